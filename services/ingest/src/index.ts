@@ -1,0 +1,2 @@
+// Public surface of @gaitwatch/ingest: built in a later issue (see README "Status").
+export {};

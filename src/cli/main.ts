@@ -1,0 +1,57 @@
+import { Command, Option } from 'commander';
+import { notBuiltYet } from './not-built.ts';
+
+const program = new Command()
+  .name('gaitwatch')
+  .description('Live running-form analysis from clip-on IMUs (pelvis + shanks).')
+  .showHelpAfterError()
+  .exitOverride((error) => {
+    // commander exits 0 for --help/--version and 1 for usage errors; keep those codes.
+    process.exit(error.exitCode);
+  });
+
+program
+  .command('start')
+  .description('all-in-one on the embedded default: broker, local store, ingest, API + dashboard, simulated runners')
+  .action(() => notBuiltYet('start', 'the one-command start issue'));
+
+program
+  .command('ingest')
+  .description('the ingest service (env: MQTT_URL, INFLUX_* or DATA_DIR)')
+  .action(() => notBuiltYet('ingest', 'the ingest and storage issue'));
+
+program
+  .command('api')
+  .description('the API + dashboard (env: API_PORT, INFLUX_* or DATA_DIR)')
+  .action(() => notBuiltYet('api', 'the API and dashboard issue'));
+
+program
+  .command('simulate')
+  .description('simulated runners, live to a broker or to recording files with ground truth')
+  .option('--runners <n>', 'number of runners', '1')
+  .option('--duration <d>', 'running time per runner, e.g. 90s, 10m, 1h', '10m')
+  .option('--speedup <x>', 'simulated seconds per wall-clock second (live mode)', '1')
+  .option('--scenario <name>', 'steady | itb-fatigue | weak-side | return-to-run | sensor-faults', 'steady')
+  .option('--seed <s>', 'seed: the same seed gives the same output bit for bit', '1')
+  .option('--mqtt-url <url>', 'publish live to this broker')
+  .option('--out <dir>', 'write recordings (<name>.csv, .truth.csv, .meta.json) here')
+  .addOption(new Option('--format <f>', 'IMU payload format').choices(['json', 'binary']).default('binary'))
+  .action(() => notBuiltYet('simulate', 'the runner simulator issue'));
+
+program
+  .command('analyze')
+  .description('offline analysis of a recording: NDJSON strides, alerts and a summary on stdout')
+  .argument('<file>', 'recording CSV (t_us,sensor,ax,ay,az,gx,gy,gz)')
+  .action(() => notBuiltYet('analyze', 'the streaming gait analysis issue'));
+
+program
+  .command('replay')
+  .description('publish a recording as a live session, in the MQTT contract format')
+  .argument('<file>', 'recording CSV')
+  .requiredOption('--mqtt-url <url>', 'broker to publish to')
+  .requiredOption('--athlete <id>', 'athlete id')
+  .requiredOption('--session <id>', 'session id')
+  .option('--speedup <x>', 'simulated seconds per wall-clock second', '1')
+  .action(() => notBuiltYet('replay', 'the ingest and storage issue'));
+
+await program.parseAsync(process.argv);
