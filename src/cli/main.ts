@@ -1,5 +1,19 @@
 import { Command, Option } from 'commander';
 import { notBuiltYet } from './not-built.ts';
+import { simulate, UsageError, type SimulateFlags } from './simulate.ts';
+
+/** Usage errors exit 2 with the message; anything else is a bug and keeps its stack. */
+async function runOrExit(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof RangeError) {
+      console.error(`gaitwatch: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
 
 const program = new Command()
   .name('gaitwatch')
@@ -36,7 +50,10 @@ program
   .option('--mqtt-url <url>', 'publish live to this broker')
   .option('--out <dir>', 'write recordings (<name>.csv, .truth.csv, .meta.json) here')
   .addOption(new Option('--format <f>', 'IMU payload format').choices(['json', 'binary']).default('binary'))
-  .action(() => notBuiltYet('simulate', 'the runner simulator issue'));
+  .option('--rate <hz>', 'device sample rate, Hz (50–1000)', '200')
+  .option('--misalignment <deg>', 'largest sensor mounting misalignment, degrees', '10')
+  .option('--fatigue-onset <d>', 'itb-fatigue: onset time (default ~3 miles in, or half-way in a shorter run)')
+  .action(async (flags: SimulateFlags) => runOrExit(() => simulate(flags)));
 
 program
   .command('analyze')

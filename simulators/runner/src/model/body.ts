@@ -1,0 +1,250 @@
+import { RAD_PER_DEG } from '@gaitwatch/protocol';
+import type { Random } from '../random.ts';
+import type { RunnerProfile } from './profile.ts';
+import { apply, multiply, mat3, rotX, rotY, rotZ, vec3, type Mat3, type Vec3 } from './rotation.ts';
+import type { ScenarioPlan } from './scenario.ts';
+import { PeriodicSpline } from './spline.ts';
+import { SpeedProfile } from './speed.ts';
+import { LEFT, generateSteps, smoothstep, verticalInStep, type SideIndex, type Step } from './steps.ts';
+
+/**
+ * Shank sagittal angle over the stride (degrees; + = knee ahead of the ankle),
+ * keypoints at fractions of a nominal stride: IC at 0, TO at the duty factor.
+ * Running after Novacheck (1998); walking after Perry & Burnfield.
+ */
+const RUN_DUTY = 0.38;
+const RUN_SHANK = new PeriodicSpline([
+  [0, -6], [0.1, 8], [0.19, 20], [0.38, 48], [0.5, 68], [0.62, 40], [0.74, 0], [0.86, -26], [0.95, -14],
+]);
+const WALK_DUTY = 0.62;
+const WALK_SHANK = new PeriodicSpline([
+  [0, -18], [0.15, -5], [0.31, 5], [0.5, 25], [0.62, 45], [0.73, 45], [0.84, 5], [0.93, -22],
+]);
+
+/** Pelvis height above the ankle joints when standing, as a fraction of body height. */
+const PELVIS_HEIGHT_FRACTION = 0.53;
+/** Ankle joint height above the ground, m. */
+const ANKLE_HEIGHT_M = 0.08;
+
+/** Impact transient at IC: a pulse g(τ) = (τ/τr)² e^{2(1−τ/τr)} ringing at fRing, as a displacement. */
+const IMPACT = {
+  shank: { amplitudeM: 0.00025, riseS: 0.006, ringHz: 30 },
+  pelvis: { amplitudeM: 0.00006, riseS: 0.012, ringHz: 15 },
+  durationS: 0.12,
+} as const;
+
+function impactDisplacement(tauS: number, amplitudeM: number, riseS: number, ringHz: number): number {
+  if (tauS <= 0 || tauS > IMPACT.durationS) return 0;
+  const x = tauS / riseS;
+  return amplitudeM * x * x * Math.exp(2 * (1 - x)) * Math.cos(2 * Math.PI * ringHz * tauS);
+}
+
+/** sin²(πu) on [0, 1]: zero value and slope at both ends. */
+function bump(u: number): number {
+  if (u <= 0 || u >= 1) return 0;
+  const s = Math.sin(Math.PI * u);
+  return s * s;
+}
+
+/** Minimum-jerk blend 10u³ − 15u⁴ + 6u⁵ (Flash & Hogan 1985). */
+function minJerk(u: number): number {
+  if (u <= 0) return 0;
+  if (u >= 1) return 1;
+  return u * u * u * (10 - 15 * u + 6 * u * u);
+}
+
+/**
+ * The runner's body: pelvis and shank poses (position in world metres,
+ * orientation segment→world) at any time. World: z up, the run heads along
+ * profile.headingRad in the horizontal plane. Segment frames: x anterior,
+ * y left, z superior (DESIGN.md).
+ */
+export class RunnerBody {
+  readonly steps: readonly Step[];
+  readonly speed: SpeedProfile;
+  private readonly hx: number;
+  private readonly hy: number;
+  private readonly pelvisHeightM: number;
+  private readonly scratch = { a: mat3(), b: mat3(), c: mat3(), v: vec3() };
+
+  constructor(
+    readonly profile: RunnerProfile,
+    readonly plan: ScenarioPlan,
+    rng: Random,
+  ) {
+    this.speed = new SpeedProfile(plan);
+    this.steps = generateSteps(profile, plan, this.speed, rng);
+    this.hx = Math.cos(profile.headingRad);
+    this.hy = Math.sin(profile.headingRad);
+    this.pelvisHeightM = PELVIS_HEIGHT_FRACTION * profile.heightM;
+    this.placeContacts();
+  }
+
+  /** Where each foot lands: ahead of the pelvis by a mode-typical distance, half a step width to the side. */
+  private placeContacts(): void {
+    for (const step of this.steps) {
+      const forward = this.forwardAt(step.icS) + (step.virtual ? 0 : step.mode === 'run' ? 0.15 : 0.25);
+      const halfWidth = ((step.virtual ? this.profile.hipWidthM : step.mode === 'run' ? 0.08 : 0.12) / 2) * (step.side === LEFT ? 1 : -1);
+      step.contactX = forward * this.hx - halfWidth * this.hy;
+      step.contactY = forward * this.hy + halfWidth * this.hx;
+    }
+  }
+
+  /** Index of the last step with IC ≤ t (−1 before the first). Binary search. */
+  stepIndexAt(tS: number): number {
+    let lo = 0;
+    let hi = this.steps.length - 1;
+    if (hi < 0 || tS < this.steps[0]!.icS) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.steps[mid]!.icS <= tS) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Last step of `side` with IC ≤ t (−1 if none). */
+  private sideStepIndexAt(side: SideIndex, tS: number): number {
+    let k = this.stepIndexAt(tS);
+    if (k >= 0 && this.steps[k]!.side !== side) k -= 1;
+    return k;
+  }
+
+  /** Forward distance along the heading, m, including braking dips. */
+  private forwardAt(tS: number): number {
+    const base = this.speed.distanceAt(tS);
+    const k = this.stepIndexAt(tS);
+    if (k < 0) return base;
+    const step = this.steps[k]!;
+    const tau = tS - step.icS;
+    let brake = step.brakeOffsetM;
+    if (step.brakeMps2 > 0) {
+      const c = step.stanceS;
+      const w = (2 * Math.PI) / c;
+      const tc = Math.min(tau, c);
+      brake += -(step.brakeMps2 / w) * (tc - Math.sin(w * tc) / w);
+    }
+    return base + brake;
+  }
+
+  /** Gait-onset amplitude ramp, 0 standing → 1 after the first strides. */
+  private rampAt(tS: number): number {
+    return smoothstep((tS - this.plan.standingS) / 2);
+  }
+
+  /** Stride phase of the left leg in [0, 1) (0 at left IC), and the current stride's duration. */
+  private leftStridePhase(tS: number): number {
+    const k = this.sideStepIndexAt(LEFT, tS);
+    if (k < 0) return 0;
+    const next = this.steps[k + 2];
+    const duration = next !== undefined ? next.icS - this.steps[k]!.icS : 2 * this.steps[k]!.stepS;
+    return (tS - this.steps[k]!.icS) / duration;
+  }
+
+  /** Pelvic obliquity before the standing offset, degrees: + left side higher (the right hip drops in left stance). */
+  obliquityDynamicDeg(tS: number): number {
+    const k = this.stepIndexAt(tS);
+    if (k < 0) return 0;
+    const step = this.steps[k]!;
+    const window = Math.min(step.stanceS, step.stepS);
+    return (step.side === LEFT ? 1 : -1) * step.dropDeg * step.ramp * bump((tS - step.icS) / window);
+  }
+
+  pelvisPose(tS: number, rOut: Mat3, pOut: Vec3): void {
+    const { a, b, c } = this.scratch;
+    const ramp = this.rampAt(tS);
+    const phase = this.leftStridePhase(tS);
+    const k = this.stepIndexAt(tS);
+    const step = k >= 0 ? this.steps[k] : undefined;
+    const running = step?.mode === 'run';
+    const stepPhase = step === undefined ? 0 : (tS - step.icS) / step.stepS;
+    const speed = this.speed.speedAt(tS);
+    // Orientation: heading + rotation (yaw) swing, forward lean (tilt), obliquity.
+    const yawRad = this.profile.headingRad + 4 * RAD_PER_DEG * ramp * Math.sin(2 * Math.PI * phase);
+    const leanDeg = running ? this.profile.runningLeanDeg * Math.min(1.3, speed / this.profile.speedMps) : 2;
+    const tiltRad = RAD_PER_DEG * ramp * (leanDeg + 2 * Math.cos(2 * Math.PI * stepPhase));
+    const obliquityRad = RAD_PER_DEG * (this.profile.standingObliquityDeg + this.obliquityDynamicDeg(tS));
+    multiply(rotZ(yawRad, a), rotY(tiltRad, b), c);
+    multiply(c, rotX(obliquityRad, a), rOut);
+    // Position: forward along the heading, lateral sway toward the stance leg, vertical bounce.
+    const forward = this.forwardAt(tS);
+    const d = running ? RUN_DUTY : WALK_DUTY;
+    const sway = ramp * (running ? 0.015 : 0.025) * Math.cos(2 * Math.PI * (phase - d / 2));
+    let z = 0;
+    if (step !== undefined) z = verticalInStep(step, tS - step.icS).z;
+    // Quiet standing still sways a little (postural sway ~0.3 Hz, ~2 mm).
+    const postural = (1 - ramp) * 0.002 * Math.sin(2 * Math.PI * 0.3 * tS);
+    z += this.impactPelvis(tS);
+    pOut[0] = forward * this.hx - (sway + postural) * this.hy;
+    pOut[1] = forward * this.hy + (sway + postural) * this.hx;
+    pOut[2] = this.pelvisHeightM + ANKLE_HEIGHT_M + z;
+  }
+
+  private impactPelvis(tS: number): number {
+    const k = this.stepIndexAt(tS);
+    if (k < 0) return 0;
+    const step = this.steps[k]!;
+    if (step.virtual) return 0;
+    const gain = step.mode === 'run' ? 1 : 0.3;
+    return gain * impactDisplacement(tS - step.icS, IMPACT.pelvis.amplitudeM, IMPACT.pelvis.riseS, IMPACT.pelvis.ringHz);
+  }
+
+  /**
+   * Shank pose of one leg: ankle planted at the contact point in stance,
+   * minimum-jerk swing to the next contact; sagittal angle from the gait-cycle
+   * spline (phase warped so IC and TO fall exactly on the schedule), medial
+   * tilt (knee collapse) in stance, an impact transient after IC.
+   */
+  shankPose(side: SideIndex, tS: number, rOut: Mat3, ankleOut: Vec3): void {
+    const { a, b, c } = this.scratch;
+    const k = this.sideStepIndexAt(side, tS);
+    const medialSign = side === LEFT ? 1 : -1;
+    const standingFrontal = this.profile.standingShankFrontalDeg[side];
+    let sagittalDeg = 0;
+    let frontalDeg = standingFrontal;
+    let axialDeg = 0;
+    if (k < 0) {
+      rotZ(this.profile.headingRad, a);
+      multiply(a, rotX(RAD_PER_DEG * medialSign * standingFrontal, b), rOut);
+      apply(rOut, 0, 0, 0, ankleOut);
+      return;
+    }
+    const step = this.steps[k]!;
+    const next = this.steps[k + 2];
+    const strideS = next !== undefined ? next.icS - step.icS : 2 * step.stepS;
+    const tau = tS - step.icS;
+    const running = step.mode === 'run';
+    const duty = running ? RUN_DUTY : WALK_DUTY;
+    const spline = running ? RUN_SHANK : WALK_SHANK;
+    const inStance = tau < step.stanceS;
+    // Warp: stance [0, stanceS] → [0, duty], swing [stanceS, stride] → [duty, 1].
+    const u = inStance ? (tau / step.stanceS) * duty : duty + ((tau - step.stanceS) / (strideS - step.stanceS)) * (1 - duty);
+    const ramp = step.virtual ? this.rampAt(tS) : step.ramp;
+    const speedGain = running ? Math.pow(Math.max(this.speed.speedAt(tS), 2) / 3.5, 0.3) : 1;
+    sagittalDeg = ramp * speedGain * spline.value(u);
+    if (inStance) frontalDeg += ramp * step.collapseDeg * bump(tau / step.stanceS);
+    else frontalDeg -= ramp * 1.0 * Math.sin(Math.PI * ((u - duty) / (1 - duty)));
+    axialDeg = ramp * 4 * Math.sin(2 * Math.PI * u);
+    // R = Rz(heading + axial) · Rx(medial tilt) · Ry(sagittal); for the left leg a +x
+    // rotation tips the shank's top toward −y (medial), for the right leg −x does.
+    multiply(rotZ(this.profile.headingRad + RAD_PER_DEG * axialDeg * medialSign, a), rotX(RAD_PER_DEG * medialSign * frontalDeg, b), c);
+    multiply(c, rotY(RAD_PER_DEG * sagittalDeg, a), rOut);
+    // Ankle position.
+    if (inStance || next === undefined) {
+      ankleOut[0] = step.contactX;
+      ankleOut[1] = step.contactY;
+      ankleOut[2] = ANKLE_HEIGHT_M;
+    } else {
+      const s = (tau - step.stanceS) / (strideS - step.stanceS);
+      const m = minJerk(s);
+      const clearanceM = ramp * (running ? 0.25 * Math.min(1.4, this.speed.speedAt(tS) / 3.5) : 0.08);
+      ankleOut[0] = step.contactX + (next.contactX - step.contactX) * m;
+      ankleOut[1] = step.contactY + (next.contactY - step.contactY) * m;
+      ankleOut[2] = ANKLE_HEIGHT_M + clearanceM * 64 * s * s * s * (1 - s) * (1 - s) * (1 - s);
+    }
+    if (!step.virtual) {
+      const gain = running ? 1 : 0.25;
+      ankleOut[2] += gain * impactDisplacement(tau, IMPACT.shank.amplitudeM, IMPACT.shank.riseS, IMPACT.shank.ringHz);
+    }
+  }
+}

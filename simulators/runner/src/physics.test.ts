@@ -1,0 +1,133 @@
+import { STANDARD_GRAVITY_MPS2 as G } from '@gaitwatch/protocol';
+import { describe, expect, it } from 'vitest';
+import { apply, applyTransposed, axisAngle, mat3, multiply, vec3 } from './model/rotation.ts';
+import { LEFT } from './model/steps.ts';
+import { SimulatedSession } from './session.ts';
+
+/** An ideal session (no noise, bias, jitter): what the physics says, exactly. */
+function ideal(overrides: Partial<ConstructorParameters<typeof SimulatedSession>[0]> = {}): SimulatedSession {
+  return new SimulatedSession({ scenario: 'steady', durationS: 40, seed: 7, ideal: true, maxMisalignmentDeg: 15, ...overrides });
+}
+
+const norm = (v: ArrayLike<number>, offset = 0): number => Math.hypot(v[offset]!, v[offset + 1]!, v[offset + 2]!);
+
+describe('runner simulator physics', () => {
+  it('reads |specific force| = g and no rotation while standing, on every sensor', () => {
+    const session = ideal();
+    const out = new Float64Array(6);
+    for (const imu of session.imus.values()) {
+      for (let t = 0.5; t < 4.5; t += 0.25) {
+        imu.sample(t, out);
+        expect(Math.abs(norm(out) - G)).toBeLessThan(0.02);
+        expect(norm(out, 3)).toBeLessThan(0.02);
+      }
+    }
+  });
+
+  it('emits acceleration equal to the second derivative of the sensor trajectory, gravity removed, in the sensor frame', () => {
+    const session = ideal({ oversample: 1 });
+    const r = mat3();
+    const p = [vec3(), vec3(), vec3()];
+    const expected = vec3();
+    const out = new Float64Array(6);
+    const h = 0.0005;
+    for (const imu of session.imus.values()) {
+      const errors: number[] = [];
+      for (let n = 2000; n < 6000; n += 7) {
+        const t = session.sampleTimeS(imu.spec.sensor, n);
+        imu.sample(t, out);
+        imu.truePose(t - h, r, p[0]!);
+        imu.truePose(t + h, r, p[2]!);
+        imu.truePose(t, r, p[1]!);
+        const acc = [0, 1, 2].map((c) => (p[2]![c]! - 2 * p[1]![c]! + p[0]![c]!) / (h * h));
+        applyTransposed(r, acc[0]!, acc[1]!, acc[2]! + G, expected);
+        errors.push(Math.hypot(out[0]! - expected[0]!, out[1]! - expected[1]!, out[2]! - expected[2]!));
+      }
+      errors.sort((a, b) => a - b);
+      // The device differentiates over its 5 ms sample; the check over 0.5 ms. They
+      // agree except inside the ~10 ms impact pulses, where the coarser step smooths.
+      expect(errors[Math.floor(errors.length / 2)]!, imu.spec.sensor).toBeLessThan(0.05);
+      expect(errors[Math.floor(errors.length * 0.9)]!, imu.spec.sensor).toBeLessThan(0.6);
+    }
+  });
+
+  it('integrating the emitted gyro reproduces the orientation trajectory', () => {
+    const session = ideal();
+    const out = new Float64Array(6);
+    const dt = session.periodUs / 1e6;
+    const step = mat3();
+    const tmp = mat3();
+    for (const imu of session.imus.values()) {
+      const sensor = imu.spec.sensor;
+      const n0 = Math.round(12 / dt);
+      const n1 = n0 + Math.round(10 / dt);
+      const r = mat3();
+      imu.truePose(session.sampleTimeS(sensor, n0), r, vec3());
+      for (let n = n0; n < n1; n++) {
+        // Midpoint rule: the rate over [t, t+dt] is the mean of the two device samples.
+        imu.sample(session.sampleTimeS(sensor, n), out);
+        const w0 = [out[3]!, out[4]!, out[5]!];
+        imu.sample(session.sampleTimeS(sensor, n + 1), out);
+        const w = [0, 1, 2].map((c) => ((w0[c]! + out[3 + c]!) / 2) * dt);
+        const angle = Math.hypot(w[0]!, w[1]!, w[2]!);
+        const axis = angle > 0 ? w.map((x) => x / angle) : [1, 0, 0];
+        axisAngle(axis[0]!, axis[1]!, axis[2]!, angle, step);
+        multiply(r, step, tmp);
+        r.set(tmp);
+      }
+      const truth = mat3();
+      imu.truePose(session.sampleTimeS(sensor, n1), truth, vec3());
+      // Angle of Rᵀ_true · R_integrated.
+      let trace = 0;
+      for (let i = 0; i < 3; i++) for (let k = 0; k < 3; k++) trace += truth[k * 3 + i]! * r[k * 3 + i]!;
+      const errorDeg = (Math.acos(Math.min(1, (trace - 1) / 2)) * 180) / Math.PI;
+      // 10 s of running, ~17 strides, shank rates up to ~12 rad/s.
+      expect(errorDeg, sensor).toBeLessThan(3);
+    }
+  });
+
+  it('places IC at the flight→stance transition: free fall before, support after (pelvis, running)', () => {
+    const session = ideal({ durationS: 60 });
+    const pelvis = session.imus.get('pelvis')!;
+    const r = mat3();
+    const world = vec3();
+    const out = new Float64Array(6);
+    const verticalForce = (t: number): number => {
+      pelvis.sample(t, out);
+      pelvis.truePose(t, r, vec3());
+      apply(r, out[0]!, out[1]!, out[2]!, world);
+      return world[2]!;
+    };
+    const running = session.body.steps.filter((s) => !s.virtual && s.mode === 'run' && s.icS > 20 && s.icS < 55);
+    expect(running.length).toBeGreaterThan(50);
+    for (const step of running) {
+      const flight = verticalForce(step.icS - 0.02);
+      const stance = verticalForce(step.icS + step.stanceS / 2);
+      expect(Math.abs(flight)).toBeLessThan(0.3 * G);
+      expect(stance).toBeGreaterThan(1.5 * G);
+    }
+  });
+
+  it('puts the shank mid-swing angular-rate peak between toe-off and the next initial contact', () => {
+    const session = ideal({ durationS: 60 });
+    const shank = session.imus.get('shank_left')!;
+    const out = new Float64Array(6);
+    const steps = session.body.steps.filter((s) => !s.virtual && s.side === LEFT && s.mode === 'run' && s.icS > 20 && s.icS < 55);
+    for (const step of steps) {
+      const nextIc = session.body.steps[step.index + 2]!.icS;
+      let peak = 0;
+      let peakT = 0;
+      for (let t = step.icS; t < nextIc; t += 0.002) {
+        shank.sample(t, out);
+        const rate = norm(out, 3);
+        if (rate > peak) {
+          peak = rate;
+          peakT = t;
+        }
+      }
+      expect(peakT).toBeGreaterThan(step.icS + step.stanceS);
+      expect(peakT).toBeLessThan(nextIc);
+      expect(peak).toBeGreaterThan(6);
+    }
+  });
+});

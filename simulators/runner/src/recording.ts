@@ -1,0 +1,120 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { US_PER_S, type SensorId } from '@gaitwatch/protocol';
+import type { SimulatedSession } from './session.ts';
+import { stanceTruth, type StanceTruth } from './truth.ts';
+
+export const RECORDING_HEADER = 't_us,sensor,ax,ay,az,gx,gy,gz';
+export const TRUTH_HEADER = 'side,ic_us,to_us,stride_time_s,gct_s,pelvic_drop_deg,shank_frontal_deg';
+
+export interface RecordingPaths {
+  readonly csv: string;
+  readonly truth: string;
+  readonly meta: string;
+}
+
+/** Flushes the CSV in ~256 KB writes and honours the stream's backpressure. */
+class ChunkedWriter {
+  private buffer: string[] = [];
+  private size = 0;
+  constructor(private readonly stream: WriteStream) {}
+  async line(text: string): Promise<void> {
+    this.buffer.push(text);
+    this.size += text.length + 1;
+    if (this.size > 256 * 1024) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const ok = this.stream.write(`${this.buffer.join('\n')}\n`);
+    this.buffer = [];
+    this.size = 0;
+    if (!ok) await once(this.stream, 'drain');
+  }
+  async close(): Promise<void> {
+    await this.flush();
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+}
+
+/** Streams the session's samples in time order across sensors into `<name>.csv`. */
+async function writeSamples(session: SimulatedSession, path: string): Promise<Record<string, number>> {
+  const writer = new ChunkedWriter(createWriteStream(path));
+  await writer.line(RECORDING_HEADER);
+  const sensors = [...session.imus.keys()];
+  const next = new Map<SensorId, number>(sensors.map((s) => [s, 0]));
+  const counts: Record<string, number> = Object.fromEntries(sensors.map((s) => [s, 0]));
+  const sample = new Float64Array(6);
+  for (;;) {
+    let sensor: SensorId | undefined;
+    let best = Infinity;
+    for (const s of sensors) {
+      const n = next.get(s)!;
+      if (n >= session.sampleCount(s)) continue;
+      const t = session.sampleTimeS(s, n);
+      if (t < best) {
+        best = t;
+        sensor = s;
+      }
+    }
+    if (sensor === undefined) break;
+    next.set(sensor, next.get(sensor)! + 1);
+    if (session.isDropped(sensor, best)) continue;
+    session.imus.get(sensor)!.sample(best, sample);
+    const tUs = session.timestampUs(best);
+    await writer.line(
+      `${tUs},${sensor},${sample[0]!.toFixed(4)},${sample[1]!.toFixed(4)},${sample[2]!.toFixed(4)},${sample[3]!.toFixed(5)},${sample[4]!.toFixed(5)},${sample[5]!.toFixed(5)}`,
+    );
+    counts[sensor] = counts[sensor]! + 1;
+  }
+  await writer.close();
+  return counts;
+}
+
+function truthCsv(session: SimulatedSession, stances: readonly StanceTruth[]): string {
+  const us = (s: number): number => session.startUs + Math.round(s * US_PER_S);
+  const rows = stances.map((st) =>
+    [st.side, us(st.icS), us(st.toS), st.strideTimeS?.toFixed(6) ?? '', st.gctS.toFixed(6), st.pelvicDropDeg.toFixed(3), st.shankFrontalDeg.toFixed(3)].join(','),
+  );
+  return `${[TRUTH_HEADER, ...rows].join('\n')}\n`;
+}
+
+export function sessionMeta(session: SimulatedSession, name: string, stanceCount: number, sampleCounts: Record<string, number>): object {
+  const us = (s: number | undefined): number | null => (s === undefined ? null : session.startUs + Math.round(s * US_PER_S));
+  return {
+    name,
+    generator: '@gaitwatch/runner-sim',
+    scenario: session.plan.name,
+    seed: session.options.seed,
+    runnerIndex: session.options.runnerIndex ?? 0,
+    sampleRateHz: session.sampleRateHz,
+    startUs: session.startUs,
+    durationS: session.plan.durationS,
+    standingS: session.plan.standingS,
+    fatigueOnsetUs: us(session.plan.fatigueOnsetS),
+    weakSide: session.plan.weakSide ?? null,
+    bouts: session.plan.bouts,
+    profile: session.profile,
+    sensors: Object.fromEntries(
+      [...session.imus].map(([id, imu]) => [
+        id,
+        { misalignmentDeg: imu.spec.misalignmentDeg, offsetM: imu.spec.offsetM, accRangeMps2: imu.spec.accRangeMps2, samples: sampleCounts[id], clippedSamples: imu.clippedSamples },
+      ]),
+    ),
+    faults: session.faults.map((f) => ({ ...f, ...('fromS' in f ? { fromUs: us(f.fromS) } : {}), ...('toS' in f ? { toUs: us(f.toS) } : {}) })),
+    stances: stanceCount,
+  };
+}
+
+/** Writes `<name>.csv`, `<name>.truth.csv` and `<name>.meta.json` into `dir`. */
+export async function writeRecording(session: SimulatedSession, dir: string, name: string): Promise<RecordingPaths> {
+  await mkdir(dir, { recursive: true });
+  const paths = { csv: join(dir, `${name}.csv`), truth: join(dir, `${name}.truth.csv`), meta: join(dir, `${name}.meta.json`) };
+  const counts = await writeSamples(session, paths.csv);
+  const stances = stanceTruth(session.body);
+  await writeFile(paths.truth, truthCsv(session, stances));
+  await writeFile(paths.meta, `${JSON.stringify(sessionMeta(session, name, stances.length, counts), null, 2)}\n`);
+  return paths;
+}
