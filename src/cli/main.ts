@@ -53,6 +53,13 @@ program
   .option('--rate <hz>', 'device sample rate, Hz (50–1000)', '200')
   .option('--misalignment <deg>', 'largest sensor mounting misalignment, degrees', '10')
   .option('--fatigue-onset <d>', 'itb-fatigue: onset time (default ~3 miles in, or half-way in a shorter run)')
+  .option('--samples-per-message <n>', 'live: samples per sensor per message (1–20)', '15')
+  .option('--loss <p>', 'live: probability that an IMU message is lost')
+  .option('--duplicate <p>', 'live: probability that an IMU message is sent twice')
+  .option('--reorder <p>', 'live: probability that a message arrives after the next one of its sensor')
+  .option('--disconnect-at <d>', 'live: drop the connection at this session time; the backlog is flushed on reconnect')
+  .option('--disconnect-for <d>', 'live: how long the connection stays down', '5s')
+  .option('--clock-offset-ms <ms>', 'live: offset of shank_right timestamps against the other sensors')
   .action(async (flags: SimulateFlags) => runOrExit(() => simulate(flags)));
 
 program

@@ -1,4 +1,4 @@
-import { isScenario, SCENARIOS, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
+import { isScenario, runFleetParallel, SCENARIOS, SimulatedSession, writeRecording, type FleetProgress } from '@gaitwatch/runner-sim';
 import { parseDurationS } from './duration.ts';
 
 export interface SimulateFlags {
@@ -13,6 +13,13 @@ export interface SimulateFlags {
   rate?: string;
   misalignment?: string;
   fatigueOnset?: string;
+  loss?: string;
+  duplicate?: string;
+  reorder?: string;
+  disconnectAt?: string;
+  disconnectFor?: string;
+  clockOffsetMs?: string;
+  samplesPerMessage?: string;
 }
 
 export class UsageError extends Error {}
@@ -59,5 +66,47 @@ export async function simulate(flags: SimulateFlags): Promise<void> {
     }
     return;
   }
-  throw new UsageError('live publishing (--mqtt-url) is not built yet; use --out DIR');
+  const speedup = Number(flags.speedup);
+  if (!(speedup > 0 && speedup <= 1000)) throw new UsageError(`--speedup must be in (0, 1000], got ${JSON.stringify(flags.speedup)}`);
+  const rate = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const p = Number(text);
+    if (!(p >= 0 && p <= 1)) throw new UsageError(`--${name} must be a probability 0..1, got ${JSON.stringify(text)}`);
+    return p;
+  };
+  const base = sessionOptionsFromFlags(flags, 0);
+  const offsetMs = flags.clockOffsetMs === undefined ? undefined : Number(flags.clockOffsetMs);
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  const tty = process.stderr.isTTY;
+  const result = await runFleetParallel({
+    mqttUrl: flags.mqttUrl!,
+    runners,
+    session: base,
+    format: flags.format,
+    speedup,
+    signal: abort.signal,
+    ...(process.env['MQTT_USERNAME'] !== undefined ? { username: process.env['MQTT_USERNAME'], password: process.env['MQTT_PASSWORD'] ?? '' } : {}),
+    ...(flags.samplesPerMessage !== undefined ? { samplesPerMessage: positiveInt('samples-per-message', flags.samplesPerMessage, 20) } : {}),
+    ...(offsetMs !== undefined ? { clockOffsetUs: { shank_right: Math.round(offsetMs * 1000) } } : {}),
+    faults: {
+      ...(rate('loss', flags.loss) !== undefined ? { lossRate: rate('loss', flags.loss)! } : {}),
+      ...(rate('duplicate', flags.duplicate) !== undefined ? { duplicateRate: rate('duplicate', flags.duplicate)! } : {}),
+      ...(rate('reorder', flags.reorder) !== undefined ? { reorderRate: rate('reorder', flags.reorder)! } : {}),
+      ...(flags.disconnectAt !== undefined ? { disconnectAtS: parseDurationS(flags.disconnectAt) } : {}),
+      ...(flags.disconnectFor !== undefined ? { disconnectForS: parseDurationS(flags.disconnectFor) } : {}),
+    },
+    ...(tty ? { onProgress: (p: FleetProgress) => process.stderr.write(`\r${progressLine(p)}   `) } : {}),
+  });
+  if (tty) process.stderr.write('\n');
+  console.log(progressLine(result));
+}
+
+export function progressLine(p: FleetProgress): string {
+  return (
+    `runners ${p.runnersActive} active, ${p.runnersDone}/${p.runnersTotal} done · ` +
+    `messages ${p.messagesSent} sent, ${p.messagesAcked} acked · ` +
+    `elapsed ${p.elapsedS.toFixed(0)} s, simulated ${p.simulatedS.toFixed(0)} s · ` +
+    `tick gap mean ${p.meanTickGapMs.toFixed(1)} ms, max ${p.maxTickGapMs.toFixed(0)} ms`
+  );
 }

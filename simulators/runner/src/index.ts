@@ -8,3 +8,4 @@ export { ImuModel, drawImuSpec, type ImuSpec } from './sensor/imu-model.ts';
 export { SimulatedSession, DEFAULT_START_US, type SessionOptions, type SensorFault } from './session.ts';
 export { stanceTruth, type StanceTruth } from './truth.ts';
 export { writeRecording, RECORDING_HEADER, TRUTH_HEADER, type RecordingPaths } from './recording.ts';
+export * from './live/index.ts';

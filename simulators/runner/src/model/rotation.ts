@@ -31,21 +31,27 @@ export function multiply(a: Mat3, b: Mat3, out: Mat3): Mat3 {
 export function rotX(angleRad: number, out: Mat3): Mat3 {
   const c = Math.cos(angleRad);
   const s = Math.sin(angleRad);
-  out.set([1, 0, 0, 0, c, -s, 0, s, c]);
+  out[0] = 1; out[1] = 0; out[2] = 0;
+  out[3] = 0; out[4] = c; out[5] = -s;
+  out[6] = 0; out[7] = s; out[8] = c;
   return out;
 }
 
 export function rotY(angleRad: number, out: Mat3): Mat3 {
   const c = Math.cos(angleRad);
   const s = Math.sin(angleRad);
-  out.set([c, 0, s, 0, 1, 0, -s, 0, c]);
+  out[0] = c; out[1] = 0; out[2] = s;
+  out[3] = 0; out[4] = 1; out[5] = 0;
+  out[6] = -s; out[7] = 0; out[8] = c;
   return out;
 }
 
 export function rotZ(angleRad: number, out: Mat3): Mat3 {
   const c = Math.cos(angleRad);
   const s = Math.sin(angleRad);
-  out.set([c, -s, 0, s, c, 0, 0, 0, 1]);
+  out[0] = c; out[1] = -s; out[2] = 0;
+  out[3] = s; out[4] = c; out[5] = 0;
+  out[6] = 0; out[7] = 0; out[8] = 1;
   return out;
 }
 
@@ -84,12 +90,14 @@ export function applyTransposed(r: Mat3, x: number, y: number, z: number, out: V
  * axial vector of Ω's antisymmetric part.
  */
 export function angularRateBody(rMinus: Mat3, r: Mat3, rPlus: Mat3, h: number, out: Vec3): Vec3 {
-  const k = 1 / (2 * h);
-  // Ω_ij = Σ_m R_mi · Ṙ_mj
-  const omega = (i: number, j: number): number =>
-    (r[i]! * (rPlus[j]! - rMinus[j]!) + r[3 + i]! * (rPlus[3 + j]! - rMinus[3 + j]!) + r[6 + i]! * (rPlus[6 + j]! - rMinus[6 + j]!)) * k;
-  out[0] = 0.5 * (omega(2, 1) - omega(1, 2));
-  out[1] = 0.5 * (omega(0, 2) - omega(2, 0));
-  out[2] = 0.5 * (omega(1, 0) - omega(0, 1));
+  const k = 0.5 / (2 * h);
+  out[0] = (omegaEntry(rMinus, r, rPlus, 2, 1) - omegaEntry(rMinus, r, rPlus, 1, 2)) * k;
+  out[1] = (omegaEntry(rMinus, r, rPlus, 0, 2) - omegaEntry(rMinus, r, rPlus, 2, 0)) * k;
+  out[2] = (omegaEntry(rMinus, r, rPlus, 1, 0) - omegaEntry(rMinus, r, rPlus, 0, 1)) * k;
   return out;
+}
+
+/** (Rᵀ·(R₊ − R₋))_ij = Σ_m R_mi (R₊ − R₋)_mj. A module-level function, not a closure: no allocation per call. */
+function omegaEntry(rMinus: Mat3, r: Mat3, rPlus: Mat3, i: number, j: number): number {
+  return r[i]! * (rPlus[j]! - rMinus[j]!) + r[3 + i]! * (rPlus[3 + j]! - rMinus[3 + j]!) + r[6 + i]! * (rPlus[6 + j]! - rMinus[6 + j]!);
 }

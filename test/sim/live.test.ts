@@ -1,0 +1,140 @@
+import { decodeImu, decodeStatus, parseTopic, topicFilter, type ImuFrame } from '@gaitwatch/protocol';
+import { runFleet } from '@gaitwatch/runner-sim';
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { realServices } from '../harness/index.ts';
+
+const services = await realServices(['mosquitto']);
+
+interface Received {
+  imu: { key: string; frame: ImuFrame }[];
+  status: { key: string; state: string }[];
+}
+
+/** Subscribes to every session's imu and status topics and collects what arrives. */
+async function listen(url: string): Promise<{ received: Received; stop: () => Promise<void> }> {
+  const client = await mqtt.connectAsync(url, { clientId: `listener-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 0 });
+  const received: Received = { imu: [], status: [] };
+  client.on('message', (topic, payload) => {
+    const parsed = parseTopic(topic);
+    if (parsed === undefined) throw new Error(`off-contract topic ${topic}`);
+    const key = `${parsed.athleteId}/${parsed.sessionId}`;
+    if (parsed.kind === 'imu') {
+      const decoded = decodeImu(payload);
+      if (!decoded.ok) throw new Error(`undecodable IMU payload: ${decoded.reason} ${decoded.detail}`);
+      received.imu.push({ key, frame: decoded.frame });
+    } else if (parsed.kind === 'status') {
+      const decoded = decodeStatus(payload);
+      if (!decoded.ok) throw new Error(`undecodable status: ${decoded.detail}`);
+      received.status.push({ key, state: decoded.status.state });
+    }
+  });
+  await client.subscribeAsync([topicFilter('imu'), topicFilter('status')], { qos: 1 });
+  return { received, stop: () => client.endAsync() };
+}
+
+/** Waits until `count()` stops growing (QoS 1 deliveries still in flight after the publishers finish). */
+async function settle(count: () => number): Promise<void> {
+  let last = -1;
+  while (count() !== last) {
+    last = count();
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+describe.skipIf(services.skip)('live simulator against a real Mosquitto', () => {
+  const running = services.use();
+
+  it.each(['binary', 'json'] as const)('delivers every %s message of a 3-runner fleet, in order, framed by start and stop', async (format) => {
+    const { received, stop } = await listen(running.get('mosquitto').url);
+    try {
+      const result = await runFleet({
+        mqttUrl: running.get('mosquitto').url,
+        runners: 3,
+        session: { scenario: 'steady', durationS: 30, seed: 21 },
+        format,
+        speedup: 30,
+        staggerS: 0.1,
+      });
+      await settle(() => received.imu.length);
+      expect(result.relays).toHaveLength(3);
+      for (const relay of result.relays) {
+        const key = `${relay.athleteId}/${relay.sessionId}`;
+        const frames = received.imu.filter((m) => m.key === key).map((m) => m.frame);
+        expect(frames.length).toBe(relay.stats.produced);
+        expect(relay.stats.acked).toBe(relay.stats.produced);
+        for (const sensor of ['pelvis', 'shank_left', 'shank_right'] as const) {
+          const seqs = frames.filter((f) => f.sensor === sensor).map((f) => f.seq);
+          expect(seqs).toEqual(seqs.map((_, i) => i));
+        }
+        for (const f of frames) expect(f.count).toBeGreaterThanOrEqual(1);
+        expect(frames.every((f) => f.count <= 20)).toBe(true);
+        expect(received.status.filter((s) => s.key === key).map((s) => s.state)).toEqual(['start', 'stop']);
+      }
+    } finally {
+      await stop();
+    }
+  });
+
+  it('injects exactly the loss, duplicates and reordering asked for', async () => {
+    const { received, stop } = await listen(running.get('mosquitto').url);
+    try {
+      const result = await runFleet({
+        mqttUrl: running.get('mosquitto').url,
+        runners: 1,
+        session: { scenario: 'steady', durationS: 40, seed: 22 },
+        format: 'binary',
+        speedup: 40,
+        faults: { lossRate: 0.05, duplicateRate: 0.05, reorderRate: 0.05 },
+      });
+      await settle(() => received.imu.length);
+      const { stats } = result.relays[0]!;
+      expect(stats.faults.lost).toBeGreaterThan(0);
+      expect(stats.faults.duplicated).toBeGreaterThan(0);
+      expect(stats.faults.reordered).toBeGreaterThan(0);
+      expect(received.imu.length).toBe(stats.produced - stats.faults.lost + stats.faults.duplicated);
+      const seen = new Set<string>();
+      let duplicates = 0;
+      let outOfOrder = 0;
+      const lastSeq = new Map<string, number>();
+      for (const { frame } of received.imu) {
+        const id = `${frame.sensor}:${frame.seq}`;
+        if (seen.has(id)) duplicates++;
+        seen.add(id);
+        if (frame.seq < (lastSeq.get(frame.sensor) ?? -1)) outOfOrder++;
+        lastSeq.set(frame.sensor, Math.max(frame.seq, lastSeq.get(frame.sensor) ?? -1));
+      }
+      expect(duplicates).toBe(stats.faults.duplicated);
+      // Each held-back message arrives once behind a newer one of its sensor (one may
+      // be the sensor's last message, released at the end with nothing newer behind it).
+      expect(outOfOrder).toBeLessThanOrEqual(stats.faults.reordered);
+      expect(outOfOrder).toBeGreaterThanOrEqual(stats.faults.reordered - 3);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('drops the connection mid-run: the broker sends the last will, the backlog arrives after reconnecting', async () => {
+    const { received, stop } = await listen(running.get('mosquitto').url);
+    try {
+      const result = await runFleet({
+        mqttUrl: running.get('mosquitto').url,
+        runners: 1,
+        session: { scenario: 'steady', durationS: 40, seed: 23 },
+        format: 'binary',
+        speedup: 20,
+        faults: { disconnectAtS: 15, disconnectForS: 10 },
+      });
+      await settle(() => received.imu.length);
+      const { stats } = result.relays[0]!;
+      expect(stats.faults.backlogged).toBeGreaterThan(0);
+      // QoS 1 is at-least-once: frames in flight when the socket died may come twice.
+      const unique = new Set(received.imu.map(({ frame }) => `${frame.sensor}:${frame.seq}`));
+      expect(unique.size).toBe(stats.produced);
+      expect(received.imu.length - unique.size).toBeLessThan(50);
+      expect(received.status.map((s) => s.state)).toEqual(['start', 'lost', 'stop']);
+    } finally {
+      await stop();
+    }
+  });
+});
