@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { demo } from './demo.ts';
 import { notBuiltYet } from './not-built.ts';
 import { simulate, UsageError, type SimulateFlags } from './simulate.ts';
 
@@ -28,6 +29,11 @@ program
   .command('start')
   .description('all-in-one on the embedded default: broker, local store, ingest, API + dashboard, simulated runners')
   .action(() => notBuiltYet('start', 'the one-command start issue'));
+
+program
+  .command('demo')
+  .description('simulate a runner whose form breaks down and show what happens, minute by minute (no services needed)')
+  .action(async () => runOrExit(demo));
 
 program
   .command('ingest')

@@ -31,6 +31,38 @@ describe('gaitwatch CLI', () => {
     expect(stderr).toContain(`gaitwatch ${command}: not built yet`);
   });
 
+  it('simulate --out writes a recording, its truth and its meta file in the documented format', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'gw-cli-'));
+    try {
+      const { status, stdout } = gaitwatch('simulate', '--out', dir, '--scenario', 'itb-fatigue', '--duration', '60s', '--seed', '1');
+      expect(status).toBe(0);
+      expect(stdout).toContain('itb-fatigue-s1-r0.csv');
+      const csv = await readFile(join(dir, 'itb-fatigue-s1-r0.csv'), 'utf8');
+      expect(csv.slice(0, csv.indexOf('\n'))).toBe('t_us,sensor,ax,ay,az,gx,gy,gz');
+      const truth = await readFile(join(dir, 'itb-fatigue-s1-r0.truth.csv'), 'utf8');
+      expect(truth.slice(0, truth.indexOf('\n'))).toBe('side,ic_us,to_us,stride_time_s,gct_s,pelvic_drop_deg,shank_frontal_deg');
+      const meta = JSON.parse(await readFile(join(dir, 'itb-fatigue-s1-r0.meta.json'), 'utf8')) as { scenario: string; fatigueOnsetUs: number };
+      expect(meta.scenario).toBe('itb-fatigue');
+      expect(meta.fatigueOnsetUs).toBeGreaterThan(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [['simulate', '--out', '/tmp/x', '--scenario', 'marathon'], /--scenario "marathon" is not one of/],
+    [['simulate', '--out', '/tmp/x', '--duration', 'ten minutes'], /--duration/],
+    [['simulate', '--duration', '60s'], /exactly one of --out DIR .* or --mqtt-url/],
+    [['simulate', '--mqtt-url', 'mqtt://127.0.0.1:1', '--loss', '2'], /--loss must be a probability/],
+  ])('simulate refuses bad flags with exit code 2: %j', (args, message) => {
+    const { status, stderr } = gaitwatch(...args);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
   it('fails a usage error with exit code 1 and says what is wrong', () => {
     const { status, stderr } = gaitwatch('replay', 'x.csv');
     expect(status).toBe(1);

@@ -33,10 +33,22 @@ export interface ServiceSet<K extends ServiceKind> {
 
 let dockerProbe: Promise<boolean> | undefined;
 
-async function modeOf(kind: ServiceKind): Promise<Mode | 'missing'> {
-  if (findBinary(BINARY_NAMES[kind]) !== undefined) return 'binary';
-  dockerProbe ??= dockerAvailable();
-  return (await dockerProbe) ? 'container' : 'missing';
+/** How the harness looks for services; replaceable so the skip/fail policy itself can be tested. */
+export interface ServiceProbes {
+  findBinary(name: string): string | undefined;
+  dockerAvailable(): Promise<boolean>;
+  ci(): boolean;
+}
+
+const realProbes: ServiceProbes = {
+  findBinary,
+  dockerAvailable: () => (dockerProbe ??= dockerAvailable()),
+  ci: isCi,
+};
+
+async function modeOf(kind: ServiceKind, probes: ServiceProbes): Promise<Mode | 'missing'> {
+  if (probes.findBinary(BINARY_NAMES[kind]) !== undefined) return 'binary';
+  return (await probes.dockerAvailable()) ? 'container' : 'missing';
 }
 
 export function isCi(): boolean {
@@ -56,12 +68,12 @@ async function startService(kind: ServiceKind, mode: Mode, options?: MosquittoOp
   }
 }
 
-export async function realServices<K extends ServiceKind>(kinds: readonly K[]): Promise<ServiceSet<K>> {
-  const modes = Object.fromEntries(await Promise.all(kinds.map(async (k) => [k, await modeOf(k)] as const))) as Record<K, Mode | 'missing'>;
+export async function realServices<K extends ServiceKind>(kinds: readonly K[], probes: ServiceProbes = realProbes): Promise<ServiceSet<K>> {
+  const modes = Object.fromEntries(await Promise.all(kinds.map(async (k) => [k, await modeOf(k, probes)] as const))) as Record<K, Mode | 'missing'>;
   const missing = kinds.filter((k) => modes[k] === 'missing');
   if (missing.length > 0) {
     const hint = `install the Debian packages (apt-get install -y mosquitto influxdb victoria-metrics) or start a Docker engine`;
-    if (isCi()) {
+    if (probes.ci()) {
       throw new Error(`CI=true but real services are missing: ${missing.join(', ')} (no binary on PATH, no Docker engine). ${hint}. Tests must not skip them in CI.`);
     }
     console.warn(`\n!!! SKIPPING real-service tests: ${missing.join(', ')} not found (no binary on PATH, no Docker engine); ${hint}.\n`);

@@ -31,3 +31,31 @@ describe.skipIf(services.skip)('real-service harness', () => {
     await expect(services.start('mosquitto', { configLines: ['no_such_option true'] })).rejects.toThrow(/mosquitto/);
   });
 });
+
+describe('real-service policy when a service is missing', () => {
+  const nothing = { findBinary: () => undefined, dockerAvailable: async () => false };
+
+  it('fails the run under CI instead of skipping', async () => {
+    await expect(realServices(['mosquitto'], { ...nothing, ci: () => true })).rejects.toThrow(/CI=true but real services are missing: mosquitto/);
+  });
+
+  it('skips loudly outside CI', async () => {
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    try {
+      const set = await realServices(['influxdb'], { ...nothing, ci: () => false });
+      expect(set.skip).toBe(true);
+      expect(set.modes.influxdb).toBe('missing');
+    } finally {
+      console.warn = original;
+    }
+    expect(warnings.join('\n')).toMatch(/SKIPPING real-service tests: influxdb/);
+  });
+
+  it('uses testcontainers when only Docker is there', async () => {
+    const set = await realServices(['mosquitto'], { findBinary: () => undefined, dockerAvailable: async () => true, ci: () => true });
+    expect(set.skip).toBe(false);
+    expect(set.modes.mosquitto).toBe('container');
+  });
+});

@@ -1,0 +1,34 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimulatedSession, stanceTruth, writeRecording, type StanceTruth } from '@gaitwatch/runner-sim';
+
+/**
+ * What gaitwatch can show today, end to end without a broker: simulate a runner
+ * whose hip abductors tire, write the recording with its ground truth, and
+ * print how pelvic drop, knee-collapse proxy and cadence evolve minute by minute.
+ * Becomes `gaitwatch start` (broker, ingest, API, dashboard) in a later issue.
+ */
+export async function demo(): Promise<void> {
+  const durationS = 8 * 60;
+  const session = new SimulatedSession({ scenario: 'itb-fatigue', durationS, seed: 1, fatigueOnsetS: 4 * 60 });
+  const dir = await mkdtemp(join(tmpdir(), 'gaitwatch-demo-'));
+  console.log(`gaitwatch demo: simulating an 8-minute run whose glutes tire from minute 4 (seed 1)…`);
+  const paths = await writeRecording(session, dir, 'demo-itb-fatigue');
+  const p = session.profile;
+  console.log(`runner: ${p.speedMps.toFixed(2)} m/s, ${p.cadenceSpm.toFixed(0)} steps/min, fresh-legs pelvic drop ~${p.baselineDropDeg.toFixed(1)}°`);
+  console.log(`recording: ${paths.csv}\nground truth: ${paths.truth}\n`);
+  const stances = stanceTruth(session.body);
+  console.log('minute  stances  pelvic drop (°)  knee-collapse proxy (°)  cadence (steps/min)');
+  for (let minute = 0; minute < durationS / 60; minute++) {
+    const inMinute = stances.filter((s) => s.icS >= minute * 60 && s.icS < (minute + 1) * 60 && s.strideTimeS !== undefined);
+    if (inMinute.length === 0) continue;
+    const mean = (f: (s: StanceTruth) => number): number => inMinute.reduce((sum, s) => sum + f(s), 0) / inMinute.length;
+    const marker = minute === 4 ? '  ← fatigue onset' : '';
+    console.log(
+      `${String(minute + 1).padStart(6)}  ${String(inMinute.length).padStart(7)}  ${mean((s) => s.pelvicDropDeg).toFixed(1).padStart(15)}  ${mean((s) => s.shankFrontalDeg).toFixed(1).padStart(23)}  ${mean((s) => 120 / s.strideTimeS!).toFixed(0).padStart(19)}${marker}`,
+    );
+  }
+  console.log(`\nNext: \`pnpm -s gaitwatch simulate --help\` for fleets, scenarios and live MQTT publishing.`);
+  console.log('The streaming analysis (`gaitwatch analyze`), ingest, API and dashboard arrive with their issues; see README "Status".');
+}
