@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { decodeImu, decodeStatus, parseTopic, topicFilter, type ImuFrame } from '@gaitwatch/protocol';
 import { runFleet } from '@gaitwatch/runner-sim';
 import mqtt from 'mqtt';
@@ -133,6 +135,28 @@ describe.skipIf(services.skip)('live simulator against a real Mosquitto', () => 
       expect(unique.size).toBe(stats.produced);
       expect(received.imu.length - unique.size).toBeLessThan(50);
       expect(received.status.map((s) => s.state)).toEqual(['start', 'lost', 'stop']);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('gaitwatch simulate --mqtt-url runs a fleet across worker threads and delivers every message', async () => {
+    const url = running.get('mosquitto').url;
+    const { received, stop } = await listen(url);
+    try {
+      const bin = fileURLToPath(new URL('../../bin/gaitwatch.mjs', import.meta.url));
+      const child = spawn(process.execPath, [bin, 'simulate', '--mqtt-url', url, '--runners', '4', '--duration', '30s', '--speedup', '30', '--seed', '31'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(0);
+      const sent = Number(/messages (\d+) sent, (\d+) acked/.exec(stdout)?.[1]);
+      expect(stdout).toMatch(/4\/4 done/);
+      await settle(() => received.imu.length);
+      expect(sent).toBeGreaterThan(4 * 1000);
+      expect(received.imu.length).toBe(sent);
+      expect(new Set(received.imu.map((m) => m.key)).size).toBe(4);
+      expect(received.status.filter((s) => s.state === 'stop')).toHaveLength(4);
     } finally {
       await stop();
     }

@@ -24,6 +24,24 @@ describe('runner simulator physics', () => {
     }
   });
 
+  it.each([100, 1000])('reads g standing and the same running motion at %i Hz', (sampleRateHz) => {
+    const session = ideal({ sampleRateHz });
+    const reference = ideal();
+    const out = new Float64Array(6);
+    const ref = new Float64Array(6);
+    const pelvis = session.imus.get('pelvis')!;
+    pelvis.sample(2, out);
+    expect(Math.abs(norm(out) - G)).toBeLessThan(0.02);
+    // Same body, same instant: the readings differ only by the device's averaging window.
+    let gyroError = 0;
+    for (let t = 20; t < 22; t += 0.05) {
+      session.imus.get('shank_left')!.sample(t, out);
+      reference.imus.get('shank_left')!.sample(t, ref);
+      gyroError = Math.max(gyroError, Math.hypot(out[3]! - ref[3]!, out[4]! - ref[4]!, out[5]! - ref[5]!));
+    }
+    expect(gyroError).toBeLessThan(1.5);
+  });
+
   it('emits acceleration equal to the second derivative of the sensor trajectory, gravity removed, in the sensor frame', () => {
     const session = ideal({ oversample: 1 });
     const r = mat3();
