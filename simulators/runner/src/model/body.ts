@@ -26,9 +26,22 @@ const PELVIS_HEIGHT_FRACTION = 0.53;
 /** Ankle joint height above the ground, m. */
 const ANKLE_HEIGHT_M = 0.08;
 
-/** Impact transient at IC: a pulse g(τ) = (τ/τr)² e^{2(1−τ/τr)} ringing at fRing, as a displacement. */
+/**
+ * Foot strike. The ankle comes down at a touchdown velocity (running: ~0.5–1 m/s
+ * downward, growing with speed; walking: slower) and is arrested by shoe and soft
+ * tissue with an exponential time constant: the shank sees the whole impulse as
+ * a short axial acceleration spike (peak tibial acceleration ~5–12 g when
+ * running; e.g. Milner et al. 2006), followed by soft-tissue ringing. The pelvis
+ * gets an attenuated, slower transient (a zero-mean displacement pulse).
+ */
 const IMPACT = {
-  shank: { amplitudeM: 0.00025, riseS: 0.006, ringHz: 30 },
+  /** Touchdown velocity at 3.5 m/s, m/s (scaled linearly with speed), and when walking. */
+  touchdownRunMps: 0.7,
+  touchdownWalkMps: 0.25,
+  /** Arrest time constant, s. */
+  arrestS: 0.004,
+  /** Soft-tissue ringing after the arrest: amplitude m, frequency Hz, decay s. */
+  ring: { amplitudeM: 0.0003, hz: 25, decayS: 0.02 },
   pelvis: { amplitudeM: 0.00006, riseS: 0.012, ringHz: 15 },
   durationS: 0.12,
 } as const;
@@ -37,6 +50,16 @@ function impactDisplacement(tauS: number, amplitudeM: number, riseS: number, rin
   if (tauS <= 0 || tauS > IMPACT.durationS) return 0;
   const x = tauS / riseS;
   return amplitudeM * x * x * Math.exp(2 * (1 - x)) * Math.cos(2 * Math.PI * ringHz * tauS);
+}
+
+/** Downward ankle displacement τ s after IC: exponential arrest of the touchdown velocity, plus ringing, recovered over the stance. */
+function shankArrest(tauS: number, touchdownMps: number, stanceS: number): number {
+  if (tauS <= 0) return 0;
+  const sink = touchdownMps * IMPACT.arrestS * (1 - Math.exp(-tauS / IMPACT.arrestS));
+  const ring = tauS < IMPACT.durationS ? IMPACT.ring.amplitudeM * (touchdownMps / IMPACT.touchdownRunMps) * Math.sin(2 * Math.PI * IMPACT.ring.hz * tauS) * Math.exp(-tauS / IMPACT.ring.decayS) * (1 - Math.exp(-tauS / IMPACT.arrestS)) : 0;
+  // The few millimetres of compression recover before toe-off (smoothly, so no step at TO).
+  const recover = 1 - smoothstep(tauS / stanceS);
+  return (sink + ring) * recover;
 }
 
 /** sin²(πu) on [0, 1]: zero value and slope at both ends. */
@@ -233,18 +256,23 @@ export class RunnerBody {
     if (inStance || next === undefined) {
       ankleOut[0] = step.contactX;
       ankleOut[1] = step.contactY;
-      ankleOut[2] = ANKLE_HEIGHT_M;
+      ankleOut[2] = ANKLE_HEIGHT_M - (step.virtual ? 0 : shankArrest(tau, this.touchdownMps(step), step.stanceS));
     } else {
-      const s = (tau - step.stanceS) / (strideS - step.stanceS);
+      const swingS = strideS - step.stanceS;
+      const s = (tau - step.stanceS) / swingS;
       const m = minJerk(s);
       const clearanceM = ramp * (running ? 0.25 * Math.min(1.4, this.speed.speedAt(tS) / 3.5) : 0.08);
+      // Hermite h11(s) = s²(s − 1) makes the ankle arrive moving down at the touchdown velocity.
+      const touchdown = next.virtual ? 0 : this.touchdownMps(next);
       ankleOut[0] = step.contactX + (next.contactX - step.contactX) * m;
       ankleOut[1] = step.contactY + (next.contactY - step.contactY) * m;
-      ankleOut[2] = ANKLE_HEIGHT_M + clearanceM * 64 * s * s * s * (1 - s) * (1 - s) * (1 - s);
+      ankleOut[2] = ANKLE_HEIGHT_M + clearanceM * 64 * s * s * s * (1 - s) * (1 - s) * (1 - s) - touchdown * swingS * s * s * (s - 1);
     }
-    if (!step.virtual) {
-      const gain = running ? 1 : 0.25;
-      ankleOut[2] += gain * impactDisplacement(tau, IMPACT.shank.amplitudeM, IMPACT.shank.riseS, IMPACT.shank.ringHz);
-    }
+  }
+
+  /** Downward ankle velocity at this step's foot strike, m/s. */
+  private touchdownMps(step: Step): number {
+    if (step.mode !== 'run') return IMPACT.touchdownWalkMps * step.ramp;
+    return IMPACT.touchdownRunMps * (Math.max(2, this.speed.speedAt(step.icS)) / 3.5) * step.ramp;
   }
 }
