@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { analyzeFile } from './analyze.ts';
 import { demo } from './demo.ts';
 import { notBuiltYet } from './not-built.ts';
 import { simulate, UsageError, type SimulateFlags } from './simulate.ts';
@@ -72,7 +73,7 @@ program
   .command('analyze')
   .description('offline analysis of a recording: NDJSON strides, alerts and a summary on stdout')
   .argument('<file>', 'recording CSV (t_us,sensor,ax,ay,az,gx,gy,gz)')
-  .action(() => notBuiltYet('analyze', 'the streaming gait analysis issue'));
+  .action(async (file: string) => runOrExit(() => analyzeFile(file)));
 
 program
   .command('replay')

@@ -2,12 +2,11 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { US_PER_S, type SensorId } from '@gaitwatch/protocol';
+import { RECORDING_HEADER, TRUTH_HEADER, US_PER_S, type SensorId } from '@gaitwatch/protocol';
 import type { SimulatedSession } from './session.ts';
 import { stanceTruth, type StanceTruth } from './truth.ts';
 
-export const RECORDING_HEADER = 't_us,sensor,ax,ay,az,gx,gy,gz';
-export const TRUTH_HEADER = 'side,ic_us,to_us,stride_time_s,gct_s,pelvic_drop_deg,shank_frontal_deg';
+export { RECORDING_HEADER, TRUTH_HEADER };
 
 export interface RecordingPaths {
   readonly csv: string;

@@ -1,0 +1,73 @@
+// pnpm eval: accuracy of the analysis against the simulator's ground truth and
+// the real recordings' reference. An evaluation harness, not a test: it prints
+// the tables that packages/dsp/ACCURACY.md records.
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeRecording, type StrideEvent } from '@gaitwatch/dsp';
+import { SCENARIOS, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
+import { absolute, matchStances, mean, quantile, type MatchResult, type TruthStance } from './match.ts';
+
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const RUNNERS = Number(args.get('runners') ?? 10);
+const DURATION_S = Number(args.get('duration') ?? 240);
+const MISALIGNMENT_DEG = 15;
+
+async function strides(path: string): Promise<StrideEvent[]> {
+  const out: StrideEvent[] = [];
+  await analyzeRecording(createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>, (e) => {
+    if (e.kind === 'stride') out.push(e);
+  });
+  return out;
+}
+
+function parseTruth(text: string): TruthStance[] {
+  const [header, ...rows] = text.trim().split('\n');
+  const names = header!.split(',');
+  return rows.map((row) => {
+    const f = Object.fromEntries(row.split(',').map((v, i) => [names[i]!, v]));
+    const num = (k: string): number | null => (f[k] === undefined || f[k] === '' ? null : Number(f[k]));
+    return { side: f['side'] as 'left' | 'right', icUs: Number(f['ic_us']), toUs: num('to_us'), pelvicDropDeg: num('pelvic_drop_deg'), shankFrontalDeg: num('shank_frontal_deg') };
+  });
+}
+
+function merge(results: MatchResult[]): MatchResult {
+  return results.reduce((a, b) => ({
+    truth: a.truth + b.truth,
+    detected: a.detected + b.detected,
+    matched: a.matched + b.matched,
+    icErrorsMs: [...a.icErrorsMs, ...b.icErrorsMs],
+    toErrorsMs: [...a.toErrorsMs, ...b.toErrorsMs],
+    dropErrorsDeg: [...a.dropErrorsDeg, ...b.dropErrorsDeg],
+    shankErrorsDeg: [...a.shankErrorsDeg, ...b.shankErrorsDeg],
+  }));
+}
+
+const f = (x: number, digits = 1): string => (Number.isNaN(x) ? '–' : x.toFixed(digits));
+
+function row(name: string, m: MatchResult): string {
+  return `| ${name} | ${m.truth} | ${f(m.matched / m.truth, 3)} | ${f(m.matched / m.detected, 3)} | ${f(quantile(m.icErrorsMs, 0.5))} | ${f(quantile(absolute(m.icErrorsMs), 0.5))} | ${f(quantile(absolute(m.icErrorsMs), 0.95))} | ${f(quantile(m.toErrorsMs, 0.5))} | ${f(quantile(absolute(m.toErrorsMs), 0.95))} | ${f(mean(absolute(m.dropErrorsDeg)), 2)} | ${f(mean(absolute(m.shankErrorsDeg)), 2)} |`;
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'gw-eval-'));
+try {
+  console.log(`# simulator: ${RUNNERS} runners × ${SCENARIOS.length} scenarios, ${DURATION_S} s each, misalignment ≤ ${MISALIGNMENT_DEG}°, 200 Hz\n`);
+  console.log('| scenario | truth stances | recall | precision | IC bias ms | IC median abs ms | IC p95 abs ms | TO bias ms | TO p95 abs ms | CPD MAE ° | shank MAE ° |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  const all: MatchResult[] = [];
+  for (const scenario of SCENARIOS) {
+    const results: MatchResult[] = [];
+    for (let i = 0; i < RUNNERS; i++) {
+      const session = new SimulatedSession({ scenario, durationS: DURATION_S, seed: 2026, runnerIndex: i, maxMisalignmentDeg: MISALIGNMENT_DEG, fatigueOnsetS: DURATION_S / 2 });
+      const paths = await writeRecording(session, dir, `${scenario}-${i}`);
+      results.push(matchStances(parseTruth(await readFile(paths.truth, 'utf8')), await strides(paths.csv)));
+    }
+    const m = merge(results);
+    all.push(m);
+    console.log(row(scenario, m));
+  }
+  console.log(row('**all**', merge(all)));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,71 @@
+import type { StandingCalibratorParams } from './calibration/standing-calibrator.ts';
+import type { ShankEventParams } from './events/shank-events.ts';
+
+/** Every parameter of the session analyzer, with its default. */
+export interface AnalyzerParams {
+  readonly calibration: StandingCalibratorParams;
+  readonly shankEvents: ShankEventParams;
+  /** A sample later than this many sample periods after the previous one opens a gap, ×. */
+  readonly gapPeriods: number;
+  /** Strides longer than this are not strides (the runner stopped), s. */
+  readonly maxStrideS: number;
+  /** Strides are released in time order once every leg has moved this far past them, s. */
+  readonly releaseAfterS: number;
+}
+
+export const DEFAULT_PARAMS: AnalyzerParams = {
+  calibration: {
+    blockS: 0.25,
+    quietGyroRadps: 0.15,
+    quietAccSdMps2: 0.25,
+    minStandingS: 1.5,
+    maxStandingS: 10,
+    fallbackS: 6,
+  },
+  shankEvents: {
+    cutoffHz: 12,
+    filterSpanS: 0.06,
+    minSwingPeakRadps: 1.5,
+    adaptivePeakFraction: 0.4,
+    refractoryFraction: 0.5,
+    minRefractoryS: 0.3,
+    maxRefractoryS: 0.5,
+    icSearchS: 0.2,
+    historyS: 3,
+  },
+  gapPeriods: 3,
+  maxStrideS: 2.5,
+  releaseAfterS: 4,
+};
+
+/**
+ * One line per parameter (gaitmap style): a test checks that every key of
+ * DEFAULT_PARAMS is documented here and nothing documented is missing.
+ */
+export const PARAM_DOCS: Record<string, string> = {
+  'calibration.blockS': 'block length over which quietness is judged, s',
+  'calibration.quietGyroRadps': 'a block is quiet when the mean gyro magnitude is below this, rad/s',
+  'calibration.quietAccSdMps2': '…and the SD of the accelerometer magnitude below this, m/s²',
+  'calibration.minStandingS': 'least quiet standing that counts as a standing calibration, s',
+  'calibration.maxStandingS': 'standing this long ends calibration even before the runner moves, s',
+  'calibration.fallbackS': 'seconds of motion averaged for gravity when the runner never stood still',
+  'shankEvents.cutoffHz': 'low-pass cutoff of the shank sagittal rate, Hz',
+  'shankEvents.filterSpanS': 'span of the linear-phase FIR, s',
+  'shankEvents.minSwingPeakRadps': 'smallest mid-swing peak accepted, rad/s',
+  'shankEvents.adaptivePeakFraction': 'a mid-swing peak must exceed this fraction of the median recent peak',
+  'shankEvents.refractoryFraction': 'after a mid-swing peak, ignore peaks for this fraction of the last peak interval…',
+  'shankEvents.minRefractoryS': '…but at least this long, s',
+  'shankEvents.maxRefractoryS': '…and at most this long (a sprint stride is ~0.55 s), s',
+  'shankEvents.icSearchS': 'window after the end of swing searched for the foot-strike impact, s',
+  'shankEvents.historyS': 'signal history kept per shank for searching back, s',
+  gapPeriods: 'a sample this many periods late opens a gap (events never span a gap), ×',
+  maxStrideS: 'longer IC-to-IC intervals are not strides (stride time reported as null), s',
+  releaseAfterS: 'strides are emitted in time order once every leg is this far past them, s',
+};
+
+/** Dotted keys of every leaf parameter. */
+export function parameterKeys(params: object = DEFAULT_PARAMS, prefix = ''): string[] {
+  return Object.entries(params).flatMap(([key, value]) =>
+    typeof value === 'object' && value !== null ? parameterKeys(value as object, `${prefix}${key}.`) : [`${prefix}${key}`],
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * Fixed-capacity ring of (time, value…) records in one Float64Array: the
+ * recent past a detector searches back through, bounded by construction.
+ */
+export class RecordRing {
+  private readonly data: Float64Array;
+  private start = 0;
+  private size = 0;
+  /** Total records ever pushed: a stable index for "the record pushed n-th". */
+  pushed = 0;
+
+  constructor(
+    readonly capacity: number,
+    readonly width: number,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    this.data = new Float64Array(capacity * width);
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  /** Stable index of the oldest record still held. */
+  get firstIndex(): number {
+    return this.pushed - this.size;
+  }
+
+  push(a: number, b = 0, c = 0): void {
+    const slot = (this.start + this.size) % this.capacity;
+    const o = slot * this.width;
+    this.data[o] = a;
+    if (this.width > 1) this.data[o + 1] = b;
+    if (this.width > 2) this.data[o + 2] = c;
+    if (this.size < this.capacity) this.size++;
+    else this.start = (this.start + 1) % this.capacity;
+    this.pushed++;
+  }
+
+  /** Field `field` of the record with stable index `index` (must be held). */
+  get(index: number, field: number): number {
+    const offset = index - this.firstIndex;
+    if (offset < 0 || offset >= this.size) throw new RangeError(`record ${index} is not held (held: ${this.firstIndex}..${this.pushed - 1})`);
+    return this.data[((this.start + offset) % this.capacity) * this.width + field]!;
+  }
+
+  /** Overwrites field `field` of a held record (e.g. a filtered value that arrives `delay` samples late). */
+  set(index: number, field: number, value: number): void {
+    const offset = index - this.firstIndex;
+    if (offset < 0 || offset >= this.size) return;
+    this.data[((this.start + offset) % this.capacity) * this.width + field] = value;
+  }
+
+  clear(): void {
+    this.start = 0;
+    this.size = 0;
+  }
+}
