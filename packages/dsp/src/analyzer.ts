@@ -1,4 +1,4 @@
-import type { SensorId, Side, StrideMetrics } from '@gaitwatch/protocol';
+import { SENSOR_IDS, type SensorId, type Side, type StrideMetrics } from '@gaitwatch/protocol';
 import { ShankEventDetector, type ShankStance } from './events/shank-events.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';
 import { SensorTrack } from './sensor-track.ts';
@@ -52,7 +52,15 @@ export class SessionAnalyzer {
   private readonly unreleased: StrideEvent[] = [];
   private readonly released: StrideEvent[] = [];
 
-  constructor(params: DeepPartial<AnalyzerParams> = {}) {
+  private newestUs = Number.NEGATIVE_INFINITY;
+
+  /**
+   * @param options.sensors the sensors the session wears (the status `start`
+   *   message says): strides wait for every expected shank, so the output does
+   *   not depend on which sensor's data happens to arrive first. Without it the
+   *   analyzer learns the sensors as they appear (fine for a time-ordered file).
+   */
+  constructor(params: DeepPartial<AnalyzerParams> = {}, private readonly options: { sensors?: readonly SensorId[] } = {}) {
     this.params = mergeParams(params);
   }
 
@@ -65,6 +73,7 @@ export class SessionAnalyzer {
     }
     const verdict = track.accept(tUs, ax, ay, az, gx, gy, gz);
     if (verdict === 'drop') return [];
+    if (tUs > this.newestUs) this.newestUs = tUs;
     if (verdict === 'held') {
       if (track.calibration !== undefined) this.startDetector(track);
       return [];
@@ -121,7 +130,13 @@ export class SessionAnalyzer {
     if (this.unreleased.length === 0) return [];
     let watermarkUs = Number.POSITIVE_INFINITY;
     if (!all) {
-      for (const sensor of this.detectors.keys()) watermarkUs = Math.min(watermarkUs, this.tracks.get(sensor)!.lastTUs);
+      const shanks = this.options.sensors?.filter((s) => SHANK_SIDE[s] !== undefined) ?? [...this.tracks.keys()].filter((s) => SHANK_SIDE[s] !== undefined);
+      const silentBeforeUs = this.newestUs - this.params.silentAfterS * 1e6;
+      for (const sensor of shanks) {
+        const last = this.tracks.get(sensor)?.lastTUs ?? Number.NEGATIVE_INFINITY;
+        // A silent shank must not hold the other leg's strides back forever.
+        if (!(last < silentBeforeUs)) watermarkUs = Math.min(watermarkUs, Number.isNaN(last) ? Number.NEGATIVE_INFINITY : last);
+      }
       watermarkUs -= this.params.releaseAfterS * 1e6;
     }
     this.unreleased.sort((a, b) => a.icUs - b.icUs || (a.side < b.side ? -1 : 1));
@@ -159,8 +174,9 @@ export class SessionAnalyzer {
       strideTimeSMedian: median(strides.flatMap((s) => (s.strideTimeS === null ? [] : [s.strideTimeS]))),
       gctSMedian: median(strides.flatMap((s) => (s.gctS === null ? [] : [s.gctS]))),
       mode,
+      // In SENSOR_IDS order, not arrival order: the output must not depend on which sensor spoke first.
       sensors: Object.fromEntries(
-        [...this.tracks].map(([id, t]) => [
+        [...this.tracks].sort(([a], [b]) => SENSOR_IDS.indexOf(a) - SENSOR_IDS.indexOf(b)).map(([id, t]) => [
           id,
           {
             samples: t.samples,

@@ -11,6 +11,8 @@ export interface AnalyzerParams {
   readonly maxStrideS: number;
   /** Strides are released in time order once every leg has moved this far past them, s. */
   readonly releaseAfterS: number;
+  /** A sensor this far behind the newest sample of the session no longer holds strides back (it is silent), s. */
+  readonly silentAfterS: number;
 }
 
 export const DEFAULT_PARAMS: AnalyzerParams = {
@@ -31,11 +33,13 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     minRefractoryS: 0.3,
     maxRefractoryS: 0.5,
     icSearchS: 0.2,
+    minContactS: 0.08,
     historyS: 3,
   },
   gapPeriods: 3,
   maxStrideS: 2.5,
   releaseAfterS: 4,
+  silentAfterS: 8,
 };
 
 /**
@@ -57,10 +61,12 @@ export const PARAM_DOCS: Record<string, string> = {
   'shankEvents.minRefractoryS': '…but at least this long, s',
   'shankEvents.maxRefractoryS': '…and at most this long (a sprint stride is ~0.55 s), s',
   'shankEvents.icSearchS': 'window after the end of swing searched for the foot-strike impact, s',
+  'shankEvents.minContactS': 'toe-off is searched from this long after the contact (shortest plausible stance), s',
   'shankEvents.historyS': 'signal history kept per shank for searching back, s',
   gapPeriods: 'a sample this many periods late opens a gap (events never span a gap), ×',
   maxStrideS: 'longer IC-to-IC intervals are not strides (stride time reported as null), s',
   releaseAfterS: 'strides are emitted in time order once every leg is this far past them, s',
+  silentAfterS: 'a sensor this far behind the newest sample stops holding strides back (silent sensor), s',
 };
 
 /** Dotted keys of every leaf parameter. */

@@ -27,6 +27,8 @@ export interface ShankEventParams {
   readonly maxRefractoryS: number;
   /** After the zero crossing that ends mid-swing, the foot contact is searched this long, s. */
   readonly icSearchS: number;
+  /** Toe-off is searched from this long after the contact: no stance is shorter (sprinters ~0.09 s), s. */
+  readonly minContactS: number;
   /** History kept for searching back, s (must cover a slow walking stride). */
   readonly historyS: number;
 }
@@ -131,9 +133,10 @@ export class ShankEventDetector {
     if (Number.isNaN(this.openIcUs)) return;
     let best = Number.POSITIVE_INFINITY;
     let toUs = Number.NaN;
+    const earliestUs = this.openIcUs + this.params.minContactS * 1e6;
     for (let j = peak; j >= this.ring.firstIndex; j--) {
       const t = this.ring.get(j, T);
-      if (t <= this.openIcUs) break;
+      if (t < earliestUs) break;
       const y = this.ring.get(j, RATE);
       if (y < best) {
         best = y;

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { designLowPass, FirFilter, tapsForSpan } from './fir-lowpass.ts';
+import { RecordRing } from './ring.ts';
+
+function steadyGain(hz: number, fs: number, taps: number, cutoff: number): number {
+  const filter = new FirFilter(designLowPass(cutoff, fs, taps));
+  let peak = 0;
+  for (let i = 0; i < fs * 4; i++) {
+    const y = filter.push(Math.sin((2 * Math.PI * hz * i) / fs));
+    if (i > fs * 2) peak = Math.max(peak, Math.abs(y));
+  }
+  return peak;
+}
+
+describe('FIR low-pass', () => {
+  it('passes DC at unit gain and delays by exactly (taps − 1)/2 samples', () => {
+    const taps = tapsForSpan(0.06, 200);
+    const filter = new FirFilter(designLowPass(12, 200, taps));
+    expect(filter.delaySamples).toBe((taps - 1) / 2);
+    const out: number[] = [];
+    // A slow ramp comes out shifted by the delay, unchanged otherwise (linear phase).
+    for (let i = 0; i < 100; i++) out.push(filter.push(i * 0.01));
+    for (let i = taps; i < 100; i++) expect(out[i]).toBeCloseTo((i - filter.delaySamples) * 0.01, 9);
+  });
+
+  it('passes the gait band and attenuates well above the cutoff', () => {
+    expect(steadyGain(2, 200, 13, 12)).toBeGreaterThan(0.95);
+    expect(steadyGain(60, 200, 13, 12)).toBeLessThan(0.1);
+  });
+
+  it('refuses impossible designs with the offending value', () => {
+    expect(() => designLowPass(150, 200, 13)).toThrow(/cutoffHz must be in \(0, 100\)/);
+    expect(() => designLowPass(10, 200, 12)).toThrow(/odd integer/);
+  });
+
+  it('is NaN until its history is full, and again after reset', () => {
+    const filter = new FirFilter(designLowPass(10, 200, 5));
+    expect(filter.push(1)).toBeNaN();
+    for (let i = 0; i < 4; i++) filter.push(1);
+    expect(filter.push(1)).toBeCloseTo(1, 12);
+    filter.reset();
+    expect(filter.push(1)).toBeNaN();
+  });
+});
+
+describe('RecordRing', () => {
+  it('keeps the last `capacity` records under stable indices', () => {
+    const ring = new RecordRing(3, 2);
+    for (let i = 0; i < 5; i++) ring.push(i, i * 10);
+    expect(ring.length).toBe(3);
+    expect(ring.firstIndex).toBe(2);
+    expect(ring.get(4, 1)).toBe(40);
+    expect(() => ring.get(1, 0)).toThrow(RangeError);
+    ring.set(3, 1, -1);
+    expect(ring.get(3, 1)).toBe(-1);
+  });
+});

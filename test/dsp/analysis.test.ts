@@ -1,0 +1,130 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { analyzeRecording, SessionAnalyzer, type AnalysisEvent } from '@gaitwatch/dsp';
+import { RecordingParser, type RecordingRow, type SensorId } from '@gaitwatch/protocol';
+import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/gaitwatch.mjs', import.meta.url));
+let dir: string;
+let csvPath: string;
+let csvText: string;
+let truthText: string;
+let rows: RecordingRow[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gw-dsp-'));
+  const session = new SimulatedSession({ scenario: 'steady', durationS: 45, seed: 77, maxMisalignmentDeg: 15 });
+  const paths = await writeRecording(session, dir, 'steady');
+  csvPath = paths.csv;
+  csvText = await readFile(paths.csv, 'utf8');
+  truthText = await readFile(paths.truth, 'utf8');
+  rows = [];
+  const parser = new RecordingParser();
+  parser.feed(csvText, (r) => rows.push(r));
+  parser.end((r) => rows.push(r));
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+function runRows(order: readonly RecordingRow[], sensors?: readonly SensorId[]): string {
+  const analyzer = new SessionAnalyzer({}, sensors === undefined ? {} : { sensors });
+  const out: AnalysisEvent[] = [];
+  for (const { sensor, tUs, values } of order) out.push(...analyzer.pushSample(sensor, tUs, ...values));
+  out.push(...analyzer.finish());
+  return out.map((e) => JSON.stringify(e)).join('\n');
+}
+
+describe('streaming analysis', () => {
+  it('gives byte-identical output for any interleaving of the sensors and any text chunking', async () => {
+    const reference = runRows(rows);
+    expect(reference.split('\n').length).toBeGreaterThan(50);
+    const sensors = ['pelvis', 'shank_left', 'shank_right'] as const;
+    const bySensor = sensors.map((s) => rows.filter((r) => r.sensor === s));
+    expect(runRows(rows, sensors)).toBe(reference);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 600 })), { minLength: 1, maxLength: 40 }), (plan) => {
+        // Per-sensor blocks of up to 3 s in a random sensor order, the plan repeated
+        // until every sample is used: how a relay batching per sensor delivers.
+        const cursor = [0, 0, 0];
+        const order: RecordingRow[] = [];
+        for (let k = 0; cursor.some((c, s) => c < bySensor[s]!.length); k++) {
+          const [planned, size] = plan[k % plan.length]!;
+          // Each pass over the plan shifts the sensors, so none can starve.
+          const s = (planned + Math.floor(k / plan.length)) % 3;
+          const take = cursor.every((c, i) => i === s || c >= bySensor[i]!.length) ? Infinity : size;
+          order.push(...bySensor[s]!.slice(cursor[s], cursor[s]! + take));
+          cursor[s] = Math.min(bySensor[s]!.length, cursor[s]! + take);
+        }
+        expect(runRows(order, sensors)).toBe(reference);
+      }),
+      { numRuns: 12 },
+    );
+    const events: AnalysisEvent[] = [];
+    const chunks = Array.from({ length: Math.ceil(csvText.length / 777) }, (_, i) => csvText.slice(i * 777, (i + 1) * 777));
+    await analyzeRecording(chunks, (e) => events.push(e));
+    const { parseErrors: _ignored, ...summary } = events.at(-1) as AnalysisEvent & { parseErrors?: number };
+    expect([...events.slice(0, -1), summary].map((e) => JSON.stringify(e)).join('\n')).toBe(reference);
+  });
+
+  it('finds every running stance of a simulated run with the timing the issue asks for', () => {
+    const strides = runRows(rows).split('\n').map((l) => JSON.parse(l) as AnalysisEvent).filter((e) => e.kind === 'stride');
+    const truth = truthText.trim().split('\n').slice(1).map((l) => l.split(','));
+    let matched = 0;
+    const errorsMs: number[] = [];
+    for (const [side, ic] of truth) {
+      const hit = strides.find((s) => s.side === side && Math.abs(s.icUs - Number(ic)) < 100_000);
+      if (hit === undefined) continue;
+      matched++;
+      errorsMs.push(Math.abs(hit.icUs - Number(ic)) / 1000);
+    }
+    errorsMs.sort((a, b) => a - b);
+    expect(matched / truth.length).toBeGreaterThanOrEqual(0.98);
+    expect(strides.length).toBeLessThanOrEqual(truth.length);
+    expect(errorsMs[errorsMs.length >> 1]).toBeLessThanOrEqual(10);
+    for (const s of strides) {
+      expect(s.gctS).toBeGreaterThan(0.15);
+      expect(s.gctS).toBeLessThan(0.8);
+      if (s.cadenceSpm !== null) expect(s.cadenceSpm).toBeGreaterThan(90);
+    }
+  });
+
+  it('says so when a sensor is silent, and counts duplicates and gaps', () => {
+    const corrupted = rows.filter((r, i) => !(r.sensor === 'shank_right' && r.tUs > rows[0]!.tUs + 30e6) && !(r.sensor === 'pelvis' && i % 5000 < 100));
+    const withDuplicates = corrupted.flatMap((r, i) => (i % 1000 === 0 ? [r, r] : [r]));
+    const summary = JSON.parse(runRows(withDuplicates).split('\n').at(-1)!) as Extract<AnalysisEvent, { kind: 'summary' }>;
+    expect(summary.sensors['pelvis']!.gaps).toBeGreaterThan(0);
+    expect(summary.sensors['shank_left']!.duplicates + summary.sensors['pelvis']!.duplicates + summary.sensors['shank_right']!.duplicates).toBeGreaterThan(0);
+    expect(summary.strides.right).toBeLessThan(summary.strides.left);
+  });
+});
+
+describe('gaitwatch analyze', () => {
+  it('prints NDJSON strides and a final summary for a recording', () => {
+    const result = spawnSync(process.execPath, [BIN, 'analyze', csvPath], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const stride = lines.find((l) => l['kind'] === 'stride')!;
+    for (const key of ['side', 'icUs', 'toUs', 'strideTimeS', 'gctS', 'cadenceSpm', 'pelvicDropDeg', 'shankFrontalDeg']) expect(stride).toHaveProperty(key);
+    expect(lines.at(-1)).toMatchObject({ kind: 'summary', mode: 'full', parseErrors: 0 });
+  });
+
+  it('skips bad lines with a clear message and still analyses the rest', async () => {
+    const broken = csvText.replace(/\n(\d+),pelvis,/, '\n$1,wrist,').replace(/\n(\d+),shank_left,[^\n]*/, '\nnot,a,row');
+    const path = join(dir, 'broken.csv');
+    await writeFile(path, broken);
+    const result = spawnSync(process.execPath, [BIN, 'analyze', path], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/skipped 2 bad line\(s\).*unknown sensor "wrist"/);
+    expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toMatchObject({ kind: 'summary', parseErrors: 2 });
+  });
+
+  it('refuses a missing file with exit code 2', () => {
+    const result = spawnSync(process.execPath, [BIN, 'analyze', join(dir, 'nope.csv')], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/cannot read .*nope\.csv/);
+  });
+});
