@@ -35,13 +35,15 @@ async function listen(url: string): Promise<{ received: Received; stop: () => Pr
   return { received, stop: () => client.endAsync() };
 }
 
-/** Waits until `count()` stops growing (QoS 1 deliveries still in flight after the publishers finish). */
-async function settle(count: () => number): Promise<void> {
-  let last = -1;
-  while (count() !== last) {
-    last = count();
-    await new Promise((r) => setTimeout(r, 300));
-  }
+/**
+ * Waits until `count()` reaches `expected` (QoS 1 deliveries still in flight
+ * after the publishers finish; a loaded machine may pause them for seconds),
+ * then a little longer so that anything extra would show. Fails after 30 s.
+ */
+async function settle(count: () => number, expected: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (count() < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 300));
 }
 
 describe.skipIf(services.skip)('live simulator against a real Mosquitto', () => {
@@ -58,7 +60,7 @@ describe.skipIf(services.skip)('live simulator against a real Mosquitto', () => 
         speedup: 30,
         staggerS: 0.1,
       });
-      await settle(() => received.imu.length);
+      await settle(() => received.imu.length + received.status.length, result.relays.reduce((n, r) => n + r.stats.produced + 2, 0));
       expect(result.relays).toHaveLength(3);
       for (const relay of result.relays) {
         const key = `${relay.athleteId}/${relay.sessionId}`;
@@ -89,8 +91,8 @@ describe.skipIf(services.skip)('live simulator against a real Mosquitto', () => 
         speedup: 40,
         faults: { lossRate: 0.05, duplicateRate: 0.05, reorderRate: 0.05 },
       });
-      await settle(() => received.imu.length);
       const { stats } = result.relays[0]!;
+      await settle(() => received.imu.length, stats.produced - stats.faults.lost + stats.faults.duplicated);
       expect(stats.faults.lost).toBeGreaterThan(0);
       expect(stats.faults.duplicated).toBeGreaterThan(0);
       expect(stats.faults.reordered).toBeGreaterThan(0);
@@ -127,8 +129,8 @@ describe.skipIf(services.skip)('live simulator against a real Mosquitto', () => 
         speedup: 20,
         faults: { disconnectAtS: 15, disconnectForS: 10 },
       });
-      await settle(() => received.imu.length);
       const { stats } = result.relays[0]!;
+      await settle(() => new Set(received.imu.map(({ frame }) => `${frame.sensor}:${frame.seq}`)).size + received.status.length, stats.produced + 3);
       expect(stats.faults.backlogged).toBeGreaterThan(0);
       // QoS 1 is at-least-once: frames in flight when the socket died may come twice.
       const unique = new Set(received.imu.map(({ frame }) => `${frame.sensor}:${frame.seq}`));
@@ -152,7 +154,7 @@ describe.skipIf(services.skip)('live simulator against a real Mosquitto', () => 
       expect(code).toBe(0);
       const sent = Number(/messages (\d+) sent, (\d+) acked/.exec(stdout)?.[1]);
       expect(stdout).toMatch(/4\/4 done/);
-      await settle(() => received.imu.length);
+      await settle(() => received.imu.length + received.status.length, sent + 8);
       expect(sent).toBeGreaterThan(4 * 1000);
       expect(received.imu.length).toBe(sent);
       expect(new Set(received.imu.map((m) => m.key)).size).toBe(4);

@@ -2,7 +2,8 @@
 // the real recordings' reference. An evaluation harness, not a test: it prints
 // the tables that packages/dsp/ACCURACY.md records.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeRecording, type StrideEvent } from '@gaitwatch/dsp';
@@ -50,6 +51,39 @@ function row(name: string, m: MatchResult): string {
   return `| ${name} | ${m.truth} | ${f(m.matched / m.truth, 3)} | ${f(m.matched / m.detected, 3)} | ${f(quantile(m.icErrorsMs, 0.5))} | ${f(quantile(absolute(m.icErrorsMs), 0.5))} | ${f(quantile(absolute(m.icErrorsMs), 0.95))} | ${f(quantile(m.toErrorsMs, 0.5))} | ${f(quantile(absolute(m.toErrorsMs), 0.95))} | ${f(mean(absolute(m.dropErrorsDeg)), 2)} | ${f(mean(absolute(m.shankErrorsDeg)), 2)} |`;
 }
 
+/** The Mobilise-D lab trials: pelvis only, walking; scored inside the reference walking bouts. */
+async function realRecordings(): Promise<void> {
+  const realDir = fileURLToPath(new URL('../../../../shared/data/real/', import.meta.url));
+  let files: string[];
+  try {
+    files = (await readdir(realDir)).filter((f) => f.endsWith('.csv') && !f.endsWith('.truth.csv')).sort();
+  } catch {
+    console.log(`\n(no real recordings at ${realDir})`);
+    return;
+  }
+  console.log('\n# real recordings (pelvis-only mode, walking, ±250 ms match, inside reference bouts)\n');
+  console.log('| recording | reference ICs | detected in bouts | recall (any side) | recall (side right) | precision | IC median abs ms | IC p95 abs ms | IC bias ms |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const totals = { truth: 0, detected: 0, matchedAny: 0, matchedSide: 0, errors: [] as number[] };
+  for (const file of files) {
+    const base = file.replace(/\.csv$/, '');
+    const meta = JSON.parse(await readFile(join(realDir, `${base}.meta.json`), 'utf8')) as { referenceWalkingBouts: { startUs: number; endUs: number }[] };
+    const inBout = (t: number): boolean => meta.referenceWalkingBouts.some((b) => t >= b.startUs - 250_000 && t <= b.endUs + 250_000);
+    const truth = parseTruth(await readFile(join(realDir, `${base}.truth.csv`), 'utf8'));
+    const detected = (await strides(join(realDir, file))).filter((s) => inBout(s.icUs));
+    const sideless = <T extends { side: 'left' | 'right' }>(xs: T[]): T[] => xs.map((x) => ({ ...x, side: 'left' as const }));
+    const any = matchStances(sideless(truth), sideless(detected), 250);
+    const sided = matchStances(truth, detected, 250);
+    totals.truth += truth.length;
+    totals.detected += detected.length;
+    totals.matchedAny += any.matched;
+    totals.matchedSide += sided.matched;
+    totals.errors.push(...any.icErrorsMs);
+    console.log(`| ${base} | ${truth.length} | ${detected.length} | ${f(any.matched / truth.length, 3)} | ${f(sided.matched / truth.length, 3)} | ${f(any.matched / detected.length, 3)} | ${f(quantile(absolute(any.icErrorsMs), 0.5))} | ${f(quantile(absolute(any.icErrorsMs), 0.95))} | ${f(quantile(any.icErrorsMs, 0.5))} |`);
+  }
+  console.log(`| **all** | ${totals.truth} | ${totals.detected} | ${f(totals.matchedAny / totals.truth, 3)} | ${f(totals.matchedSide / totals.truth, 3)} | ${f(totals.matchedAny / totals.detected, 3)} | ${f(quantile(absolute(totals.errors), 0.5))} | ${f(quantile(absolute(totals.errors), 0.95))} | ${f(quantile(totals.errors, 0.5))} |`);
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'gw-eval-'));
 try {
   console.log(`# simulator: ${RUNNERS} runners × ${SCENARIOS.length} scenarios, ${DURATION_S} s each, misalignment ≤ ${MISALIGNMENT_DEG}°, 200 Hz\n`);
@@ -68,6 +102,7 @@ try {
     console.log(row(scenario, m));
   }
   console.log(row('**all**', merge(all)));
+  await realRecordings();
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -1,5 +1,6 @@
 import { SENSOR_IDS, type SensorId, type Side, type StrideMetrics } from '@gaitwatch/protocol';
-import { ShankEventDetector, type ShankStance } from './events/shank-events.ts';
+import { PelvisEventDetector } from './events/pelvis-events.ts';
+import { ShankEventDetector } from './events/shank-events.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';
 import { SensorTrack } from './sensor-track.ts';
 
@@ -20,6 +21,12 @@ export interface SummaryEvent {
 
 export type AnalysisEvent = StrideEvent | SummaryEvent;
 
+/** A stance as the detectors report it; toe-off is unknown in pelvis-only mode. */
+interface Stance {
+  readonly icUs: number;
+  readonly toUs: number | null;
+}
+
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K] };
 
 function mergeParams(overrides: DeepPartial<AnalyzerParams>): AnalyzerParams {
@@ -28,6 +35,7 @@ function mergeParams(overrides: DeepPartial<AnalyzerParams>): AnalyzerParams {
     ...overrides,
     calibration: { ...DEFAULT_PARAMS.calibration, ...overrides.calibration },
     shankEvents: { ...DEFAULT_PARAMS.shankEvents, ...overrides.shankEvents },
+    pelvisEvents: { ...DEFAULT_PARAMS.pelvisEvents, ...overrides.pelvisEvents },
   };
 }
 
@@ -47,8 +55,10 @@ function median(values: number[]): number | null {
 export class SessionAnalyzer {
   readonly params: AnalyzerParams;
   private readonly tracks = new Map<SensorId, SensorTrack>();
-  private readonly detectors = new Map<SensorId, ShankEventDetector>();
-  private readonly pendingStance = new Map<Side, ShankStance>();
+  private readonly detectors = new Map<SensorId, ShankEventDetector | PelvisEventDetector>();
+  private readonly pendingStance = new Map<Side, Stance>();
+  /** Events from the sacral sensor alone: no shank is worn (or none was seen by the time the pelvis calibrated). */
+  private pelvisOnly = false;
   private readonly unreleased: StrideEvent[] = [];
   private readonly released: StrideEvent[] = [];
 
@@ -89,27 +99,41 @@ export class SessionAnalyzer {
   private startDetector(track: SensorTrack): void {
     const side = SHANK_SIDE[track.sensor];
     const calibration = track.calibration!;
+    let detector: ShankEventDetector | PelvisEventDetector | undefined;
     if (side !== undefined) {
-      const detector = new ShankEventDetector(this.params.shankEvents, track.rateHz, calibration.upSensor, (stance) => this.onStance(side, stance));
-      this.detectors.set(track.sensor, detector);
-      track.drainHeld((t, ax, ay, az, gx, gy, gz) => this.feed(track, detector, t, ax, ay, az, gx, gy, gz));
-    } else {
-      track.drainHeld(() => undefined);
+      detector = new ShankEventDetector(this.params.shankEvents, track.rateHz, calibration.upSensor, (stance) => this.onStance(side, stance));
+    } else if (track.sensor === 'pelvis' && !this.shanksExpected()) {
+      this.pelvisOnly = true;
+      detector = new PelvisEventDetector(this.params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, (contact) =>
+        this.onStance(contact.side, { icUs: contact.icUs, toUs: null }),
+      );
     }
+    if (detector === undefined) {
+      track.drainHeld(() => undefined);
+      return;
+    }
+    this.detectors.set(track.sensor, detector);
+    const d = detector;
+    track.drainHeld((t, ax, ay, az, gx, gy, gz) => this.feed(track, d, t, ax, ay, az, gx, gy, gz));
   }
 
-  private feed(track: SensorTrack, detector: ShankEventDetector, tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void {
+  private shanksExpected(): boolean {
+    const sensors = this.options.sensors ?? [...this.tracks.keys()];
+    return sensors.some((s) => SHANK_SIDE[s] !== undefined);
+  }
+
+  private feed(track: SensorTrack, detector: ShankEventDetector | PelvisEventDetector, tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void {
     const bias = track.calibration!.gyroBiasRadps;
     detector.push(tUs, ax, ay, az, gx - bias[0], gy - bias[1], gz - bias[2]);
   }
 
-  private onStance(side: Side, stance: ShankStance): void {
+  private onStance(side: Side, stance: Stance): void {
     const previous = this.pendingStance.get(side);
     if (previous !== undefined) this.unreleased.push(this.stride(side, previous, stance.icUs));
     this.pendingStance.set(side, stance);
   }
 
-  private stride(side: Side, stance: ShankStance, nextIcUs: number | undefined): StrideEvent {
+  private stride(side: Side, stance: Stance, nextIcUs: number | undefined): StrideEvent {
     const strideS = nextIcUs === undefined ? null : (nextIcUs - stance.icUs) / 1e6;
     const strideTimeS = strideS !== null && strideS <= this.params.maxStrideS ? strideS : null;
     return {
@@ -118,7 +142,7 @@ export class SessionAnalyzer {
       icUs: stance.icUs,
       toUs: stance.toUs,
       strideTimeS,
-      gctS: (stance.toUs - stance.icUs) / 1e6,
+      gctS: stance.toUs === null ? null : (stance.toUs - stance.icUs) / 1e6,
       cadenceSpm: strideTimeS === null ? null : 120 / strideTimeS,
       pelvicDropDeg: null,
       shankFrontalDeg: null,
@@ -130,7 +154,8 @@ export class SessionAnalyzer {
     if (this.unreleased.length === 0) return [];
     let watermarkUs = Number.POSITIVE_INFINITY;
     if (!all) {
-      const shanks = this.options.sensors?.filter((s) => SHANK_SIDE[s] !== undefined) ?? [...this.tracks.keys()].filter((s) => SHANK_SIDE[s] !== undefined);
+      const eventSensors = (sensor: SensorId): boolean => (this.pelvisOnly ? sensor === 'pelvis' : SHANK_SIDE[sensor] !== undefined);
+      const shanks = this.options.sensors?.filter(eventSensors) ?? [...this.tracks.keys()].filter(eventSensors);
       const silentBeforeUs = this.newestUs - this.params.silentAfterS * 1e6;
       for (const sensor of shanks) {
         const last = this.tracks.get(sensor)?.lastTUs ?? Number.NEGATIVE_INFINITY;

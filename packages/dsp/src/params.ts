@@ -1,10 +1,12 @@
 import type { StandingCalibratorParams } from './calibration/standing-calibrator.ts';
+import type { PelvisEventParams } from './events/pelvis-events.ts';
 import type { ShankEventParams } from './events/shank-events.ts';
 
 /** Every parameter of the session analyzer, with its default. */
 export interface AnalyzerParams {
   readonly calibration: StandingCalibratorParams;
   readonly shankEvents: ShankEventParams;
+  readonly pelvisEvents: PelvisEventParams;
   /** A sample later than this many sample periods after the previous one opens a gap, ×. */
   readonly gapPeriods: number;
   /** Strides longer than this are not strides (the runner stopped), s. */
@@ -36,6 +38,14 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     minContactS: 0.08,
     historyS: 3,
   },
+  pelvisEvents: {
+    cutoffHz: 6,
+    filterSpanS: 0.2,
+    sideCutoffHz: 2,
+    minJerkMps3: 20,
+    adaptiveFraction: 0.35,
+    minStepS: 0.25,
+  },
   gapPeriods: 3,
   maxStrideS: 2.5,
   releaseAfterS: 4,
@@ -63,6 +73,12 @@ export const PARAM_DOCS: Record<string, string> = {
   'shankEvents.icSearchS': 'window after the end of swing searched for the foot-strike impact, s',
   'shankEvents.minContactS': 'toe-off is searched from this long after the contact (shortest plausible stance), s',
   'shankEvents.historyS': 'signal history kept per shank for searching back, s',
+  'pelvisEvents.cutoffHz': 'pelvis-only: low-pass of the vertical acceleration before differentiating, Hz',
+  'pelvisEvents.filterSpanS': 'pelvis-only: span of that FIR, s',
+  'pelvisEvents.sideCutoffHz': 'pelvis-only: low-pass of the yaw rate whose sign gives the side, Hz',
+  'pelvisEvents.minJerkMps3': 'pelvis-only: smallest rise rate of vertical acceleration taken as a contact, m/s³',
+  'pelvisEvents.adaptiveFraction': 'pelvis-only: a contact must exceed this fraction of the median recent rise rate',
+  'pelvisEvents.minStepS': 'pelvis-only: shortest time between two contacts (one step), s',
   gapPeriods: 'a sample this many periods late opens a gap (events never span a gap), ×',
   maxStrideS: 'longer IC-to-IC intervals are not strides (stride time reported as null), s',
   releaseAfterS: 'strides are emitted in time order once every leg is this far past them, s',

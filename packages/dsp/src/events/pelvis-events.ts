@@ -1,0 +1,121 @@
+import { designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
+import { RecordRing } from '../signal/ring.ts';
+
+/** A foot contact found from the sacral sensor alone. */
+export interface PelvisContact {
+  readonly icUs: number;
+  readonly side: 'left' | 'right';
+}
+
+export interface PelvisEventParams {
+  /** Low-pass of the vertical acceleration before differentiating, Hz. */
+  readonly cutoffHz: number;
+  /** FIR span, s. */
+  readonly filterSpanS: number;
+  /** Low-pass of the yaw rate used for the side, Hz. */
+  readonly sideCutoffHz: number;
+  /** Smallest rise rate of vertical acceleration accepted as a contact, m/s³. */
+  readonly minJerkMps3: number;
+  /** A contact's rise must exceed this fraction of the median of the recent ones. */
+  readonly adaptiveFraction: number;
+  /** Shortest time between two contacts (one step), s. */
+  readonly minStepS: number;
+}
+
+const T = 0;
+const JERK = 1;
+const YAW = 2;
+
+/**
+ * Initial contacts and their side from a sacral IMU alone (the Lumo Run set-up).
+ * Physics, for walking and running alike: before a foot strike the trunk is
+ * falling (walking: over the top of the inverted pendulum; running: in flight),
+ * and the new stance turns its vertical acceleration sharply upward, so the
+ * contact is the steepest rise of the low-passed vertical acceleration (after
+ * Zijlstra & Hof 2003 and McCamley et al. 2012, which locate contacts on the
+ * same vertical-acceleration cycle). The side comes from pelvic rotation
+ * (McCamley et al. 2012 use the sign of the vertical-axis rate at contact): at a
+ * left contact the pelvis is still turning its left side forward — clockwise
+ * seen from above, a negative yaw rate about "up" — and the rotation reverses
+ * only after loading; at a right contact the rate is positive.
+ * (The sign was first written the other way, assuming rotation peaks before
+ * contact; the real lab recordings showed every side inverted, which is how
+ * this was found. That is one physical sign, not a tuned parameter.)
+ */
+export class PelvisEventDetector {
+  private readonly accFilter: FirFilter;
+  private readonly yawFilter: FirFilter;
+  private readonly ring: RecordRing;
+  private previousFiltered = Number.NaN;
+  private readonly recentJerks = new Float64Array(8);
+  private seen = 0;
+  private lastContactUs = Number.NaN;
+  private readonly rateHz: number;
+  private readonly yawDelay: number;
+
+  constructor(
+    private readonly params: PelvisEventParams,
+    sampleRateHz: number,
+    private readonly upSensor: readonly [number, number, number],
+    private readonly gravityMps2: number,
+    private readonly onContact: (contact: PelvisContact) => void,
+  ) {
+    this.rateHz = sampleRateHz;
+    const taps = tapsForSpan(params.filterSpanS, sampleRateHz);
+    this.accFilter = new FirFilter(designLowPass(params.cutoffHz, sampleRateHz, taps));
+    // The yaw filter is longer (lower cutoff); both are linear-phase, so align by their delays.
+    const yawTaps = tapsForSpan(Math.max(params.filterSpanS, 1.5 / params.sideCutoffHz), sampleRateHz);
+    this.yawFilter = new FirFilter(designLowPass(params.sideCutoffHz, sampleRateHz, yawTaps));
+    this.yawDelay = this.yawFilter.delaySamples;
+    this.ring = new RecordRing(Math.ceil(3 * sampleRateHz), 3);
+  }
+
+  reset(): void {
+    this.accFilter.reset();
+    this.yawFilter.reset();
+    this.ring.clear();
+    this.previousFiltered = Number.NaN;
+    this.lastContactUs = Number.NaN;
+  }
+
+  push(tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void {
+    const [ux, uy, uz] = this.upSensor;
+    const vertical = ax * ux + ay * uy + az * uz - this.gravityMps2;
+    const yawRate = gx * ux + gy * uy + gz * uz;
+    this.ring.push(tUs, Number.NaN, Number.NaN);
+    const newest = this.ring.pushed - 1;
+    const filtered = this.accFilter.push(vertical);
+    const yaw = this.yawFilter.push(yawRate);
+    if (!Number.isNaN(yaw)) this.ring.set(newest - this.yawDelay, YAW, yaw);
+    if (Number.isNaN(filtered)) return;
+    const aligned = newest - this.accFilter.delaySamples;
+    // Jerk (m/s³) between the two latest aligned samples, placed on the later one.
+    if (!Number.isNaN(this.previousFiltered)) this.ring.set(aligned, JERK, (filtered - this.previousFiltered) * this.rateHz);
+    this.previousFiltered = filtered;
+    // Decide on a jerk peak once the yaw filter has caught up with it too.
+    const candidate = newest - Math.max(this.yawDelay, this.accFilter.delaySamples) - 1;
+    if (candidate - 1 >= this.ring.firstIndex) this.check(candidate);
+  }
+
+  private threshold(): number {
+    const n = Math.min(this.seen, this.recentJerks.length);
+    if (n === 0) return this.params.minJerkMps3;
+    const sorted = Array.from(this.recentJerks.subarray(0, n)).sort((a, b) => a - b);
+    return Math.max(this.params.minJerkMps3, this.params.adaptiveFraction * sorted[n >> 1]!);
+  }
+
+  private check(i: number): void {
+    const jerk = this.ring.get(i, JERK);
+    const before = this.ring.get(i - 1, JERK);
+    const after = this.ring.get(i + 1, JERK);
+    if (!(jerk > before && jerk >= after) || jerk < this.threshold()) return;
+    const tUs = this.ring.get(i, T);
+    if (!Number.isNaN(this.lastContactUs) && tUs - this.lastContactUs < this.params.minStepS * 1e6) return;
+    const yaw = this.ring.get(i, YAW);
+    if (Number.isNaN(yaw)) return;
+    this.lastContactUs = tUs;
+    this.recentJerks[this.seen % this.recentJerks.length] = jerk;
+    this.seen++;
+    this.onContact({ icUs: tUs, side: yaw < 0 ? 'left' : 'right' });
+  }
+}

@@ -1,0 +1,55 @@
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { analyzeRecording, type AnalysisEvent } from '@gaitwatch/dsp';
+import { describe, expect, it } from 'vitest';
+import { isCi } from '../harness/index.ts';
+
+// The Mobilise-D lab trials live beside the repository (../shared/data/real).
+const REAL = fileURLToPath(new URL('../../../shared/data/real/', import.meta.url));
+const present = existsSync(`${REAL}MS001-Test5-Trial1.csv`);
+if (!present) {
+  if (isCi()) throw new Error(`CI=true but the real recordings are missing at ${REAL}`);
+  console.warn(`\n!!! SKIPPING real-recording checks: ${REAL} not found.\n`);
+}
+
+async function analyze(name: string): Promise<AnalysisEvent[]> {
+  const events: AnalysisEvent[] = [];
+  await analyzeRecording(createReadStream(`${REAL}${name}.csv`, { encoding: 'utf8' }) as AsyncIterable<string>, (e) => events.push(e));
+  return events;
+}
+
+function referenceIcs(name: string): { side: string; icUs: number }[] {
+  return readFileSync(`${REAL}${name}.truth.csv`, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','))
+    .map(([side, ic]) => ({ side: side!, icUs: Number(ic) }));
+}
+
+describe.skipIf(!present)('real lab recordings (pelvis only, walking)', () => {
+  it.each([
+    ['HA001-Test5-Trial1', 'fallback'],
+    ['HA001-Test5-Trial2', 'fallback'],
+    ['MS001-Test5-Trial1', 'standing'],
+    ['HA001-Test11-Trial1', 'standing'],
+  ])('%s: pelvis-only mode, 100 Hz, calibration %s as its metadata says', async (name, calibration) => {
+    const summary = (await analyze(name)).at(-1) as Extract<AnalysisEvent, { kind: 'summary' }>;
+    expect(summary.mode).toBe('pelvis-only');
+    expect(summary.sensors['pelvis']).toMatchObject({ rateHz: 100, calibration, gaps: 0, duplicates: 0 });
+  });
+
+  // Behaviour lock: the straight walks' contacts, side and timing, as measured in
+  // ACCURACY.md. A change that loses a contact, flips a side or shifts timing fails here.
+  it.each(['HA001-Test5-Trial1', 'HA001-Test5-Trial2', 'MS001-Test5-Trial1'])('%s: finds every reference contact on the right side within 250 ms', async (name) => {
+    const strides = (await analyze(name)).filter((e) => e.kind === 'stride');
+    const reference = referenceIcs(name);
+    for (const ref of reference) {
+      const hit = strides.find((s) => Math.abs(s.icUs - ref.icUs) <= 250_000);
+      expect(hit, `contact at ${ref.icUs}`).toBeDefined();
+      expect(hit!.side).toBe(ref.side);
+      expect(hit!.toUs).toBeNull();
+      expect(hit!.pelvicDropDeg).toBeNull();
+    }
+  });
+});
