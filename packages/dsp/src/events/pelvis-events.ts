@@ -1,3 +1,4 @@
+import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
 import { designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
 import { RecordRing } from '../signal/ring.ts';
 
@@ -47,8 +48,7 @@ export class PelvisEventDetector {
   private readonly yawFilter: FirFilter;
   private readonly ring: RecordRing;
   private previousFiltered = Number.NaN;
-  private readonly recentJerks = new Float64Array(8);
-  private seen = 0;
+  private readonly threshold: AdaptiveThreshold;
   private lastContactUs = Number.NaN;
   private readonly rateHz: number;
   private readonly yawDelay: number;
@@ -61,6 +61,7 @@ export class PelvisEventDetector {
     private readonly onContact: (contact: PelvisContact) => void,
   ) {
     this.rateHz = sampleRateHz;
+    this.threshold = new AdaptiveThreshold(params.minJerkMps3, params.adaptiveFraction);
     const taps = tapsForSpan(params.filterSpanS, sampleRateHz);
     this.accFilter = new FirFilter(designLowPass(params.cutoffHz, sampleRateHz, taps));
     // The yaw filter is longer (lower cutoff); both are linear-phase, so align by their delays.
@@ -97,25 +98,17 @@ export class PelvisEventDetector {
     if (candidate - 1 >= this.ring.firstIndex) this.check(candidate);
   }
 
-  private threshold(): number {
-    const n = Math.min(this.seen, this.recentJerks.length);
-    if (n === 0) return this.params.minJerkMps3;
-    const sorted = Array.from(this.recentJerks.subarray(0, n)).sort((a, b) => a - b);
-    return Math.max(this.params.minJerkMps3, this.params.adaptiveFraction * sorted[n >> 1]!);
-  }
-
   private check(i: number): void {
     const jerk = this.ring.get(i, JERK);
     const before = this.ring.get(i - 1, JERK);
     const after = this.ring.get(i + 1, JERK);
-    if (!(jerk > before && jerk >= after) || jerk < this.threshold()) return;
+    if (!(jerk > before && jerk >= after) || jerk < this.threshold.value()) return;
     const tUs = this.ring.get(i, T);
     if (!Number.isNaN(this.lastContactUs) && tUs - this.lastContactUs < this.params.minStepS * 1e6) return;
     const yaw = this.ring.get(i, YAW);
     if (Number.isNaN(yaw)) return;
     this.lastContactUs = tUs;
-    this.recentJerks[this.seen % this.recentJerks.length] = jerk;
-    this.seen++;
+    this.threshold.accept(jerk);
     this.onContact({ icUs: tUs, side: yaw < 0 ? 'left' : 'right' });
   }
 }

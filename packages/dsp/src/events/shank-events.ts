@@ -1,3 +1,4 @@
+import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
 import { designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
 import { RecordRing } from '../signal/ring.ts';
 
@@ -53,8 +54,7 @@ export class ShankEventDetector {
   private readonly filter: FirFilter;
   private readonly ring: RecordRing;
   private readonly mlAxis: Float64Array;
-  private readonly peakHeights = new Float64Array(6);
-  private peaksSeen = 0;
+  private readonly threshold: AdaptiveThreshold;
   private lastPeakUs = Number.NaN;
   private lastPeakGapUs = Number.NaN;
   /** Ring index of the mid-swing peak whose contact is still to be found (−1: none). */
@@ -72,6 +72,7 @@ export class ShankEventDetector {
     private readonly onStance: (stance: ShankStance) => void,
   ) {
     this.sampleRateHz = sampleRateHz;
+    this.threshold = new AdaptiveThreshold(params.minSwingPeakRadps, params.adaptivePeakFraction, 6);
     this.filter = new FirFilter(designLowPass(params.cutoffHz, sampleRateHz, tapsForSpan(params.filterSpanS, sampleRateHz)));
     this.ring = new RecordRing(Math.ceil(params.historyS * sampleRateHz), 3);
     // DESIGN.md: sensors sit within ±20° of the segment frame, so the sensor's y,
@@ -103,17 +104,10 @@ export class ShankEventDetector {
     if (this.pendingPeak >= 0 && this.ring.get(aligned, T) >= this.pendingDueUs) this.findContact(aligned);
   }
 
-  private threshold(): number {
-    const n = Math.min(this.peaksSeen, this.peakHeights.length);
-    if (n === 0) return this.params.minSwingPeakRadps;
-    const recent = Array.from(this.peakHeights.subarray(0, n)).sort((a, b) => a - b);
-    return Math.max(this.params.minSwingPeakRadps, this.params.adaptivePeakFraction * recent[n >> 1]!);
-  }
-
   private checkPeak(i: number): void {
     const y = this.ring.get(i, RATE);
     if (!(y > this.ring.get(i - 1, RATE) && y >= this.ring.get(i + 1, RATE))) return;
-    if (y < this.threshold()) return;
+    if (y < this.threshold.value()) return;
     const tUs = this.ring.get(i, T);
     const { refractoryFraction, minRefractoryS, maxRefractoryS } = this.params;
     const fromGapS = Number.isNaN(this.lastPeakGapUs) ? 0 : (refractoryFraction * this.lastPeakGapUs) / 1e6;
@@ -121,8 +115,7 @@ export class ShankEventDetector {
     if (!Number.isNaN(this.lastPeakUs) && tUs - this.lastPeakUs < minGapUs) return;
     this.lastPeakGapUs = Number.isNaN(this.lastPeakUs) ? Number.NaN : tUs - this.lastPeakUs;
     this.lastPeakUs = tUs;
-    this.peakHeights[this.peaksSeen % this.peakHeights.length] = y;
-    this.peaksSeen++;
+    this.threshold.accept(y);
     this.closeStance(i);
     this.pendingPeak = i;
     this.pendingDueUs = tUs + this.params.icSearchS * 1e6 * 2;

@@ -55,3 +55,16 @@ describe('RecordRing', () => {
     expect(ring.get(3, 1)).toBe(-1);
   });
 });
+
+describe('AdaptiveThreshold', () => {
+  it('is the floor until peaks arrive, then a fraction of their median, never below the floor', async () => {
+    const { AdaptiveThreshold } = await import('./adaptive-threshold.ts');
+    const t = new AdaptiveThreshold(1.5, 0.4, 4);
+    expect(t.value()).toBe(1.5);
+    for (const peak of [10, 12, 100, 11]) t.accept(peak);
+    // median of [10, 11, 12, 100] (upper) = 12 → 4.8: one outlier barely moves it
+    expect(t.value()).toBeCloseTo(4.8, 10);
+    for (const peak of [2, 2, 2, 2]) t.accept(peak);
+    expect(t.value()).toBe(1.5);
+  });
+});
