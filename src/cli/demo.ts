@@ -1,12 +1,14 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { analyzeRecording, type StrideEvent } from '@gaitwatch/dsp';
 import { SimulatedSession, stanceTruth, writeRecording, type StanceTruth } from '@gaitwatch/runner-sim';
 
 /**
  * What gaitwatch can show today, end to end without a broker: simulate a runner
- * whose hip abductors tire, write the recording with its ground truth, and
- * print how pelvic drop, knee-collapse proxy and cadence evolve minute by minute.
+ * whose hip abductors tire, write the recording with its ground truth, analyse
+ * the recording, and print truth and analysis minute by minute.
  * Becomes `gaitwatch start` (broker, ingest, API, dashboard) in a later issue.
  */
 export async function demo(): Promise<void> {
@@ -19,16 +21,25 @@ export async function demo(): Promise<void> {
   console.log(`runner: ${p.speedMps.toFixed(2)} m/s, ${p.cadenceSpm.toFixed(0)} steps/min, fresh-legs pelvic drop ~${p.baselineDropDeg.toFixed(1)}°`);
   console.log(`recording: ${paths.csv}\nground truth: ${paths.truth}\n`);
   const stances = stanceTruth(session.body);
-  console.log('minute  stances  pelvic drop (°)  knee-collapse proxy (°)  cadence (steps/min)');
+  const detected: StrideEvent[] = [];
+  await analyzeRecording(createReadStream(paths.csv, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>, (e) => {
+    if (e.kind === 'stride') detected.push(e);
+  });
+  console.log('         ---------------- ground truth (simulator) ----------------   --- gaitwatch analyze ---');
+  console.log('minute  stances  pelvic drop (°)  knee-collapse proxy (°)  cadence   stances  cadence');
   for (let minute = 0; minute < durationS / 60; minute++) {
     const inMinute = stances.filter((s) => s.icS >= minute * 60 && s.icS < (minute + 1) * 60 && s.strideTimeS !== undefined);
     if (inMinute.length === 0) continue;
     const mean = (f: (s: StanceTruth) => number): number => inMinute.reduce((sum, s) => sum + f(s), 0) / inMinute.length;
     const marker = minute === 4 ? '  ← fatigue onset' : '';
+    const startUs = session.startUs + minute * 60e6;
+    const found = detected.filter((d) => d.icUs >= startUs && d.icUs < startUs + 60e6 && d.cadenceSpm !== null);
+    const foundCadence = found.length === 0 ? '–' : (found.reduce((sum, d) => sum + d.cadenceSpm!, 0) / found.length).toFixed(0);
     console.log(
-      `${String(minute + 1).padStart(6)}  ${String(inMinute.length).padStart(7)}  ${mean((s) => s.pelvicDropDeg).toFixed(1).padStart(15)}  ${mean((s) => s.shankFrontalDeg).toFixed(1).padStart(23)}  ${mean((s) => 120 / s.strideTimeS!).toFixed(0).padStart(19)}${marker}`,
+      `${String(minute + 1).padStart(6)}  ${String(inMinute.length).padStart(7)}  ${mean((s) => s.pelvicDropDeg).toFixed(1).padStart(15)}  ${mean((s) => s.shankFrontalDeg).toFixed(1).padStart(23)}  ${mean((s) => 120 / s.strideTimeS!).toFixed(0).padStart(7)}   ${String(found.length).padStart(7)}  ${foundCadence.padStart(7)}${marker}`,
     );
   }
   console.log(`\nNext: \`pnpm -s gaitwatch simulate --help\` for fleets, scenarios and live MQTT publishing.`);
-  console.log('The streaming analysis (`gaitwatch analyze`), ingest, API and dashboard arrive with their issues; see README "Status".');
+  console.log(`Try: pnpm -s gaitwatch analyze ${paths.csv} | head`);
+  console.log('Pelvic drop and knee-collapse from the sensors, form-breakdown alerts, ingest, API and dashboard arrive with their issues; see README.');
 }

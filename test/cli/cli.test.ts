@@ -63,6 +63,20 @@ describe('gaitwatch CLI', () => {
     expect(stderr).toMatch(message);
   });
 
+  it('demo (the README run command) simulates, analyses and prints both side by side', () => {
+    const { status, stdout } = gaitwatch('demo');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/minute\s+stances\s+pelvic drop/);
+    const rows = stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+\s+\d+\s+\d+/.test(l));
+    expect(rows).toHaveLength(8);
+    for (const row of rows.slice(1)) {
+      const [, truthStances, , , truthCadence, found, foundCadence] = row.trim().split(/\s+/).map(Number);
+      expect(Math.abs(found! - truthStances!)).toBeLessThanOrEqual(3);
+      expect(Math.abs(foundCadence! - truthCadence!)).toBeLessThanOrEqual(2);
+    }
+    expect(stdout).toContain('← fatigue onset');
+  });
+
   it('fails a usage error with exit code 1 and says what is wrong', () => {
     const { status, stderr } = gaitwatch('replay', 'x.csv');
     expect(status).toBe(1);
