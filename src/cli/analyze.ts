@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { analyzeRecording, type AnalysisEvent } from '@gaitwatch/dsp';
-import { UsageError } from './simulate.ts';
+import { UsageError } from './errors.ts';
 
 /** Writes NDJSON in large chunks: one write per line would dominate an hour's analysis. */
 class LineWriter {

@@ -2,20 +2,8 @@ import { Command, Option } from 'commander';
 import { analyzeFile } from './analyze.ts';
 import { demo } from './demo.ts';
 import { notBuiltYet } from './not-built.ts';
-import { simulate, UsageError, type SimulateFlags } from './simulate.ts';
-
-/** Usage errors exit 2 with the message; anything else is a bug and keeps its stack. */
-async function runOrExit(action: () => Promise<void>): Promise<void> {
-  try {
-    await action();
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof RangeError) {
-      console.error(`gaitwatch: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
+import { runOrExit } from './errors.ts';
+import { simulate, type SimulateFlags } from './simulate.ts';
 
 const program = new Command()
   .name('gaitwatch')

@@ -1,5 +1,6 @@
 import { isScenario, runFleetParallel, SCENARIOS, SimulatedSession, writeRecording, type FleetProgress } from '@gaitwatch/runner-sim';
 import { parseDurationS } from './duration.ts';
+import { UsageError } from './errors.ts';
 
 export interface SimulateFlags {
   runners: string;
@@ -22,7 +23,6 @@ export interface SimulateFlags {
   samplesPerMessage?: string;
 }
 
-export class UsageError extends Error {}
 
 function positiveInt(name: string, text: string, max: number): number {
   const n = Number(text);

@@ -1,10 +1,9 @@
-import { SENSOR_IDS, US_PER_S, type SensorId } from '@gaitwatch/protocol';
+import { SENSOR_IDS, STANDARD_GRAVITY_MPS2 as G, US_PER_S, type SensorId } from '@gaitwatch/protocol';
 import { RunnerBody } from './model/body.ts';
 import { drawProfile, type RunnerProfile } from './model/profile.ts';
 import { planScenario, type ScenarioName, type ScenarioPlan } from './model/scenario.ts';
 import { Random } from './random.ts';
 import { drawImuSpec, ImuModel } from './sensor/imu-model.ts';
-import { STANDARD_GRAVITY_MPS2 as G } from '@gaitwatch/protocol';
 
 export interface SessionOptions {
   readonly scenario: ScenarioName;
