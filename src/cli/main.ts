@@ -61,7 +61,9 @@ program
   .command('analyze')
   .description('offline analysis of a recording: NDJSON strides, alerts and a summary on stdout')
   .argument('<file>', 'recording CSV (t_us,sensor,ax,ay,az,gx,gy,gz)')
-  .action(async (file: string) => runOrExit(() => analyzeFile(file)));
+  .option('--athlete <id>', 'athlete id written into alerts', 'unknown')
+  .option('--session <id>', 'session id written into alerts', 'unknown')
+  .action(async (file: string, flags: { athlete: string; session: string }) => runOrExit(() => analyzeFile(file, { athleteId: flags.athlete, sessionId: flags.session })));
 
 program
   .command('replay')

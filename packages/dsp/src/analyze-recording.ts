@@ -11,8 +11,9 @@ export async function analyzeRecording(
   chunks: AsyncIterable<string> | Iterable<string>,
   onEvent: (event: AnalysisEvent) => void,
   params: ConstructorParameters<typeof SessionAnalyzer>[0] = {},
+  options: ConstructorParameters<typeof SessionAnalyzer>[1] = {},
 ): Promise<{ parseErrors: readonly RecordingRowError[]; params: AnalyzerParams }> {
-  const analyzer = new SessionAnalyzer(params);
+  const analyzer = new SessionAnalyzer(params, options);
   const parser = new RecordingParser();
   const onRow = ({ sensor, tUs, values }: RecordingRow): void => {
     for (const event of analyzer.pushSample(sensor, tUs, values[0], values[1], values[2], values[3], values[4], values[5])) onEvent(event);

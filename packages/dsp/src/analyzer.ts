@@ -1,4 +1,5 @@
-import { SENSOR_IDS, type SensorId, type Side, type StrideMetrics } from '@gaitwatch/protocol';
+import { SENSOR_IDS, type Alert, type SensorId, type Side, type StrideMetrics } from '@gaitwatch/protocol';
+import { SensorQualityMonitor, type QualityEvent } from './quality/data-quality.ts';
 import { PelvisEventDetector } from './events/pelvis-events.ts';
 import { ShankEventDetector } from './events/shank-events.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';
@@ -8,6 +9,8 @@ export type StrideEvent = { kind: 'stride' } & StrideMetrics;
 
 export interface SummaryEvent {
   kind: 'summary';
+  /** Alerts raised or resolved in the session. */
+  alerts: number;
   strides: { left: number; right: number };
   cadenceSpmMedian: number | null;
   strideTimeSMedian: number | null;
@@ -19,7 +22,13 @@ export interface SummaryEvent {
   parseErrors?: number;
 }
 
-export type AnalysisEvent = StrideEvent | SummaryEvent;
+/** An alert of DESIGN.md's contract, as `analyze` prints it. */
+export type AlertEvent = { kind: 'alert' } & Alert;
+
+export type AnalysisEvent = StrideEvent | AlertEvent | SummaryEvent;
+type TimedEvent = StrideEvent | AlertEvent;
+const timeOf = (e: TimedEvent): number => (e.kind === 'stride' ? e.icUs : e.tUs);
+const tieKey = (e: TimedEvent): string => (e.kind === 'stride' ? `0${e.side}` : `1${e.sensor ?? ''}${e.metric}${e.phase}`);
 
 /** A stance as the detectors report it; toe-off is unknown in pelvis-only mode. */
 interface Stance {
@@ -36,8 +45,12 @@ function mergeParams(overrides: DeepPartial<AnalyzerParams>): AnalyzerParams {
     calibration: { ...DEFAULT_PARAMS.calibration, ...overrides.calibration },
     shankEvents: { ...DEFAULT_PARAMS.shankEvents, ...overrides.shankEvents },
     pelvisEvents: { ...DEFAULT_PARAMS.pelvisEvents, ...overrides.pelvisEvents },
+    dataQuality: { ...DEFAULT_PARAMS.dataQuality, ...overrides.dataQuality },
   };
 }
+
+/** How often (in data time) sensors are checked for silence, µs. */
+const SILENCE_CHECK_US = 250_000;
 
 const SHANK_SIDE: Partial<Record<SensorId, Side>> = { shank_left: 'left', shank_right: 'right' };
 
@@ -59,8 +72,14 @@ export class SessionAnalyzer {
   private readonly pendingStance = new Map<Side, Stance>();
   /** Events from the sacral sensor alone: no shank is worn (or none was seen by the time the pelvis calibrated). */
   private pelvisOnly = false;
-  private readonly unreleased: StrideEvent[] = [];
-  private readonly released: StrideEvent[] = [];
+  private readonly unreleased: TimedEvent[] = [];
+  private readonly released: TimedEvent[] = [];
+  private readonly monitors = new Map<SensorId, SensorQualityMonitor>();
+  /** Open data-quality episodes by `sensor:metric`, with their episode id. */
+  private readonly openEpisodes = new Map<string, string>();
+  private firstUs = Number.NaN;
+  private readonly silent = new Set<SensorId>();
+  private nextSilenceCheckUs = Number.NEGATIVE_INFINITY;
 
   private newestUs = Number.NEGATIVE_INFINITY;
 
@@ -70,12 +89,15 @@ export class SessionAnalyzer {
    *   not depend on which sensor's data happens to arrive first. Without it the
    *   analyzer learns the sensors as they appear (fine for a time-ordered file).
    */
-  constructor(params: DeepPartial<AnalyzerParams> = {}, private readonly options: { sensors?: readonly SensorId[] } = {}) {
+  constructor(
+    params: DeepPartial<AnalyzerParams> = {},
+    private readonly options: { sensors?: readonly SensorId[]; athleteId?: string; sessionId?: string } = {},
+  ) {
     this.params = mergeParams(params);
   }
 
   /** One sample: t (µs), ax ay az (m/s²), gx gy gz (rad/s). Returns strides released by it. */
-  pushSample(sensor: SensorId, tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): StrideEvent[] {
+  pushSample(sensor: SensorId, tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): TimedEvent[] {
     let track = this.tracks.get(sensor);
     if (track === undefined) {
       track = new SensorTrack(sensor, this.params);
@@ -83,7 +105,8 @@ export class SessionAnalyzer {
     }
     const verdict = track.accept(tUs, ax, ay, az, gx, gy, gz);
     if (verdict === 'drop') return [];
-    if (tUs > this.newestUs) this.newestUs = tUs;
+    if (Number.isNaN(this.firstUs)) this.firstUs = tUs;
+    this.watchQuality(track, tUs, ax, ay, az);
     if (verdict === 'held') {
       if (track.calibration !== undefined) this.startDetector(track);
       return [];
@@ -94,6 +117,58 @@ export class SessionAnalyzer {
       this.feed(track, detector, tUs, ax, ay, az, gx, gy, gz);
     }
     return this.release(false);
+  }
+
+  /** Silence across sensors, loss and clipping per sensor. */
+  private watchQuality(track: SensorTrack, tUs: number, ax: number, ay: number, az: number): void {
+    const silentUs = this.params.silentAfterS * 1e6;
+    const sensor = track.sensor;
+    if (this.silent.has(sensor)) {
+      this.silent.delete(sensor);
+      this.quality({ tUs, sensor, phase: 'resolved', metric: 'sensor_silent', value: null, limit: this.params.silentAfterS, message: `${sensor}: data again` });
+    }
+    if (tUs > this.newestUs) this.newestUs = tUs;
+    // Silence is checked every SILENCE_CHECK_US of data time, not per sample: the
+    // loop over sensors is cheap but needless 200–1000 times a second.
+    if (tUs >= this.nextSilenceCheckUs) {
+      this.nextSilenceCheckUs = tUs + SILENCE_CHECK_US;
+      for (const other of this.options.sensors ?? this.tracks.keys()) {
+        const last = this.tracks.get(other)?.lastTUs ?? this.firstUs;
+        // Time the episode from the data (last sample + limit), not from whichever sample noticed it.
+        if (tUs - last > silentUs && !this.silent.has(other)) {
+          this.silent.add(other);
+          this.quality({ tUs: last + silentUs, sensor: other, phase: 'raised', metric: 'sensor_silent', value: null, limit: this.params.silentAfterS, message: `${other}: no data for ${this.params.silentAfterS} s (battery, Bluetooth or a loose clip?)` });
+        }
+      }
+    }
+    let monitor = this.monitors.get(sensor);
+    if (monitor === undefined && !Number.isNaN(track.rateHz)) {
+      monitor = new SensorQualityMonitor(sensor, { ...this.params.dataQuality, silentAfterS: this.params.silentAfterS }, 1e6 / track.rateHz, (e) => this.quality(e));
+      this.monitors.set(sensor, monitor);
+    }
+    monitor?.push(tUs, ax, ay, az);
+  }
+
+  private quality(event: QualityEvent): void {
+    const key = `${event.sensor}:${event.metric}`;
+    const episodeId = event.phase === 'raised' ? `${key}:${event.tUs}` : (this.openEpisodes.get(key) ?? `${key}:?`);
+    if (event.phase === 'raised') this.openEpisodes.set(key, episodeId);
+    else this.openEpisodes.delete(key);
+    this.unreleased.push({
+      kind: 'alert',
+      type: 'data_quality',
+      severity: event.metric === 'sensor_silent' ? 'critical' : 'warning',
+      athleteId: this.options.athleteId ?? 'unknown',
+      sessionId: this.options.sessionId ?? 'unknown',
+      tUs: event.tUs,
+      metric: event.metric,
+      value: event.value,
+      baseline: event.limit,
+      message: event.message,
+      phase: event.phase,
+      episodeId,
+      sensor: event.sensor,
+    });
   }
 
   private startDetector(track: SensorTrack): void {
@@ -150,7 +225,7 @@ export class SessionAnalyzer {
   }
 
   /** Releases strides every active leg has moved well past, in IC order. */
-  private release(all: boolean): StrideEvent[] {
+  private release(all: boolean): TimedEvent[] {
     if (this.unreleased.length === 0) return [];
     let watermarkUs = Number.POSITIVE_INFINITY;
     if (!all) {
@@ -164,9 +239,9 @@ export class SessionAnalyzer {
       }
       watermarkUs -= this.params.releaseAfterS * 1e6;
     }
-    this.unreleased.sort((a, b) => a.icUs - b.icUs || (a.side < b.side ? -1 : 1));
+    this.unreleased.sort((a, b) => timeOf(a) - timeOf(b) || (tieKey(a) < tieKey(b) ? -1 : tieKey(a) > tieKey(b) ? 1 : 0));
     let n = 0;
-    while (n < this.unreleased.length && this.unreleased[n]!.icUs <= watermarkUs) n++;
+    while (n < this.unreleased.length && timeOf(this.unreleased[n]!) <= watermarkUs) n++;
     const out = this.unreleased.splice(0, n);
     this.released.push(...out);
     return out;
@@ -188,12 +263,14 @@ export class SessionAnalyzer {
   }
 
   private summary(): SummaryEvent {
-    const strides = this.released;
+    const strides = this.released.filter((e): e is StrideEvent => e.kind === 'stride');
+    const alerts = this.released.filter((e) => e.kind === 'alert').length;
     const has = (s: SensorId): boolean => this.tracks.has(s);
     const shanks = has('shank_left') || has('shank_right');
     const mode = shanks ? (has('pelvis') ? 'full' : 'shank-only') : has('pelvis') ? 'pelvis-only' : 'none';
     return {
       kind: 'summary',
+      alerts,
       strides: { left: strides.filter((s) => s.side === 'left').length, right: strides.filter((s) => s.side === 'right').length },
       cadenceSpmMedian: median(strides.flatMap((s) => (s.cadenceSpm === null ? [] : [s.cadenceSpm]))),
       strideTimeSMedian: median(strides.flatMap((s) => (s.strideTimeS === null ? [] : [s.strideTimeS]))),

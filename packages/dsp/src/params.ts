@@ -1,5 +1,6 @@
 import type { StandingCalibratorParams } from './calibration/standing-calibrator.ts';
 import type { PelvisEventParams } from './events/pelvis-events.ts';
+import type { DataQualityParams } from './quality/data-quality.ts';
 import type { ShankEventParams } from './events/shank-events.ts';
 
 /** Every parameter of the session analyzer, with its default. */
@@ -7,6 +8,7 @@ export interface AnalyzerParams {
   readonly calibration: StandingCalibratorParams;
   readonly shankEvents: ShankEventParams;
   readonly pelvisEvents: PelvisEventParams;
+  readonly dataQuality: DataQualityParams;
   /** A sample later than this many sample periods after the previous one opens a gap, ×. */
   readonly gapPeriods: number;
   /** Strides longer than this are not strides (the runner stopped), s. */
@@ -46,6 +48,14 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     adaptiveFraction: 0.35,
     minStepS: 0.25,
   },
+  dataQuality: {
+    windowS: 10,
+    lossRaise: 0.1,
+    lossResolve: 0.02,
+    clipRaise: 0.005,
+    clipResolve: 0.001,
+    clipMinMps2: 39,
+  },
   gapPeriods: 3,
   maxStrideS: 2.5,
   releaseAfterS: 4,
@@ -79,10 +89,16 @@ export const PARAM_DOCS: Record<string, string> = {
   'pelvisEvents.minJerkMps3': 'pelvis-only: smallest rise rate of vertical acceleration taken as a contact, m/s³',
   'pelvisEvents.adaptiveFraction': 'pelvis-only: a contact must exceed this fraction of the median recent rise rate',
   'pelvisEvents.minStepS': 'pelvis-only: shortest time between two contacts (one step), s',
+  'dataQuality.windowS': 'window over which packet loss and clipping are measured, s',
+  'dataQuality.lossRaise': 'raise packet_loss above this fraction of expected samples missing',
+  'dataQuality.lossResolve': 'resolve packet_loss below this fraction (hysteresis)',
+  'dataQuality.clipRaise': 'raise clipping above this fraction of samples at a flat full-scale value',
+  'dataQuality.clipResolve': 'resolve clipping below this fraction',
+  'dataQuality.clipMinMps2': 'smallest |a| on an axis that counts as a possible full-scale value, m/s²',
   gapPeriods: 'a sample this many periods late opens a gap (events never span a gap), ×',
   maxStrideS: 'longer IC-to-IC intervals are not strides (stride time reported as null), s',
   releaseAfterS: 'strides are emitted in time order once every leg is this far past them, s',
-  silentAfterS: 'a sensor this far behind the newest sample stops holding strides back (silent sensor), s',
+  silentAfterS: 'a sensor this far behind the newest sample is silent: a data_quality alert, and it stops holding strides back, s',
 };
 
 /** Dotted keys of every leaf parameter. */

@@ -1,0 +1,75 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SessionAnalyzer, type AlertEvent, type AnalysisEvent } from '@gaitwatch/dsp';
+import { RecordingParser, type RecordingRow } from '@gaitwatch/protocol';
+import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let dir: string;
+const recordings = new Map<string, { rows: RecordingRow[]; meta: { faults: { kind: string; sensor: string; fromUs?: number }[] } }>();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gw-dq-'));
+  for (const scenario of ['steady', 'sensor-faults'] as const) {
+    const paths = await writeRecording(new SimulatedSession({ scenario, durationS: 200, seed: 13 }), dir, scenario);
+    const rows: RecordingRow[] = [];
+    const parser = new RecordingParser();
+    parser.feed(await readFile(paths.csv, 'utf8'), (r) => rows.push(r));
+    parser.end((r) => rows.push(r));
+    recordings.set(scenario, { rows, meta: JSON.parse(await readFile(paths.meta, 'utf8')) as never });
+  }
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+function alerts(rows: readonly RecordingRow[]): AlertEvent[] {
+  const analyzer = new SessionAnalyzer({}, { sensors: ['pelvis', 'shank_left', 'shank_right'], athleteId: 'a1', sessionId: 's1' });
+  const out: AnalysisEvent[] = [];
+  for (const { sensor, tUs, values } of rows) out.push(...analyzer.pushSample(sensor, tUs, ...values));
+  out.push(...analyzer.finish());
+  return out.filter((e): e is AlertEvent => e.kind === 'alert');
+}
+
+describe('data-quality alerts', () => {
+  it('stays quiet on a clean recording', () => {
+    expect(alerts(recordings.get('steady')!.rows)).toEqual([]);
+  });
+
+  it('raises one critical alert when a sensor goes silent, timed from its last sample', () => {
+    const { rows, meta } = recordings.get('sensor-faults')!;
+    const silent = meta.faults.find((f) => f.kind === 'silent')!;
+    const raised = alerts(rows).filter((a) => a.metric === 'sensor_silent');
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({ type: 'data_quality', severity: 'critical', sensor: silent.sensor, phase: 'raised', athleteId: 'a1', sessionId: 's1' });
+    expect(Math.abs(raised[0]!.tUs - (silent.fromUs! + 8e6))).toBeLessThan(20_000);
+  });
+
+  it('raises clipping once for a sensor whose range is too small for the impacts', async () => {
+    // sensor-faults gives the left shank a ±8 g accelerometer; this runner (4 m/s) hits it at every foot strike.
+    const paths = await writeRecording(new SimulatedSession({ scenario: 'sensor-faults', durationS: 120, seed: 5 }), dir, 'clip');
+    const meta = JSON.parse(await readFile(paths.meta, 'utf8')) as { sensors: Record<string, { samples: number; clippedSamples: number }> };
+    const rows: RecordingRow[] = [];
+    const parser = new RecordingParser();
+    parser.feed(await readFile(paths.csv, 'utf8'), (r) => rows.push(r));
+    parser.end((r) => rows.push(r));
+    const clipping = alerts(rows).filter((a) => a.metric === 'clipping');
+    // The simulator counts what it clipped; the analysis must flag who clipped clearly (> 1 %) and leave alone who never did.
+    const expected = Object.entries(meta.sensors).filter(([, s]) => s.clippedSamples / s.samples > 0.01).map(([id]) => id);
+    const notExpected = Object.entries(meta.sensors).filter(([, s]) => s.clippedSamples === 0).map(([id]) => id);
+    expect(expected.length).toBeGreaterThan(0);
+    for (const id of expected) expect(clipping.filter((a) => a.sensor === id && a.phase === 'raised')).toHaveLength(1);
+    for (const id of notExpected) expect(clipping.filter((a) => a.sensor === id)).toHaveLength(0);
+  });
+
+  it('raises packet loss with hysteresis: one raised, one resolved per episode', () => {
+    const { rows } = recordings.get('steady')!;
+    const t0 = rows[0]!.tUs;
+    // Lose 3 s of the pelvis (30 % of a 10 s window) twice.
+    const lossy = rows.filter((r) => !(r.sensor === 'pelvis' && ((r.tUs > t0 + 41e6 && r.tUs < t0 + 44e6) || (r.tUs > t0 + 121e6 && r.tUs < t0 + 124e6))));
+    const loss = alerts(lossy).filter((a) => a.metric === 'packet_loss');
+    expect(loss.map((a) => a.phase)).toEqual(['raised', 'resolved', 'raised', 'resolved']);
+    expect(new Set(loss.map((a) => a.episodeId)).size).toBe(2);
+    expect(loss[0]!.value).toBeGreaterThan(0.2);
+    for (const a of loss) expect(a.sensor).toBe('pelvis');
+  });
+});
