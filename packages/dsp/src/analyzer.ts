@@ -3,6 +3,7 @@ import { SensorQualityMonitor, type QualityEvent } from './quality/data-quality.
 import { PelvisEventDetector } from './events/pelvis-events.ts';
 import { ShankEventDetector } from './events/shank-events.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';
+import { Histogram } from './signal/histogram.ts';
 import { SensorTrack } from './sensor-track.ts';
 
 export type StrideEvent = { kind: 'stride' } & StrideMetrics;
@@ -54,12 +55,6 @@ const SILENCE_CHECK_US = 250_000;
 
 const SHANK_SIDE: Partial<Record<SensorId, Side>> = { shank_left: 'left', shank_right: 'right' };
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
-}
-
 /**
  * Streaming analysis of one session. Feed samples in time order per sensor
  * (sensors may interleave in any way); strides come out in time order. The
@@ -73,7 +68,11 @@ export class SessionAnalyzer {
   /** Events from the sacral sensor alone: no shank is worn (or none was seen by the time the pelvis calibrated). */
   private pelvisOnly = false;
   private readonly unreleased: TimedEvent[] = [];
-  private readonly released: TimedEvent[] = [];
+  /** Summary statistics, in constant memory (1 ms bins). */
+  private readonly strideTimes = new Histogram(0, 3, 0.001);
+  private readonly contactTimes = new Histogram(0, 2, 0.001);
+  private readonly strideCounts = { left: 0, right: 0 };
+  private alertCount = 0;
   private readonly monitors = new Map<SensorId, SensorQualityMonitor>();
   /** Open data-quality episodes by `sensor:metric`, with their episode id. */
   private readonly openEpisodes = new Map<string, string>();
@@ -243,7 +242,15 @@ export class SessionAnalyzer {
     let n = 0;
     while (n < this.unreleased.length && timeOf(this.unreleased[n]!) <= watermarkUs) n++;
     const out = this.unreleased.splice(0, n);
-    this.released.push(...out);
+    for (const event of out) {
+      if (event.kind === 'alert') {
+        this.alertCount++;
+        continue;
+      }
+      this.strideCounts[event.side]++;
+      if (event.strideTimeS !== null) this.strideTimes.add(event.strideTimeS);
+      if (event.gctS !== null) this.contactTimes.add(event.gctS);
+    }
     return out;
   }
 
@@ -263,18 +270,18 @@ export class SessionAnalyzer {
   }
 
   private summary(): SummaryEvent {
-    const strides = this.released.filter((e): e is StrideEvent => e.kind === 'stride');
-    const alerts = this.released.filter((e) => e.kind === 'alert').length;
     const has = (s: SensorId): boolean => this.tracks.has(s);
     const shanks = has('shank_left') || has('shank_right');
     const mode = shanks ? (has('pelvis') ? 'full' : 'shank-only') : has('pelvis') ? 'pelvis-only' : 'none';
+    const strideTimeSMedian = this.strideTimes.median();
     return {
       kind: 'summary',
-      alerts,
-      strides: { left: strides.filter((s) => s.side === 'left').length, right: strides.filter((s) => s.side === 'right').length },
-      cadenceSpmMedian: median(strides.flatMap((s) => (s.cadenceSpm === null ? [] : [s.cadenceSpm]))),
-      strideTimeSMedian: median(strides.flatMap((s) => (s.strideTimeS === null ? [] : [s.strideTimeS]))),
-      gctSMedian: median(strides.flatMap((s) => (s.gctS === null ? [] : [s.gctS]))),
+      alerts: this.alertCount,
+      strides: { ...this.strideCounts },
+      // The median commutes with 120/x, so the cadence median needs no histogram of its own.
+      cadenceSpmMedian: strideTimeSMedian === null ? null : 120 / strideTimeSMedian,
+      strideTimeSMedian,
+      gctSMedian: this.contactTimes.median(),
       mode,
       // In SENSOR_IDS order, not arrival order: the output must not depend on which sensor spoke first.
       sensors: Object.fromEntries(

@@ -68,3 +68,15 @@ describe('AdaptiveThreshold', () => {
     expect(t.value()).toBe(1.5);
   });
 });
+
+describe('Histogram', () => {
+  it('gives the median to the bin width in constant memory, edges clamped', async () => {
+    const { Histogram } = await import('./histogram.ts');
+    const h = new Histogram(0, 3, 0.001);
+    expect(h.median()).toBeNull();
+    for (const v of [0.7, 0.71, 0.72, 5, -1]) h.add(v);
+    expect(h.total).toBe(5);
+    expect(h.median()).toBeCloseTo(0.7105, 6);
+    expect(() => new Histogram(1, 1, 0.1)).toThrow(/max > min/);
+  });
+});
