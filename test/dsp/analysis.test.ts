@@ -30,10 +30,20 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-function runRows(order: readonly RecordingRow[], sensors?: readonly SensorId[]): string {
+function runRows(order: readonly RecordingRow[], sensors?: readonly SensorId[], blocks = false): string {
   const analyzer = new SessionAnalyzer({}, sensors === undefined ? {} : { sensors });
   const out: AnalysisEvent[] = [];
-  for (const { sensor, tUs, values } of order) out.push(...analyzer.pushSample(sensor, tUs, ...values));
+  if (blocks) {
+    // The block API: runs of one sensor's rows in one pushRows call.
+    const buf = new Float64Array(order.length * 7);
+    order.forEach((r, i) => buf.set([r.tUs, ...r.values], i * 7));
+    for (let start = 0; start < order.length; ) {
+      let end = start + 1;
+      while (end < order.length && order[end]!.sensor === order[start]!.sensor) end++;
+      out.push(...analyzer.pushRows(order[start]!.sensor, buf, start * 7, end - start));
+      start = end;
+    }
+  } else for (const { sensor, tUs, values } of order) out.push(...analyzer.pushSample(sensor, tUs, ...values));
   out.push(...analyzer.finish());
   return out.map((e) => JSON.stringify(e)).join('\n');
 }
@@ -67,6 +77,7 @@ describe('streaming analysis', () => {
           cursor[s] = Math.min(bySensor[s]!.length, cursor[s]! + take);
         }
         expect(runRows(order, sensors)).toBe(reference);
+        expect(runRows(order, sensors, true)).toBe(reference);
       }),
       { numRuns: 25 },
     );

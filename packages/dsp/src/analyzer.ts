@@ -4,7 +4,7 @@ import { PelvisEventDetector } from './events/pelvis-events.ts';
 import { ShankEventDetector } from './events/shank-events.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';
 import { Histogram } from './signal/histogram.ts';
-import { SensorTrack } from './sensor-track.ts';
+import { CHANNELS, SensorTrack } from './sensor-track.ts';
 
 export type StrideEvent = { kind: 'stride' } & StrideMetrics;
 
@@ -18,7 +18,7 @@ export interface SummaryEvent {
   gctSMedian: number | null;
   /** What the sensor set allows: `full` (pelvis + shanks), `shank-only`, `pelvis-only`. */
   mode: 'full' | 'shank-only' | 'pelvis-only' | 'none';
-  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null }>;
+  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null }>;
   /** Lines of the recording that could not be parsed (analyze only). */
   parseErrors?: number;
 }
@@ -30,6 +30,17 @@ export type AnalysisEvent = StrideEvent | AlertEvent | SummaryEvent;
 type TimedEvent = StrideEvent | AlertEvent;
 const timeOf = (e: TimedEvent): number => (e.kind === 'stride' ? e.icUs : e.tUs);
 const tieKey = (e: TimedEvent): string => (e.kind === 'stride' ? `0${e.side}` : `1${e.sensor ?? ''}${e.metric}${e.phase}`);
+/** Time order; equal times by a fixed key so that the output never depends on arrival order. */
+function compareEvents(a: TimedEvent, b: TimedEvent): number {
+  const dt = timeOf(a) - timeOf(b);
+  if (dt !== 0) return dt;
+  const ka = tieKey(a);
+  const kb = tieKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** Returned when a sample releases nothing: one shared empty array, not a new one per sample. */
+const NONE: readonly TimedEvent[] = Object.freeze([]);
 
 /** A stance as the detectors report it; toe-off is unknown in pelvis-only mode. */
 interface Stance {
@@ -52,6 +63,8 @@ function mergeParams(overrides: DeepPartial<AnalyzerParams>): AnalyzerParams {
 
 /** How often (in data time) sensors are checked for silence, µs. */
 const SILENCE_CHECK_US = 250_000;
+/** How often (in data time) finished events are released, µs: 20 ms of latency at most. */
+const RELEASE_CHECK_US = 20_000;
 
 const SHANK_SIDE: Partial<Record<SensorId, Side>> = { shank_left: 'left', shank_right: 'right' };
 
@@ -78,7 +91,11 @@ export class SessionAnalyzer {
   private readonly openEpisodes = new Map<string, string>();
   private firstUs = Number.NaN;
   private readonly silent = new Set<SensorId>();
+  /** Cache of gating(); reset when the set of tracks or the mode changes. */
+  private gatingSensors: readonly SensorId[] | undefined;
   private nextSilenceCheckUs = Number.NEGATIVE_INFINITY;
+  private nextReleaseCheckUs = Number.NEGATIVE_INFINITY;
+  private readonly scratchRow = new Float64Array(CHANNELS);
 
   private newestUs = Number.NEGATIVE_INFINITY;
 
@@ -95,31 +112,65 @@ export class SessionAnalyzer {
     this.params = mergeParams(params);
   }
 
-  /** One sample: t (µs), ax ay az (m/s²), gx gy gz (rad/s). Returns strides released by it. */
-  pushSample(sensor: SensorId, tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): TimedEvent[] {
+  /** One sample: t (µs), ax ay az (m/s²), gx gy gz (rad/s). Returns the events it released (usually none). */
+  pushSample(sensor: SensorId, tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): readonly TimedEvent[] {
+    const row = this.scratchRow;
+    row[0] = tUs;
+    row[1] = ax;
+    row[2] = ay;
+    row[3] = az;
+    row[4] = gx;
+    row[5] = gy;
+    row[6] = gz;
+    return this.pushRows(sensor, row, 0, 1);
+  }
+
+  /**
+   * `count` consecutive sample rows of one sensor from `buf`, starting at
+   * `offset`, each row t, ax, ay, az, gx, gy, gz (7 values). The fast path:
+   * only indices cross function boundaries, so V8 never boxes a double per sample.
+   */
+  pushRows(sensor: SensorId, buf: Float64Array, offset: number, count: number): readonly TimedEvent[] {
     let track = this.tracks.get(sensor);
     if (track === undefined) {
       track = new SensorTrack(sensor, this.params);
       this.tracks.set(sensor, track);
+      this.gatingSensors = undefined;
     }
-    const verdict = track.accept(tUs, ax, ay, az, gx, gy, gz);
-    if (verdict === 'drop') return [];
+    let released: TimedEvent[] | undefined;
+    for (let i = 0, o = offset; i < count; i++, o += CHANNELS) {
+      this.pushRow(track, buf, o);
+      // Release is checked every RELEASE_CHECK_US of data time: the output order is
+      // fixed by the sorted queue, so when it is checked changes nothing but latency.
+      if (this.unreleased.length > 0 && buf[o]! >= this.nextReleaseCheckUs) {
+        this.nextReleaseCheckUs = buf[o]! + RELEASE_CHECK_US;
+        const out = this.release(false);
+        if (out.length > 0) (released ??= []).push(...out);
+      }
+    }
+    return released ?? NONE;
+  }
+
+  private pushRow(track: SensorTrack, buf: Float64Array, o: number): void {
+    const verdict = track.accept(buf, o);
+    if (verdict === 'drop') return;
+    const tUs = buf[o]!;
     if (Number.isNaN(this.firstUs)) this.firstUs = tUs;
-    this.watchQuality(track, tUs, ax, ay, az);
+    this.watchQuality(track, buf, o);
     if (verdict === 'held') {
       if (track.calibration !== undefined) this.startDetector(track);
-      return [];
+      return;
     }
-    const detector = this.detectors.get(sensor);
+    const detector = this.detectors.get(track.sensor);
     if (detector !== undefined) {
       if (verdict === 'gap') detector.reset();
-      this.feed(track, detector, tUs, ax, ay, az, gx, gy, gz);
+      detector.push(buf, o);
     }
-    return this.release(false);
   }
 
   /** Silence across sensors, loss and clipping per sensor. */
-  private watchQuality(track: SensorTrack, tUs: number, ax: number, ay: number, az: number): void {
+  private watchQuality(track: SensorTrack, buf: Float64Array, o: number): void {
+    const tUs = buf[o]!;
     const silentUs = this.params.silentAfterS * 1e6;
     const sensor = track.sensor;
     if (this.silent.has(sensor)) {
@@ -145,7 +196,7 @@ export class SessionAnalyzer {
       monitor = new SensorQualityMonitor(sensor, { ...this.params.dataQuality, silentAfterS: this.params.silentAfterS }, 1e6 / track.rateHz, (e) => this.quality(e));
       this.monitors.set(sensor, monitor);
     }
-    monitor?.push(tUs, ax, ay, az);
+    monitor?.push(buf, o);
   }
 
   private quality(event: QualityEvent): void {
@@ -153,7 +204,7 @@ export class SessionAnalyzer {
     const episodeId = event.phase === 'raised' ? `${key}:${event.tUs}` : (this.openEpisodes.get(key) ?? `${key}:?`);
     if (event.phase === 'raised') this.openEpisodes.set(key, episodeId);
     else this.openEpisodes.delete(key);
-    this.unreleased.push({
+    this.enqueue({
       kind: 'alert',
       type: 'data_quality',
       severity: event.metric === 'sensor_silent' ? 'critical' : 'warning',
@@ -174,11 +225,13 @@ export class SessionAnalyzer {
     const side = SHANK_SIDE[track.sensor];
     const calibration = track.calibration!;
     let detector: ShankEventDetector | PelvisEventDetector | undefined;
+    const bias = Float64Array.from(calibration.gyroBiasRadps);
     if (side !== undefined) {
-      detector = new ShankEventDetector(this.params.shankEvents, track.rateHz, calibration.upSensor, (stance) => this.onStance(side, stance));
+      detector = new ShankEventDetector(this.params.shankEvents, track.rateHz, calibration.upSensor, bias, (stance) => this.onStance(side, stance));
     } else if (track.sensor === 'pelvis' && !this.shanksExpected()) {
       this.pelvisOnly = true;
-      detector = new PelvisEventDetector(this.params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, (contact) =>
+      this.gatingSensors = undefined;
+      detector = new PelvisEventDetector(this.params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, bias, (contact) =>
         this.onStance(contact.side, { icUs: contact.icUs, toUs: null }),
       );
     }
@@ -188,7 +241,7 @@ export class SessionAnalyzer {
     }
     this.detectors.set(track.sensor, detector);
     const d = detector;
-    track.drainHeld((t, ax, ay, az, gx, gy, gz) => this.feed(track, d, t, ax, ay, az, gx, gy, gz));
+    track.drainHeld((buf, o) => d.push(buf, o));
   }
 
   private shanksExpected(): boolean {
@@ -196,14 +249,11 @@ export class SessionAnalyzer {
     return sensors.some((s) => SHANK_SIDE[s] !== undefined);
   }
 
-  private feed(track: SensorTrack, detector: ShankEventDetector | PelvisEventDetector, tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void {
-    const bias = track.calibration!.gyroBiasRadps;
-    detector.push(tUs, ax, ay, az, gx - bias[0], gy - bias[1], gz - bias[2]);
-  }
+
 
   private onStance(side: Side, stance: Stance): void {
     const previous = this.pendingStance.get(side);
-    if (previous !== undefined) this.unreleased.push(this.stride(side, previous, stance.icUs));
+    if (previous !== undefined) this.enqueue(this.stride(side, previous, stance.icUs));
     this.pendingStance.set(side, stance);
   }
 
@@ -223,22 +273,37 @@ export class SessionAnalyzer {
     };
   }
 
-  /** Releases strides every active leg has moved well past, in IC order. */
-  private release(all: boolean): TimedEvent[] {
-    if (this.unreleased.length === 0) return [];
+  /** Keeps `unreleased` sorted by time at insertion (events are rare), so a release check per sample is one comparison. */
+  private enqueue(event: TimedEvent): void {
+    let i = this.unreleased.length;
+    while (i > 0 && compareEvents(this.unreleased[i - 1]!, event) > 0) i--;
+    this.unreleased.splice(i, 0, event);
+  }
+
+  /** The sensors whose progress gates the release: the event sources (shanks, or the pelvis alone). Cached. */
+  private gating(): readonly SensorId[] {
+    if (this.gatingSensors === undefined) {
+      const isSource = (sensor: SensorId): boolean => (this.pelvisOnly ? sensor === 'pelvis' : SHANK_SIDE[sensor] !== undefined);
+      this.gatingSensors = (this.options.sensors ?? [...this.tracks.keys()]).filter(isSource);
+    }
+    return this.gatingSensors;
+  }
+
+  /** Releases events every event source has moved well past, in time order. */
+  private release(all: boolean): readonly TimedEvent[] {
+    if (this.unreleased.length === 0) return NONE;
     let watermarkUs = Number.POSITIVE_INFINITY;
     if (!all) {
-      const eventSensors = (sensor: SensorId): boolean => (this.pelvisOnly ? sensor === 'pelvis' : SHANK_SIDE[sensor] !== undefined);
-      const shanks = this.options.sensors?.filter(eventSensors) ?? [...this.tracks.keys()].filter(eventSensors);
       const silentBeforeUs = this.newestUs - this.params.silentAfterS * 1e6;
-      for (const sensor of shanks) {
-        const last = this.tracks.get(sensor)?.lastTUs ?? Number.NEGATIVE_INFINITY;
-        // A silent shank must not hold the other leg's strides back forever.
+      const gating = this.gating();
+      for (let i = 0; i < gating.length; i++) {
+        const last = this.tracks.get(gating[i]!)?.lastTUs ?? Number.NEGATIVE_INFINITY;
+        // A silent source must not hold the other leg's strides back forever.
         if (!(last < silentBeforeUs)) watermarkUs = Math.min(watermarkUs, Number.isNaN(last) ? Number.NEGATIVE_INFINITY : last);
       }
       watermarkUs -= this.params.releaseAfterS * 1e6;
+      if (timeOf(this.unreleased[0]!) > watermarkUs) return NONE;
     }
-    this.unreleased.sort((a, b) => timeOf(a) - timeOf(b) || (tieKey(a) < tieKey(b) ? -1 : tieKey(a) > tieKey(b) ? 1 : 0));
     let n = 0;
     while (n < this.unreleased.length && timeOf(this.unreleased[n]!) <= watermarkUs) n++;
     const out = this.unreleased.splice(0, n);
@@ -262,9 +327,9 @@ export class SessionAnalyzer {
         if (track.calibration !== undefined) this.startDetector(track);
       }
     }
-    for (const [side, stance] of this.pendingStance) this.unreleased.push(this.stride(side, stance, undefined));
+    for (const [side, stance] of this.pendingStance) this.enqueue(this.stride(side, stance, undefined));
     this.pendingStance.clear();
-    const rest: AnalysisEvent[] = this.release(true);
+    const rest: AnalysisEvent[] = [...this.release(true)];
     rest.push(this.summary());
     return rest;
   }
@@ -291,6 +356,7 @@ export class SessionAnalyzer {
             samples: t.samples,
             rateHz: Number.isNaN(t.rateHz) ? null : Math.round(t.rateHz * 100) / 100,
             duplicates: t.duplicates,
+            invalid: t.invalid,
             gaps: t.gaps,
             gapS: Math.round(t.gapSeconds * 1000) / 1000,
             calibration: t.calibration?.quality ?? null,

@@ -4,7 +4,8 @@ import type { AnalyzerParams } from './params.ts';
 
 /** Samples used to infer a sensor's rate from its timestamps. */
 const RATE_PROBE_SAMPLES = 11;
-const CHANNELS = 7;
+/** Values per sample row: t (µs), ax, ay, az (m/s²), gx, gy, gz (rad/s). */
+export const CHANNELS = 7;
 
 /**
  * Per-sensor input conditioning: drops duplicates and time reversals, infers
@@ -17,6 +18,8 @@ export class SensorTrack {
   lastTUs = Number.NaN;
   samples = 0;
   duplicates = 0;
+  /** Samples with a NaN or infinite value (dropped). */
+  invalid = 0;
   gaps = 0;
   gapSeconds = 0;
   calibration: Calibration | undefined;
@@ -37,14 +40,18 @@ export class SensorTrack {
    * Accepts one sample. Returns 'drop' (duplicate or reversed time),
    * 'held' (kept until calibration), 'gap' or 'ok' (deliver it downstream).
    */
-  accept(tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): 'drop' | 'held' | 'gap' | 'ok' {
+  accept(buf: Float64Array, o: number): 'drop' | 'held' | 'gap' | 'ok' {
+    const tUs = buf[o]!;
     if (!Number.isNaN(this.lastTUs) && tUs <= this.lastTUs) {
       this.duplicates++;
       return 'drop';
     }
-    if (![ax, ay, az, gx, gy, gz].every(Number.isFinite)) {
-      this.duplicates++;
-      return 'drop';
+    // Explicit checks, not [..].every(): no array per sample on the hot path.
+    for (let c = 1; c < CHANNELS; c++) {
+      if (!Number.isFinite(buf[o + c]!)) {
+        this.invalid++;
+        return 'drop';
+      }
     }
     const previous = this.lastTUs;
     this.lastTUs = tUs;
@@ -60,8 +67,8 @@ export class SensorTrack {
       gap = true;
     }
     if (this.calibration === undefined) {
-      this.hold(tUs, ax, ay, az, gx, gy, gz);
-      this.calibrator?.push(ax, ay, az, gx, gy, gz);
+      this.hold(buf, o);
+      this.calibrator?.push(buf, o);
       if (this.calibrator?.result !== undefined) this.calibration = this.calibrator.result;
       return 'held';
     }
@@ -78,26 +85,16 @@ export class SensorTrack {
     if (!(this.rateHz >= 50 && this.rateHz <= 2000)) throw new RangeError(`${this.sensor}: inferred sample rate ${this.rateHz.toFixed(1)} Hz is outside 50–2000 Hz; are timestamps in µs?`);
     this.calibrator = new StandingCalibrator(this.params.calibration, this.rateHz);
     // Feed the probe samples already held.
-    for (let i = 0; i < this.heldCount; i++) {
-      const o = i * CHANNELS;
-      this.calibrator.push(this.held[o + 1]!, this.held[o + 2]!, this.held[o + 3]!, this.held[o + 4]!, this.held[o + 5]!, this.held[o + 6]!);
-    }
+    for (let i = 0; i < this.heldCount; i++) this.calibrator.push(this.held, i * CHANNELS);
   }
 
-  private hold(tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void {
+  private hold(buf: Float64Array, o: number): void {
     if ((this.heldCount + 1) * CHANNELS > this.held.length) {
       const grown = new Float64Array(this.held.length * 2);
       grown.set(this.held);
       this.held = grown;
     }
-    const o = this.heldCount * CHANNELS;
-    this.held[o] = tUs;
-    this.held[o + 1] = ax;
-    this.held[o + 2] = ay;
-    this.held[o + 3] = az;
-    this.held[o + 4] = gx;
-    this.held[o + 5] = gy;
-    this.held[o + 6] = gz;
+    this.held.set(buf.subarray(o, o + CHANNELS), this.heldCount * CHANNELS);
     this.heldCount++;
   }
 
@@ -109,12 +106,9 @@ export class SensorTrack {
     this.calibration = this.calibrator?.result;
   }
 
-  /** Hands the held samples over once (after calibration), then frees them. */
-  drainHeld(visit: (tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number) => void): void {
-    for (let i = 0; i < this.heldCount; i++) {
-      const o = i * CHANNELS;
-      visit(this.held[o]!, this.held[o + 1]!, this.held[o + 2]!, this.held[o + 3]!, this.held[o + 4]!, this.held[o + 5]!, this.held[o + 6]!);
-    }
+  /** Hands the held sample rows over once (after calibration), then frees them. */
+  drainHeld(visit: (buf: Float64Array, o: number) => void): void {
+    for (let i = 0; i < this.heldCount; i++) visit(this.held, i * CHANNELS);
     this.heldCount = 0;
     this.held = new Float64Array(0);
   }

@@ -9,12 +9,14 @@ const FS = 200;
 function feed(calibrator: StandingCalibrator, standS: number, moveS: number): void {
   const tilt = (10 * Math.PI) / 180;
   const up = [0, Math.sin(tilt), Math.cos(tilt)];
+  const row = new Float64Array(7);
   for (let i = 0; i < (standS + moveS) * FS && calibrator.result === undefined; i++) {
     const t = i / FS;
     const moving = t >= standS;
     const bounce = moving ? 12 * Math.sin(2 * Math.PI * 2.8 * t) : 0;
     const noise = Math.sin(i * 12.9898) * 0.01;
-    calibrator.push(up[0]! * (G + bounce) + noise, up[1]! * (G + bounce), up[2]! * (G + bounce), 0.01 + (moving ? 3 * Math.sin(2 * Math.PI * 1.4 * t) : 0), -0.02, 0.005);
+    row.set([t * 1e6, up[0]! * (G + bounce) + noise, up[1]! * (G + bounce), up[2]! * (G + bounce), 0.01 + (moving ? 3 * Math.sin(2 * Math.PI * 1.4 * t) : 0), -0.02, 0.005]);
+    calibrator.push(row, 0);
   }
 }
 

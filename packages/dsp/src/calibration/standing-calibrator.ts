@@ -63,9 +63,15 @@ export class StandingCalibrator {
 
   private readonly sampleRateHz: number;
 
-  /** Feeds one sample (ax, ay, az m/s², gx, gy, gz rad/s). */
-  push(ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void {
+  /** Feeds one sample row at `o` of `buf`: t, ax, ay, az (m/s²), gx, gy, gz (rad/s). */
+  push(buf: Float64Array, o: number): void {
     if (this.result !== undefined) return;
+    const ax = buf[o + 1]!;
+    const ay = buf[o + 2]!;
+    const az = buf[o + 3]!;
+    const gx = buf[o + 4]!;
+    const gy = buf[o + 5]!;
+    const gz = buf[o + 6]!;
     if (this.moving) {
       this.motionAcc[0] = this.motionAcc[0]! + ax;
       this.motionAcc[1] = this.motionAcc[1]! + ay;
@@ -74,9 +80,9 @@ export class StandingCalibrator {
       if (this.motionSamples >= this.params.fallbackS * this.sampleRateHz) this.finishFallback();
       return;
     }
-    const accNorm = Math.hypot(ax, ay, az);
+    const accNorm = Math.sqrt(ax * ax + ay * ay + az * az);
     this.blockCount++;
-    this.blockGyro += Math.hypot(gx, gy, gz);
+    this.blockGyro += Math.sqrt(gx * gx + gy * gy + gz * gz);
     this.blockAccSum += accNorm;
     this.blockAccSq += accNorm * accNorm;
     this.blockAcc[0] = this.blockAcc[0]! + ax;

@@ -58,6 +58,7 @@ export class PelvisEventDetector {
     sampleRateHz: number,
     private readonly upSensor: readonly [number, number, number],
     private readonly gravityMps2: number,
+    private readonly gyroBiasRadps: Float64Array,
     private readonly onContact: (contact: PelvisContact) => void,
   ) {
     this.rateHz = sampleRateHz;
@@ -79,8 +80,20 @@ export class PelvisEventDetector {
     this.lastContactUs = Number.NaN;
   }
 
-  push(tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void {
-    const [ux, uy, uz] = this.upSensor;
+  /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). */
+  push(buf: Float64Array, o: number): void {
+    const tUs = buf[o]!;
+    const ax = buf[o + 1]!;
+    const ay = buf[o + 2]!;
+    const az = buf[o + 3]!;
+    const bias = this.gyroBiasRadps;
+    const gx = buf[o + 4]! - bias[0]!;
+    const gy = buf[o + 5]! - bias[1]!;
+    const gz = buf[o + 6]! - bias[2]!;
+    const up = this.upSensor;
+    const ux = up[0];
+    const uy = up[1];
+    const uz = up[2];
     const vertical = ax * ux + ay * uy + az * uz - this.gravityMps2;
     const yawRate = gx * ux + gy * uy + gz * uz;
     this.ring.push(tUs, Number.NaN, Number.NaN);

@@ -69,6 +69,7 @@ export class ShankEventDetector {
     sampleRateHz: number,
     /** Unit "up" in the sensor frame, from calibration. */
     upSensor: readonly [number, number, number],
+    private readonly gyroBiasRadps: Float64Array,
     private readonly onStance: (stance: ShankStance) => void,
   ) {
     this.sampleRateHz = sampleRateHz;
@@ -79,7 +80,7 @@ export class ShankEventDetector {
     // made horizontal against the calibrated up, is the medio-lateral axis.
     const [ux, uy, uz] = upSensor;
     const ml = Float64Array.of(-uy * ux, 1 - uy * uy, -uy * uz);
-    const n = Math.hypot(ml[0]!, ml[1]!, ml[2]!);
+    const n = Math.sqrt(ml[0]! * ml[0]! + ml[1]! * ml[1]! + ml[2]! * ml[2]!);
     this.mlAxis = Float64Array.of(ml[0]! / n, ml[1]! / n, ml[2]! / n);
   }
 
@@ -92,9 +93,19 @@ export class ShankEventDetector {
     this.lastPeakUs = Number.NaN;
   }
 
-  push(tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void {
+  /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz): indices in, no doubles across the call. */
+  push(buf: Float64Array, o: number): void {
+    const tUs = buf[o]!;
+    const ax = buf[o + 1]!;
+    const ay = buf[o + 2]!;
+    const az = buf[o + 3]!;
+    const bias = this.gyroBiasRadps;
+    const gx = buf[o + 4]! - bias[0]!;
+    const gy = buf[o + 5]! - bias[1]!;
+    const gz = buf[o + 6]! - bias[2]!;
     const rate = -(gx * this.mlAxis[0]! + gy * this.mlAxis[1]! + gz * this.mlAxis[2]!);
-    this.ring.push(tUs, Math.hypot(ax, ay, az), Number.NaN);
+    // sqrt of the sum, not Math.hypot: V8's variadic hypot is slower and was seen to allocate per call.
+    this.ring.push(tUs, Math.sqrt(ax * ax + ay * ay + az * az), Number.NaN);
     const filtered = this.filter.push(rate);
     const newest = this.ring.pushed - 1;
     const aligned = newest - this.filter.delaySamples;

@@ -56,7 +56,12 @@ export class SensorQualityMonitor {
 
   private lastTUs = Number.NaN;
 
-  push(tUs: number, ax: number, ay: number, az: number): void {
+  /** One sample row at `o` of `buf` (t, ax, ay, az, …). */
+  push(buf: Float64Array, o: number): void {
+    const tUs = buf[o]!;
+    const ax = buf[o + 1]!;
+    const ay = buf[o + 2]!;
+    const az = buf[o + 3]!;
     if (Number.isNaN(this.windowStartUs) || tUs - this.lastTUs >= this.params.silentAfterS * 1e6) {
       this.windowStartUs = tUs;
       this.received = 0;

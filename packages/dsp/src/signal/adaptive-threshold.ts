@@ -8,6 +8,8 @@ export class AdaptiveThreshold {
   private readonly recent: Float64Array;
   private readonly scratch: Float64Array;
   private count = 0;
+  /** Recomputed on accept (rare), so value() (every candidate peak) is a field read. */
+  private current: number;
 
   constructor(
     private readonly floor: number,
@@ -16,19 +18,20 @@ export class AdaptiveThreshold {
   ) {
     this.recent = new Float64Array(window);
     this.scratch = new Float64Array(window);
+    this.current = floor;
   }
 
   value(): number {
-    const n = Math.min(this.count, this.recent.length);
-    if (n === 0) return this.floor;
-    const sorted = this.scratch.subarray(0, n);
-    sorted.set(this.recent.subarray(0, n));
-    sorted.sort();
-    return Math.max(this.floor, this.fraction * sorted[n >> 1]!);
+    return this.current;
   }
 
   accept(peak: number): void {
     this.recent[this.count % this.recent.length] = peak;
     this.count++;
+    const n = Math.min(this.count, this.recent.length);
+    const sorted = this.scratch.subarray(0, n);
+    sorted.set(this.recent.subarray(0, n));
+    sorted.sort();
+    this.current = Math.max(this.floor, this.fraction * sorted[n >> 1]!);
   }
 }
