@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeRecording, SessionAnalyzer, type AnalysisEvent } from '@gaitwatch/dsp';
-import { RecordingParser, type RecordingRow, type SensorId } from '@gaitwatch/protocol';
+import { RecordingParser, StrideMetricsSchema, type RecordingRow, type SensorId } from '@gaitwatch/protocol';
 import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,11 @@ describe('gaitwatch analyze', () => {
     const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const stride = lines.find((l) => l['kind'] === 'stride')!;
     for (const key of ['side', 'icUs', 'toUs', 'strideTimeS', 'gctS', 'cadenceSpm', 'pelvicDropDeg', 'shankFrontalDeg']) expect(stride).toHaveProperty(key);
+    // Every stride satisfies the contract's schema (the same one the live topic uses).
+    for (const line of lines.filter((l) => l['kind'] === 'stride')) {
+      const { kind: _kind, ...metrics } = line;
+      expect(StrideMetricsSchema.safeParse(metrics).success, JSON.stringify(line)).toBe(true);
+    }
     expect(lines.at(-1)).toMatchObject({ kind: 'summary', mode: 'full', parseErrors: 0 });
   });
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionAnalyzer, type AlertEvent, type AnalysisEvent } from '@gaitwatch/dsp';
-import { RecordingParser, type RecordingRow } from '@gaitwatch/protocol';
+import { AlertSchema, RecordingParser, type RecordingRow } from '@gaitwatch/protocol';
 import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -42,6 +42,8 @@ describe('data-quality alerts', () => {
     expect(raised).toHaveLength(1);
     expect(raised[0]).toMatchObject({ type: 'data_quality', severity: 'critical', sensor: silent.sensor, phase: 'raised', athleteId: 'a1', sessionId: 's1' });
     expect(Math.abs(raised[0]!.tUs - (silent.fromUs! + 8e6))).toBeLessThan(20_000);
+    const { kind: _kind, ...alert } = raised[0]!;
+    expect(AlertSchema.safeParse(alert).success).toBe(true);
   });
 
   it('raises clipping once for a sensor whose range is too small for the impacts', async () => {
