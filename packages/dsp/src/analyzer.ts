@@ -18,7 +18,7 @@ export interface SummaryEvent {
   gctSMedian: number | null;
   /** What the sensor set allows: `full` (pelvis + shanks), `shank-only`, `pelvis-only`. */
   mode: 'full' | 'shank-only' | 'pelvis-only' | 'none';
-  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null }>;
+  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null }>;
   /** Lines of the recording that could not be parsed (analyze only). */
   parseErrors?: number;
 }
@@ -357,6 +357,7 @@ export class SessionAnalyzer {
             rateHz: Number.isNaN(t.rateHz) ? null : Math.round(t.rateHz * 100) / 100,
             duplicates: t.duplicates,
             invalid: t.invalid,
+            unusableTiming: t.unusableTiming,
             gaps: t.gaps,
             gapS: Math.round(t.gapSeconds * 1000) / 1000,
             calibration: t.calibration?.quality ?? null,

@@ -20,6 +20,8 @@ export class SensorTrack {
   duplicates = 0;
   /** Samples with a NaN or infinite value (dropped). */
   invalid = 0;
+  /** Samples discarded because their timestamps gave no plausible sample rate (50–2000 Hz). */
+  unusableTiming = 0;
   gaps = 0;
   gapSeconds = 0;
   calibration: Calibration | undefined;
@@ -59,6 +61,7 @@ export class SensorTrack {
     if (Number.isNaN(this.rateHz)) {
       this.probe.push(tUs);
       if (this.probe.length >= RATE_PROBE_SAMPLES) this.inferRate();
+      if (Number.isNaN(this.rateHz) && this.heldCount >= 4 * RATE_PROBE_SAMPLES) this.discardHeld();
     }
     let gap = false;
     if (!Number.isNaN(this.rateHz) && !Number.isNaN(previous) && tUs - previous > (this.params.gapPeriods * 1e6) / this.rateHz) {
@@ -75,14 +78,25 @@ export class SensorTrack {
     return gap ? 'gap' : 'ok';
   }
 
+  /**
+   * Infers the rate from the probe. An implausible rate (timestamps in ms, a
+   * burst after a gap) is not an error that may stop the session: the probe
+   * restarts from the latest sample and the samples so far are counted as
+   * unusable (`unusableTiming` in the summary).
+   */
   private inferRate(): void {
     const intervals = this.probe.slice(1).map((t, i) => t - this.probe[i]!).sort((a, b) => a - b);
     const medianUs = intervals[intervals.length >> 1]!;
     // Mean of the intervals near the median: robust to a gap, and unlike the
     // median not biased by the relay's timestamp jitter.
     const near = intervals.filter((d) => Math.abs(d - medianUs) < 0.2 * medianUs);
-    this.rateHz = 1e6 / (near.reduce((s, d) => s + d, 0) / near.length);
-    if (!(this.rateHz >= 50 && this.rateHz <= 2000)) throw new RangeError(`${this.sensor}: inferred sample rate ${this.rateHz.toFixed(1)} Hz is outside 50–2000 Hz; are timestamps in µs?`);
+    const rateHz = 1e6 / (near.reduce((s, d) => s + d, 0) / near.length);
+    if (!(rateHz >= 50 && rateHz <= 2000)) {
+      this.probe.splice(0, this.probe.length - 1);
+      this.discardHeld();
+      return;
+    }
+    this.rateHz = rateHz;
     this.calibrator = new StandingCalibrator(this.params.calibration, this.rateHz);
     // Feed the probe samples already held.
     for (let i = 0; i < this.heldCount; i++) this.calibrator.push(this.held, i * CHANNELS);
@@ -96,6 +110,11 @@ export class SensorTrack {
     }
     this.held.set(buf.subarray(o, o + CHANNELS), this.heldCount * CHANNELS);
     this.heldCount++;
+  }
+
+  private discardHeld(): void {
+    this.unusableTiming += this.heldCount;
+    this.heldCount = 0;
   }
 
   /** Ends calibration with what there is (a recording that ends early). */
