@@ -3,6 +3,7 @@ import { analyzeFile } from './analyze.ts';
 import { demo } from './demo.ts';
 import { notBuiltYet } from './not-built.ts';
 import { runOrExit } from './errors.ts';
+import { replay, type ReplayFlags } from './replay.ts';
 import { simulate, type SimulateFlags } from './simulate.ts';
 
 const program = new Command()
@@ -72,7 +73,8 @@ program
   .requiredOption('--mqtt-url <url>', 'broker to publish to')
   .requiredOption('--athlete <id>', 'athlete id')
   .requiredOption('--session <id>', 'session id')
-  .option('--speedup <x>', 'simulated seconds per wall-clock second', '1')
-  .action(() => notBuiltYet('replay', 'the ingest and storage issue'));
+  .option('--speedup <x>', 'recording seconds per wall-clock second', '1')
+  .addOption(new Option('--format <f>', 'IMU payload format').choices(['json', 'binary']).default('binary'))
+  .action(async (file: string, flags: ReplayFlags) => runOrExit(() => replay(file, flags)));
 
 await program.parseAsync(process.argv);

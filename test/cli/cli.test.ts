@@ -57,7 +57,9 @@ describe('gaitwatch CLI', () => {
     [['simulate', '--out', '/tmp/x', '--duration', 'ten minutes'], /--duration/],
     [['simulate', '--duration', '60s'], /exactly one of --out DIR .* or --mqtt-url/],
     [['simulate', '--mqtt-url', 'mqtt://127.0.0.1:1', '--loss', '2'], /--loss must be a probability/],
-  ])('simulate refuses bad flags with exit code 2: %j', (args, message) => {
+    [['replay', '/nonexistent.csv', '--mqtt-url', 'mqtt://127.0.0.1:1', '--athlete', 'a', '--session', 's'], /cannot read \/nonexistent\.csv/],
+    [['replay', 'package.json', '--mqtt-url', 'mqtt://127.0.0.1:1', '--athlete', 'a/b', '--session', 's'], /--athlete "a\/b" is not a valid id/],
+  ])('refuses bad flags with exit code 2: %j', (args, message) => {
     const { status, stderr } = gaitwatch(...args);
     expect(status).toBe(2);
     expect(stderr).toMatch(message);

@@ -3,3 +3,4 @@ export { NetworkFaults, type NetworkFaultOptions, type NetworkFaultCounts } from
 export { RunnerRelay, type RelayOptions, type RelayStats } from './relay.ts';
 export { runFleetParallel } from './parallel-fleet.ts';
 export { runFleet, athleteIdFor, type FleetOptions, type FleetProgress, type FleetResult } from './fleet.ts';
+export { replayRecording, type ReplayOptions, type ReplayResult } from './replay.ts';
