@@ -100,6 +100,11 @@ export async function simulate(flags: SimulateFlags): Promise<void> {
   });
   if (tty) process.stderr.write('\n');
   console.log(progressLine(result));
+  const errors = result.relays.flatMap((r) => r.stats.errors.map((e) => `${r.athleteId}/${r.sessionId}: ${e}`));
+  if (errors.length > 0) {
+    console.error(`gaitwatch simulate: ${errors.length} publish error(s), first: ${errors[0]}`);
+    process.exitCode = 1;
+  }
 }
 
 export function progressLine(p: FleetProgress): string {

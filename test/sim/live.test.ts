@@ -75,6 +75,7 @@ describe.skipIf(services.skip)('live simulator against a real Mosquitto', () => 
         const frames = received.imu.filter((m) => m.key === key).map((m) => m.frame);
         expect(frames.length).toBe(relay.stats.produced);
         expect(relay.stats.acked).toBe(relay.stats.produced);
+        expect(relay.stats.errors).toEqual([]);
         for (const sensor of ['pelvis', 'shank_left', 'shank_right'] as const) {
           const seqs = frames.filter((f) => f.sensor === sensor).map((f) => f.seq);
           expect(seqs).toEqual(seqs.map((_, i) => i));

@@ -57,8 +57,8 @@ export function athleteIdFor(seed: number, index: number): string {
  * Runs N simulated runners live against a broker, one MQTT connection each
  * (as N phones would), staggered starts, paced by the wall clock × speedup.
  * A single timer drives every relay: frames due by now are produced and
- * published; the lag of the slowest runner is reported so a fleet that is too
- * big for the machine shows it instead of silently slowing time down.
+ * published; the gaps between scheduler ticks are reported, so a fleet that
+ * is too big for the machine shows it instead of silently slowing time down.
  */
 export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   const indices = options.indices ?? Array.from({ length: options.runners }, (_, i) => i);
@@ -117,7 +117,10 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
         if (sinceStartS < 0) return;
         if (!started.has(relay)) {
           started.add(relay);
-          void relay.start();
+          // A refused `start` must not become an unhandled rejection that kills the fleet.
+          relay.start().catch((error: unknown) => {
+            relay.stats.errors.push(`status start: ${(error as Error).message}`);
+          });
         }
         const dueS = sinceStartS * options.speedup;
         relay.pump(dueS);

@@ -26,6 +26,8 @@ export interface RelayStats {
   /** IMU frames the session produced. */
   produced: number;
   faults: NetworkFaultCounts;
+  /** Publish errors (the broker refused or the connection was closed), as messages. */
+  errors: string[];
 }
 
 /**
@@ -54,7 +56,7 @@ export class RunnerRelay {
     this.faults = new NetworkFaults(options.faults ?? {}, new Random(session.options.seed, 1000 + (session.options.runnerIndex ?? 0)));
     this.imuTopic = buildTopic(options.athleteId, options.sessionId, 'imu');
     this.statusTopic = buildTopic(options.athleteId, options.sessionId, 'status');
-    this.stats = { sent: 0, acked: 0, produced: 0, faults: this.faults.counts };
+    this.stats = { sent: 0, acked: 0, produced: 0, faults: this.faults.counts, errors: [] };
   }
 
   async connect(): Promise<void> {
@@ -99,6 +101,7 @@ export class RunnerRelay {
     this.mqtt.publish(this.imuTopic, typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1 }, (error) => {
       this.inFlight--;
       if (!error) this.stats.acked++;
+      else if (this.stats.errors.length < 100) this.stats.errors.push(`imu: ${error.message}`);
       if (this.inFlight === 0) this.drained?.();
     });
   }
