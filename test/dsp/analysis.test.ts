@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeRecording, SessionAnalyzer, type AnalysisEvent } from '@gaitwatch/dsp';
-import { RecordingParser, StrideMetricsSchema, type RecordingRow, type SensorId } from '@gaitwatch/protocol';
+import { StrideMetricsSchema, type RecordingRow, type SensorId } from '@gaitwatch/protocol';
 import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRecordingRows } from '../fixtures/recording.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gaitwatch.mjs', import.meta.url));
 let dir: string;
@@ -23,10 +24,7 @@ beforeAll(async () => {
   csvPath = paths.csv;
   csvText = await readFile(paths.csv, 'utf8');
   truthText = await readFile(paths.truth, 'utf8');
-  rows = [];
-  const parser = new RecordingParser();
-  parser.feed(csvText, (r) => rows.push(r));
-  parser.end((r) => rows.push(r));
+  rows = await readRecordingRows(csvPath);
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 

@@ -2,9 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionAnalyzer, type AlertEvent, type AnalysisEvent } from '@gaitwatch/dsp';
-import { AlertSchema, RecordingParser, type RecordingRow } from '@gaitwatch/protocol';
+import { AlertSchema, type RecordingRow } from '@gaitwatch/protocol';
 import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRecordingRows } from '../fixtures/recording.ts';
 
 let dir: string;
 const recordings = new Map<string, { rows: RecordingRow[]; meta: { faults: { kind: string; sensor: string; fromUs?: number }[] } }>();
@@ -13,11 +14,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gw-dq-'));
   for (const scenario of ['steady', 'sensor-faults'] as const) {
     const paths = await writeRecording(new SimulatedSession({ scenario, durationS: 200, seed: 13 }), dir, scenario);
-    const rows: RecordingRow[] = [];
-    const parser = new RecordingParser();
-    parser.feed(await readFile(paths.csv, 'utf8'), (r) => rows.push(r));
-    parser.end((r) => rows.push(r));
-    recordings.set(scenario, { rows, meta: JSON.parse(await readFile(paths.meta, 'utf8')) as never });
+    recordings.set(scenario, { rows: await readRecordingRows(paths.csv), meta: JSON.parse(await readFile(paths.meta, 'utf8')) as never });
   }
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
@@ -50,10 +47,7 @@ describe('data-quality alerts', () => {
     // sensor-faults gives the left shank a ±8 g accelerometer; this runner (4 m/s) hits it at every foot strike.
     const paths = await writeRecording(new SimulatedSession({ scenario: 'sensor-faults', durationS: 120, seed: 5 }), dir, 'clip');
     const meta = JSON.parse(await readFile(paths.meta, 'utf8')) as { sensors: Record<string, { samples: number; clippedSamples: number }> };
-    const rows: RecordingRow[] = [];
-    const parser = new RecordingParser();
-    parser.feed(await readFile(paths.csv, 'utf8'), (r) => rows.push(r));
-    parser.end((r) => rows.push(r));
+    const rows = await readRecordingRows(paths.csv);
     const clipping = alerts(rows).filter((a) => a.metric === 'clipping');
     // The simulator counts what it clipped; the analysis must flag who clipped clearly (> 1 %) and leave alone who never did.
     const expected = Object.entries(meta.sensors).filter(([, s]) => s.clippedSamples / s.samples > 0.01).map(([id]) => id);

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { decodeImu, decodeStatus, parseTopic, topicFilter, type ImuFrame } from '@gaitwatch/protocol';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RecordingParser, type RecordingRow } from '@gaitwatch/protocol';
 import { replayRecording, runFleet, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
+import { readRecordingRows } from '../fixtures/recording.ts';
 import { realServices } from '../harness/index.ts';
 
 const services = await realServices(['mosquitto']);
@@ -179,10 +179,7 @@ describe.skipIf(services.skip)('live simulator against a real Mosquitto', () => 
     const { received, stop } = await listen(url);
     try {
       const paths = await writeRecording(new SimulatedSession({ scenario: 'steady', durationS: 25, seed: 41 }), dir, 'rec');
-      const rows: RecordingRow[] = [];
-      const parser = new RecordingParser();
-      parser.feed(await readFile(paths.csv, 'utf8'), (r) => rows.push(r));
-      parser.end((r) => rows.push(r));
+      const rows = await readRecordingRows(paths.csv);
       const result = await replayRecording(paths.csv, { mqttUrl: url, athleteId: 'lab-7', sessionId: 'trial-1', format: 'json', speedup: 200 });
       expect(result.samples).toBe(rows.length);
       await settle(() => received.imu.length + received.status.length, result.frames + 2);
