@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeRecording, SessionAnalyzer, type AnalysisEvent } from '@gaitwatch/dsp';
-import { StrideMetricsSchema, type RecordingRow, type SensorId } from '@gaitwatch/protocol';
+import { parseTruthCsv, StrideMetricsSchema, type RecordingRow, type SensorId } from '@gaitwatch/protocol';
 import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,14 +88,14 @@ describe('streaming analysis', () => {
 
   it('finds every running stance of a simulated run with the timing the issue asks for', () => {
     const strides = runRows(rows).split('\n').map((l) => JSON.parse(l) as AnalysisEvent).filter((e) => e.kind === 'stride');
-    const truth = truthText.trim().split('\n').slice(1).map((l) => l.split(','));
+    const truth = parseTruthCsv(truthText);
     let matched = 0;
     const errorsMs: number[] = [];
-    for (const [side, ic] of truth) {
-      const hit = strides.find((s) => s.side === side && Math.abs(s.icUs - Number(ic)) < 100_000);
+    for (const { side, icUs: ic } of truth) {
+      const hit = strides.find((s) => s.side === side && Math.abs(s.icUs - ic) < 100_000);
       if (hit === undefined) continue;
       matched++;
-      errorsMs.push(Math.abs(hit.icUs - Number(ic)) / 1000);
+      errorsMs.push(Math.abs(hit.icUs - ic) / 1000);
     }
     errorsMs.sort((a, b) => a - b);
     expect(matched / truth.length).toBeGreaterThanOrEqual(0.98);

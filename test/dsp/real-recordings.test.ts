@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyzeRecording, type AnalysisEvent } from '@gaitwatch/dsp';
+import { parseTruthCsv, type TruthRow } from '@gaitwatch/protocol';
 import { describe, expect, it } from 'vitest';
 import { isCi } from '../harness/index.ts';
 
@@ -18,13 +19,8 @@ async function analyze(name: string): Promise<AnalysisEvent[]> {
   return events;
 }
 
-function referenceIcs(name: string): { side: string; icUs: number }[] {
-  return readFileSync(`${REAL}${name}.truth.csv`, 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(','))
-    .map(([side, ic]) => ({ side: side!, icUs: Number(ic) }));
+function referenceIcs(name: string): TruthRow[] {
+  return parseTruthCsv(readFileSync(`${REAL}${name}.truth.csv`, 'utf8'));
 }
 
 describe.skipIf(!present)('real lab recordings (pelvis only, walking)', () => {

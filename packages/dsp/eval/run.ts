@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeRecording, type StrideEvent } from '@gaitwatch/dsp';
+import { parseTruthCsv } from '@gaitwatch/protocol';
 import { SCENARIOS, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
-import { absolute, matchStances, mean, quantile, type MatchResult, type TruthStance } from './match.ts';
+import { absolute, matchStances, mean, quantile, type MatchResult } from './match.ts';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const RUNNERS = Number(args.get('runners') ?? 10);
@@ -21,16 +22,6 @@ async function strides(path: string): Promise<StrideEvent[]> {
     if (e.kind === 'stride') out.push(e);
   });
   return out;
-}
-
-function parseTruth(text: string): TruthStance[] {
-  const [header, ...rows] = text.trim().split('\n');
-  const names = header!.split(',');
-  return rows.map((row) => {
-    const f = Object.fromEntries(row.split(',').map((v, i) => [names[i]!, v]));
-    const num = (k: string): number | null => (f[k] === undefined || f[k] === '' ? null : Number(f[k]));
-    return { side: f['side'] as 'left' | 'right', icUs: Number(f['ic_us']), toUs: num('to_us'), pelvicDropDeg: num('pelvic_drop_deg'), shankFrontalDeg: num('shank_frontal_deg') };
-  });
 }
 
 function merge(results: MatchResult[]): MatchResult {
@@ -69,7 +60,7 @@ async function realRecordings(): Promise<void> {
     const base = file.replace(/\.csv$/, '');
     const meta = JSON.parse(await readFile(join(realDir, `${base}.meta.json`), 'utf8')) as { referenceWalkingBouts: { startUs: number; endUs: number }[] };
     const inBout = (t: number): boolean => meta.referenceWalkingBouts.some((b) => t >= b.startUs - 250_000 && t <= b.endUs + 250_000);
-    const truth = parseTruth(await readFile(join(realDir, `${base}.truth.csv`), 'utf8'));
+    const truth = parseTruthCsv(await readFile(join(realDir, `${base}.truth.csv`), 'utf8'));
     const detected = (await strides(join(realDir, file))).filter((s) => inBout(s.icUs));
     const sideless = <T extends { side: 'left' | 'right' }>(xs: T[]): T[] => xs.map((x) => ({ ...x, side: 'left' as const }));
     const any = matchStances(sideless(truth), sideless(detected), 250);
@@ -95,7 +86,7 @@ try {
     for (let i = 0; i < RUNNERS; i++) {
       const session = new SimulatedSession({ scenario, durationS: DURATION_S, seed: 2026, runnerIndex: i, maxMisalignmentDeg: MISALIGNMENT_DEG, fatigueOnsetS: DURATION_S / 2 });
       const paths = await writeRecording(session, dir, `${scenario}-${i}`);
-      results.push(matchStances(parseTruth(await readFile(paths.truth, 'utf8')), await strides(paths.csv)));
+      results.push(matchStances(parseTruthCsv(await readFile(paths.truth, 'utf8')), await strides(paths.csv)));
     }
     const m = merge(results);
     all.push(m);

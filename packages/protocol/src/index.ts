@@ -23,4 +23,4 @@ export { ImuJsonSchema, type ImuJson } from './schemas/imu.ts';
 export * from './schemas/status.ts';
 export * from './schemas/stride.ts';
 export * from './schemas/alert.ts';
-export { RecordingParser, RECORDING_HEADER, TRUTH_HEADER, type RecordingRow, type RecordingRowError } from './recording.ts';
+export { RecordingParser, parseTruthCsv, RECORDING_HEADER, TRUTH_HEADER, type RecordingRow, type RecordingRowError, type TruthRow } from './recording.ts';

@@ -46,3 +46,16 @@ describe('RecordingParser', () => {
     expect(parseAll(['']).parser.errors[0]!.message).toMatch(/empty recording/);
   });
 });
+
+describe('parseTruthCsv', () => {
+  it('reads the simulator truth and a lab reference by their headers, empty cells as null', async () => {
+    const { parseTruthCsv } = await import('./recording.ts');
+    expect(parseTruthCsv('side,ic_us,to_us,stride_time_s,gct_s,pelvic_drop_deg,shank_frontal_deg\nleft,10,20,0.7,,5.5,2\n')).toEqual([
+      { side: 'left', icUs: 10, toUs: 20, strideTimeS: 0.7, gctS: null, pelvicDropDeg: 5.5, shankFrontalDeg: 2 },
+    ]);
+    expect(parseTruthCsv('side,ic_us,to_us\r\nright,30,\r\n')).toEqual([
+      { side: 'right', icUs: 30, toUs: null, strideTimeS: null, gctS: null, pelvicDropDeg: null, shankFrontalDeg: null },
+    ]);
+    expect(() => parseTruthCsv('side,ic_us\nup,1\n')).toThrow(/truth line 2/);
+  });
+});

@@ -78,3 +78,36 @@ export class RecordingParser {
     onRow({ tUs, sensor, values });
   }
 }
+
+/** One stance of a ground-truth file. Columns a source does not have (real references give only side, IC, TO) are null. */
+export interface TruthRow {
+  readonly side: 'left' | 'right';
+  readonly icUs: number;
+  readonly toUs: number | null;
+  readonly strideTimeS: number | null;
+  readonly gctS: number | null;
+  readonly pelvicDropDeg: number | null;
+  readonly shankFrontalDeg: number | null;
+}
+
+/**
+ * Parses a `<name>.truth.csv` by its header names, so both the simulator's
+ * full truth and a lab reference's `side,ic_us,to_us` read the same way.
+ * Throws RangeError naming the line for a row without a side or an IC.
+ */
+export function parseTruthCsv(text: string): TruthRow[] {
+  const [header, ...lines] = text.trim().split(/\r?\n/);
+  const names = (header ?? '').split(',');
+  return lines
+    .filter((line) => line.trim() !== '')
+    .map((line, i) => {
+      const field = Object.fromEntries(line.split(',').map((v, k) => [names[k]!, v]));
+      const num = (key: string): number | null => (field[key] === undefined || field[key] === '' ? null : Number(field[key]));
+      const side = field['side'];
+      const icUs = num('ic_us');
+      if ((side !== 'left' && side !== 'right') || icUs === null || !Number.isSafeInteger(icUs)) {
+        throw new RangeError(`truth line ${i + 2}: expected side left|right and an integer ic_us, got ${JSON.stringify(line.slice(0, 80))}`);
+      }
+      return { side, icUs, toUs: num('to_us'), strideTimeS: num('stride_time_s'), gctS: num('gct_s'), pelvicDropDeg: num('pelvic_drop_deg'), shankFrontalDeg: num('shank_frontal_deg') };
+    });
+}
