@@ -15,6 +15,7 @@ let dir: string;
 let csvPath: string;
 let csvText: string;
 let truthText: string;
+let metaText: string;
 let rows: RecordingRow[];
 
 beforeAll(async () => {
@@ -24,6 +25,7 @@ beforeAll(async () => {
   csvPath = paths.csv;
   csvText = await readFile(paths.csv, 'utf8');
   truthText = await readFile(paths.truth, 'utf8');
+  metaText = await readFile(paths.meta, 'utf8');
   rows = await readRecordingRows(csvPath);
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
@@ -105,6 +107,37 @@ describe('streaming analysis', () => {
       expect(s.gctS).toBeGreaterThan(0.15);
       expect(s.gctS).toBeLessThan(0.8);
       if (s.cadenceSpm !== null) expect(s.cadenceSpm).toBeGreaterThan(90);
+    }
+  });
+
+  it('measures pelvic drop, the knee-collapse proxy and vertical oscillation per stance, against the truth', () => {
+    const events = runRows(rows).split('\n').map((l) => JSON.parse(l) as AnalysisEvent);
+    const strides = events.filter((e) => e.kind === 'stride');
+    const truth = parseTruthCsv(truthText);
+    const dropErrors: number[] = [];
+    const shankErrors: number[] = [];
+    for (const t of truth) {
+      const hit = strides.find((s) => s.side === t.side && Math.abs(s.icUs - t.icUs) < 100_000);
+      if (typeof hit?.pelvicDropDeg === 'number') dropErrors.push(hit.pelvicDropDeg - t.pelvicDropDeg!);
+      if (typeof hit?.shankFrontalDeg === 'number') shankErrors.push(hit.shankFrontalDeg - t.shankFrontalDeg!);
+    }
+    const mae = (xs: number[]): number => xs.reduce((a, x) => a + Math.abs(x), 0) / xs.length;
+    // Every running stance after the first few seconds has both metrics.
+    expect(dropErrors.length).toBeGreaterThan(0.9 * truth.length);
+    expect(shankErrors.length).toBeGreaterThan(0.9 * truth.length);
+    expect(mae(dropErrors)).toBeLessThan(0.7);
+    expect(mae(shankErrors)).toBeLessThan(1);
+    // Running vertical oscillation is 6–10 cm (Garmin's running dynamics range); the simulated bounce lies there.
+    const vo = strides.map((s) => s.verticalOscillationCm).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+    expect(vo[vo.length >> 1]).toBeGreaterThan(4);
+    expect(vo[vo.length >> 1]).toBeLessThan(12);
+    // The sensors' rotation about the vertical, found from the motion, against the simulator's mounting.
+    const summary = events.at(-1) as Extract<AnalysisEvent, { kind: 'summary' }>;
+    const meta = JSON.parse(metaText) as { sensors: Record<string, { mountYawDeg: number }> };
+    for (const sensor of ['pelvis', 'shank_left', 'shank_right']) {
+      const mounting = summary.sensors[sensor]!.mounting!;
+      expect(mounting.status).toBe('estimated');
+      expect(Math.abs(mounting.yawDeg - meta.sensors[sensor]!.mountYawDeg)).toBeLessThan(3);
     }
   });
 

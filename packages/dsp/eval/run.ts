@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeRecording, type StrideEvent } from '@gaitwatch/dsp';
+import { analyzeRecording, type AlertEvent, type StrideEvent, type SummaryEvent } from '@gaitwatch/dsp';
 import { parseTruthCsv } from '@gaitwatch/protocol';
 import { SCENARIOS, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import { absolute, matchStances, mean, quantile, type MatchResult } from './match.ts';
@@ -16,13 +16,23 @@ const RUNNERS = Number(args.get('runners') ?? 10);
 const DURATION_S = Number(args.get('duration') ?? 240);
 const MISALIGNMENT_DEG = 15;
 
-async function strides(path: string): Promise<StrideEvent[]> {
-  const out: StrideEvent[] = [];
+interface Analysis {
+  strides: StrideEvent[];
+  alerts: AlertEvent[];
+  summary: SummaryEvent;
+}
+
+async function analyze(path: string): Promise<Analysis> {
+  const out: Analysis = { strides: [], alerts: [], summary: undefined as unknown as SummaryEvent };
   await analyzeRecording(createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>, (e) => {
-    if (e.kind === 'stride') out.push(e);
+    if (e.kind === 'stride') out.strides.push(e);
+    else if (e.kind === 'alert') out.alerts.push(e);
+    else out.summary = e;
   });
   return out;
 }
+
+const strides = async (path: string): Promise<StrideEvent[]> => (await analyze(path)).strides;
 
 function merge(results: MatchResult[]): MatchResult {
   return results.reduce((a, b) => ({
@@ -39,7 +49,7 @@ function merge(results: MatchResult[]): MatchResult {
 const f = (x: number, digits = 1): string => (Number.isNaN(x) ? '–' : x.toFixed(digits));
 
 function row(name: string, m: MatchResult): string {
-  return `| ${name} | ${m.truth} | ${f(m.matched / m.truth, 3)} | ${f(m.matched / m.detected, 3)} | ${f(quantile(m.icErrorsMs, 0.5))} | ${f(quantile(absolute(m.icErrorsMs), 0.5))} | ${f(quantile(absolute(m.icErrorsMs), 0.95))} | ${f(quantile(m.toErrorsMs, 0.5))} | ${f(quantile(absolute(m.toErrorsMs), 0.95))} | ${f(mean(absolute(m.dropErrorsDeg)), 2)} | ${f(mean(absolute(m.shankErrorsDeg)), 2)} |`;
+  return `| ${name} | ${m.truth} | ${f(m.matched / m.truth, 3)} | ${f(m.matched / m.detected, 3)} | ${f(quantile(m.icErrorsMs, 0.5))} | ${f(quantile(absolute(m.icErrorsMs), 0.5))} | ${f(quantile(absolute(m.icErrorsMs), 0.95))} | ${f(quantile(m.toErrorsMs, 0.5))} | ${f(quantile(absolute(m.toErrorsMs), 0.95))} | ${f(mean(absolute(m.dropErrorsDeg)), 2)} | ${f(mean(m.dropErrorsDeg), 2)} | ${f(mean(absolute(m.shankErrorsDeg)), 2)} | ${f(mean(m.shankErrorsDeg), 2)} |`;
 }
 
 /** The Mobilise-D lab trials: pelvis only, walking; scored inside the reference walking bouts. */
@@ -78,21 +88,40 @@ async function realRecordings(): Promise<void> {
 const dir = await mkdtemp(join(tmpdir(), 'gw-eval-'));
 try {
   console.log(`# simulator: ${RUNNERS} runners × ${SCENARIOS.length} scenarios, ${DURATION_S} s each, misalignment ≤ ${MISALIGNMENT_DEG}°, 200 Hz\n`);
-  console.log('| scenario | truth stances | recall | precision | IC bias ms | IC median abs ms | IC p95 abs ms | TO bias ms | TO p95 abs ms | CPD MAE ° | shank MAE ° |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| scenario | truth stances | recall | precision | IC bias ms | IC median abs ms | IC p95 abs ms | TO bias ms | TO p95 abs ms | CPD MAE ° | CPD bias ° | shank MAE ° | shank bias ° |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const all: MatchResult[] = [];
+  const yawErrors = new Map<string, number[]>();
+  const yawStatus = new Map<string, Map<string, number>>();
   for (const scenario of SCENARIOS) {
     const results: MatchResult[] = [];
     for (let i = 0; i < RUNNERS; i++) {
       const session = new SimulatedSession({ scenario, durationS: DURATION_S, seed: 2026, runnerIndex: i, maxMisalignmentDeg: MISALIGNMENT_DEG, fatigueOnsetS: DURATION_S / 2 });
       const paths = await writeRecording(session, dir, `${scenario}-${i}`);
-      results.push(matchStances(parseTruthCsv(await readFile(paths.truth, 'utf8')), await strides(paths.csv)));
+      const analysis = await analyze(paths.csv);
+      results.push(matchStances(parseTruthCsv(await readFile(paths.truth, 'utf8')), analysis.strides));
+      const meta = JSON.parse(await readFile(paths.meta, 'utf8')) as { sensors: Record<string, { mountYawDeg: number }> };
+      for (const [sensor, info] of Object.entries(analysis.summary.sensors)) {
+        const status = yawStatus.get(sensor) ?? new Map<string, number>();
+        yawStatus.set(sensor, status);
+        status.set(info.mounting?.status ?? 'none', (status.get(info.mounting?.status ?? 'none') ?? 0) + 1);
+        const truthYaw = meta.sensors[sensor]?.mountYawDeg;
+        if (info.mounting?.status === 'estimated' && truthYaw !== undefined) yawErrors.set(sensor, [...(yawErrors.get(sensor) ?? []), info.mounting.yawDeg - truthYaw]);
+      }
     }
     const m = merge(results);
     all.push(m);
     console.log(row(scenario, m));
   }
   console.log(row('**all**', merge(all)));
+  console.log('\n# mounting yaw from the motion (estimate − simulator truth)\n');
+  console.log('| sensor | sessions estimated | other outcomes | median abs error ° | max abs error ° | bias ° |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [sensor, status] of yawStatus) {
+    const errors = yawErrors.get(sensor) ?? [];
+    const other = [...status].filter(([k]) => k !== 'estimated').map(([k, n]) => `${k}: ${n}`).join(', ') || '–';
+    console.log(`| ${sensor} | ${errors.length} | ${other} | ${f(quantile(absolute(errors), 0.5))} | ${f(Math.max(...absolute(errors)))} | ${f(mean(errors))} |`);
+  }
   await realRecordings();
 } finally {
   await rm(dir, { recursive: true, force: true });

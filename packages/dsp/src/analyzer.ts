@@ -5,6 +5,9 @@ import { ShankEventDetector } from './events/shank-events.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';
 import { Histogram } from './signal/histogram.ts';
 import { CHANNELS, SensorTrack } from './sensor-track.ts';
+import { PelvisTracker } from './segments/pelvis-tracker.ts';
+import { ShankTracker } from './segments/shank-tracker.ts';
+import type { MountingEstimate } from './segments/segment-tracker.ts';
 
 export type StrideEvent = { kind: 'stride' } & StrideMetrics;
 
@@ -18,7 +21,7 @@ export interface SummaryEvent {
   gctSMedian: number | null;
   /** What the sensor set allows: `full` (pelvis + shanks), `shank-only`, `pelvis-only`. */
   mode: 'full' | 'shank-only' | 'pelvis-only' | 'none';
-  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null }>;
+  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null; mounting: MountingEstimate | null }>;
   /** Lines of the recording that could not be parsed (analyze only). */
   parseErrors?: number;
 }
@@ -39,6 +42,9 @@ function compareEvents(a: TimedEvent, b: TimedEvent): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
+/** Rounds to 1/`per` (output precision well above the accuracy); keeps null. */
+const round = (x: number | null, per: number): number | null => (x === null ? null : Math.round(x * per) / per);
+
 /** Returned when a sample releases nothing: one shared empty array, not a new one per sample. */
 const NONE: readonly TimedEvent[] = Object.freeze([]);
 
@@ -48,23 +54,27 @@ interface Stance {
   readonly toUs: number | null;
 }
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K] };
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-function mergeParams(overrides: DeepPartial<AnalyzerParams>): AnalyzerParams {
-  return {
-    ...DEFAULT_PARAMS,
-    ...overrides,
-    calibration: { ...DEFAULT_PARAMS.calibration, ...overrides.calibration },
-    shankEvents: { ...DEFAULT_PARAMS.shankEvents, ...overrides.shankEvents },
-    pelvisEvents: { ...DEFAULT_PARAMS.pelvisEvents, ...overrides.pelvisEvents },
-    dataQuality: { ...DEFAULT_PARAMS.dataQuality, ...overrides.dataQuality },
-  };
+/** Defaults overlaid with the overrides, at any depth (parameters are plain data). */
+function mergeParams<T extends object>(defaults: T, overrides: DeepPartial<T>): T {
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(overrides)) {
+    const base = (defaults as Record<string, unknown>)[key];
+    out[key] = typeof base === 'object' && base !== null && typeof value === 'object' && value !== null ? mergeParams(base, value) : value;
+  }
+  return out as T;
 }
 
 /** How often (in data time) sensors are checked for silence, µs. */
 const SILENCE_CHECK_US = 250_000;
 /** How often (in data time) finished events are released, µs: 20 ms of latency at most. */
 const RELEASE_CHECK_US = 20_000;
+
+function roundMounting(m: MountingEstimate | undefined): MountingEstimate | null {
+  if (m === undefined) return null;
+  return { yawDeg: Math.round(m.yawDeg * 10) / 10, axisRatio: Number.isFinite(m.axisRatio) ? Math.round(m.axisRatio * 10) / 10 : m.axisRatio, status: m.status };
+}
 
 const SHANK_SIDE: Partial<Record<SensorId, Side>> = { shank_left: 'left', shank_right: 'right' };
 
@@ -77,9 +87,9 @@ export class SessionAnalyzer {
   readonly params: AnalyzerParams;
   private readonly tracks = new Map<SensorId, SensorTrack>();
   private readonly detectors = new Map<SensorId, ShankEventDetector | PelvisEventDetector>();
+  private pelvis: PelvisTracker | undefined;
+  private readonly shanks = new Map<Side, ShankTracker>();
   private readonly pendingStance = new Map<Side, Stance>();
-  /** Events from the sacral sensor alone: no shank is worn (or none was seen by the time the pelvis calibrated). */
-  private pelvisOnly = false;
   private readonly unreleased: TimedEvent[] = [];
   /** Summary statistics, in constant memory (1 ms bins). */
   private readonly strideTimes = new Histogram(0, 3, 0.001);
@@ -109,7 +119,7 @@ export class SessionAnalyzer {
     params: DeepPartial<AnalyzerParams> = {},
     private readonly options: { sensors?: readonly SensorId[]; athleteId?: string; sessionId?: string } = {},
   ) {
-    this.params = mergeParams(params);
+    this.params = mergeParams(DEFAULT_PARAMS, params);
   }
 
   /** One sample: t (µs), ax ay az (m/s²), gx gy gz (rad/s). Returns the events it released (usually none). */
@@ -165,6 +175,11 @@ export class SessionAnalyzer {
     if (detector !== undefined) {
       if (verdict === 'gap') detector.reset();
       detector.push(buf, o);
+    }
+    const segment = track.sensor === 'pelvis' ? this.pelvis : this.shanks.get(SHANK_SIDE[track.sensor]!);
+    if (segment !== undefined) {
+      if (verdict === 'gap') segment.reset();
+      segment.push(buf, o);
     }
   }
 
@@ -226,22 +241,27 @@ export class SessionAnalyzer {
     const calibration = track.calibration!;
     let detector: ShankEventDetector | PelvisEventDetector | undefined;
     const bias = Float64Array.from(calibration.gyroBiasRadps);
+    let segment: PelvisTracker | ShankTracker;
     if (side !== undefined) {
       detector = new ShankEventDetector(this.params.shankEvents, track.rateHz, calibration.upSensor, bias, (stance) => this.onStance(side, stance));
-    } else if (track.sensor === 'pelvis' && !this.shanksExpected()) {
-      this.pelvisOnly = true;
-      this.gatingSensors = undefined;
-      detector = new PelvisEventDetector(this.params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, bias, (contact) =>
-        this.onStance(contact.side, { icUs: contact.icUs, toUs: null }),
-      );
+      segment = new ShankTracker(this.params.segments, track.rateHz, calibration, side);
+      this.shanks.set(side, segment);
+    } else {
+      if (!this.shanksExpected()) {
+        detector = new PelvisEventDetector(this.params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, bias, (contact) =>
+          this.onStance(contact.side, { icUs: contact.icUs, toUs: null }),
+        );
+        this.detectors.set(track.sensor, detector);
+      }
+      segment = this.pelvis = new PelvisTracker(this.params.segments, track.rateHz, calibration);
     }
-    if (detector === undefined) {
-      track.drainHeld(() => undefined);
-      return;
-    }
-    this.detectors.set(track.sensor, detector);
+    if (detector !== undefined) this.detectors.set(track.sensor, detector);
     const d = detector;
-    track.drainHeld((buf, o) => d.push(buf, o));
+    const g = segment;
+    track.drainHeld((buf, o) => {
+      d?.push(buf, o);
+      g.push(buf, o);
+    });
   }
 
   private shanksExpected(): boolean {
@@ -270,7 +290,25 @@ export class SessionAnalyzer {
       cadenceSpm: strideTimeS === null ? null : 120 / strideTimeS,
       pelvicDropDeg: null,
       shankFrontalDeg: null,
+      verticalOscillationCm: null,
     };
+  }
+
+  /**
+   * Angle metrics of a stride, filled in at release: by then every sensor has
+   * moved `releaseAfterS` past the stance, so the result depends only on the
+   * samples, not on which sensor's data arrived first.
+   */
+  private measure(stride: StrideEvent): void {
+    const stanceEndUs = stride.toUs ?? (stride.strideTimeS === null ? null : stride.icUs + (stride.strideTimeS * 1e6) / 2);
+    if (stanceEndUs === null) return;
+    const pelvis = this.pelvis;
+    if (pelvis !== undefined) {
+      stride.pelvicDropDeg = round(pelvis.pelvicDropDeg(stride.side, stride.icUs, stanceEndUs), 100);
+      if (stride.strideTimeS !== null) stride.verticalOscillationCm = round(pelvis.verticalOscillationCm(stride.icUs, stride.icUs + stride.strideTimeS * 1e6), 10);
+    }
+    const shank = this.shanks.get(stride.side);
+    if (shank !== undefined && stride.toUs !== null) stride.shankFrontalDeg = round(shank.shankFrontalDeg(stride.icUs, stride.toUs), 100);
   }
 
   /** Keeps `unreleased` sorted by time at insertion (events are rare), so a release check per sample is one comparison. */
@@ -283,8 +321,8 @@ export class SessionAnalyzer {
   /** The sensors whose progress gates the release: the event sources (shanks, or the pelvis alone). Cached. */
   private gating(): readonly SensorId[] {
     if (this.gatingSensors === undefined) {
-      const isSource = (sensor: SensorId): boolean => (this.pelvisOnly ? sensor === 'pelvis' : SHANK_SIDE[sensor] !== undefined);
-      this.gatingSensors = (this.options.sensors ?? [...this.tracks.keys()]).filter(isSource);
+      // Every sensor gates: the strides' angle metrics need the pelvis's and the shanks' data past them.
+      this.gatingSensors = [...(this.options.sensors ?? this.tracks.keys())];
     }
     return this.gatingSensors;
   }
@@ -312,6 +350,7 @@ export class SessionAnalyzer {
         this.alertCount++;
         continue;
       }
+      this.measure(event);
       this.strideCounts[event.side]++;
       if (event.strideTimeS !== null) this.strideTimes.add(event.strideTimeS);
       if (event.gctS !== null) this.contactTimes.add(event.gctS);
@@ -362,6 +401,7 @@ export class SessionAnalyzer {
             gapS: Math.round(t.gapSeconds * 1000) / 1000,
             calibration: t.calibration?.quality ?? null,
             quietS: t.calibration?.quietS ?? null,
+            mounting: roundMounting((id === 'pelvis' ? this.pelvis : this.shanks.get(SHANK_SIDE[id]!))?.mountingEstimate),
           },
         ]),
       ),

@@ -2,6 +2,7 @@ import type { StandingCalibratorParams } from './calibration/standing-calibrator
 import type { PelvisEventParams } from './events/pelvis-events.ts';
 import type { DataQualityParams } from './quality/data-quality.ts';
 import type { ShankEventParams } from './events/shank-events.ts';
+import type { SegmentParams } from './segments/segment-tracker.ts';
 
 /** Every parameter of the session analyzer, with its default. */
 export interface AnalyzerParams {
@@ -9,6 +10,7 @@ export interface AnalyzerParams {
   readonly shankEvents: ShankEventParams;
   readonly pelvisEvents: PelvisEventParams;
   readonly dataQuality: DataQualityParams;
+  readonly segments: SegmentParams;
   /** A sample later than this many sample periods after the previous one opens a gap, ×. */
   readonly gapPeriods: number;
   /** Strides longer than this are not strides (the runner stopped), s. */
@@ -56,6 +58,14 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     clipResolve: 0.001,
     clipMinMps2: 39,
   },
+  segments: {
+    attitude: { kp: 0.2, ki: 0.01, stillRadps: 0.05, stillMinS: 1, biasTauS: 2, impactRejectG: 8, settleGainFactor: 10, settleS: 3 },
+    historyS: 12,
+    axisMinS: 5,
+    minAxisRatio: 1.5,
+    maxAxisYawDeg: 30,
+    headingTauS: 2,
+  },
   gapPeriods: 3,
   maxStrideS: 2.5,
   releaseAfterS: 4,
@@ -95,6 +105,19 @@ export const PARAM_DOCS: Record<string, string> = {
   'dataQuality.clipRaise': 'raise clipping above this fraction of samples at a flat full-scale value',
   'dataQuality.clipResolve': 'resolve clipping below this fraction',
   'dataQuality.clipMinMps2': 'smallest |a| on an axis that counts as a possible full-scale value, m/s²',
+  'segments.attitude.kp': 'attitude filter: accelerometer correction gain, rad/s per g of tilt error (tilt time constant 1/kp s)',
+  'segments.attitude.ki': 'attitude filter: integral gain (world frame) cancelling the tilt drift of residual gyro bias, rad/s² per g',
+  'segments.attitude.stillRadps': 'attitude filter: the sensor is still when every gyro axis is below this, rad/s…',
+  'segments.attitude.stillMinS': '…for this long, s: then its gyro reading is bias…',
+  'segments.attitude.biasTauS': '…learnt with this time constant, s',
+  'segments.attitude.impactRejectG': 'attitude filter: accelerometer samples above this many g are impacts, not gravity, g',
+  'segments.attitude.settleGainFactor': 'attitude filter: gain multiplier right after a start without a known attitude (decays to 1)',
+  'segments.attitude.settleS': 'attitude filter: settling time after such a start; angles are not reported before, s',
+  'segments.historyS': 'angle history kept per sensor for per-stance peaks, s',
+  'segments.axisMinS': 'motion needed before the mounting yaw estimated from the movement is used, s',
+  'segments.minAxisRatio': 'the motion must spread this many times more along the axis than across it for a mounting yaw estimate',
+  'segments.maxAxisYawDeg': 'a mounting yaw estimate beyond this is implausible (sensors sit within ±20°) and not used, degrees',
+  'segments.headingTauS': 'time constant of the walking-direction (heading) smoothing, s',
   gapPeriods: 'a sample this many periods late opens a gap (events never span a gap), ×',
   maxStrideS: 'longer IC-to-IC intervals are not strides (stride time reported as null), s',
   releaseAfterS: 'strides are emitted in time order once every leg is this far past them, s',

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { RECORDING_HEADER, TRUTH_HEADER, US_PER_S, type SensorId } from '@gaitwatch/protocol';
+import type { Mat3 } from './model/rotation.ts';
 import type { SimulatedSession } from './session.ts';
 import { stanceTruth, type StanceTruth } from './truth.ts';
 
@@ -99,12 +100,35 @@ export function sessionMeta(session: SimulatedSession, name: string, stanceCount
     sensors: Object.fromEntries(
       [...session.imus].map(([id, imu]) => [
         id,
-        { misalignmentDeg: imu.spec.misalignmentDeg, offsetM: imu.spec.offsetM, accRangeMps2: imu.spec.accRangeMps2, samples: sampleCounts[id], clippedSamples: imu.clippedSamples },
+        { misalignmentDeg: imu.spec.misalignmentDeg, mountYawDeg: mountYawDeg(imu.spec.mount), offsetM: imu.spec.offsetM, accRangeMps2: imu.spec.accRangeMps2, samples: sampleCounts[id], clippedSamples: imu.clippedSamples },
       ]),
     ),
     faults: session.faults.map((f) => ({ ...f, ...('fromS' in f ? { fromUs: us(f.fromS) } : {}), ...('toS' in f ? { toUs: us(f.toS) } : {}) })),
     stances: stanceCount,
   };
+}
+
+/**
+ * The mounting's rotation about the segment's long axis, degrees: the angle of
+ * the segment's anterior axis from the sensor's x axis, both seen in the
+ * sensor plane perpendicular to the segment's superior axis (what standing
+ * cannot reveal and the analysis has to find from the motion).
+ */
+export function mountYawDeg(mount: Mat3): number {
+  // mount: sensor → segment, row-major; its rows are the segment axes in sensor coordinates.
+  const [ax, ay, az, , , , ux, uy, uz] = mount as unknown as number[];
+  // x_p: sensor x made perpendicular to up; y_p = up × x_p.
+  let px = 1 - ux! * ux!;
+  let py = -ux! * uy!;
+  let pz = -ux! * uz!;
+  const n = Math.hypot(px, py, pz);
+  px /= n;
+  py /= n;
+  pz /= n;
+  const qx = uy! * pz - uz! * py;
+  const qy = uz! * px - ux! * pz;
+  const qz = ux! * py - uy! * px;
+  return (Math.atan2(ax! * qx + ay! * qy + az! * qz, ax! * px + ay! * py + az! * pz) * 180) / Math.PI;
 }
 
 /** Writes `<name>.csv`, `<name>.truth.csv` and `<name>.meta.json` into `dir`. */

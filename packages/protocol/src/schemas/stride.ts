@@ -16,6 +16,8 @@ export const StrideMetricsSchema = z.object({
   cadenceSpm: z.number().positive().nullable(),
   pelvicDropDeg: z.number().nullable(),
   shankFrontalDeg: z.number().nullable(),
+  /** Peak-to-peak vertical excursion of the pelvis over the stride, cm (optional extra: needs the pelvis sensor). */
+  verticalOscillationCm: z.number().nonnegative().nullable().optional(),
 });
 export type StrideMetrics = z.infer<typeof StrideMetricsSchema>;
 

@@ -1,0 +1,203 @@
+export interface AttitudeFilterParams {
+  /**
+   * Proportional gain of the accelerometer correction, rad/s per g of tilt
+   * error: the tilt follows gravity with a time constant of 1/kp seconds.
+   * Low on purpose: in running the accelerometer carries ±0.3–2 g of body
+   * acceleration at step frequency; what the gain lets through distorts the
+   * within-stance angles the pelvic-drop and knee-collapse metrics need.
+   */
+  readonly kp: number;
+  /**
+   * Integral gain, applied in the world frame: cancels the mean tilt drift
+   * that a gyro bias left after calibration causes, rad/s² per g of error.
+   */
+  readonly ki: number;
+  /** The sensor is still when every gyro axis stays below this, rad/s… */
+  readonly stillRadps: number;
+  /** …for at least this long, s; then the gyro's reading is its bias… */
+  readonly stillMinS: number;
+  /** …learnt with this time constant, s. */
+  readonly biasTauS: number;
+  /** Accelerometer samples above this many g are impacts and do not correct the tilt, g. */
+  readonly impactRejectG: number;
+  /** After a (re)start without a known attitude, the gain starts this many times higher… */
+  readonly settleGainFactor: number;
+  /** …and decays to kp over this long; angles are not trusted before, s. */
+  readonly settleS: number;
+}
+
+/** Nominal gravity for normalising the correction; the calibration's own 1 g is passed in. */
+const DEFAULT_G = 9.80665;
+
+/**
+ * Attitude of one IMU as a unit quaternion (sensor → world, world z up, world
+ * yaw arbitrary: no magnetometer), after Mahony et al. 2008 (explicit
+ * complementary filter on SO(3), the form Madgwick's MahonyAHRS code made
+ * common) with two choices for running:
+ *  - the correction uses the accelerometer vector in g, not its direction:
+ *    averaged over a gait cycle the body's own acceleration cancels (the
+ *    runner does not speed up forever) and what remains is gravity, so the
+ *    filter converges to the true tilt instead of to a gait-phase-weighted one;
+ *  - impacts above `impactRejectG` are ignored (x-io Fusion gates its
+ *    accelerometer the same way, by rejecting samples that cannot be gravity);
+ *  - a high gain that decays over `settleS` after a start without a known
+ *    attitude (as Fusion's initialisation), `settled` says when to trust it.
+ * Gyro bias drift after the standing calibration is handled twice:
+ *  - integral feedback in the world frame (ki): Mahony's sensor-frame
+ *    integral was tried first and rejected: on a swinging shank the body
+ *    acceleration correlates with the sensor's orientation, so it learnt a
+ *    false bias that became a heading drift of ~0.3°/s even with ideal
+ *    simulated sensors. In the world frame the error is horizontal, so the
+ *    integral only ever cancels tilt drift and never turns the heading;
+ *  - while the sensor is still, its gyro reading is the bias (Fusion's
+ *    offset algorithm does the same), which also covers the heading axis.
+ * Hand-written (no library): it runs once per sample on the hot path and
+ * must not allocate; the state is 7 doubles.
+ */
+export class AttitudeFilter {
+  // Quaternion w, x, y, z (sensor → world).
+  private qw = 1;
+  private qx = 0;
+  private qy = 0;
+  private qz = 0;
+  /** Bias learnt while still, rad/s, sensor frame. */
+  private bx = 0;
+  private by = 0;
+  private bz = 0;
+  private stillForS = 0;
+  /** World-frame integral of the horizontal tilt error, rad/s. */
+  private ix = 0;
+  private iy = 0;
+  private settleLeftS = 0;
+  private readonly gravityMps2: number;
+
+  constructor(
+    private readonly params: AttitudeFilterParams,
+    gravityMps2 = DEFAULT_G,
+  ) {
+    this.gravityMps2 = gravityMps2 > 0 ? gravityMps2 : DEFAULT_G;
+  }
+
+  /** True once the start-up transient is over. */
+  get settled(): boolean {
+    return this.settleLeftS <= 0;
+  }
+
+  /**
+   * Starts from "up" in sensor coordinates: the shortest rotation that maps
+   * `up` to world z (world yaw is arbitrary). `known` true: up is trusted (the
+   * standing calibration); false: a guess, so the settling ramp starts.
+   */
+  reset(upX: number, upY: number, upZ: number, known: boolean): void {
+    const n = Math.sqrt(upX * upX + upY * upY + upZ * upZ);
+    if (!(n > 0)) {
+      this.qw = 1;
+      this.qx = this.qy = this.qz = 0;
+    } else {
+      // Shortest rotation taking u = up/|up| to z: axis u × z, angle acos(u·z).
+      const ux = upX / n;
+      const uy = upY / n;
+      const uz = upZ / n;
+      const w = 1 + uz;
+      if (w < 1e-9) {
+        // Upside down: half a turn about x.
+        this.qw = 0;
+        this.qx = 1;
+        this.qy = this.qz = 0;
+      } else {
+        // q = normalise(1 + u·z, u × z) with u × z = (uy, −ux, 0).
+        const m = Math.sqrt(w * w + uy * uy + ux * ux);
+        this.qw = w / m;
+        this.qx = uy / m;
+        this.qy = -ux / m;
+        this.qz = 0;
+      }
+    }
+    this.stillForS = 0;
+    this.ix = this.iy = 0;
+    this.settleLeftS = known ? 0 : this.params.settleS;
+  }
+
+  /**
+   * One sample: specific force (m/s²) and bias-corrected angular rate (rad/s)
+   * in sensor coordinates, `dtS` since the previous sample.
+   */
+  update(ax: number, ay: number, az: number, gx: number, gy: number, gz: number, dtS: number): void {
+    const { qw, qx, qy, qz } = this;
+    // R(q), sensor → world: the rows needed (third row = estimated up in sensor coordinates).
+    const r00 = 1 - 2 * (qy * qy + qz * qz);
+    const r01 = 2 * (qx * qy - qw * qz);
+    const r02 = 2 * (qx * qz + qw * qy);
+    const r10 = 2 * (qx * qy + qw * qz);
+    const r11 = 1 - 2 * (qx * qx + qz * qz);
+    const r12 = 2 * (qy * qz - qw * qx);
+    const vx = 2 * (qx * qz - qw * qy);
+    const vy = 2 * (qy * qz + qw * qx);
+    const vz = qw * qw - qx * qx - qy * qy + qz * qz;
+    const g = this.gravityMps2;
+    const normG = Math.sqrt(ax * ax + ay * ay + az * az) / g;
+    let ex = 0;
+    let ey = 0;
+    let ez = 0;
+    if (normG <= this.params.impactRejectG) {
+      // e = (a / g) × v̂: zero when the measured up agrees with the estimate.
+      ex = (ay * vz - az * vy) / g;
+      ey = (az * vx - ax * vz) / g;
+      ez = (ax * vy - ay * vx) / g;
+      if (this.settleLeftS <= 0) {
+        // The same error in the world frame is (a_w × ẑ) / g = (a_wy, −a_wx, 0) / g.
+        const ki = (this.params.ki * dtS) / g;
+        this.ix += ki * (r10 * ax + r11 * ay + r12 * az);
+        this.iy -= ki * (r00 * ax + r01 * ay + r02 * az);
+      }
+    }
+    let kp = this.params.kp;
+    if (this.settleLeftS > 0) {
+      kp *= 1 + (this.params.settleGainFactor - 1) * (this.settleLeftS / this.params.settleS);
+      this.settleLeftS -= dtS;
+    }
+    const still = this.params.stillRadps;
+    if (Math.abs(gx) < still && Math.abs(gy) < still && Math.abs(gz) < still) {
+      this.stillForS += dtS;
+      if (this.stillForS >= this.params.stillMinS) {
+        const k = dtS / this.params.biasTauS;
+        this.bx += k * (gx - this.bx);
+        this.by += k * (gy - this.by);
+        this.bz += k * (gz - this.bz);
+      }
+    } else {
+      this.stillForS = 0;
+    }
+    // The integral is a world-frame rate; in sensor coordinates it is Rᵀ (ix, iy, 0).
+    const wx = gx - this.bx + kp * ex + r00 * this.ix + r10 * this.iy;
+    const wy = gy - this.by + kp * ey + r01 * this.ix + r11 * this.iy;
+    const wz = gz - this.bz + kp * ez + r02 * this.ix + r12 * this.iy;
+    // q ← q ⊗ (1, ω dt / 2), then renormalise (first order; at ≥ 100 Hz the error is far below the sensor noise).
+    const hx = 0.5 * dtS * wx;
+    const hy = 0.5 * dtS * wy;
+    const hz = 0.5 * dtS * wz;
+    const nw = qw - qx * hx - qy * hy - qz * hz;
+    const nx = qx + qw * hx + qy * hz - qz * hy;
+    const ny = qy + qw * hy - qx * hz + qz * hx;
+    const nz = qz + qw * hz + qx * hy - qy * hx;
+    const inv = 1 / Math.sqrt(nw * nw + nx * nx + ny * ny + nz * nz);
+    this.qw = nw * inv;
+    this.qx = nx * inv;
+    this.qy = ny * inv;
+    this.qz = nz * inv;
+  }
+
+  /** Component of world "up" along the sensor-frame unit vector (x, y, z): sin of that axis's elevation. */
+  upDot(x: number, y: number, z: number): number {
+    const { qw, qx, qy, qz } = this;
+    return 2 * (qx * qz - qw * qy) * x + 2 * (qy * qz + qw * qx) * y + (qw * qw - qx * qx - qy * qy + qz * qz) * z;
+  }
+
+  /** Rotates a sensor-frame vector into the world frame; writes into `out` (length ≥ 3). */
+  toWorld(x: number, y: number, z: number, out: Float64Array): void {
+    const { qw, qx, qy, qz } = this;
+    out[0] = (1 - 2 * (qy * qy + qz * qz)) * x + 2 * (qx * qy - qw * qz) * y + 2 * (qx * qz + qw * qy) * z;
+    out[1] = 2 * (qx * qy + qw * qz) * x + (1 - 2 * (qx * qx + qz * qz)) * y + 2 * (qy * qz - qw * qx) * z;
+    out[2] = 2 * (qx * qz - qw * qy) * x + 2 * (qy * qz + qw * qx) * y + (qw * qw - qx * qx - qy * qy + qz * qz) * z;
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS } from '../params.ts';
+import { AttitudeFilter } from './attitude-filter.ts';
+import { PrincipalAxis2D } from './principal-axis.ts';
+
+const G = 9.80665;
+const RATE_HZ = 200;
+const DT = 1 / RATE_HZ;
+const DEG = Math.PI / 180;
+const params = DEFAULT_PARAMS.segments.attitude;
+
+/** Elevation of the sensor's y axis (obliquity-like), degrees. */
+const elevationYDeg = (f: AttitudeFilter): number => Math.asin(f.upDot(0, 1, 0)) / DEG;
+
+/** Specific force of a sensor tilted by `rollRad` about x, at rest: gravity's reaction in sensor coordinates. */
+const restingReading = (rollRad: number): [number, number, number] => [0, G * Math.sin(rollRad), G * Math.cos(rollRad)];
+
+describe('AttitudeFilter', () => {
+  it('starts exactly at a known up and stays there at rest', () => {
+    const f = new AttitudeFilter(params, G);
+    const [ax, ay, az] = restingReading(10 * DEG);
+    f.reset(ax, ay, az, true);
+    expect(f.settled).toBe(true);
+    for (let i = 0; i < 10 * RATE_HZ; i++) f.update(ax, ay, az, 0, 0, 0, DT);
+    // y tilted 10° toward up: its elevation is 10°.
+    expect(elevationYDeg(f)).toBeCloseTo(10, 3);
+  });
+
+  it('finds the tilt from a wrong start within its settling time, and says when it is settled', () => {
+    const f = new AttitudeFilter(params, G);
+    f.reset(0, 0, 1, false);
+    expect(f.settled).toBe(false);
+    const [ax, ay, az] = restingReading(-8 * DEG);
+    for (let i = 0; i < params.settleS * RATE_HZ + 1; i++) f.update(ax, ay, az, 0, 0, 0, DT);
+    expect(f.settled).toBe(true);
+    for (let i = 0; i < 20 * RATE_HZ; i++) f.update(ax, ay, az, 0, 0, 0, DT);
+    expect(elevationYDeg(f)).toBeCloseTo(-8, 1);
+  });
+
+  it('integrates the gyro: a 30° roll in 0.5 s shows up at once, not after the accelerometer time constant', () => {
+    const f = new AttitudeFilter(params, G);
+    f.reset(0, 0, G, true);
+    const rate = (30 * DEG) / 0.5;
+    for (let i = 0; i < 0.5 * RATE_HZ; i++) {
+      const [ax, ay, az] = restingReading(rate * (i + 1) * DT);
+      f.update(ax, ay, az, rate, 0, 0, DT);
+    }
+    // Rolling +x lifts y: elevation +30°.
+    expect(elevationYDeg(f)).toBeCloseTo(30, 0);
+  });
+
+  it('cancels the tilt drift of a gyro bias the calibration missed (integral term)', () => {
+    const f = new AttitudeFilter(params, G);
+    f.reset(0, 0, G, true);
+    // 0.5 °/s about x while the sensor is level but moving a little (not still, so not learnt as bias).
+    const bias = 0.5 * DEG;
+    let worst = 0;
+    for (let i = 0; i < 120 * RATE_HZ; i++) {
+      const wobble = 0.2 * Math.sin(2 * Math.PI * 2.8 * i * DT);
+      f.update(0, 0, G, bias, 0, wobble, DT);
+      if (i > 100 * RATE_HZ) worst = Math.max(worst, Math.abs(elevationYDeg(f)));
+    }
+    // Proportional feedback alone would settle at bias / kp = 2.5°.
+    expect(worst).toBeLessThan(0.3);
+  });
+
+  it('learns the bias while the sensor is still, heading axis included', () => {
+    const f = new AttitudeFilter(params, G);
+    f.reset(0, 0, G, true);
+    const yawBias = 0.01;
+    for (let i = 0; i < 30 * RATE_HZ; i++) f.update(0, 0, G, 0, 0, yawBias, DT);
+    // After learning, the sensor's x axis no longer turns: track it over 10 s.
+    const out = new Float64Array(3);
+    f.toWorld(1, 0, 0, out);
+    const before = Math.atan2(out[1]!, out[0]!);
+    for (let i = 0; i < 10 * RATE_HZ; i++) f.update(0, 0, G, 0, 0, yawBias, DT);
+    f.toWorld(1, 0, 0, out);
+    // Unlearnt, 10 s × 0.01 rad/s = 5.7°.
+    expect(Math.abs(Math.atan2(out[1]!, out[0]!) - before) / DEG).toBeLessThan(0.2);
+  });
+
+  it('ignores impacts above impactRejectG', () => {
+    const f = new AttitudeFilter(params, G);
+    f.reset(0, 0, G, true);
+    for (let i = 0; i < 5 * RATE_HZ; i++) {
+      // A 20 g sideways spike every half second, 10 ms long.
+      const impact = i % 100 < 2;
+      f.update(0, impact ? 20 * G : 0, G, 0, 0, 0, DT);
+    }
+    expect(Math.abs(elevationYDeg(f))).toBeLessThan(0.01);
+  });
+});
+
+describe('PrincipalAxis2D', () => {
+  it('finds the axis of an elongated cloud whichever way its points point, and how elongated it is', () => {
+    const axis = new PrincipalAxis2D();
+    const angle = 12 * DEG;
+    for (let i = 0; i < 1000; i++) {
+      const along = 3 * Math.sin(i * 0.37);
+      const across = Math.cos(i * 1.13);
+      axis.add(along * Math.cos(angle) - across * Math.sin(angle), along * Math.sin(angle) + across * Math.cos(angle));
+    }
+    expect(axis.angleRad() / DEG).toBeCloseTo(12, 0);
+    expect(axis.ratio()).toBeGreaterThan(8);
+    expect(axis.ratio()).toBeLessThan(10);
+  });
+});

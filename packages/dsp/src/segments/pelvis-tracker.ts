@@ -1,0 +1,121 @@
+import type { Calibration } from '../calibration/standing-calibrator.ts';
+import { PrincipalAxis2D } from '../orientation/principal-axis.ts';
+import { SegmentTracker, type MountingEstimate, type SegmentParams } from './segment-tracker.ts';
+
+const T = 0;
+const OBLIQUITY = 1;
+const VERTICAL = 2;
+
+/**
+ * Pelvic obliquity and vertical acceleration from the sacral IMU.
+ *
+ * Mounting: standing gives the sensor's tilt (up), not its rotation about the
+ * vertical. That rotation decides which sensor direction is "left", and an
+ * error of ψ leaks sin ψ × (forward pelvic tilt) into obliquity (≈ 2.6° for
+ * ψ = 15° and 10° of lean). It is estimated from the running motion: the
+ * pelvis's horizontal acceleration is dominated by braking and propulsion
+ * (twice per stride), so the principal axis of the horizontal acceleration in
+ * a frame that turns with the sensor is the anterior axis (after the
+ * functional-calibration idea of Favre et al. 2009, using the gait instead of
+ * a prescribed movement).
+ *
+ * Obliquity φ = asin(ŷ_pelvis · ẑ), DESIGN.md's definition: ŷ_pelvis is the
+ * sensor-frame left axis (up × anterior) rotated to the world by the attitude
+ * filter. Standing defines up, so φ = 0 standing by construction (the minus-
+ * standing of the definition). NaN while the attitude settles.
+ */
+export class PelvisTracker extends SegmentTracker {
+  private readonly axis = new PrincipalAxis2D();
+  /** Left axis of the pelvis in sensor coordinates (updated with the mounting estimate). */
+  private readonly left: Float64Array;
+  private readonly gravity: number;
+
+  constructor(params: SegmentParams, rateHz: number, calibration: Calibration) {
+    super(params, rateHz, calibration, 3);
+    this.left = Float64Array.from(this.yp);
+    this.gravity = calibration.gravityMps2;
+  }
+
+  protected afterUpdate(tUs: number, ax: number, ay: number, az: number): void {
+    const f = this.filter;
+    const w = this.world;
+    if (f.settled) {
+      f.toWorld(ax, ay, az, w);
+      const fx = w[0]!;
+      const fy = w[1]!;
+      const vertical = w[2]! - this.gravity;
+      // The sensor's own forward axis, made horizontal in the world: the frame the anatomical axis is measured in.
+      f.toWorld(this.xp[0]!, this.xp[1]!, this.xp[2]!, w);
+      const n = Math.sqrt(w[0]! * w[0]! + w[1]! * w[1]!);
+      if (n > 0.5) {
+        const hx = w[0]! / n;
+        const hy = w[1]! / n;
+        this.axis.add(fx * hx + fy * hy, fy * hx - fx * hy);
+      }
+      const l = this.left;
+      this.ring.push(tUs, SegmentTracker.asinDeg(f.upDot(l[0]!, l[1]!, l[2]!)), vertical);
+    } else {
+      this.ring.push(tUs, Number.NaN, Number.NaN);
+    }
+  }
+
+  protected updateAxis(): MountingEstimate {
+    const estimate = this.judgeAxis(this.axis.angleRad(), this.axis.ratio(), this.axis.count);
+    // Anterior = cos ψ x_p + sin ψ y_p, so left = up × anterior = cos ψ y_p − sin ψ x_p.
+    const psi = (estimate.yawDeg * Math.PI) / 180;
+    const c = Math.cos(psi);
+    const s = Math.sin(psi);
+    for (let k = 0; k < 3; k++) this.left[k] = c * this.yp[k]! - s * this.xp[k]!;
+    return estimate;
+  }
+
+  /** Contralateral pelvic drop over a stance: peak of φ (left stance) or −φ (right), degrees; null when unknown. */
+  pelvicDropDeg(side: 'left' | 'right', fromUs: number, toUs: number): number | null {
+    return this.peak(OBLIQUITY, fromUs, toUs, side === 'left' ? 1 : -1);
+  }
+
+  /**
+   * Vertical oscillation over [fromUs, toUs] (a stride): the world-vertical
+   * acceleration integrated twice, each integral detrended so the stride
+   * starts and ends at the same height and speed (the cycle is periodic),
+   * then peak-to-peak, in cm. Null when the history does not cover it.
+   */
+  verticalOscillationCm(fromUs: number, toUs: number): number | null {
+    if (this.peak(VERTICAL, fromUs, toUs, 1) === null) return null;
+    const ring = this.ring;
+    let first = ring.pushed - 1;
+    while (first > ring.firstIndex && ring.get(first - 1, T) >= fromUs) first--;
+    let last = first;
+    while (last + 1 < ring.pushed && ring.get(last + 1, T) <= toUs) last++;
+    if (last - first < 4) return null;
+    const t0 = ring.get(first, T);
+    const spanS = (ring.get(last, T) - t0) / 1e6;
+    // Pass 1: velocity at the end, for the velocity detrend.
+    let v = 0;
+    for (let i = first + 1; i <= last; i++) v += ((ring.get(i, VERTICAL) + ring.get(i - 1, VERTICAL)) / 2) * ((ring.get(i, T) - ring.get(i - 1, T)) / 1e6);
+    const vDrift = v / spanS;
+    // Pass 2: height with detrended velocity; pass 3 detrends height on the fly from its end value.
+    let z = 0;
+    v = 0;
+    let vPrev = 0;
+    for (let i = first + 1; i <= last; i++) {
+      const dt = (ring.get(i, T) - ring.get(i - 1, T)) / 1e6;
+      v += ((ring.get(i, VERTICAL) + ring.get(i - 1, VERTICAL)) / 2) * dt - vDrift * dt;
+      z += ((v + vPrev) / 2) * dt;
+      vPrev = v;
+    }
+    const zDrift = z / spanS;
+    z = v = vPrev = 0;
+    let zMin = 0;
+    let zMax = 0;
+    for (let i = first + 1; i <= last; i++) {
+      const dt = (ring.get(i, T) - ring.get(i - 1, T)) / 1e6;
+      v += ((ring.get(i, VERTICAL) + ring.get(i - 1, VERTICAL)) / 2) * dt - vDrift * dt;
+      z += ((v + vPrev) / 2) * dt - zDrift * dt;
+      vPrev = v;
+      if (z < zMin) zMin = z;
+      if (z > zMax) zMax = z;
+    }
+    return (zMax - zMin) * 100;
+  }
+}

@@ -1,0 +1,156 @@
+import type { Calibration } from '../calibration/standing-calibrator.ts';
+import { AttitudeFilter, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
+import { RecordRing } from '../signal/ring.ts';
+
+export interface SegmentParams {
+  readonly attitude: AttitudeFilterParams;
+  /** Angle history kept per sensor for the per-stance peaks, s (must cover releaseAfterS plus the sensor skew allowed by silentAfterS). */
+  readonly historyS: number;
+  /** Motion needed before a mounting axis estimated from the movement replaces the sensor's own axis, s. */
+  readonly axisMinS: number;
+  /** Below this spread ratio the motion shows no clear axis and the estimate is not used. */
+  readonly minAxisRatio: number;
+  /** An axis estimate further than this from the sensor's own axis is implausible (DESIGN: mounted within ±20°) and not used, degrees. */
+  readonly maxAxisYawDeg: number;
+  /** Time constant of the heading (walking direction) smoothing, s. */
+  readonly headingTauS: number;
+}
+
+/** How well the motion revealed the sensor's rotation about the vertical. */
+export interface MountingEstimate {
+  /** Rotation of the anatomical axis from the sensor's own axis about "up", degrees (0 until estimated). */
+  readonly yawDeg: number;
+  /** Spread along the axis over spread across it: ≥ 3 is clear, near 1 means no preferred axis. */
+  readonly axisRatio: number;
+  readonly status: 'estimated' | 'too-little-motion' | 'ambiguous' | 'implausible';
+}
+
+const T = 0;
+const DEG_PER_RAD = 180 / Math.PI;
+
+/**
+ * The per-sample core shared by the pelvis and shank trackers: gyro bias
+ * removal, the attitude filter, restart after a gap, and a ring of
+ * (time, angle, extra) for per-stance peaks searched at release time.
+ * Everything a subclass computes per sample depends only on this sensor's
+ * own samples, so stance metrics never depend on how sensors interleave.
+ */
+export abstract class SegmentTracker {
+  protected readonly filter: AttitudeFilter;
+  protected readonly ring: RecordRing;
+  /** Calibrated up and a horizontal basis (x_p, y_p = up × x_p) in sensor coordinates. */
+  protected readonly up: Float64Array;
+  protected readonly xp: Float64Array;
+  protected readonly yp: Float64Array;
+  protected readonly world = new Float64Array(3);
+  protected readonly periodUs: number;
+  protected readonly axisMinSamples: number;
+  private readonly axisUpdateSamples: number;
+  private samplesSinceAxis = 0;
+  private lastUs = Number.NaN;
+  private mounting: MountingEstimate = { yawDeg: 0, axisRatio: Number.NaN, status: 'too-little-motion' };
+
+  constructor(
+    protected readonly params: SegmentParams,
+    protected readonly rateHz: number,
+    protected readonly calibration: Calibration,
+    ringFields: number,
+  ) {
+    this.filter = new AttitudeFilter(params.attitude, calibration.gravityMps2);
+    this.ring = new RecordRing(Math.ceil(params.historyS * rateHz), ringFields);
+    this.periodUs = 1e6 / rateHz;
+    this.axisMinSamples = Math.round(params.axisMinS * rateHz);
+    this.axisUpdateSamples = Math.max(1, Math.round(rateHz / 2));
+    const [ux, uy, uz] = calibration.upSensor;
+    this.up = Float64Array.of(ux, uy, uz);
+    // Sensor x made horizontal against up (DESIGN: sensors sit within ±20° of the segment frame).
+    const x = Float64Array.of(1 - ux * ux, -ux * uy, -ux * uz);
+    const n = Math.sqrt(x[0]! * x[0]! + x[1]! * x[1]! + x[2]! * x[2]!);
+    this.xp = Float64Array.of(x[0]! / n, x[1]! / n, x[2]! / n);
+    this.yp = Float64Array.of(uy * this.xp[2]! - uz * this.xp[1]!, uz * this.xp[0]! - ux * this.xp[2]!, ux * this.xp[1]! - uy * this.xp[0]!);
+    this.filter.reset(ux, uy, uz, calibration.quality === 'standing');
+  }
+
+  get mountingEstimate(): MountingEstimate {
+    return this.mounting;
+  }
+
+  /**
+   * After a gap the attitude is unknown: restart from the next sample's
+   * accelerometer and let the filter settle (angles are NaN until then).
+   */
+  reset(): void {
+    this.lastUs = Number.NaN;
+  }
+
+  /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). */
+  push(buf: Float64Array, o: number): void {
+    const tUs = buf[o]!;
+    const ax = buf[o + 1]!;
+    const ay = buf[o + 2]!;
+    const az = buf[o + 3]!;
+    const bias = this.calibration.gyroBiasRadps;
+    const gx = buf[o + 4]! - bias[0];
+    const gy = buf[o + 5]! - bias[1];
+    const gz = buf[o + 6]! - bias[2];
+    if (Number.isNaN(this.lastUs)) {
+      if (this.ring.pushed > 0) this.filter.reset(ax, ay, az, false);
+      this.lastUs = tUs - this.periodUs;
+    }
+    const dtS = (tUs - this.lastUs) / 1e6;
+    this.lastUs = tUs;
+    this.filter.update(ax, ay, az, gx, gy, gz, dtS);
+    this.afterUpdate(tUs, ax, ay, az, gx, gy, gz);
+    if (++this.samplesSinceAxis >= this.axisUpdateSamples) {
+      this.samplesSinceAxis = 0;
+      this.mounting = this.updateAxis();
+    }
+  }
+
+  /** Subclass per-sample work: accumulate the axis estimate, push the ring. */
+  protected abstract afterUpdate(tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void;
+
+  /** Re-derives the mounting axis from the motion so far (twice a second, not per sample). */
+  protected abstract updateAxis(): MountingEstimate;
+
+  /** Shared plausibility rule for an axis `angleRad` away from the sensor's own. */
+  protected judgeAxis(angleRad: number, ratio: number, samples: number): MountingEstimate {
+    if (samples < this.axisMinSamples) return { yawDeg: 0, axisRatio: ratio, status: 'too-little-motion' };
+    if (!(ratio >= this.params.minAxisRatio)) return { yawDeg: 0, axisRatio: ratio, status: 'ambiguous' };
+    const yawDeg = angleRad * DEG_PER_RAD;
+    if (Math.abs(yawDeg) > this.params.maxAxisYawDeg) return { yawDeg: 0, axisRatio: ratio, status: 'implausible' };
+    return { yawDeg, axisRatio: ratio, status: 'estimated' };
+  }
+
+  /** asin clamped to its domain, in degrees. */
+  protected static asinDeg(x: number): number {
+    return Math.asin(x > 1 ? 1 : x < -1 ? -1 : x) * DEG_PER_RAD;
+  }
+
+  /**
+   * Peak of `sign × field` over [fromUs, toUs] from the history, or null when
+   * the history does not cover the window, a sample in it is NaN (the
+   * attitude was settling) or the window spans a gap.
+   */
+  peak(field: number, fromUs: number, toUs: number, sign: number): number | null {
+    const ring = this.ring;
+    if (ring.length === 0 || ring.get(ring.firstIndex, T) > fromUs || ring.get(ring.pushed - 1, T) < toUs) return null;
+    const maxStepUs = 3 * this.periodUs;
+    let best = Number.NEGATIVE_INFINITY;
+    let later = Number.NaN;
+    for (let i = ring.pushed - 1; i >= ring.firstIndex; i--) {
+      const t = ring.get(i, T);
+      if (t > toUs) {
+        later = t;
+        continue;
+      }
+      if (!Number.isNaN(later) && later - t > maxStepUs) return null;
+      later = t;
+      if (t < fromUs) break;
+      const v = sign * ring.get(i, field);
+      if (Number.isNaN(v)) return null;
+      if (v > best) best = v;
+    }
+    return Number.isFinite(best) ? best : null;
+  }
+}
