@@ -12,6 +12,26 @@ function ideal(overrides: Partial<ConstructorParameters<typeof SimulatedSession>
 const norm = (v: ArrayLike<number>, offset = 0): number => Math.hypot(v[offset]!, v[offset + 1]!, v[offset + 2]!);
 
 describe('runner simulator physics', () => {
+  it('moves the pelvis smoothly through walk↔run changes (no posture jump, no spike)', () => {
+    // Every session walks off at 5 s and starts running at 9 s; return-to-run walks again from 155 s.
+    const steady = ideal({ seed: 4242 });
+    const rehab = ideal({ scenario: 'return-to-run', durationS: 170 });
+    const out = new Float64Array(6);
+    let peakAcc = 0;
+    let peakRate = 0;
+    for (const [session, from, to] of [[steady, 4, 16], [rehab, 60, 72], [rehab, 150, 162]] as const) {
+      const pelvis = session.imus.get('pelvis')!;
+      for (let t = from; t < to; t += 0.005) {
+        pelvis.sample(t, out);
+        peakAcc = Math.max(peakAcc, norm(out));
+        peakRate = Math.max(peakRate, norm(out, 3));
+      }
+    }
+    // Running pelvis: ~3 g at mid-stance and a few rad/s at most; a 9 mm jump in one sample read 16 g.
+    expect(peakAcc).toBeLessThan(4 * G);
+    expect(peakRate).toBeLessThan(3);
+  });
+
   it('reads |specific force| = g and no rotation while standing, on every sensor', () => {
     const session = ideal();
     const out = new Float64Array(6);

@@ -155,6 +155,21 @@ export class RunnerBody {
     return smoothstep((tS - this.plan.standingS) / 2);
   }
 
+  /**
+   * How much the body is running, 0 (walking) to 1, blended with a smoothstep
+   * over the left stride in which the gait changes, so that posture (lean,
+   * sway) changes continuously. (It used to switch at the step: the pelvis
+   * jumped ~9 mm sideways at every walk↔run change, a 16 g spike.)
+   */
+  private runningWeight(tS: number): number {
+    const k = this.sideStepIndexAt(LEFT, tS);
+    if (k < 0) return 0;
+    const now = this.steps[k]!.mode === 'run' ? 1 : 0;
+    const next = this.steps[k + 2];
+    const then = next === undefined ? now : next.mode === 'run' ? 1 : 0;
+    return now + (then - now) * smoothstep(this.leftStridePhase(tS));
+  }
+
   /** Stride phase of the left leg in [0, 1) (0 at left IC), and the current stride's duration. */
   private leftStridePhase(tS: number): number {
     const k = this.sideStepIndexAt(LEFT, tS);
@@ -179,20 +194,21 @@ export class RunnerBody {
     const phase = this.leftStridePhase(tS);
     const k = this.stepIndexAt(tS);
     const step = k >= 0 ? this.steps[k] : undefined;
-    const running = step?.mode === 'run';
     const stepPhase = step === undefined ? 0 : (tS - step.icS) / step.stepS;
     const speed = this.speed.speedAt(tS);
     // Orientation: heading + rotation (yaw) swing, forward lean (tilt), obliquity.
     const yawRad = this.profile.headingRad + 4 * RAD_PER_DEG * ramp * Math.sin(2 * Math.PI * phase);
-    const leanDeg = running ? this.profile.runningLeanDeg * Math.min(1.3, speed / this.profile.speedMps) : 2;
+    // Gait-dependent posture blends over a stride (runningWeight): a body cannot jump between postures.
+    const run = this.runningWeight(tS);
+    const leanDeg = 2 + run * (this.profile.runningLeanDeg * Math.min(1.3, speed / this.profile.speedMps) - 2);
     const tiltRad = RAD_PER_DEG * ramp * (leanDeg + 2 * Math.cos(2 * Math.PI * stepPhase));
     const obliquityRad = RAD_PER_DEG * (this.profile.standingObliquityDeg + this.obliquityDynamicDeg(tS));
     multiply(rotZ(yawRad, a), rotY(tiltRad, b), c);
     multiply(c, rotX(obliquityRad, a), rOut);
     // Position: forward along the heading, lateral sway toward the stance leg, vertical bounce.
     const forward = this.forwardAt(tS);
-    const d = running ? RUN_DUTY : WALK_DUTY;
-    const sway = ramp * (running ? 0.015 : 0.025) * Math.cos(2 * Math.PI * (phase - d / 2));
+    const d = WALK_DUTY + run * (RUN_DUTY - WALK_DUTY);
+    const sway = ramp * (0.025 - run * 0.01) * Math.cos(2 * Math.PI * (phase - d / 2));
     let z = 0;
     if (step !== undefined) z = verticalInStep(step, tS - step.icS).z;
     // Quiet standing still sways a little (postural sway ~0.3 Hz, ~2 mm).
