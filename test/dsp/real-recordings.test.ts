@@ -46,14 +46,20 @@ describe.skipIf(!present)('real lab recordings (pelvis only, walking)', () => {
       expect(hit!.side).toBe(ref.side);
       expect(hit!.toUs).toBeNull();
     }
-    // Walking pelvic drop is a few degrees with the swing-side hip below neutral (positive), and
-    // the sacrum rises and falls 3–5 cm per step: a sign or axis mistake lands far outside.
+  });
+
+  it('measures a plausible walking pelvic drop and vertical oscillation (a sign or axis mistake lands far outside)', async () => {
+    // Walking pelvic drop is a few degrees with the swing-side hip below neutral (positive); the sacrum
+    // rises and falls 3–5 cm per step. Trials without quiet standing give no angles for their first
+    // settleS + convergeS seconds, so the pooled trials are judged.
+    const strides = (await Promise.all(['HA001-Test5-Trial1', 'HA001-Test5-Trial2', 'MS001-Test5-Trial1', 'HA001-Test11-Trial1'].map(analyze))).flat().filter((e) => e.kind === 'stride');
     const median = (xs: number[]): number => xs.sort((a, b) => a - b)[xs.length >> 1]!;
     const drops = strides.map((s) => s.pelvicDropDeg).filter((d): d is number => d !== null);
-    expect(drops.length).toBeGreaterThan(reference.length / 2);
+    expect(drops.length).toBeGreaterThan(30);
     expect(median(drops)).toBeGreaterThan(0);
     expect(median(drops)).toBeLessThan(6);
     const vo = strides.map((s) => s.verticalOscillationCm).filter((d): d is number => typeof d === 'number');
+    expect(vo.length).toBeGreaterThan(30);
     expect(median(vo)).toBeGreaterThan(2);
     expect(median(vo)).toBeLessThan(7);
   });

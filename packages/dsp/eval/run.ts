@@ -15,6 +15,27 @@ const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split
 const RUNNERS = Number(args.get('runners') ?? 10);
 const DURATION_S = Number(args.get('duration') ?? 240);
 const MISALIGNMENT_DEG = 15;
+/** Extra long steady runs for the false-alarm count (the issue asks for ≥ 5 simulated hours of fresh running). */
+const STEADY_MINUTES = Number(args.get('steady-minutes') ?? 20);
+
+/** Form-breakdown outcomes, accumulated over sessions. */
+const form = { freshHours: 0, falseAlarms: [] as string[], delaysS: [] as number[], missed: [] as string[], resolved: 0, raised: 0 };
+
+/** Scores one session's form_breakdown alerts: before the fatigue onset (or without one) every raise is a false alarm. */
+function scoreForm(name: string, analysis: Analysis, meta: { fatigueOnsetUs: number | null; startUs: number; standingS: number; durationS: number }): void {
+  const raised = analysis.alerts.filter((a) => a.type === 'form_breakdown' && a.phase === 'raised');
+  form.raised += raised.length;
+  form.resolved += analysis.alerts.filter((a) => a.type === 'form_breakdown' && a.phase === 'resolved').length;
+  const runStartUs = meta.startUs + meta.standingS * 1e6;
+  const freshEndUs = meta.fatigueOnsetUs ?? meta.startUs + meta.durationS * 1e6;
+  form.freshHours += (freshEndUs - runStartUs) / 3.6e9;
+  for (const a of raised) if (a.tUs < freshEndUs) form.falseAlarms.push(`${name} at ${((a.tUs - meta.startUs) / 1e6).toFixed(0)} s: ${a.message}`);
+  if (meta.fatigueOnsetUs !== null) {
+    const hit = raised.find((a) => a.tUs >= meta.fatigueOnsetUs!);
+    if (hit === undefined) form.missed.push(name);
+    else form.delaysS.push((hit.tUs - meta.fatigueOnsetUs) / 1e6);
+  }
+}
 
 interface Analysis {
   strides: StrideEvent[];
@@ -100,7 +121,8 @@ try {
       const paths = await writeRecording(session, dir, `${scenario}-${i}`);
       const analysis = await analyze(paths.csv);
       results.push(matchStances(parseTruthCsv(await readFile(paths.truth, 'utf8')), analysis.strides));
-      const meta = JSON.parse(await readFile(paths.meta, 'utf8')) as { sensors: Record<string, { mountYawDeg: number }> };
+      const meta = JSON.parse(await readFile(paths.meta, 'utf8')) as { sensors: Record<string, { mountYawDeg: number }>; fatigueOnsetUs: number | null; startUs: number; standingS: number; durationS: number };
+      scoreForm(`${scenario}-${i}`, analysis, meta);
       for (const [sensor, info] of Object.entries(analysis.summary.sensors)) {
         const status = yawStatus.get(sensor) ?? new Map<string, number>();
         yawStatus.set(sensor, status);
@@ -114,6 +136,18 @@ try {
     console.log(row(scenario, m));
   }
   console.log(row('**all**', merge(all)));
+  for (let i = 0; i < RUNNERS && STEADY_MINUTES > 0; i++) {
+    const session = new SimulatedSession({ scenario: 'steady', durationS: STEADY_MINUTES * 60, seed: 4242, runnerIndex: i, maxMisalignmentDeg: MISALIGNMENT_DEG });
+    const paths = await writeRecording(session, dir, `long-steady-${i}`);
+    scoreForm(`long-steady-${i}`, await analyze(paths.csv), JSON.parse(await readFile(paths.meta, 'utf8')));
+  }
+  console.log('\n# form breakdown (form_breakdown alerts; fatigue onset from the simulator)\n');
+  console.log('| fresh running h | false alarms | false alarms per h | fatigue onsets | detected | missed | delay median s | delay max s | raised | resolved |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const onsets = form.delaysS.length + form.missed.length;
+  console.log(`| ${f(form.freshHours, 2)} | ${form.falseAlarms.length} | ${f(form.falseAlarms.length / form.freshHours, 2)} | ${onsets} | ${form.delaysS.length} | ${form.missed.length} | ${f(quantile(form.delaysS, 0.5))} | ${f(Math.max(...form.delaysS))} | ${form.raised} | ${form.resolved} |`);
+  for (const line of form.falseAlarms) console.log(`- false alarm: ${line}`);
+  for (const name of form.missed) console.log(`- missed fatigue: ${name}`);
   console.log('\n# mounting yaw from the motion (estimate − simulator truth)\n');
   console.log('| sensor | sessions estimated | other outcomes | median abs error ° | max abs error ° | bias ° |');
   console.log('|---|---|---|---|---|---|');

@@ -8,6 +8,7 @@ import { CHANNELS, SensorTrack } from './sensor-track.ts';
 import { PelvisTracker } from './segments/pelvis-tracker.ts';
 import { ShankTracker } from './segments/shank-tracker.ts';
 import type { MountingEstimate } from './segments/segment-tracker.ts';
+import { FormMonitor } from './form/form-monitor.ts';
 
 export type StrideEvent = { kind: 'stride' } & StrideMetrics;
 
@@ -78,6 +79,15 @@ function roundMounting(m: MountingEstimate | undefined): MountingEstimate | null
 
 const SHANK_SIDE: Partial<Record<SensorId, Side>> = { shank_left: 'left', shank_right: 'right' };
 
+export interface AnalyzerOptions {
+  /** The sensors the session wears (the status `start` message says). */
+  readonly sensors?: readonly SensorId[];
+  readonly athleteId?: string;
+  readonly sessionId?: string;
+  /** This athlete's absolute pelvic-drop limit, degrees (default: params.form.pelvicDropLimitDeg). */
+  readonly pelvicDropLimitDeg?: number;
+}
+
 /**
  * Streaming analysis of one session. Feed samples in time order per sensor
  * (sensors may interleave in any way); strides come out in time order. The
@@ -108,6 +118,7 @@ export class SessionAnalyzer {
   private readonly scratchRow = new Float64Array(CHANNELS);
 
   private newestUs = Number.NEGATIVE_INFINITY;
+  private readonly form: FormMonitor;
 
   /**
    * @param options.sensors the sensors the session wears (the status `start`
@@ -117,9 +128,14 @@ export class SessionAnalyzer {
    */
   constructor(
     params: DeepPartial<AnalyzerParams> = {},
-    private readonly options: { sensors?: readonly SensorId[]; athleteId?: string; sessionId?: string } = {},
+    private readonly options: AnalyzerOptions = {},
   ) {
     this.params = mergeParams(DEFAULT_PARAMS, params);
+    this.form = new FormMonitor(this.params.form, {
+      athleteId: options.athleteId ?? 'unknown',
+      sessionId: options.sessionId ?? 'unknown',
+      pelvicDropLimitDeg: options.pelvicDropLimitDeg ?? this.params.form.pelvicDropLimitDeg,
+    });
   }
 
   /** One sample: t (µs), ax ay az (m/s²), gx gy gz (rad/s). Returns the events it released (usually none). */
@@ -308,7 +324,8 @@ export class SessionAnalyzer {
       if (stride.strideTimeS !== null) stride.verticalOscillationCm = round(pelvis.verticalOscillationCm(stride.icUs, stride.icUs + stride.strideTimeS * 1e6), 10);
     }
     const shank = this.shanks.get(stride.side);
-    if (shank !== undefined && stride.toUs !== null) stride.shankFrontalDeg = round(shank.shankFrontalDeg(stride.icUs, stride.toUs), 100);
+    const strideEndUs = stride.strideTimeS === null ? null : stride.icUs + stride.strideTimeS * 1e6;
+    if (shank !== undefined && stride.toUs !== null) stride.shankFrontalDeg = round(shank.shankFrontalDeg(stride.icUs, stride.toUs, strideEndUs), 100);
   }
 
   /** Keeps `unreleased` sorted by time at insertion (events are rare), so a release check per sample is one comparison. */
@@ -344,8 +361,9 @@ export class SessionAnalyzer {
     }
     let n = 0;
     while (n < this.unreleased.length && timeOf(this.unreleased[n]!) <= watermarkUs) n++;
-    const out = this.unreleased.splice(0, n);
-    for (const event of out) {
+    const out: TimedEvent[] = [];
+    for (const event of this.unreleased.splice(0, n)) {
+      out.push(event);
       if (event.kind === 'alert') {
         this.alertCount++;
         continue;
@@ -354,6 +372,11 @@ export class SessionAnalyzer {
       this.strideCounts[event.side]++;
       if (event.strideTimeS !== null) this.strideTimes.add(event.strideTimeS);
       if (event.gctS !== null) this.contactTimes.add(event.gctS);
+      // Form alerts are timed at the stride that confirmed them, so they follow it in the output.
+      for (const alert of this.form.push(event)) {
+        out.push({ kind: 'alert', ...alert });
+        this.alertCount++;
+      }
     }
     return out;
   }

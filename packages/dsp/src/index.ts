@@ -1,4 +1,4 @@
-export { SessionAnalyzer, type AlertEvent, type AnalysisEvent, type StrideEvent, type SummaryEvent } from './analyzer.ts';
+export { SessionAnalyzer, type AlertEvent, type AnalysisEvent, type AnalyzerOptions, type DeepPartial, type StrideEvent, type SummaryEvent } from './analyzer.ts';
 export { SensorQualityMonitor, type QualityEvent, type DataQualityParams } from './quality/data-quality.ts';
 export { DEFAULT_PARAMS, PARAM_DOCS, parameterKeys, type AnalyzerParams } from './params.ts';
 export { StandingCalibrator, type Calibration, type StandingCalibratorParams } from './calibration/standing-calibrator.ts';
@@ -7,3 +7,10 @@ export { ShankEventDetector, type ShankStance, type ShankEventParams } from './e
 export { designLowPass, tapsForSpan, FirFilter } from './signal/fir-lowpass.ts';
 export { RecordRing } from './signal/ring.ts';
 export { analyzeRecording } from './analyze-recording.ts';
+export { AttitudeFilter, type AttitudeFilterParams } from './orientation/attitude-filter.ts';
+export { PrincipalAxis2D } from './orientation/principal-axis.ts';
+export { PelvisTracker } from './segments/pelvis-tracker.ts';
+export { ShankTracker } from './segments/shank-tracker.ts';
+export type { MountingEstimate, SegmentParams } from './segments/segment-tracker.ts';
+export { FormMonitor, type FormParams } from './form/form-monitor.ts';
+export { SeriesMonitor, robustStats, type SeriesMonitorParams, type SeriesChange } from './form/series-monitor.ts';

@@ -3,6 +3,7 @@ import type { PelvisEventParams } from './events/pelvis-events.ts';
 import type { DataQualityParams } from './quality/data-quality.ts';
 import type { ShankEventParams } from './events/shank-events.ts';
 import type { SegmentParams } from './segments/segment-tracker.ts';
+import type { FormParams } from './form/form-monitor.ts';
 
 /** Every parameter of the session analyzer, with its default. */
 export interface AnalyzerParams {
@@ -11,6 +12,7 @@ export interface AnalyzerParams {
   readonly pelvisEvents: PelvisEventParams;
   readonly dataQuality: DataQualityParams;
   readonly segments: SegmentParams;
+  readonly form: FormParams;
   /** A sample later than this many sample periods after the previous one opens a gap, ×. */
   readonly gapPeriods: number;
   /** Strides longer than this are not strides (the runner stopped), s. */
@@ -59,12 +61,29 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     clipMinMps2: 39,
   },
   segments: {
-    attitude: { kp: 0.2, ki: 0.01, stillRadps: 0.05, stillMinS: 1, biasTauS: 2, impactRejectG: 8, settleGainFactor: 10, settleS: 3 },
+    attitude: { kp: 0.4, ki: 0.04, stillRadps: 0.05, stillMinS: 1, biasTauS: 2, impactRejectG: 8, settleS: 3, convergeS: 10, convergeGain: 3 },
     historyS: 12,
     axisMinS: 5,
+    axisTauS: 60,
     minAxisRatio: 1.5,
     maxAxisYawDeg: 30,
-    headingTauS: 2,
+  },
+  form: {
+    warmupS: 30,
+    baselineS: 60,
+    windowStances: 20,
+    confirmStances: 5,
+    robustZ: 4,
+    minPelvicDropRiseDeg: 1,
+    minShankFrontalRiseDeg: 1,
+    minCadenceDropPct: 3,
+    minAsymmetryRisePct: 5,
+    resolveFraction: 0.5,
+    cooldownS: 120,
+    pelvicDropLimitDeg: 7.5,
+    limitHysteresisDeg: 0.5,
+    runMaxDutyFactor: 0.5,
+    runMinCadenceSpm: 140,
   },
   gapPeriods: 3,
   maxStrideS: 2.5,
@@ -111,13 +130,29 @@ export const PARAM_DOCS: Record<string, string> = {
   'segments.attitude.stillMinS': '…for this long, s: then its gyro reading is bias…',
   'segments.attitude.biasTauS': '…learnt with this time constant, s',
   'segments.attitude.impactRejectG': 'attitude filter: accelerometer samples above this many g are impacts, not gravity, g',
-  'segments.attitude.settleGainFactor': 'attitude filter: gain multiplier right after a start without a known attitude (decays to 1)',
-  'segments.attitude.settleS': 'attitude filter: settling time after such a start; angles are not reported before, s',
+  'segments.attitude.convergeS': 'attitude filter: …and the loop is given this long after that average before angles are trusted, s',
+  'segments.attitude.convergeGain': 'attitude filter: gain multiplier during that convergence (kp × it, ki × it²: same damping)',
+  'segments.attitude.settleS': 'attitude filter: after a start without a known attitude, the accelerometer is averaged this long to find the tilt; no angles before, s',
   'segments.historyS': 'angle history kept per sensor for per-stance peaks, s',
   'segments.axisMinS': 'motion needed before the mounting yaw estimated from the movement is used, s',
+  'segments.axisTauS': 'memory of the mounting-axis estimate (exponential forgetting, mean removed), s',
   'segments.minAxisRatio': 'the motion must spread this many times more along the axis than across it for a mounting yaw estimate',
   'segments.maxAxisYawDeg': 'a mounting yaw estimate beyond this is implausible (sensors sit within ±20°) and not used, degrees',
-  'segments.headingTauS': 'time constant of the walking-direction (heading) smoothing, s',
+  'form.warmupS': 'form: seconds of each gait (walk, run) ignored at its start (warm-up), s',
+  'form.baselineS': 'form: seconds of each gait after the warm-up that make the fresh-legs baseline, s',
+  'form.windowStances': 'form: stances in the rolling median decisions are made on',
+  'form.confirmStances': 'form: consecutive stances past a level before an episode is raised or resolved',
+  'form.robustZ': 'form: the rolling median must move this many standard errors (from the baseline MAD) from the baseline…',
+  'form.minPelvicDropRiseDeg': '…and at least this much for pelvic drop, degrees',
+  'form.minShankFrontalRiseDeg': '…for the knee-collapse proxy, degrees',
+  'form.minCadenceDropPct': '…for a cadence fall, percent of the baseline',
+  'form.minAsymmetryRisePct': '…for left/right contact-time asymmetry, percentage points',
+  'form.resolveFraction': 'form: an episode resolves when back within this fraction of the raise threshold (hysteresis)',
+  'form.cooldownS': 'form: after an episode of a metric resolves, no new one for this long, s',
+  'form.pelvicDropLimitDeg': 'absolute running pelvic-drop limit, degrees (Bramah 2018: injured 7.5°, healthy 5.0°); per athlete via the analyzer options',
+  'form.limitHysteresisDeg': 'a pelvic_drop_high episode resolves this far below the limit, degrees',
+  'form.runMaxDutyFactor': 'a stride whose contact time is at most this fraction of it is running',
+  'form.runMinCadenceSpm': 'without contact times (pelvis only), cadence from this is running, steps/min',
   gapPeriods: 'a sample this many periods late opens a gap (events never span a gap), ×',
   maxStrideS: 'longer IC-to-IC intervals are not strides (stride time reported as null), s',
   releaseAfterS: 'strides are emitted in time order once every leg is this far past them, s',

@@ -47,6 +47,10 @@ export class StandingCalibrator {
   private quietBlocks = 0;
   private readonly quietAcc = new Float64Array(3);
   private readonly quietGyro = new Float64Array(3);
+  /** The latest quiet block, held back until the next block shows it was not the onset of motion. */
+  private pendingQuiet = false;
+  private readonly pendingAcc = new Float64Array(3);
+  private readonly pendingGyro = new Float64Array(3);
   // Sums over the fallback motion window.
   private moving = false;
   private motionSamples = 0;
@@ -97,16 +101,21 @@ export class StandingCalibrator {
     const sd = Math.sqrt(Math.max(0, this.blockAccSq / n - meanNorm * meanNorm));
     const quiet = this.blockGyro / n < this.params.quietGyroRadps && sd < this.params.quietAccSdMps2;
     if (quiet) {
-      this.quietBlocks++;
-      for (let c = 0; c < 3; c++) {
-        this.quietAcc[c] = this.quietAcc[c]! + this.blockAcc[c]!;
-        this.quietGyro[c] = this.quietGyro[c]! + this.blockBias[c]!;
+      // A quiet block counts only once the next one is quiet too: motion that
+      // starts inside a block can leave it under the thresholds and still carry
+      // the first degrees of the swing (seen as a 0.3°/s bias error on a shank).
+      if (this.pendingQuiet) this.commitPending();
+      this.pendingQuiet = true;
+      this.pendingAcc.set(this.blockAcc);
+      this.pendingGyro.set(this.blockBias);
+      if ((this.quietBlocks + 1) * this.params.blockS >= this.params.maxStandingS) {
+        this.commitPending();
+        this.finishStanding();
       }
-      if (this.quietBlocks * this.params.blockS >= this.params.maxStandingS) this.finishStanding();
-    } else if (this.quietBlocks * this.params.blockS >= this.params.minStandingS) {
-      this.finishStanding();
     } else {
-      this.moving = true;
+      this.pendingQuiet = false;
+      if (this.quietBlocks * this.params.blockS >= this.params.minStandingS) this.finishStanding();
+      else this.moving = true;
     }
     this.blockCount = 0;
     this.blockGyro = this.blockAccSum = this.blockAccSq = 0;
@@ -114,9 +123,19 @@ export class StandingCalibrator {
     this.blockBias.fill(0);
   }
 
+  private commitPending(): void {
+    this.pendingQuiet = false;
+    this.quietBlocks++;
+    for (let c = 0; c < 3; c++) {
+      this.quietAcc[c] = this.quietAcc[c]! + this.pendingAcc[c]!;
+      this.quietGyro[c] = this.quietGyro[c]! + this.pendingGyro[c]!;
+    }
+  }
+
   /** Ends a recording that stopped before calibration decided: use whatever there is. */
   flush(): void {
     if (this.result !== undefined) return;
+    if (this.pendingQuiet && !this.moving) this.commitPending();
     if (this.quietBlocks > 0 && !this.moving) this.finishStanding();
     else if (this.motionSamples > 0) this.finishFallback();
   }

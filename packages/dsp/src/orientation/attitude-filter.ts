@@ -2,9 +2,12 @@ export interface AttitudeFilterParams {
   /**
    * Proportional gain of the accelerometer correction, rad/s per g of tilt
    * error: the tilt follows gravity with a time constant of 1/kp seconds.
-   * Low on purpose: in running the accelerometer carries ±0.3–2 g of body
-   * acceleration at step frequency; what the gain lets through distorts the
-   * within-stance angles the pelvic-drop and knee-collapse metrics need.
+   * A trade-off, measured on the simulator (pnpm eval): in running the
+   * accelerometer carries ±0.3–2 g of body acceleration at step frequency and
+   * what the gain lets through distorts the within-stance angles (shank tilt
+   * MAE 0.33° at kp 1 vs 0.20° at 0.4), while a low gain follows gyro-bias
+   * drift too slowly (pelvic obliquity wandered ±1° over 10 min at kp 0.2).
+   * The integral gain is set for critical damping, ki = kp²/4.
    */
   readonly kp: number;
   /**
@@ -20,10 +23,20 @@ export interface AttitudeFilterParams {
   readonly biasTauS: number;
   /** Accelerometer samples above this many g are impacts and do not correct the tilt, g. */
   readonly impactRejectG: number;
-  /** After a (re)start without a known attitude, the gain starts this many times higher… */
-  readonly settleGainFactor: number;
-  /** …and decays to kp over this long; angles are not trusted before, s. */
+  /**
+   * After a (re)start without a known attitude, the gyro alone carries the
+   * attitude for this long while the accelerometer is averaged in that frame;
+   * the mean is gravity and sets the tilt in one step. Angles are not trusted before, s.
+   */
   readonly settleS: number;
+  /**
+   * …and the feedback loop is given this long after it to remove what the
+   * average left (a window that is not a whole number of strides keeps some
+   * body acceleration: several degrees on a shank), s.
+   */
+  readonly convergeS: number;
+  /** Gain multiplier while converging (kp × this, ki × this², same damping): the angles are withheld then, so leaking body acceleration does not matter. */
+  readonly convergeGain: number;
 }
 
 /** Nominal gravity for normalising the correction; the calibration's own 1 g is passed in. */
@@ -40,8 +53,12 @@ const DEFAULT_G = 9.80665;
  *    filter converges to the true tilt instead of to a gait-phase-weighted one;
  *  - impacts above `impactRejectG` are ignored (x-io Fusion gates its
  *    accelerometer the same way, by rejecting samples that cannot be gravity);
- *  - a high gain that decays over `settleS` after a start without a known
- *    attitude (as Fusion's initialisation), `settled` says when to trust it.
+ *  - after a start without a known attitude (a runner who never stood still,
+ *    a gap), the tilt comes from the accelerometer averaged over `settleS` in
+ *    the gyro-integrated frame: the same cancellation of body acceleration in
+ *    one step. (A Fusion-style high initial gain was tried first: in running
+ *    it followed the body acceleration and left 15–20° errors that took 20 s
+ *    to decay.) `settled` says when to trust the angles.
  * Gyro bias drift after the standing calibration is handled twice:
  *  - integral feedback in the world frame (ki): Mahony's sensor-frame
  *    integral was tried first and rejected: on a swinging shank the body
@@ -69,6 +86,11 @@ export class AttitudeFilter {
   private ix = 0;
   private iy = 0;
   private settleLeftS = 0;
+  private convergeLeftS = 0;
+  /** World-frame sum of the specific force while settling. */
+  private sumX = 0;
+  private sumY = 0;
+  private sumZ = 0;
   private readonly gravityMps2: number;
 
   constructor(
@@ -80,7 +102,7 @@ export class AttitudeFilter {
 
   /** True once the start-up transient is over. */
   get settled(): boolean {
-    return this.settleLeftS <= 0;
+    return this.settleLeftS <= 0 && this.convergeLeftS <= 0;
   }
 
   /**
@@ -116,6 +138,8 @@ export class AttitudeFilter {
     this.stillForS = 0;
     this.ix = this.iy = 0;
     this.settleLeftS = known ? 0 : this.params.settleS;
+    this.convergeLeftS = known ? 0 : this.params.convergeS;
+    this.sumX = this.sumY = this.sumZ = 0;
   }
 
   /**
@@ -139,23 +163,23 @@ export class AttitudeFilter {
     let ex = 0;
     let ey = 0;
     let ez = 0;
-    if (normG <= this.params.impactRejectG) {
+    const settling = this.settleLeftS > 0;
+    if (settling) {
+      this.sumX += r00 * ax + r01 * ay + r02 * az;
+      this.sumY += r10 * ax + r11 * ay + r12 * az;
+      this.sumZ += vx * ax + vy * ay + vz * az;
+    } else if (normG <= this.params.impactRejectG) {
       // e = (a / g) × v̂: zero when the measured up agrees with the estimate.
       ex = (ay * vz - az * vy) / g;
       ey = (az * vx - ax * vz) / g;
       ez = (ax * vy - ay * vx) / g;
-      if (this.settleLeftS <= 0) {
-        // The same error in the world frame is (a_w × ẑ) / g = (a_wy, −a_wx, 0) / g.
-        const ki = (this.params.ki * dtS) / g;
-        this.ix += ki * (r10 * ax + r11 * ay + r12 * az);
-        this.iy -= ki * (r00 * ax + r01 * ay + r02 * az);
-      }
+      // The same error in the world frame is (a_w × ẑ) / g = (a_wy, −a_wx, 0) / g.
+      const boost = this.convergeLeftS > 0 ? this.params.convergeGain * this.params.convergeGain : 1;
+      const ki = (boost * this.params.ki * dtS) / g;
+      this.ix += ki * (r10 * ax + r11 * ay + r12 * az);
+      this.iy -= ki * (r00 * ax + r01 * ay + r02 * az);
     }
-    let kp = this.params.kp;
-    if (this.settleLeftS > 0) {
-      kp *= 1 + (this.params.settleGainFactor - 1) * (this.settleLeftS / this.params.settleS);
-      this.settleLeftS -= dtS;
-    }
+    const kp = this.convergeLeftS > 0 ? this.params.kp * this.params.convergeGain : this.params.kp;
     const still = this.params.stillRadps;
     if (Math.abs(gx) < still && Math.abs(gy) < still && Math.abs(gz) < still) {
       this.stillForS += dtS;
@@ -185,6 +209,33 @@ export class AttitudeFilter {
     this.qx = nx * inv;
     this.qy = ny * inv;
     this.qz = nz * inv;
+    if (settling) {
+      this.settleLeftS -= dtS;
+      if (this.settleLeftS <= 0) this.levelToMean();
+    } else if (this.convergeLeftS > 0) {
+      this.convergeLeftS -= dtS;
+    }
+  }
+
+  /** Rotates the world frame so that the mean specific force while settling points up (shortest arc). */
+  private levelToMean(): void {
+    const n = Math.sqrt(this.sumX * this.sumX + this.sumY * this.sumY + this.sumZ * this.sumZ);
+    if (!(n > 0)) return;
+    const mx = this.sumX / n;
+    const my = this.sumY / n;
+    const mz = this.sumZ / n;
+    // c = normalise(1 + m·z, m × z), m × z = (my, −mx, 0); q ← c ⊗ q (a world-frame rotation).
+    const w0 = 1 + mz;
+    if (w0 < 1e-9) return;
+    const k = 1 / Math.sqrt(w0 * w0 + mx * mx + my * my);
+    const cw = w0 * k;
+    const cx = my * k;
+    const cy = -mx * k;
+    const { qw, qx, qy, qz } = this;
+    this.qw = cw * qw - cx * qx - cy * qy;
+    this.qx = cw * qx + cx * qw - cy * qz;
+    this.qy = cw * qy + cx * qz + cy * qw;
+    this.qz = cw * qz - cx * qy + cy * qx;
   }
 
   /** Component of world "up" along the sensor-frame unit vector (x, y, z): sin of that axis's elevation. */

@@ -25,7 +25,7 @@ const VERTICAL = 2;
  * standing of the definition). NaN while the attitude settles.
  */
 export class PelvisTracker extends SegmentTracker {
-  private readonly axis = new PrincipalAxis2D();
+  private readonly axis: PrincipalAxis2D;
   /** Left axis of the pelvis in sensor coordinates (updated with the mounting estimate). */
   private readonly left: Float64Array;
   private readonly gravity: number;
@@ -33,6 +33,7 @@ export class PelvisTracker extends SegmentTracker {
   constructor(params: SegmentParams, rateHz: number, calibration: Calibration) {
     super(params, rateHz, calibration, 3);
     this.left = Float64Array.from(this.yp);
+    this.axis = new PrincipalAxis2D(Math.exp(-1 / (params.axisTauS * rateHz)));
     this.gravity = calibration.gravityMps2;
   }
 
@@ -81,12 +82,10 @@ export class PelvisTracker extends SegmentTracker {
    * then peak-to-peak, in cm. Null when the history does not cover it.
    */
   verticalOscillationCm(fromUs: number, toUs: number): number | null {
-    if (this.peak(VERTICAL, fromUs, toUs, 1) === null) return null;
+    if (this.peak(VERTICAL, fromUs, toUs, 1) === null || !this.span(fromUs, toUs, this.spanScratch)) return null;
     const ring = this.ring;
-    let first = ring.pushed - 1;
-    while (first > ring.firstIndex && ring.get(first - 1, T) >= fromUs) first--;
-    let last = first;
-    while (last + 1 < ring.pushed && ring.get(last + 1, T) <= toUs) last++;
+    const first = this.spanScratch[0]!;
+    const last = this.spanScratch[1]!;
     if (last - first < 4) return null;
     const t0 = ring.get(first, T);
     const spanS = (ring.get(last, T) - t0) / 1e6;

@@ -8,12 +8,12 @@ export interface SegmentParams {
   readonly historyS: number;
   /** Motion needed before a mounting axis estimated from the movement replaces the sensor's own axis, s. */
   readonly axisMinS: number;
+  /** Memory of the mounting-axis estimate (exponential forgetting), s. */
+  readonly axisTauS: number;
   /** Below this spread ratio the motion shows no clear axis and the estimate is not used. */
   readonly minAxisRatio: number;
   /** An axis estimate further than this from the sensor's own axis is implausible (DESIGN: mounted within ±20°) and not used, degrees. */
   readonly maxAxisYawDeg: number;
-  /** Time constant of the heading (walking direction) smoothing, s. */
-  readonly headingTauS: number;
 }
 
 /** How well the motion revealed the sensor's rotation about the vertical. */
@@ -128,26 +128,38 @@ export abstract class SegmentTracker {
   }
 
   /**
+   * Ring indices [first, last] of the samples in [fromUs, toUs], or null when
+   * the history does not cover the window or the window spans a gap. Filled
+   * into `out` to avoid an array per call.
+   */
+  protected span(fromUs: number, toUs: number, out: Int32Array | Float64Array): boolean {
+    const ring = this.ring;
+    if (ring.length === 0 || ring.get(ring.firstIndex, T) > fromUs || ring.get(ring.pushed - 1, T) < toUs) return false;
+    let last = ring.pushed - 1;
+    while (last > ring.firstIndex && ring.get(last, T) > toUs) last--;
+    let first = last;
+    const maxStepUs = 3 * this.periodUs;
+    while (first > ring.firstIndex && ring.get(first - 1, T) >= fromUs) {
+      if (ring.get(first, T) - ring.get(first - 1, T) > maxStepUs) return false;
+      first--;
+    }
+    out[0] = first;
+    out[1] = last;
+    return last >= first;
+  }
+
+  protected readonly spanScratch = new Float64Array(2);
+
+  /**
    * Peak of `sign × field` over [fromUs, toUs] from the history, or null when
    * the history does not cover the window, a sample in it is NaN (the
    * attitude was settling) or the window spans a gap.
    */
   peak(field: number, fromUs: number, toUs: number, sign: number): number | null {
-    const ring = this.ring;
-    if (ring.length === 0 || ring.get(ring.firstIndex, T) > fromUs || ring.get(ring.pushed - 1, T) < toUs) return null;
-    const maxStepUs = 3 * this.periodUs;
+    if (!this.span(fromUs, toUs, this.spanScratch)) return null;
     let best = Number.NEGATIVE_INFINITY;
-    let later = Number.NaN;
-    for (let i = ring.pushed - 1; i >= ring.firstIndex; i--) {
-      const t = ring.get(i, T);
-      if (t > toUs) {
-        later = t;
-        continue;
-      }
-      if (!Number.isNaN(later) && later - t > maxStepUs) return null;
-      later = t;
-      if (t < fromUs) break;
-      const v = sign * ring.get(i, field);
+    for (let i = this.spanScratch[0]!; i <= this.spanScratch[1]!; i++) {
+      const v = sign * this.ring.get(i, field);
       if (Number.isNaN(v)) return null;
       if (v > best) best = v;
     }

@@ -14,6 +14,7 @@ export class RecordRing {
     readonly width: number,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(width) || width < 1 || width > 5) throw new RangeError(`width must be 1–5 fields, got ${width}`);
     this.data = new Float64Array(capacity * width);
   }
 
@@ -26,12 +27,16 @@ export class RecordRing {
     return this.pushed - this.size;
   }
 
-  push(a: number, b = 0, c = 0): void {
+  /** One record of up to 5 fields (fixed arity: no rest array per call). */
+  push(a: number, b = 0, c = 0, d = 0, e = 0): void {
     const slot = (this.start + this.size) % this.capacity;
     const o = slot * this.width;
+    const w = this.width;
     this.data[o] = a;
-    if (this.width > 1) this.data[o + 1] = b;
-    if (this.width > 2) this.data[o + 2] = c;
+    if (w > 1) this.data[o + 1] = b;
+    if (w > 2) this.data[o + 2] = c;
+    if (w > 3) this.data[o + 3] = d;
+    if (w > 4) this.data[o + 4] = e;
     if (this.size < this.capacity) this.size++;
     else this.start = (this.start + 1) % this.capacity;
     this.pushed++;

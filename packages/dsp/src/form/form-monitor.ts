@@ -1,0 +1,253 @@
+import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol';
+import { robustStats, SeriesMonitor, type SeriesChange } from './series-monitor.ts';
+
+export interface FormParams {
+  /** Seconds of each gait (walking, running) ignored at its start: the body is still warming up. */
+  readonly warmupS: number;
+  /** Seconds of each gait after the warm-up that make the fresh-legs baseline. */
+  readonly baselineS: number;
+  /** Stances in the rolling median that decisions are made on. */
+  readonly windowStances: number;
+  /** Consecutive stances past a level before an episode is raised or resolved. */
+  readonly confirmStances: number;
+  /** The rolling median must move this many of its own standard errors (from the baseline's spread) from the baseline… */
+  readonly robustZ: number;
+  /** …and at least this much: pelvic drop, degrees… */
+  readonly minPelvicDropRiseDeg: number;
+  /** …knee-collapse proxy, degrees… */
+  readonly minShankFrontalRiseDeg: number;
+  /** …cadence (a fall), percent of the baseline… */
+  readonly minCadenceDropPct: number;
+  /** …left/right contact-time asymmetry, percentage points. */
+  readonly minAsymmetryRisePct: number;
+  /** An episode resolves when the rolling median is back within this fraction of the raise threshold. */
+  readonly resolveFraction: number;
+  /** After an episode of a metric resolves, no new one for that metric for this long, s. */
+  readonly cooldownS: number;
+  /** Absolute pelvic-drop limit (running), degrees: Bramah et al. 2018 found 7.5° ± 1.8° in injured runners vs 5.0° in healthy ones. */
+  readonly pelvicDropLimitDeg: number;
+  /** A pelvic_drop_high episode resolves this far below the limit, degrees. */
+  readonly limitHysteresisDeg: number;
+  /** A stride whose contact takes more than this fraction of it is walking (running < 0.4, walking > 0.55). */
+  readonly runMaxDutyFactor: number;
+  /** Without contact times (pelvis only), cadence at or above this is running, steps/min. */
+  readonly runMinCadenceSpm: number;
+}
+
+type Gait = 'walk' | 'run';
+type MetricName = 'pelvicDropDeg' | 'shankFrontalDeg' | 'cadenceSpm' | 'gctAsymmetryPct';
+
+interface MetricSpec {
+  readonly metric: MetricName;
+  /** +1: a rise is bad; −1: a fall is. */
+  readonly sign: 1 | -1;
+  readonly relative: boolean;
+  readonly min: (p: FormParams) => number;
+  readonly what: string;
+  readonly unit: string;
+}
+
+const METRICS: Record<MetricName, MetricSpec> = {
+  pelvicDropDeg: { metric: 'pelvicDropDeg', sign: 1, relative: false, min: (p) => p.minPelvicDropRiseDeg, what: 'pelvic drop', unit: '°' },
+  shankFrontalDeg: { metric: 'shankFrontalDeg', sign: 1, relative: false, min: (p) => p.minShankFrontalRiseDeg, what: 'knee-collapse proxy (shank tilt)', unit: '°' },
+  cadenceSpm: { metric: 'cadenceSpm', sign: -1, relative: true, min: (p) => p.minCadenceDropPct, what: 'cadence', unit: ' spm' },
+  gctAsymmetryPct: { metric: 'gctAsymmetryPct', sign: 1, relative: false, min: (p) => p.minAsymmetryRisePct, what: 'left/right contact-time asymmetry', unit: ' %' },
+};
+
+/** One series (a metric, of one side or of both) in one gait: baseline learning, then monitoring. */
+class Tracked {
+  readonly monitor: SeriesMonitor;
+  private readonly learnt: Float64Array;
+  private learntCount = 0;
+  baseline = Number.NaN;
+
+  constructor(
+    readonly spec: MetricSpec,
+    readonly side: Side | undefined,
+    params: FormParams,
+  ) {
+    this.monitor = new SeriesMonitor(params);
+    // At most ~4 stances a second of one side: a bounded baseline buffer.
+    this.learnt = new Float64Array(Math.ceil(params.baselineS * 4) + 1);
+  }
+
+  learn(value: number): void {
+    if (this.learntCount < this.learnt.length) this.learnt[this.learntCount++] = value;
+  }
+
+  /** Ends learning: levels from the baseline's median and spread. */
+  arm(params: FormParams): void {
+    if (this.monitor.armed || this.learntCount < params.windowStances) return;
+    const { median, sd } = robustStats(this.learnt, this.learntCount);
+    this.baseline = median;
+    // Standard error of a median of n: ≈ 1.253 σ / √n.
+    const fromSpread = (params.robustZ * 1.253 * sd) / Math.sqrt(params.windowStances);
+    const floor = this.spec.relative ? (this.spec.min(params) / 100) * Math.abs(median) : this.spec.min(params);
+    const threshold = Math.max(fromSpread, floor);
+    const s = this.spec.sign;
+    this.monitor.setLevels(median + s * threshold, median + s * threshold * params.resolveFraction, s);
+  }
+}
+
+interface Episode {
+  id: string;
+  readonly high: Set<string>;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/**
+ * Form-breakdown detection for one runner's session, fed strides in time
+ * order (the analyzer's release order, so the result never depends on how
+ * the samples arrived). Per gait and side: warm-up, a fresh-legs baseline
+ * (median and MAD), then a rolling-median change detector with hysteresis
+ * (SeriesMonitor). Episodes are per metric: raised when a side's series
+ * rises (one alert, whichever side first), resolved when every side is back,
+ * then a cooldown. `pelvic_drop_high` holds running pelvic drop against an
+ * absolute limit per athlete in the same way.
+ */
+export class FormMonitor {
+  private readonly series = new Map<string, Tracked>();
+  private readonly limitSeries = new Map<Side, SeriesMonitor>();
+  private readonly gaitTimeS: Record<Gait, number> = { walk: 0, run: 0 };
+  private readonly lastIcUs: Record<Gait, number> = { walk: Number.NaN, run: Number.NaN };
+  private readonly gctMedian = new Map<string, SeriesMonitor>();
+  private readonly episodes = new Map<string, Episode>();
+  private readonly cooldownUntilUs = new Map<string, number>();
+
+  constructor(
+    private readonly params: FormParams,
+    private readonly context: { athleteId: string; sessionId: string; pelvicDropLimitDeg: number },
+  ) {}
+
+  /** One released stride; returns the alerts it raises or resolves (usually none). */
+  push(stride: StrideMetrics): Alert[] {
+    const gait = this.gaitOf(stride);
+    if (gait === undefined) return [];
+    const last = this.lastIcUs[gait];
+    if (!Number.isNaN(last) && stride.icUs - last < 2.5e6 && stride.icUs > last) this.gaitTimeS[gait] += (stride.icUs - last) / 1e6;
+    this.lastIcUs[gait] = stride.icUs;
+    const alerts: Alert[] = [];
+    const side = stride.side;
+    if (stride.pelvicDropDeg !== null) this.feed(gait, METRICS.pelvicDropDeg, side, stride.pelvicDropDeg, stride.icUs, alerts);
+    if (stride.shankFrontalDeg !== null) this.feed(gait, METRICS.shankFrontalDeg, side, stride.shankFrontalDeg, stride.icUs, alerts);
+    if (stride.cadenceSpm !== null) this.feed(gait, METRICS.cadenceSpm, undefined, stride.cadenceSpm, stride.icUs, alerts);
+    const asymmetry = this.asymmetry(gait, stride);
+    if (asymmetry !== undefined) this.feed(gait, METRICS.gctAsymmetryPct, undefined, asymmetry, stride.icUs, alerts);
+    if (gait === 'run' && stride.pelvicDropDeg !== null) this.checkLimit(side, stride.pelvicDropDeg, stride.icUs, alerts);
+    return alerts;
+  }
+
+  private gaitOf(s: StrideMetrics): Gait | undefined {
+    if (s.gctS !== null && s.strideTimeS !== null) return s.gctS / s.strideTimeS <= this.params.runMaxDutyFactor ? 'run' : 'walk';
+    if (s.cadenceSpm !== null) return s.cadenceSpm >= this.params.runMinCadenceSpm ? 'run' : 'walk';
+    return undefined;
+  }
+
+  /** |left − right| contact time over their mean, percent, from rolling medians (2 × windowStances) of each side. */
+  private asymmetry(gait: Gait, s: StrideMetrics): number | undefined {
+    if (s.gctS === null) return undefined;
+    const key = `${gait}:${s.side}`;
+    let m = this.gctMedian.get(key);
+    // Twice the usual window: a difference of two medians is noisier than one median.
+    if (m === undefined) this.gctMedian.set(key, (m = new SeriesMonitor({ ...this.params, windowStances: 2 * this.params.windowStances })));
+    m.push(s.gctS);
+    const left = this.gctMedian.get(`${gait}:left`)?.median ?? Number.NaN;
+    const right = this.gctMedian.get(`${gait}:right`)?.median ?? Number.NaN;
+    if (Number.isNaN(left) || Number.isNaN(right)) return undefined;
+    return (200 * Math.abs(left - right)) / (left + right);
+  }
+
+  private feed(gait: Gait, spec: MetricSpec, side: Side | undefined, value: number, tUs: number, alerts: Alert[]): void {
+    const t = this.gaitTimeS[gait];
+    const { warmupS, baselineS } = this.params;
+    if (t < warmupS) return;
+    const key = `${gait}:${spec.metric}:${side ?? 'both'}`;
+    let tracked = this.series.get(key);
+    if (tracked === undefined) this.series.set(key, (tracked = new Tracked(spec, side, this.params)));
+    if (t < warmupS + baselineS) {
+      tracked.learn(value);
+      return;
+    }
+    tracked.arm(this.params);
+    const change = tracked.monitor.push(value);
+    this.episode('form_breakdown', spec.metric, key, change, tracked.monitor, tracked.baseline, side, tUs, alerts, (v, b) => {
+      const delta = v - b;
+      const sideText = side === undefined ? '' : `${side} `;
+      return `form breakdown: ${sideText}${spec.what} ${v.toFixed(1)}${spec.unit} against a fresh-legs ${b.toFixed(1)}${spec.unit} (${delta >= 0 ? '+' : ''}${delta.toFixed(1)}) over the last ${this.params.windowStances} stances`;
+    });
+  }
+
+  private checkLimit(side: Side, value: number, tUs: number, alerts: Alert[]): void {
+    let monitor = this.limitSeries.get(side);
+    if (monitor === undefined) {
+      monitor = new SeriesMonitor(this.params);
+      const limit = this.context.pelvicDropLimitDeg;
+      monitor.setLevels(limit, limit - this.params.limitHysteresisDeg, 1);
+      this.limitSeries.set(side, monitor);
+    }
+    const change = monitor.push(value);
+    this.episode('pelvic_drop_high', 'pelvicDropDeg', `limit:${side}`, change, monitor, this.context.pelvicDropLimitDeg, side, tUs, alerts, (v, limit) =>
+      `pelvic drop ${v.toFixed(1)}° on ${side} stance is over your limit of ${limit.toFixed(1)}° (last ${this.params.windowStances} stances)`,
+    );
+  }
+
+  /** Episode bookkeeping per alert type and metric: one raised alert, one resolved, then a cooldown. */
+  private episode(
+    type: 'form_breakdown' | 'pelvic_drop_high',
+    metric: string,
+    seriesKey: string,
+    change: SeriesChange,
+    monitor: SeriesMonitor,
+    baseline: number,
+    side: Side | undefined,
+    tUs: number,
+    alerts: Alert[],
+    message: (value: number, baseline: number) => string,
+  ): void {
+    const key = `${type}:${metric}`;
+    let episode = this.episodes.get(key);
+    if (change === 'cleared' && episode !== undefined) {
+      episode.high.delete(seriesKey);
+      if (episode.high.size === 0) {
+        this.episodes.delete(key);
+        this.cooldownUntilUs.set(key, tUs + this.params.cooldownS * 1e6);
+        alerts.push(this.alert(type, metric, 'resolved', episode.id, monitor.median, baseline, side, tUs, `resolved: ${message(monitor.median, baseline)}`));
+      }
+      return;
+    }
+    if (!monitor.high) return;
+    if (episode !== undefined) {
+      episode.high.add(seriesKey);
+      return;
+    }
+    // A series that went high during the cooldown raises once the cooldown is over.
+    if (tUs < (this.cooldownUntilUs.get(key) ?? Number.NEGATIVE_INFINITY)) return;
+    episode = { id: `${key}:${tUs}`, high: new Set([seriesKey]) };
+    // Other series of this metric that are high too belong to the episode.
+    if (type === 'form_breakdown') {
+      for (const [k, tracked] of this.series) if (tracked.spec.metric === metric && tracked.monitor.high) episode.high.add(k);
+    } else {
+      for (const [s, m] of this.limitSeries) if (m.high) episode.high.add(`limit:${s}`);
+    }
+    this.episodes.set(key, episode);
+    alerts.push(this.alert(type, metric, 'raised', episode.id, monitor.median, baseline, side, tUs, message(monitor.median, baseline)));
+  }
+
+  private alert(type: Alert['type'], metric: string, phase: 'raised' | 'resolved', episodeId: string, value: number, baseline: number, side: Side | undefined, tUs: number, message: string): Alert {
+    return {
+      type,
+      severity: 'warning',
+      athleteId: this.context.athleteId,
+      sessionId: this.context.sessionId,
+      tUs,
+      metric,
+      value: round2(value),
+      baseline: round2(baseline),
+      message,
+      phase,
+      episodeId,
+      ...(side === undefined ? {} : { side }),
+    };
+  }
+}
