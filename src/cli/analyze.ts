@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { analyzeRecording, type AnalysisEvent } from '@gaitwatch/dsp';
+import { analyzeRecording, type AnalysisEvent, type AnalyzerOptions } from '@gaitwatch/dsp';
 import { UsageError } from './errors.ts';
 
 /** Writes NDJSON in large chunks: one write per line would dominate an hour's analysis. */
@@ -17,7 +17,7 @@ class LineWriter {
 }
 
 /** Analyses a recording file and prints strides, alerts and a summary as NDJSON on stdout. */
-export async function analyzeFile(path: string, ids: { athleteId: string; sessionId: string } = { athleteId: 'unknown', sessionId: 'unknown' }): Promise<void> {
+export async function analyzeFile(path: string, options: AnalyzerOptions = { athleteId: 'unknown', sessionId: 'unknown' }): Promise<void> {
   try {
     await access(path);
   } catch {
@@ -25,7 +25,7 @@ export async function analyzeFile(path: string, ids: { athleteId: string; sessio
   }
   const out = new LineWriter();
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>;
-  const { parseErrors } = await analyzeRecording(stream, (event) => out.write(event), {}, ids);
+  const { parseErrors } = await analyzeRecording(stream, (event) => out.write(event), {}, options);
   out.flush();
   if (parseErrors.length > 0) {
     const first = parseErrors.slice(0, 5).map((e) => `line ${e.line}: ${e.message}`).join('; ');

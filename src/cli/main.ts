@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { analyzeFile } from './analyze.ts';
 import { demo } from './demo.ts';
 import { notBuiltYet } from './not-built.ts';
-import { runOrExit } from './errors.ts';
+import { runOrExit, UsageError } from './errors.ts';
 import { replay, type ReplayFlags } from './replay.ts';
 import { simulate, type SimulateFlags } from './simulate.ts';
 
@@ -58,13 +58,24 @@ program
   .option('--clock-offset-ms <ms>', 'live: offset of shank_right timestamps against the other sensors')
   .action(async (flags: SimulateFlags) => runOrExit(() => simulate(flags)));
 
+/** A pelvic-drop limit in degrees: a plain number between 1 and 30. */
+function parseLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const deg = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(deg >= 1 && deg <= 30)) throw new UsageError(`--pelvic-drop-limit must be degrees between 1 and 30 (e.g. 8), got "${text}"`);
+  return deg;
+}
+
 program
   .command('analyze')
   .description('offline analysis of a recording: NDJSON strides, alerts and a summary on stdout')
   .argument('<file>', 'recording CSV (t_us,sensor,ax,ay,az,gx,gy,gz)')
   .option('--athlete <id>', 'athlete id written into alerts', 'unknown')
   .option('--session <id>', 'session id written into alerts', 'unknown')
-  .action(async (file: string, flags: { athlete: string; session: string }) => runOrExit(() => analyzeFile(file, { athleteId: flags.athlete, sessionId: flags.session })));
+  .option('--pelvic-drop-limit <deg>', "this athlete's absolute pelvic-drop limit for pelvic_drop_high, degrees (default 7.5)")
+  .action(async (file: string, flags: { athlete: string; session: string; pelvicDropLimit?: string }) =>
+    runOrExit(() => analyzeFile(file, { athleteId: flags.athlete, sessionId: flags.session, pelvicDropLimitDeg: parseLimit(flags.pelvicDropLimit) })),
+  );
 
 program
   .command('replay')

@@ -141,6 +141,15 @@ describe('streaming analysis', () => {
     }
   });
 
+  it('works without the pelvis (shank-only: everything but pelvic drop and vertical oscillation)', () => {
+    const events = runRows(rows.filter((r) => r.sensor !== 'pelvis')).split('\n').map((l) => JSON.parse(l) as AnalysisEvent);
+    const strides = events.filter((e) => e.kind === 'stride');
+    expect(strides.length).toBeGreaterThan(0.95 * parseTruthCsv(truthText).length);
+    expect(strides.every((s) => s.pelvicDropDeg === null && s.verticalOscillationCm === null)).toBe(true);
+    expect(strides.filter((s) => s.shankFrontalDeg !== null && s.gctS !== null).length).toBeGreaterThan(0.9 * strides.length);
+    expect(events.at(-1)).toMatchObject({ kind: 'summary', mode: 'shank-only' });
+  });
+
   it('says so when a sensor is silent, and counts duplicates and gaps', () => {
     const corrupted = rows.filter((r, i) => !(r.sensor === 'shank_right' && r.tUs > rows[0]!.tUs + 30e6) && !(r.sensor === 'pelvis' && i % 5000 < 100));
     const withDuplicates = corrupted.flatMap((r, i) => (i % 1000 === 0 ? [r, r] : [r]));
