@@ -141,6 +141,23 @@ describe('streaming analysis', () => {
     }
   });
 
+  it('falls back to the pelvis for a leg whose shank goes silent mid-session', () => {
+    const silentFromUs = rows[0]!.tUs + 25e6;
+    const events = runRows(rows.filter((r) => !(r.sensor === 'shank_right' && r.tUs > silentFromUs))).split('\n').map((l) => JSON.parse(l) as AnalysisEvent);
+    const strides = events.filter((e) => e.kind === 'stride');
+    const truth = parseTruthCsv(truthText).filter((t) => t.side === 'right' && t.icUs > silentFromUs + 1e6 && t.icUs < rows.at(-1)!.tUs - 1e6);
+    const found = truth.filter((t) => strides.some((s) => s.side === 'right' && Math.abs(s.icUs - t.icUs) < 100_000));
+    expect(truth.length).toBeGreaterThan(10);
+    expect(found.length / truth.length).toBeGreaterThanOrEqual(0.9);
+    // From the pelvis: contact and side, pelvic drop; no toe-off, no shank tilt.
+    const late = strides.filter((s) => s.side === 'right' && s.icUs > silentFromUs + 1e6);
+    expect(late.every((s) => s.toUs === null && s.shankFrontalDeg === null)).toBe(true);
+    expect(late.filter((s) => s.pelvicDropDeg !== null).length).toBeGreaterThan(0.8 * late.length);
+    // The left leg is untouched: no pelvis contact is taken for it while its shank reports.
+    const left = strides.filter((s) => s.side === 'left' && s.icUs > silentFromUs);
+    expect(left.every((s) => s.toUs !== null)).toBe(true);
+  });
+
   it('works without the pelvis (shank-only: everything but pelvic drop and vertical oscillation)', () => {
     const events = runRows(rows.filter((r) => r.sensor !== 'pelvis')).split('\n').map((l) => JSON.parse(l) as AnalysisEvent);
     const strides = events.filter((e) => e.kind === 'stride');

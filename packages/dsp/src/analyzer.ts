@@ -32,10 +32,21 @@ export type AlertEvent = { kind: 'alert' } & Alert;
 
 export type AnalysisEvent = StrideEvent | AlertEvent | SummaryEvent;
 type TimedEvent = StrideEvent | AlertEvent;
-const timeOf = (e: TimedEvent): number => (e.kind === 'stride' ? e.icUs : e.tUs);
-const tieKey = (e: TimedEvent): string => (e.kind === 'stride' ? `0${e.side}` : `1${e.sensor ?? ''}${e.metric}${e.phase}`);
+/**
+ * A contact the sacral sensor found while shanks are worn: kept in the queue
+ * and decided on at release, when every sensor's data around it is in — it
+ * becomes a stance only for a leg whose shank had no data then.
+ */
+interface Candidate {
+  readonly kind: 'candidate';
+  readonly icUs: number;
+  readonly side: Side;
+}
+type QueuedEvent = TimedEvent | Candidate;
+const timeOf = (e: QueuedEvent): number => (e.kind === 'alert' ? e.tUs : e.icUs);
+const tieKey = (e: QueuedEvent): string => (e.kind === 'stride' ? `0${e.side}` : e.kind === 'candidate' ? `2${e.side}` : `1${e.sensor ?? ''}${e.metric}${e.phase}`);
 /** Time order; equal times by a fixed key so that the output never depends on arrival order. */
-function compareEvents(a: TimedEvent, b: TimedEvent): number {
+function compareEvents(a: QueuedEvent, b: QueuedEvent): number {
   const dt = timeOf(a) - timeOf(b);
   if (dt !== 0) return dt;
   const ka = tieKey(a);
@@ -66,6 +77,11 @@ function mergeParams<T extends object>(defaults: T, overrides: DeepPartial<T>): 
   }
   return out as T;
 }
+
+/** A shank "has data" around a pelvis contact when its samples cover ± this, s. */
+const CANDIDATE_COVER_S = 0.5;
+/** A pelvis contact this close to a shank's contact is that shank's, s. */
+const CANDIDATE_SAME_CONTACT_S = 0.15;
 
 /** How often (in data time) sensors are checked for silence, µs. */
 const SILENCE_CHECK_US = 250_000;
@@ -100,7 +116,9 @@ export class SessionAnalyzer {
   private pelvis: PelvisTracker | undefined;
   private readonly shanks = new Map<Side, ShankTracker>();
   private readonly pendingStance = new Map<Side, Stance>();
-  private readonly unreleased: TimedEvent[] = [];
+  private readonly unreleased: QueuedEvent[] = [];
+  /** Latest contact times of each leg from its shank (a few), to tell a pelvis contact's leg. */
+  private readonly recentShankIcUs: Record<Side, number[]> = { left: [], right: [] };
   /** Summary statistics, in constant memory (1 ms bins). */
   private readonly strideTimes = new Histogram(0, 3, 0.001);
   private readonly contactTimes = new Histogram(0, 2, 0.001);
@@ -263,12 +281,11 @@ export class SessionAnalyzer {
       segment = new ShankTracker(this.params.segments, track.rateHz, calibration, side);
       this.shanks.set(side, segment);
     } else {
-      if (!this.shanksExpected()) {
-        detector = new PelvisEventDetector(this.params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, bias, (contact) =>
-          this.onStance(contact.side, { icUs: contact.icUs, toUs: null }),
-        );
-        this.detectors.set(track.sensor, detector);
-      }
+      // With shanks worn the pelvis's contacts are a stand-by for a leg whose shank goes silent.
+      const onContact = this.shanksExpected()
+        ? (contact: { icUs: number; side: Side }) => this.enqueue({ kind: 'candidate', icUs: contact.icUs, side: contact.side })
+        : (contact: { icUs: number; side: Side }) => this.onStance(contact.side, { icUs: contact.icUs, toUs: null });
+      detector = new PelvisEventDetector(this.params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, bias, onContact);
       segment = this.pelvis = new PelvisTracker(this.params.segments, track.rateHz, calibration);
     }
     if (detector !== undefined) this.detectors.set(track.sensor, detector);
@@ -288,6 +305,11 @@ export class SessionAnalyzer {
 
 
   private onStance(side: Side, stance: Stance): void {
+    const recent = this.recentShankIcUs[side];
+    if (stance.toUs !== null) {
+      recent.push(stance.icUs);
+      if (recent.length > 8) recent.shift();
+    }
     const previous = this.pendingStance.get(side);
     if (previous !== undefined) this.enqueue(this.stride(side, previous, stance.icUs));
     this.pendingStance.set(side, stance);
@@ -329,7 +351,7 @@ export class SessionAnalyzer {
   }
 
   /** Keeps `unreleased` sorted by time at insertion (events are rare), so a release check per sample is one comparison. */
-  private enqueue(event: TimedEvent): void {
+  private enqueue(event: QueuedEvent): void {
     let i = this.unreleased.length;
     while (i > 0 && compareEvents(this.unreleased[i - 1]!, event) > 0) i--;
     this.unreleased.splice(i, 0, event);
@@ -362,7 +384,14 @@ export class SessionAnalyzer {
     let n = 0;
     while (n < this.unreleased.length && timeOf(this.unreleased[n]!) <= watermarkUs) n++;
     const out: TimedEvent[] = [];
-    for (const event of this.unreleased.splice(0, n)) {
+    const batch = this.unreleased.splice(0, n);
+    for (let i = 0; i < batch.length; i++) {
+      let event = batch[i]!;
+      if (event.kind === 'candidate') {
+        const stance = this.fromPelvis(event, batch, i);
+        if (stance === undefined) continue;
+        event = stance;
+      }
       out.push(event);
       if (event.kind === 'alert') {
         this.alertCount++;
@@ -379,6 +408,37 @@ export class SessionAnalyzer {
       }
     }
     return out;
+  }
+
+  /**
+   * The leg a pelvis contact belongs to, or undefined when a shank already
+   * reports it: a leg whose shank has data all around the contact has its own
+   * events; with one shank silent, a contact that is not the other leg's is the
+   * silent leg's; with both silent, the pelvis's own side.
+   */
+  private legOf(candidate: Candidate): Side | undefined {
+    const windowUs = CANDIDATE_COVER_S * 1e6;
+    // At the end of the recording nothing covers the last half second: every sensor stopped, none went silent.
+    const toUs = Math.min(candidate.icUs + windowUs, this.newestUs);
+    const covered = (side: Side): boolean => this.shanks.get(side)?.covers(candidate.icUs - windowUs, toUs) ?? false;
+    const left = covered('left');
+    const right = covered('right');
+    if (left && right) return undefined;
+    if (!left && !right) return candidate.side;
+    const active: Side = left ? 'left' : 'right';
+    const own = this.recentShankIcUs[active].some((t) => Math.abs(t - candidate.icUs) < CANDIDATE_SAME_CONTACT_S * 1e6);
+    return own ? undefined : active === 'left' ? 'right' : 'left';
+  }
+
+  /** A stance from a pelvis contact for a leg without shank data; stride time from the next such contact of that leg in the queue. */
+  private fromPelvis(candidate: Candidate, batch: readonly QueuedEvent[], index: number): StrideEvent | undefined {
+    const side = this.legOf(candidate);
+    if (side === undefined) return undefined;
+    let nextIcUs: number | undefined;
+    const later = (e: QueuedEvent): boolean => e.kind === 'candidate' && this.legOf(e) === side;
+    for (let j = index + 1; j < batch.length && nextIcUs === undefined; j++) if (later(batch[j]!)) nextIcUs = timeOf(batch[j]!);
+    for (let j = 0; j < this.unreleased.length && nextIcUs === undefined; j++) if (later(this.unreleased[j]!)) nextIcUs = timeOf(this.unreleased[j]!);
+    return this.stride(side, { icUs: candidate.icUs, toUs: null }, nextIcUs);
   }
 
   /** Ends the session: flushes what is pending and returns the remaining strides and the summary. */

@@ -150,6 +150,11 @@ export abstract class SegmentTracker {
 
   protected readonly spanScratch = new Float64Array(2);
 
+  /** Whether this sensor's samples cover [fromUs, toUs] without a gap. */
+  covers(fromUs: number, toUs: number): boolean {
+    return this.span(fromUs, toUs, this.spanScratch);
+  }
+
   /**
    * Peak of `sign × field` over [fromUs, toUs] from the history, or null when
    * the history does not cover the window, a sample in it is NaN (the
