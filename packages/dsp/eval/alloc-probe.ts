@@ -1,55 +1,128 @@
-// Allocation probe for the analysis hot path (not yet a test; see packages/dsp/README.md):
-//   node --max-semi-space-size=1 --trace-gc --expose-gc bin/run-ts.mjs packages/dsp/eval/alloc-probe.ts [analyzer|control] \
-//     | awk '/BEGIN/{on=1} on&&/Scavenge/{c++} /END/{on=0} END{print c+0}'
-// counts young-generation GCs while 4 × 5 minutes of 3-sensor data go through the
-// analyzer; `control` allocates one 6-element array per sample for comparison.
+// Allocation probe for the analysis hot path (run by test/dsp/allocation.test.ts):
+//   node --expose-gc bin/run-ts.mjs packages/dsp/eval/alloc-probe.ts [--json] [--top=N] [--rates=200,1000]
+// Feeds the same simulated run at 200 Hz and at 1000 Hz through the analyzer and
+// measures the bytes it allocates with V8's sampling heap profiler, counting
+// objects already collected too (what the GC has to sweep). Allocation per
+// sample grows 5× with the rate; allocation per event (strides, alerts) does not.
+// A control that allocates one 6-element array per sample shows what a careless
+// hot path looks like in the same measurement.
+import { Session } from 'node:inspector/promises';
 import { SENSOR_IDS } from '@gaitwatch/protocol';
 import { SessionAnalyzer } from '@gaitwatch/dsp';
 import { SimulatedSession } from '@gaitwatch/runner-sim';
 
-const mode = process.argv[2] ?? 'analyzer';
-const session = new SimulatedSession({ scenario: 'steady', durationS: 300, seed: 8 });
-// Precompute every sample in time order as rows t, ax, ay, az, gx, gy, gz (+ a sensor index).
-const rows: number[][] = [];
-const out = new Float64Array(6);
-for (const [sensor, imu] of session.imus) {
-  for (let n = 0; n < session.sampleCount(sensor); n++) {
-    const t = session.sampleTimeS(sensor, n);
-    imu.sample(t, out);
-    rows.push([session.timestampUs(t), ...out, SENSOR_IDS.indexOf(sensor)]);
-  }
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const DURATION_S = 90;
+
+interface ProfileNode {
+  callFrame: { functionName: string; url: string };
+  selfSize: number;
+  children: ProfileNode[];
 }
-rows.sort((a, b) => a[0]! - b[0]!);
-const count = rows.length;
-const data = new Float64Array(count * 7);
-const sensorOf = new Uint8Array(count);
-rows.forEach((r, i) => {
-  data.set(r.slice(0, 7), i * 7);
-  sensorOf[i] = r[7]!;
-});
-rows.length = 0;
-const spanUs = 300e6;
-const analyzer = new SessionAnalyzer({}, { sensors: SENSOR_IDS });
-let sink = 0;
-const keep: number[][] = new Array(1024);
-const run = (pass: number): void => {
-  // Shift time forward by a whole recording per pass (integer µs, in place).
-  if (pass > 0) for (let i = 0; i < count; i++) data[i * 7] = data[i * 7]! + spanUs;
-  for (let i = 0; i < count; i++) {
-    if (mode === 'control') {
-      // What a careless hot path does: a fresh array per sample.
-      const o = i * 7;
-      // Kept in a small ring so that escape analysis cannot optimise it away.
-      keep[i & 1023] = [data[o + 1]!, data[o + 2]!, data[o + 3]!, data[o + 4]!, data[o + 5]!, data[o + 6]!];
-      sink += keep[i & 1023]!.length;
-    } else {
-      sink += analyzer.pushRows(SENSOR_IDS[sensorOf[i]!]!, data, i * 7, 1).length;
+
+/** Every sample of a simulated run, time-ordered rows t, ax…gz, with the sensor index beside. */
+function recording(sampleRateHz: number): { data: Float64Array; sensorOf: Uint8Array; count: number } {
+  const session = new SimulatedSession({ scenario: 'steady', durationS: DURATION_S, seed: 8, sampleRateHz });
+  const rows: number[][] = [];
+  const out = new Float64Array(6);
+  for (const [sensor, imu] of session.imus) {
+    for (let n = 0; n < session.sampleCount(sensor); n++) {
+      const t = session.sampleTimeS(sensor, n);
+      imu.sample(t, out);
+      rows.push([session.timestampUs(t), ...out, SENSOR_IDS.indexOf(sensor)]);
     }
   }
-};
-run(0); // warm-up: JIT, calibration, buffers
-(globalThis as { gc?: () => void }).gc?.();
-console.log('BEGIN');
-for (let pass = 1; pass <= 4; pass++) run(pass);
-console.log('END');
-console.log(`samples ${count * 4} released ${sink}`);
+  rows.sort((a, b) => a[0]! - b[0]!);
+  const data = new Float64Array(rows.length * 7);
+  const sensorOf = new Uint8Array(rows.length);
+  rows.forEach((r, i) => {
+    data.set(r.slice(0, 7), i * 7);
+    sensorOf[i] = r[7]!;
+  });
+  return { data, sensorOf, count: rows.length };
+}
+
+/** Feeds rows [from, to) to the analyzer, one pushRows call per run of one sensor's rows. */
+function feed(analyzer: SessionAnalyzer, data: Float64Array, sensorOf: Uint8Array, from: number, to: number): number {
+  let released = 0;
+  for (let i = from; i < to; ) {
+    let j = i + 1;
+    while (j < to && sensorOf[j] === sensorOf[i]) j++;
+    released += analyzer.pushRows(SENSOR_IDS[sensorOf[i]!]!, data, i * 7, j - i).length;
+    i = j;
+  }
+  return released;
+}
+
+const keep: number[][] = new Array(1024);
+/** The control: a fresh array per sample, kept in a small ring so it cannot be optimised away. */
+function control(data: Float64Array, from: number, to: number): number {
+  let sink = 0;
+  for (let i = from; i < to; i++) {
+    const o = i * 7;
+    keep[i & 1023] = [data[o + 1]!, data[o + 2]!, data[o + 3]!, data[o + 4]!, data[o + 5]!, data[o + 6]!];
+    sink += keep[i & 1023]!.length;
+  }
+  return sink;
+}
+
+async function measure(run: () => void): Promise<{ bytes: number; sites: Map<string, number> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  // includeObjectsCollectedBy…: count garbage too, not only what survives.
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+  run();
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
+  session.disconnect();
+  const sites = new Map<string, number>();
+  let bytes = 0;
+  const walk = (node: ProfileNode): void => {
+    bytes += node.selfSize;
+    if (node.selfSize > 0) {
+      const key = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').slice(-2).join('/')}`;
+      sites.set(key, (sites.get(key) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children) walk(child);
+  };
+  walk(profile.head);
+  return { bytes, sites };
+}
+
+/** Live heap after a full GC (needs --expose-gc; NaN without it). */
+function liveHeap(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return Number.NaN;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+const results: Record<string, { samples: number; bytesPerSample: number; bytesPerDataSecond: number; controlBytesPerSample: number; retainedGrowthBytes: number; top: [string, number][] }> = {};
+for (const rateHz of (args.get('rates') ?? '200,1000').split(',').map(Number)) {
+  const { data, sensorOf, count } = recording(rateHz);
+  // The first third warms up (JIT, calibration, baselines), the second is profiled,
+  // the last shows whether the state still grows (it must not: bounded per session).
+  const split = Math.floor(count / 3);
+  const end = 2 * split;
+  const analyzer = new SessionAnalyzer({}, { sensors: SENSOR_IDS });
+  feed(analyzer, data, sensorOf, 0, split);
+  control(data, 0, split);
+  const measured = end - split;
+  const seconds = (data[end * 7]! - data[split * 7]!) / 1e6;
+  const analysis = await measure(() => feed(analyzer, data, sensorOf, split, end));
+  const careless = await measure(() => control(data, split, end));
+  const before = liveHeap();
+  feed(analyzer, data, sensorOf, end, count);
+  const retainedGrowthBytes = liveHeap() - before;
+  results[`${rateHz}Hz`] = {
+    samples: measured,
+    bytesPerSample: analysis.bytes / measured,
+    bytesPerDataSecond: analysis.bytes / seconds,
+    controlBytesPerSample: careless.bytes / measured,
+    retainedGrowthBytes,
+    top: [...analysis.sites].sort((a, b) => b[1] - a[1]).slice(0, Number(args.get('top') ?? 8)).map(([k, v]) => [k, Math.round(v / measured)]),
+  };
+}
+if (args.has('json')) console.log(JSON.stringify(results));
+else console.log(JSON.stringify(results, null, 2));

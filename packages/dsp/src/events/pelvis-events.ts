@@ -96,15 +96,19 @@ export class PelvisEventDetector {
     const uz = up[2];
     const vertical = ax * ux + ay * uy + az * uz - this.gravityMps2;
     const yawRate = gx * ux + gy * uy + gz * uz;
-    this.ring.push(tUs, Number.NaN, Number.NaN);
+    const r = this.ring.append();
+    const d = this.ring.data;
+    d[r] = tUs;
+    d[r + JERK] = Number.NaN;
+    d[r + YAW] = Number.NaN;
     const newest = this.ring.pushed - 1;
     const filtered = this.accFilter.push(vertical);
     const yaw = this.yawFilter.push(yawRate);
-    if (!Number.isNaN(yaw)) this.ring.set(newest - this.yawDelay, YAW, yaw);
+    if (!Number.isNaN(yaw) && newest - this.yawDelay >= this.ring.firstIndex) this.ring.data[this.ring.slot(newest - this.yawDelay) + YAW] = yaw;
     if (Number.isNaN(filtered)) return;
     const aligned = newest - this.accFilter.delaySamples;
     // Jerk (m/s³) between the two latest aligned samples, placed on the later one.
-    if (!Number.isNaN(this.previousFiltered)) this.ring.set(aligned, JERK, (filtered - this.previousFiltered) * this.rateHz);
+    if (!Number.isNaN(this.previousFiltered) && aligned >= this.ring.firstIndex) this.ring.data[this.ring.slot(aligned) + JERK] = (filtered - this.previousFiltered) * this.rateHz;
     this.previousFiltered = filtered;
     // Decide on a jerk peak once the yaw filter has caught up with it too.
     const candidate = newest - Math.max(this.yawDelay, this.accFilter.delaySamples) - 1;
@@ -112,13 +116,13 @@ export class PelvisEventDetector {
   }
 
   private check(i: number): void {
-    const jerk = this.ring.get(i, JERK);
-    const before = this.ring.get(i - 1, JERK);
-    const after = this.ring.get(i + 1, JERK);
+    const jerk = this.ring.data[this.ring.slot(i) + JERK]!;
+    const before = this.ring.data[this.ring.slot(i - 1) + JERK]!;
+    const after = this.ring.data[this.ring.slot(i + 1) + JERK]!;
     if (!(jerk > before && jerk >= after) || jerk < this.threshold.value()) return;
-    const tUs = this.ring.get(i, T);
+    const tUs = this.ring.data[this.ring.slot(i) + T]!;
     if (!Number.isNaN(this.lastContactUs) && tUs - this.lastContactUs < this.params.minStepS * 1e6) return;
-    const yaw = this.ring.get(i, YAW);
+    const yaw = this.ring.data[this.ring.slot(i) + YAW]!;
     if (Number.isNaN(yaw)) return;
     this.lastContactUs = tUs;
     this.threshold.accept(jerk);

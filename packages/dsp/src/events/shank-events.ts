@@ -105,21 +105,25 @@ export class ShankEventDetector {
     const gz = buf[o + 6]! - bias[2]!;
     const rate = -(gx * this.mlAxis[0]! + gy * this.mlAxis[1]! + gz * this.mlAxis[2]!);
     // sqrt of the sum, not Math.hypot: V8's variadic hypot is slower and was seen to allocate per call.
-    this.ring.push(tUs, Math.sqrt(ax * ax + ay * ay + az * az), Number.NaN);
+    const r = this.ring.append();
+    const d = this.ring.data;
+    d[r] = tUs;
+    d[r + ACC] = Math.sqrt(ax * ax + ay * ay + az * az);
+    d[r + RATE] = Number.NaN;
     const filtered = this.filter.push(rate);
     const newest = this.ring.pushed - 1;
     const aligned = newest - this.filter.delaySamples;
     if (Number.isNaN(filtered) || aligned < this.ring.firstIndex) return;
-    this.ring.set(aligned, RATE, filtered);
+    if (aligned >= this.ring.firstIndex) this.ring.data[this.ring.slot(aligned) + RATE] = filtered;
     if (aligned - 2 >= this.ring.firstIndex) this.checkPeak(aligned - 1);
-    if (this.pendingPeak >= 0 && this.ring.get(aligned, T) >= this.pendingDueUs) this.findContact(aligned);
+    if (this.pendingPeak >= 0 && this.ring.data[this.ring.slot(aligned) + T]! >= this.pendingDueUs) this.findContact(aligned);
   }
 
   private checkPeak(i: number): void {
-    const y = this.ring.get(i, RATE);
-    if (!(y > this.ring.get(i - 1, RATE) && y >= this.ring.get(i + 1, RATE))) return;
+    const y = this.ring.data[this.ring.slot(i) + RATE]!;
+    if (!(y > this.ring.data[this.ring.slot(i - 1) + RATE]! && y >= this.ring.data[this.ring.slot(i + 1) + RATE]!)) return;
     if (y < this.threshold.value()) return;
-    const tUs = this.ring.get(i, T);
+    const tUs = this.ring.data[this.ring.slot(i) + T]!;
     const { refractoryFraction, minRefractoryS, maxRefractoryS } = this.params;
     const fromGapS = Number.isNaN(this.lastPeakGapUs) ? 0 : (refractoryFraction * this.lastPeakGapUs) / 1e6;
     const minGapUs = Math.min(maxRefractoryS, Math.max(minRefractoryS, fromGapS)) * 1e6;
@@ -139,9 +143,9 @@ export class ShankEventDetector {
     let toUs = Number.NaN;
     const earliestUs = this.openIcUs + this.params.minContactS * 1e6;
     for (let j = peak; j >= this.ring.firstIndex; j--) {
-      const t = this.ring.get(j, T);
+      const t = this.ring.data[this.ring.slot(j) + T]!;
       if (t < earliestUs) break;
-      const y = this.ring.get(j, RATE);
+      const y = this.ring.data[this.ring.slot(j) + RATE]!;
       if (y < best) {
         best = y;
         toUs = t;
@@ -158,21 +162,21 @@ export class ShankEventDetector {
     if (peak < this.ring.firstIndex) return;
     let zero = -1;
     for (let j = peak + 1; j <= newestAligned; j++) {
-      if (this.ring.get(j, RATE) < 0) {
+      if (this.ring.data[this.ring.slot(j) + RATE]! < 0) {
         zero = j;
         break;
       }
     }
     if (zero < 0) return;
     const windowStart = Math.max(this.ring.firstIndex + 1, zero - Math.round(0.03 * this.sampleRateHz));
-    const endUs = this.ring.get(zero, T) + this.params.icSearchS * 1e6;
+    const endUs = this.ring.data[this.ring.slot(zero) + T]! + this.params.icSearchS * 1e6;
     let bestJump = Number.NEGATIVE_INFINITY;
     let icUs = Number.NaN;
-    for (let j = windowStart; j < this.ring.pushed && this.ring.get(j, T) <= endUs; j++) {
-      const jump = this.ring.get(j, ACC) - this.ring.get(j - 1, ACC);
+    for (let j = windowStart; j < this.ring.pushed && this.ring.data[this.ring.slot(j) + T]! <= endUs; j++) {
+      const jump = this.ring.data[this.ring.slot(j) + ACC]! - this.ring.data[this.ring.slot(j - 1) + ACC]!;
       if (jump > bestJump) {
         bestJump = jump;
-        icUs = (this.ring.get(j, T) + this.ring.get(j - 1, T)) / 2;
+        icUs = (this.ring.data[this.ring.slot(j) + T]! + this.ring.data[this.ring.slot(j - 1) + T]!) / 2;
       }
     }
     if (!Number.isNaN(icUs)) this.openIcUs = Math.round(icUs);

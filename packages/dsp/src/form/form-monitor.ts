@@ -89,6 +89,17 @@ class Tracked {
   }
 }
 
+/** Map keys built once: a template string per stride and metric is garbage the hot loop does not need. */
+const seriesKey = (gait: Gait, metric: MetricName, side: Side | undefined): string => SERIES_KEYS[gait][metric][side ?? 'both'];
+const SERIES_KEYS = Object.fromEntries(
+  (['walk', 'run'] as const).map((g) => [
+    g,
+    Object.fromEntries(Object.keys(METRICS).map((m) => [m, { left: `${g}:${m}:left`, right: `${g}:${m}:right`, both: `${g}:${m}:both` }])),
+  ]),
+) as Record<Gait, Record<MetricName, Record<Side | 'both', string>>>;
+const GCT_KEYS: Record<Gait, Record<Side, string>> = { walk: { left: 'walk:left', right: 'walk:right' }, run: { left: 'run:left', right: 'run:right' } };
+const LIMIT_KEYS: Record<Side, string> = { left: 'limit:left', right: 'limit:right' };
+
 interface Episode {
   id: string;
   readonly high: Set<string>;
@@ -114,6 +125,7 @@ export class FormMonitor {
   private readonly gctMedian = new Map<string, SeriesMonitor>();
   private readonly episodes = new Map<string, Episode>();
   private readonly cooldownUntilUs = new Map<string, number>();
+  private lastEpisodeId = '';
 
   constructor(
     private readonly params: FormParams,
@@ -147,13 +159,13 @@ export class FormMonitor {
   /** |left − right| contact time over their mean, percent, from rolling medians (2 × windowStances) of each side. */
   private asymmetry(gait: Gait, s: StrideMetrics): number | undefined {
     if (s.gctS === null) return undefined;
-    const key = `${gait}:${s.side}`;
+    const key = GCT_KEYS[gait][s.side];
     let m = this.gctMedian.get(key);
     // Twice the usual window: a difference of two medians is noisier than one median.
     if (m === undefined) this.gctMedian.set(key, (m = new SeriesMonitor({ ...this.params, windowStances: 2 * this.params.windowStances })));
     m.push(s.gctS);
-    const left = this.gctMedian.get(`${gait}:left`)?.median ?? Number.NaN;
-    const right = this.gctMedian.get(`${gait}:right`)?.median ?? Number.NaN;
+    const left = this.gctMedian.get(GCT_KEYS[gait].left)?.median ?? Number.NaN;
+    const right = this.gctMedian.get(GCT_KEYS[gait].right)?.median ?? Number.NaN;
     if (Number.isNaN(left) || Number.isNaN(right)) return undefined;
     return (200 * Math.abs(left - right)) / (left + right);
   }
@@ -162,7 +174,7 @@ export class FormMonitor {
     const t = this.gaitTimeS[gait];
     const { warmupS, baselineS } = this.params;
     if (t < warmupS) return;
-    const key = `${gait}:${spec.metric}:${side ?? 'both'}`;
+    const key = seriesKey(gait, spec.metric, side);
     let tracked = this.series.get(key);
     if (tracked === undefined) this.series.set(key, (tracked = new Tracked(spec, side, this.params)));
     if (t < warmupS + baselineS) {
@@ -171,11 +183,14 @@ export class FormMonitor {
     }
     tracked.arm(this.params);
     const change = tracked.monitor.push(value);
-    this.episode('form_breakdown', spec.metric, key, change, tracked.monitor, tracked.baseline, side, tUs, alerts, (v, b) => {
-      const delta = v - b;
-      const sideText = side === undefined ? '' : `${side} `;
-      return `form breakdown: ${sideText}${spec.what} ${v.toFixed(1)}${spec.unit} against a fresh-legs ${b.toFixed(1)}${spec.unit} (${delta >= 0 ? '+' : ''}${delta.toFixed(1)}) over the last ${this.params.windowStances} stances`;
-    });
+    const phase = this.episode('form_breakdown', spec.metric, key, change, tracked.monitor, tUs);
+    if (phase === null) return;
+    const v = tracked.monitor.median;
+    const b = tracked.baseline;
+    const delta = v - b;
+    const sideText = side === undefined ? '' : `${side} `;
+    const text = `form breakdown: ${sideText}${spec.what} ${v.toFixed(1)}${spec.unit} against a fresh-legs ${b.toFixed(1)}${spec.unit} (${delta >= 0 ? '+' : ''}${delta.toFixed(1)}) over the last ${this.params.windowStances} stances`;
+    alerts.push(this.alert('form_breakdown', spec.metric, phase, v, b, side, tUs, phase === 'resolved' ? `resolved: ${text}` : text));
   }
 
   private checkLimit(side: Side, value: number, tUs: number, alerts: Alert[]): void {
@@ -187,54 +202,50 @@ export class FormMonitor {
       this.limitSeries.set(side, monitor);
     }
     const change = monitor.push(value);
-    this.episode('pelvic_drop_high', 'pelvicDropDeg', `limit:${side}`, change, monitor, this.context.pelvicDropLimitDeg, side, tUs, alerts, (v, limit) =>
-      `pelvic drop ${v.toFixed(1)}° on ${side} stance is over your limit of ${limit.toFixed(1)}° (last ${this.params.windowStances} stances)`,
-    );
+    const phase = this.episode('pelvic_drop_high', 'pelvicDropDeg', LIMIT_KEYS[side], change, monitor, tUs);
+    if (phase === null) return;
+    const limit = this.context.pelvicDropLimitDeg;
+    const text = `pelvic drop ${monitor.median.toFixed(1)}° on ${side} stance is over your limit of ${limit.toFixed(1)}° (last ${this.params.windowStances} stances)`;
+    alerts.push(this.alert('pelvic_drop_high', 'pelvicDropDeg', phase, monitor.median, limit, side, tUs, phase === 'resolved' ? `resolved: ${text}` : text));
   }
 
-  /** Episode bookkeeping per alert type and metric: one raised alert, one resolved, then a cooldown. */
-  private episode(
-    type: 'form_breakdown' | 'pelvic_drop_high',
-    metric: string,
-    seriesKey: string,
-    change: SeriesChange,
-    monitor: SeriesMonitor,
-    baseline: number,
-    side: Side | undefined,
-    tUs: number,
-    alerts: Alert[],
-    message: (value: number, baseline: number) => string,
-  ): void {
-    const key = `${type}:${metric}`;
-    let episode = this.episodes.get(key);
+  /**
+   * Episode bookkeeping per alert type and metric: one raised alert, one
+   * resolved, then a cooldown. Returns what to announce (usually nothing).
+   */
+  private episode(type: 'form_breakdown' | 'pelvic_drop_high', metric: MetricName, key: string, change: SeriesChange, monitor: SeriesMonitor, tUs: number): 'raised' | 'resolved' | null {
+    const episodeKey = type === 'form_breakdown' ? metric : type;
+    let episode = this.episodes.get(episodeKey);
     if (change === 'cleared' && episode !== undefined) {
-      episode.high.delete(seriesKey);
-      if (episode.high.size === 0) {
-        this.episodes.delete(key);
-        this.cooldownUntilUs.set(key, tUs + this.params.cooldownS * 1e6);
-        alerts.push(this.alert(type, metric, 'resolved', episode.id, monitor.median, baseline, side, tUs, `resolved: ${message(monitor.median, baseline)}`));
-      }
-      return;
+      episode.high.delete(key);
+      if (episode.high.size > 0) return null;
+      this.episodes.delete(episodeKey);
+      this.cooldownUntilUs.set(episodeKey, tUs + this.params.cooldownS * 1e6);
+      this.lastEpisodeId = episode.id;
+      return 'resolved';
     }
-    if (!monitor.high) return;
+    if (!monitor.high) return null;
     if (episode !== undefined) {
-      episode.high.add(seriesKey);
-      return;
+      episode.high.add(key);
+      return null;
     }
     // A series that went high during the cooldown raises once the cooldown is over.
-    if (tUs < (this.cooldownUntilUs.get(key) ?? Number.NEGATIVE_INFINITY)) return;
-    episode = { id: `${key}:${tUs}`, high: new Set([seriesKey]) };
+    if (tUs < (this.cooldownUntilUs.get(episodeKey) ?? Number.NEGATIVE_INFINITY)) return null;
+    episode = { id: `${type}:${metric}:${tUs}`, high: new Set([key]) };
     // Other series of this metric that are high too belong to the episode.
     if (type === 'form_breakdown') {
       for (const [k, tracked] of this.series) if (tracked.spec.metric === metric && tracked.monitor.high) episode.high.add(k);
     } else {
-      for (const [s, m] of this.limitSeries) if (m.high) episode.high.add(`limit:${s}`);
+      for (const [s, m] of this.limitSeries) if (m.high) episode.high.add(LIMIT_KEYS[s]);
     }
-    this.episodes.set(key, episode);
-    alerts.push(this.alert(type, metric, 'raised', episode.id, monitor.median, baseline, side, tUs, message(monitor.median, baseline)));
+    this.episodes.set(episodeKey, episode);
+    this.lastEpisodeId = episode.id;
+    return 'raised';
   }
 
-  private alert(type: Alert['type'], metric: string, phase: 'raised' | 'resolved', episodeId: string, value: number, baseline: number, side: Side | undefined, tUs: number, message: string): Alert {
+  /** The alert of the episode `episode()` just raised or resolved. */
+  private alert(type: Alert['type'], metric: string, phase: 'raised' | 'resolved', value: number, baseline: number, side: Side | undefined, tUs: number, message: string): Alert {
+    const episodeId = this.lastEpisodeId;
     return {
       type,
       severity: 'warning',

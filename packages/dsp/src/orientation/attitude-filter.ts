@@ -39,6 +39,9 @@ export interface AttitudeFilterParams {
   readonly convergeGain: number;
 }
 
+/** Layout of the sample array `update` reads: t (µs), ax, ay, az, gx, gy, gz, dt (s). */
+export const SAMPLE_LAYOUT = 8;
+
 /** Nominal gravity for normalising the correction; the calibration's own 1 g is passed in. */
 const DEFAULT_G = 9.80665;
 
@@ -143,10 +146,19 @@ export class AttitudeFilter {
   }
 
   /**
-   * One sample: specific force (m/s²) and bias-corrected angular rate (rad/s)
-   * in sensor coordinates, `dtS` since the previous sample.
+   * One sample from `s`: [1..3] specific force (m/s²), [4..6] bias-corrected
+   * angular rate (rad/s), sensor coordinates; [7] seconds since the previous
+   * sample (SAMPLE_LAYOUT). An array, not seven arguments: doubles passed to a
+   * function V8 does not inline are boxed, one heap number each, per sample.
    */
-  update(ax: number, ay: number, az: number, gx: number, gy: number, gz: number, dtS: number): void {
+  update(s: Float64Array): void {
+    const ax = s[1]!;
+    const ay = s[2]!;
+    const az = s[3]!;
+    const gx = s[4]!;
+    const gy = s[5]!;
+    const gz = s[6]!;
+    const dtS = s[7]!;
     const { qw, qx, qy, qz } = this;
     // R(q), sensor → world: the rows needed (third row = estimated up in sensor coordinates).
     const r00 = 1 - 2 * (qy * qy + qz * qz);
@@ -238,14 +250,28 @@ export class AttitudeFilter {
     this.qz = cw * qz - cx * qy + cy * qx;
   }
 
-  /** Component of world "up" along the sensor-frame unit vector (x, y, z): sin of that axis's elevation. */
-  upDot(x: number, y: number, z: number): number {
+  /** World "up" in sensor coordinates (the third row of R), into `out`. */
+  upInSensor(out: Float64Array): void {
+    const { qw, qx, qy, qz } = this;
+    out[0] = 2 * (qx * qz - qw * qy);
+    out[1] = 2 * (qy * qz + qw * qx);
+    out[2] = qw * qw - qx * qx - qy * qy + qz * qz;
+  }
+
+  /** Component of world "up" along the sensor-frame unit vector at v[o..o+2]: sin of that axis's elevation. */
+  upDot(v: Float64Array, o = 0): number {
+    const x = v[o]!;
+    const y = v[o + 1]!;
+    const z = v[o + 2]!;
     const { qw, qx, qy, qz } = this;
     return 2 * (qx * qz - qw * qy) * x + 2 * (qy * qz + qw * qx) * y + (qw * qw - qx * qx - qy * qy + qz * qz) * z;
   }
 
-  /** Rotates a sensor-frame vector into the world frame; writes into `out` (length ≥ 3). */
-  toWorld(x: number, y: number, z: number, out: Float64Array): void {
+  /** Rotates the sensor-frame vector at v[o..o+2] into the world frame; writes into `out` (length ≥ 3). */
+  toWorld(v: Float64Array, o: number, out: Float64Array): void {
+    const x = v[o]!;
+    const y = v[o + 1]!;
+    const z = v[o + 2]!;
     const { qw, qx, qy, qz } = this;
     out[0] = (1 - 2 * (qy * qy + qz * qz)) * x + 2 * (qx * qy - qw * qz) * y + 2 * (qx * qz + qw * qy) * z;
     out[1] = 2 * (qx * qy + qw * qz) * x + (1 - 2 * (qx * qx + qz * qz)) * y + 2 * (qy * qz - qw * qx) * z;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS } from '../params.ts';
-import { AttitudeFilter } from './attitude-filter.ts';
+import { AttitudeFilter, SAMPLE_LAYOUT } from './attitude-filter.ts';
 import { PrincipalAxis2D } from './principal-axis.ts';
 
 const G = 9.80665;
@@ -9,8 +9,17 @@ const DT = 1 / RATE_HZ;
 const DEG = Math.PI / 180;
 const params = DEFAULT_PARAMS.segments.attitude;
 
+const X = Float64Array.of(1, 0, 0);
+const Y = Float64Array.of(0, 1, 0);
+const row = new Float64Array(SAMPLE_LAYOUT);
+/** One sample through the filter's array API. */
+function step(f: AttitudeFilter, ax: number, ay: number, az: number, gx: number, gy: number, gz: number, dtS: number): void {
+  row.set([0, ax, ay, az, gx, gy, gz, dtS]);
+  f.update(row);
+}
+
 /** Elevation of the sensor's y axis (obliquity-like), degrees. */
-const elevationYDeg = (f: AttitudeFilter): number => Math.asin(f.upDot(0, 1, 0)) / DEG;
+const elevationYDeg = (f: AttitudeFilter): number => Math.asin(f.upDot(Y)) / DEG;
 
 /** Specific force of a sensor tilted by `rollRad` about x, at rest: gravity's reaction in sensor coordinates. */
 const restingReading = (rollRad: number): [number, number, number] => [0, G * Math.sin(rollRad), G * Math.cos(rollRad)];
@@ -21,7 +30,7 @@ describe('AttitudeFilter', () => {
     const [ax, ay, az] = restingReading(10 * DEG);
     f.reset(ax, ay, az, true);
     expect(f.settled).toBe(true);
-    for (let i = 0; i < 10 * RATE_HZ; i++) f.update(ax, ay, az, 0, 0, 0, DT);
+    for (let i = 0; i < 10 * RATE_HZ; i++) step(f, ax, ay, az, 0, 0, 0, DT);
     // y tilted 10° toward up: its elevation is 10°.
     expect(elevationYDeg(f)).toBeCloseTo(10, 3);
   });
@@ -34,13 +43,13 @@ describe('AttitudeFilter', () => {
     const [ax, ay, az] = restingReading(-8 * DEG);
     const sway = (i: number): number => 0.5 * G * Math.sin(2 * Math.PI * 1.4 * i * DT);
     let i = 0;
-    for (; i < params.settleS * RATE_HZ + 1; i++) f.update(ax, ay + sway(i), az, 0, 0, 0, DT);
+    for (; i < params.settleS * RATE_HZ + 1; i++) step(f, ax, ay + sway(i), az, 0, 0, 0, DT);
     // Levelled from the average in one step (not by a slow loop): within the sway's leftover.
     expect(elevationYDeg(f)).toBeCloseTo(-8, -0.5);
     expect(f.settled).toBe(false);
-    for (; i < (params.settleS + params.convergeS) * RATE_HZ + 1; i++) f.update(ax, ay + sway(i), az, 0, 0, 0, DT);
+    for (; i < (params.settleS + params.convergeS) * RATE_HZ + 1; i++) step(f, ax, ay + sway(i), az, 0, 0, 0, DT);
     expect(f.settled).toBe(true);
-    for (let k = 0; k < 20 * RATE_HZ; k++, i++) f.update(ax, ay + sway(i), az, 0, 0, 0, DT);
+    for (let k = 0; k < 20 * RATE_HZ; k++, i++) step(f, ax, ay + sway(i), az, 0, 0, 0, DT);
     // The mean tilt: a low gain keeps the sway's leak small.
     expect(elevationYDeg(f)).toBeCloseTo(-8, 0);
   });
@@ -51,7 +60,7 @@ describe('AttitudeFilter', () => {
     const rate = (30 * DEG) / 0.5;
     for (let i = 0; i < 0.5 * RATE_HZ; i++) {
       const [ax, ay, az] = restingReading(rate * (i + 1) * DT);
-      f.update(ax, ay, az, rate, 0, 0, DT);
+      step(f, ax, ay, az, rate, 0, 0, DT);
     }
     // Rolling +x lifts y: elevation +30°.
     expect(elevationYDeg(f)).toBeCloseTo(30, 0);
@@ -65,7 +74,7 @@ describe('AttitudeFilter', () => {
     let worst = 0;
     for (let i = 0; i < 120 * RATE_HZ; i++) {
       const wobble = 0.2 * Math.sin(2 * Math.PI * 2.8 * i * DT);
-      f.update(0, 0, G, bias, 0, wobble, DT);
+      step(f, 0, 0, G, bias, 0, wobble, DT);
       if (i > 100 * RATE_HZ) worst = Math.max(worst, Math.abs(elevationYDeg(f)));
     }
     // Proportional feedback alone would settle at bias / kp = 2.5°.
@@ -76,13 +85,13 @@ describe('AttitudeFilter', () => {
     const f = new AttitudeFilter(params, G);
     f.reset(0, 0, G, true);
     const yawBias = 0.01;
-    for (let i = 0; i < 30 * RATE_HZ; i++) f.update(0, 0, G, 0, 0, yawBias, DT);
+    for (let i = 0; i < 30 * RATE_HZ; i++) step(f, 0, 0, G, 0, 0, yawBias, DT);
     // After learning, the sensor's x axis no longer turns: track it over 10 s.
     const out = new Float64Array(3);
-    f.toWorld(1, 0, 0, out);
+    f.toWorld(X, 0, out);
     const before = Math.atan2(out[1]!, out[0]!);
-    for (let i = 0; i < 10 * RATE_HZ; i++) f.update(0, 0, G, 0, 0, yawBias, DT);
-    f.toWorld(1, 0, 0, out);
+    for (let i = 0; i < 10 * RATE_HZ; i++) step(f, 0, 0, G, 0, 0, yawBias, DT);
+    f.toWorld(X, 0, out);
     // Unlearnt, 10 s × 0.01 rad/s = 5.7°.
     expect(Math.abs(Math.atan2(out[1]!, out[0]!) - before) / DEG).toBeLessThan(0.2);
   });
@@ -93,7 +102,7 @@ describe('AttitudeFilter', () => {
     for (let i = 0; i < 5 * RATE_HZ; i++) {
       // A 20 g sideways spike every half second, 10 ms long.
       const impact = i % 100 < 2;
-      f.update(0, impact ? 20 * G : 0, G, 0, 0, 0, DT);
+      step(f, 0, impact ? 20 * G : 0, G, 0, 0, 0, DT);
     }
     expect(Math.abs(elevationYDeg(f))).toBeLessThan(0.01);
   });
@@ -106,7 +115,7 @@ describe('PrincipalAxis2D', () => {
     for (let i = 0; i < 1000; i++) {
       const along = 3 * Math.sin(i * 0.37);
       const across = Math.cos(i * 1.13);
-      axis.add(along * Math.cos(angle) - across * Math.sin(angle), along * Math.sin(angle) + across * Math.cos(angle));
+      axis.add(Float64Array.of(along * Math.cos(angle) - across * Math.sin(angle), along * Math.sin(angle) + across * Math.cos(angle)));
     }
     expect(axis.angleRad() / DEG).toBeCloseTo(12, 0);
     expect(axis.ratio()).toBeGreaterThan(8);

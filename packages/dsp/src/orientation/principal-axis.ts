@@ -20,7 +20,10 @@ export class PrincipalAxis2D {
   /** @param decay weight kept per sample (1: plain sums; exp(−1 / samples) for a time constant in samples). */
   constructor(private readonly decay = 1) {}
 
-  add(u: number, v: number): void {
+  /** One sample (u, v) = (uv[0], uv[1]): an array, so no double is boxed when the call is not inlined. */
+  add(uv: Float64Array): void {
+    const u = uv[0]!;
+    const v = uv[1]!;
     const d = this.decay;
     this.w = this.w * d + 1;
     this.su = this.su * d + u;

@@ -37,26 +37,39 @@ export class PelvisTracker extends SegmentTracker {
     this.gravity = calibration.gravityMps2;
   }
 
-  protected afterUpdate(tUs: number, ax: number, ay: number, az: number): void {
+  protected afterUpdate(): void {
     const f = this.filter;
     const w = this.world;
+    const tUs = this.sample[0]!;
     if (f.settled) {
-      f.toWorld(ax, ay, az, w);
+      f.toWorld(this.sample, 1, w);
       const fx = w[0]!;
       const fy = w[1]!;
       const vertical = w[2]! - this.gravity;
       // The sensor's own forward axis, made horizontal in the world: the frame the anatomical axis is measured in.
-      f.toWorld(this.xp[0]!, this.xp[1]!, this.xp[2]!, w);
+      f.toWorld(this.xp, 0, w);
       const n = Math.sqrt(w[0]! * w[0]! + w[1]! * w[1]!);
       if (n > 0.5) {
         const hx = w[0]! / n;
         const hy = w[1]! / n;
-        this.axis.add(fx * hx + fy * hy, fy * hx - fx * hy);
+        this.uv[0] = fx * hx + fy * hy;
+        this.uv[1] = fy * hx - fx * hy;
+        this.axis.add(this.uv);
       }
+      // φ = asin(ŷ_pelvis · ẑ): the left axis against world up, read in sensor coordinates.
+      f.upInSensor(w);
       const l = this.left;
-      this.ring.push(tUs, SegmentTracker.asinDeg(f.upDot(l[0]!, l[1]!, l[2]!)), vertical);
+      const r = this.ring.append();
+      const d = this.ring.data;
+      d[r] = tUs;
+      d[r + OBLIQUITY] = SegmentTracker.asinDeg(w[0]! * l[0]! + w[1]! * l[1]! + w[2]! * l[2]!);
+      d[r + VERTICAL] = vertical;
     } else {
-      this.ring.push(tUs, Number.NaN, Number.NaN);
+      const r = this.ring.append();
+      const d = this.ring.data;
+      d[r] = tUs;
+      d[r + OBLIQUITY] = Number.NaN;
+      d[r + VERTICAL] = Number.NaN;
     }
   }
 
@@ -87,19 +100,19 @@ export class PelvisTracker extends SegmentTracker {
     const first = this.spanScratch[0]!;
     const last = this.spanScratch[1]!;
     if (last - first < 4) return null;
-    const t0 = ring.get(first, T);
-    const spanS = (ring.get(last, T) - t0) / 1e6;
+    const t0 = ring.data[ring.slot(first) + T]!;
+    const spanS = (ring.data[ring.slot(last) + T]! - t0) / 1e6;
     // Pass 1: velocity at the end, for the velocity detrend.
     let v = 0;
-    for (let i = first + 1; i <= last; i++) v += ((ring.get(i, VERTICAL) + ring.get(i - 1, VERTICAL)) / 2) * ((ring.get(i, T) - ring.get(i - 1, T)) / 1e6);
+    for (let i = first + 1; i <= last; i++) v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * ((ring.data[ring.slot(i) + T]! - ring.data[ring.slot(i - 1) + T]!) / 1e6);
     const vDrift = v / spanS;
     // Pass 2: height with detrended velocity; pass 3 detrends height on the fly from its end value.
     let z = 0;
     v = 0;
     let vPrev = 0;
     for (let i = first + 1; i <= last; i++) {
-      const dt = (ring.get(i, T) - ring.get(i - 1, T)) / 1e6;
-      v += ((ring.get(i, VERTICAL) + ring.get(i - 1, VERTICAL)) / 2) * dt - vDrift * dt;
+      const dt = (ring.data[ring.slot(i) + T]! - ring.data[ring.slot(i - 1) + T]!) / 1e6;
+      v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * dt - vDrift * dt;
       z += ((v + vPrev) / 2) * dt;
       vPrev = v;
     }
@@ -108,8 +121,8 @@ export class PelvisTracker extends SegmentTracker {
     let zMin = 0;
     let zMax = 0;
     for (let i = first + 1; i <= last; i++) {
-      const dt = (ring.get(i, T) - ring.get(i - 1, T)) / 1e6;
-      v += ((ring.get(i, VERTICAL) + ring.get(i - 1, VERTICAL)) / 2) * dt - vDrift * dt;
+      const dt = (ring.data[ring.slot(i) + T]! - ring.data[ring.slot(i - 1) + T]!) / 1e6;
+      v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * dt - vDrift * dt;
       z += ((v + vPrev) / 2) * dt - zDrift * dt;
       vPrev = v;
       if (z < zMin) zMin = z;

@@ -1,5 +1,5 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
-import { AttitudeFilter, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
+import { AttitudeFilter, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
 import { RecordRing } from '../signal/ring.ts';
 
 export interface SegmentParams {
@@ -43,6 +43,10 @@ export abstract class SegmentTracker {
   protected readonly xp: Float64Array;
   protected readonly yp: Float64Array;
   protected readonly world = new Float64Array(3);
+  /** Scratch pair for the mounting-axis accumulator. */
+  protected readonly uv = new Float64Array(2);
+  /** The current sample, bias-corrected, with dt (SAMPLE_LAYOUT): passed by reference, never as doubles. */
+  protected readonly sample = new Float64Array(SAMPLE_LAYOUT);
   protected readonly periodUs: number;
   protected readonly axisMinSamples: number;
   private readonly axisUpdateSamples: number;
@@ -86,29 +90,31 @@ export abstract class SegmentTracker {
   /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). */
   push(buf: Float64Array, o: number): void {
     const tUs = buf[o]!;
-    const ax = buf[o + 1]!;
-    const ay = buf[o + 2]!;
-    const az = buf[o + 3]!;
     const bias = this.calibration.gyroBiasRadps;
-    const gx = buf[o + 4]! - bias[0];
-    const gy = buf[o + 5]! - bias[1];
-    const gz = buf[o + 6]! - bias[2];
+    const s = this.sample;
+    s[0] = tUs;
+    s[1] = buf[o + 1]!;
+    s[2] = buf[o + 2]!;
+    s[3] = buf[o + 3]!;
+    s[4] = buf[o + 4]! - bias[0];
+    s[5] = buf[o + 5]! - bias[1];
+    s[6] = buf[o + 6]! - bias[2];
     if (Number.isNaN(this.lastUs)) {
-      if (this.ring.pushed > 0) this.filter.reset(ax, ay, az, false);
+      if (this.ring.pushed > 0) this.filter.reset(s[1], s[2], s[3], false);
       this.lastUs = tUs - this.periodUs;
     }
-    const dtS = (tUs - this.lastUs) / 1e6;
+    s[7] = (tUs - this.lastUs) / 1e6;
     this.lastUs = tUs;
-    this.filter.update(ax, ay, az, gx, gy, gz, dtS);
-    this.afterUpdate(tUs, ax, ay, az, gx, gy, gz);
+    this.filter.update(s);
+    this.afterUpdate();
     if (++this.samplesSinceAxis >= this.axisUpdateSamples) {
       this.samplesSinceAxis = 0;
       this.mounting = this.updateAxis();
     }
   }
 
-  /** Subclass per-sample work: accumulate the axis estimate, push the ring. */
-  protected abstract afterUpdate(tUs: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void;
+  /** Subclass per-sample work on `this.sample`: accumulate the axis estimate, push the ring. */
+  protected abstract afterUpdate(): void;
 
   /** Re-derives the mounting axis from the motion so far (twice a second, not per sample). */
   protected abstract updateAxis(): MountingEstimate;
@@ -134,13 +140,13 @@ export abstract class SegmentTracker {
    */
   protected span(fromUs: number, toUs: number, out: Int32Array | Float64Array): boolean {
     const ring = this.ring;
-    if (ring.length === 0 || ring.get(ring.firstIndex, T) > fromUs || ring.get(ring.pushed - 1, T) < toUs) return false;
+    if (ring.length === 0 || ring.data[ring.slot(ring.firstIndex) + T]! > fromUs || ring.data[ring.slot(ring.pushed - 1) + T]! < toUs) return false;
     let last = ring.pushed - 1;
-    while (last > ring.firstIndex && ring.get(last, T) > toUs) last--;
+    while (last > ring.firstIndex && ring.data[ring.slot(last) + T]! > toUs) last--;
     let first = last;
     const maxStepUs = 3 * this.periodUs;
-    while (first > ring.firstIndex && ring.get(first - 1, T) >= fromUs) {
-      if (ring.get(first, T) - ring.get(first - 1, T) > maxStepUs) return false;
+    while (first > ring.firstIndex && ring.data[ring.slot(first - 1) + T]! >= fromUs) {
+      if (ring.data[ring.slot(first) + T]! - ring.data[ring.slot(first - 1) + T]! > maxStepUs) return false;
       first--;
     }
     out[0] = first;
@@ -164,7 +170,7 @@ export abstract class SegmentTracker {
     if (!this.span(fromUs, toUs, this.spanScratch)) return null;
     let best = Number.NEGATIVE_INFINITY;
     for (let i = this.spanScratch[0]!; i <= this.spanScratch[1]!; i++) {
-      const v = sign * this.ring.get(i, field);
+      const v = sign * this.ring.data[this.ring.slot(i) + field]!;
       if (Number.isNaN(v)) return null;
       if (v > best) best = v;
     }

@@ -45,23 +45,40 @@ export class ShankTracker extends SegmentTracker {
     this.medialSign = side === 'left' ? -1 : 1;
   }
 
-  protected afterUpdate(tUs: number, _ax: number, _ay: number, _az: number, gx: number, gy: number, gz: number): void {
+  protected afterUpdate(): void {
+    const sample = this.sample;
+    const tUs = sample[0]!;
+    const gx = sample[4]!;
+    const gy = sample[5]!;
+    const gz = sample[6]!;
     const xp = this.xp;
     const yp = this.yp;
     const u = gx * xp[0]! + gy * xp[1]! + gz * xp[2]!;
     const v = gx * yp[0]! + gy * yp[1]! + gz * yp[2]!;
-    if (u * u + v * v > SWING_RATE_RADPS * SWING_RATE_RADPS) this.axis.add(u, v);
+    if (u * u + v * v > SWING_RATE_RADPS * SWING_RATE_RADPS) {
+      this.uv[0] = u;
+      this.uv[1] = v;
+      this.axis.add(this.uv);
+    }
     const f = this.filter;
     if (!f.settled) {
-      this.ring.push(tUs, Number.NaN, Number.NaN, Number.NaN, Number.NaN);
+      const r = this.ring.append();
+      this.ring.data.fill(Number.NaN, r + 1, r + 5);
+      this.ring.data[r] = tUs;
       return;
     }
     const w = this.world;
-    f.toWorld(this.up[0]!, this.up[1]!, this.up[2]!, w);
+    f.toWorld(this.up, 0, w);
     const zx = w[0]!;
     const zy = w[1]!;
-    f.toWorld(this.ml[0]!, this.ml[1]!, this.ml[2]!, w);
-    this.ring.push(tUs, zx, zy, w[0]!, w[1]!);
+    f.toWorld(this.ml, 0, w);
+    const r = this.ring.append();
+    const d = this.ring.data;
+    d[r] = tUs;
+    d[r + ZX] = zx;
+    d[r + ZY] = zy;
+    d[r + MLX] = w[0]!;
+    d[r + MLY] = w[1]!;
   }
 
   protected updateAxis(): MountingEstimate {
@@ -89,18 +106,19 @@ export class ShankTracker extends SegmentTracker {
     let hx = 0;
     let hy = 0;
     for (let i = span[0]!; i <= span[1]!; i++) {
-      hx += ring.get(i, MLX);
-      hy += ring.get(i, MLY);
+      hx += ring.data[ring.slot(i) + MLX]!;
+      hy += ring.data[ring.slot(i) + MLY]!;
     }
     const n = Math.sqrt(hx * hx + hy * hy);
     if (!(n > 0)) return null;
     hx /= n;
     hy /= n;
     let best = Number.NEGATIVE_INFINITY;
-    for (let i = span[0]!; i <= span[1]! && ring.get(i, 0) <= toUs; i++) {
-      const tilt = SegmentTracker.asinDeg(this.medialSign * (ring.get(i, ZX) * hx + ring.get(i, ZY) * hy));
-      if (tilt > best) best = tilt;
+    for (let i = span[0]!; i <= span[1]! && ring.data[ring.slot(i) + 0]! <= toUs; i++) {
+      // The peak of the sine, one asin at the end: asin is monotonic.
+      const sine = this.medialSign * (ring.data[ring.slot(i) + ZX]! * hx + ring.data[ring.slot(i) + ZY]! * hy);
+      if (sine > best) best = sine;
     }
-    return Number.isFinite(best) ? best : null;
+    return Number.isFinite(best) ? SegmentTracker.asinDeg(best) : null;
   }
 }

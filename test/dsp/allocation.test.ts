@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const RUN_TS = fileURLToPath(new URL('../../bin/run-ts.mjs', import.meta.url));
+const PROBE = fileURLToPath(new URL('../../packages/dsp/eval/alloc-probe.ts', import.meta.url));
+
+interface ProbeResult {
+  samples: number;
+  bytesPerSample: number;
+  bytesPerDataSecond: number;
+  controlBytesPerSample: number;
+  retainedGrowthBytes: number;
+  top: [string, number][];
+}
+
+/** The probe in a fresh process per rate: one rate's JIT state must not colour the other's. */
+function probe(rateHz: number): ProbeResult {
+  const result = spawnSync(process.execPath, ['--expose-gc', RUN_TS, PROBE, '--json', `--rates=${rateHz}`], { encoding: 'utf8', timeout: 120_000 });
+  expect(result.status, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Record<string, ProbeResult>)[`${rateHz}Hz`]!;
+}
+
+describe('allocation discipline of the analysis hot path', () => {
+  it('allocates per event, not per sample: five times the samples, the same bytes; bounded state', () => {
+    const slow = probe(200);
+    const fast = probe(1000);
+    // The measurement sees per-sample garbage: the control (one small array per sample) shows ~100 B/sample.
+    expect(slow.controlBytesPerSample).toBeGreaterThan(60);
+    expect(fast.controlBytesPerSample).toBeGreaterThan(60);
+    // The analyzer: bytes per second of data do not grow with the rate (strides and alerts are the
+    // same; per-sample garbage would be 5×), and at 1 kHz it is less than one boxed double (16 B) per sample.
+    expect(fast.bytesPerDataSecond, JSON.stringify({ slow, fast })).toBeLessThan(1.3 * slow.bytesPerDataSecond);
+    expect(fast.bytesPerSample, JSON.stringify(fast.top)).toBeLessThan(16);
+    // Another 30 s of data leaves the session's live state where it was (rings, histograms, baselines are fixed-size).
+    expect(Math.abs(slow.retainedGrowthBytes)).toBeLessThan(64 * 1024);
+    expect(Math.abs(fast.retainedGrowthBytes)).toBeLessThan(64 * 1024);
+  });
+});
