@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
-import { analyzeRecording, type StrideEvent } from '@gaitwatch/dsp';
+import { analyzeRecording, type AlertEvent, type StrideEvent } from '@gaitwatch/dsp';
 import { SimulatedSession, stanceTruth, writeRecording, type StanceTruth } from '@gaitwatch/runner-sim';
 
 /**
@@ -22,24 +22,37 @@ export async function demo(): Promise<void> {
   console.log(`recording: ${paths.csv}\nground truth: ${paths.truth}\n`);
   const stances = stanceTruth(session.body);
   const detected: StrideEvent[] = [];
-  await analyzeRecording(createReadStream(paths.csv, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>, (e) => {
-    if (e.kind === 'stride') detected.push(e);
-  });
-  console.log('         ---------------- ground truth (simulator) ----------------   --- gaitwatch analyze ---');
-  console.log('minute  stances  pelvic drop (°)  knee-collapse proxy (°)  cadence   stances  cadence');
+  const alerts: AlertEvent[] = [];
+  await analyzeRecording(
+    createReadStream(paths.csv, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>,
+    (e) => {
+      if (e.kind === 'stride') detected.push(e);
+      else if (e.kind === 'alert') alerts.push(e);
+    },
+    {},
+    { athleteId: 'demo-runner', sessionId: 'demo-run' },
+  );
+  console.log('        ------------ ground truth (simulator) ------------   ------------- gaitwatch analyze -------------');
+  console.log('minute  stances  pelvic drop °  knee proxy °  cadence      stances  pelvic drop °  knee proxy °  cadence');
   for (let minute = 0; minute < durationS / 60; minute++) {
     const inMinute = stances.filter((s) => s.icS >= minute * 60 && s.icS < (minute + 1) * 60 && s.strideTimeS !== undefined);
     if (inMinute.length === 0) continue;
     const mean = (f: (s: StanceTruth) => number): number => inMinute.reduce((sum, s) => sum + f(s), 0) / inMinute.length;
     const marker = minute === 4 ? '  ← fatigue onset' : '';
     const startUs = session.startUs + minute * 60e6;
-    const found = detected.filter((d) => d.icUs >= startUs && d.icUs < startUs + 60e6 && d.cadenceSpm !== null);
-    const foundCadence = found.length === 0 ? '–' : (found.reduce((sum, d) => sum + d.cadenceSpm!, 0) / found.length).toFixed(0);
+    const found = detected.filter((d) => d.icUs >= startUs && d.icUs < startUs + 60e6);
+    const avg = (f: (d: StrideEvent) => number | null, digits: number): string => {
+      const xs = found.map(f).filter((x): x is number => x !== null);
+      return xs.length === 0 ? '–' : (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(digits);
+    };
     console.log(
-      `${String(minute + 1).padStart(6)}  ${String(inMinute.length).padStart(7)}  ${mean((s) => s.pelvicDropDeg).toFixed(1).padStart(15)}  ${mean((s) => s.shankFrontalDeg).toFixed(1).padStart(23)}  ${mean((s) => 120 / s.strideTimeS!).toFixed(0).padStart(7)}   ${String(found.length).padStart(7)}  ${foundCadence.padStart(7)}${marker}`,
+      `${String(minute + 1).padStart(6)}  ${String(inMinute.length).padStart(7)}  ${mean((s) => s.pelvicDropDeg).toFixed(1).padStart(13)}  ${mean((s) => s.shankFrontalDeg).toFixed(1).padStart(12)}  ${mean((s) => 120 / s.strideTimeS!).toFixed(0).padStart(7)}      ${String(found.length).padStart(7)}  ${avg((d) => d.pelvicDropDeg, 1).padStart(13)}  ${avg((d) => d.shankFrontalDeg, 1).padStart(12)}  ${avg((d) => d.cadenceSpm, 0).padStart(7)}${marker}`,
     );
   }
+  console.log('\nalerts (what the runner\'s phone would cue and the coach would see):');
+  if (alerts.length === 0) console.log('  none');
+  for (const a of alerts) console.log(`  ${((a.tUs - session.startUs) / 60e6).toFixed(1).padStart(4)} min  ${a.type} ${a.phase}: ${a.message}`);
   console.log(`\nNext: \`pnpm -s gaitwatch simulate --help\` for fleets, scenarios and live MQTT publishing.`);
   console.log(`Try: pnpm -s gaitwatch analyze ${paths.csv} | head`);
-  console.log('Pelvic drop and knee-collapse from the sensors, form-breakdown alerts, ingest, API and dashboard arrive with their issues; see README.');
+  console.log('Ingest, storage, API and dashboard arrive with their issues; see README.');
 }

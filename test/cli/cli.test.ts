@@ -69,13 +69,19 @@ describe('gaitwatch CLI', () => {
     const { status, stdout } = gaitwatch('demo');
     expect(status).toBe(0);
     expect(stdout).toMatch(/minute\s+stances\s+pelvic drop/);
-    const rows = stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+\s+\d+\s+\d+/.test(l));
+    const rows = stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+/.test(l));
     expect(rows).toHaveLength(8);
     for (const row of rows.slice(1)) {
-      const [, truthStances, , , truthCadence, found, foundCadence] = row.trim().split(/\s+/).map(Number);
+      const [, truthStances, truthDrop, truthKnee, truthCadence, found, foundDrop, foundKnee, foundCadence] = row.trim().split(/\s+/).map(Number);
       expect(Math.abs(found! - truthStances!)).toBeLessThanOrEqual(3);
       expect(Math.abs(foundCadence! - truthCadence!)).toBeLessThanOrEqual(2);
+      expect(Math.abs(foundDrop! - truthDrop!)).toBeLessThanOrEqual(0.7);
+      expect(Math.abs(foundKnee! - truthKnee!)).toBeLessThanOrEqual(1);
     }
+    // The runner is told: a form_breakdown after the fatigue onset at minute 4, none before.
+    const alertLines = stdout.split('\n').filter((l) => /form_breakdown raised/.test(l));
+    expect(alertLines.length).toBeGreaterThan(0);
+    for (const line of alertLines) expect(Number(line.trim().split(/\s+/)[0])).toBeGreaterThan(4);
     expect(stdout).toContain('← fatigue onset');
   });
 
