@@ -50,6 +50,10 @@ export class PelvisEventDetector {
   private previousFiltered = Number.NaN;
   private readonly threshold: AdaptiveThreshold;
   private lastContactUs = Number.NaN;
+  /** The current positive jerk lobe: its largest jerk so far, when, and the yaw rate then. */
+  private lobeJerk = 0;
+  private lobeUs = 0;
+  private lobeYaw = Number.NaN;
   private readonly rateHz: number;
   private readonly yawDelay: number;
 
@@ -78,6 +82,7 @@ export class PelvisEventDetector {
     this.ring.clear();
     this.previousFiltered = Number.NaN;
     this.lastContactUs = Number.NaN;
+    this.lobeJerk = 0;
   }
 
   /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). */
@@ -115,17 +120,34 @@ export class PelvisEventDetector {
     if (candidate - 1 >= this.ring.firstIndex) this.check(candidate);
   }
 
+  /**
+   * One contact per rise: the jerk's positive lobes (between its zero
+   * crossings) are the loading phases, and the contact is the lobe's largest
+   * jerk — as Mobilise-D's trunk-IMU detectors take one extremum between zero
+   * crossings (McCamley et al. 2012; Paraschiv-Ionescu et al. 2020). A slow,
+   * stiff-kneed rise can have two bumps; the first one is not the contact.
+   */
   private check(i: number): void {
-    const jerk = this.ring.data[this.ring.slot(i) + JERK]!;
-    const before = this.ring.data[this.ring.slot(i - 1) + JERK]!;
-    const after = this.ring.data[this.ring.slot(i + 1) + JERK]!;
-    if (!(jerk > before && jerk >= after) || jerk < this.threshold.value()) return;
-    const tUs = this.ring.data[this.ring.slot(i) + T]!;
+    const slot = this.ring.slot(i);
+    const jerk = this.ring.data[slot + JERK]!;
+    if (jerk > 0) {
+      if (jerk > this.lobeJerk) {
+        this.lobeJerk = jerk;
+        this.lobeUs = this.ring.data[slot + T]!;
+        this.lobeYaw = this.ring.data[slot + YAW]!;
+      }
+      return;
+    }
+    if (!(this.lobeJerk > 0)) return;
+    // The lobe has ended: judge its peak.
+    const peak = this.lobeJerk;
+    const tUs = this.lobeUs;
+    const yaw = this.lobeYaw;
+    this.lobeJerk = 0;
+    if (peak < this.threshold.value() || Number.isNaN(yaw)) return;
     if (!Number.isNaN(this.lastContactUs) && tUs - this.lastContactUs < this.params.minStepS * 1e6) return;
-    const yaw = this.ring.data[this.ring.slot(i) + YAW]!;
-    if (Number.isNaN(yaw)) return;
     this.lastContactUs = tUs;
-    this.threshold.accept(jerk);
+    this.threshold.accept(peak);
     this.onContact({ icUs: tUs, side: yaw < 0 ? 'left' : 'right' });
   }
 }
