@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +157,32 @@ describe('streaming analysis', () => {
     // The left leg is untouched: no pelvis contact is taken for it while its shank reports.
     const left = strides.filter((s) => s.side === 'left' && s.icUs > silentFromUs);
     expect(left.every((s) => s.toUs !== null)).toBe(true);
+  });
+
+  it.each([100, 1000])('holds the accuracy targets at %i Hz (filters, rings and gains follow the rate)', async (sampleRateHz) => {
+    const session = new SimulatedSession({ scenario: 'steady', durationS: 45, seed: 77, maxMisalignmentDeg: 15, sampleRateHz });
+    const paths = await writeRecording(session, dir, `rate-${sampleRateHz}`);
+    const events: AnalysisEvent[] = [];
+    await analyzeRecording(createReadStream(paths.csv, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>, (e) => events.push(e));
+    const strides = events.filter((e) => e.kind === 'stride');
+    const truth = parseTruthCsv(await readFile(paths.truth, 'utf8'));
+    const icErrors: number[] = [];
+    const drop: number[] = [];
+    const knee: number[] = [];
+    for (const t of truth) {
+      const hit = strides.find((s) => s.side === t.side && Math.abs(s.icUs - t.icUs) < 100_000);
+      if (hit === undefined) continue;
+      icErrors.push(Math.abs(hit.icUs - t.icUs) / 1000);
+      if (hit.pelvicDropDeg !== null) drop.push(Math.abs(hit.pelvicDropDeg - t.pelvicDropDeg!));
+      if (hit.shankFrontalDeg !== null) knee.push(Math.abs(hit.shankFrontalDeg - t.shankFrontalDeg!));
+    }
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(icErrors.length / truth.length).toBeGreaterThanOrEqual(0.97);
+    expect(icErrors.sort((a, b) => a - b)[icErrors.length >> 1]).toBeLessThanOrEqual(10);
+    expect(drop.length).toBeGreaterThan(0.9 * icErrors.length);
+    expect(mean(drop)).toBeLessThan(0.7);
+    expect(mean(knee)).toBeLessThan(1);
+    expect(events.at(-1)).toMatchObject({ kind: 'summary', sensors: { pelvis: { rateHz: expect.closeTo(sampleRateHz, -1) as number } } });
   });
 
   it('works without the pelvis (shank-only: everything but pelvic drop and vertical oscillation)', () => {

@@ -1,7 +1,28 @@
 import { analyzeRecording, SessionAnalyzer, type AnalysisEvent } from '@gaitwatch/dsp';
 import { RECORDING_HEADER, SENSOR_IDS } from '@gaitwatch/protocol';
 import fc from 'fast-check';
+import { SimulatedSession } from '@gaitwatch/runner-sim';
 import { describe, expect, it } from 'vitest';
+
+/** A simulated session's samples in time order (all sensors interleaved), computed once. */
+const rowCache = new WeakMap<SimulatedSession, { sensor: (typeof SENSOR_IDS)[number]; tUs: number; values: number[] }[]>();
+function rows(session: SimulatedSession): { sensor: (typeof SENSOR_IDS)[number]; tUs: number; values: number[] }[] {
+  let cached = rowCache.get(session);
+  if (cached === undefined) {
+    cached = [];
+    const out = new Float64Array(6);
+    for (const [sensor, imu] of session.imus) {
+      for (let n = 0; n < session.sampleCount(sensor); n++) {
+        const t = session.sampleTimeS(sensor, n);
+        imu.sample(t, out);
+        cached.push({ sensor, tUs: session.timestampUs(t), values: [...out] });
+      }
+    }
+    cached.sort((a, b) => a.tUs - b.tUs);
+    rowCache.set(session, cached);
+  }
+  return cached;
+}
 
 /** Every number in an event is finite (NaN and ±Infinity would be silent nulls in JSON). */
 function expectFinite(value: unknown, path = 'event'): void {
@@ -44,6 +65,30 @@ describe('analysis robustness', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('keeps every stride, alert and summary number finite on a real run with corrupted samples and gaps', () => {
+    const session = new SimulatedSession({ scenario: 'sensor-faults', durationS: 60, seed: 5, maxMisalignmentDeg: 15 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 30 }), (seed) => {
+        let s = seed;
+        const random = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+        const analyzer = new SessionAnalyzer();
+        const out: AnalysisEvent[] = [];
+        const row = new Float64Array(6);
+        for (const { sensor, tUs, values } of rows(session)) {
+          if (random() < 0.002) continue; // lost sample
+          row.set(values);
+          // 0.5 % of samples get a NaN, an infinity or an absurd value on one channel.
+          if (random() < 0.005) row[Math.floor(random() * 6)] = [Number.NaN, Number.POSITIVE_INFINITY, 1e12, -1e12][Math.floor(random() * 4)]!;
+          out.push(...analyzer.pushSample(sensor, tUs, row[0]!, row[1]!, row[2]!, row[3]!, row[4]!, row[5]!));
+        }
+        out.push(...analyzer.finish());
+        expect(out.filter((e) => e.kind === 'stride').length).toBeGreaterThan(100);
+        for (const event of out) expectFinite(event);
+      }),
+      { numRuns: 4 },
     );
   });
 

@@ -12,6 +12,9 @@ import { FormMonitor } from './form/form-monitor.ts';
 
 export type StrideEvent = { kind: 'stride' } & StrideMetrics;
 
+/** The mounting estimate as the summary reports it (axisRatio null when not finite). */
+export type SummaryMounting = Omit<MountingEstimate, 'axisRatio'> & { axisRatio: number | null };
+
 export interface SummaryEvent {
   kind: 'summary';
   /** Alerts raised or resolved in the session. */
@@ -22,7 +25,7 @@ export interface SummaryEvent {
   gctSMedian: number | null;
   /** What the sensor set allows: `full` (pelvis + shanks), `shank-only`, `pelvis-only`. */
   mode: 'full' | 'shank-only' | 'pelvis-only' | 'none';
-  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null; mounting: MountingEstimate | null }>;
+  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;
   /** Lines of the recording that could not be parsed (analyze only). */
   parseErrors?: number;
 }
@@ -88,9 +91,10 @@ const SILENCE_CHECK_US = 250_000;
 /** How often (in data time) finished events are released, µs: 20 ms of latency at most. */
 const RELEASE_CHECK_US = 20_000;
 
-function roundMounting(m: MountingEstimate | undefined): MountingEstimate | null {
+function roundMounting(m: MountingEstimate | undefined): SummaryMounting | null {
   if (m === undefined) return null;
-  return { yawDeg: Math.round(m.yawDeg * 10) / 10, axisRatio: Number.isFinite(m.axisRatio) ? Math.round(m.axisRatio * 10) / 10 : m.axisRatio, status: m.status };
+  // A ratio can be infinite (a perfectly straight line) or NaN (no motion): JSON has neither, so null.
+  return { yawDeg: Math.round(m.yawDeg * 10) / 10, axisRatio: Number.isFinite(m.axisRatio) ? Math.round(m.axisRatio * 10) / 10 : null, status: m.status };
 }
 
 const SHANK_SIDE: Partial<Record<SensorId, Side>> = { shank_left: 'left', shank_right: 'right' };

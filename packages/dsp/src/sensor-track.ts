@@ -1,4 +1,4 @@
-import type { SensorId } from '@gaitwatch/protocol';
+import { MAX_ABS_SAMPLE_VALUE, type SensorId } from '@gaitwatch/protocol';
 import { StandingCalibrator, type Calibration } from './calibration/standing-calibrator.ts';
 import type { AnalyzerParams } from './params.ts';
 
@@ -18,7 +18,7 @@ export class SensorTrack {
   lastTUs = Number.NaN;
   samples = 0;
   duplicates = 0;
-  /** Samples with a NaN or infinite value (dropped). */
+  /** Samples with a NaN, infinite or physically impossible value (beyond the protocol's ±1000 m/s² or rad/s; dropped). */
   invalid = 0;
   /** Samples discarded because their timestamps gave no plausible sample rate (50–2000 Hz). */
   unusableTiming = 0;
@@ -48,9 +48,11 @@ export class SensorTrack {
       this.duplicates++;
       return 'drop';
     }
-    // Explicit checks, not [..].every(): no array per sample on the hot path.
+    // Explicit checks, not [..].every(): no array per sample on the hot path. The same
+    // bound as the protocol layer, so a recording gets what a live session gets.
     for (let c = 1; c < CHANNELS; c++) {
-      if (!Number.isFinite(buf[o + c]!)) {
+      const v = buf[o + c]!;
+      if (!(v >= -MAX_ABS_SAMPLE_VALUE && v <= MAX_ABS_SAMPLE_VALUE)) {
         this.invalid++;
         return 'drop';
       }
