@@ -1,6 +1,5 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
-import { PrincipalAxis2D } from '../orientation/principal-axis.ts';
-import { SegmentTracker, type MountingEstimate, type SegmentParams } from './segment-tracker.ts';
+import { SegmentTracker, type SegmentParams } from './segment-tracker.ts';
 
 const T = 0;
 const OBLIQUITY = 1;
@@ -25,15 +24,10 @@ const VERTICAL = 2;
  * standing of the definition). NaN while the attitude settles.
  */
 export class PelvisTracker extends SegmentTracker {
-  private readonly axis: PrincipalAxis2D;
-  /** Left axis of the pelvis in sensor coordinates (updated with the mounting estimate). */
-  private readonly left: Float64Array;
   private readonly gravity: number;
 
   constructor(params: SegmentParams, rateHz: number, calibration: Calibration) {
     super(params, rateHz, calibration, 3);
-    this.left = Float64Array.from(this.yp);
-    this.axis = new PrincipalAxis2D(Math.exp(-1 / (params.axisTauS * rateHz)));
     this.gravity = calibration.gravityMps2;
   }
 
@@ -73,14 +67,9 @@ export class PelvisTracker extends SegmentTracker {
     }
   }
 
-  protected updateAxis(): MountingEstimate {
-    const estimate = this.judgeAxis(this.axis.angleRad(), this.axis.ratio(), this.axis.count);
-    // Anterior = cos ψ x_p + sin ψ y_p, so left = up × anterior = cos ψ y_p − sin ψ x_p.
-    const psi = (estimate.yawDeg * Math.PI) / 180;
-    const c = Math.cos(psi);
-    const s = Math.sin(psi);
-    for (let k = 0; k < 3; k++) this.left[k] = c * this.yp[k]! - s * this.xp[k]!;
-    return estimate;
+  /** The braking axis is anterior (near x_p); left is 90° on. */
+  protected axisYawRad(): number {
+    return this.axis.angleRad();
   }
 
   /** Contralateral pelvic drop over a stance: peak of φ (left stance) or −φ (right), degrees; null when unknown. */

@@ -1,5 +1,6 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { AttitudeFilter, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
+import { PrincipalAxis2D } from '../orientation/principal-axis.ts';
 import { RecordRing } from '../signal/ring.ts';
 
 export interface SegmentParams {
@@ -49,6 +50,10 @@ export abstract class SegmentTracker {
   protected readonly sample = new Float64Array(SAMPLE_LAYOUT);
   protected readonly periodUs: number;
   protected readonly axisMinSamples: number;
+  /** The motion's principal axis (what it is of — acceleration, rotation — is the subclass's choice). */
+  protected readonly axis: PrincipalAxis2D;
+  /** The anatomical left axis in sensor coordinates: y_p turned by the mounting yaw. */
+  protected readonly left: Float64Array;
   private readonly axisUpdateSamples: number;
   private samplesSinceAxis = 0;
   private lastUs = Number.NaN;
@@ -73,6 +78,8 @@ export abstract class SegmentTracker {
     this.xp = Float64Array.of(x[0]! / n, x[1]! / n, x[2]! / n);
     this.yp = Float64Array.of(uy * this.xp[2]! - uz * this.xp[1]!, uz * this.xp[0]! - ux * this.xp[2]!, ux * this.xp[1]! - uy * this.xp[0]!);
     this.filter.reset(ux, uy, uz, calibration.quality === 'standing');
+    this.axis = new PrincipalAxis2D(Math.exp(-1 / (params.axisTauS * rateHz)));
+    this.left = Float64Array.from(this.yp);
   }
 
   get mountingEstimate(): MountingEstimate {
@@ -116,8 +123,22 @@ export abstract class SegmentTracker {
   /** Subclass per-sample work on `this.sample`: accumulate the axis estimate, push the ring. */
   protected abstract afterUpdate(): void;
 
-  /** Re-derives the mounting axis from the motion so far (twice a second, not per sample). */
-  protected abstract updateAxis(): MountingEstimate;
+  /** The principal axis's angle from y_p (the sensor's own left axis), rad, in (−π/2, π/2]. */
+  protected abstract axisYawRad(): number;
+
+  /**
+   * Re-derives the mounting yaw from the motion so far (twice a second, not
+   * per sample) and turns the left axis with it: anterior = cos ψ x_p + sin ψ
+   * y_p, so left = up × anterior = cos ψ y_p − sin ψ x_p.
+   */
+  private updateAxis(): MountingEstimate {
+    const estimate = this.judgeAxis(this.axisYawRad(), this.axis.ratio(), this.axis.count);
+    const psi = (estimate.yawDeg * Math.PI) / 180;
+    const c = Math.cos(psi);
+    const s = Math.sin(psi);
+    for (let k = 0; k < 3; k++) this.left[k] = c * this.yp[k]! - s * this.xp[k]!;
+    return estimate;
+  }
 
   /** Shared plausibility rule for an axis `angleRad` away from the sensor's own. */
   protected judgeAxis(angleRad: number, ratio: number, samples: number): MountingEstimate {

@@ -1,7 +1,6 @@
 import type { Side } from '@gaitwatch/protocol';
 import type { Calibration } from '../calibration/standing-calibrator.ts';
-import { PrincipalAxis2D } from '../orientation/principal-axis.ts';
-import { SegmentTracker, type MountingEstimate, type SegmentParams } from './segment-tracker.ts';
+import { SegmentTracker, type SegmentParams } from './segment-tracker.ts';
 
 // Ring fields: time, then horizontal world components of the long axis (up) and of the medio-lateral axis.
 const ZX = 1;
@@ -32,15 +31,10 @@ const SWING_RATE_RADPS = 1;
  * differ by the leg's own rotation (not evaluated).
  */
 export class ShankTracker extends SegmentTracker {
-  private readonly axis: PrincipalAxis2D;
-  /** Medio-lateral (left-pointing) axis in sensor coordinates. */
-  private readonly ml: Float64Array;
   private readonly medialSign: number;
 
   constructor(params: SegmentParams, rateHz: number, calibration: Calibration, side: Side) {
     super(params, rateHz, calibration, 5);
-    this.ml = Float64Array.from(this.yp);
-    this.axis = new PrincipalAxis2D(Math.exp(-1 / (params.axisTauS * rateHz)));
     // Medial is −left for the left leg, +left for the right.
     this.medialSign = side === 'left' ? -1 : 1;
   }
@@ -71,7 +65,7 @@ export class ShankTracker extends SegmentTracker {
     f.toWorld(this.up, 0, w);
     const zx = w[0]!;
     const zy = w[1]!;
-    f.toWorld(this.ml, 0, w);
+    f.toWorld(this.left, 0, w);
     const r = this.ring.append();
     const d = this.ring.data;
     d[r] = tUs;
@@ -81,17 +75,10 @@ export class ShankTracker extends SegmentTracker {
     d[r + MLY] = w[1]!;
   }
 
-  protected updateAxis(): MountingEstimate {
-    // The swing axis is near y_p; its angle from y_p is the mounting yaw.
-    let angle = this.axis.angleRad() - Math.PI / 2;
-    if (angle < -Math.PI / 2) angle += Math.PI;
-    const estimate = this.judgeAxis(angle, this.axis.ratio(), this.axis.count);
-    const psi = (estimate.yawDeg * Math.PI) / 180;
-    // Left = cos ψ y_p − sin ψ x_p (the y_p axis turned by ψ about up, as for the pelvis).
-    const c = Math.cos(psi);
-    const s = Math.sin(psi);
-    for (let k = 0; k < 3; k++) this.ml[k] = c * this.yp[k]! - s * this.xp[k]!;
-    return estimate;
+  /** The swing axis is medio-lateral (near y_p): its angle from y_p. */
+  protected axisYawRad(): number {
+    const angle = this.axis.angleRad() - Math.PI / 2;
+    return angle < -Math.PI / 2 ? angle + Math.PI : angle;
   }
 
   /**
