@@ -121,7 +121,7 @@ export class SessionAnalyzer {
   private readonly shanks = new Map<Side, ShankTracker>();
   private readonly pendingStance = new Map<Side, Stance>();
   private readonly unreleased: QueuedEvent[] = [];
-  /** Latest contact times of each leg from its shank (a few), to tell a pelvis contact's leg. */
+  /** Recent contact times of each leg from its shank (the last ~16 s of that shank's data), to tell a pelvis contact's leg. */
   private readonly recentShankIcUs: Record<Side, number[]> = { left: [], right: [] };
   /** Summary statistics, in constant memory (1 ms bins). */
   private readonly strideTimes = new Histogram(0, 3, 0.001);
@@ -153,6 +153,11 @@ export class SessionAnalyzer {
     private readonly options: AnalyzerOptions = {},
   ) {
     this.params = mergeParams(DEFAULT_PARAMS, params);
+    const { releaseAfterS, silentAfterS, maxStrideS } = this.params;
+    const neededS = releaseAfterS + 2 * silentAfterS + maxStrideS / 2;
+    if (!(this.params.segments.historyS >= neededS)) {
+      throw new RangeError(`segments.historyS (${this.params.segments.historyS} s) must be at least releaseAfterS + 2 × silentAfterS + maxStrideS / 2 = ${neededS} s, or stride metrics would depend on how sensors interleave`);
+    }
     this.form = new FormMonitor(this.params.form, {
       athleteId: options.athleteId ?? 'unknown',
       sessionId: options.sessionId ?? 'unknown',
@@ -277,7 +282,7 @@ export class SessionAnalyzer {
   private startDetector(track: SensorTrack): void {
     const side = SHANK_SIDE[track.sensor];
     const calibration = track.calibration!;
-    let detector: ShankEventDetector | PelvisEventDetector | undefined;
+    let detector: ShankEventDetector | PelvisEventDetector;
     const bias = Float64Array.from(calibration.gyroBiasRadps);
     let segment: PelvisTracker | ShankTracker;
     if (side !== undefined) {
@@ -292,11 +297,11 @@ export class SessionAnalyzer {
       detector = new PelvisEventDetector(this.params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, bias, onContact);
       segment = this.pelvis = new PelvisTracker(this.params.segments, track.rateHz, calibration);
     }
-    if (detector !== undefined) this.detectors.set(track.sensor, detector);
+    this.detectors.set(track.sensor, detector);
     const d = detector;
     const g = segment;
     track.drainHeld((buf, o) => {
-      d?.push(buf, o);
+      d.push(buf, o);
       g.push(buf, o);
     });
   }
@@ -306,13 +311,14 @@ export class SessionAnalyzer {
     return sensors.some((s) => SHANK_SIDE[s] !== undefined);
   }
 
-
-
   private onStance(side: Side, stance: Stance): void {
-    const recent = this.recentShankIcUs[side];
     if (stance.toUs !== null) {
+      // Kept by the shank's own time (not by count): a shank may run up to silentAfterS
+      // ahead of the release, and a pelvis contact must still find its ICs then.
+      const recent = this.recentShankIcUs[side];
       recent.push(stance.icUs);
-      if (recent.length > 8) recent.shift();
+      const keepFromUs = stance.icUs - (this.params.silentAfterS + this.params.releaseAfterS + 4) * 1e6;
+      while (recent.length > 0 && recent[0]! < keepFromUs) recent.shift();
     }
     const previous = this.pendingStance.get(side);
     if (previous !== undefined) this.enqueue(this.stride(side, previous, stance.icUs));
@@ -370,6 +376,25 @@ export class SessionAnalyzer {
     return this.gatingSensors;
   }
 
+  /**
+   * A leg's last stance waits for its next contact to know its stride time.
+   * When the sensor that finds that leg's contacts has gone silent, no next
+   * contact can come within maxStrideS, so the stance is closed now (stride
+   * time null) and takes its place in time order before later events pass
+   * the watermark — at finish() it would come out after them.
+   */
+  private closeSilentStances(silentBeforeUs: number): void {
+    if (this.pendingStance.size === 0) return;
+    const pelvisOnly = !this.shanksExpected();
+    for (const [side, stance] of this.pendingStance) {
+      const source: SensorId = pelvisOnly ? 'pelvis' : side === 'left' ? 'shank_left' : 'shank_right';
+      const last = this.tracks.get(source)?.lastTUs ?? Number.NEGATIVE_INFINITY;
+      if (!(last < silentBeforeUs)) continue;
+      this.enqueue(this.stride(side, stance, undefined));
+      this.pendingStance.delete(side);
+    }
+  }
+
   /** Releases events every event source has moved well past, in time order. */
   private release(all: boolean): readonly TimedEvent[] {
     if (this.unreleased.length === 0) return NONE;
@@ -382,6 +407,7 @@ export class SessionAnalyzer {
         // A silent source must not hold the other leg's strides back forever.
         if (!(last < silentBeforeUs)) watermarkUs = Math.min(watermarkUs, Number.isNaN(last) ? Number.NEGATIVE_INFINITY : last);
       }
+      this.closeSilentStances(silentBeforeUs);
       watermarkUs -= this.params.releaseAfterS * 1e6;
       if (timeOf(this.unreleased[0]!) > watermarkUs) return NONE;
     }

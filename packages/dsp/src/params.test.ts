@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SessionAnalyzer } from './analyzer.ts';
 import { DEFAULT_PARAMS, PARAM_DOCS, parameterKeys } from './params.ts';
 
 describe('analyzer parameters', () => {
@@ -12,5 +13,19 @@ describe('analyzer parameters', () => {
       const value = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], DEFAULT_PARAMS);
       expect(Number.isFinite(value), key).toBe(true);
     }
+  });
+
+  it('overrides one parameter at any depth and keeps the other defaults', () => {
+    const analyzer = new SessionAnalyzer({ segments: { attitude: { kp: 0.5 } }, form: { cooldownS: 60 } });
+    expect(analyzer.params.segments.attitude.kp).toBe(0.5);
+    expect(analyzer.params.segments.attitude.ki).toBe(DEFAULT_PARAMS.segments.attitude.ki);
+    expect(analyzer.params.segments.historyS).toBe(DEFAULT_PARAMS.segments.historyS);
+    expect(analyzer.params.form.cooldownS).toBe(60);
+  });
+
+  it('refuses an angle history too short for the release delays, and says what it must be', () => {
+    expect(() => new SessionAnalyzer({ segments: { historyS: 10 } })).toThrow(/segments\.historyS \(10 s\) must be at least releaseAfterS \+ 2 × silentAfterS/);
+    // Shorter delays make a shorter history valid.
+    expect(() => new SessionAnalyzer({ segments: { historyS: 10 }, silentAfterS: 2, releaseAfterS: 2 })).not.toThrow();
   });
 });

@@ -5,7 +5,13 @@ import { RecordRing } from '../signal/ring.ts';
 
 export interface SegmentParams {
   readonly attitude: AttitudeFilterParams;
-  /** Angle history kept per sensor for the per-stance peaks, s (must cover releaseAfterS plus the sensor skew allowed by silentAfterS). */
+  /**
+   * Angle history kept per sensor for the per-stance metrics, s. Metrics are
+   * taken at release, which a silent sensor holds back by up to silentAfterS
+   * while another sensor may run up to silentAfterS ahead: the history must
+   * cover releaseAfterS + 2 × silentAfterS and a stride, or a metric would
+   * depend on how the sensors' data interleaved (the analyzer checks).
+   */
   readonly historyS: number;
   /** Motion needed before a mounting axis estimated from the movement replaces the sensor's own axis, s. */
   readonly axisMinS: number;
