@@ -29,9 +29,10 @@ describe('allocation discipline of the analysis hot path', () => {
     expect(slow.controlBytesPerSample).toBeGreaterThan(60);
     expect(fast.controlBytesPerSample).toBeGreaterThan(60);
     // The analyzer: bytes per second of data do not grow with the rate (strides and alerts are the
-    // same; per-sample garbage would be 5×), and at 1 kHz it is less than one boxed double (16 B) per sample.
+    // same; per-sample garbage would be 5×): one boxed double (16 B) per sample would make it ~1.9×.
     expect(fast.bytesPerDataSecond, JSON.stringify({ slow, fast })).toBeLessThan(1.3 * slow.bytesPerDataSecond);
-    expect(fast.bytesPerSample, JSON.stringify(fast.top)).toBeLessThan(16);
+    // What there is, is per event (~14 B per 1 kHz sample, ~40 kB/s of data); a boxed double per sample would add 16.
+    expect(fast.bytesPerSample, JSON.stringify(fast.top)).toBeLessThan(24);
     // Another 30 s of data leaves the session's live state where it was (rings, histograms, baselines are fixed-size).
     expect(Math.abs(slow.retainedGrowthBytes)).toBeLessThan(64 * 1024);
     expect(Math.abs(fast.retainedGrowthBytes)).toBeLessThan(64 * 1024);

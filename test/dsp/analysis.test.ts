@@ -17,11 +17,13 @@ let csvPath: string;
 let csvText: string;
 let truthText: string;
 let metaText: string;
+let simulated: SimulatedSession;
 let rows: RecordingRow[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gw-dsp-'));
   const session = new SimulatedSession({ scenario: 'steady', durationS: 45, seed: 77, maxMisalignmentDeg: 15 });
+  simulated = session;
   const paths = await writeRecording(session, dir, 'steady');
   csvPath = paths.csv;
   csvText = await readFile(paths.csv, 'utf8');
@@ -145,6 +147,23 @@ describe('streaming analysis', () => {
     const vo = strides.map((s) => s.verticalOscillationCm).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
     expect(vo[vo.length >> 1]).toBeGreaterThan(4);
     expect(vo[vo.length >> 1]).toBeLessThan(12);
+    // Braking: the forward speed the pelvis loses after contact, against the simulated body's own trajectory.
+    const heading = simulated.profile.headingRad;
+    const r = new Float64Array(9);
+    const p = new Float64Array(3);
+    const forwardM = (tS: number): number => (simulated.body.pelvisPose(tS, r, p), p[0]! * Math.cos(heading) + p[1]! * Math.sin(heading));
+    const speed = (tS: number): number => (forwardM(tS + 0.0005) - forwardM(tS - 0.0005)) / 0.001;
+    const brakingErrors: number[] = [];
+    for (const t of truth) {
+      const hit = strides.find((s) => s.side === t.side && Math.abs(s.icUs - t.icUs) < 100_000);
+      if (typeof hit?.brakingMps !== 'number' || t.toUs === null) continue;
+      const icS = (t.icUs - simulated.startUs) / 1e6;
+      let loss = 0;
+      for (let x = icS; x <= (t.toUs - simulated.startUs) / 1e6; x += 0.002) loss = Math.max(loss, speed(icS) - speed(x));
+      brakingErrors.push(hit.brakingMps - loss);
+    }
+    expect(brakingErrors.length).toBeGreaterThan(0.8 * truth.length);
+    expect(mae(brakingErrors)).toBeLessThan(0.08);
     // The sensors' rotation about the vertical, found from the motion, against the simulator's mounting.
     const summary = events.at(-1) as Extract<AnalysisEvent, { kind: 'summary' }>;
     const meta = JSON.parse(metaText) as { sensors: Record<string, { mountYawDeg: number }> };

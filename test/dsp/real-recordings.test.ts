@@ -48,7 +48,7 @@ describe.skipIf(!present)('real lab recordings (pelvis only, walking)', () => {
     }
   });
 
-  it('measures a plausible walking pelvic drop and vertical oscillation (a sign or axis mistake lands far outside)', async () => {
+  it('measures a plausible walking pelvic drop, vertical oscillation and braking (a sign or axis mistake lands far outside)', async () => {
     // Walking pelvic drop is a few degrees with the swing-side hip below neutral (positive); the sacrum
     // rises and falls 3–5 cm per step. Trials without quiet standing give no angles for their first
     // settleS + convergeS seconds, so the pooled trials are judged.
@@ -62,5 +62,10 @@ describe.skipIf(!present)('real lab recordings (pelvis only, walking)', () => {
     expect(vo.length).toBeGreaterThan(30);
     expect(median(vo)).toBeGreaterThan(2);
     expect(median(vo)).toBeLessThan(7);
+    // Walking: the trunk's forward speed swings by a few tenths of a m/s each step.
+    const braking = strides.map((s) => s.brakingMps).filter((d): d is number => typeof d === 'number');
+    expect(braking.length).toBeGreaterThan(30);
+    expect(median(braking)).toBeGreaterThan(0.05);
+    expect(median(braking)).toBeLessThan(0.5);
   });
 });

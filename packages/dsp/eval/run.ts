@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeRecording, type AlertEvent, type StrideEvent, type SummaryEvent } from '@gaitwatch/dsp';
+import { analyzeRecording, DEFAULT_PARAMS, type AlertEvent, type StrideEvent, type SummaryEvent } from '@gaitwatch/dsp';
 import { parseTruthCsv } from '@gaitwatch/protocol';
 import { SCENARIOS, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import { absolute, matchStances, mean, quantile, type MatchResult } from './match.ts';
@@ -19,6 +19,66 @@ const MISALIGNMENT_DEG = 15;
 const STEADY_MINUTES = Number(args.get('steady-minutes') ?? 20);
 
 /** Form-breakdown outcomes, accumulated over sessions. */
+/**
+ * Braking truth from the simulated body itself (the eval may look, the
+ * analysis may not): the pelvis's forward speed loss after each contact, from
+ * its trajectory by central differences; errors of the matched strides, m/s.
+ */
+function brakingErrors(session: SimulatedSession, truth: ReturnType<typeof parseTruthCsv>, strides: StrideEvent[]): { errors: number[]; truthMps: number[] } {
+  const r = new Float64Array(9);
+  const p = new Float64Array(3);
+  const hx = Math.cos(session.profile.headingRad);
+  const hy = Math.sin(session.profile.headingRad);
+  const forward = (tS: number): number => {
+    session.body.pelvisPose(tS, r, p);
+    return p[0]! * hx + p[1]! * hy;
+  };
+  const speed = (tS: number): number => (forward(tS + 0.0005) - forward(tS - 0.0005)) / 0.001;
+  const errors: number[] = [];
+  const truthMps: number[] = [];
+  for (const t of truth) {
+    const hit = strides.find((s) => s.side === t.side && Math.abs(s.icUs - t.icUs) < 100_000);
+    if (hit?.brakingMps === null || hit?.brakingMps === undefined || t.toUs === null) continue;
+    const icS = (t.icUs - session.startUs) / 1e6;
+    const toS = (t.toUs - session.startUs) / 1e6;
+    const v0 = speed(icS);
+    let loss = 0;
+    for (let x = icS; x <= toS; x += 0.002) loss = Math.max(loss, v0 - speed(x));
+    errors.push(hit.brakingMps - loss);
+    truthMps.push(loss);
+  }
+  return { errors, truthMps };
+}
+const braking = new Map<string, { errors: number[]; truthMps: number[] }>();
+
+/** pelvic_drop_high against the truth: sessions whose true 20-stance rolling median crossed the default limit. */
+const limit = { expected: 0, alerted: 0, clear: 0, falseAlerts: 0, borderline: 0, notes: [] as string[] };
+
+function scoreLimit(name: string, analysis: Analysis, truth: ReturnType<typeof parseTruthCsv>): void {
+  const limitDeg = DEFAULT_PARAMS.form.pelvicDropLimitDeg;
+  // The highest level the true rolling median (20 stances per side) held for 5 stances in a row.
+  let sustained = Number.NEGATIVE_INFINITY;
+  for (const side of ['left', 'right'] as const) {
+    const drops = truth.filter((t) => t.side === side && t.pelvicDropDeg !== null).map((t) => t.pelvicDropDeg!);
+    const medians: number[] = [];
+    for (let i = 20; i <= drops.length; i++) medians.push([...drops.slice(i - 20, i)].sort((a, b) => a - b)[10]!);
+    for (let i = 5; i <= medians.length; i++) sustained = Math.max(sustained, Math.min(...medians.slice(i - 5, i)));
+  }
+  const alerted = analysis.alerts.some((a) => a.type === 'pelvic_drop_high' && a.phase === 'raised');
+  // ±0.3° around the limit is within the measurement's own error: not scored.
+  if (sustained > limitDeg + 0.3) {
+    limit.expected++;
+    if (alerted) limit.alerted++;
+    else limit.notes.push(`missed pelvic_drop_high: ${name} (true sustained median ${sustained.toFixed(2)}°)`);
+  } else if (sustained < limitDeg - 0.3) {
+    limit.clear++;
+    if (alerted) {
+      limit.falseAlerts++;
+      limit.notes.push(`false pelvic_drop_high: ${name} (true sustained median ${sustained.toFixed(2)}°)`);
+    }
+  } else limit.borderline++;
+}
+
 const form = { freshHours: 0, falseAlarms: [] as string[], delaysS: [] as number[], missed: [] as string[], resolved: 0, raised: 0 };
 
 /** Scores one session's form_breakdown alerts: before the fatigue onset (or without one) every raise is a false alarm. */
@@ -123,6 +183,13 @@ try {
       results.push(matchStances(parseTruthCsv(await readFile(paths.truth, 'utf8')), analysis.strides));
       const meta = JSON.parse(await readFile(paths.meta, 'utf8')) as { sensors: Record<string, { mountYawDeg: number }>; fatigueOnsetUs: number | null; startUs: number; standingS: number; durationS: number };
       scoreForm(`${scenario}-${i}`, analysis, meta);
+      const truth = parseTruthCsv(await readFile(paths.truth, 'utf8'));
+      scoreLimit(`${scenario}-${i}`, analysis, truth);
+      const b = brakingErrors(session, truth, analysis.strides);
+      const acc = braking.get(scenario) ?? { errors: [], truthMps: [] };
+      acc.errors.push(...b.errors);
+      acc.truthMps.push(...b.truthMps);
+      braking.set(scenario, acc);
       for (const [sensor, info] of Object.entries(analysis.summary.sensors)) {
         const status = yawStatus.get(sensor) ?? new Map<string, number>();
         yawStatus.set(sensor, status);
@@ -148,6 +215,15 @@ try {
   console.log(`| ${f(form.freshHours, 2)} | ${form.falseAlarms.length} | ${f(form.falseAlarms.length / form.freshHours, 2)} | ${onsets} | ${form.delaysS.length} | ${form.missed.length} | ${f(quantile(form.delaysS, 0.5))} | ${f(Math.max(...form.delaysS))} | ${form.raised} | ${form.resolved} |`);
   for (const line of form.falseAlarms) console.log(`- false alarm: ${line}`);
   for (const name of form.missed) console.log(`- missed fatigue: ${name}`);
+  console.log('\n# braking (forward speed the pelvis loses after contact) against the simulated body\n');
+  console.log('| scenario | stances | truth mean m/s | MAE m/s | bias m/s |');
+  console.log('|---|---|---|---|---|');
+  for (const [scenario, b] of braking) console.log(`| ${scenario} | ${b.errors.length} | ${f(mean(b.truthMps), 3)} | ${f(mean(absolute(b.errors)), 3)} | ${f(mean(b.errors), 3)} |`);
+  console.log(`\n# pelvic_drop_high (default limit ${DEFAULT_PARAMS.form.pelvicDropLimitDeg}°) against the true rolling median\n`);
+  console.log('| sessions over the limit (truth) | alerted | sessions clearly under | false alerts | within ±0.3° (not scored) |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| ${limit.expected} | ${limit.alerted} | ${limit.clear} | ${limit.falseAlerts} | ${limit.borderline} |`);
+  for (const note of limit.notes) console.log(`- ${note}`);
   console.log('\n# mounting yaw from the motion (estimate − simulator truth)\n');
   console.log('| sensor | sessions estimated | other outcomes | median abs error ° | max abs error ° | bias ° |');
   console.log('|---|---|---|---|---|---|');

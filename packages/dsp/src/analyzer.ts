@@ -97,6 +97,9 @@ function roundMounting(m: MountingEstimate | undefined): SummaryMounting | null 
   return { yawDeg: Math.round(m.yawDeg * 10) / 10, axisRatio: Number.isFinite(m.axisRatio) ? Math.round(m.axisRatio * 10) / 10 : null, status: m.status };
 }
 
+const SIDES: readonly Side[] = ['left', 'right'];
+const SHANK_OF: Record<Side, SensorId> = { left: 'shank_left', right: 'shank_right' };
+
 const SHANK_SIDE: Partial<Record<SensorId, Side>> = { shank_left: 'left', shank_right: 'right' };
 
 export interface AnalyzerOptions {
@@ -306,9 +309,14 @@ export class SessionAnalyzer {
     });
   }
 
+  /** Whether shanks are worn: the session's declared sensors, else those seen so far (checked often: no allocation). */
   private shanksExpected(): boolean {
-    const sensors = this.options.sensors ?? [...this.tracks.keys()];
-    return sensors.some((s) => SHANK_SIDE[s] !== undefined);
+    const declared = this.options.sensors;
+    if (declared !== undefined) {
+      for (let i = 0; i < declared.length; i++) if (SHANK_SIDE[declared[i]!] !== undefined) return true;
+      return false;
+    }
+    return this.tracks.has('shank_left') || this.tracks.has('shank_right');
   }
 
   private onStance(side: Side, stance: Stance): void {
@@ -339,6 +347,7 @@ export class SessionAnalyzer {
       pelvicDropDeg: null,
       shankFrontalDeg: null,
       verticalOscillationCm: null,
+      brakingMps: null,
     };
   }
 
@@ -350,13 +359,16 @@ export class SessionAnalyzer {
   private measure(stride: StrideEvent): void {
     const stanceEndUs = stride.toUs ?? (stride.strideTimeS === null ? null : stride.icUs + (stride.strideTimeS * 1e6) / 2);
     if (stanceEndUs === null) return;
+    const strideEndUs = stride.strideTimeS === null ? null : stride.icUs + stride.strideTimeS * 1e6;
     const pelvis = this.pelvis;
     if (pelvis !== undefined) {
       stride.pelvicDropDeg = round(pelvis.pelvicDropDeg(stride.side, stride.icUs, stanceEndUs), 100);
-      if (stride.strideTimeS !== null) stride.verticalOscillationCm = round(pelvis.verticalOscillationCm(stride.icUs, stride.icUs + stride.strideTimeS * 1e6), 10);
+      if (strideEndUs !== null) {
+        stride.verticalOscillationCm = round(pelvis.verticalOscillationCm(stride.icUs, strideEndUs), 10);
+        stride.brakingMps = round(pelvis.brakingMps(stride.icUs, stanceEndUs, strideEndUs), 1000);
+      }
     }
     const shank = this.shanks.get(stride.side);
-    const strideEndUs = stride.strideTimeS === null ? null : stride.icUs + stride.strideTimeS * 1e6;
     if (shank !== undefined && stride.toUs !== null) stride.shankFrontalDeg = round(shank.shankFrontalDeg(stride.icUs, stride.toUs, strideEndUs), 100);
   }
 
@@ -385,10 +397,13 @@ export class SessionAnalyzer {
    */
   private closeSilentStances(silentBeforeUs: number): void {
     if (this.pendingStance.size === 0) return;
+    // Runs at every release check: no iterator, no closure, no array.
     const pelvisOnly = !this.shanksExpected();
-    for (const [side, stance] of this.pendingStance) {
-      const source: SensorId = pelvisOnly ? 'pelvis' : side === 'left' ? 'shank_left' : 'shank_right';
-      const last = this.tracks.get(source)?.lastTUs ?? Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < SIDES.length; i++) {
+      const side = SIDES[i]!;
+      const stance = this.pendingStance.get(side);
+      if (stance === undefined) continue;
+      const last = this.tracks.get(pelvisOnly ? 'pelvis' : SHANK_OF[side])?.lastTUs ?? Number.NEGATIVE_INFINITY;
       if (!(last < silentBeforeUs)) continue;
       this.enqueue(this.stride(side, stance, undefined));
       this.pendingStance.delete(side);

@@ -4,6 +4,8 @@ import { SegmentTracker, type SegmentParams } from './segment-tracker.ts';
 const T = 0;
 const OBLIQUITY = 1;
 const VERTICAL = 2;
+/** Acceleration along the heading (forward), m/s². */
+const FORWARD = 3;
 
 /**
  * Pelvic obliquity and vertical acceleration from the sacral IMU.
@@ -25,9 +27,19 @@ const VERTICAL = 2;
  */
 export class PelvisTracker extends SegmentTracker {
   private readonly gravity: number;
+  /**
+   * DESIGN.md's heading frame: the pelvis's forward axis made horizontal,
+   * smoothed over strides (EMA, `headingTauS`), in this sensor's world frame.
+   * A causal smoother lags the unobservable heading drift by a fraction of a
+   * degree, which changes a forward projection by cos(lag) − 1 ≈ 10⁻⁴.
+   */
+  private headingX = Number.NaN;
+  private headingY = Number.NaN;
+  private readonly headingSmoothing: number;
 
   constructor(params: SegmentParams, rateHz: number, calibration: Calibration) {
-    super(params, rateHz, calibration, 3);
+    super(params, rateHz, calibration, 4);
+    this.headingSmoothing = 1 - Math.exp(-1 / (params.headingTauS * rateHz));
     this.gravity = calibration.gravityMps2;
   }
 
@@ -50,6 +62,17 @@ export class PelvisTracker extends SegmentTracker {
         this.uv[1] = fy * hx - fx * hy;
         this.axis.add(this.uv);
       }
+      // Heading: the anatomical forward axis, horizontal, smoothed.
+      f.toWorld(this.anterior, 0, w);
+      if (Number.isNaN(this.headingX)) {
+        this.headingX = w[0]!;
+        this.headingY = w[1]!;
+      } else {
+        this.headingX += this.headingSmoothing * (w[0]! - this.headingX);
+        this.headingY += this.headingSmoothing * (w[1]! - this.headingY);
+      }
+      const hn = Math.sqrt(this.headingX * this.headingX + this.headingY * this.headingY);
+      const forward = hn > 0 ? (fx * this.headingX + fy * this.headingY) / hn : Number.NaN;
       // φ = asin(ŷ_pelvis · ẑ): the left axis against world up, read in sensor coordinates.
       f.upInSensor(w);
       const l = this.left;
@@ -58,12 +81,11 @@ export class PelvisTracker extends SegmentTracker {
       d[r] = tUs;
       d[r + OBLIQUITY] = SegmentTracker.asinDeg(w[0]! * l[0]! + w[1]! * l[1]! + w[2]! * l[2]!);
       d[r + VERTICAL] = vertical;
+      d[r + FORWARD] = forward;
     } else {
       const r = this.ring.append();
-      const d = this.ring.data;
-      d[r] = tUs;
-      d[r + OBLIQUITY] = Number.NaN;
-      d[r + VERTICAL] = Number.NaN;
+      this.ring.data.fill(Number.NaN, r + 1, r + 4);
+      this.ring.data[r] = tUs;
     }
   }
 
@@ -75,6 +97,32 @@ export class PelvisTracker extends SegmentTracker {
   /** Contralateral pelvic drop over a stance: peak of φ (left stance) or −φ (right), degrees; null when unknown. */
   pelvicDropDeg(side: 'left' | 'right', fromUs: number, toUs: number): number | null {
     return this.peak(OBLIQUITY, fromUs, toUs, side === 'left' ? 1 : -1);
+  }
+
+  /**
+   * Braking of a stance: the forward speed the pelvis loses after the
+   * contact, m/s (Lumo Run's "braking"): forward acceleration, less its mean
+   * over the stride (a constant speed's cycle has none: this removes gravity
+   * leaking through a small tilt error and slow speed changes), integrated
+   * from IC; the largest loss over [IC, toUs]. Null when unknown.
+   */
+  brakingMps(icUs: number, toUs: number, strideEndUs: number): number | null {
+    const span = this.spanScratch;
+    if (!this.span(icUs, strideEndUs, span)) return null;
+    const ring = this.ring;
+    const d = ring.data;
+    let sum = 0;
+    for (let i = span[0]!; i <= span[1]!; i++) sum += d[ring.slot(i) + FORWARD]!;
+    const mean = sum / (span[1]! - span[0]! + 1);
+    if (Number.isNaN(mean)) return null;
+    let v = 0;
+    let loss = 0;
+    for (let i = span[0]! + 1; i <= span[1]! && d[ring.slot(i) + T]! <= toUs; i++) {
+      const dt = (d[ring.slot(i) + T]! - d[ring.slot(i - 1) + T]!) / 1e6;
+      v += ((d[ring.slot(i) + FORWARD]! + d[ring.slot(i - 1) + FORWARD]!) / 2 - mean) * dt;
+      if (-v > loss) loss = -v;
+    }
+    return loss;
   }
 
   /**

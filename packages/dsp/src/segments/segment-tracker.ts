@@ -17,6 +17,8 @@ export interface SegmentParams {
   readonly axisMinS: number;
   /** Memory of the mounting-axis estimate (exponential forgetting), s. */
   readonly axisTauS: number;
+  /** Time constant of the pelvis's heading (its forward axis made horizontal), s. */
+  readonly headingTauS: number;
   /** Below this spread ratio the motion shows no clear axis and the estimate is not used. */
   readonly minAxisRatio: number;
   /** An axis estimate further than this from the sensor's own axis is implausible (DESIGN: mounted within ±20°) and not used, degrees. */
@@ -60,6 +62,8 @@ export abstract class SegmentTracker {
   protected readonly axis: PrincipalAxis2D;
   /** The anatomical left axis in sensor coordinates: y_p turned by the mounting yaw. */
   protected readonly left: Float64Array;
+  /** The anatomical anterior axis in sensor coordinates: x_p turned by the mounting yaw. */
+  protected readonly anterior: Float64Array;
   private readonly axisUpdateSamples: number;
   private samplesSinceAxis = 0;
   private lastUs = Number.NaN;
@@ -86,6 +90,7 @@ export abstract class SegmentTracker {
     this.filter.reset(ux, uy, uz, calibration.quality === 'standing');
     this.axis = new PrincipalAxis2D(Math.exp(-1 / (params.axisTauS * rateHz)));
     this.left = Float64Array.from(this.yp);
+    this.anterior = Float64Array.from(this.xp);
   }
 
   get mountingEstimate(): MountingEstimate {
@@ -142,7 +147,10 @@ export abstract class SegmentTracker {
     const psi = (estimate.yawDeg * Math.PI) / 180;
     const c = Math.cos(psi);
     const s = Math.sin(psi);
-    for (let k = 0; k < 3; k++) this.left[k] = c * this.yp[k]! - s * this.xp[k]!;
+    for (let k = 0; k < 3; k++) {
+      this.left[k] = c * this.yp[k]! - s * this.xp[k]!;
+      this.anterior[k] = c * this.xp[k]! + s * this.yp[k]!;
+    }
     return estimate;
   }
 

@@ -15,7 +15,7 @@ export class RecordRing {
 
   constructor(capacity: number, width: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
-    if (!Number.isInteger(width) || width < 1 || width > 5) throw new RangeError(`width must be 1–5 fields, got ${width}`);
+    if (!Number.isInteger(width) || width < 1 || width > 8) throw new RangeError(`width must be 1–8 fields, got ${width}`);
     // Small-integer fields (`| 0`): a capacity computed as ceil(s × Hz) would otherwise be stored as a double and make every index a float.
     this.capacity = capacity | 0;
     this.width = width | 0;
@@ -44,7 +44,7 @@ export class RecordRing {
     return slot * this.width;
   }
 
-  /** One record of up to 5 fields (fixed arity: no rest array per call). */
+  /** One record of up to 5 fields (fixed arity: no rest array per call; wider records use append). */
   push(a: number, b = 0, c = 0, d = 0, e = 0): void {
     const slot = (this.start + this.size) % this.capacity;
     const o = slot * this.width;

@@ -18,6 +18,8 @@ export const StrideMetricsSchema = z.object({
   shankFrontalDeg: z.number().nullable(),
   /** Peak-to-peak vertical excursion of the pelvis over the stride, cm (optional extra: needs the pelvis sensor). */
   verticalOscillationCm: z.number().nonnegative().nullable().optional(),
+  /** Forward speed the pelvis loses after the contact, m/s (optional extra: needs the pelvis sensor). */
+  brakingMps: z.number().nonnegative().nullable().optional(),
 });
 export type StrideMetrics = z.infer<typeof StrideMetricsSchema>;
 
