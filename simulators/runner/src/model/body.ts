@@ -197,7 +197,12 @@ export class RunnerBody {
     const stepPhase = step === undefined ? 0 : (tS - step.icS) / step.stepS;
     const speed = this.speed.speedAt(tS);
     // Orientation: heading + rotation (yaw) swing, forward lean (tilt), obliquity.
-    const yawRad = this.profile.headingRad + 4 * RAD_PER_DEG * ramp * Math.sin(2 * Math.PI * phase);
+    // Pelvic yaw: fastest clockwise (seen from above: the left side coming forward) at a
+    // left contact and counter-clockwise at a right one, as the real lab recordings
+    // (Mobilise-D walking trials, ../shared/data/real) show at every contact; running
+    // is given the same sense (the pelvis turns with the leading leg, Novacheck 1998).
+    // It was the opposite sense, which no recording supports.
+    const yawRad = this.profile.headingRad - 4 * RAD_PER_DEG * ramp * Math.sin(2 * Math.PI * phase);
     // Gait-dependent posture blends over a stride (runningWeight): a body cannot jump between postures.
     const run = this.runningWeight(tS);
     const leanDeg = 2 + run * (this.profile.runningLeanDeg * Math.min(1.3, speed / this.profile.speedMps) - 2);
