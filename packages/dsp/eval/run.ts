@@ -2,7 +2,7 @@
 // the real recordings' reference. An evaluation harness, not a test: it prints
 // the tables that packages/dsp/ACCURACY.md records.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,20 @@ function brakingErrors(session: SimulatedSession, truth: ReturnType<typeof parse
   return { errors, truthMps };
 }
 const braking = new Map<string, { errors: number[]; truthMps: number[] }>();
+
+/** The Lumo Run set-up on the same runs: the shank rows removed, the pelvis alone. */
+const pelvisOnly = new Map<string, { sided: MatchResult[]; anySide: MatchResult[] }>();
+async function scorePelvisOnly(scenario: string, csvPath: string, truth: ReturnType<typeof parseTruthCsv>): Promise<void> {
+  const text = await readFile(csvPath, 'utf8');
+  const path = `${csvPath}.pelvis-only.csv`;
+  await writeFile(path, text.split('\n').filter((line) => !line.includes(',shank_')).join('\n'));
+  const detected = await strides(path);
+  const sideless = <T extends { side: 'left' | 'right' }>(xs: readonly T[]): T[] => xs.map((x) => ({ ...x, side: 'left' as const }));
+  const acc = pelvisOnly.get(scenario) ?? { sided: [], anySide: [] };
+  acc.sided.push(matchStances(truth, detected));
+  acc.anySide.push(matchStances(sideless(truth), sideless(detected)));
+  pelvisOnly.set(scenario, acc);
+}
 
 /** pelvic_drop_high against the truth: sessions whose true 20-stance rolling median crossed the default limit. */
 const limit = { expected: 0, alerted: 0, clear: 0, falseAlerts: 0, borderline: 0, notes: [] as string[] };
@@ -185,6 +199,7 @@ try {
       scoreForm(`${scenario}-${i}`, analysis, meta);
       const truth = parseTruthCsv(await readFile(paths.truth, 'utf8'));
       scoreLimit(`${scenario}-${i}`, analysis, truth);
+      if (scenario !== 'sensor-faults') await scorePelvisOnly(scenario, paths.csv, truth);
       const b = brakingErrors(session, truth, analysis.strides);
       const acc = braking.get(scenario) ?? { errors: [], truthMps: [] };
       acc.errors.push(...b.errors);
@@ -215,6 +230,14 @@ try {
   console.log(`| ${f(form.freshHours, 2)} | ${form.falseAlarms.length} | ${f(form.falseAlarms.length / form.freshHours, 2)} | ${onsets} | ${form.delaysS.length} | ${form.missed.length} | ${f(quantile(form.delaysS, 0.5))} | ${f(Math.max(...form.delaysS))} | ${form.raised} | ${form.resolved} |`);
   for (const line of form.falseAlarms) console.log(`- false alarm: ${line}`);
   for (const name of form.missed) console.log(`- missed fatigue: ${name}`);
+  console.log('\n# pelvis-only mode on the same runs (shank rows removed; ±100 ms)\n');
+  console.log('| scenario | truth stances | recall (any side) | recall (side right) | precision | IC bias ms | IC median abs ms | IC p95 abs ms | CPD MAE ° |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const [scenario, r] of pelvisOnly) {
+    const any = merge(r.anySide);
+    const sided = merge(r.sided);
+    console.log(`| ${scenario} | ${any.truth} | ${f(any.matched / any.truth, 3)} | ${f(sided.matched / sided.truth, 3)} | ${f(any.matched / any.detected, 3)} | ${f(quantile(any.icErrorsMs, 0.5))} | ${f(quantile(absolute(any.icErrorsMs), 0.5))} | ${f(quantile(absolute(any.icErrorsMs), 0.95))} | ${f(mean(absolute(sided.dropErrorsDeg)), 2)} |`);
+  }
   console.log('\n# braking (forward speed the pelvis loses after contact) against the simulated body\n');
   console.log('| scenario | stances | truth mean m/s | MAE m/s | bias m/s |');
   console.log('|---|---|---|---|---|');

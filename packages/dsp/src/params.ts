@@ -51,6 +51,7 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     minJerkMps3: 20,
     adaptiveFraction: 0.35,
     minStepS: 0.25,
+    searchBackS: 1.5,
   },
   dataQuality: {
     windowS: 10,
@@ -119,6 +120,7 @@ export const PARAM_DOCS: Record<string, string> = {
   'pelvisEvents.minJerkMps3': 'pelvis-only: smallest rise rate of vertical acceleration taken as a contact, m/s³',
   'pelvisEvents.adaptiveFraction': 'pelvis-only: a contact must exceed this fraction of the median recent rise rate',
   'pelvisEvents.minStepS': 'pelvis-only: shortest time between two contacts (one step), s',
+  'pelvisEvents.searchBackS': 'pelvis-only: no contact for this long halves the threshold (per interval, down to the floor): running slowed to walking, s',
   'dataQuality.windowS': 'window over which packet loss and clipping are measured, s',
   'dataQuality.lossRaise': 'raise packet_loss above this fraction of expected samples missing',
   'dataQuality.lossResolve': 'resolve packet_loss below this fraction (hysteresis)',

@@ -21,6 +21,8 @@ export interface PelvisEventParams {
   readonly adaptiveFraction: number;
   /** Shortest time between two contacts (one step), s. */
   readonly minStepS: number;
+  /** No contact for this long lowers the threshold (halves it per interval): a run slowed to a walk, s. */
+  readonly searchBackS: number;
 }
 
 const T = 0;
@@ -66,7 +68,7 @@ export class PelvisEventDetector {
     private readonly onContact: (contact: PelvisContact) => void,
   ) {
     this.rateHz = sampleRateHz;
-    this.threshold = new AdaptiveThreshold(params.minJerkMps3, params.adaptiveFraction);
+    this.threshold = new AdaptiveThreshold(params.minJerkMps3, params.adaptiveFraction, 8, params.searchBackS * 1e6);
     const taps = tapsForSpan(params.filterSpanS, sampleRateHz);
     this.accFilter = new FirFilter(designLowPass(params.cutoffHz, sampleRateHz, taps));
     // The yaw filter is longer (lower cutoff); both are linear-phase, so align by their delays.
@@ -144,10 +146,10 @@ export class PelvisEventDetector {
     const tUs = this.lobeUs;
     const yaw = this.lobeYaw;
     this.lobeJerk = 0;
-    if (peak < this.threshold.value() || Number.isNaN(yaw)) return;
+    if (peak < this.threshold.value(tUs) || Number.isNaN(yaw)) return;
     if (!Number.isNaN(this.lastContactUs) && tUs - this.lastContactUs < this.params.minStepS * 1e6) return;
     this.lastContactUs = tUs;
-    this.threshold.accept(peak);
+    this.threshold.accept(peak, tUs);
     this.onContact({ icUs: tUs, side: yaw < 0 ? 'left' : 'right' });
   }
 }

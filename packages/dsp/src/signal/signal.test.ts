@@ -67,6 +67,23 @@ describe('AdaptiveThreshold', () => {
     for (const peak of [2, 2, 2, 2]) t.accept(peak);
     expect(t.value()).toBe(1.5);
   });
+
+  it('searches back: after searchBackUs without a peak it halves per interval, down to the floor', async () => {
+    const { AdaptiveThreshold } = await import('./adaptive-threshold.ts');
+    const t = new AdaptiveThreshold(1, 0.5, 4, 1_000_000);
+    // Running: peaks of 40 → threshold 20; walking peaks of 8 would never pass it.
+    for (let k = 0; k < 4; k++) t.accept(40, k * 300_000);
+    const lastUs = 900_000;
+    expect(t.value(lastUs + 500_000)).toBe(20);
+    expect(t.value(lastUs + 1_200_000)).toBe(10);
+    expect(t.value(lastUs + 2_100_000)).toBe(5);
+    expect(t.value(lastUs + 60_000_000)).toBe(1);
+    // A walking peak taken at the lower threshold starts pulling the median down.
+    t.accept(8, lastUs + 2_100_000);
+    expect(t.value(lastUs + 2_200_000)).toBe(20);
+    for (let k = 1; k <= 3; k++) t.accept(8, lastUs + 2_100_000 + k * 600_000);
+    expect(t.value(lastUs + 4_100_000)).toBe(4);
+  });
 });
 
 describe('Histogram', () => {
