@@ -1,5 +1,6 @@
 import { RecordingParser, type RecordingRow, type RecordingRowError } from '@gaitwatch/protocol';
-import { SessionAnalyzer, type AnalysisEvent } from './analyzer.ts';
+import { SessionAnalyzer } from './analyzer.ts';
+import type { AnalysisEvent } from './analysis-events.ts';
 import type { AnalyzerParams } from './params.ts';
 
 /**

@@ -1,5 +1,8 @@
-import { SENSOR_IDS, type Alert, type SensorId, type Side, type StrideMetrics } from '@gaitwatch/protocol';
-import { SensorQualityMonitor, type QualityEvent } from './quality/data-quality.ts';
+import type { SensorId, Side } from '@gaitwatch/protocol';
+import { buildSummary } from './summary.ts';
+import { ReleaseQueue, timeOf, type AnalysisEvent, type Candidate, type QueuedEvent, type StrideEvent, type SummaryEvent, type TimedEvent } from './analysis-events.ts';
+import { PelvisFallback } from './pelvis-fallback.ts';
+import { SessionQuality } from './quality/session-quality.ts';
 import { PelvisEventDetector } from './events/pelvis-events.ts';
 import { ShankEventDetector } from './events/shank-events.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';
@@ -7,55 +10,7 @@ import { Histogram } from './signal/histogram.ts';
 import { CHANNELS, SensorTrack } from './sensor-track.ts';
 import { PelvisTracker } from './segments/pelvis-tracker.ts';
 import { ShankTracker } from './segments/shank-tracker.ts';
-import type { MountingEstimate } from './segments/segment-tracker.ts';
 import { FormMonitor } from './form/form-monitor.ts';
-
-export type StrideEvent = { kind: 'stride' } & StrideMetrics;
-
-/** The mounting estimate as the summary reports it (axisRatio null when not finite). */
-export type SummaryMounting = Omit<MountingEstimate, 'axisRatio'> & { axisRatio: number | null };
-
-export interface SummaryEvent {
-  kind: 'summary';
-  /** Alerts raised or resolved in the session. */
-  alerts: number;
-  strides: { left: number; right: number };
-  cadenceSpmMedian: number | null;
-  strideTimeSMedian: number | null;
-  gctSMedian: number | null;
-  /** What the sensor set allows: `full` (pelvis + shanks), `shank-only`, `pelvis-only`. */
-  mode: 'full' | 'shank-only' | 'pelvis-only' | 'none';
-  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;
-  /** Lines of the recording that could not be parsed (analyze only). */
-  parseErrors?: number;
-}
-
-/** An alert of DESIGN.md's contract, as `analyze` prints it. */
-export type AlertEvent = { kind: 'alert' } & Alert;
-
-export type AnalysisEvent = StrideEvent | AlertEvent | SummaryEvent;
-type TimedEvent = StrideEvent | AlertEvent;
-/**
- * A contact the sacral sensor found while shanks are worn: kept in the queue
- * and decided on at release, when every sensor's data around it is in — it
- * becomes a stance only for a leg whose shank had no data then.
- */
-interface Candidate {
-  readonly kind: 'candidate';
-  readonly icUs: number;
-  readonly side: Side;
-}
-type QueuedEvent = TimedEvent | Candidate;
-const timeOf = (e: QueuedEvent): number => (e.kind === 'alert' ? e.tUs : e.icUs);
-const tieKey = (e: QueuedEvent): string => (e.kind === 'stride' ? `0${e.side}` : e.kind === 'candidate' ? `2${e.side}` : `1${e.sensor ?? ''}${e.metric}${e.phase}`);
-/** Time order; equal times by a fixed key so that the output never depends on arrival order. */
-function compareEvents(a: QueuedEvent, b: QueuedEvent): number {
-  const dt = timeOf(a) - timeOf(b);
-  if (dt !== 0) return dt;
-  const ka = tieKey(a);
-  const kb = tieKey(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
 
 /** Rounds to 1/`per` (output precision well above the accuracy); keeps null. */
 const round = (x: number | null, per: number): number | null => (x === null ? null : Math.round(x * per) / per);
@@ -83,19 +38,9 @@ function mergeParams<T extends object>(defaults: T, overrides: DeepPartial<T>): 
 
 /** A shank "has data" around a pelvis contact when its samples cover ± this, s. */
 const CANDIDATE_COVER_S = 0.5;
-/** A pelvis contact this close to a shank's contact is that shank's, s. */
-const CANDIDATE_SAME_CONTACT_S = 0.15;
 
-/** How often (in data time) sensors are checked for silence, µs. */
-const SILENCE_CHECK_US = 250_000;
 /** How often (in data time) finished events are released, µs: 20 ms of latency at most. */
 const RELEASE_CHECK_US = 20_000;
-
-function roundMounting(m: MountingEstimate | undefined): SummaryMounting | null {
-  if (m === undefined) return null;
-  // A ratio can be infinite (a perfectly straight line) or NaN (no motion): JSON has neither, so null.
-  return { yawDeg: Math.round(m.yawDeg * 10) / 10, axisRatio: Number.isFinite(m.axisRatio) ? Math.round(m.axisRatio * 10) / 10 : null, status: m.status };
-}
 
 const SIDES: readonly Side[] = ['left', 'right'];
 const SHANK_OF: Record<Side, SensorId> = { left: 'shank_left', right: 'shank_right' };
@@ -123,22 +68,16 @@ export class SessionAnalyzer {
   private pelvis: PelvisTracker | undefined;
   private readonly shanks = new Map<Side, ShankTracker>();
   private readonly pendingStance = new Map<Side, Stance>();
-  private readonly unreleased: QueuedEvent[] = [];
-  /** Recent contact times of each leg from its shank (the last ~16 s of that shank's data), to tell a pelvis contact's leg. */
-  private readonly recentShankIcUs: Record<Side, number[]> = { left: [], right: [] };
+  private readonly unreleased = new ReleaseQueue();
+  private readonly fallback: PelvisFallback;
   /** Summary statistics, in constant memory (1 ms bins). */
   private readonly strideTimes = new Histogram(0, 3, 0.001);
   private readonly contactTimes = new Histogram(0, 2, 0.001);
   private readonly strideCounts = { left: 0, right: 0 };
   private alertCount = 0;
-  private readonly monitors = new Map<SensorId, SensorQualityMonitor>();
-  /** Open data-quality episodes by `sensor:metric`, with their episode id. */
-  private readonly openEpisodes = new Map<string, string>();
-  private firstUs = Number.NaN;
-  private readonly silent = new Set<SensorId>();
+  private readonly quality: SessionQuality;
   /** Cache of gating(); reset when the set of tracks or the mode changes. */
   private gatingSensors: readonly SensorId[] | undefined;
-  private nextSilenceCheckUs = Number.NEGATIVE_INFINITY;
   private nextReleaseCheckUs = Number.NEGATIVE_INFINITY;
   private readonly scratchRow = new Float64Array(CHANNELS);
 
@@ -161,6 +100,12 @@ export class SessionAnalyzer {
     if (!(this.params.segments.historyS >= neededS)) {
       throw new RangeError(`segments.historyS (${this.params.segments.historyS} s) must be at least releaseAfterS + 2 × silentAfterS + maxStrideS / 2 = ${neededS} s, or stride metrics would depend on how sensors interleave`);
     }
+    if (options.pelvicDropLimitDeg !== undefined && !(options.pelvicDropLimitDeg > 0 && options.pelvicDropLimitDeg < 45)) {
+      throw new RangeError(`pelvicDropLimitDeg must be degrees between 0 and 45, got ${options.pelvicDropLimitDeg}`);
+    }
+    // A shank may run up to silentAfterS ahead of the release: its contacts are kept that long and then some.
+    this.fallback = new PelvisFallback((silentAfterS + releaseAfterS + maxStrideS) * 1e6);
+    this.quality = new SessionQuality(this.params, this.tracks, options, (alert) => this.enqueue(alert));
     this.form = new FormMonitor(this.params.form, {
       athleteId: options.athleteId ?? 'unknown',
       sessionId: options.sessionId ?? 'unknown',
@@ -211,8 +156,8 @@ export class SessionAnalyzer {
     const verdict = track.accept(buf, o);
     if (verdict === 'drop') return;
     const tUs = buf[o]!;
-    if (Number.isNaN(this.firstUs)) this.firstUs = tUs;
-    this.watchQuality(track, buf, o);
+    if (tUs > this.newestUs) this.newestUs = tUs;
+    this.quality.watch(track, buf, o);
     if (verdict === 'held') {
       if (track.calibration !== undefined) this.startDetector(track);
       return;
@@ -227,59 +172,6 @@ export class SessionAnalyzer {
       if (verdict === 'gap') segment.reset();
       segment.push(buf, o);
     }
-  }
-
-  /** Silence across sensors, loss and clipping per sensor. */
-  private watchQuality(track: SensorTrack, buf: Float64Array, o: number): void {
-    const tUs = buf[o]!;
-    const silentUs = this.params.silentAfterS * 1e6;
-    const sensor = track.sensor;
-    if (this.silent.has(sensor)) {
-      this.silent.delete(sensor);
-      this.quality({ tUs, sensor, phase: 'resolved', metric: 'sensor_silent', value: null, limit: this.params.silentAfterS, message: `${sensor}: data again` });
-    }
-    if (tUs > this.newestUs) this.newestUs = tUs;
-    // Silence is checked every SILENCE_CHECK_US of data time, not per sample: the
-    // loop over sensors is cheap but needless 200–1000 times a second.
-    if (tUs >= this.nextSilenceCheckUs) {
-      this.nextSilenceCheckUs = tUs + SILENCE_CHECK_US;
-      for (const other of this.options.sensors ?? this.tracks.keys()) {
-        const last = this.tracks.get(other)?.lastTUs ?? this.firstUs;
-        // Time the episode from the data (last sample + limit), not from whichever sample noticed it.
-        if (tUs - last > silentUs && !this.silent.has(other)) {
-          this.silent.add(other);
-          this.quality({ tUs: last + silentUs, sensor: other, phase: 'raised', metric: 'sensor_silent', value: null, limit: this.params.silentAfterS, message: `${other}: no data for ${this.params.silentAfterS} s (battery, Bluetooth or a loose clip?)` });
-        }
-      }
-    }
-    let monitor = this.monitors.get(sensor);
-    if (monitor === undefined && !Number.isNaN(track.rateHz)) {
-      monitor = new SensorQualityMonitor(sensor, { ...this.params.dataQuality, silentAfterS: this.params.silentAfterS }, 1e6 / track.rateHz, (e) => this.quality(e));
-      this.monitors.set(sensor, monitor);
-    }
-    monitor?.push(buf, o);
-  }
-
-  private quality(event: QualityEvent): void {
-    const key = `${event.sensor}:${event.metric}`;
-    const episodeId = event.phase === 'raised' ? `${key}:${event.tUs}` : (this.openEpisodes.get(key) ?? `${key}:?`);
-    if (event.phase === 'raised') this.openEpisodes.set(key, episodeId);
-    else this.openEpisodes.delete(key);
-    this.enqueue({
-      kind: 'alert',
-      type: 'data_quality',
-      severity: event.metric === 'sensor_silent' ? 'critical' : 'warning',
-      athleteId: this.options.athleteId ?? 'unknown',
-      sessionId: this.options.sessionId ?? 'unknown',
-      tUs: event.tUs,
-      metric: event.metric,
-      value: event.value,
-      baseline: event.limit,
-      message: event.message,
-      phase: event.phase,
-      episodeId,
-      sensor: event.sensor,
-    });
   }
 
   private startDetector(track: SensorTrack): void {
@@ -320,14 +212,7 @@ export class SessionAnalyzer {
   }
 
   private onStance(side: Side, stance: Stance): void {
-    if (stance.toUs !== null) {
-      // Kept by the shank's own time (not by count): a shank may run up to silentAfterS
-      // ahead of the release, and a pelvis contact must still find its ICs then.
-      const recent = this.recentShankIcUs[side];
-      recent.push(stance.icUs);
-      const keepFromUs = stance.icUs - (this.params.silentAfterS + this.params.releaseAfterS + 4) * 1e6;
-      while (recent.length > 0 && recent[0]! < keepFromUs) recent.shift();
-    }
+    if (stance.toUs !== null) this.fallback.noteShankContact(side, stance.icUs);
     const previous = this.pendingStance.get(side);
     if (previous !== undefined) this.enqueue(this.stride(side, previous, stance.icUs));
     this.pendingStance.set(side, stance);
@@ -372,11 +257,8 @@ export class SessionAnalyzer {
     if (shank !== undefined && stride.toUs !== null) stride.shankFrontalDeg = round(shank.shankFrontalDeg(stride.icUs, stride.toUs, strideEndUs), 100);
   }
 
-  /** Keeps `unreleased` sorted by time at insertion (events are rare), so a release check per sample is one comparison. */
   private enqueue(event: QueuedEvent): void {
-    let i = this.unreleased.length;
-    while (i > 0 && compareEvents(this.unreleased[i - 1]!, event) > 0) i--;
-    this.unreleased.splice(i, 0, event);
+    this.unreleased.add(event);
   }
 
   /** The sensors whose progress gates the release: the event sources (shanks, or the pelvis alone). Cached. */
@@ -424,12 +306,10 @@ export class SessionAnalyzer {
       }
       this.closeSilentStances(silentBeforeUs);
       watermarkUs -= this.params.releaseAfterS * 1e6;
-      if (timeOf(this.unreleased[0]!) > watermarkUs) return NONE;
+      if (this.unreleased.firstUs() > watermarkUs) return NONE;
     }
-    let n = 0;
-    while (n < this.unreleased.length && timeOf(this.unreleased[n]!) <= watermarkUs) n++;
     const out: TimedEvent[] = [];
-    const batch = this.unreleased.splice(0, n);
+    const batch = this.unreleased.takeUpTo(watermarkUs);
     for (let i = 0; i < batch.length; i++) {
       let event = batch[i]!;
       if (event.kind === 'candidate') {
@@ -455,24 +335,14 @@ export class SessionAnalyzer {
     return out;
   }
 
-  /**
-   * The leg a pelvis contact belongs to, or undefined when a shank already
-   * reports it: a leg whose shank has data all around the contact has its own
-   * events; with one shank silent, a contact that is not the other leg's is the
-   * silent leg's; with both silent, the pelvis's own side.
-   */
+  /** The leg a pelvis contact belongs to (undefined: a shank reports it), from the shanks' coverage now. */
   private legOf(candidate: Candidate): Side | undefined {
     const windowUs = CANDIDATE_COVER_S * 1e6;
     // At the end of the recording nothing covers the last half second: every sensor stopped, none went silent.
     const toUs = Math.min(candidate.icUs + windowUs, this.newestUs);
-    const covered = (side: Side): boolean => this.shanks.get(side)?.covers(candidate.icUs - windowUs, toUs) ?? false;
-    const left = covered('left');
-    const right = covered('right');
-    if (left && right) return undefined;
-    if (!left && !right) return candidate.side;
-    const active: Side = left ? 'left' : 'right';
-    const own = this.recentShankIcUs[active].some((t) => Math.abs(t - candidate.icUs) < CANDIDATE_SAME_CONTACT_S * 1e6);
-    return own ? undefined : active === 'left' ? 'right' : 'left';
+    const left = this.shanks.get('left')?.covers(candidate.icUs - windowUs, toUs) ?? false;
+    const right = this.shanks.get('right')?.covers(candidate.icUs - windowUs, toUs) ?? false;
+    return this.fallback.legOf(candidate, left, right);
   }
 
   /** A stance from a pelvis contact for a leg without shank data; stride time from the next such contact of that leg in the queue. */
@@ -482,7 +352,10 @@ export class SessionAnalyzer {
     let nextIcUs: number | undefined;
     const later = (e: QueuedEvent): boolean => e.kind === 'candidate' && this.legOf(e) === side;
     for (let j = index + 1; j < batch.length && nextIcUs === undefined; j++) if (later(batch[j]!)) nextIcUs = timeOf(batch[j]!);
-    for (let j = 0; j < this.unreleased.length && nextIcUs === undefined; j++) if (later(this.unreleased[j]!)) nextIcUs = timeOf(this.unreleased[j]!);
+    if (nextIcUs === undefined) {
+      const next = this.unreleased.find(later);
+      if (next !== undefined) nextIcUs = timeOf(next);
+    }
     return this.stride(side, { icUs: candidate.icUs, toUs: null }, nextIcUs);
   }
 
@@ -502,37 +375,13 @@ export class SessionAnalyzer {
   }
 
   private summary(): SummaryEvent {
-    const has = (s: SensorId): boolean => this.tracks.has(s);
-    const shanks = has('shank_left') || has('shank_right');
-    const mode = shanks ? (has('pelvis') ? 'full' : 'shank-only') : has('pelvis') ? 'pelvis-only' : 'none';
-    const strideTimeSMedian = this.strideTimes.median();
-    return {
-      kind: 'summary',
-      alerts: this.alertCount,
-      strides: { ...this.strideCounts },
-      // The median commutes with 120/x, so the cadence median needs no histogram of its own.
-      cadenceSpmMedian: strideTimeSMedian === null ? null : 120 / strideTimeSMedian,
-      strideTimeSMedian,
-      gctSMedian: this.contactTimes.median(),
-      mode,
-      // In SENSOR_IDS order, not arrival order: the output must not depend on which sensor spoke first.
-      sensors: Object.fromEntries(
-        [...this.tracks].sort(([a], [b]) => SENSOR_IDS.indexOf(a) - SENSOR_IDS.indexOf(b)).map(([id, t]) => [
-          id,
-          {
-            samples: t.samples,
-            rateHz: Number.isNaN(t.rateHz) ? null : Math.round(t.rateHz * 100) / 100,
-            duplicates: t.duplicates,
-            invalid: t.invalid,
-            unusableTiming: t.unusableTiming,
-            gaps: t.gaps,
-            gapS: Math.round(t.gapSeconds * 1000) / 1000,
-            calibration: t.calibration?.quality ?? null,
-            quietS: t.calibration?.quietS ?? null,
-            mounting: roundMounting((id === 'pelvis' ? this.pelvis : this.shanks.get(SHANK_SIDE[id]!))?.mountingEstimate),
-          },
-        ]),
-      ),
-    };
+    return buildSummary({
+      tracks: this.tracks,
+      mountingOf: (id) => (id === 'pelvis' ? this.pelvis : this.shanks.get(SHANK_SIDE[id]!))?.mountingEstimate,
+      strideTimes: this.strideTimes,
+      contactTimes: this.contactTimes,
+      strideCounts: this.strideCounts,
+      alertCount: this.alertCount,
+    });
   }
 }

@@ -1,4 +1,5 @@
-export { SessionAnalyzer, type AlertEvent, type AnalysisEvent, type AnalyzerOptions, type DeepPartial, type StrideEvent, type SummaryEvent } from './analyzer.ts';
+export { SessionAnalyzer, type AnalyzerOptions, type DeepPartial } from './analyzer.ts';
+export type { AlertEvent, AnalysisEvent, StrideEvent, SummaryEvent, SummaryMounting } from './analysis-events.ts';
 export { SensorQualityMonitor, type QualityEvent, type DataQualityParams } from './quality/data-quality.ts';
 export { DEFAULT_PARAMS, PARAM_DOCS, parameterKeys, type AnalyzerParams } from './params.ts';
 export { StandingCalibrator, type Calibration, type StandingCalibratorParams } from './calibration/standing-calibrator.ts';

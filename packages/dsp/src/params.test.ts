@@ -23,6 +23,12 @@ describe('analyzer parameters', () => {
     expect(analyzer.params.form.cooldownS).toBe(60);
   });
 
+  it('refuses an impossible per-athlete pelvic-drop limit, saying which', () => {
+    expect(() => new SessionAnalyzer({}, { pelvicDropLimitDeg: Number.NaN })).toThrow(/pelvicDropLimitDeg must be degrees between 0 and 45, got NaN/);
+    expect(() => new SessionAnalyzer({}, { pelvicDropLimitDeg: -3 })).toThrow(RangeError);
+    expect(() => new SessionAnalyzer({}, { pelvicDropLimitDeg: 8 })).not.toThrow();
+  });
+
   it('refuses an angle history too short for the release delays, and says what it must be', () => {
     expect(() => new SessionAnalyzer({ segments: { historyS: 10 } })).toThrow(/segments\.historyS \(10 s\) must be at least releaseAfterS \+ 2 × silentAfterS/);
     // Shorter delays make a shorter history valid.

@@ -1,0 +1,85 @@
+import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol';
+import type { MountingEstimate } from './segments/segment-tracker.ts';
+
+export type StrideEvent = { kind: 'stride' } & StrideMetrics;
+
+/** The mounting estimate as the summary reports it (axisRatio null when not finite). */
+export type SummaryMounting = Omit<MountingEstimate, 'axisRatio'> & { axisRatio: number | null };
+
+export interface SummaryEvent {
+  kind: 'summary';
+  /** Alerts raised or resolved in the session. */
+  alerts: number;
+  strides: { left: number; right: number };
+  cadenceSpmMedian: number | null;
+  strideTimeSMedian: number | null;
+  gctSMedian: number | null;
+  /** What the sensor set allows: `full` (pelvis + shanks), `shank-only`, `pelvis-only`. */
+  mode: 'full' | 'shank-only' | 'pelvis-only' | 'none';
+  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;
+  /** Lines of the recording that could not be parsed (analyze only). */
+  parseErrors?: number;
+}
+
+/** An alert of DESIGN.md's contract, as `analyze` prints it. */
+export type AlertEvent = { kind: 'alert' } & Alert;
+
+export type AnalysisEvent = StrideEvent | AlertEvent | SummaryEvent;
+export type TimedEvent = StrideEvent | AlertEvent;
+/**
+ * A contact the sacral sensor found while shanks are worn: kept in the queue
+ * and decided on at release, when every sensor's data around it is in — it
+ * becomes a stance only for a leg whose shank had no data then.
+ */
+export interface Candidate {
+  readonly kind: 'candidate';
+  readonly icUs: number;
+  readonly side: Side;
+}
+export type QueuedEvent = TimedEvent | Candidate;
+export const timeOf = (e: QueuedEvent): number => (e.kind === 'alert' ? e.tUs : e.icUs);
+const tieKey = (e: QueuedEvent): string => (e.kind === 'stride' ? `0${e.side}` : e.kind === 'candidate' ? `2${e.side}` : `1${e.sensor ?? ''}${e.metric}${e.phase}`);
+/** Time order; equal times by a fixed key so that the output never depends on arrival order. */
+export function compareEvents(a: QueuedEvent, b: QueuedEvent): number {
+  const dt = timeOf(a) - timeOf(b);
+  if (dt !== 0) return dt;
+  const ka = tieKey(a);
+  const kb = tieKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+
+/**
+ * Events waiting for release, kept sorted by time at insertion (events are
+ * rare, a few per second), so the check per sample is one comparison.
+ */
+export class ReleaseQueue {
+  private readonly events: QueuedEvent[] = [];
+
+  get length(): number {
+    return this.events.length;
+  }
+
+  /** Time of the earliest waiting event (µs), +∞ when none. */
+  firstUs(): number {
+    return this.events.length === 0 ? Number.POSITIVE_INFINITY : timeOf(this.events[0]!);
+  }
+
+  add(event: QueuedEvent): void {
+    let i = this.events.length;
+    while (i > 0 && compareEvents(this.events[i - 1]!, event) > 0) i--;
+    this.events.splice(i, 0, event);
+  }
+
+  /** Removes and returns, in order, every event at or before `watermarkUs`. */
+  takeUpTo(watermarkUs: number): QueuedEvent[] {
+    let n = 0;
+    while (n < this.events.length && timeOf(this.events[n]!) <= watermarkUs) n++;
+    return this.events.splice(0, n);
+  }
+
+  /** The first waiting event that satisfies `test`, in time order. */
+  find(test: (event: QueuedEvent) => boolean): QueuedEvent | undefined {
+    return this.events.find(test);
+  }
+}

@@ -1,0 +1,83 @@
+import type { SensorId } from '@gaitwatch/protocol';
+import type { AlertEvent } from '../analysis-events.ts';
+import type { AnalyzerParams } from '../params.ts';
+import type { SensorTrack } from '../sensor-track.ts';
+import { SensorQualityMonitor, type QualityEvent } from './data-quality.ts';
+
+/** How often (in data time) sensors are checked for silence, µs. */
+const SILENCE_CHECK_US = 250_000;
+
+/**
+ * A session's data-quality alerts: silence judged across sensors (one that
+ * stops while others go on), loss and clipping per sensor (SensorQualityMonitor),
+ * each episode one `raised` and one `resolved` alert with the same episode id,
+ * timed from the data.
+ */
+export class SessionQuality {
+  private readonly monitors = new Map<SensorId, SensorQualityMonitor>();
+  /** Open episodes by `sensor:metric`, with their episode id. */
+  private readonly openEpisodes = new Map<string, string>();
+  private readonly silent = new Set<SensorId>();
+  private firstUs = Number.NaN;
+  private nextSilenceCheckUs = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly params: AnalyzerParams,
+    private readonly tracks: ReadonlyMap<SensorId, SensorTrack>,
+    private readonly options: { sensors?: readonly SensorId[]; athleteId?: string; sessionId?: string },
+    private readonly emit: (alert: AlertEvent) => void,
+  ) {}
+
+  /** One accepted sample of `track` at row `o` of `buf`. */
+  watch(track: SensorTrack, buf: Float64Array, o: number): void {
+    const tUs = buf[o]!;
+    if (Number.isNaN(this.firstUs)) this.firstUs = tUs;
+    const silentUs = this.params.silentAfterS * 1e6;
+    const sensor = track.sensor;
+    if (this.silent.has(sensor)) {
+      this.silent.delete(sensor);
+      this.raise({ tUs, sensor, phase: 'resolved', metric: 'sensor_silent', value: null, limit: this.params.silentAfterS, message: `${sensor}: data again` });
+    }
+    // Silence is checked every SILENCE_CHECK_US of data time, not per sample: the
+    // loop over sensors is cheap but needless 200–1000 times a second.
+    if (tUs >= this.nextSilenceCheckUs) {
+      this.nextSilenceCheckUs = tUs + SILENCE_CHECK_US;
+      for (const other of this.options.sensors ?? this.tracks.keys()) {
+        const last = this.tracks.get(other)?.lastTUs ?? this.firstUs;
+        // Time the episode from the data (last sample + limit), not from whichever sample noticed it.
+        if (tUs - last > silentUs && !this.silent.has(other)) {
+          this.silent.add(other);
+          this.raise({ tUs: last + silentUs, sensor: other, phase: 'raised', metric: 'sensor_silent', value: null, limit: this.params.silentAfterS, message: `${other}: no data for ${this.params.silentAfterS} s (battery, Bluetooth or a loose clip?)` });
+        }
+      }
+    }
+    let monitor = this.monitors.get(sensor);
+    if (monitor === undefined && !Number.isNaN(track.rateHz)) {
+      monitor = new SensorQualityMonitor(sensor, { ...this.params.dataQuality, silentAfterS: this.params.silentAfterS }, 1e6 / track.rateHz, (e) => this.raise(e));
+      this.monitors.set(sensor, monitor);
+    }
+    monitor?.push(buf, o);
+  }
+
+  private raise(event: QualityEvent): void {
+    const key = `${event.sensor}:${event.metric}`;
+    const episodeId = event.phase === 'raised' ? `${key}:${event.tUs}` : (this.openEpisodes.get(key) ?? `${key}:?`);
+    if (event.phase === 'raised') this.openEpisodes.set(key, episodeId);
+    else this.openEpisodes.delete(key);
+    this.emit({
+      kind: 'alert',
+      type: 'data_quality',
+      severity: event.metric === 'sensor_silent' ? 'critical' : 'warning',
+      athleteId: this.options.athleteId ?? 'unknown',
+      sessionId: this.options.sessionId ?? 'unknown',
+      tUs: event.tUs,
+      metric: event.metric,
+      value: event.value,
+      baseline: event.limit,
+      message: event.message,
+      phase: event.phase,
+      episodeId,
+      sensor: event.sensor,
+    });
+  }
+}

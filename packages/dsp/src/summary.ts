@@ -1,0 +1,54 @@
+import { SENSOR_IDS, type SensorId } from '@gaitwatch/protocol';
+import type { SummaryEvent, SummaryMounting } from './analysis-events.ts';
+import type { MountingEstimate } from './segments/segment-tracker.ts';
+import type { SensorTrack } from './sensor-track.ts';
+import type { Histogram } from './signal/histogram.ts';
+
+function roundMounting(m: MountingEstimate | undefined): SummaryMounting | null {
+  if (m === undefined) return null;
+  // A ratio can be infinite (a perfectly straight line) or NaN (no motion): JSON has neither, so null.
+  return { yawDeg: Math.round(m.yawDeg * 10) / 10, axisRatio: Number.isFinite(m.axisRatio) ? Math.round(m.axisRatio * 10) / 10 : null, status: m.status };
+}
+
+/** The session's closing summary: counts, medians, and per sensor its input statistics, calibration and mounting. */
+export function buildSummary(input: {
+  tracks: ReadonlyMap<SensorId, SensorTrack>;
+  mountingOf: (sensor: SensorId) => MountingEstimate | undefined;
+  strideTimes: Histogram;
+  contactTimes: Histogram;
+  strideCounts: { left: number; right: number };
+  alertCount: number;
+}): SummaryEvent {
+  const has = (s: SensorId): boolean => input.tracks.has(s);
+  const shanks = has('shank_left') || has('shank_right');
+  const mode = shanks ? (has('pelvis') ? 'full' : 'shank-only') : has('pelvis') ? 'pelvis-only' : 'none';
+  const strideTimeSMedian = input.strideTimes.median();
+  return {
+    kind: 'summary',
+    alerts: input.alertCount,
+    strides: { ...input.strideCounts },
+    // The median commutes with 120/x, so the cadence median needs no histogram of its own.
+    cadenceSpmMedian: strideTimeSMedian === null ? null : 120 / strideTimeSMedian,
+    strideTimeSMedian,
+    gctSMedian: input.contactTimes.median(),
+    mode,
+    // In SENSOR_IDS order, not arrival order: the output must not depend on which sensor spoke first.
+    sensors: Object.fromEntries(
+      [...input.tracks].sort(([a], [b]) => SENSOR_IDS.indexOf(a) - SENSOR_IDS.indexOf(b)).map(([id, t]) => [
+        id,
+        {
+          samples: t.samples,
+          rateHz: Number.isNaN(t.rateHz) ? null : Math.round(t.rateHz * 100) / 100,
+          duplicates: t.duplicates,
+          invalid: t.invalid,
+          unusableTiming: t.unusableTiming,
+          gaps: t.gaps,
+          gapS: Math.round(t.gapSeconds * 1000) / 1000,
+          calibration: t.calibration?.quality ?? null,
+          quietS: t.calibration?.quietS ?? null,
+          mounting: roundMounting(input.mountingOf(id)),
+        },
+      ]),
+    ),
+  };
+}
