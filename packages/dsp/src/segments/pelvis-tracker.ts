@@ -73,6 +73,7 @@ export class PelvisTracker extends SegmentTracker {
       }
       const hn = Math.sqrt(this.headingX * this.headingX + this.headingY * this.headingY);
       const forward = hn > 0 ? (fx * this.headingX + fy * this.headingY) / hn : Number.NaN;
+      if (!this.keep) return;
       // φ = asin(ŷ_pelvis · ẑ): the left axis against world up, read in sensor coordinates.
       f.upInSensor(w);
       const l = this.left;
@@ -82,7 +83,7 @@ export class PelvisTracker extends SegmentTracker {
       d[r + OBLIQUITY] = SegmentTracker.asinDeg(w[0]! * l[0]! + w[1]! * l[1]! + w[2]! * l[2]!);
       d[r + VERTICAL] = vertical;
       d[r + FORWARD] = forward;
-    } else {
+    } else if (this.keep) {
       const r = this.ring.append();
       this.ring.data.fill(Number.NaN, r + 1, r + 4);
       this.ring.data[r] = tUs;

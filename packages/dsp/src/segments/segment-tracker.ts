@@ -36,6 +36,12 @@ export interface MountingEstimate {
 
 const T = 0;
 const DEG_PER_RAD = 180 / Math.PI;
+/**
+ * Histories keep at most this rate: stance peaks and integrals need no more
+ * (the angles change over tens of ms), and a 1 kHz sensor would otherwise
+ * hold five times the memory per session. Hz.
+ */
+const HISTORY_MAX_RATE_HZ = 250;
 
 /**
  * The per-sample core shared by the pelvis and shank trackers: gyro bias
@@ -57,6 +63,11 @@ export abstract class SegmentTracker {
   /** The current sample, bias-corrected, with dt (SAMPLE_LAYOUT): passed by reference, never as doubles. */
   protected readonly sample = new Float64Array(SAMPLE_LAYOUT);
   protected readonly periodUs: number;
+  /** Every `keepEvery`-th sample goes into the history (rates above HISTORY_MAX_RATE_HZ). */
+  private readonly keepEvery: number;
+  private sinceKept = 0;
+  /** Whether the current sample is stored in the history (set before afterUpdate). */
+  protected keep = true;
   protected readonly axisMinSamples: number;
   /** The motion's principal axis (what it is of — acceleration, rotation — is the subclass's choice). */
   protected readonly axis: PrincipalAxis2D;
@@ -76,7 +87,8 @@ export abstract class SegmentTracker {
     ringFields: number,
   ) {
     this.filter = new AttitudeFilter(params.attitude, calibration.gravityMps2);
-    this.ring = new RecordRing(Math.ceil(params.historyS * rateHz), ringFields);
+    this.keepEvery = Math.max(1, Math.floor(rateHz / HISTORY_MAX_RATE_HZ));
+    this.ring = new RecordRing(Math.ceil((params.historyS * rateHz) / this.keepEvery), ringFields);
     this.periodUs = 1e6 / rateHz;
     this.axisMinSamples = Math.round(params.axisMinS * rateHz);
     this.axisUpdateSamples = Math.max(1, Math.round(rateHz / 2));
@@ -124,6 +136,8 @@ export abstract class SegmentTracker {
     s[7] = (tUs - this.lastUs) / 1e6;
     this.lastUs = tUs;
     this.filter.update(s);
+    this.keep = ++this.sinceKept >= this.keepEvery;
+    if (this.keep) this.sinceKept = 0;
     this.afterUpdate();
     if (++this.samplesSinceAxis >= this.axisUpdateSamples) {
       this.samplesSinceAxis = 0;
@@ -179,7 +193,7 @@ export abstract class SegmentTracker {
     let last = ring.pushed - 1;
     while (last > ring.firstIndex && ring.data[ring.slot(last) + T]! > toUs) last--;
     let first = last;
-    const maxStepUs = 3 * this.periodUs;
+    const maxStepUs = 3 * this.periodUs * this.keepEvery;
     while (first > ring.firstIndex && ring.data[ring.slot(first - 1) + T]! >= fromUs) {
       if (ring.data[ring.slot(first) + T]! - ring.data[ring.slot(first - 1) + T]! > maxStepUs) return false;
       first--;

@@ -54,6 +54,7 @@ export class ShankTracker extends SegmentTracker {
       this.uv[1] = v;
       this.axis.add(this.uv);
     }
+    if (!this.keep) return;
     const f = this.filter;
     if (!f.settled) {
       const r = this.ring.append();
