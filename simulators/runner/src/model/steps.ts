@@ -46,6 +46,21 @@ export interface Step {
 
 /** Walking vertical oscillation (half amplitude), m. */
 export const WALK_BOUNCE_M = 0.02;
+/**
+ * Where in a walking step the pelvis is lowest and its upward acceleration
+ * greatest, as a fraction of the step: at the weight-acceptance peak of the
+ * vertical ground reaction force, ~12 % of the gait cycle after the contact
+ * (Perry & Burnfield 2010; Winter 2009) = 0.24 of a step. The loading rise
+ * of the acceleration therefore starts at the contact, as the real walking
+ * recordings show.
+ */
+const WALK_LOWEST_FRACTION = 0.24;
+
+/** Vertical velocity of the walking bounce at a contact (the pelvis still descends), m/s. */
+function walkContactVelMps(stepS: number, ramp: number): number {
+  const w = (2 * Math.PI) / stepS;
+  return -WALK_BOUNCE_M * ramp * w * Math.sin(w * WALK_LOWEST_FRACTION * stepS);
+}
 
 /** Stance fraction of the stride: running 0.40 at 2.5 m/s falling to 0.36 at 5 m/s; walking 0.62. */
 function dutyFactor(mode: GaitMode, speedMps: number): number {
@@ -117,7 +132,8 @@ export function generateSteps(profile: RunnerProfile, plan: ScenarioPlan, speed:
     const nextRunning = next !== undefined && next.mode === 'run';
     // Landing velocity of the next step: a symmetric ballistic flight lands as fast as it took off.
     const flightS = r.stepS - r.stanceS;
-    const nextLandingVel = running && nextRunning ? -(G * flightS) / 2 : 0;
+    const nextRamp = next === undefined || next.virtual ? 0 : smoothstep((next.icS - goS) / ONSET_RAMP_S);
+    const nextLandingVel = running && nextRunning ? -(G * flightS) / 2 : !running && next !== undefined && !nextRunning ? walkContactVelMps(next.stepS, nextRamp) : 0;
     // Half-sine support force (per mass) that turns the landing velocity into the
     // take-off velocity needed to reach the next landing: Δv = 2Pc/π − g·c.
     const takeOffVel = running ? nextLandingVel + G * flightS : 0;
@@ -180,7 +196,17 @@ export function verticalInStep(step: Step, tauS: number): { z: number; vz: numbe
   const u = tauS / T;
   const a = WALK_BOUNCE_M * step.ramp;
   const w = (2 * Math.PI) / T;
-  const v1 = step.nextLandingVelMps;
+  const lowS = WALK_LOWEST_FRACTION * T;
+  // The bounce: lowest (and accelerating upward most) at lowS after the contact;
+  // z is measured from the contact, so the step starts at zIcM.
+  const bounceZ = a * (Math.cos(w * lowS) - Math.cos(w * (tauS - lowS)));
+  const bounceV = a * w * Math.sin(w * (tauS - lowS));
+  const bounceA = a * w * w * Math.cos(w * (tauS - lowS));
+  // Hermite terms make up whatever the planned boundary velocities differ from
+  // the bounce's own (the first steps after standing, a change to running).
+  const edgeV = -a * w * Math.sin(w * lowS);
+  const h0 = v0 - edgeV;
+  const h1 = step.nextLandingVelMps - edgeV;
   // Hermite basis h10 = u(1-u)², h11 = u²(u-1), scaled by T for velocities.
   const h10 = u * (1 - u) * (1 - u);
   const h11 = u * u * (u - 1);
@@ -189,8 +215,8 @@ export function verticalInStep(step: Step, tauS: number): { z: number; vz: numbe
   const ddh10 = (6 * u - 4) / T;
   const ddh11 = (6 * u - 2) / T;
   return {
-    z: step.zIcM + a * (1 - Math.cos(w * tauS)) + T * (v0 * h10 + v1 * h11),
-    vz: a * w * Math.sin(w * tauS) + v0 * dh10 + v1 * dh11,
-    az: a * w * w * Math.cos(w * tauS) + v0 * ddh10 + v1 * ddh11,
+    z: step.zIcM + bounceZ + T * (h0 * h10 + h1 * h11),
+    vz: bounceV + h0 * dh10 + h1 * dh11,
+    az: bounceA + h0 * ddh10 + h1 * ddh11,
   };
 }
