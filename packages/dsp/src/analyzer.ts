@@ -162,15 +162,17 @@ export class SessionAnalyzer {
       if (track.calibration !== undefined) this.startDetector(track);
       return;
     }
-    const detector = this.detectors.get(track.sensor);
-    if (detector !== undefined) {
-      if (verdict === 'gap') detector.reset();
-      detector.push(buf, o);
-    }
+    // The segment first: the pelvis detector reads its world-frame vertical of this sample.
     const segment = track.sensor === 'pelvis' ? this.pelvis : this.shanks.get(SHANK_SIDE[track.sensor]!);
     if (segment !== undefined) {
       if (verdict === 'gap') segment.reset();
       segment.push(buf, o);
+    }
+    const detector = this.detectors.get(track.sensor);
+    if (detector !== undefined) {
+      if (verdict === 'gap') detector.reset();
+      if (detector instanceof PelvisEventDetector) detector.push(buf, o, this.pelvis?.vertical);
+      else detector.push(buf, o);
     }
   }
 
@@ -195,9 +197,10 @@ export class SessionAnalyzer {
     this.detectors.set(track.sensor, detector);
     const d = detector;
     const g = segment;
+    const world = segment instanceof PelvisTracker ? segment.vertical : undefined;
     track.drainHeld((buf, o) => {
-      d.push(buf, o);
       g.push(buf, o);
+      d.push(buf, o, world);
     });
   }
 

@@ -87,8 +87,13 @@ export class PelvisEventDetector {
     this.lobeJerk = 0;
   }
 
-  /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). */
-  push(buf: Float64Array, o: number): void {
+  /**
+   * One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). `world`, when
+   * given and finite: [vertical acceleration less g, rate about up] in the
+   * world frame from the attitude filter, used instead of the standing sensor
+   * axis (which tilts with a runner who leans, bends or turns).
+   */
+  push(buf: Float64Array, o: number, world?: Float64Array): void {
     const tUs = buf[o]!;
     const ax = buf[o + 1]!;
     const ay = buf[o + 2]!;
@@ -101,8 +106,9 @@ export class PelvisEventDetector {
     const ux = up[0];
     const uy = up[1];
     const uz = up[2];
-    const vertical = ax * ux + ay * uy + az * uz - this.gravityMps2;
-    const yawRate = gx * ux + gy * uy + gz * uz;
+    const useWorld = world !== undefined && !Number.isNaN(world[0]!);
+    const vertical = useWorld ? world[0]! : ax * ux + ay * uy + az * uz - this.gravityMps2;
+    const yawRate = useWorld ? world[1]! : gx * ux + gy * uy + gz * uz;
     const r = this.ring.append();
     const d = this.ring.data;
     d[r] = tUs;

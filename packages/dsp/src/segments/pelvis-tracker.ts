@@ -33,6 +33,13 @@ export class PelvisTracker extends SegmentTracker {
    * A causal smoother lags the unobservable heading drift by a fraction of a
    * degree, which changes a forward projection by cos(lag) − 1 ≈ 10⁻⁴.
    */
+  /**
+   * The latest sample's world-vertical acceleration (m/s², gravity removed) and
+   * rate about world up (rad/s), NaN until the attitude is trusted: the
+   * pelvis-only contact detector reads them, so a runner who leans, bends or
+   * turns keeps a true vertical (a fixed sensor axis from standing tilts with them).
+   */
+  readonly vertical = Float64Array.of(Number.NaN, Number.NaN);
   private headingX = Number.NaN;
   private headingY = Number.NaN;
   private readonly headingSmoothing: number;
@@ -52,6 +59,10 @@ export class PelvisTracker extends SegmentTracker {
       const fx = w[0]!;
       const fy = w[1]!;
       const vertical = w[2]! - this.gravity;
+      this.vertical[0] = vertical;
+      // Rate about world up: ω in the world, its vertical part.
+      f.toWorld(this.sample, 4, w);
+      this.vertical[1] = w[2]!;
       // The sensor's own forward axis, made horizontal in the world: the frame the anatomical axis is measured in.
       f.toWorld(this.xp, 0, w);
       const n = Math.sqrt(w[0]! * w[0]! + w[1]! * w[1]!);
@@ -83,7 +94,9 @@ export class PelvisTracker extends SegmentTracker {
       d[r + OBLIQUITY] = SegmentTracker.asinDeg(w[0]! * l[0]! + w[1]! * l[1]! + w[2]! * l[2]!);
       d[r + VERTICAL] = vertical;
       d[r + FORWARD] = forward;
-    } else if (this.keep) {
+    } else {
+      this.vertical[0] = this.vertical[1] = Number.NaN;
+      if (!this.keep) return;
       const r = this.ring.append();
       this.ring.data.fill(Number.NaN, r + 1, r + 4);
       this.ring.data[r] = tUs;
