@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { SessionAnalyzer } from './analyzer.ts';
-import { DEFAULT_PARAMS, PARAM_DOCS, parameterKeys } from './params.ts';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_PARAMS, PARAM_DOCS, parameterKeys, parameterTable } from './params.ts';
 
 describe('analyzer parameters', () => {
   it('documents every parameter, and documents nothing that is not one', () => {
     expect(Object.keys(PARAM_DOCS).sort()).toEqual(parameterKeys(DEFAULT_PARAMS).sort());
     for (const doc of Object.values(PARAM_DOCS)) expect(doc.length).toBeGreaterThan(10);
+  });
+
+  it('lists every parameter with its default and meaning in the package README, exactly', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    // On failure: paste parameterTable()'s output under "## Parameters" in packages/dsp/README.md.
+    expect(readme).toContain(parameterTable());
   });
 
   it('gives every parameter a finite default', () => {

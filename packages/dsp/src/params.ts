@@ -169,3 +169,15 @@ export function parameterKeys(params: object = DEFAULT_PARAMS, prefix = ''): str
     typeof value === 'object' && value !== null ? parameterKeys(value as object, `${prefix}${key}.`) : [`${prefix}${key}`],
   );
 }
+
+/**
+ * The parameter table of the package README (markdown), generated from
+ * DEFAULT_PARAMS and PARAM_DOCS: a test keeps the README's copy identical.
+ */
+export function parameterTable(): string {
+  const rows = parameterKeys().map((key) => {
+    const value = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], DEFAULT_PARAMS);
+    return `| \`${key}\` | ${String(value)} | ${PARAM_DOCS[key]!.replace(/\|/g, '\\|')} |`;
+  });
+  return ['| parameter | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
