@@ -14,6 +14,8 @@ export interface SummaryEvent {
   cadenceSpmMedian: number | null;
   strideTimeSMedian: number | null;
   gctSMedian: number | null;
+  /** Left minus right: contact time as % of the two sides' mean, pelvic drop and knee-collapse proxy in degrees (null when a side has none). */
+  asymmetry: { gctPct: number | null; pelvicDropDeg: number | null; shankFrontalDeg: number | null };
   /** What the sensor set allows: `full` (pelvis + shanks), `shank-only`, `pelvis-only`. */
   mode: 'full' | 'shank-only' | 'pelvis-only' | 'none';
   sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;

@@ -74,6 +74,11 @@ export class SessionAnalyzer {
   private readonly strideTimes = new Histogram(0, 3, 0.001);
   private readonly contactTimes = new Histogram(0, 2, 0.001);
   private readonly strideCounts = { left: 0, right: 0 };
+  /** Per-side medians for the summary's left/right comparison (0.5 ms, 0.01° bins). */
+  private readonly perSide = {
+    left: { gctS: new Histogram(0, 2, 0.0005), pelvicDropDeg: new Histogram(-20, 40, 0.01), shankFrontalDeg: new Histogram(-20, 40, 0.01) },
+    right: { gctS: new Histogram(0, 2, 0.0005), pelvicDropDeg: new Histogram(-20, 40, 0.01), shankFrontalDeg: new Histogram(-20, 40, 0.01) },
+  };
   private alertCount = 0;
   private readonly quality: SessionQuality;
   /** Cache of gating(); reset when the set of tracks or the mode changes. */
@@ -329,6 +334,10 @@ export class SessionAnalyzer {
       this.strideCounts[event.side]++;
       if (event.strideTimeS !== null) this.strideTimes.add(event.strideTimeS);
       if (event.gctS !== null) this.contactTimes.add(event.gctS);
+      const side = this.perSide[event.side];
+      if (event.gctS !== null) side.gctS.add(event.gctS);
+      if (event.pelvicDropDeg !== null) side.pelvicDropDeg.add(event.pelvicDropDeg);
+      if (event.shankFrontalDeg !== null) side.shankFrontalDeg.add(event.shankFrontalDeg);
       // Form alerts are timed at the stride that confirmed them, so they follow it in the output.
       for (const alert of this.form.push(event)) {
         out.push({ kind: 'alert', ...alert });
@@ -384,6 +393,7 @@ export class SessionAnalyzer {
       strideTimes: this.strideTimes,
       contactTimes: this.contactTimes,
       strideCounts: this.strideCounts,
+      perSide: this.perSide,
       alertCount: this.alertCount,
     });
   }

@@ -17,8 +17,13 @@ export function buildSummary(input: {
   strideTimes: Histogram;
   contactTimes: Histogram;
   strideCounts: { left: number; right: number };
+  perSide: Record<'left' | 'right', { gctS: Histogram; pelvicDropDeg: Histogram; shankFrontalDeg: Histogram }>;
   alertCount: number;
 }): SummaryEvent {
+  const { left, right } = input.perSide;
+  const diff = (a: number | null, b: number | null, per: number): number | null => (a === null || b === null ? null : Math.round((a - b) * per) / per);
+  const gctL = left.gctS.median();
+  const gctR = right.gctS.median();
   const has = (s: SensorId): boolean => input.tracks.has(s);
   const shanks = has('shank_left') || has('shank_right');
   const mode = shanks ? (has('pelvis') ? 'full' : 'shank-only') : has('pelvis') ? 'pelvis-only' : 'none';
@@ -31,6 +36,12 @@ export function buildSummary(input: {
     cadenceSpmMedian: strideTimeSMedian === null ? null : 120 / strideTimeSMedian,
     strideTimeSMedian,
     gctSMedian: input.contactTimes.median(),
+    // Left minus right of the per-side medians; contact time as a percentage of their mean.
+    asymmetry: {
+      gctPct: gctL === null || gctR === null ? null : Math.round((2000 * (gctL - gctR)) / (gctL + gctR)) / 10,
+      pelvicDropDeg: diff(left.pelvicDropDeg.median(), right.pelvicDropDeg.median(), 100),
+      shankFrontalDeg: diff(left.shankFrontalDeg.median(), right.shankFrontalDeg.median(), 100),
+    },
     mode,
     // In SENSOR_IDS order, not arrival order: the output must not depend on which sensor spoke first.
     sensors: Object.fromEntries(
