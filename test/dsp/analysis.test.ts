@@ -240,6 +240,19 @@ describe('streaming analysis', () => {
     expect(summary.asymmetry.shankFrontalDeg).not.toBeNull();
   });
 
+  it('covers the leg without a shank from the pelvis when only one shank is worn', () => {
+    const order = rows.filter((r) => r.sensor !== 'shank_left');
+    const events = runRows(order, ['pelvis', 'shank_right']).split('\n').map((l) => JSON.parse(l) as AnalysisEvent);
+    const strides = events.filter((e) => e.kind === 'stride');
+    const left = strides.filter((s) => s.side === 'left');
+    const right = strides.filter((s) => s.side === 'right');
+    expect(left.length).toBeGreaterThan(0.9 * right.length);
+    // The worn shank's leg has its toe-offs and knee proxy; the other leg has the pelvis's contacts and pelvic drop.
+    expect(right.every((s) => s.toUs !== null)).toBe(true);
+    expect(left.every((s) => s.toUs === null && s.shankFrontalDeg === null)).toBe(true);
+    expect(left.filter((s) => s.pelvicDropDeg !== null).length).toBeGreaterThan(0.8 * left.length);
+  });
+
   it('works without the pelvis (shank-only: everything but pelvic drop and vertical oscillation)', () => {
     const events = runRows(rows.filter((r) => r.sensor !== 'pelvis')).split('\n').map((l) => JSON.parse(l) as AnalysisEvent);
     const strides = events.filter((e) => e.kind === 'stride');
