@@ -53,11 +53,24 @@ const braking = new Map<string, { errors: number[]; truthMps: number[] }>();
 
 /** The Lumo Run set-up on the same runs: the shank rows removed, the pelvis alone. */
 const pelvisOnly = new Map<string, { sided: MatchResult[]; anySide: MatchResult[] }>();
-async function scorePelvisOnly(scenario: string, csvPath: string, truth: ReturnType<typeof parseTruthCsv>): Promise<void> {
+/** The same runs without the pelvis: everything but pelvic drop. */
+const shankOnly = new Map<string, MatchResult[]>();
+
+/** The recording with the rows of some sensors left out, analysed. */
+async function analyzeWithout(csvPath: string, dropped: string, label: string): Promise<StrideEvent[]> {
   const text = await readFile(csvPath, 'utf8');
-  const path = `${csvPath}.pelvis-only.csv`;
-  await writeFile(path, text.split('\n').filter((line) => !line.includes(',shank_')).join('\n'));
-  const detected = await strides(path);
+  const path = `${csvPath}.${label}.csv`;
+  await writeFile(path, text.split('\n').filter((line) => !line.includes(dropped)).join('\n'));
+  return strides(path);
+}
+
+async function scoreShankOnly(scenario: string, csvPath: string, truth: ReturnType<typeof parseTruthCsv>): Promise<void> {
+  const detected = await analyzeWithout(csvPath, ',pelvis,', 'shank-only');
+  shankOnly.set(scenario, [...(shankOnly.get(scenario) ?? []), matchStances(truth, detected)]);
+}
+
+async function scorePelvisOnly(scenario: string, csvPath: string, truth: ReturnType<typeof parseTruthCsv>): Promise<void> {
+  const detected = await analyzeWithout(csvPath, ',shank_', 'pelvis-only');
   const sideless = <T extends { side: 'left' | 'right' }>(xs: readonly T[]): T[] => xs.map((x) => ({ ...x, side: 'left' as const }));
   const acc = pelvisOnly.get(scenario) ?? { sided: [], anySide: [] };
   acc.sided.push(matchStances(truth, detected));
@@ -199,7 +212,10 @@ try {
       scoreForm(`${scenario}-${i}`, analysis, meta);
       const truth = parseTruthCsv(await readFile(paths.truth, 'utf8'));
       scoreLimit(`${scenario}-${i}`, analysis, truth);
-      if (scenario !== 'sensor-faults') await scorePelvisOnly(scenario, paths.csv, truth);
+      if (scenario !== 'sensor-faults') {
+        await scorePelvisOnly(scenario, paths.csv, truth);
+        await scoreShankOnly(scenario, paths.csv, truth);
+      }
       const b = brakingErrors(session, truth, analysis.strides);
       const acc = braking.get(scenario) ?? { errors: [], truthMps: [] };
       acc.errors.push(...b.errors);
@@ -237,6 +253,13 @@ try {
     const any = merge(r.anySide);
     const sided = merge(r.sided);
     console.log(`| ${scenario} | ${any.truth} | ${f(any.matched / any.truth, 3)} | ${f(sided.matched / sided.truth, 3)} | ${f(any.matched / any.detected, 3)} | ${f(quantile(any.icErrorsMs, 0.5))} | ${f(quantile(absolute(any.icErrorsMs), 0.5))} | ${f(quantile(absolute(any.icErrorsMs), 0.95))} | ${f(mean(absolute(sided.dropErrorsDeg)), 2)} |`);
+  }
+  console.log('\n# shank-only mode on the same runs (pelvis rows removed)\n');
+  console.log('| scenario | truth stances | recall | precision | IC median abs ms | TO bias ms | shank MAE ° | shank bias ° |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const [scenario, results] of shankOnly) {
+    const m = merge(results);
+    console.log(`| ${scenario} | ${m.truth} | ${f(m.matched / m.truth, 3)} | ${f(m.matched / m.detected, 3)} | ${f(quantile(absolute(m.icErrorsMs), 0.5))} | ${f(quantile(m.toErrorsMs, 0.5))} | ${f(mean(absolute(m.shankErrorsDeg)), 2)} | ${f(mean(m.shankErrorsDeg), 2)} |`);
   }
   console.log('\n# braking (forward speed the pelvis loses after contact) against the simulated body\n');
   console.log('| scenario | stances | truth mean m/s | MAE m/s | bias m/s |');
