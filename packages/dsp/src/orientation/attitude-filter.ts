@@ -49,7 +49,7 @@ const DEFAULT_G = 9.80665;
  * Attitude of one IMU as a unit quaternion (sensor → world, world z up, world
  * yaw arbitrary: no magnetometer), after Mahony et al. 2008 (explicit
  * complementary filter on SO(3), the form Madgwick's MahonyAHRS code made
- * common) with two choices for running:
+ * common) with three choices for running:
  *  - the correction uses the accelerometer vector in g, not its direction:
  *    averaged over a gait cycle the body's own acceleration cancels (the
  *    runner does not speed up forever) and what remains is gravity, so the
@@ -72,7 +72,7 @@ const DEFAULT_G = 9.80665;
  *  - while the sensor is still, its gyro reading is the bias (Fusion's
  *    offset algorithm does the same), which also covers the heading axis.
  * Hand-written (no library): it runs once per sample on the hot path and
- * must not allocate; the state is 7 doubles.
+ * must not allocate; its state is a score of doubles.
  */
 export class AttitudeFilter {
   // Quaternion w, x, y, z (sensor → world).
