@@ -25,6 +25,9 @@ export interface PelvisEventParams {
   readonly searchBackS: number;
 }
 
+/** Lobes under the threshold kept for the search back. */
+const REJECTED = 8;
+
 const T = 0;
 const JERK = 1;
 const YAW = 2;
@@ -56,6 +59,12 @@ export class PelvisEventDetector {
   private lobeJerk = 0;
   private lobeUs = 0;
   private lobeYaw = Number.NaN;
+  /** Recent step intervals (µs) and lobes that missed the threshold (t, peak, yaw), for the search back. */
+  private readonly intervals = new Float64Array(8);
+  private readonly intervalScratch = new Float64Array(8);
+  private intervalCount = 0;
+  private readonly rejected = new Float64Array(3 * REJECTED);
+  private rejectedCount = 0;
   private readonly rateHz: number;
   private readonly yawDelay: number;
 
@@ -85,6 +94,7 @@ export class PelvisEventDetector {
     this.previousFiltered = Number.NaN;
     this.lastContactUs = Number.NaN;
     this.lobeJerk = 0;
+    this.intervalCount = this.rejectedCount = 0;
   }
 
   /**
@@ -152,10 +162,58 @@ export class PelvisEventDetector {
     const tUs = this.lobeUs;
     const yaw = this.lobeYaw;
     this.lobeJerk = 0;
-    if (peak < this.threshold.value(tUs) || Number.isNaN(yaw)) return;
-    if (!Number.isNaN(this.lastContactUs) && tUs - this.lastContactUs < this.params.minStepS * 1e6) return;
+    if (Number.isNaN(yaw)) return;
+    const minStepUs = this.params.minStepS * 1e6;
+    if (peak < this.threshold.value(tUs)) {
+      this.remember(tUs, peak, yaw);
+      return;
+    }
+    if (!Number.isNaN(this.lastContactUs) && tUs - this.lastContactUs < minStepUs) return;
+    this.searchBack(tUs, minStepUs);
+    this.accept(tUs, peak, yaw);
+  }
+
+  private accept(tUs: number, peak: number, yaw: number): void {
+    if (!Number.isNaN(this.lastContactUs)) {
+      this.intervals[this.intervalCount % this.intervals.length] = tUs - this.lastContactUs;
+      this.intervalCount++;
+    }
     this.lastContactUs = tUs;
     this.threshold.accept(peak, tUs);
     this.onContact({ icUs: tUs, side: yaw < 0 ? 'left' : 'right' });
   }
+
+  /** A lobe under the threshold, kept for the search back (the last few). */
+  private remember(tUs: number, peak: number, yaw: number): void {
+    const k = (this.rejectedCount++ % REJECTED) * 3;
+    this.rejected[k] = tUs;
+    this.rejected[k + 1] = peak;
+    this.rejected[k + 2] = yaw;
+  }
+
+  /**
+   * Pan & Tompkins' (1985) search back: when a contact comes more than 1.66
+   * typical steps after the last one, a step was probably missed; the largest
+   * lobe in between that reached half the threshold is taken as that contact.
+   */
+  private searchBack(tUs: number, minStepUs: number): void {
+    const n = Math.min(this.intervalCount, this.intervals.length);
+    if (n < 4 || Number.isNaN(this.lastContactUs)) return;
+    const sorted = this.intervalScratch.subarray(0, n);
+    sorted.set(this.intervals.subarray(0, n));
+    sorted.sort();
+    const typicalUs = sorted[n >> 1]!;
+    const gapUs = tUs - this.lastContactUs;
+    if (gapUs < 1.66 * typicalUs || gapUs > 2.5 * typicalUs) return;
+    const floor = this.threshold.value(tUs) / 2;
+    let best = -1;
+    for (let k = 0; k < Math.min(this.rejectedCount, REJECTED); k++) {
+      const t = this.rejected[k * 3]!;
+      const peak = this.rejected[k * 3 + 1]!;
+      if (t - this.lastContactUs < minStepUs || tUs - t < minStepUs || peak < floor) continue;
+      if (best < 0 || peak > this.rejected[best * 3 + 1]!) best = k;
+    }
+    if (best >= 0) this.accept(this.rejected[best * 3]!, this.rejected[best * 3 + 1]!, this.rejected[best * 3 + 2]!);
+  }
 }
+
