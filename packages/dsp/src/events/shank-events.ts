@@ -114,7 +114,7 @@ export class ShankEventDetector {
     const newest = this.ring.pushed - 1;
     const aligned = newest - this.filter.delaySamples;
     if (Number.isNaN(filtered) || aligned < this.ring.firstIndex) return;
-    if (aligned >= this.ring.firstIndex) this.ring.data[this.ring.slot(aligned) + RATE] = filtered;
+    this.ring.data[this.ring.slot(aligned) + RATE] = filtered;
     if (aligned - 2 >= this.ring.firstIndex) this.checkPeak(aligned - 1);
     if (this.pendingPeak >= 0 && this.ring.data[this.ring.slot(aligned) + T]! >= this.pendingDueUs) this.findContact(aligned);
   }
