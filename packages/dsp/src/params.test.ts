@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionAnalyzer } from './analyzer.ts';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_PARAMS, PARAM_DOCS, parameterKeys, parameterTable } from './params.ts';
+import { DEFAULT_PARAMS, PARAM_DOCS, parameterKeys, parameterTable, parameterValue } from './params.ts';
 
 describe('analyzer parameters', () => {
   it('documents every parameter, and documents nothing that is not one', () => {
@@ -17,8 +17,7 @@ describe('analyzer parameters', () => {
 
   it('gives every parameter a finite default', () => {
     for (const key of parameterKeys()) {
-      const value = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], DEFAULT_PARAMS);
-      expect(Number.isFinite(value), key).toBe(true);
+      expect(Number.isFinite(parameterValue(key)), key).toBe(true);
     }
   });
 

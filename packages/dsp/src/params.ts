@@ -170,13 +170,18 @@ export function parameterKeys(params: object = DEFAULT_PARAMS, prefix = ''): str
   );
 }
 
+/** The default of one parameter by its dotted key. */
+export function parameterValue(key: string): unknown {
+  return key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], DEFAULT_PARAMS);
+}
+
 /**
  * The parameter table of the package README (markdown), generated from
  * DEFAULT_PARAMS and PARAM_DOCS: a test keeps the README's copy identical.
  */
 export function parameterTable(): string {
   const rows = parameterKeys().map((key) => {
-    const value = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], DEFAULT_PARAMS);
+    const value = parameterValue(key);
     return `| \`${key}\` | ${String(value)} | ${PARAM_DOCS[key]!.replace(/\|/g, '\\|')} |`;
   });
   return ['| parameter | default | meaning |', '|---|---|---|', ...rows].join('\n');

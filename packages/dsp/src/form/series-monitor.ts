@@ -52,7 +52,7 @@ export class SeriesMonitor {
     if (this.count < n) return null;
     this.scratch.set(this.window);
     this.scratch.sort();
-    this.median = n % 2 === 1 ? this.scratch[n >> 1]! : (this.scratch[n / 2 - 1]! + this.scratch[n / 2]!) / 2;
+    this.median = medianOfSorted(this.scratch, n);
     if (!this.armed) return null;
     const past = this.high ? this.sign * (this.median - this.resolveLevel) < 0 : this.sign * (this.median - this.raiseLevel) > 0;
     this.run = past ? this.run + 1 : 0;
@@ -67,8 +67,12 @@ export class SeriesMonitor {
 export function robustStats(values: Float64Array, count: number): { median: number; sd: number } {
   const v = values.subarray(0, count);
   v.sort();
-  const median = count % 2 === 1 ? v[count >> 1]! : (v[count / 2 - 1]! + v[count / 2]!) / 2;
-  const deviations = Float64Array.from(v, (x) => Math.abs(x - median)).sort();
-  const mad = count % 2 === 1 ? deviations[count >> 1]! : (deviations[count / 2 - 1]! + deviations[count / 2]!) / 2;
+  const median = medianOfSorted(v, count);
+  const mad = medianOfSorted(Float64Array.from(v, (x) => Math.abs(x - median)).sort(), count);
   return { median, sd: 1.4826 * mad };
+}
+
+/** Median of the first `n` values of an ascending array (the mean of the middle two when n is even). */
+function medianOfSorted(sorted: Float64Array, n: number): number {
+  return n % 2 === 1 ? sorted[n >> 1]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }

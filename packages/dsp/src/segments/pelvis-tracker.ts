@@ -146,7 +146,7 @@ export class PelvisTracker extends SegmentTracker {
    * then peak-to-peak, in cm. Null when the history does not cover it.
    */
   verticalOscillationCm(fromUs: number, toUs: number): number | null {
-    if (this.peak(VERTICAL, fromUs, toUs, 1) === null || !this.span(fromUs, toUs, this.spanScratch)) return null;
+    if (!this.span(fromUs, toUs, this.spanScratch)) return null;
     const ring = this.ring;
     const first = this.spanScratch[0]!;
     const last = this.spanScratch[1]!;
@@ -156,6 +156,8 @@ export class PelvisTracker extends SegmentTracker {
     // Pass 1: velocity at the end, for the velocity detrend.
     let v = 0;
     for (let i = first + 1; i <= last; i++) v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * ((ring.data[ring.slot(i) + T]! - ring.data[ring.slot(i - 1) + T]!) / 1e6);
+    // A NaN (the attitude was settling) propagates into the sum: no height then.
+    if (Number.isNaN(v)) return null;
     const vDrift = v / spanS;
     // Pass 2: height with detrended velocity; pass 3 detrends height on the fly from its end value.
     let z = 0;

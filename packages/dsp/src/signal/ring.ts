@@ -46,17 +46,13 @@ export class RecordRing {
 
   /** One record of up to 5 fields (fixed arity: no rest array per call; wider records use append). */
   push(a: number, b = 0, c = 0, d = 0, e = 0): void {
-    const slot = (this.start + this.size) % this.capacity;
-    const o = slot * this.width;
+    const o = this.append();
     const w = this.width;
     this.data[o] = a;
     if (w > 1) this.data[o + 1] = b;
     if (w > 2) this.data[o + 2] = c;
     if (w > 3) this.data[o + 3] = d;
     if (w > 4) this.data[o + 4] = e;
-    if (this.size < this.capacity) this.size++;
-    else this.start = (this.start + 1) % this.capacity;
-    this.pushed++;
   }
 
   /**
@@ -70,18 +66,19 @@ export class RecordRing {
     return (((this.start + index - this.pushed + this.size) % this.capacity) * this.width) | 0;
   }
 
-  /** Field `field` of the record with stable index `index` (must be held). */
-  get(index: number, field: number): number {
-    const offset = index - this.firstIndex;
-    if (offset < 0 || offset >= this.size) throw new RangeError(`record ${index} is not held (held: ${this.firstIndex}..${this.pushed - 1})`);
-    return this.data[((this.start + offset) % this.capacity) * this.width + field]!;
+  private holds(index: number): boolean {
+    return index >= this.firstIndex && index < this.pushed;
   }
 
-  /** Overwrites field `field` of a held record (e.g. a filtered value that arrives `delay` samples late). */
+  /** Field `field` of the record with stable index `index` (must be held). */
+  get(index: number, field: number): number {
+    if (!this.holds(index)) throw new RangeError(`record ${index} is not held (held: ${this.firstIndex}..${this.pushed - 1})`);
+    return this.data[this.slot(index) + field]!;
+  }
+
+  /** Overwrites field `field` of a held record (ignored when not held). */
   set(index: number, field: number, value: number): void {
-    const offset = index - this.firstIndex;
-    if (offset < 0 || offset >= this.size) return;
-    this.data[((this.start + offset) % this.capacity) * this.width + field] = value;
+    if (this.holds(index)) this.data[this.slot(index) + field] = value;
   }
 
   clear(): void {
