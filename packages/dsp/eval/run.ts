@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeRecording, DEFAULT_PARAMS, type AlertEvent, type StrideEvent, type SummaryEvent } from '@gaitwatch/dsp';
 import { parseTruthCsv } from '@gaitwatch/protocol';
-import { SCENARIOS, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
+import { pelvisBrakingMps, SCENARIOS, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import { absolute, matchStances, mean, quantile, type MatchResult } from './match.ts';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -25,25 +25,12 @@ const STEADY_MINUTES = Number(args.get('steady-minutes') ?? 20);
  * its trajectory by central differences; errors of the matched strides, m/s.
  */
 function brakingErrors(session: SimulatedSession, truth: ReturnType<typeof parseTruthCsv>, strides: StrideEvent[]): { errors: number[]; truthMps: number[] } {
-  const r = new Float64Array(9);
-  const p = new Float64Array(3);
-  const hx = Math.cos(session.profile.headingRad);
-  const hy = Math.sin(session.profile.headingRad);
-  const forward = (tS: number): number => {
-    session.body.pelvisPose(tS, r, p);
-    return p[0]! * hx + p[1]! * hy;
-  };
-  const speed = (tS: number): number => (forward(tS + 0.0005) - forward(tS - 0.0005)) / 0.001;
   const errors: number[] = [];
   const truthMps: number[] = [];
   for (const t of truth) {
     const hit = strides.find((s) => s.side === t.side && Math.abs(s.icUs - t.icUs) < 100_000);
     if (hit?.brakingMps === null || hit?.brakingMps === undefined || t.toUs === null) continue;
-    const icS = (t.icUs - session.startUs) / 1e6;
-    const toS = (t.toUs - session.startUs) / 1e6;
-    const v0 = speed(icS);
-    let loss = 0;
-    for (let x = icS; x <= toS; x += 0.002) loss = Math.max(loss, v0 - speed(x));
+    const loss = pelvisBrakingMps(session.body, (t.icUs - session.startUs) / 1e6, (t.toUs - session.startUs) / 1e6);
     errors.push(hit.brakingMps - loss);
     truthMps.push(loss);
   }
@@ -56,21 +43,20 @@ const pelvisOnly = new Map<string, { sided: MatchResult[]; anySide: MatchResult[
 /** The same runs without the pelvis: everything but pelvic drop. */
 const shankOnly = new Map<string, MatchResult[]>();
 
-/** The recording with the rows of some sensors left out, analysed. */
-async function analyzeWithout(csvPath: string, dropped: string, label: string): Promise<StrideEvent[]> {
-  const text = await readFile(csvPath, 'utf8');
+/** The recording's text with the rows of some sensors left out, analysed. */
+async function analyzeWithout(csvPath: string, text: string, dropped: string, label: string): Promise<StrideEvent[]> {
   const path = `${csvPath}.${label}.csv`;
   await writeFile(path, text.split('\n').filter((line) => !line.includes(dropped)).join('\n'));
   return strides(path);
 }
 
-async function scoreShankOnly(scenario: string, csvPath: string, truth: ReturnType<typeof parseTruthCsv>): Promise<void> {
-  const detected = await analyzeWithout(csvPath, ',pelvis,', 'shank-only');
+async function scoreShankOnly(scenario: string, csvPath: string, text: string, truth: ReturnType<typeof parseTruthCsv>): Promise<void> {
+  const detected = await analyzeWithout(csvPath, text, ',pelvis,', 'shank-only');
   shankOnly.set(scenario, [...(shankOnly.get(scenario) ?? []), matchStances(truth, detected)]);
 }
 
-async function scorePelvisOnly(scenario: string, csvPath: string, truth: ReturnType<typeof parseTruthCsv>): Promise<void> {
-  const detected = await analyzeWithout(csvPath, ',shank_', 'pelvis-only');
+async function scorePelvisOnly(scenario: string, csvPath: string, text: string, truth: ReturnType<typeof parseTruthCsv>): Promise<void> {
+  const detected = await analyzeWithout(csvPath, text, ',shank_', 'pelvis-only');
   const sideless = <T extends { side: 'left' | 'right' }>(xs: readonly T[]): T[] => xs.map((x) => ({ ...x, side: 'left' as const }));
   const acc = pelvisOnly.get(scenario) ?? { sided: [], anySide: [] };
   acc.sided.push(matchStances(truth, detected));
@@ -213,8 +199,9 @@ try {
       const truth = parseTruthCsv(await readFile(paths.truth, 'utf8'));
       scoreLimit(`${scenario}-${i}`, analysis, truth);
       if (scenario !== 'sensor-faults') {
-        await scorePelvisOnly(scenario, paths.csv, truth);
-        await scoreShankOnly(scenario, paths.csv, truth);
+        const text = await readFile(paths.csv, 'utf8');
+        await scorePelvisOnly(scenario, paths.csv, text, truth);
+        await scoreShankOnly(scenario, paths.csv, text, truth);
       }
       const b = brakingErrors(session, truth, analysis.strides);
       const acc = braking.get(scenario) ?? { errors: [], truthMps: [] };

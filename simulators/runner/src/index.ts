@@ -6,6 +6,6 @@ export { LEFT, RIGHT, type Step, type SideIndex } from './model/steps.ts';
 export { mat3, vec3, type Mat3, type Vec3 } from './model/rotation.ts';
 export { ImuModel, drawImuSpec, type ImuSpec } from './sensor/imu-model.ts';
 export { SimulatedSession, DEFAULT_START_US, type SessionOptions, type SensorFault } from './session.ts';
-export { stanceTruth, type StanceTruth } from './truth.ts';
+export { pelvisBrakingMps, stanceTruth, type StanceTruth } from './truth.ts';
 export { writeRecording, RECORDING_HEADER, TRUTH_HEADER, type RecordingPaths } from './recording.ts';
 export * from './live/index.ts';

@@ -74,3 +74,24 @@ export function stanceTruth(body: RunnerBody): StanceTruth[] {
   }
   return out;
 }
+
+/**
+ * Braking truth of one stance: the forward speed the pelvis (mid-hip) loses
+ * after the contact, m/s — the largest drop below its speed at IC over
+ * [icS, toS], from its trajectory by central differences (1 ms) every 2 ms.
+ */
+export function pelvisBrakingMps(body: RunnerBody, icS: number, toS: number): number {
+  const r = mat3();
+  const p = vec3();
+  const hx = Math.cos(body.profile.headingRad);
+  const hy = Math.sin(body.profile.headingRad);
+  const forwardM = (tS: number): number => {
+    body.pelvisPose(tS, r, p);
+    return p[0]! * hx + p[1]! * hy;
+  };
+  const speed = (tS: number): number => (forwardM(tS + 0.0005) - forwardM(tS - 0.0005)) / 0.001;
+  const atContact = speed(icS);
+  let loss = 0;
+  for (let tS = icS; tS <= toS; tS += 0.002) loss = Math.max(loss, atContact - speed(tS));
+  return loss;
+}
