@@ -379,6 +379,10 @@ export class SessionAnalyzer {
         if (track.calibration !== undefined) this.startDetector(track);
       }
     }
+    // The pelvis detector holds its last contacts back for its side filter's
+    // delay. With shanks worn they are only a stand-by, and at the end of the
+    // data a shank cannot show it covers them: those stay undecided.
+    if (!this.shanksExpected()) for (const detector of this.detectors.values()) if (detector instanceof PelvisEventDetector) detector.finish();
     for (const [side, stance] of this.pendingStance) this.enqueue(this.stride(side, stance, undefined));
     this.pendingStance.clear();
     const rest: AnalysisEvent[] = [...this.release(true)];

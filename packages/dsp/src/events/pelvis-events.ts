@@ -1,5 +1,5 @@
 import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
-import { designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
+import { designBandPass, designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
 import { RecordRing } from '../signal/ring.ts';
 
 /** A foot contact found from the sacral sensor alone. */
@@ -13,8 +13,10 @@ export interface PelvisEventParams {
   readonly cutoffHz: number;
   /** FIR span, s. */
   readonly filterSpanS: number;
-  /** Low-pass of the yaw rate used for the side, Hz. */
+  /** Upper edge of the band-pass of the yaw rate used for the side, Hz. */
   readonly sideCutoffHz: number;
+  /** Lower edge of that band-pass: removes turning, which outlasts a stride, Hz. */
+  readonly sideHighPassHz: number;
   /** Smallest rise rate of vertical acceleration accepted as a contact, m/s³. */
   readonly minJerkMps3: number;
   /** A contact's rise must exceed this fraction of the median of the recent ones. */
@@ -26,11 +28,27 @@ export interface PelvisEventParams {
 }
 
 /** Lobes under the threshold kept for the search back. */
-const REJECTED = 8;
+const REJECTED = 16;
+/** Steps of the recent rhythm whose median is the typical step. */
+const INTERVALS = 8;
+/** A gap longer than this is a pause, not a step (a slow walk is ~1 s per step), µs. */
+const MAX_STEP_US = 1_500_000;
+/**
+ * Pan & Tompkins' (1985) search-back rule: a beat is missed when none came
+ * within 166 % of the typical interval; the missed one is looked for from 60 %
+ * (a step taken that early is not the rhythm's) on, at half the threshold.
+ */
+const OVERDUE = 1.66;
+const EARLIEST = 0.6;
+/** No contact for this long ends a walking bout (Mobilise-D's 3 s rest rule, Kluge et al. 2021), µs. */
+const BOUT_BREAK_US = 3_000_000;
+/** Steps looked for before the first strong one of a bout. */
+const BOUT_START_STEPS = 4;
 
 const T = 0;
 const JERK = 1;
 const YAW = 2;
+const RAW_YAW = 3;
 
 /**
  * Initial contacts and their side from a sacral IMU alone (the Lumo Run set-up).
@@ -55,16 +73,26 @@ export class PelvisEventDetector {
   private previousFiltered = Number.NaN;
   private readonly threshold: AdaptiveThreshold;
   private lastContactUs = Number.NaN;
+  /** The side filter's value at the last contact (its sign is the side). */
+  private lastYaw = Number.NaN;
+  /** The newest ring index judged by `check`. */
+  private checkedThrough = -1;
   /** The current positive jerk lobe: its largest jerk so far, when, and the yaw rate then. */
   private lobeJerk = 0;
   private lobeUs = 0;
   private lobeYaw = Number.NaN;
-  /** Recent step intervals (µs) and lobes that missed the threshold (t, peak, yaw), for the search back. */
-  private readonly intervals = new Float64Array(8);
-  private readonly intervalScratch = new Float64Array(8);
+  /** Recent step intervals (µs), their median (the typical step; NaN until four are known). */
+  private readonly intervals = new Float64Array(INTERVALS);
+  private readonly intervalScratch = new Float64Array(INTERVALS);
   private intervalCount = 0;
+  private typicalStepUs = Number.NaN;
+  /** Whether an overdue step may still be searched for (once per contact). */
+  private searchArmed = false;
+  /** Lobes that missed the threshold (t, peak, yaw; peak −∞ once taken), for the search back. */
   private readonly rejected = new Float64Array(3 * REJECTED);
   private rejectedCount = 0;
+  /** Bout-start steps found before a strong contact, newest first. */
+  private readonly boutStart = new Int32Array(BOUT_START_STEPS);
   private readonly rateHz: number;
   private readonly yawDelay: number;
 
@@ -80,21 +108,24 @@ export class PelvisEventDetector {
     this.threshold = new AdaptiveThreshold(params.minJerkMps3, params.adaptiveFraction, 8, params.searchBackS * 1e6);
     const taps = tapsForSpan(params.filterSpanS, sampleRateHz);
     this.accFilter = new FirFilter(designLowPass(params.cutoffHz, sampleRateHz, taps));
-    // The yaw filter is longer (lower cutoff); both are linear-phase, so align by their delays.
-    const yawTaps = tapsForSpan(Math.max(params.filterSpanS, 1.5 / params.sideCutoffHz), sampleRateHz);
-    this.yawFilter = new FirFilter(designLowPass(params.sideCutoffHz, sampleRateHz, yawTaps));
+    // The yaw filter is longer (its lower edge); both are linear-phase, so align by their delays.
+    const yawTaps = tapsForSpan(Math.max(params.filterSpanS, 1.5 / params.sideHighPassHz), sampleRateHz);
+    this.yawFilter = new FirFilter(designBandPass(params.sideHighPassHz, params.sideCutoffHz, sampleRateHz, yawTaps));
     this.yawDelay = this.yawFilter.delaySamples;
-    this.ring = new RecordRing(Math.ceil(3 * sampleRateHz), 3);
+    // Long enough to reflect the yaw rate over the side filter's delay at the end of the data.
+    this.ring = new RecordRing(Math.max(Math.ceil(3 * sampleRateHz), yawTaps + 2), 4);
   }
 
   reset(): void {
     this.accFilter.reset();
     this.yawFilter.reset();
     this.ring.clear();
+    this.checkedThrough = this.ring.pushed - 1;
     this.previousFiltered = Number.NaN;
     this.lastContactUs = Number.NaN;
     this.lobeJerk = 0;
-    this.intervalCount = this.rejectedCount = 0;
+    this.searchArmed = false;
+    this.rejectedCount = 0;
   }
 
   /**
@@ -124,18 +155,43 @@ export class PelvisEventDetector {
     d[r] = tUs;
     d[r + JERK] = Number.NaN;
     d[r + YAW] = Number.NaN;
+    d[r + RAW_YAW] = yawRate;
     const newest = this.ring.pushed - 1;
     const filtered = this.accFilter.push(vertical);
-    const yaw = this.yawFilter.push(yawRate);
-    if (!Number.isNaN(yaw) && newest - this.yawDelay >= this.ring.firstIndex) this.ring.data[this.ring.slot(newest - this.yawDelay) + YAW] = yaw;
+    this.pushYaw(yawRate, newest);
     if (Number.isNaN(filtered)) return;
     const aligned = newest - this.accFilter.delaySamples;
     // Jerk (m/s³) between the two latest aligned samples, placed on the later one.
     if (!Number.isNaN(this.previousFiltered) && aligned >= this.ring.firstIndex) this.ring.data[this.ring.slot(aligned) + JERK] = (filtered - this.previousFiltered) * this.rateHz;
     this.previousFiltered = filtered;
     // Decide on a jerk peak once the yaw filter has caught up with it too.
-    const candidate = newest - Math.max(this.yawDelay, this.accFilter.delaySamples) - 1;
-    if (candidate - 1 >= this.ring.firstIndex) this.check(candidate);
+    this.checkThrough(newest - Math.max(this.yawDelay, this.accFilter.delaySamples) - 1);
+  }
+
+  /**
+   * The end of the data: the lobes still waiting for the side filter are
+   * judged with the yaw rate continued past the edge by odd reflection (as
+   * filtfilt pads an edge), so a session's last steps are not lost.
+   */
+  finish(): void {
+    const last = this.ring.pushed - 1;
+    if (last - 1 < this.ring.firstIndex) return;
+    const d = this.ring.data;
+    const edge = d[this.ring.slot(last) + RAW_YAW]!;
+    for (let k = 1; k <= this.yawDelay && last - k >= this.ring.firstIndex; k++) this.pushYaw(2 * edge - d[this.ring.slot(last - k) + RAW_YAW]!, last + k);
+    this.checkThrough(last - this.accFilter.delaySamples);
+  }
+
+  /** Feeds the side filter the yaw rate of ring index `index`; its output lands `yawDelay` earlier. */
+  private pushYaw(yawRate: number, index: number): void {
+    const yaw = this.yawFilter.push(yawRate);
+    const at = index - this.yawDelay;
+    if (!Number.isNaN(yaw) && at >= this.ring.firstIndex && at < this.ring.pushed) this.ring.data[this.ring.slot(at) + YAW] = yaw;
+  }
+
+  private checkThrough(index: number): void {
+    for (let i = Math.max(this.checkedThrough + 1, this.ring.firstIndex + 1); i <= index; i++) this.check(i);
+    if (index > this.checkedThrough) this.checkedThrough = index;
   }
 
   /**
@@ -147,12 +203,15 @@ export class PelvisEventDetector {
    */
   private check(i: number): void {
     const slot = this.ring.slot(i);
-    const jerk = this.ring.data[slot + JERK]!;
+    const d = this.ring.data;
+    // A lobe still rising may be the step: an overdue search waits for its end.
+    if (!(this.lobeJerk > 0)) this.searchOverdue(d[slot + T]!, Number.POSITIVE_INFINITY);
+    const jerk = d[slot + JERK]!;
     if (jerk > 0) {
       if (jerk > this.lobeJerk) {
         this.lobeJerk = jerk;
-        this.lobeUs = this.ring.data[slot + T]!;
-        this.lobeYaw = this.ring.data[slot + YAW]!;
+        this.lobeUs = d[slot + T]!;
+        this.lobeYaw = d[slot + YAW]!;
       }
       return;
     }
@@ -163,22 +222,37 @@ export class PelvisEventDetector {
     const yaw = this.lobeYaw;
     this.lobeJerk = 0;
     if (Number.isNaN(yaw)) return;
-    const minStepUs = this.params.minStepS * 1e6;
     if (peak < this.threshold.value(tUs)) {
       this.remember(tUs, peak, yaw);
       return;
     }
-    if (!Number.isNaN(this.lastContactUs) && tUs - this.lastContactUs < minStepUs) return;
-    this.searchBack(tUs, minStepUs);
+    if (!Number.isNaN(this.lastContactUs) && tUs - this.lastContactUs < this.params.minStepS * 1e6) return;
+    this.searchBoutStart(tUs);
+    this.searchOverdue(tUs, tUs);
     this.accept(tUs, peak, yaw);
   }
 
   private accept(tUs: number, peak: number, yaw: number): void {
-    if (!Number.isNaN(this.lastContactUs)) {
-      this.intervals[this.intervalCount % this.intervals.length] = tUs - this.lastContactUs;
+    // Feet alternate: two contacts on the same side are a stride apart, a step
+    // missed between them. Counting that as two steps keeps the typical step a
+    // step for a walker whose one side loads the pelvis under the threshold
+    // (else the stride would become "typical" and the step never overdue).
+    const sameSide = yaw < 0 === this.lastYaw < 0;
+    const stepUs = (tUs - this.lastContactUs) / (sameSide ? 2 : 1);
+    if (stepUs <= MAX_STEP_US) {
+      this.intervals[this.intervalCount % INTERVALS] = stepUs;
       this.intervalCount++;
+      const n = Math.min(this.intervalCount, INTERVALS);
+      if (n >= 4) {
+        const sorted = this.intervalScratch.subarray(0, n);
+        sorted.set(this.intervals.subarray(0, n));
+        sorted.sort();
+        this.typicalStepUs = sorted[n >> 1]!;
+      }
     }
     this.lastContactUs = tUs;
+    this.lastYaw = yaw;
+    this.searchArmed = true;
     this.threshold.accept(peak, tUs);
     this.onContact({ icUs: tUs, side: yaw < 0 ? 'left' : 'right' });
   }
@@ -192,28 +266,73 @@ export class PelvisEventDetector {
   }
 
   /**
-   * Pan & Tompkins' (1985) search back: when a contact comes more than 1.66
-   * typical steps after the last one, a step was probably missed; the largest
-   * lobe in between that reached half the threshold is taken as that contact.
+   * The remembered lobe in [fromUs, toUs] that reached `floor` nearest to
+   * `expectedUs` (where the rhythm puts the step; its index), or −1. Nearest,
+   * not largest: in a rhythm the timing is the better evidence, and a
+   * second bump of the same step can outgrow a weak contact.
    */
-  private searchBack(tUs: number, minStepUs: number): void {
-    const n = Math.min(this.intervalCount, this.intervals.length);
-    if (n < 4 || Number.isNaN(this.lastContactUs)) return;
-    const sorted = this.intervalScratch.subarray(0, n);
-    sorted.set(this.intervals.subarray(0, n));
-    sorted.sort();
-    const typicalUs = sorted[n >> 1]!;
-    const gapUs = tUs - this.lastContactUs;
-    if (gapUs < 1.66 * typicalUs || gapUs > 2.5 * typicalUs) return;
-    const floor = this.threshold.value(tUs) / 2;
+  private bestRejected(fromUs: number, toUs: number, floor: number, expectedUs: number): number {
     let best = -1;
     for (let k = 0; k < Math.min(this.rejectedCount, REJECTED); k++) {
       const t = this.rejected[k * 3]!;
       const peak = this.rejected[k * 3 + 1]!;
-      if (t - this.lastContactUs < minStepUs || tUs - t < minStepUs || peak < floor) continue;
-      if (best < 0 || peak > this.rejected[best * 3 + 1]!) best = k;
+      if (t < fromUs || t > toUs || peak < floor) continue;
+      if (best < 0 || Math.abs(t - expectedUs) < Math.abs(this.rejected[best * 3]! - expectedUs)) best = k;
     }
-    if (best >= 0) this.accept(this.rejected[best * 3]!, this.rejected[best * 3 + 1]!, this.rejected[best * 3 + 2]!);
+    return best;
+  }
+
+  private acceptRejected(k: number): void {
+    const peak = this.rejected[k * 3 + 1]!;
+    this.rejected[k * 3 + 1] = Number.NEGATIVE_INFINITY;
+    this.accept(this.rejected[k * 3]!, peak, this.rejected[k * 3 + 2]!);
+  }
+
+  /**
+   * Pan & Tompkins' (1985) search back: when the rhythm's next step is
+   * overdue (no contact within 1.66 typical steps), the lobe between 0.6 and
+   * 1.66 typical steps after the last contact that reached half the
+   * threshold, nearest to one typical step, is taken as the missed step. A
+   * weak step between strong ones, a run slowed to a walk (whose rises are
+   * below the running ones' threshold), the last step of a bout all end up
+   * here; a pause finds nothing and the search waits for the next contact.
+   * Run on the clock (every sample outside a lobe) and when a contact arrives
+   * late (`nextContactUs`: the missed step is before it).
+   */
+  private searchOverdue(nowUs: number, nextContactUs: number): void {
+    while (this.searchArmed) {
+      const typical = this.typicalStepUs;
+      if (Number.isNaN(typical) || nowUs - this.lastContactUs <= OVERDUE * typical) return;
+      const last = this.lastContactUs;
+      const toUs = Math.min(last + OVERDUE * typical, nextContactUs - EARLIEST * typical);
+      const k = this.bestRejected(last + EARLIEST * typical, toUs, this.threshold.value(nowUs) / 2, last + typical);
+      if (k < 0) {
+        this.searchArmed = false;
+        return;
+      }
+      this.acceptRejected(k);
+    }
+  }
+
+  /**
+   * The first steps of a bout (from standing) load the pelvis less than the
+   * steady ones: before the first strong contact after a pause (a bout
+   * break), the same rule looks back one typical step at a time for steps that
+   * reached half the threshold, and emits them first, oldest first.
+   */
+  private searchBoutStart(tUs: number): void {
+    const typical = this.typicalStepUs;
+    if (Number.isNaN(typical) || tUs - this.lastContactUs <= BOUT_BREAK_US) return;
+    const floor = this.threshold.value(tUs) / 2;
+    const notBeforeUs = this.lastContactUs + OVERDUE * typical;
+    let n = 0;
+    let cursorUs = tUs;
+    while (n < BOUT_START_STEPS) {
+      const k = this.bestRejected(Math.max(notBeforeUs, cursorUs - OVERDUE * typical), cursorUs - EARLIEST * typical, floor, cursorUs - typical);
+      if (k < 0) break;
+      this.boutStart[n++] = k;
+      cursorUs = this.rejected[k * 3]!;
+    }
+    for (let j = n - 1; j >= 0; j--) this.acceptRejected(this.boutStart[j]!);
   }
 }
-

@@ -26,6 +26,18 @@ export function designLowPass(cutoffHz: number, sampleRateHz: number, taps: numb
   return h;
 }
 
+/**
+ * Linear-phase FIR band-pass: the difference of two low-passes of the same
+ * length (so the same delay), unit gain in the pass band, zero at DC.
+ */
+export function designBandPass(lowHz: number, highHz: number, sampleRateHz: number, taps: number): Float64Array {
+  if (!(lowHz < highHz)) throw new RangeError(`lowHz must be below highHz, got ${lowHz} and ${highHz}`);
+  const high = designLowPass(highHz, sampleRateHz, taps);
+  const low = designLowPass(lowHz, sampleRateHz, taps);
+  for (let i = 0; i < taps; i++) high[i] = high[i]! - low[i]!;
+  return high;
+}
+
 /** Odd tap count spanning about `spanS` seconds at `sampleRateHz` (at least 3). */
 export function tapsForSpan(spanS: number, sampleRateHz: number): number {
   const n = Math.max(3, Math.round(spanS * sampleRateHz));
