@@ -177,6 +177,10 @@ describe('streaming analysis', () => {
     // From the pelvis: contact and side, pelvic drop; no toe-off, no shank tilt.
     const late = strides.filter((s) => s.side === 'right' && s.icUs > silentFromUs + 1e6);
     expect(late.every((s) => s.toUs === null && s.shankFrontalDeg === null)).toBe(true);
+    // Each is a real right contact — up to the end of the data, where the live left
+    // shank cannot yet report its last contact and the pelvis's must not be taken for the right.
+    const rightTruth = parseTruthCsv(truthText).filter((t) => t.side === 'right');
+    for (const s of late) expect(rightTruth.some((t) => Math.abs(t.icUs - s.icUs) < 100_000), `right stance at ${s.icUs}`).toBe(true);
     expect(late.filter((s) => s.pelvicDropDeg !== null).length).toBeGreaterThan(0.8 * late.length);
     // The left leg is untouched: no pelvis contact is taken for it while its shank reports.
     const left = strides.filter((s) => s.side === 'left' && s.icUs > silentFromUs);

@@ -48,6 +48,32 @@ describe.skipIf(!present)('real lab recordings (pelvis only, walking)', () => {
     }
   });
 
+  // Behaviour lock for the daily-activities trial (turns, starts, stops), scored as
+  // ACCURACY.md scores it: inside the reference's walking bouts, ±250 ms. Measured
+  // 0.966 / 0.949 / 0.862; the issue's target is recall ≥ 0.95.
+  it('HA001-Test11-Trial1: finds ≥ 95 % of the reference contacts inside its walking bouts, few extra, most sides right', async () => {
+    const name = 'HA001-Test11-Trial1';
+    const bouts = (JSON.parse(readFileSync(`${REAL}${name}.meta.json`, 'utf8')) as { referenceWalkingBouts: { startUs: number; endUs: number }[] }).referenceWalkingBouts;
+    const inBout = (tUs: number): boolean => bouts.some((b) => tUs >= b.startUs - 250_000 && tUs <= b.endUs + 250_000);
+    const strides = (await analyze(name)).filter((e) => e.kind === 'stride' && inBout(e.icUs)) as Extract<AnalysisEvent, { kind: 'stride' }>[];
+    const reference = referenceIcs(name);
+    const used = new Set<number>();
+    let sideRight = 0;
+    for (const ref of reference) {
+      // The nearest unused detection within 250 ms, either side.
+      let best = -1;
+      strides.forEach((s, i) => {
+        if (!used.has(i) && Math.abs(s.icUs - ref.icUs) <= 250_000 && (best < 0 || Math.abs(s.icUs - ref.icUs) < Math.abs(strides[best]!.icUs - ref.icUs))) best = i;
+      });
+      if (best < 0) continue;
+      used.add(best);
+      if (strides[best]!.side === ref.side) sideRight++;
+    }
+    expect(used.size / reference.length).toBeGreaterThanOrEqual(0.95);
+    expect(used.size / strides.length).toBeGreaterThanOrEqual(0.93);
+    expect(sideRight / reference.length).toBeGreaterThanOrEqual(0.85);
+  });
+
   it('measures a plausible walking pelvic drop, vertical oscillation and braking (a sign or axis mistake lands far outside)', async () => {
     // Walking pelvic drop is a few degrees with the swing-side hip below neutral (positive); the sacrum
     // rises and falls 3–5 cm per step. Trials without quiet standing give no angles for their first

@@ -321,7 +321,7 @@ export class SessionAnalyzer {
     for (let i = 0; i < batch.length; i++) {
       let event = batch[i]!;
       if (event.kind === 'candidate') {
-        const stance = this.fromPelvis(event, batch, i);
+        const stance = this.fromPelvis(event, batch, i, all);
         if (stance === undefined) continue;
         event = stance;
       }
@@ -347,22 +347,35 @@ export class SessionAnalyzer {
     return out;
   }
 
-  /** The leg a pelvis contact belongs to (undefined: a shank reports it), from the shanks' coverage now. */
-  private legOf(candidate: Candidate): Side | undefined {
+  /**
+   * The leg a pelvis contact belongs to (undefined: a shank reports it or
+   * nobody can tell), from the shanks' coverage now. `atEnd`: the session is
+   * finishing; in its last half second a worn shank that is still live could
+   * not yet report a contact it will never see the end of, so a pelvis contact
+   * there is nobody's unless every shank has gone silent.
+   */
+  private legOf(candidate: Candidate, atEnd: boolean): Side | undefined {
     const windowUs = CANDIDATE_COVER_S * 1e6;
-    // At the end of the recording nothing covers the last half second: every sensor stopped, none went silent.
+    if (atEnd && candidate.icUs + windowUs > this.newestUs && this.liveShank()) return undefined;
     const toUs = Math.min(candidate.icUs + windowUs, this.newestUs);
     const left = this.shanks.get('left')?.covers(candidate.icUs - windowUs, toUs) ?? false;
     const right = this.shanks.get('right')?.covers(candidate.icUs - windowUs, toUs) ?? false;
     return this.fallback.legOf(candidate, left, right);
   }
 
+  /** Whether a shank sent data within silentAfterS of the newest sample. */
+  private liveShank(): boolean {
+    const silentBeforeUs = this.newestUs - this.params.silentAfterS * 1e6;
+    for (const side of SIDES) if ((this.tracks.get(SHANK_OF[side])?.lastTUs ?? Number.NEGATIVE_INFINITY) >= silentBeforeUs) return true;
+    return false;
+  }
+
   /** A stance from a pelvis contact for a leg without shank data; stride time from the next such contact of that leg in the queue. */
-  private fromPelvis(candidate: Candidate, batch: readonly QueuedEvent[], index: number): StrideEvent | undefined {
-    const side = this.legOf(candidate);
+  private fromPelvis(candidate: Candidate, batch: readonly QueuedEvent[], index: number, atEnd: boolean): StrideEvent | undefined {
+    const side = this.legOf(candidate, atEnd);
     if (side === undefined) return undefined;
     let nextIcUs: number | undefined;
-    const later = (e: QueuedEvent): boolean => e.kind === 'candidate' && this.legOf(e) === side;
+    const later = (e: QueuedEvent): boolean => e.kind === 'candidate' && this.legOf(e, atEnd) === side;
     for (let j = index + 1; j < batch.length && nextIcUs === undefined; j++) if (later(batch[j]!)) nextIcUs = timeOf(batch[j]!);
     if (nextIcUs === undefined) {
       const next = this.unreleased.find(later);
@@ -379,10 +392,8 @@ export class SessionAnalyzer {
         if (track.calibration !== undefined) this.startDetector(track);
       }
     }
-    // The pelvis detector holds its last contacts back for its side filter's
-    // delay. With shanks worn they are only a stand-by, and at the end of the
-    // data a shank cannot show it covers them: those stay undecided.
-    if (!this.shanksExpected()) for (const detector of this.detectors.values()) if (detector instanceof PelvisEventDetector) detector.finish();
+    // The pelvis detector holds its last contacts back for its side filter's delay.
+    for (const detector of this.detectors.values()) if (detector instanceof PelvisEventDetector) detector.finish();
     for (const [side, stance] of this.pendingStance) this.enqueue(this.stride(side, stance, undefined));
     this.pendingStance.clear();
     const rest: AnalysisEvent[] = [...this.release(true)];
