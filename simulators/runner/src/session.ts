@@ -1,4 +1,4 @@
-import { SENSOR_IDS, STANDARD_GRAVITY_MPS2 as G, US_PER_S, type SensorId } from '@gaitwatch/protocol';
+import { RAD_PER_DEG, SENSOR_IDS, STANDARD_GRAVITY_MPS2 as G, US_PER_S, type SensorId } from '@gaitwatch/protocol';
 import { RunnerBody } from './model/body.ts';
 import { drawProfile, type RunnerProfile } from './model/profile.ts';
 import { planScenario, type ScenarioName, type ScenarioPlan } from './model/scenario.ts';
@@ -24,13 +24,17 @@ export interface SessionOptions {
   readonly sensors?: readonly SensorId[];
   /** Timestamp jitter of the relay, µs (standard deviation). */
   readonly timestampJitterUs?: number;
+  /** Faults to inject instead of those the scenario draws (sensor-faults) or none (the others). */
+  readonly faults?: readonly SensorFault[];
 }
 
 /** A fault written into the data itself (what the sensor-faults scenario injects). */
 export type SensorFault =
   | { kind: 'dropout'; sensor: SensorId; fromS: number; toS: number }
   | { kind: 'silent'; sensor: SensorId; fromS: number }
-  | { kind: 'clipping'; sensor: SensorId; accRangeMps2: number };
+  | { kind: 'clipping'; sensor: SensorId; accRangeMps2: number }
+  /** The clip knocked: from `fromS` (over 0.1 s) the sensor sits `deg` rotated about the segment's forward axis. */
+  | { kind: 'slip'; sensor: SensorId; fromS: number; deg: number };
 
 export const DEFAULT_START_US = 1_767_254_400_000_000;
 
@@ -66,7 +70,8 @@ export class SimulatedSession {
       ...(options.fatigueOnsetS !== undefined ? { fatigueOnsetS: options.fatigueOnsetS } : {}),
     });
     this.body = new RunnerBody(this.profile, this.plan, rngSteps);
-    this.faults = options.ideal || options.scenario !== 'sensor-faults' ? [] : drawFaults(options.durationS, this.plan.standingS, rngFaults);
+    const drawn = options.ideal || options.scenario !== 'sensor-faults' ? [] : drawFaults(options.durationS, this.plan.standingS, rngFaults);
+    this.faults = options.faults ?? drawn;
     const ideal = options.ideal ?? false;
     const imus = new Map<SensorId, ImuModel>();
     const phase = new Map<SensorId, number>();
@@ -77,7 +82,8 @@ export class SimulatedSession {
         ideal,
         ...(clip?.kind === 'clipping' ? { accRangeMps2: clip.accRangeMps2 } : {}),
       });
-      imus.set(sensor, new ImuModel(this.body, spec, this.periodUs / US_PER_S, options.oversample ?? 4, rngSensors.fork(sensor.length)));
+      const slips = this.faults.flatMap((f) => (f.kind === 'slip' && f.sensor === sensor ? [{ fromS: f.fromS, rad: f.deg * RAD_PER_DEG }] : []));
+      imus.set(sensor, new ImuModel(this.body, spec, this.periodUs / US_PER_S, options.oversample ?? 4, rngSensors.fork(sensor.length), slips));
       phase.set(sensor, ideal ? 0 : Math.floor(rngSensors.next() * this.periodUs));
     }
     this.imus = imus;
@@ -112,7 +118,12 @@ export class SimulatedSession {
   }
 }
 
-/** sensor-faults: a dropout every ~40–80 s on a random sensor, the right shank silent for the last 25 %, the left shank clipping at ±8 g. */
+/**
+ * sensor-faults: a dropout every ~40–80 s on a random sensor, the right shank
+ * silent for the last 25 %, the left shank clipping at ±8 g, and halfway
+ * through the run the pelvis clip knocked 2–4° round the body's forward axis
+ * (either way) and, 20 s later, the left shank's 2–4° round its own.
+ */
 function drawFaults(durationS: number, standingS: number, rng: Random): SensorFault[] {
   const faults: SensorFault[] = [{ kind: 'clipping', sensor: 'shank_left', accRangeMps2: 8 * G }];
   const silentFromS = standingS + 0.75 * (durationS - standingS);
@@ -121,5 +132,9 @@ function drawFaults(durationS: number, standingS: number, rng: Random): SensorFa
     faults.push({ kind: 'dropout', sensor, fromS: t, toS: t + rng.uniform(0.2, 1.5) });
   }
   faults.push({ kind: 'silent', sensor: 'shank_right', fromS: silentFromS });
+  // Drawn last so the faults above stay those of earlier versions of this scenario.
+  const halfwayS = standingS + 0.5 * (durationS - standingS);
+  const knock = (): number => (rng.next() < 0.5 ? -1 : 1) * rng.uniform(2, 4);
+  faults.push({ kind: 'slip', sensor: 'pelvis', fromS: halfwayS, deg: knock() }, { kind: 'slip', sensor: 'shank_left', fromS: halfwayS + 20, deg: knock() });
   return faults;
 }

@@ -1,7 +1,7 @@
 import { RAD_PER_DEG, STANDARD_GRAVITY_MPS2 as G, type SensorId } from '@gaitwatch/protocol';
 import type { Random } from '../random.ts';
 import type { RunnerBody } from '../model/body.ts';
-import { angularRateBody, apply, applyTransposed, axisAngle, mat3, multiply, vec3, type Mat3, type Vec3 } from '../model/rotation.ts';
+import { angularRateBody, apply, applyTransposed, axisAngle, mat3, multiply, rotX, vec3, type Mat3, type Vec3 } from '../model/rotation.ts';
 import { LEFT, RIGHT } from '../model/steps.ts';
 
 /** How one IMU is built and worn. */
@@ -30,6 +30,9 @@ export interface ImuSpecOptions {
   readonly ideal?: boolean;
   readonly accRangeMps2?: number;
 }
+
+/** How long a knock of the clip takes, s. */
+const SLIP_S = 0.1;
 
 const SEGMENT_OFFSETS: Record<SensorId, readonly [number, number, number]> = {
   // Sacrum: behind and a little above the hip-joint centres.
@@ -82,6 +85,8 @@ export class ImuModel {
   clippedSamples = 0;
   /** Start of the last evaluated pose window, s (NaN: none yet). */
   private lastFirstS = Number.NaN;
+  private readonly slipRot = mat3();
+  private readonly slipMount = mat3();
 
   constructor(
     private readonly body: RunnerBody,
@@ -89,6 +94,8 @@ export class ImuModel {
     private readonly periodS: number,
     private readonly oversample: number,
     private readonly rng: Random,
+    /** Knocks of the clip: from `fromS` the sensor turns by `rad` about the segment's forward axis (over 0.1 s). */
+    private readonly slips: readonly { fromS: number; rad: number }[] = [],
   ) {
     this.rs = Array.from({ length: oversample + 2 }, () => mat3());
     this.ps = Array.from({ length: oversample + 2 }, () => vec3());
@@ -105,7 +112,18 @@ export class ImuModel {
     pOut[0] = pOut[0]! + this.f[0]!;
     pOut[1] = pOut[1]! + this.f[1]!;
     pOut[2] = pOut[2]! + this.f[2]!;
-    multiply(this.seg, mount, rOut);
+    multiply(this.seg, this.mountAt(tS, mount), rOut);
+  }
+
+  /** The mounting at t: the drawn one, turned by the knocks so far (each a smooth 0.1 s turn, like a bump). */
+  private mountAt(tS: number, mount: Mat3): Mat3 {
+    let angle = 0;
+    for (const { fromS, rad } of this.slips) {
+      const x = Math.min(1, Math.max(0, (tS - fromS) / SLIP_S));
+      angle += rad * x * x * (3 - 2 * x);
+    }
+    if (angle === 0) return mount;
+    return multiply(rotX(angle, this.slipRot), mount, this.slipMount);
   }
 
   /** Noise-free specific force (m/s²) and angular rate (rad/s) at t, averaged as the device does. */
