@@ -10,7 +10,8 @@ import { Histogram } from './signal/histogram.ts';
 import { CHANNELS, SensorTrack } from './sensor-track.ts';
 import { PelvisTracker } from './segments/pelvis-tracker.ts';
 import { ShankTracker } from './segments/shank-tracker.ts';
-import { FormMonitor } from './form/form-monitor.ts';
+import { FormMonitor, gaitOf, type Gait } from './form/form-monitor.ts';
+import { MountShiftMonitor } from './quality/mount-shift.ts';
 
 /** Rounds to 1/`per` (output precision well above the accuracy); keeps null. */
 const round = (x: number | null, per: number): number | null => (x === null ? null : Math.round(x * per) / per);
@@ -88,6 +89,9 @@ export class SessionAnalyzer {
 
   private newestUs = Number.NEGATIVE_INFINITY;
   private readonly form: FormMonitor;
+  /** Per sensor: the clip's turns on the body, found from its stride-mean angle. */
+  private readonly mountShifts = new Map<SensorId, MountShiftMonitor>();
+  private readonly epochScratch = new Float64Array(1);
 
   /**
    * @param options.sensors the sensors the session wears (the status `start`
@@ -249,20 +253,72 @@ export class SessionAnalyzer {
    * moved `releaseAfterS` past the stance, so the result depends only on the
    * samples, not on which sensor's data arrived first.
    */
-  private measure(stride: StrideEvent): void {
+  private measure(stride: StrideEvent, out: TimedEvent[]): void {
     const stanceEndUs = stride.toUs ?? (stride.strideTimeS === null ? null : stride.icUs + (stride.strideTimeS * 1e6) / 2);
     if (stanceEndUs === null) return;
     const strideEndUs = stride.strideTimeS === null ? null : stride.icUs + stride.strideTimeS * 1e6;
+    const gait = gaitOf(stride, this.params.form);
     const pelvis = this.pelvis;
     if (pelvis !== undefined) {
-      stride.pelvicDropDeg = round(pelvis.pelvicDropDeg(stride.side, stride.icUs, stanceEndUs), 100);
+      const drop = pelvis.pelvicDropDeg(stride.side, stride.icUs, stanceEndUs);
       if (strideEndUs !== null) {
         stride.verticalOscillationCm = round(pelvis.verticalOscillationCm(stride.icUs, strideEndUs), 10);
         stride.brakingMps = round(pelvis.brakingMps(stride.icUs, stanceEndUs, strideEndUs), 1000);
       }
+      // The stance peaks move +δ and −δ on the two sides: the stride-mean jump is the correction (no metric).
+      const mean = strideEndUs === null || drop === null ? null : pelvis.meanObliquityDeg(stride.icUs, strideEndUs, this.epochScratch);
+      this.watchMounting('pelvis', mean, Number.NaN, gait, stride, out);
+      // Less the clip's turn on the body: it raised φ by offset everywhere (left stance: peak φ; right: peak −φ).
+      const offset = this.mountShift('pelvis').metricOffsetDeg;
+      stride.pelvicDropDeg = drop === null ? null : round(drop - (stride.side === 'left' ? offset : -offset), 100);
     }
     const shank = this.shanks.get(stride.side);
-    if (shank !== undefined && stride.toUs !== null) stride.shankFrontalDeg = round(shank.shankFrontalDeg(stride.icUs, stride.toUs, strideEndUs), 100);
+    if (shank !== undefined && stride.toUs !== null) {
+      const sensor = SHANK_OF[stride.side];
+      const tilt = shank.shankFrontalDeg(stride.icUs, stride.toUs, strideEndUs);
+      // A shank's turn moves its knee proxy by only part of the turn (the stride heading turns too): the correction is the proxy's own step.
+      const mean = strideEndUs === null || tilt === null ? null : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch);
+      this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
+      stride.shankFrontalDeg = tilt === null ? null : round(tilt - this.mountShift(sensor).metricOffsetDeg, 100);
+    }
+  }
+
+  private mountShift(sensor: SensorId): MountShiftMonitor {
+    let monitor = this.mountShifts.get(sensor);
+    if (monitor === undefined) this.mountShifts.set(sensor, (monitor = new MountShiftMonitor(this.params.mountShift, this.params.maxStrideS * 1e6)));
+    return monitor;
+  }
+
+  /**
+   * Feeds a stride's mean angle of `sensor` (and the metric it affects) to its
+   * mount-shift monitor, in a series per gait and mounting-yaw epoch (read
+   * from epochScratch); a jump is a data_quality episode (raised and, the
+   * metric re-referenced, resolved at once), timed at the stride that confirmed it.
+   */
+  private watchMounting(sensor: SensorId, strideMeanDeg: number | null, metricDeg: number, gait: Gait | undefined, stride: StrideEvent, out: TimedEvent[]): void {
+    const seriesKey = this.epochScratch[0]! * 2 + (gait === 'run' ? 1 : 0);
+    const jump = this.mountShift(sensor).push(stride.icUs, strideMeanDeg, metricDeg, seriesKey);
+    if (jump === 0) return;
+    const deg = Math.round(jump * 10) / 10;
+    const metric = sensor === 'pelvis' ? 'pelvic drop' : 'knee-collapse proxy';
+    const alert = {
+      kind: 'alert',
+      type: 'data_quality',
+      severity: 'warning',
+      athleteId: this.options.athleteId ?? 'unknown',
+      sessionId: this.options.sessionId ?? 'unknown',
+      tUs: stride.icUs,
+      metric: 'sensor_moved',
+      value: deg,
+      baseline: this.params.mountShift.minShiftDeg,
+      episodeId: `${sensor}:sensor_moved:${stride.icUs}`,
+      sensor,
+    } as const;
+    out.push(
+      { ...alert, phase: 'raised', message: `${sensor}: the sensor turned on the body within a stride (clip knocked?), moving its ${metric} by ${deg}°; re-referenced from here — check the clip at the next stop` },
+      { ...alert, phase: 'resolved', message: `${sensor}: ${metric} re-referenced by ${deg}°` },
+    );
+    this.alertCount += 2;
   }
 
   private enqueue(event: QueuedEvent): void {
@@ -330,7 +386,7 @@ export class SessionAnalyzer {
         this.alertCount++;
         continue;
       }
-      this.measure(event);
+      this.measure(event, out);
       this.strideCounts[event.side]++;
       if (event.strideTimeS !== null) this.strideTimes.add(event.strideTimeS);
       if (event.gctS !== null) this.contactTimes.add(event.gctS);

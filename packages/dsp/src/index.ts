@@ -14,4 +14,6 @@ export { PelvisTracker } from './segments/pelvis-tracker.ts';
 export { ShankTracker } from './segments/shank-tracker.ts';
 export type { MountingEstimate, SegmentParams } from './segments/segment-tracker.ts';
 export { FormMonitor, type FormParams } from './form/form-monitor.ts';
-export { SeriesMonitor, robustStats, type SeriesMonitorParams, type SeriesChange } from './form/series-monitor.ts';
+export { SeriesMonitor, type SeriesMonitorParams, type SeriesChange } from './form/series-monitor.ts';
+export { robustStats } from './signal/robust-stats.ts';
+export { MountShiftMonitor, type MountShiftParams } from './quality/mount-shift.ts';

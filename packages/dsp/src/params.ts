@@ -4,6 +4,7 @@ import type { DataQualityParams } from './quality/data-quality.ts';
 import type { ShankEventParams } from './events/shank-events.ts';
 import type { SegmentParams } from './segments/segment-tracker.ts';
 import type { FormParams } from './form/form-monitor.ts';
+import type { MountShiftParams } from './quality/mount-shift.ts';
 
 /** Every parameter of the session analyzer, with its default. */
 export interface AnalyzerParams {
@@ -13,6 +14,7 @@ export interface AnalyzerParams {
   readonly dataQuality: DataQualityParams;
   readonly segments: SegmentParams;
   readonly form: FormParams;
+  readonly mountShift: MountShiftParams;
   /** A sample later than this many sample periods after the previous one opens a gap, ×. */
   readonly gapPeriods: number;
   /** Strides longer than this are not strides (the runner stopped), s. */
@@ -88,6 +90,12 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     runMaxDutyFactor: 0.5,
     runMinCadenceSpm: 140,
   },
+  mountShift: {
+    referenceStrides: 20,
+    confirmStrides: 6,
+    minShiftDeg: 1,
+    noiseMultiple: 6,
+  },
   gapPeriods: 3,
   maxStrideS: 2.5,
   releaseAfterS: 4,
@@ -155,6 +163,10 @@ export const PARAM_DOCS: Record<string, string> = {
   'form.minAsymmetryRisePct': '…for left/right contact-time asymmetry, percentage points',
   'form.resolveFraction': 'form: an episode resolves when back within this fraction of the raise threshold (hysteresis)',
   'form.cooldownS': 'form: after an episode of a metric resolves, no new one for this long, s',
+  'mountShift.referenceStrides': 'sensor moved: strides (of that sensor) before a jump of its stride-mean angle (pelvic obliquity, shank medial tilt) that make the reference level (from half as many after a break)',
+  'mountShift.confirmStrides': 'sensor moved: strides after it that must all sit past the half-way level (a step, not a drift)',
+  'mountShift.minShiftDeg': 'sensor moved: smallest jump of the stride-mean angle taken as the clip turned on the body, deg…',
+  'mountShift.noiseMultiple': '…and at least this many robust SDs (1.4826 × MAD) of the reference strides',
   'form.pelvicDropLimitDeg': 'absolute running pelvic-drop limit, degrees (Bramah 2018: injured 7.5°, healthy 5.0°); per athlete via the analyzer options',
   'form.limitHysteresisDeg': 'a pelvic_drop_high episode resolves this far below the limit, degrees',
   'form.runMaxDutyFactor': 'a stride whose contact time is at most this fraction of it is running',

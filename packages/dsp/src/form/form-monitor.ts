@@ -1,5 +1,6 @@
 import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol';
-import { robustStats, SeriesMonitor, type SeriesChange } from './series-monitor.ts';
+import { robustStats } from '../signal/robust-stats.ts';
+import { SeriesMonitor, type SeriesChange } from './series-monitor.ts';
 
 export interface FormParams {
   /** Seconds of each gait (walking, running) ignored at its start: the body is still warming up. */
@@ -34,7 +35,14 @@ export interface FormParams {
   readonly runMinCadenceSpm: number;
 }
 
-type Gait = 'walk' | 'run';
+export type Gait = 'walk' | 'run';
+
+/** Running when the duty factor (GCT / stride time) is at most runMaxDutyFactor, else by cadence; undefined without either. */
+export function gaitOf(s: StrideMetrics, params: Pick<FormParams, 'runMaxDutyFactor' | 'runMinCadenceSpm'>): Gait | undefined {
+  if (s.gctS !== null && s.strideTimeS !== null) return s.gctS / s.strideTimeS <= params.runMaxDutyFactor ? 'run' : 'walk';
+  if (s.cadenceSpm !== null) return s.cadenceSpm >= params.runMinCadenceSpm ? 'run' : 'walk';
+  return undefined;
+}
 type MetricName = 'pelvicDropDeg' | 'shankFrontalDeg' | 'cadenceSpm' | 'gctAsymmetryPct';
 
 interface MetricSpec {
@@ -134,7 +142,7 @@ export class FormMonitor {
 
   /** One released stride; returns the alerts it raises or resolves (usually none). */
   push(stride: StrideMetrics): Alert[] {
-    const gait = this.gaitOf(stride);
+    const gait = gaitOf(stride, this.params);
     if (gait === undefined) return [];
     const last = this.lastIcUs[gait];
     if (!Number.isNaN(last) && stride.icUs - last < 2.5e6 && stride.icUs > last) this.gaitTimeS[gait] += (stride.icUs - last) / 1e6;
@@ -148,12 +156,6 @@ export class FormMonitor {
     if (asymmetry !== undefined) this.feed(gait, METRICS.gctAsymmetryPct, undefined, asymmetry, stride.icUs, alerts);
     if (gait === 'run' && stride.pelvicDropDeg !== null) this.checkLimit(side, stride.pelvicDropDeg, stride.icUs, alerts);
     return alerts;
-  }
-
-  private gaitOf(s: StrideMetrics): Gait | undefined {
-    if (s.gctS !== null && s.strideTimeS !== null) return s.gctS / s.strideTimeS <= this.params.runMaxDutyFactor ? 'run' : 'walk';
-    if (s.cadenceSpm !== null) return s.cadenceSpm >= this.params.runMinCadenceSpm ? 'run' : 'walk';
-    return undefined;
   }
 
   /** |left − right| contact time over their mean, percent, from rolling medians (2 × windowStances) of each side. */

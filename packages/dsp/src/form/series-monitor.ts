@@ -1,3 +1,5 @@
+import { medianOfSorted } from '../signal/robust-stats.ts';
+
 export interface SeriesMonitorParams {
   /** Stances in the rolling median the decision is made on. */
   readonly windowStances: number;
@@ -61,18 +63,4 @@ export class SeriesMonitor {
     this.high = !this.high;
     return this.high ? 'raised' : 'cleared';
   }
-}
-
-/** Median and MAD-based SD (1.4826 × MAD) of the first `count` values; sorts them in place. */
-export function robustStats(values: Float64Array, count: number): { median: number; sd: number } {
-  const v = values.subarray(0, count);
-  v.sort();
-  const median = medianOfSorted(v, count);
-  const mad = medianOfSorted(Float64Array.from(v, (x) => Math.abs(x - median)).sort(), count);
-  return { median, sd: 1.4826 * mad };
-}
-
-/** Median of the first `n` values of an ascending array (the mean of the middle two when n is even). */
-function medianOfSorted(sorted: Float64Array, n: number): number {
-  return n % 2 === 1 ? sorted[n >> 1]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }

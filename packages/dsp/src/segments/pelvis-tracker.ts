@@ -6,6 +6,8 @@ const OBLIQUITY = 1;
 const VERTICAL = 2;
 /** Acceleration along the heading (forward), m/s². */
 const FORWARD = 3;
+/** The mounting-yaw epoch the sample's obliquity was computed in. */
+const EPOCH = 4;
 
 /**
  * Pelvic obliquity and vertical acceleration from the sacral IMU.
@@ -45,7 +47,7 @@ export class PelvisTracker extends SegmentTracker {
   private readonly headingSmoothing: number;
 
   constructor(params: SegmentParams, rateHz: number, calibration: Calibration) {
-    super(params, rateHz, calibration, 4);
+    super(params, rateHz, calibration, 5);
     this.headingSmoothing = 1 - Math.exp(-1 / (params.headingTauS * rateHz));
     this.gravity = calibration.gravityMps2;
   }
@@ -94,11 +96,12 @@ export class PelvisTracker extends SegmentTracker {
       d[r + OBLIQUITY] = SegmentTracker.asinDeg(w[0]! * l[0]! + w[1]! * l[1]! + w[2]! * l[2]!);
       d[r + VERTICAL] = vertical;
       d[r + FORWARD] = forward;
+      d[r + EPOCH] = this.referenceEpoch;
     } else {
       this.vertical[0] = this.vertical[1] = Number.NaN;
       if (!this.keep) return;
       const r = this.ring.append();
-      this.ring.data.fill(Number.NaN, r + 1, r + 4);
+      this.ring.data.fill(Number.NaN, r + 1, r + 5);
       this.ring.data[r] = tUs;
     }
   }
@@ -111,6 +114,27 @@ export class PelvisTracker extends SegmentTracker {
   /** Contralateral pelvic drop over a stance: peak of φ (left stance) or −φ (right), degrees; null when unknown. */
   pelvicDropDeg(side: 'left' | 'right', fromUs: number, toUs: number): number | null {
     return this.peak(OBLIQUITY, fromUs, toUs, side === 'left' ? 1 : -1);
+  }
+
+  /**
+   * Mean obliquity φ over [fromUs, toUs] (a stride), degrees; null when
+   * unknown or when the mounting yaw in use moved within it; `epoch`
+   * receives the mounting-yaw epoch it was computed in.
+   */
+  meanObliquityDeg(fromUs: number, toUs: number, epoch: Float64Array): number | null {
+    const span = this.spanScratch;
+    if (!this.span(fromUs, toUs, span)) return null;
+    const d = this.ring.data;
+    const first = d[this.ring.slot(span[0]!) + EPOCH]!;
+    let sum = 0;
+    for (let i = span[0]!; i <= span[1]!; i++) {
+      const o = this.ring.slot(i);
+      if (d[o + EPOCH] !== first) return null;
+      sum += d[o + OBLIQUITY]!;
+    }
+    const mean = sum / (span[1]! - span[0]! + 1);
+    epoch[0] = first;
+    return Number.isNaN(mean) ? null : mean;
   }
 
   /**

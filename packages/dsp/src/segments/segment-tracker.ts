@@ -25,6 +25,9 @@ export interface SegmentParams {
   readonly maxAxisYawDeg: number;
 }
 
+
+/** A move of the mounting yaw in use this large counts as a new reference (3° × 10° of lean ≈ 0.5° of obliquity), deg. */
+const REFERENCE_STEP_DEG = 3;
 /** How well the motion revealed the sensor's rotation about the vertical. */
 export interface MountingEstimate {
   /** Rotation of the anatomical axis from the sensor's own axis about "up", degrees (0 until estimated). */
@@ -79,6 +82,13 @@ export abstract class SegmentTracker {
   private samplesSinceAxis = 0;
   private lastUs = Number.NaN;
   private mounting: MountingEstimate = { yawDeg: 0, axisRatio: Number.NaN, status: 'too-little-motion' };
+  /**
+   * Counts the changes of the mounting yaw in use that move the angles (its
+   * status changed, or it moved 3° since the last count): a level change of an
+   * angle series across one is the estimate's, not the body's or the clip's.
+   */
+  protected referenceEpoch = 0;
+  private epochYawDeg = 0;
 
   constructor(
     protected readonly params: SegmentParams,
@@ -141,7 +151,12 @@ export abstract class SegmentTracker {
     this.afterUpdate();
     if (++this.samplesSinceAxis >= this.axisUpdateSamples) {
       this.samplesSinceAxis = 0;
+      const previous = this.mounting.status;
       this.mounting = this.updateAxis();
+      if (this.mounting.status !== previous || Math.abs(this.mounting.yawDeg - this.epochYawDeg) > REFERENCE_STEP_DEG) {
+        this.referenceEpoch++;
+        this.epochYawDeg = this.mounting.yawDeg;
+      }
     }
   }
 

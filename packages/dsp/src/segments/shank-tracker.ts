@@ -7,6 +7,8 @@ const ZX = 1;
 const ZY = 2;
 const MLX = 3;
 const MLY = 4;
+/** The mounting-yaw epoch the sample was computed in (segment-tracker.ts). */
+const EPOCH = 5;
 /** Rates below this are not swing and say little about the swing axis, rad/s. */
 const SWING_RATE_RADPS = 1;
 
@@ -32,9 +34,11 @@ const SWING_RATE_RADPS = 1;
  */
 export class ShankTracker extends SegmentTracker {
   private readonly medialSign: number;
+  /** The stride heading of the last strideHeading() call (x, y). */
+  private readonly heading = new Float64Array(2);
 
   constructor(params: SegmentParams, rateHz: number, calibration: Calibration, side: Side) {
-    super(params, rateHz, calibration, 5);
+    super(params, rateHz, calibration, 6);
     // Medial is −left for the left leg, +left for the right.
     this.medialSign = side === 'left' ? -1 : 1;
   }
@@ -58,7 +62,7 @@ export class ShankTracker extends SegmentTracker {
     const f = this.filter;
     if (!f.settled) {
       const r = this.ring.append();
-      this.ring.data.fill(Number.NaN, r + 1, r + 5);
+      this.ring.data.fill(Number.NaN, r + 1, r + 6);
       this.ring.data[r] = tUs;
       return;
     }
@@ -74,6 +78,7 @@ export class ShankTracker extends SegmentTracker {
     d[r + ZY] = zy;
     d[r + MLX] = w[0]!;
     d[r + MLY] = w[1]!;
+    d[r + EPOCH] = this.referenceEpoch;
   }
 
   /** The swing axis is medio-lateral (near y_p): its angle from y_p. */
@@ -89,8 +94,46 @@ export class ShankTracker extends SegmentTracker {
    */
   shankFrontalDeg(icUs: number, toUs: number, strideEndUs: number | null): number | null {
     const span = this.spanScratch;
+    const h = this.heading;
+    if (!this.strideHeading(icUs, strideEndUs ?? toUs + (toUs - icUs))) return null;
     const ring = this.ring;
-    if (!this.span(icUs, strideEndUs ?? toUs + (toUs - icUs), span)) return null;
+    let best = Number.NEGATIVE_INFINITY;
+    for (let i = span[0]!; i <= span[1]! && ring.data[ring.slot(i) + 0]! <= toUs; i++) {
+      // The peak of the sine, one asin at the end: asin is monotonic.
+      const sine = this.medialSign * (ring.data[ring.slot(i) + ZX]! * h[0]! + ring.data[ring.slot(i) + ZY]! * h[1]!);
+      if (sine > best) best = sine;
+    }
+    return Number.isFinite(best) ? SegmentTracker.asinDeg(best) : null;
+  }
+
+  /**
+   * The same medial tilt averaged over the stride [icUs, strideEndUs],
+   * degrees: steady stride to stride, it jumps when the sensor turns on the
+   * leg (quality/mount-shift.ts). Null when unknown or when the mounting yaw
+   * in use moved within the stride; `epoch` receives the one it was in.
+   */
+  meanFrontalDeg(icUs: number, strideEndUs: number, epoch: Float64Array): number | null {
+    const span = this.spanScratch;
+    const h = this.heading;
+    if (!this.strideHeading(icUs, strideEndUs)) return null;
+    const d = this.ring.data;
+    const first = d[this.ring.slot(span[0]!) + EPOCH]!;
+    let sum = 0;
+    for (let i = span[0]!; i <= span[1]!; i++) {
+      const o = this.ring.slot(i);
+      if (d[o + EPOCH] !== first) return null;
+      sum += d[o + ZX]! * h[0]! + d[o + ZY]! * h[1]!;
+    }
+    epoch[0] = first;
+    const mean = (this.medialSign * sum) / (span[1]! - span[0]! + 1);
+    return Number.isNaN(mean) ? null : SegmentTracker.asinDeg(mean);
+  }
+
+  /** The stride's heading (mean horizontal medio-lateral axis) into `heading`, its span into `spanScratch`; false when unknown. */
+  private strideHeading(fromUs: number, toUs: number): boolean {
+    const span = this.spanScratch;
+    const ring = this.ring;
+    if (!this.span(fromUs, toUs, span)) return false;
     let hx = 0;
     let hy = 0;
     for (let i = span[0]!; i <= span[1]!; i++) {
@@ -98,15 +141,9 @@ export class ShankTracker extends SegmentTracker {
       hy += ring.data[ring.slot(i) + MLY]!;
     }
     const n = Math.sqrt(hx * hx + hy * hy);
-    if (!(n > 0)) return null;
-    hx /= n;
-    hy /= n;
-    let best = Number.NEGATIVE_INFINITY;
-    for (let i = span[0]!; i <= span[1]! && ring.data[ring.slot(i) + 0]! <= toUs; i++) {
-      // The peak of the sine, one asin at the end: asin is monotonic.
-      const sine = this.medialSign * (ring.data[ring.slot(i) + ZX]! * hx + ring.data[ring.slot(i) + ZY]! * hy);
-      if (sine > best) best = sine;
-    }
-    return Number.isFinite(best) ? SegmentTracker.asinDeg(best) : null;
+    if (!(n > 0)) return false;
+    this.heading[0] = hx / n;
+    this.heading[1] = hy / n;
+    return true;
   }
 }
