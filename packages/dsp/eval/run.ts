@@ -92,7 +92,7 @@ function scoreLimit(name: string, analysis: Analysis, truth: ReturnType<typeof p
   } else limit.borderline++;
 }
 
-const form = { freshHours: 0, falseAlarms: [] as string[], delaysS: [] as number[], missed: [] as string[], resolved: 0, raised: 0 };
+const form = { freshHours: 0, falseAlarms: [] as string[], faultHours: 0, faultAlarms: [] as string[], delaysS: [] as number[], missed: [] as string[], resolved: 0, raised: 0 };
 
 /** Scores one session's form_breakdown alerts: before the fatigue onset (or without one) every raise is a false alarm. */
 function scoreForm(name: string, analysis: Analysis, meta: { fatigueOnsetUs: number | null; startUs: number; standingS: number; durationS: number }): void {
@@ -101,13 +101,35 @@ function scoreForm(name: string, analysis: Analysis, meta: { fatigueOnsetUs: num
   form.resolved += analysis.alerts.filter((a) => a.type === 'form_breakdown' && a.phase === 'resolved').length;
   const runStartUs = meta.startUs + meta.standingS * 1e6;
   const freshEndUs = meta.fatigueOnsetUs ?? meta.startUs + meta.durationS * 1e6;
-  form.freshHours += (freshEndUs - runStartUs) / 3.6e9;
-  for (const a of raised) if (a.tUs < freshEndUs) form.falseAlarms.push(`${name} at ${((a.tUs - meta.startUs) / 1e6).toFixed(0)} s: ${a.message}`);
+  // Steady running is the target's; the sensor-faults runs (dropouts, a silent shank, knocked clips) are counted apart.
+  const faulty = name.startsWith('sensor-faults');
+  if (faulty) form.faultHours += (freshEndUs - runStartUs) / 3.6e9;
+  else form.freshHours += (freshEndUs - runStartUs) / 3.6e9;
+  for (const a of raised) if (a.tUs < freshEndUs) (faulty ? form.faultAlarms : form.falseAlarms).push(`${name} at ${((a.tUs - meta.startUs) / 1e6).toFixed(0)} s: ${a.message}`);
   if (meta.fatigueOnsetUs !== null) {
     const hit = raised.find((a) => a.tUs >= meta.fatigueOnsetUs!);
     if (hit === undefined) form.missed.push(name);
     else form.delaysS.push((hit.tUs - meta.fatigueOnsetUs) / 1e6);
   }
+}
+
+/** Knocked clips (the simulator's slip faults) against the sensor_moved alerts. */
+const moved = { injected: new Map<string, number>(), found: new Map<string, number>(), delaysS: new Map<string, number[]>(), pelvisValueErrorsDeg: [] as number[], falseAlerts: [] as string[] };
+
+function scoreMoved(name: string, analysis: Analysis, meta: { startUs: number; faults?: { kind: string; sensor: string; fromUs?: number; deg?: number }[] }): void {
+  const alerts = analysis.alerts.filter((a) => a.metric === 'sensor_moved' && a.phase === 'raised');
+  const used = new Set<AlertEvent>();
+  for (const fault of meta.faults ?? []) {
+    if (fault.kind !== 'slip' || fault.fromUs === undefined) continue;
+    moved.injected.set(fault.sensor, (moved.injected.get(fault.sensor) ?? 0) + 1);
+    const hit = alerts.find((a) => a.sensor === fault.sensor && a.tUs >= fault.fromUs! && a.tUs <= fault.fromUs! + 15e6);
+    if (hit === undefined) continue;
+    used.add(hit);
+    moved.found.set(fault.sensor, (moved.found.get(fault.sensor) ?? 0) + 1);
+    moved.delaysS.set(fault.sensor, [...(moved.delaysS.get(fault.sensor) ?? []), (hit.tUs - fault.fromUs) / 1e6]);
+    if (fault.sensor === 'pelvis' && hit.value !== null && fault.deg !== undefined) moved.pelvisValueErrorsDeg.push(hit.value - fault.deg);
+  }
+  for (const a of alerts) if (!used.has(a)) moved.falseAlerts.push(`${name} ${a.sensor} at ${((a.tUs - meta.startUs) / 1e6).toFixed(0)} s: ${a.value}°`);
 }
 
 interface Analysis {
@@ -196,6 +218,7 @@ try {
       results.push(matchStances(parseTruthCsv(await readFile(paths.truth, 'utf8')), analysis.strides));
       const meta = JSON.parse(await readFile(paths.meta, 'utf8')) as { sensors: Record<string, { mountYawDeg: number }>; fatigueOnsetUs: number | null; startUs: number; standingS: number; durationS: number };
       scoreForm(`${scenario}-${i}`, analysis, meta);
+      scoreMoved(`${scenario}-${i}`, analysis, meta);
       const truth = parseTruthCsv(await readFile(paths.truth, 'utf8'));
       scoreLimit(`${scenario}-${i}`, analysis, truth);
       if (scenario !== 'sensor-faults') {
@@ -224,14 +247,27 @@ try {
   for (let i = 0; i < RUNNERS && STEADY_MINUTES > 0; i++) {
     const session = new SimulatedSession({ scenario: 'steady', durationS: STEADY_MINUTES * 60, seed: 4242, runnerIndex: i, maxMisalignmentDeg: MISALIGNMENT_DEG });
     const paths = await writeRecording(session, dir, `long-steady-${i}`);
-    scoreForm(`long-steady-${i}`, await analyze(paths.csv), JSON.parse(await readFile(paths.meta, 'utf8')));
+    const analysis = await analyze(paths.csv);
+    const meta = JSON.parse(await readFile(paths.meta, 'utf8')) as Parameters<typeof scoreForm>[2] & Parameters<typeof scoreMoved>[2];
+    scoreForm(`long-steady-${i}`, analysis, meta);
+    scoreMoved(`long-steady-${i}`, analysis, meta);
   }
   console.log('\n# form breakdown (form_breakdown alerts; fatigue onset from the simulator)\n');
-  console.log('| fresh running h | false alarms | false alarms per h | fatigue onsets | detected | missed | delay median s | delay max s | raised | resolved |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| fresh running h | false alarms | false alarms per h | fatigue onsets | detected | missed | delay median s | delay max s | raised | resolved | sensor-faults runs h | alerts in them |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   const onsets = form.delaysS.length + form.missed.length;
-  console.log(`| ${f(form.freshHours, 2)} | ${form.falseAlarms.length} | ${f(form.falseAlarms.length / form.freshHours, 2)} | ${onsets} | ${form.delaysS.length} | ${form.missed.length} | ${f(quantile(form.delaysS, 0.5))} | ${f(Math.max(...form.delaysS))} | ${form.raised} | ${form.resolved} |`);
+  console.log(`| ${f(form.freshHours, 2)} | ${form.falseAlarms.length} | ${f(form.falseAlarms.length / form.freshHours, 2)} | ${onsets} | ${form.delaysS.length} | ${form.missed.length} | ${f(quantile(form.delaysS, 0.5))} | ${f(Math.max(...form.delaysS))} | ${form.raised} | ${form.resolved} | ${f(form.faultHours, 2)} | ${form.faultAlarms.length} |`);
   for (const line of form.falseAlarms) console.log(`- false alarm: ${line}`);
+  for (const line of form.faultAlarms) console.log(`- in a sensor-faults run: ${line}`);
+  console.log('\n# knocked clips (sensor_moved alerts against the simulator\'s slip faults, found within 15 s)\n');
+  console.log('| sensor | knocks | found | delay median s | delay max s | pelvis value − knock, median abs ° |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [sensor, n] of moved.injected) {
+    const delays = moved.delaysS.get(sensor) ?? [];
+    console.log(`| ${sensor} | ${n} | ${moved.found.get(sensor) ?? 0} | ${f(quantile(delays, 0.5))} | ${f(Math.max(...delays))} | ${sensor === 'pelvis' ? f(quantile(absolute(moved.pelvisValueErrorsDeg), 0.5), 2) : '–'} |`);
+  }
+  console.log(`\nsensor_moved alerts with no knock (all sessions, incl. ${RUNNERS} × ${STEADY_MINUTES} min steady): ${moved.falseAlerts.length}`);
+  for (const line of moved.falseAlerts) console.log(`- ${line}`);
   for (const name of form.missed) console.log(`- missed fatigue: ${name}`);
   console.log('\n# pelvis-only mode on the same runs (shank rows removed; ±100 ms)\n');
   console.log('| scenario | truth stances | recall (any side) | recall (side right) | precision | IC bias ms | IC median abs ms | IC p95 abs ms | CPD MAE ° |');
