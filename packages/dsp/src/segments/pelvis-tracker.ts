@@ -124,16 +124,11 @@ export class PelvisTracker extends SegmentTracker {
   meanObliquityDeg(fromUs: number, toUs: number, epoch: Float64Array): number | null {
     const span = this.spanScratch;
     if (!this.span(fromUs, toUs, span)) return null;
-    const d = this.ring.data;
-    const first = d[this.ring.slot(span[0]!) + EPOCH]!;
+    epoch[0] = this.spanEpoch(EPOCH);
+    if (Number.isNaN(epoch[0])) return null;
     let sum = 0;
-    for (let i = span[0]!; i <= span[1]!; i++) {
-      const o = this.ring.slot(i);
-      if (d[o + EPOCH] !== first) return null;
-      sum += d[o + OBLIQUITY]!;
-    }
+    for (let i = span[0]!; i <= span[1]!; i++) sum += this.ring.data[this.ring.slot(i) + OBLIQUITY]!;
     const mean = sum / (span[1]! - span[0]! + 1);
-    epoch[0] = first;
     return Number.isNaN(mean) ? null : mean;
   }
 

@@ -220,6 +220,14 @@ export abstract class SegmentTracker {
 
   protected readonly spanScratch = new Float64Array(2);
 
+  /** The mounting-yaw epoch (ring field `field`) of every record in spanScratch, or NaN when it changes within it. */
+  protected spanEpoch(field: number): number {
+    const d = this.ring.data;
+    const first = d[this.ring.slot(this.spanScratch[0]!) + field]!;
+    for (let i = this.spanScratch[0]! + 1; i <= this.spanScratch[1]!; i++) if (d[this.ring.slot(i) + field] !== first) return Number.NaN;
+    return first;
+  }
+
   /** Whether this sensor's samples cover [fromUs, toUs] without a gap. */
   covers(fromUs: number, toUs: number): boolean {
     return this.span(fromUs, toUs, this.spanScratch);

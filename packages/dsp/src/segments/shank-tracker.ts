@@ -116,15 +116,11 @@ export class ShankTracker extends SegmentTracker {
     const span = this.spanScratch;
     const h = this.heading;
     if (!this.strideHeading(icUs, strideEndUs)) return null;
+    epoch[0] = this.spanEpoch(EPOCH);
+    if (Number.isNaN(epoch[0])) return null;
     const d = this.ring.data;
-    const first = d[this.ring.slot(span[0]!) + EPOCH]!;
     let sum = 0;
-    for (let i = span[0]!; i <= span[1]!; i++) {
-      const o = this.ring.slot(i);
-      if (d[o + EPOCH] !== first) return null;
-      sum += d[o + ZX]! * h[0]! + d[o + ZY]! * h[1]!;
-    }
-    epoch[0] = first;
+    for (let i = span[0]!; i <= span[1]!; i++) sum += d[this.ring.slot(i) + ZX]! * h[0]! + d[this.ring.slot(i) + ZY]! * h[1]!;
     const mean = (this.medialSign * sum) / (span[1]! - span[0]! + 1);
     return Number.isNaN(mean) ? null : SegmentTracker.asinDeg(mean);
   }
