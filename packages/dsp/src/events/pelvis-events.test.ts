@@ -17,6 +17,8 @@ interface Walk {
   standS?: number;
   /** Whether the detector is told the data ended (finish). */
   finish?: boolean;
+  rateHz?: number;
+  stepS?: number;
 }
 
 /**
@@ -25,21 +27,21 @@ interface Walk {
  * at each contact (negative at a left one), optionally a turn on top.
  * Returns the contacts with times relative to the first step.
  */
-function walk({ steps, gain = () => 1, turnRadps = () => 0, standS = 3, finish = true }: Walk): PelvisContact[] {
+function walk({ steps, gain = () => 1, turnRadps = () => 0, standS = 3, finish = true, rateHz = RATE_HZ, stepS = STEP_S }: Walk): PelvisContact[] {
   const contacts: PelvisContact[] = [];
-  const detector = new PelvisEventDetector(DEFAULT_PARAMS.pelvisEvents, RATE_HZ, [0, 0, 1], G, new Float64Array(3), (c) => contacts.push(c));
+  const detector = new PelvisEventDetector(DEFAULT_PARAMS.pelvisEvents, rateHz, [0, 0, 1], G, new Float64Array(3), (c) => contacts.push(c));
   const row = new Float64Array(7);
   const t0Us = 1_767_254_400_000_000;
-  const endS = standS + steps * STEP_S;
-  for (let n = 0; n < endS * RATE_HZ; n++) {
-    const tS = n / RATE_HZ;
+  const endS = standS + steps * stepS;
+  for (let n = 0; n < endS * rateHz; n++) {
+    const tS = n / rateHz;
     const walkS = tS - standS;
     let vertical = 0;
     for (let k = 0; k < steps; k++) {
-      const d = walkS - (k * STEP_S + 0.06);
+      const d = walkS - (k * stepS + 0.06);
       vertical += gain(k) * 4 * Math.exp(-(d * d) / (2 * 0.05 * 0.05));
     }
-    const swing = walkS >= -STEP_S / 2 ? -0.5 * Math.cos((Math.PI * walkS) / STEP_S) : 0;
+    const swing = walkS >= -stepS / 2 ? -0.5 * Math.cos((Math.PI * walkS) / stepS) : 0;
     row.set([t0Us + Math.round(tS * 1e6), 0, 0, G + vertical - 1.2, 0, 0, swing + turnRadps(tS)]);
     detector.push(row, 0);
   }
@@ -48,7 +50,7 @@ function walk({ steps, gain = () => 1, turnRadps = () => 0, standS = 3, finish =
 }
 
 /** Contacts near step k's time (±60 ms). */
-const at = (contacts: PelvisContact[], k: number): PelvisContact[] => contacts.filter((c) => Math.abs(c.icUs / 1e6 - k * STEP_S) < 0.06);
+const at = (contacts: PelvisContact[], k: number, stepS = STEP_S): PelvisContact[] => contacts.filter((c) => Math.abs(c.icUs / 1e6 - k * stepS) < 0.06);
 
 describe('PelvisEventDetector', () => {
   it('finds one contact per loading rise, on the side the pelvis turns toward', () => {
@@ -59,6 +61,17 @@ describe('PelvisEventDetector', () => {
       expect(at(contacts, k)[0]!.side).toBe(k % 2 === 0 ? 'left' : 'right');
     }
     expect(contacts).toHaveLength(30);
+  });
+
+  it.each([
+    [250, 0.5],
+    [250, 0.75],
+    [1000, 0.5],
+    [1000, 0.75],
+  ])('finds the same contacts and sides at %i Hz, %f s steps (above 250 Hz the side filter runs on block means)', (rateHz, stepS) => {
+    const contacts = walk({ steps: 30, rateHz, stepS, turnRadps: (tS) => (tS > 8 && tS < 10.5 ? Math.PI / 2 / 2.5 : 0) });
+    expect(contacts).toHaveLength(30);
+    for (let k = 0; k < 30; k++) expect(at(contacts, k, stepS)[0]?.side, `step ${k}`).toBe(k % 2 === 0 ? 'left' : 'right');
   });
 
   it('keeps the contacts of the last 1.5 s only when told the data ended', () => {

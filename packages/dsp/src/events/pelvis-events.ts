@@ -27,6 +27,8 @@ export interface PelvisEventParams {
   readonly searchBackS: number;
 }
 
+/** The side filter runs at this rate or below (its band ends at 2 Hz), Hz. */
+const MAX_SIDE_RATE_HZ = 250;
 /** Lobes under the threshold kept for the search back. */
 const REJECTED = 16;
 /** Steps of the recent rhythm whose median is the typical step. */
@@ -95,6 +97,10 @@ export class PelvisEventDetector {
   private readonly boutStart = new Int32Array(BOUT_START_STEPS);
   private readonly rateHz: number;
   private readonly yawDelay: number;
+  /** Samples averaged into one input of the side filter, and the current block's sum and count. */
+  private readonly yawBlock: number;
+  private yawSum = 0;
+  private yawFill = 0;
 
   constructor(
     private readonly params: PelvisEventParams,
@@ -109,16 +115,22 @@ export class PelvisEventDetector {
     const taps = tapsForSpan(params.filterSpanS, sampleRateHz);
     this.accFilter = new FirFilter(designLowPass(params.cutoffHz, sampleRateHz, taps));
     // The yaw filter is longer (its lower edge); both are linear-phase, so align by their delays.
-    const yawTaps = tapsForSpan(Math.max(params.filterSpanS, 1.5 / params.sideHighPassHz), sampleRateHz);
-    this.yawFilter = new FirFilter(designBandPass(params.sideHighPassHz, params.sideCutoffHz, sampleRateHz, yawTaps));
-    this.yawDelay = this.yawFilter.delaySamples;
+    // Its band ends at 2 Hz: above 250 Hz it runs on means of `yawBlock` samples
+    // (a 3 s FIR at 1 kHz would be 3001 multiply-adds per sample).
+    this.yawBlock = Math.max(1, Math.ceil(sampleRateHz / MAX_SIDE_RATE_HZ));
+    const sideRateHz = sampleRateHz / this.yawBlock;
+    const yawTaps = tapsForSpan(Math.max(params.filterSpanS, 1.5 / params.sideHighPassHz), sideRateHz);
+    this.yawFilter = new FirFilter(designBandPass(params.sideHighPassHz, params.sideCutoffHz, sideRateHz, yawTaps));
+    // A sample's side is known once its block is complete and the filter's delay (in blocks) has passed.
+    this.yawDelay = this.yawFilter.delaySamples * this.yawBlock + this.yawBlock - 1;
     // Long enough to reflect the yaw rate over the side filter's delay at the end of the data.
-    this.ring = new RecordRing(Math.max(Math.ceil(3 * sampleRateHz), yawTaps + 2), 4);
+    this.ring = new RecordRing(Math.max(Math.ceil(3 * sampleRateHz), this.yawDelay + 2), 4);
   }
 
   reset(): void {
     this.accFilter.reset();
     this.yawFilter.reset();
+    this.yawSum = this.yawFill = 0;
     this.ring.clear();
     this.checkedThrough = this.ring.pushed - 1;
     this.previousFiltered = Number.NaN;
@@ -182,11 +194,17 @@ export class PelvisEventDetector {
     this.checkThrough(last - this.accFilter.delaySamples);
   }
 
-  /** Feeds the side filter the yaw rate of ring index `index`; its output lands `yawDelay` earlier. */
+  /** Feeds the side filter the yaw rate of ring index `index`; a block's output lands on its samples, the filter's delay earlier. */
   private pushYaw(yawRate: number, index: number): void {
-    const yaw = this.yawFilter.push(yawRate);
-    const at = index - this.yawDelay;
-    if (!Number.isNaN(yaw) && at >= this.ring.firstIndex && at < this.ring.pushed) this.ring.data[this.ring.slot(at) + YAW] = yaw;
+    this.yawSum += yawRate;
+    if (++this.yawFill < this.yawBlock) return;
+    const yaw = this.yawFilter.push(this.yawSum / this.yawBlock);
+    this.yawSum = this.yawFill = 0;
+    if (Number.isNaN(yaw)) return;
+    const last = index - this.yawFilter.delaySamples * this.yawBlock;
+    for (let at = last - this.yawBlock + 1; at <= last; at++) {
+      if (at >= this.ring.firstIndex && at < this.ring.pushed) this.ring.data[this.ring.slot(at) + YAW] = yaw;
+    }
   }
 
   private checkThrough(index: number): void {
