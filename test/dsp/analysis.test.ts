@@ -97,6 +97,11 @@ describe('streaming analysis', () => {
       rows.filter((r) => !(r.sensor === 'shank_right' && r.tUs > rows[0]!.tUs + 25e6)),
       10,
     );
+    // And with a clip knocked at 30 s: the sensor_moved decision and the re-referenced angles come at release too.
+    const knocked = new SimulatedSession({ scenario: 'steady', durationS: 45, seed: 77, maxMisalignmentDeg: 15, faults: [{ kind: 'slip', sensor: 'pelvis', fromS: 30, deg: 3 }] });
+    const knockedRows = await readRecordingRows((await writeRecording(knocked, dir, 'knocked')).csv);
+    expect(runRows(knockedRows)).toContain('"metric":"sensor_moved"');
+    expectInterleavingInvariance(knockedRows, 10);
     const events: AnalysisEvent[] = [];
     const chunks = Array.from({ length: Math.ceil(csvText.length / 777) }, (_, i) => csvText.slice(i * 777, (i + 1) * 777));
     await analyzeRecording(chunks, (e) => events.push(e));
