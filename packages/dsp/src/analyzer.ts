@@ -300,7 +300,7 @@ export class SessionAnalyzer {
     const jump = this.mountShift(sensor).push(stride.icUs, strideMeanDeg, metricDeg, seriesKey);
     if (jump === 0) return;
     const deg = Math.round(jump * 10) / 10;
-    const metric = sensor === 'pelvis' ? 'pelvic drop' : 'knee-collapse proxy';
+    const metric = sensor === 'pelvis' ? 'pelvic drop (one side up, the other down)' : 'knee-collapse proxy';
     const alert = {
       kind: 'alert',
       type: 'data_quality',
@@ -316,7 +316,7 @@ export class SessionAnalyzer {
     } as const;
     out.push(
       { ...alert, phase: 'raised', message: `${sensor}: the sensor turned on the body within a stride (clip knocked?), moving its ${metric} by ${deg}°; re-referenced from here — check the clip at the next stop` },
-      { ...alert, phase: 'resolved', message: `${sensor}: ${metric} re-referenced by ${deg}°` },
+      { ...alert, phase: 'resolved', message: `${sensor}: angles re-referenced by ${deg}°` },
     );
     this.alertCount += 2;
   }

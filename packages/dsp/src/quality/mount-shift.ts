@@ -13,20 +13,21 @@ export interface MountShiftParams {
 
 /**
  * Notices a clip knocked round on the body from the angle it reports, averaged
- * over each stride. The body's own stride-mean pelvic obliquity is steady:
- * stride to stride it varies by ~0.1° (simulated running), and fatigue, even
- * one-sided, moves it by a few tenths over minutes —
- * a fatigued hip drops further at its stance peak, it does not tilt the whole
- * cycle. A sensor that turns δ on the body shifts every sample, so the whole
- * cycle — and the stance peaks, +δ on one side and −δ on the other — jumps by
- * δ from one stride to the next: without this, one side's rise looks exactly
- * like form breaking down.
+ * over each stride (pelvic obliquity; a shank's medial tilt). The body's own
+ * stride-mean angle is steady: stride to stride the obliquity varies by ~0.1°
+ * (simulated running), and fatigue, even one-sided, moves it by a few tenths
+ * over minutes — a fatigued hip drops further at its stance peak, it does not
+ * tilt the whole cycle. A sensor that turns δ on the body shifts every
+ * sample, so the whole cycle — and the pelvis's stance peaks, +δ on one side
+ * and −δ on the other — jumps by δ from one stride to the next: without this,
+ * one side's rise looks exactly like form breaking down.
  *
  * A jump is the median of the last `confirmStrides` values against the median
  * of the `referenceStrides` before them, with every confirming value past the
- * half-way level (a step, not a drift). The accumulated `offsetDeg` is what the
- * analyzer subtracts from that sensor's angles from then on. Preallocated but
- * for the robust spread; fed once per stride.
+ * half-way level (a step, not a drift). `metricOffsetDeg` (the stance
+ * metric's own step across the same split, or the stride-mean jump when no
+ * metric is given) is what the analyzer subtracts from the metric from then
+ * on. Preallocated but for the robust spread; fed once per stride.
  */
 export class MountShiftMonitor {
   private readonly values: Float64Array;
@@ -35,6 +36,9 @@ export class MountShiftMonitor {
   private count = 0;
   private seriesKey = Number.NaN;
   private lastUs = Number.NaN;
+  /** Reference median and robust spread of the last `step` call. */
+  private before = 0;
+  private spread = 0;
   /** Sum of the jumps of the stride-mean angle found, degrees. */
   offsetDeg = 0;
   /** Sum of the jumps of the stance metric across the same splits, degrees: what the analyzer subtracts from it. */
@@ -96,10 +100,6 @@ export class MountShiftMonitor {
     }
     return metricJump;
   }
-
-  /** Reference median and robust spread of the last `step` call. */
-  private before = 0;
-  private spread = 0;
 
   /** Median of the confirming values less the median of the reference ones (sets before and spread). */
   private step(series: Float64Array, slot: (k: number) => number, nRef: number, m: number): number {
