@@ -25,9 +25,9 @@ export interface SegmentParams {
   readonly maxAxisYawDeg: number;
 }
 
-
 /** A move of the mounting yaw in use this large counts as a new reference (3° × 10° of lean ≈ 0.5° of obliquity), deg. */
 const REFERENCE_STEP_DEG = 3;
+
 /** How well the motion revealed the sensor's rotation about the vertical. */
 export interface MountingEstimate {
   /** Rotation of the anatomical axis from the sensor's own axis about "up", degrees (0 until estimated). */
