@@ -12,6 +12,30 @@ function ideal(overrides: Partial<ConstructorParameters<typeof SimulatedSession>
 const norm = (v: ArrayLike<number>, offset = 0): number => Math.hypot(v[offset]!, v[offset + 1]!, v[offset + 2]!);
 
 describe('runner simulator physics', () => {
+  it('turns a knocked sensor by the slip angle, smoothly over 0.1 s, without moving it', () => {
+    const slip = { kind: 'slip', sensor: 'pelvis', fromS: 20, deg: 4 } as const;
+    const knocked = ideal({ faults: [slip] }).imus.get('pelvis')!;
+    const reference = ideal().imus.get('pelvis')!;
+    const r = mat3();
+    const rRef = mat3();
+    const p = vec3();
+    const pRef = vec3();
+    // Relative rotation R_refᵀ R: the segment frame's x axis turned by the slip, seen from the sensor.
+    const turnDeg = (t: number): number => {
+      knocked.truePose(t, r, p);
+      reference.truePose(t, rRef, pRef);
+      expect(Math.hypot(p[0]! - pRef[0]!, p[1]! - pRef[1]!, p[2]! - pRef[2]!)).toBeLessThan(1e-12);
+      let trace = 0;
+      for (let i = 0; i < 3; i++) for (let k = 0; k < 3; k++) trace += rRef[k * 3 + i]! * r[k * 3 + i]!;
+      return (Math.acos(Math.min(1, (trace - 1) / 2)) * 180) / Math.PI;
+    };
+    expect(turnDeg(19.9)).toBeLessThan(1e-6);
+    expect(turnDeg(20.05)).toBeGreaterThan(0.5);
+    expect(turnDeg(20.05)).toBeLessThan(3.5);
+    expect(turnDeg(20.2)).toBeCloseTo(4, 6);
+    expect(turnDeg(35)).toBeCloseTo(4, 6);
+  });
+
   it('moves the pelvis smoothly through walk↔run changes (no posture jump, no spike)', () => {
     // Every session walks off at 5 s and starts running at 9 s; return-to-run walks again from 155 s.
     const steady = ideal({ seed: 4242 });
