@@ -171,6 +171,23 @@ describe('streaming analysis', () => {
     }
   });
 
+  it('gives no pelvis metric for a stride that reaches into a pelvis dropout (its window would stop short)', async () => {
+    const session = new SimulatedSession({ scenario: 'steady', durationS: 45, seed: 77, maxMisalignmentDeg: 15, faults: [{ kind: 'dropout', sensor: 'pelvis', fromS: 30, toS: 31 }] });
+    const events: AnalysisEvent[] = [];
+    await analyzeRecording(createReadStream((await writeRecording(session, dir, 'pelvis-dropout')).csv, { encoding: 'utf8' }) as AsyncIterable<string>, (e) => events.push(e));
+    const gapFromUs = session.startUs + 30e6;
+    const gapToUs = session.startUs + 31e6;
+    const strides = events.filter((e) => e.kind === 'stride' && e.strideTimeS !== null) as Extract<AnalysisEvent, { kind: 'stride' }>[];
+    const reaches = (s: { icUs: number }, endUs: number): boolean => s.icUs < gapToUs && endUs > gapFromUs;
+    // The shanks kept reporting, so the strides around the gap exist; a metric whose window
+    // (the stride for oscillation and braking, the stance for pelvic drop) reaches into it is null.
+    const into = strides.filter((s) => reaches(s, s.icUs + s.strideTimeS! * 1e6));
+    expect(into.length).toBeGreaterThan(0);
+    for (const s of into) expect([s.verticalOscillationCm, s.brakingMps]).toEqual([null, null]);
+    for (const s of strides.filter((x) => x.toUs !== null && reaches(x, x.toUs))) expect(s.pelvicDropDeg).toBeNull();
+    expect(strides.filter((s) => s.icUs < gapFromUs - 2e6 && s.pelvicDropDeg !== null && s.verticalOscillationCm !== null).length).toBeGreaterThan(20);
+  });
+
   it('falls back to the pelvis for a leg whose shank goes silent mid-session', () => {
     const silentFromUs = rows[0]!.tUs + 25e6;
     const events = runRows(rows.filter((r) => !(r.sensor === 'shank_right' && r.tUs > silentFromUs))).split('\n').map((l) => JSON.parse(l) as AnalysisEvent);

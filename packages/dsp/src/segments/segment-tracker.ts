@@ -213,6 +213,8 @@ export abstract class SegmentTracker {
       if (ring.data[ring.slot(first) + T]! - ring.data[ring.slot(first - 1) + T]! > maxStepUs) return false;
       first--;
     }
+    // A window that starts or ends inside a gap is not covered: its samples stop short of the edge.
+    if (ring.data[ring.slot(first) + T]! - fromUs > maxStepUs || toUs - ring.data[ring.slot(last) + T]! > maxStepUs) return false;
     out[0] = first;
     out[1] = last;
     return last >= first;
