@@ -188,31 +188,6 @@ describe('streaming analysis', () => {
     expect(strides.filter((s) => s.icUs < gapFromUs - 2e6 && s.pelvicDropDeg !== null && s.verticalOscillationCm !== null).length).toBeGreaterThan(20);
   });
 
-  it.each([5, 7])('resumes after a dropout at the accuracy it had before (runner %i: no re-levelling offset)', async (runnerIndex) => {
-    // A 1 s dropout of the pelvis and the left shank: their attitude restarts (settle, level, converge).
-    // The converging gain used to drop from 3× to 1× at once, leaving a shank ~1° off for 20 s.
-    const faults = (['pelvis', 'shank_left'] as const).map((sensor) => ({ kind: 'dropout' as const, sensor, fromS: 60, toS: 61 }));
-    const session = new SimulatedSession({ scenario: 'steady', durationS: 100, seed: 2026, runnerIndex, maxMisalignmentDeg: 15, faults });
-    const paths = await writeRecording(session, dir, `resume-${runnerIndex}`);
-    const truth = parseTruthCsv(await readFile(paths.truth, 'utf8'));
-    const events: AnalysisEvent[] = [];
-    await analyzeRecording(createReadStream(paths.csv, { encoding: 'utf8' }) as AsyncIterable<string>, (e) => events.push(e));
-    /** Mean error of a left-side metric over strides between fromS and toS. */
-    const bias = (metric: 'shankFrontalDeg' | 'pelvicDropDeg', fromS: number, toS: number): number => {
-      const errors: number[] = [];
-      for (const e of events) {
-        const tS = e.kind === 'stride' ? (e.icUs - session.startUs) / 1e6 : Number.NaN;
-        if (e.kind !== 'stride' || e.side !== 'left' || e[metric] === null || !(tS >= fromS && tS <= toS)) continue;
-        const t = truth.find((x) => x.side === 'left' && Math.abs(x.icUs - e.icUs) < 100_000);
-        if (t !== undefined && t[metric] !== null) errors.push(e[metric]! - t[metric]!);
-      }
-      expect(errors.length).toBeGreaterThan(10);
-      return errors.reduce((a, b) => a + b, 0) / errors.length;
-    };
-    // Angles come back 13 s after the gap; the first 15 s of them against the 30 s before it.
-    for (const metric of ['shankFrontalDeg', 'pelvicDropDeg'] as const) expect(Math.abs(bias(metric, 70, 85) - bias(metric, 30, 59)), metric).toBeLessThan(0.45);
-  });
-
   it('falls back to the pelvis for a leg whose shank goes silent mid-session', () => {
     const silentFromUs = rows[0]!.tUs + 25e6;
     const events = runRows(rows.filter((r) => !(r.sensor === 'shank_right' && r.tUs > silentFromUs))).split('\n').map((l) => JSON.parse(l) as AnalysisEvent);

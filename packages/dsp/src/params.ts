@@ -144,7 +144,7 @@ export const PARAM_DOCS: Record<string, string> = {
   'segments.attitude.biasTauS': '…learnt with this time constant, s',
   'segments.attitude.impactRejectG': 'attitude filter: accelerometer samples above this many g are impacts, not gravity, g',
   'segments.attitude.convergeS': 'attitude filter: …and the loop is given this long after that average before angles are trusted, s',
-  'segments.attitude.convergeGain': 'attitude filter: gain multiplier at the start of that convergence, ramping to 1 by its end (kp × it, ki × it²: same damping)',
+  'segments.attitude.convergeGain': 'attitude filter: gain multiplier during that convergence (kp × it, ki × it²: same damping)',
   'segments.attitude.settleS': 'attitude filter: after a start without a known attitude, the accelerometer is averaged this long to find the tilt; no angles before, s',
   'segments.historyS': 'angle history kept per sensor for per-stance metrics, s; must cover releaseAfterS + 2 × silentAfterS + a stride (a silent sensor holds the release back, another may run ahead)',
   'segments.axisMinS': 'motion needed before the mounting yaw estimated from the movement is used, s',

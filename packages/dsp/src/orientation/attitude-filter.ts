@@ -35,7 +35,7 @@ export interface AttitudeFilterParams {
    * body acceleration: several degrees on a shank), s.
    */
   readonly convergeS: number;
-  /** Gain multiplier at the start of converging, ramping to 1 by its end (kp × this, ki × this², same damping): the angles are withheld then, so leaking body acceleration does not matter. */
+  /** Gain multiplier while converging (kp × this, ki × this², same damping): the angles are withheld then, so leaking body acceleration does not matter. */
   readonly convergeGain: number;
 }
 
@@ -176,10 +176,6 @@ export class AttitudeFilter {
     let ey = 0;
     let ez = 0;
     const settling = this.settleLeftS > 0;
-    // Converging: the gain ramps from convergeGain down to 1. The loop's resting tilt depends on its
-    // gain (body acceleration that repeats with the stride leaks in differently), so a gain that dropped
-    // at once left the state at the high-gain rest: a shank 1.2° off, decaying over 20 s after every gap.
-    const gain = this.convergeLeftS > 0 ? 1 + (this.params.convergeGain - 1) * (this.convergeLeftS / this.params.convergeS) : 1;
     if (settling) {
       this.sumX += r00 * ax + r01 * ay + r02 * az;
       this.sumY += r10 * ax + r11 * ay + r12 * az;
@@ -190,12 +186,12 @@ export class AttitudeFilter {
       ey = (az * vx - ax * vz) / g;
       ez = (ax * vy - ay * vx) / g;
       // The same error in the world frame is (a_w × ẑ) / g = (a_wy, −a_wx, 0) / g.
-      const boost = gain * gain;
+      const boost = this.convergeLeftS > 0 ? this.params.convergeGain * this.params.convergeGain : 1;
       const ki = (boost * this.params.ki * dtS) / g;
       this.ix += ki * (r10 * ax + r11 * ay + r12 * az);
       this.iy -= ki * (r00 * ax + r01 * ay + r02 * az);
     }
-    const kp = this.params.kp * gain;
+    const kp = this.convergeLeftS > 0 ? this.params.kp * this.params.convergeGain : this.params.kp;
     const still = this.params.stillRadps;
     if (Math.abs(gx) < still && Math.abs(gy) < still && Math.abs(gz) < still) {
       this.stillForS += dtS;
