@@ -188,6 +188,28 @@ describe('streaming analysis', () => {
     expect(strides.filter((s) => s.icUs < gapFromUs - 2e6 && s.pelvicDropDeg !== null && s.verticalOscillationCm !== null).length).toBeGreaterThan(20);
   });
 
+  it('covers a shank’s short dropouts from the pelvis without doubling a contact the shank reported at the gap’s edge', async () => {
+    // A sensor-faults run (dropouts of 0.2–1.5 s, the right shank silent for the last quarter). The
+    // first contact after a shank's gap has the gap inside its ±0.5 s window, so the pelvis's contact
+    // for it was also given to that leg: two stances 50 ms apart.
+    const session = new SimulatedSession({ scenario: 'sensor-faults', durationS: 240, seed: 2026, runnerIndex: 7, maxMisalignmentDeg: 15 });
+    const paths = await writeRecording(session, dir, 'faults-7');
+    const events: AnalysisEvent[] = [];
+    await analyzeRecording(createReadStream(paths.csv, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>, (e) => events.push(e));
+    const truth = parseTruthCsv(await readFile(paths.truth, 'utf8'));
+    for (const side of ['left', 'right'] as const) {
+      const stances = events.filter((e) => e.kind === 'stride' && e.side === side) as Extract<AnalysisEvent, { kind: 'stride' }>[];
+      for (let i = 1; i < stances.length; i++) expect(stances[i]!.icUs - stances[i - 1]!.icUs, `${side} at ${stances[i]!.icUs}`).toBeGreaterThan(200_000);
+      // And the contacts inside the shank's dropouts are there, from the pelvis.
+      for (const f of session.faults) {
+        if (f.kind !== 'dropout' || f.sensor !== `shank_${side}`) continue;
+        for (const t of truth.filter((x) => x.side === side && x.icUs > session.startUs + (f.fromS + 0.2) * 1e6 && x.icUs < session.startUs + (f.toS - 0.1) * 1e6)) {
+          expect(stances.some((s) => Math.abs(s.icUs - t.icUs) < 100_000), `${side} contact at ${t.icUs} in a dropout`).toBe(true);
+        }
+      }
+    }
+  });
+
   it('falls back to the pelvis for a leg whose shank goes silent mid-session', () => {
     const silentFromUs = rows[0]!.tUs + 25e6;
     const events = runRows(rows.filter((r) => !(r.sensor === 'shank_right' && r.tUs > silentFromUs))).split('\n').map((l) => JSON.parse(l) as AnalysisEvent);

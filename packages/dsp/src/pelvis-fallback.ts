@@ -10,7 +10,8 @@ const SAME_CONTACT_US = 150_000;
  * around the contact keeps its own events; with one shank silent, a contact
  * that is not the other leg's (over 150 ms from its contacts) is the silent
  * leg's — the side comes from the active shank, not from the pelvis's yaw;
- * with both silent, the pelvis's own side stands.
+ * with both silent, the pelvis's own side stands. A contact either shank
+ * reported (the silent one too, just before its gap) stays that shank's.
  */
 export class PelvisFallback {
   /** Recent contact times of each leg from its shank, kept by that shank's own time. */
@@ -30,9 +31,13 @@ export class PelvisFallback {
   /** The candidate's leg, or undefined when a shank already reports its contact; `left`/`right`: that shank has data around it. */
   legOf(candidate: Candidate, left: boolean, right: boolean): Side | undefined {
     if (left && right) return undefined;
+    // A contact a shank reported is that shank's — also one it reported just before its own gap.
+    if (this.reported('left', candidate.icUs) || this.reported('right', candidate.icUs)) return undefined;
     if (!left && !right) return candidate.side;
-    const active: Side = left ? 'left' : 'right';
-    const own = this.recent[active].some((t) => Math.abs(t - candidate.icUs) < SAME_CONTACT_US);
-    return own ? undefined : active === 'left' ? 'right' : 'left';
+    return left ? 'right' : 'left';
+  }
+
+  private reported(side: Side, icUs: number): boolean {
+    return this.recent[side].some((t) => Math.abs(t - icUs) < SAME_CONTACT_US);
   }
 }
