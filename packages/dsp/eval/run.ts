@@ -259,6 +259,7 @@ try {
   console.log(`| ${f(form.freshHours, 2)} | ${form.falseAlarms.length} | ${f(form.falseAlarms.length / form.freshHours, 2)} | ${onsets} | ${form.delaysS.length} | ${form.missed.length} | ${f(quantile(form.delaysS, 0.5))} | ${f(Math.max(...form.delaysS))} | ${form.raised} | ${form.resolved} | ${f(form.faultHours, 2)} | ${form.faultAlarms.length} |`);
   for (const line of form.falseAlarms) console.log(`- false alarm: ${line}`);
   for (const line of form.faultAlarms) console.log(`- in a sensor-faults run: ${line}`);
+  for (const name of form.missed) console.log(`- missed fatigue: ${name}`);
   console.log('\n# knocked clips (sensor_moved alerts against the simulator\'s slip faults, found within 15 s)\n');
   console.log('| sensor | knocks | found | delay median s | delay max s | pelvis value − knock, median abs ° |');
   console.log('|---|---|---|---|---|---|');
@@ -268,7 +269,6 @@ try {
   }
   console.log(`\nsensor_moved alerts with no knock (all sessions, incl. ${RUNNERS} × ${STEADY_MINUTES} min steady): ${moved.falseAlerts.length}`);
   for (const line of moved.falseAlerts) console.log(`- ${line}`);
-  for (const name of form.missed) console.log(`- missed fatigue: ${name}`);
   console.log('\n# pelvis-only mode on the same runs (shank rows removed; ±100 ms)\n');
   console.log('| scenario | truth stances | recall (any side) | recall (side right) | precision | IC bias ms | IC median abs ms | IC p95 abs ms | CPD MAE ° |');
   console.log('|---|---|---|---|---|---|---|---|---|');
