@@ -361,7 +361,7 @@ export class SessionAnalyzer {
     if (this.unreleased.length === 0) return NONE;
     let watermarkUs = Number.POSITIVE_INFINITY;
     if (!all) {
-      const silentBeforeUs = this.newestUs - this.params.silentAfterS * 1e6;
+      const silentBeforeUs = this.silentBeforeUs();
       const gating = this.gating();
       for (let i = 0; i < gating.length; i++) {
         const last = this.tracks.get(gating[i]!)?.lastTUs ?? Number.NEGATIVE_INFINITY;
@@ -419,11 +419,16 @@ export class SessionAnalyzer {
     return this.fallback.legOf(candidate, left, right);
   }
 
-  /** Whether a shank sent data within silentAfterS of the newest sample. */
+  /** Whether a shank is not silent (by the release's rule). */
   private liveShank(): boolean {
-    const silentBeforeUs = this.newestUs - this.params.silentAfterS * 1e6;
+    const silentBeforeUs = this.silentBeforeUs();
     for (const side of SIDES) if ((this.tracks.get(SHANK_OF[side])?.lastTUs ?? Number.NEGATIVE_INFINITY) >= silentBeforeUs) return true;
     return false;
+  }
+
+  /** A sensor whose last sample is older than this is silent: silentAfterS behind the newest sample, µs. */
+  private silentBeforeUs(): number {
+    return this.newestUs - this.params.silentAfterS * 1e6;
   }
 
   /** A stance from a pelvis contact for a leg without shank data; stride time from the next such contact of that leg in the queue. */
