@@ -18,7 +18,13 @@ export interface SummaryEvent {
   asymmetry: { gctPct: number | null; pelvicDropDeg: number | null; shankFrontalDeg: number | null };
   /** What the sensor set allows: `full` (pelvis + shanks), `shank-only`, `pelvis-only`. */
   mode: 'full' | 'shank-only' | 'pelvis-only' | 'none';
-  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; gapS: number; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;
+  /**
+   * Per sensor: input counts; `gaps` of which `bridgedGaps` were short enough
+   * to bridge; `completenessPct`, samples received of those the rate predicts
+   * between the first and the last; `anglesWithheldS`, data time whose angles
+   * were withheld while the attitude settled (start without standing, after a long gap).
+   */
+  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; bridgedGaps: number; gapS: number; completenessPct: number | null; anglesWithheldS: number | null; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;
   /** Lines of the recording that could not be parsed (analyze only). */
   parseErrors?: number;
 }

@@ -5,6 +5,7 @@ import { PelvisFallback } from './pelvis-fallback.ts';
 import { SessionQuality } from './quality/session-quality.ts';
 import { PelvisEventDetector } from './events/pelvis-events.ts';
 import { ShankEventDetector } from './events/shank-events.ts';
+import type { GaitEventDetector } from './events/detector.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';
 import { Histogram } from './signal/histogram.ts';
 import { CHANNELS, SensorTrack } from './sensor-track.ts';
@@ -40,6 +41,9 @@ function mergeParams<T extends object>(defaults: T, overrides: DeepPartial<T>): 
 /** A shank "has data" around a pelvis contact when its samples cover ± this, s. */
 const CANDIDATE_COVER_S = 0.5;
 
+/** An interval across a gap this many times the last stride, or more, has lost a contact in the gap. */
+const MISSED_CONTACT_STRIDES = 1.5;
+
 /** How often (in data time) finished events are released, µs: 20 ms of latency at most. */
 const RELEASE_CHECK_US = 20_000;
 
@@ -65,7 +69,7 @@ export interface AnalyzerOptions {
 export class SessionAnalyzer {
   readonly params: AnalyzerParams;
   private readonly tracks = new Map<SensorId, SensorTrack>();
-  private readonly detectors = new Map<SensorId, ShankEventDetector | PelvisEventDetector>();
+  private readonly detectors = new Map<SensorId, GaitEventDetector>();
   private pelvis: PelvisTracker | undefined;
   private readonly shanks = new Map<Side, ShankTracker>();
   private readonly pendingStance = new Map<Side, Stance>();
@@ -172,7 +176,8 @@ export class SessionAnalyzer {
       return;
     }
     // The segment first: the pelvis detector reads its world-frame vertical of this sample.
-    const segment = track.sensor === 'pelvis' ? this.pelvis : this.shanks.get(SHANK_SIDE[track.sensor]!);
+    const segment = this.segmentOf(track.sensor);
+    if (verdict === 'bridge') this.bridge(track, buf, o, segment);
     if (segment !== undefined) {
       if (verdict === 'gap') segment.reset();
       segment.push(buf, o);
@@ -180,19 +185,46 @@ export class SessionAnalyzer {
     const detector = this.detectors.get(track.sensor);
     if (detector !== undefined) {
       if (verdict === 'gap') detector.reset();
-      if (detector instanceof PelvisEventDetector) detector.push(buf, o, this.pelvis?.vertical);
-      else detector.push(buf, o);
+      detector.push(buf, o, track.sensor === 'pelvis' ? this.pelvis?.vertical : undefined);
     }
   }
+
+  /**
+   * A short gap (≤ bridgeMaxS: a few lost packets) before the row at `o`:
+   * rows interpolated between its edges, one sample period apart, carry the
+   * attitude (gyro only) and the detectors' filters across it, so neither
+   * restarts; nothing is measured or timed on them (see the receivers).
+   */
+  private bridge(track: SensorTrack, buf: Float64Array, o: number, segment: PelvisTracker | ShankTracker | undefined): void {
+    const prev = track.previousRow;
+    const row = this.bridgeRow;
+    const t0 = prev[0]!;
+    const spanUs = buf[o]! - t0;
+    const steps = Math.round((spanUs * track.rateHz) / 1e6);
+    const detector = this.detectors.get(track.sensor);
+    const world = track.sensor === 'pelvis' ? this.pelvis?.vertical : undefined;
+    for (let k = 1; k < steps; k++) {
+      const w = k / steps;
+      row[0] = Math.round(t0 + w * spanUs);
+      for (let c = 1; c < CHANNELS; c++) row[c] = prev[c]! + w * (buf[o + c]! - prev[c]!);
+      segment?.push(row, 0, true);
+      detector?.push(row, 0, world, true);
+    }
+  }
+
+  private readonly bridgeRow = new Float64Array(CHANNELS);
 
   private startDetector(track: SensorTrack): void {
     const side = SHANK_SIDE[track.sensor];
     const calibration = track.calibration!;
-    let detector: ShankEventDetector | PelvisEventDetector;
+    let detector: GaitEventDetector;
     const bias = Float64Array.from(calibration.gyroBiasRadps);
     let segment: PelvisTracker | ShankTracker;
     if (side !== undefined) {
-      detector = new ShankEventDetector(this.params.shankEvents, track.rateHz, calibration.upSensor, bias, (stance) => this.onStance(side, stance));
+      detector = new ShankEventDetector(this.params.shankEvents, track.rateHz, calibration.upSensor, bias, (stance) => {
+        this.fallback.noteShankContact(side, stance.icUs);
+        this.onStance(side, stance);
+      });
       segment = new ShankTracker(this.params.segments, track.rateHz, calibration, side);
       this.shanks.set(side, segment);
     } else {
@@ -206,7 +238,7 @@ export class SessionAnalyzer {
     this.detectors.set(track.sensor, detector);
     const d = detector;
     const g = segment;
-    const world = segment instanceof PelvisTracker ? segment.vertical : undefined;
+    const world = track.sensor === 'pelvis' ? this.pelvis?.vertical : undefined;
     track.drainHeld((buf, o) => {
       g.push(buf, o);
       d.push(buf, o, world);
@@ -223,12 +255,29 @@ export class SessionAnalyzer {
     return this.tracks.has('shank_left') || this.tracks.has('shank_right');
   }
 
+  /**
+   * A leg's contact from its detector. Its stride time is the interval from
+   * the previous contact, unless a gap of the detecting sensor lies between
+   * them and the interval is 1.5 strides or more: then a contact was lost in
+   * the gap, and the interval is not a stride (null).
+   */
   private onStance(side: Side, stance: Stance): void {
-    if (stance.toUs !== null) this.fallback.noteShankContact(side, stance.icUs);
+    const source = this.tracks.get(this.shanksExpected() ? SHANK_OF[side] : 'pelvis');
+    const gaps = source === undefined ? 0 : source.gaps;
     const previous = this.pendingStance.get(side);
-    if (previous !== undefined) this.enqueue(this.stride(side, previous, stance.icUs));
+    if (previous !== undefined) {
+      const intervalUs = stance.icUs - previous.icUs;
+      const lostOne = gaps !== this.gapsAtStance[side] && !(intervalUs < MISSED_CONTACT_STRIDES * this.lastStrideUs[side]);
+      this.enqueue(this.stride(side, previous, lostOne ? undefined : stance.icUs));
+      if (!lostOne && intervalUs <= this.params.maxStrideS * 1e6) this.lastStrideUs[side] = intervalUs;
+    }
+    this.gapsAtStance[side] = gaps;
     this.pendingStance.set(side, stance);
   }
+
+  /** Per side: the sensor's gap count at the pending stance, and the last stride that was one, µs. */
+  private readonly gapsAtStance = { left: 0, right: 0 };
+  private readonly lastStrideUs = { left: Number.NaN, right: Number.NaN };
 
   private stride(side: Side, stance: Stance, nextIcUs: number | undefined): StrideEvent {
     const strideS = nextIcUs === undefined ? null : (nextIcUs - stance.icUs) / 1e6;
@@ -454,7 +503,7 @@ export class SessionAnalyzer {
       }
     }
     // The pelvis detector holds its last contacts back for its side filter's delay.
-    for (const detector of this.detectors.values()) if (detector instanceof PelvisEventDetector) detector.finish();
+    for (const detector of this.detectors.values()) detector.finish();
     for (const [side, stance] of this.pendingStance) this.enqueue(this.stride(side, stance, undefined));
     this.pendingStance.clear();
     const rest: AnalysisEvent[] = [...this.release(true)];
@@ -462,10 +511,15 @@ export class SessionAnalyzer {
     return rest;
   }
 
+  private segmentOf(sensor: SensorId): PelvisTracker | ShankTracker | undefined {
+    return sensor === 'pelvis' ? this.pelvis : this.shanks.get(SHANK_SIDE[sensor]!);
+  }
+
   private summary(): SummaryEvent {
     return buildSummary({
       tracks: this.tracks,
-      mountingOf: (id) => (id === 'pelvis' ? this.pelvis : this.shanks.get(SHANK_SIDE[id]!))?.mountingEstimate,
+      mountingOf: (id) => this.segmentOf(id)?.mountingEstimate,
+      anglesWithheldSOf: (id) => this.segmentOf(id)?.anglesWithheldS,
       strideTimes: this.strideTimes,
       contactTimes: this.contactTimes,
       strideCounts: this.strideCounts,

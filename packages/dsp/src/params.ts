@@ -17,6 +17,8 @@ export interface AnalyzerParams {
   readonly mountShift: MountShiftParams;
   /** A sample later than this many sample periods after the previous one opens a gap, ×. */
   readonly gapPeriods: number;
+  /** A gap up to this long (a few lost packets) is bridged: attitude and detectors carried across it, s. */
+  readonly bridgeMaxS: number;
   /** Strides longer than this are not strides (the runner stopped), s. */
   readonly maxStrideS: number;
   /** Strides are released in time order once every leg has moved this far past them, s. */
@@ -97,6 +99,7 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     noiseMultiple: 6,
   },
   gapPeriods: 3,
+  bridgeMaxS: 0.5,
   maxStrideS: 2.5,
   releaseAfterS: 4,
   silentAfterS: 8,
@@ -172,6 +175,7 @@ export const PARAM_DOCS: Record<string, string> = {
   'form.runMaxDutyFactor': 'a stride whose contact time is at most this fraction of it is running',
   'form.runMinCadenceSpm': 'without contact times (pelvis only), cadence from this is running, steps/min',
   gapPeriods: 'a sample this many periods late opens a gap (events never span a gap), ×',
+  bridgeMaxS: 'a gap up to this long (lost packets) is bridged: the attitude integrates the interpolated rate across it and the detectors keep their state; only a stance reaching into it loses its angles, s',
   maxStrideS: 'longer IC-to-IC intervals are not strides (stride time reported as null), s',
   releaseAfterS: 'strides are emitted in time order once every leg is this far past them, s',
   silentAfterS: 'a sensor this far behind the newest sample is silent: a data_quality alert, and it stops holding strides back, s',

@@ -24,6 +24,12 @@ export class SensorTrack {
   unusableTiming = 0;
   gaps = 0;
   gapSeconds = 0;
+  /** Gaps short enough to bridge (≤ bridgeMaxS): the attitude and the detectors were carried across. */
+  bridged = 0;
+  /** The previous accepted sample row (t, ax, ay, az, gx, gy, gz): one edge of a bridged gap. */
+  readonly previousRow = new Float64Array(CHANNELS);
+  /** Time of the first accepted sample, µs (NaN: none yet). */
+  firstTUs = Number.NaN;
   calibration: Calibration | undefined;
   private calibrator: StandingCalibrator | undefined;
   private readonly probe: number[] = [];
@@ -42,7 +48,7 @@ export class SensorTrack {
    * Accepts one sample. Returns 'drop' (duplicate or reversed time),
    * 'held' (kept until calibration), 'gap' or 'ok' (deliver it downstream).
    */
-  accept(buf: Float64Array, o: number): 'drop' | 'held' | 'gap' | 'ok' {
+  accept(buf: Float64Array, o: number): 'drop' | 'held' | 'gap' | 'bridge' | 'ok' {
     const tUs = buf[o]!;
     if (!Number.isNaN(this.lastTUs) && tUs <= this.lastTUs) {
       this.duplicates++;
@@ -58,7 +64,13 @@ export class SensorTrack {
       }
     }
     const previous = this.lastTUs;
+    // Element copies, not set(subarray): a subarray is an object per sample.
+    for (let c = 0; c < CHANNELS; c++) {
+      this.previousRow[c] = this.lastRow[c]!;
+      this.lastRow[c] = buf[o + c]!;
+    }
     this.lastTUs = tUs;
+    if (Number.isNaN(this.firstTUs)) this.firstTUs = tUs;
     this.samples++;
     if (Number.isNaN(this.rateHz)) {
       this.probe.push(tUs);
@@ -77,7 +89,23 @@ export class SensorTrack {
       if (this.calibrator?.result !== undefined) this.calibration = this.calibrator.result;
       return 'held';
     }
-    return gap ? 'gap' : 'ok';
+    if (!gap) return 'ok';
+    if (tUs - previous > this.params.bridgeMaxS * 1e6) return 'gap';
+    this.bridged++;
+    return 'bridge';
+  }
+
+  /** The newest accepted row (its copy moves to previousRow when the next one arrives). */
+  private readonly lastRow = new Float64Array(CHANNELS);
+
+  /**
+   * Samples received over those the rate predicts between the first and the
+   * last, in [0, 1] (NaN before the rate is known): the session's completeness.
+   */
+  get completeness(): number {
+    if (Number.isNaN(this.rateHz) || this.samples < 2) return Number.NaN;
+    const expected = ((this.lastTUs - this.firstTUs) * this.rateHz) / 1e6 + 1;
+    return Math.min(1, this.samples / expected);
   }
 
   /**

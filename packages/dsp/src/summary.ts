@@ -10,10 +10,14 @@ function roundMounting(m: MountingEstimate | undefined): SummaryMounting | null 
   return { yawDeg: Math.round(m.yawDeg * 10) / 10, axisRatio: Number.isFinite(m.axisRatio) ? Math.round(m.axisRatio * 10) / 10 : null, status: m.status };
 }
 
+const roundOrNull = (x: number | undefined, per: number): number | null => (x === undefined ? null : Math.round(x * per) / per);
+
 /** The session's closing summary: counts, medians, and per sensor its input statistics, calibration and mounting. */
 export function buildSummary(input: {
   tracks: ReadonlyMap<SensorId, SensorTrack>;
   mountingOf: (sensor: SensorId) => MountingEstimate | undefined;
+  /** Seconds of the sensor's data whose angles were withheld while its attitude settled (undefined: no segment). */
+  anglesWithheldSOf: (sensor: SensorId) => number | undefined;
   strideTimes: Histogram;
   contactTimes: Histogram;
   strideCounts: { left: number; right: number };
@@ -54,7 +58,10 @@ export function buildSummary(input: {
           invalid: t.invalid,
           unusableTiming: t.unusableTiming,
           gaps: t.gaps,
+          bridgedGaps: t.bridged,
           gapS: Math.round(t.gapSeconds * 1000) / 1000,
+          completenessPct: Number.isNaN(t.completeness) ? null : Math.round(t.completeness * 10000) / 100,
+          anglesWithheldS: roundOrNull(input.anglesWithheldSOf(id), 10),
           calibration: t.calibration?.quality ?? null,
           quietS: t.calibration?.quietS ?? null,
           mounting: roundMounting(input.mountingOf(id)),

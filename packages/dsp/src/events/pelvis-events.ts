@@ -1,6 +1,7 @@
 import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
 import { designBandPass, designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
 import { RecordRing } from '../signal/ring.ts';
+import type { GaitEventDetector } from './detector.ts';
 
 /** A foot contact found from the sacral sensor alone. */
 export interface PelvisContact {
@@ -51,6 +52,8 @@ const T = 0;
 const JERK = 1;
 const YAW = 2;
 const RAW_YAW = 3;
+/** 1 on a row interpolated across a short gap: no contact is timed on it. */
+const BRIDGED = 4;
 
 /**
  * Initial contacts and their side from a sacral IMU alone (the Lumo Run set-up).
@@ -68,7 +71,7 @@ const RAW_YAW = 3;
  * contact; the real lab recordings showed every side inverted, which is how
  * this was found. That is one physical sign, not a tuned parameter.)
  */
-export class PelvisEventDetector {
+export class PelvisEventDetector implements GaitEventDetector {
   private readonly accFilter: FirFilter;
   private readonly yawFilter: FirFilter;
   private readonly ring: RecordRing;
@@ -83,6 +86,7 @@ export class PelvisEventDetector {
   private lobeJerk = 0;
   private lobeUs = 0;
   private lobeYaw = Number.NaN;
+  private lobeBridged = false;
   /** Recent step intervals (µs), their median (the typical step; NaN until four are known). */
   private readonly intervals = new Float64Array(INTERVALS);
   private readonly intervalScratch = new Float64Array(INTERVALS);
@@ -124,7 +128,7 @@ export class PelvisEventDetector {
     // A sample's side is known once its block is complete and the filter's delay (in blocks) has passed.
     this.yawDelay = this.yawFilter.delaySamples * this.yawBlock + this.yawBlock - 1;
     // Long enough to reflect the yaw rate over the side filter's delay at the end of the data.
-    this.ring = new RecordRing(Math.max(Math.ceil(3 * sampleRateHz), this.yawDelay + 2), 4);
+    this.ring = new RecordRing(Math.max(Math.ceil(3 * sampleRateHz), this.yawDelay + 2), 5);
   }
 
   reset(): void {
@@ -136,6 +140,7 @@ export class PelvisEventDetector {
     this.previousFiltered = Number.NaN;
     this.lastContactUs = Number.NaN;
     this.lobeJerk = 0;
+    this.lobeBridged = false;
     this.searchArmed = false;
     this.rejectedCount = 0;
   }
@@ -146,7 +151,7 @@ export class PelvisEventDetector {
    * world frame from the attitude filter, used instead of the standing sensor
    * axis (which tilts with a runner who leans, bends or turns).
    */
-  push(buf: Float64Array, o: number, world?: Float64Array): void {
+  push(buf: Float64Array, o: number, world?: Float64Array, bridged = false): void {
     const tUs = buf[o]!;
     const ax = buf[o + 1]!;
     const ay = buf[o + 2]!;
@@ -168,6 +173,7 @@ export class PelvisEventDetector {
     d[r + JERK] = Number.NaN;
     d[r + YAW] = Number.NaN;
     d[r + RAW_YAW] = yawRate;
+    d[r + BRIDGED] = bridged ? 1 : 0;
     const newest = this.ring.pushed - 1;
     const filtered = this.accFilter.push(vertical);
     this.pushYaw(yawRate, newest);
@@ -226,6 +232,8 @@ export class PelvisEventDetector {
     if (!(this.lobeJerk > 0)) this.searchOverdue(d[slot + T]!, Number.POSITIVE_INFINITY);
     const jerk = d[slot + JERK]!;
     if (jerk > 0) {
+      // A lobe reaching into a bridged gap may have its peak in it: judged, but never taken.
+      if (d[slot + BRIDGED] === 1) this.lobeBridged = true;
       if (jerk > this.lobeJerk) {
         this.lobeJerk = jerk;
         this.lobeUs = d[slot + T]!;
@@ -239,7 +247,9 @@ export class PelvisEventDetector {
     const tUs = this.lobeUs;
     const yaw = this.lobeYaw;
     this.lobeJerk = 0;
-    if (Number.isNaN(yaw)) return;
+    const bridged = this.lobeBridged;
+    this.lobeBridged = false;
+    if (Number.isNaN(yaw) || bridged) return;
     if (peak < this.threshold.value(tUs)) {
       this.remember(tUs, peak, yaw);
       return;

@@ -1,11 +1,13 @@
 import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
 import { designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
 import { RecordRing } from '../signal/ring.ts';
+import type { GaitEventDetector } from './detector.ts';
 
 /** One stance found on a shank: initial contact and toe-off, µs. */
 export interface ShankStance {
   readonly icUs: number;
-  readonly toUs: number;
+  /** Null when the toe-off fell in a bridged gap. */
+  readonly toUs: number | null;
 }
 
 export interface ShankEventParams {
@@ -50,11 +52,13 @@ const RATE = 2;
  *    within `icSearchS` after ω crosses zero at the end of swing.
  * Times come from the samples' own timestamps; the linear-phase filter's delay is exact.
  */
-export class ShankEventDetector {
+export class ShankEventDetector implements GaitEventDetector {
   private readonly filter: FirFilter;
   private readonly ring: RecordRing;
   private readonly mlAxis: Float64Array;
   private readonly threshold: AdaptiveThreshold;
+  /** Half the median of the recent foot-strike |a| jumps (m/s² per sample): what a real strike's jump reaches. */
+  private readonly impacts = new AdaptiveThreshold(0, 0.5, 8);
   private lastPeakUs = Number.NaN;
   private lastPeakGapUs = Number.NaN;
   /** Ring index of the mid-swing peak whose contact is still to be found (−1: none). */
@@ -84,6 +88,9 @@ export class ShankEventDetector {
     this.mlAxis = Float64Array.of(ml[0]! / n, ml[1]! / n, ml[2]! / n);
   }
 
+  /** Nothing is held back at the end of the data. */
+  finish(): void {}
+
   /** Forgets the signal history (after a gap): no event may span missing data. */
   reset(): void {
     this.filter.reset();
@@ -93,8 +100,13 @@ export class ShankEventDetector {
     this.lastPeakUs = Number.NaN;
   }
 
-  /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz): indices in, no doubles across the call. */
-  push(buf: Float64Array, o: number): void {
+  /**
+   * One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz): indices in, no
+   * doubles across the call. `bridged`: a row interpolated across a short gap:
+   * it keeps the filter and the rhythm going, but no event is timed on it — its
+   * |a| is stored as NaN, and a contact or toe-off search that meets one gives up.
+   */
+  push(buf: Float64Array, o: number, _world?: Float64Array, bridged = false): void {
     const tUs = buf[o]!;
     const ax = buf[o + 1]!;
     const ay = buf[o + 2]!;
@@ -108,7 +120,7 @@ export class ShankEventDetector {
     const r = this.ring.append();
     const d = this.ring.data;
     d[r] = tUs;
-    d[r + ACC] = Math.sqrt(ax * ax + ay * ay + az * az);
+    d[r + ACC] = bridged ? Number.NaN : Math.sqrt(ax * ax + ay * ay + az * az);
     d[r + RATE] = Number.NaN;
     const filtered = this.filter.push(rate);
     const newest = this.ring.pushed - 1;
@@ -140,19 +152,38 @@ export class ShankEventDetector {
   private closeStance(peak: number): void {
     if (Number.isNaN(this.openIcUs)) return;
     let best = Number.POSITIVE_INFINITY;
-    let toUs = Number.NaN;
+    let at = -1;
     const earliestUs = this.openIcUs + this.params.minContactS * 1e6;
+    let reachedIc = false;
     for (let j = peak; j >= this.ring.firstIndex; j--) {
       const t = this.ring.data[this.ring.slot(j) + T]!;
-      if (t < earliestUs) break;
+      if (t < earliestUs) {
+        reachedIc = true;
+        break;
+      }
       const y = this.ring.data[this.ring.slot(j) + RATE]!;
       if (y < best) {
         best = y;
-        toUs = t;
+        at = j;
       }
     }
-    if (!Number.isNaN(toUs)) this.onStance({ icUs: this.openIcUs, toUs });
+    if (!reachedIc) {
+      this.openIcUs = Number.NaN;
+      return;
+    }
+    // A minimum within the filter's reach of a bridged row may be the gap's guess: the contact stands, its toe-off is unknown.
+    const toUs = at < 0 || this.nearBridged(at) ? null : this.ring.data[this.ring.slot(at) + T]!;
+    this.onStance({ icUs: this.openIcUs, toUs });
     this.openIcUs = Number.NaN;
+  }
+
+  /** Whether a row within the low-pass filter's half span of ring index `i` was bridged (|a| NaN). */
+  private nearBridged(i: number): boolean {
+    const reach = this.filter.delaySamples + 1;
+    const from = Math.max(this.ring.firstIndex, i - reach);
+    const to = Math.min(this.ring.pushed - 1, i + reach);
+    for (let j = from; j <= to; j++) if (Number.isNaN(this.ring.data[this.ring.slot(j) + ACC]!)) return true;
+    return false;
   }
 
   /** End of swing after the pending peak: find ω's zero crossing, then the impact. */
@@ -172,13 +203,28 @@ export class ShankEventDetector {
     const endUs = this.ring.data[this.ring.slot(zero) + T]! + this.params.icSearchS * 1e6;
     let bestJump = Number.NEGATIVE_INFINITY;
     let icUs = Number.NaN;
+    let bridged = false;
+    let bestNearBridged = false;
+    let previousBridged = false;
     for (let j = windowStart; j < this.ring.pushed && this.ring.data[this.ring.slot(j) + T]! <= endUs; j++) {
       const jump = this.ring.data[this.ring.slot(j) + ACC]! - this.ring.data[this.ring.slot(j - 1) + ACC]!;
+      if (Number.isNaN(jump)) {
+        bridged = previousBridged = true;
+        continue;
+      }
       if (jump > bestJump) {
         bestJump = jump;
         icUs = (this.ring.data[this.ring.slot(j) + T]! + this.ring.data[this.ring.slot(j - 1) + T]!) / 2;
+        bestNearBridged = previousBridged || (j + 1 < this.ring.pushed && Number.isNaN(this.ring.data[this.ring.slot(j + 1) + ACC]!));
       }
+      previousBridged = false;
     }
-    if (!Number.isNaN(icUs)) this.openIcUs = Math.round(icUs);
+    if (Number.isNaN(icUs)) return;
+    // With a bridged gap in the window the strike may have been in it: the best
+    // real jump counts only when it is away from the gap and as large as this
+    // leg's impacts are (half their recent median), else no contact rather than a wrong one.
+    if (bridged && (bestNearBridged || bestJump < this.impacts.value())) return;
+    if (!bridged) this.impacts.accept(bestJump);
+    this.openIcUs = Math.round(icUs);
   }
 }

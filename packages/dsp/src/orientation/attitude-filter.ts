@@ -39,8 +39,14 @@ export interface AttitudeFilterParams {
   readonly convergeGain: number;
 }
 
-/** Layout of the sample array `update` reads: t (µs), ax, ay, az, gx, gy, gz, dt (s). */
-export const SAMPLE_LAYOUT = 8;
+/**
+ * Layout of the sample array `update` reads: t (µs), ax, ay, az, gx, gy, gz,
+ * dt (s), and a flag: 1 = a bridged sample (rates interpolated across a short
+ * gap, no accelerometer reading to trust): integrate the gyro only.
+ */
+export const SAMPLE_LAYOUT = 9;
+/** Index of the bridged-sample flag in the sample array. */
+export const SAMPLE_BRIDGED = 8;
 
 /** Nominal gravity for normalising the correction; the calibration's own 1 g is passed in. */
 const DEFAULT_G = 9.80665;
@@ -176,6 +182,12 @@ export class AttitudeFilter {
     let ey = 0;
     let ez = 0;
     const settling = this.settleLeftS > 0;
+    const bridged = s[SAMPLE_BRIDGED] === 1;
+    if (bridged) {
+      // Across a short gap only the interpolated rate is known: no correction, no bias learning, no settling progress.
+      this.integrate(gx - this.bx, gy - this.by, gz - this.bz, dtS);
+      return;
+    }
     if (settling) {
       this.sumX += r00 * ax + r01 * ay + r02 * az;
       this.sumY += r10 * ax + r11 * ay + r12 * az;
@@ -208,7 +220,18 @@ export class AttitudeFilter {
     const wx = gx - this.bx + kp * ex + r00 * this.ix + r10 * this.iy;
     const wy = gy - this.by + kp * ey + r01 * this.ix + r11 * this.iy;
     const wz = gz - this.bz + kp * ez + r02 * this.ix + r12 * this.iy;
-    // q ← q ⊗ (1, ω dt / 2), then renormalise (first order; at ≥ 100 Hz the error is far below the sensor noise).
+    this.integrate(wx, wy, wz, dtS);
+    if (settling) {
+      this.settleLeftS -= dtS;
+      if (this.settleLeftS <= 0) this.levelToMean();
+    } else if (this.convergeLeftS > 0) {
+      this.convergeLeftS -= dtS;
+    }
+  }
+
+  /** q ← q ⊗ (1, ω dt / 2), then renormalise (first order; at ≥ 100 Hz the error is far below the sensor noise). */
+  private integrate(wx: number, wy: number, wz: number, dtS: number): void {
+    const { qw, qx, qy, qz } = this;
     const hx = 0.5 * dtS * wx;
     const hy = 0.5 * dtS * wy;
     const hz = 0.5 * dtS * wz;
@@ -221,12 +244,6 @@ export class AttitudeFilter {
     this.qx = nx * inv;
     this.qy = ny * inv;
     this.qz = nz * inv;
-    if (settling) {
-      this.settleLeftS -= dtS;
-      if (this.settleLeftS <= 0) this.levelToMean();
-    } else if (this.convergeLeftS > 0) {
-      this.convergeLeftS -= dtS;
-    }
   }
 
   /** Rotates the world frame so that the mean specific force while settling points up (shortest arc). */

@@ -56,7 +56,21 @@ export class PelvisTracker extends SegmentTracker {
     const f = this.filter;
     const w = this.world;
     const tUs = this.sample[0]!;
-    if (f.settled) {
+    if (f.settled && this.bridged) {
+      // Interpolated across a short gap: the attitude holds, the accelerations are guesses (NaN).
+      this.vertical[0] = this.vertical[1] = Number.NaN;
+      if (!this.keep) return;
+      f.upInSensor(w);
+      const l = this.left;
+      const r = this.ring.append();
+      const d = this.ring.data;
+      d[r] = tUs;
+      d[r + OBLIQUITY] = SegmentTracker.asinDeg(w[0]! * l[0]! + w[1]! * l[1]! + w[2]! * l[2]!);
+      d[r + VERTICAL] = Number.NaN;
+      d[r + FORWARD] = Number.NaN;
+      d[r + EPOCH] = this.referenceEpoch;
+      d[r + this.bridgedField] = 1;
+    } else if (f.settled) {
       f.toWorld(this.sample, 1, w);
       const fx = w[0]!;
       const fy = w[1]!;
@@ -97,12 +111,14 @@ export class PelvisTracker extends SegmentTracker {
       d[r + VERTICAL] = vertical;
       d[r + FORWARD] = forward;
       d[r + EPOCH] = this.referenceEpoch;
+      d[r + this.bridgedField] = 0;
     } else {
       this.vertical[0] = this.vertical[1] = Number.NaN;
       if (!this.keep) return;
       const r = this.ring.append();
       this.ring.data.fill(Number.NaN, r + 1, r + 5);
       this.ring.data[r] = tUs;
+      this.ring.data[r + this.bridgedField] = this.bridged ? 1 : 0;
     }
   }
 

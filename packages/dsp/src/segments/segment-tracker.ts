@@ -1,5 +1,5 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
-import { AttitudeFilter, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
+import { AttitudeFilter, SAMPLE_BRIDGED, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
 import { PrincipalAxis2D } from '../orientation/principal-axis.ts';
 import { RecordRing } from '../signal/ring.ts';
 
@@ -66,6 +66,8 @@ export abstract class SegmentTracker {
   /** The current sample, bias-corrected, with dt (SAMPLE_LAYOUT): passed by reference, never as doubles. */
   protected readonly sample = new Float64Array(SAMPLE_LAYOUT);
   protected readonly periodUs: number;
+  /** Ring field of the bridged flag. */
+  protected readonly bridgedField: number;
   /** Every `keepEvery`-th sample goes into the history (rates above HISTORY_MAX_RATE_HZ). */
   private readonly keepEvery: number;
   private sinceKept = 0;
@@ -98,7 +100,9 @@ export abstract class SegmentTracker {
   ) {
     this.filter = new AttitudeFilter(params.attitude, calibration.gravityMps2);
     this.keepEvery = Math.max(1, Math.floor(rateHz / HISTORY_MAX_RATE_HZ));
-    this.ring = new RecordRing(Math.ceil((params.historyS * rateHz) / this.keepEvery), ringFields);
+    // One more field than the subclass's: the bridged flag (1: the record was interpolated across a short gap).
+    this.bridgedField = ringFields;
+    this.ring = new RecordRing(Math.ceil((params.historyS * rateHz) / this.keepEvery), ringFields + 1);
     this.periodUs = 1e6 / rateHz;
     this.axisMinSamples = Math.round(params.axisMinS * rateHz);
     this.axisUpdateSamples = Math.max(1, Math.round(rateHz / 2));
@@ -127,8 +131,14 @@ export abstract class SegmentTracker {
     this.lastUs = Number.NaN;
   }
 
-  /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). */
-  push(buf: Float64Array, o: number): void {
+  /**
+   * One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). `bridged`: a
+   * row interpolated across a short gap (the analyzer makes them): it carries
+   * the attitude across on the interpolated rate (gyro only) and leaves a
+   * record flagged as bridged, with the angles of that attitude and no
+   * accelerations (NaN), and it teaches the mounting estimate nothing.
+   */
+  push(buf: Float64Array, o: number, bridged = false): void {
     const tUs = buf[o]!;
     const bias = this.calibration.gyroBiasRadps;
     const s = this.sample;
@@ -144,11 +154,15 @@ export abstract class SegmentTracker {
       this.lastUs = tUs - this.periodUs;
     }
     s[7] = (tUs - this.lastUs) / 1e6;
+    s[SAMPLE_BRIDGED] = bridged ? 1 : 0;
     this.lastUs = tUs;
     this.filter.update(s);
+    this.bridged = bridged;
+    if (!this.filter.settled && !bridged) this.withheldUs += s[7] * 1e6;
     this.keep = ++this.sinceKept >= this.keepEvery;
     if (this.keep) this.sinceKept = 0;
     this.afterUpdate();
+    if (bridged) return;
     if (++this.samplesSinceAxis >= this.axisUpdateSamples) {
       this.samplesSinceAxis = 0;
       const previous = this.mounting.status;
@@ -162,6 +176,17 @@ export abstract class SegmentTracker {
 
   /** Subclass per-sample work on `this.sample`: accumulate the axis estimate, push the ring. */
   protected abstract afterUpdate(): void;
+
+  /** Whether the current sample is a bridged one (set before afterUpdate). */
+  protected bridged = false;
+
+  /** Data time during which the attitude was not trusted (start-up, re-levelling after a long gap), µs. */
+  private withheldUs = 0;
+
+  /** Seconds of this sensor's data whose angles were withheld while the attitude settled (the summary reports it). */
+  get anglesWithheldS(): number {
+    return this.withheldUs / 1e6;
+  }
 
   /** The principal axis's angle from y_p (the sensor's own left axis), rad, in (−π/2, π/2]. */
   protected abstract axisYawRad(): number;
@@ -230,24 +255,43 @@ export abstract class SegmentTracker {
     return first;
   }
 
-  /** Whether this sensor's samples cover [fromUs, toUs] without a gap. */
+  /** Whether this sensor's real samples cover [fromUs, toUs]: no gap, not even a bridged one. */
   covers(fromUs: number, toUs: number): boolean {
-    return this.span(fromUs, toUs, this.spanScratch);
+    if (!this.span(fromUs, toUs, this.spanScratch)) return false;
+    const d = this.ring.data;
+    for (let i = this.spanScratch[0]!; i <= this.spanScratch[1]!; i++) if (d[this.ring.slot(i) + this.bridgedField] === 1) return false;
+    return true;
+  }
+
+  /** Whether record `i` or a neighbour of it in the history was bridged. */
+  protected nearBridged(i: number): boolean {
+    const ring = this.ring;
+    const f = this.bridgedField;
+    if (ring.data[ring.slot(i) + f] === 1) return true;
+    if (i > ring.firstIndex && ring.data[ring.slot(i - 1) + f] === 1) return true;
+    return i + 1 < ring.pushed && ring.data[ring.slot(i + 1) + f] === 1;
   }
 
   /**
    * Peak of `sign × field` over [fromUs, toUs] from the history, or null when
    * the history does not cover the window, a sample in it is NaN (the
-   * attitude was settling) or the window spans a gap.
+   * attitude was settling), the window spans a long gap, or the peak falls
+   * on or beside a bridged record: a peak read from real samples is a real
+   * peak, one in a short gap is a guess.
    */
   peak(field: number, fromUs: number, toUs: number, sign: number): number | null {
     if (!this.span(fromUs, toUs, this.spanScratch)) return null;
     let best = Number.NEGATIVE_INFINITY;
+    let at = -1;
     for (let i = this.spanScratch[0]!; i <= this.spanScratch[1]!; i++) {
       const v = sign * this.ring.data[this.ring.slot(i) + field]!;
       if (Number.isNaN(v)) return null;
-      if (v > best) best = v;
+      if (v > best) {
+        best = v;
+        at = i;
+      }
     }
+    if (at < 0 || this.nearBridged(at)) return null;
     return Number.isFinite(best) ? best : null;
   }
 }

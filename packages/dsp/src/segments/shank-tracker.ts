@@ -53,7 +53,7 @@ export class ShankTracker extends SegmentTracker {
     const yp = this.yp;
     const u = gx * xp[0]! + gy * xp[1]! + gz * xp[2]!;
     const v = gx * yp[0]! + gy * yp[1]! + gz * yp[2]!;
-    if (u * u + v * v > SWING_RATE_RADPS * SWING_RATE_RADPS) {
+    if (!this.bridged && u * u + v * v > SWING_RATE_RADPS * SWING_RATE_RADPS) {
       this.uv[0] = u;
       this.uv[1] = v;
       this.axis.add(this.uv);
@@ -64,6 +64,7 @@ export class ShankTracker extends SegmentTracker {
       const r = this.ring.append();
       this.ring.data.fill(Number.NaN, r + 1, r + 6);
       this.ring.data[r] = tUs;
+      this.ring.data[r + this.bridgedField] = this.bridged ? 1 : 0;
       return;
     }
     const w = this.world;
@@ -79,6 +80,7 @@ export class ShankTracker extends SegmentTracker {
     d[r + MLX] = w[0]!;
     d[r + MLY] = w[1]!;
     d[r + EPOCH] = this.referenceEpoch;
+    d[r + this.bridgedField] = this.bridged ? 1 : 0;
   }
 
   /** The swing axis is medio-lateral (near y_p): its angle from y_p. */
@@ -98,11 +100,17 @@ export class ShankTracker extends SegmentTracker {
     if (!this.strideHeading(icUs, strideEndUs ?? toUs + (toUs - icUs))) return null;
     const ring = this.ring;
     let best = Number.NEGATIVE_INFINITY;
+    let at = -1;
     for (let i = span[0]!; i <= span[1]! && ring.data[ring.slot(i) + 0]! <= toUs; i++) {
       // The peak of the sine, one asin at the end: asin is monotonic.
       const sine = this.medialSign * (ring.data[ring.slot(i) + ZX]! * h[0]! + ring.data[ring.slot(i) + ZY]! * h[1]!);
-      if (sine > best) best = sine;
+      if (sine > best) {
+        best = sine;
+        at = i;
+      }
     }
+    // A peak on or beside a bridged record may be the gap's guess, not the leg's (segment-tracker.ts peak()).
+    if (at < 0 || this.nearBridged(at)) return null;
     return Number.isFinite(best) ? SegmentTracker.asinDeg(best) : null;
   }
 

@@ -1,0 +1,98 @@
+// Lost packets as a phone relay loses them: the analysis bridges short gaps
+// (attitude and detectors carried across) and loses at most the stances whose
+// own samples are missing. Measured figures are in packages/dsp/ACCURACY.md.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SessionAnalyzer, type AnalysisEvent, type StrideEvent } from '@gaitwatch/dsp';
+import { parseTruthCsv, type RecordingRow, type SensorId, type TruthRow } from '@gaitwatch/protocol';
+import { Random, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRecordingRows } from '../fixtures/recording.ts';
+import { matchStances, mean } from '@gaitwatch/dsp/eval';
+
+const SENSORS: readonly SensorId[] = ['pelvis', 'shank_left', 'shank_right'];
+let dir: string;
+let rows: RecordingRow[];
+let truth: TruthRow[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gw-loss-'));
+  const session = new SimulatedSession({ scenario: 'steady', durationS: 150, seed: 31, maxMisalignmentDeg: 15 });
+  const paths = await writeRecording(session, dir, 'steady');
+  rows = await readRecordingRows(paths.csv);
+  truth = parseTruthCsv(await readFile(paths.truth, 'utf8'));
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+/** Runs the rows through an analyzer, leaving out those `lost` says (n: the sample's index within its sensor). */
+function analyze(lost: (sensor: SensorId, n: number, tUs: number) => boolean): AnalysisEvent[] {
+  const analyzer = new SessionAnalyzer({}, { sensors: SENSORS });
+  const counts = new Map<SensorId, number>();
+  const out: AnalysisEvent[] = [];
+  for (const { sensor, tUs, values } of rows) {
+    const n = counts.get(sensor) ?? 0;
+    counts.set(sensor, n + 1);
+    if (!lost(sensor, n, tUs)) out.push(...analyzer.pushSample(sensor, tUs, ...values));
+  }
+  out.push(...analyzer.finish());
+  return out;
+}
+
+const stridesOf = (events: readonly AnalysisEvent[]): StrideEvent[] => events.filter((e): e is StrideEvent => e.kind === 'stride');
+
+/** 10-sample packets lost at random with probability p, independently per sensor (seeded). */
+function packetLoss(p: number, seed: number): (sensor: SensorId, n: number) => boolean {
+  const verdicts = new Map<string, boolean>();
+  const rng = new Random(seed, 3);
+  return (sensor, n) => {
+    const key = `${sensor}:${Math.floor(n / 10)}`;
+    let v = verdicts.get(key);
+    if (v === undefined) verdicts.set(key, (v = rng.next() < p));
+    return v;
+  };
+}
+
+describe('packet loss', () => {
+  it('one lost 20 ms pelvis packet costs at most the stance it falls in, not the next 13 s of pelvic drop', () => {
+    const reference = stridesOf(analyze(() => false));
+    const lostFromUs = truth[150]!.icUs + 100_000;
+    const strides = stridesOf(analyze((sensor, _n, tUs) => sensor === 'pelvis' && tUs >= lostFromUs && tUs < lostFromUs + 20_000));
+    expect(strides.length).toBe(reference.length);
+    // At most the stance whose window holds the gap loses its pelvic drop (none when the peak is away from the gap).
+    const lostDrops = strides.filter((s) => s.pelvicDropDeg === null && !reference.some((r) => r.icUs === s.icUs && r.pelvicDropDeg === null));
+    expect(lostDrops.length).toBeLessThanOrEqual(1);
+    for (const s of lostDrops) expect(s.icUs <= lostFromUs && (s.toUs ?? s.icUs + 300_000) >= lostFromUs).toBe(true);
+    // After the gap the angles are those of the uninterrupted run (the bridged attitude is right).
+    const after = strides.filter((s) => s.icUs > lostFromUs + 1e6 && s.pelvicDropDeg !== null);
+    const same = new Map(reference.map((s) => [`${s.side}${s.icUs}`, s.pelvicDropDeg]));
+    const diffs = after.map((s) => Math.abs(s.pelvicDropDeg! - same.get(`${s.side}${s.icUs}`)!));
+    expect(Math.max(...diffs)).toBeLessThan(0.05);
+  });
+
+  it('at 1 % packet loss keeps the stances, their angles and their accuracy', () => {
+    const clean = matchStances(truth, stridesOf(analyze(() => false)));
+    const lossy = matchStances(truth, stridesOf(analyze(packetLoss(0.01, 7))));
+    expect(lossy.matched / lossy.truth).toBeGreaterThanOrEqual(0.99);
+    expect(lossy.matched).toBe(lossy.detected);
+    expect(lossy.dropErrorsDeg.length / lossy.matched).toBeGreaterThanOrEqual(0.95);
+    expect(lossy.shankErrorsDeg.length / lossy.matched).toBeGreaterThanOrEqual(0.92);
+    const maeDeg = (e: number[]): number => mean(e.map(Math.abs));
+    expect(maeDeg(lossy.dropErrorsDeg) - maeDeg(clean.dropErrorsDeg)).toBeLessThan(0.1);
+    expect(Math.abs(mean(lossy.icErrorsMs) - mean(clean.icErrorsMs))).toBeLessThan(1);
+    expect(Math.abs(mean(lossy.toErrorsMs) - mean(clean.toErrorsMs))).toBeLessThan(2);
+  });
+
+  it('a contact lost in a gap does not turn two strides into one: its neighbour has no stride time', () => {
+    // 300 ms of the left shank around a foot strike: that contact is gone.
+    const strike = truth.filter((t) => t.side === 'left')[100]!;
+    const reference = stridesOf(analyze(() => false));
+    const strides = stridesOf(analyze((sensor, _n, tUs) => sensor === 'shank_left' && tUs >= strike.icUs - 150_000 && tUs < strike.icUs + 150_000));
+    const left = strides.filter((s) => s.side === 'left' && s.toUs !== null);
+    expect(left.some((s) => Math.abs(s.icUs - strike.icUs) < 50_000)).toBe(false);
+    const before = left.filter((s) => s.icUs < strike.icUs).at(-1)!;
+    expect(before.strideTimeS).toBeNull();
+    const longest = (xs: StrideEvent[]): number => Math.max(...xs.map((x) => x.strideTimeS ?? 0));
+    expect(longest(strides)).toBe(longest(reference));
+  });
+});
