@@ -41,6 +41,9 @@ function mergeParams<T extends object>(defaults: T, overrides: DeepPartial<T>): 
 /** A shank "has data" around a pelvis contact when its samples cover ± this, s. */
 const CANDIDATE_COVER_S = 0.5;
 
+/** A time difference for a message: "3600.0 s ahead of" / "2.5 s behind". */
+const describeJump = (dUs: number): string => `${Math.abs(dUs / 1e6).toFixed(1)} s ${dUs >= 0 ? 'ahead of' : 'behind'}`;
+
 /** An interval across a gap this many times the last stride, or more, has lost a contact in the gap. */
 const MISSED_CONTACT_STRIDES = 1.5;
 
@@ -156,8 +159,9 @@ export class SessionAnalyzer {
       this.pushRow(track, buf, o);
       // Release is checked every RELEASE_CHECK_US of data time: the output order is
       // fixed by the sorted queue, so when it is checked changes nothing but latency.
-      if (this.unreleased.length > 0 && buf[o]! >= this.nextReleaseCheckUs) {
-        this.nextReleaseCheckUs = buf[o]! + RELEASE_CHECK_US;
+      // The track's accepted time, not the row's: a rejected outlier an hour ahead must not postpone the check.
+      if (this.unreleased.length > 0 && track.lastTUs >= this.nextReleaseCheckUs) {
+        this.nextReleaseCheckUs = track.lastTUs + RELEASE_CHECK_US;
         const out = this.release(false);
         if (out.length > 0) (released ??= []).push(...out);
       }
@@ -165,7 +169,24 @@ export class SessionAnalyzer {
     return released ?? NONE;
   }
 
-  private pushRow(track: SensorTrack, buf: Float64Array, o: number): void {
+  private pushRow(track: SensorTrack, rows: Float64Array, at: number): void {
+    let buf = rows;
+    let o = at;
+    // Clock faults: rare, so the common path is one comparison (input/clock-guard.ts).
+    const clock = track.clock;
+    if (clock.needsJudging(rows[at]!, track.lastTUs)) {
+      const outliers = clock.outliers;
+      const verdict = clock.judge(rows[at]!, track.lastTUs, track.periodUs, this.othersNowUs(track));
+      if (clock.outliers !== outliers) this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: ${clock.outliers - outliers} timestamp(s) far off its clock (${describeJump(clock.lastCandidateUs - track.lastTUs)} it) rejected as outliers; ${clock.outliers} so far`);
+      if (verdict === 'hold') return;
+      if (verdict === 'rebased') this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: its clock jumped ${describeJump(rows[at]! - track.lastTUs)}; ${clock.offsetUs === 0 ? 'taken as a gap' : `mapped onto the session clock (${(clock.offsetUs / 1e6).toFixed(3)} s)`}`);
+    }
+    if (clock.offsetUs !== 0) {
+      buf = this.mappedRow;
+      o = 0;
+      buf[0] = rows[at]! + clock.offsetUs;
+      for (let c = 1; c < CHANNELS; c++) buf[c] = rows[at + c]!;
+    }
     const verdict = track.accept(buf, o);
     if (verdict === 'drop') return;
     const tUs = buf[o]!;
@@ -213,6 +234,19 @@ export class SessionAnalyzer {
   }
 
   private readonly bridgeRow = new Float64Array(CHANNELS);
+  /** A row of a sensor whose clock is mapped onto the session's (its offset added). */
+  private readonly mappedRow = new Float64Array(CHANNELS);
+
+  /** The newest time of the session's other live sensors, µs (NaN: none). Only asked on a clock jump. */
+  private othersNowUs(track: SensorTrack): number {
+    let now = Number.NaN;
+    const silentBeforeUs = this.silentBeforeUs();
+    for (const other of this.tracks.values()) {
+      if (other === track || !(other.lastTUs >= silentBeforeUs)) continue;
+      if (!(other.lastTUs <= now)) now = other.lastTUs;
+    }
+    return now;
+  }
 
   private startDetector(track: SensorTrack): void {
     const side = SHANK_SIDE[track.sensor];

@@ -19,6 +19,10 @@ export interface AnalyzerParams {
   readonly gapPeriods: number;
   /** A gap up to this long (a few lost packets) is bridged: attitude and detectors carried across it, s. */
   readonly bridgeMaxS: number;
+  /** A timestamp this far from its sensor's time base is a clock fault until confirmed, s. */
+  readonly clockJumpS: number;
+  /** Consecutive samples on a new time base that confirm a clock jump (fewer: an outlier, rejected). */
+  readonly clockConfirmSamples: number;
   /** Strides longer than this are not strides (the runner stopped), s. */
   readonly maxStrideS: number;
   /** Strides are released in time order once every leg has moved this far past them, s. */
@@ -100,6 +104,8 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
   },
   gapPeriods: 3,
   bridgeMaxS: 0.5,
+  clockJumpS: 1,
+  clockConfirmSamples: 3,
   maxStrideS: 2.5,
   releaseAfterS: 4,
   silentAfterS: 8,
@@ -176,6 +182,8 @@ export const PARAM_DOCS: Record<string, string> = {
   'form.runMinCadenceSpm': 'without contact times (pelvis only), cadence from this is running, steps/min',
   gapPeriods: 'a sample this many periods late opens a gap (events never span a gap), ×',
   bridgeMaxS: 'a gap up to this long (lost packets) is bridged: the attitude integrates the interpolated rate across it and the detectors keep their state; only a stance reaching into it loses its angles, s',
+  clockJumpS: 'a timestamp this far (either way) from its sensor\'s time base is held as a clock-fault candidate, not adopted, s',
+  clockConfirmSamples: 'consecutive samples on a new time base that confirm a jump (taken as a gap, or mapped onto the session clock when other sensors disagree); fewer are an outlier, rejected and counted',
   maxStrideS: 'longer IC-to-IC intervals are not strides (stride time reported as null), s',
   releaseAfterS: 'strides are emitted in time order once every leg is this far past them, s',
   silentAfterS: 'a sensor this far behind the newest sample is silent: a data_quality alert, and it stops holding strides back, s',

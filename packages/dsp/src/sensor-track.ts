@@ -1,6 +1,7 @@
 import { MAX_ABS_SAMPLE_VALUE, type SensorId } from '@gaitwatch/protocol';
 import { StandingCalibrator, type Calibration } from './calibration/standing-calibrator.ts';
 import type { AnalyzerParams } from './params.ts';
+import { ClockGuard } from './input/clock-guard.ts';
 
 /** Samples used to infer a sensor's rate from its timestamps. */
 const RATE_PROBE_SAMPLES = 11;
@@ -37,11 +38,20 @@ export class SensorTrack {
   private held: Float64Array;
   private heldCount = 0;
 
+  /** The sensor's time base against clock faults (input/clock-guard.ts). */
+  readonly clock: ClockGuard;
+
   constructor(
     readonly sensor: SensorId,
     private readonly params: AnalyzerParams,
   ) {
     this.held = new Float64Array(1024 * CHANNELS);
+    this.clock = new ClockGuard(params.clockJumpS * 1e6, params.clockConfirmSamples, params.silentAfterS * 1e6);
+  }
+
+  /** Sample period, µs (NaN until the rate is known). */
+  get periodUs(): number {
+    return 1e6 / this.rateHz;
   }
 
   /**

@@ -59,6 +59,8 @@ export function buildSummary(input: {
           unusableTiming: t.unusableTiming,
           gaps: t.gaps,
           bridgedGaps: t.bridged,
+          clockOutliers: t.clock.outliers,
+          clockJumps: t.clock.rebases,
           gapS: Math.round(t.gapSeconds * 1000) / 1000,
           completenessPct: Number.isNaN(t.completeness) ? null : Math.round(t.completeness * 10000) / 100,
           anglesWithheldS: roundOrNull(input.anglesWithheldSOf(id), 10),

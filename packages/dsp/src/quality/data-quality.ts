@@ -5,11 +5,11 @@ export interface QualityEvent {
   readonly tUs: number;
   readonly sensor: SensorId;
   readonly phase: 'raised' | 'resolved';
-  /** `sensor_silent`, `packet_loss` (fraction of samples missing) or `clipping` (fraction of samples at full scale). */
-  readonly metric: 'sensor_silent' | 'packet_loss' | 'clipping';
+  /** `sensor_silent`, `packet_loss` (fraction of samples missing), `clipping` (fraction of samples at full scale) or `clock` (timestamps off the sensor's time base). */
+  readonly metric: 'sensor_silent' | 'packet_loss' | 'clipping' | 'clock';
   readonly value: number | null;
-  /** The limit the value was held against. */
-  readonly limit: number;
+  /** The limit the value was held against (null: none). */
+  readonly limit: number | null;
   readonly message: string;
 }
 

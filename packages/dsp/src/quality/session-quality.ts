@@ -4,6 +4,9 @@ import type { AnalyzerParams } from '../params.ts';
 import type { SensorTrack } from '../sensor-track.ts';
 import { SensorQualityMonitor, type QualityEvent } from './data-quality.ts';
 
+/** A clock episode resolves after this long without another fault, µs. */
+const CLOCK_QUIET_US = 30_000_000;
+
 /** How often (in data time) sensors are checked for silence, µs. */
 const SILENCE_CHECK_US = 250_000;
 
@@ -28,9 +31,29 @@ export class SessionQuality {
     private readonly emit: (alert: AlertEvent) => void,
   ) {}
 
+  /**
+   * A clock fault of `sensor` (an outlier rejected, a jump taken): one
+   * `clock` episode per sensor, resolved after CLOCK_QUIET_US without another.
+   */
+  clockFault(sensor: SensorId, tUs: number, message: string): void {
+    const at = Number.isNaN(tUs) ? this.firstUs : tUs;
+    if (!this.clockFaultUs.has(sensor)) this.raise({ tUs: at, sensor, phase: 'raised', metric: 'clock', value: null, limit: null, message });
+    this.clockFaultUs.set(sensor, at);
+  }
+
+  /** Sensors with an open clock episode, and the time of their last fault, µs. */
+  private readonly clockFaultUs = new Map<SensorId, number>();
+
   /** One accepted sample of `track` at row `o` of `buf`. */
   watch(track: SensorTrack, buf: Float64Array, o: number): void {
     const tUs = buf[o]!;
+    if (this.clockFaultUs.size > 0) {
+      const lastFaultUs = this.clockFaultUs.get(track.sensor);
+      if (lastFaultUs !== undefined && tUs - lastFaultUs > CLOCK_QUIET_US) {
+        this.clockFaultUs.delete(track.sensor);
+        this.raise({ tUs: lastFaultUs + CLOCK_QUIET_US, sensor: track.sensor, phase: 'resolved', metric: 'clock', value: null, limit: null, message: `${track.sensor}: clock steady again` });
+      }
+    }
     if (Number.isNaN(this.firstUs)) this.firstUs = tUs;
     const silentUs = this.params.silentAfterS * 1e6;
     const sensor = track.sensor;

@@ -1,0 +1,92 @@
+/** What the guard made of one timestamp. */
+export type ClockVerdict = 'ok' | 'hold' | 'rebased';
+
+/**
+ * Keeps one sensor's time base against clock faults of the relay.
+ *
+ * A timestamp far (more than `jumpUs`) from the sensor's time base is not
+ * adopted at once: one sample an hour ahead would otherwise make every later
+ * sample look like a duplicate, and one an hour behind would be dropped
+ * anyway. It becomes a candidate; only `confirmSamples` consecutive samples
+ * spaced like samples (½ to 3 periods apart) make it the new time base, and
+ * the held candidates are dropped (a few samples at an outage's end, ~15 ms).
+ * A candidate interrupted by a sample that fits the old base was an outlier
+ * (counted).
+ *
+ * How a confirmed jump is taken:
+ *  - other sensors of the session are live and the new times disagree with
+ *    the session's clock by more than `agreeUs`: this sensor's clock is
+ *    wrong, so its times are mapped onto the session's (an offset), and the
+ *    other sensors are not made to look silent (when the phone changes the
+ *    clock of every sensor, the first to jump is mapped and the others then
+ *    disagree with it and follow: the session keeps one clock);
+ *  - the new times agree with the session's clock: an outage that ended (a gap);
+ *  - no other live sensor: a forward jump is a gap, a backward one (a clock
+ *    reset) continues from the last time, since time must not run backwards.
+ */
+export class ClockGuard {
+  /** Added to this sensor's timestamps to put them on the session's clock, µs. */
+  offsetUs = 0;
+  /** Timestamps rejected as isolated outliers. */
+  outliers = 0;
+  /** Confirmed jumps taken as a new time base. */
+  rebases = 0;
+  /** The (mapped) time of the last rejected outlier, µs. */
+  lastCandidateUs = Number.NaN;
+  private candidates = 0;
+  private candidateLastUs = Number.NaN;
+
+  constructor(
+    private readonly jumpUs: number,
+    private readonly confirmSamples: number,
+    private readonly agreeUs: number,
+  ) {}
+
+  /**
+   * @param rawUs the sample's own timestamp, µs
+   * @param lastUs the last accepted (mapped) time of this sensor, µs (NaN: none)
+   * @param periodUs the sample period (NaN: not known yet: nothing is judged)
+   * @param sessionNowUs the newest time of the session's other live sensors (NaN: none)
+   */
+  judge(rawUs: number, lastUs: number, periodUs: number, sessionNowUs: number): ClockVerdict {
+    const tUs = rawUs + this.offsetUs;
+    const jumpUs = tUs - lastUs;
+    if (!(Math.abs(jumpUs) > this.jumpUs) || Number.isNaN(periodUs)) {
+      this.dropCandidates();
+      return 'ok';
+    }
+    const stepUs = rawUs - this.candidateLastUs;
+    if (this.candidates > 0 && stepUs > 0.5 * periodUs && stepUs <= 3 * periodUs) this.candidates++;
+    else {
+      this.dropCandidates();
+      this.candidates = 1;
+    }
+    this.candidateLastUs = rawUs;
+    if (this.candidates < this.confirmSamples) return 'hold';
+    this.candidates = 0;
+    this.rebases++;
+    if (!Number.isNaN(sessionNowUs)) {
+      if (Math.abs(tUs - sessionNowUs) > this.agreeUs) this.offsetUs = sessionNowUs - rawUs;
+    } else if (jumpUs < 0) {
+      this.offsetUs += lastUs + periodUs - tUs;
+    }
+    return 'rebased';
+  }
+
+  /** Cheap per-sample test: whether `judge` has anything to decide (a far timestamp, or a candidate pending). */
+  needsJudging(rawUs: number, lastUs: number): boolean {
+    return this.candidates > 0 || Math.abs(rawUs + this.offsetUs - lastUs) > this.jumpUs;
+  }
+
+  /** Candidates that never confirmed were outliers; the last one's time stays readable for the alert. */
+  private dropCandidates(): void {
+    if (this.candidates > 0) this.lastCandidateUs = this.candidateLastUs + this.offsetUs;
+    this.outliers += this.candidates;
+    this.candidates = 0;
+  }
+
+  /** Whether a candidate is pending (the latest sample was held). */
+  get pending(): boolean {
+    return this.candidates > 0;
+  }
+}

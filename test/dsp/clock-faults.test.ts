@@ -1,0 +1,88 @@
+// Clock faults of a relay: an isolated timestamp far off is rejected, not
+// adopted; a sustained jump becomes a new time base; neither silences the
+// other sensors (input/clock-guard.ts).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SessionAnalyzer, type AlertEvent, type AnalysisEvent, type StrideEvent, type SummaryEvent } from '@gaitwatch/dsp';
+import type { RecordingRow, SensorId } from '@gaitwatch/protocol';
+import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRecordingRows } from '../fixtures/recording.ts';
+
+const SENSORS: readonly SensorId[] = ['pelvis', 'shank_left', 'shank_right'];
+const HOUR_US = 3_600_000_000;
+let dir: string;
+let rows: RecordingRow[];
+let midUs: number;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gw-clock-'));
+  const session = new SimulatedSession({ scenario: 'steady', durationS: 90, seed: 12, maxMisalignmentDeg: 10 });
+  rows = await readRecordingRows((await writeRecording(session, dir, 'steady')).csv);
+  midUs = rows[Math.floor(rows.length / 2)]!.tUs;
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+function analyze(edit: (row: RecordingRow) => RecordingRow): AnalysisEvent[] {
+  const analyzer = new SessionAnalyzer({}, { sensors: SENSORS });
+  const out: AnalysisEvent[] = [];
+  for (const row of rows) {
+    const { sensor, tUs, values } = edit(row);
+    out.push(...analyzer.pushSample(sensor, tUs, ...values));
+  }
+  out.push(...analyzer.finish());
+  return out;
+}
+
+const strides = (events: AnalysisEvent[]): StrideEvent[] => events.filter((e): e is StrideEvent => e.kind === 'stride');
+const alerts = (events: AnalysisEvent[]): AlertEvent[] => events.filter((e): e is AlertEvent => e.kind === 'alert');
+const summary = (events: AnalysisEvent[]): SummaryEvent => events.at(-1) as SummaryEvent;
+const key = (s: StrideEvent): string => `${s.side}:${Math.round(s.icUs / 1000)}`;
+
+describe('clock faults', () => {
+  const reference = (): AnalysisEvent[] => analyze((r) => r);
+
+  for (const [name, shiftUs] of [
+    ['an hour ahead', HOUR_US],
+    ['an hour behind', -HOUR_US],
+  ] as const) {
+    it(`rejects one pelvis timestamp ${name} as an outlier and keeps the session`, () => {
+      const ref = reference();
+      const target = rows.find((r) => r.sensor === 'pelvis' && r.tUs >= midUs)!;
+      const events = analyze((r) => (r === target ? { ...r, tUs: r.tUs + shiftUs } : r));
+      // The rest of the pelvis's data is kept: the same stances, all but a few with the same pelvic drop.
+      expect(strides(events).map(key)).toEqual(strides(ref).map(key));
+      const dropLost = strides(events).filter((s, i) => s.pelvicDropDeg === null && strides(ref)[i]!.pelvicDropDeg !== null);
+      expect(dropLost.length).toBeLessThanOrEqual(1);
+      expect(summary(events).sensors['pelvis']!.clockOutliers).toBe(1);
+      expect(summary(events).sensors['pelvis']!.clockJumps).toBe(0);
+      const quality = alerts(events).filter((a) => a.type === 'data_quality');
+      expect(quality.map((a) => `${a.sensor}:${a.metric}:${a.phase}`)).toEqual(['pelvis:clock:raised', 'pelvis:clock:resolved']);
+      expect(quality[0]!.message).toMatch(/3600\.0 s (ahead of|behind) it\) rejected as outliers/);
+    });
+  }
+
+  it('maps a shank whose clock jumps an hour ahead for good onto the session clock; the others are not silenced', () => {
+    const ref = reference();
+    const events = analyze((r) => (r.sensor === 'shank_left' && r.tUs >= midUs ? { ...r, tUs: r.tUs + HOUR_US } : r));
+    expect(alerts(events).some((a) => a.metric === 'sensor_silent')).toBe(false);
+    expect(summary(events).sensors['shank_left']!.clockJumps).toBe(1);
+    // The left leg's stances after the jump are found, on the session's time (within the few samples the confirmation costs).
+    const after = (xs: StrideEvent[]): StrideEvent[] => xs.filter((s) => s.side === 'left' && s.icUs > midUs + 2e6);
+    expect(after(strides(events)).length).toBeGreaterThanOrEqual(after(strides(ref)).length - 1);
+    const refTimes = after(strides(ref)).map((s) => s.icUs);
+    for (const s of after(strides(events))) expect(Math.min(...refTimes.map((t) => Math.abs(t - s.icUs)))).toBeLessThan(20_000);
+    expect(alerts(events).find((a) => a.metric === 'clock')?.message).toMatch(/shank_left: its clock jumped 3600\.0 s ahead of; mapped onto the session clock/);
+  });
+
+  it('keeps one clock for the session when every sensor jumps (the phone set its clock), and goes on', () => {
+    const ref = strides(reference());
+    const events = analyze((r) => (r.tUs >= midUs ? { ...r, tUs: r.tUs + HOUR_US } : r));
+    // The first sensor to jump is mapped onto the others' clock, and the rest follow it: the session's time runs on.
+    const after = strides(events).filter((s) => s.icUs > midUs + 1e6);
+    expect(after.length).toBeGreaterThanOrEqual(ref.filter((s) => s.icUs > midUs + 1e6).length - 4);
+    expect(alerts(events).some((a) => a.metric === 'sensor_silent')).toBe(false);
+    for (const sensor of SENSORS) expect(summary(events).sensors[sensor]!.clockJumps).toBe(1);
+  });
+});
