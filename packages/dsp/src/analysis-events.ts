@@ -18,6 +18,8 @@ export interface SummaryEvent {
   asymmetry: { gctPct: number | null; pelvicDropDeg: number | null; shankFrontalDeg: number | null };
   /** What the sensor set allows: `full` (pelvis + shanks), `shank-only`, `pelvis-only`. */
   mode: 'full' | 'shank-only' | 'pelvis-only' | 'none';
+  /** pushRows/pushFrame/pushSample calls for a sensor id outside the contract (ignored). */
+  unknownSensorPushes: number;
   /**
    * Per sensor: input counts; `gaps` of which `bridgedGaps` were short enough
    * to bridge; `completenessPct`, samples received of those the rate predicts

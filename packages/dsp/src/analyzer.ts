@@ -1,4 +1,4 @@
-import type { SensorId, Side } from '@gaitwatch/protocol';
+import { isSensorId, type SensorId, type Side } from '@gaitwatch/protocol';
 import { buildSummary } from './summary.ts';
 import { ReleaseQueue, timeOf, type AnalysisEvent, type Candidate, type QueuedEvent, type StrideEvent, type SummaryEvent, type TimedEvent } from './analysis-events.ts';
 import { PelvisFallback } from './pelvis-fallback.ts';
@@ -6,7 +6,7 @@ import { SessionQuality } from './quality/session-quality.ts';
 import { PelvisEventDetector } from './events/pelvis-events.ts';
 import { ShankEventDetector } from './events/shank-events.ts';
 import type { GaitEventDetector } from './events/detector.ts';
-import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';
+import { DEFAULT_PARAMS, validateParams, type AnalyzerParams } from './params.ts';
 import { Histogram } from './signal/histogram.ts';
 import { CHANNELS, SensorTrack } from './sensor-track.ts';
 import { PelvisTracker } from './segments/pelvis-tracker.ts';
@@ -111,6 +111,7 @@ export class SessionAnalyzer {
     private readonly options: AnalyzerOptions = {},
   ) {
     this.params = mergeParams(DEFAULT_PARAMS, params);
+    validateParams(this.params, params);
     const { releaseAfterS, silentAfterS, maxStrideS } = this.params;
     const neededS = releaseAfterS + 2 * silentAfterS + maxStrideS / 2;
     if (!(this.params.segments.historyS >= neededS)) {
@@ -148,33 +149,109 @@ export class SessionAnalyzer {
    * only indices cross function boundaries, so V8 never boxes a double per sample.
    */
   pushRows(sensor: SensorId, buf: Float64Array, offset: number, count: number): readonly TimedEvent[] {
-    let track = this.tracks.get(sensor);
-    if (track === undefined) {
-      track = new SensorTrack(sensor, this.params);
-      this.tracks.set(sensor, track);
-      this.gatingSensors = undefined;
-    }
+    const track = this.trackOf(sensor);
+    if (track === undefined) return NONE;
     let released: TimedEvent[] | undefined;
     for (let i = 0, o = offset; i < count; i++, o += CHANNELS) {
       this.pushRow(track, buf, o);
-      // Release is checked every RELEASE_CHECK_US of data time: the output order is
-      // fixed by the sorted queue, so when it is checked changes nothing but latency.
-      // The track's accepted time, not the row's: a rejected outlier an hour ahead must not postpone the check.
-      if (this.unreleased.length > 0 && track.lastTUs >= this.nextReleaseCheckUs) {
-        this.nextReleaseCheckUs = track.lastTUs + RELEASE_CHECK_US;
-        const out = this.release(false);
-        if (out.length > 0) (released ??= []).push(...out);
-      }
+      released = this.releaseDue(track, released);
     }
     return released ?? NONE;
+  }
+
+  /**
+   * A decoded protocol frame (ImuFrame of @gaitwatch/protocol): `count`
+   * samples of `sensor`, the i-th at t0Us + i × periodUs, `samples` holding
+   * ax, ay, az, gx, gy, gz per sample (6 values). Read in place: no row
+   * array is built, each sample passes through one preallocated scratch row.
+   */
+  pushFrame(sensor: SensorId, t0Us: number, periodUs: number, samples: Float64Array, count = samples.length / 6): readonly TimedEvent[] {
+    const track = this.trackOf(sensor);
+    if (track === undefined) return NONE;
+    const row = this.scratchRow;
+    let released: TimedEvent[] | undefined;
+    for (let i = 0, s = 0; i < count; i++, s += 6) {
+      row[0] = Math.round(t0Us + i * periodUs);
+      for (let c = 0; c < 6; c++) row[c + 1] = samples[s + c]!;
+      this.pushRow(track, row, 0);
+      released = this.releaseDue(track, released);
+    }
+    return released ?? NONE;
+  }
+
+  /**
+   * The session's clock moved to `nowUs` (µs, the data's time base) without
+   * data, as a live service calls it when a session's messages stop: sensors
+   * whose last sample is older than silentAfterS are silent (their
+   * data_quality alert is raised) and stop holding the release back, so the
+   * strides and alerts already found come out — at most silentAfterS +
+   * releaseAfterS after the data stopped. A `nowUs` earlier than the newest
+   * data changes nothing. Strides closed here because their sensor fell
+   * silent keep no stride time even if its data arrives later.
+   */
+  advanceTo(nowUs: number): readonly TimedEvent[] {
+    if (!(nowUs > this.clockUs) || !Number.isFinite(nowUs)) return NONE;
+    this.clockUs = nowUs;
+    this.nowScratch[0] = this.sessionNowUs();
+    this.quality.checkSilence(this.nowScratch);
+    return this.release(false);
+  }
+
+  /** The session's time: its newest accepted sample, or what advanceTo said when later, µs. */
+  private sessionNowUs(): number {
+    return this.clockUs > this.newestUs ? this.clockUs : this.newestUs;
+  }
+
+  private readonly nowScratch = new Float64Array(1);
+  private readonly lastScratch = new Float64Array(1);
+
+  /** The latest advanceTo time, µs. */
+  private clockUs = Number.NEGATIVE_INFINITY;
+
+  /** The track of a sensor of the contract; an unknown id's samples are counted and ignored (undefined). */
+  private trackOf(sensor: SensorId): SensorTrack | undefined {
+    let track = this.tracks.get(sensor);
+    if (track !== undefined) return track;
+    if (!isSensorId(sensor)) {
+      this.unknownSensorPushes++;
+      return undefined;
+    }
+    track = new SensorTrack(sensor, this.params);
+    this.tracks.set(sensor, track);
+    this.gatingSensors = undefined;
+    return track;
+  }
+
+  /** Calls (rows or frames) for a sensor id outside the contract, ignored. */
+  private unknownSensorPushes = 0;
+
+  /**
+   * Release is checked every RELEASE_CHECK_US of data time: the output order is
+   * fixed by the sorted queue, so when it is checked changes nothing but latency.
+   * The track's accepted time, not the row's: a rejected outlier an hour ahead must not postpone the check.
+   */
+  private releaseDue(track: SensorTrack, released: TimedEvent[] | undefined): TimedEvent[] | undefined {
+    if (this.unreleased.length === 0 || !(track.lastTUs >= this.nextReleaseCheckUs)) return released;
+    this.nextReleaseCheckUs = track.lastTUs + RELEASE_CHECK_US;
+    const out = this.release(false);
+    if (out.length === 0) return released;
+    const into = released ?? [];
+    for (let i = 0; i < out.length; i++) into.push(out[i]!);
+    return into;
   }
 
   private pushRow(track: SensorTrack, rows: Float64Array, at: number): void {
     let buf = rows;
     let o = at;
+    // A time that is no number at all (NaN, ±Infinity) is bad input, not a clock to judge.
+    if (!Number.isFinite(rows[at]!)) {
+      track.invalid++;
+      return;
+    }
     // Clock faults: rare, so the common path is one comparison (input/clock-guard.ts).
     const clock = track.clock;
-    if (clock.needsJudging(rows[at]!, track.lastTUs)) {
+    this.lastScratch[0] = track.lastTUs;
+    if (clock.needsJudging(rows, at, this.lastScratch)) {
       const outliers = clock.outliers;
       const verdict = clock.judge(rows[at]!, track.lastTUs, track.periodUs, this.othersNowUs(track));
       if (clock.outliers !== outliers) this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: ${clock.outliers - outliers} timestamp(s) far off its clock (${describeJump(clock.lastCandidateUs - track.lastTUs)} it) rejected as outliers; ${clock.outliers} so far`);
@@ -441,7 +518,7 @@ export class SessionAnalyzer {
 
   /** Releases events every event source has moved well past, in time order. */
   private release(all: boolean): readonly TimedEvent[] {
-    if (this.unreleased.length === 0) return NONE;
+    if (this.unreleased.length === 0 && this.pendingStance.size === 0) return NONE;
     let watermarkUs = Number.POSITIVE_INFINITY;
     if (!all) {
       const silentBeforeUs = this.silentBeforeUs();
@@ -453,7 +530,7 @@ export class SessionAnalyzer {
       }
       this.closeSilentStances(silentBeforeUs);
       watermarkUs -= this.params.releaseAfterS * 1e6;
-      if (this.unreleased.firstUs() > watermarkUs) return NONE;
+      if (this.unreleased.length === 0 || this.unreleased.firstUs() > watermarkUs) return NONE;
     }
     const out: TimedEvent[] = [];
     const batch = this.unreleased.takeUpTo(watermarkUs);
@@ -511,7 +588,7 @@ export class SessionAnalyzer {
 
   /** A sensor whose last sample is older than this is silent: silentAfterS behind the newest sample, µs. */
   private silentBeforeUs(): number {
-    return this.newestUs - this.params.silentAfterS * 1e6;
+    return this.sessionNowUs() - this.params.silentAfterS * 1e6;
   }
 
   /** A stance from a pelvis contact for a leg without shank data; stride time from the next such contact of that leg in the queue. */
@@ -559,6 +636,7 @@ export class SessionAnalyzer {
       strideCounts: this.strideCounts,
       perSide: this.perSide,
       alertCount: this.alertCount,
+      unknownSensorPushes: this.unknownSensorPushes,
     });
   }
 }

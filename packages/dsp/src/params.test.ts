@@ -41,3 +41,27 @@ describe('analyzer parameters', () => {
     expect(() => new SessionAnalyzer({ segments: { historyS: 10 }, silentAfterS: 2, releaseAfterS: 2 })).not.toThrow();
   });
 });
+
+describe('parameter validation at construction', () => {
+  it.each([
+    [{ dataQuality: { windowS: 0 } }, /dataQuality\.windowS must be > 0, got 0/],
+    [{ segments: { attitude: { kp: Number.NaN } } }, /segments\.attitude\.kp must be finite, got NaN/],
+    [{ form: { resolveFraction: 2 } }, /form\.resolveFraction is a fraction and must be ≤ 1, got 2/],
+    [{ form: { confirmStances: 2.5 } }, /form\.confirmStances is a count and must be a whole number/],
+    [{ dataQuality: { lossResolve: 0.5, lossRaise: 0.1 } }, /dataQuality\.lossResolve \(0\.5\) must not exceed dataQuality\.lossRaise \(0\.1\)/],
+    [{ gapPeriods: 1 }, /gapPeriods must be > 1/],
+    [{ releaseAfterS: -1 }, /releaseAfterS must be ≥ 0, got -1/],
+  ])('refuses %j with a message naming it', (params, message) => {
+    expect(() => new SessionAnalyzer(params as never)).toThrow(RangeError);
+    expect(() => new SessionAnalyzer(params as never)).toThrow(message);
+  });
+
+  it('refuses a parameter that does not exist (a typo) and one that is not a number', () => {
+    expect(() => new SessionAnalyzer({ dataQuality: { windowSec: 5 } } as never)).toThrow(/unknown analyzer parameter dataQuality\.windowSec/);
+    expect(() => new SessionAnalyzer({ maxStrideS: '2' } as never)).toThrow(/maxStrideS must be a number, got "2"/);
+  });
+
+  it('accepts the defaults and zero where zero means "none"', () => {
+    expect(() => new SessionAnalyzer({ form: { cooldownS: 0, warmupS: 0 }, bridgeMaxS: 0 })).not.toThrow();
+  });
+});

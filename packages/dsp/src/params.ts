@@ -212,3 +212,70 @@ export function parameterTable(): string {
   });
   return ['| parameter | default | meaning |', '|---|---|---|', ...rows].join('\n');
 }
+
+/**
+ * What each parameter may be, beyond a finite number: most are positive
+ * (windows, rates, spans, gains: zero would divide by zero or never end a
+ * loop); these may also be zero; fractions sit in (0, 1]; counts are whole.
+ */
+const MAY_BE_ZERO = new Set([
+  'segments.attitude.ki',
+  'dataQuality.lossResolve',
+  'dataQuality.clipResolve',
+  'form.warmupS',
+  'form.minPelvicDropRiseDeg',
+  'form.minShankFrontalRiseDeg',
+  'form.minCadenceDropPct',
+  'form.minAsymmetryRisePct',
+  'form.cooldownS',
+  'form.limitHysteresisDeg',
+  'mountShift.minShiftDeg',
+  'releaseAfterS',
+  'bridgeMaxS',
+]);
+const FRACTIONS = new Set([
+  'shankEvents.adaptivePeakFraction',
+  'shankEvents.refractoryFraction',
+  'pelvisEvents.adaptiveFraction',
+  'dataQuality.lossRaise',
+  'dataQuality.lossResolve',
+  'dataQuality.clipRaise',
+  'dataQuality.clipResolve',
+  'form.resolveFraction',
+  'form.runMaxDutyFactor',
+]);
+const COUNTS = new Set(['clockConfirmSamples', 'form.windowStances', 'form.confirmStances', 'mountShift.referenceStrides', 'mountShift.confirmStrides']);
+/** Pairs that must be ordered: [smaller, larger]. */
+const ORDERED: readonly (readonly [string, string])[] = [
+  ['dataQuality.lossResolve', 'dataQuality.lossRaise'],
+  ['dataQuality.clipResolve', 'dataQuality.clipRaise'],
+  ['shankEvents.minRefractoryS', 'shankEvents.maxRefractoryS'],
+  ['pelvisEvents.sideHighPassHz', 'pelvisEvents.sideCutoffHz'],
+  ['calibration.minStandingS', 'calibration.maxStandingS'],
+];
+
+/**
+ * Checks every parameter at construction, so a bad value fails at once with
+ * a message naming it, instead of hanging or throwing mid-session.
+ * @throws RangeError naming the parameter, its value and what it must be
+ * @throws TypeError for a parameter that does not exist (a typo) or is not a number
+ */
+export function validateParams(params: AnalyzerParams, overrides: object = params): void {
+  for (const key of parameterKeys(overrides)) {
+    if (!PARAM_DOCS[key]) throw new TypeError(`unknown analyzer parameter ${key}: the parameters are ${parameterKeys().join(', ')}`);
+  }
+  const value = (key: string): unknown => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], params);
+  for (const key of parameterKeys()) {
+    const v = value(key);
+    if (typeof v !== 'number') throw new TypeError(`analyzer parameter ${key} must be a number, got ${JSON.stringify(v)}`);
+    const what = `${PARAM_DOCS[key]!.split(',')[0]}`;
+    if (!Number.isFinite(v)) throw new RangeError(`analyzer parameter ${key} must be finite, got ${v} (${what})`);
+    if (MAY_BE_ZERO.has(key) ? v < 0 : !(v > 0)) throw new RangeError(`analyzer parameter ${key} must be ${MAY_BE_ZERO.has(key) ? '≥ 0' : '> 0'}, got ${v} (${what})`);
+    if (FRACTIONS.has(key) && v > 1) throw new RangeError(`analyzer parameter ${key} is a fraction and must be ≤ 1, got ${v}`);
+    if (COUNTS.has(key) && !Number.isInteger(v)) throw new RangeError(`analyzer parameter ${key} is a count and must be a whole number, got ${v}`);
+  }
+  if (!((value('gapPeriods') as number) > 1)) throw new RangeError(`analyzer parameter gapPeriods must be > 1 (a sample one period late is on time), got ${String(value('gapPeriods'))}`);
+  for (const [small, large] of ORDERED) {
+    if ((value(small) as number) > (value(large) as number)) throw new RangeError(`analyzer parameter ${small} (${String(value(small))}) must not exceed ${large} (${String(value(large))})`);
+  }
+}

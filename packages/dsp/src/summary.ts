@@ -23,6 +23,7 @@ export function buildSummary(input: {
   strideCounts: { left: number; right: number };
   perSide: Record<'left' | 'right', { gctS: Histogram; pelvicDropDeg: Histogram; shankFrontalDeg: Histogram }>;
   alertCount: number;
+  unknownSensorPushes: number;
 }): SummaryEvent {
   const { left, right } = input.perSide;
   const diff = (a: number | null, b: number | null, per: number): number | null => (a === null || b === null ? null : Math.round((a - b) * per) / per);
@@ -47,6 +48,7 @@ export function buildSummary(input: {
       shankFrontalDeg: diff(left.shankFrontalDeg.median(), right.shankFrontalDeg.median(), 100),
     },
     mode,
+    unknownSensorPushes: input.unknownSensorPushes,
     // In SENSOR_IDS order, not arrival order: the output must not depend on which sensor spoke first.
     sensors: Object.fromEntries(
       [...input.tracks].sort(([a], [b]) => SENSOR_IDS.indexOf(a) - SENSOR_IDS.indexOf(b)).map(([id, t]) => [

@@ -1,3 +1,6 @@
+/** The longest sample period a sensor of the contract has (50 Hz), µs. */
+const SLOWEST_PERIOD_US = 20_000;
+
 /** What the guard made of one timestamp. */
 export type ClockVerdict = 'ok' | 'hold' | 'rebased';
 
@@ -45,18 +48,20 @@ export class ClockGuard {
   /**
    * @param rawUs the sample's own timestamp, µs
    * @param lastUs the last accepted (mapped) time of this sensor, µs (NaN: none)
-   * @param periodUs the sample period (NaN: not known yet: nothing is judged)
+   * @param periodUs the sample period (NaN: not known yet)
    * @param sessionNowUs the newest time of the session's other live sensors (NaN: none)
    */
   judge(rawUs: number, lastUs: number, periodUs: number, sessionNowUs: number): ClockVerdict {
     const tUs = rawUs + this.offsetUs;
     const jumpUs = tUs - lastUs;
-    if (!(Math.abs(jumpUs) > this.jumpUs) || Number.isNaN(periodUs)) {
+    if (!(Math.abs(jumpUs) > this.jumpUs)) {
       this.dropCandidates();
       return 'ok';
     }
+    // Before the rate is known (the first samples), any spacing a 50 Hz–2 kHz sensor could have.
+    const known = !Number.isNaN(periodUs);
     const stepUs = rawUs - this.candidateLastUs;
-    if (this.candidates > 0 && stepUs > 0.5 * periodUs && stepUs <= 3 * periodUs) this.candidates++;
+    if (this.candidates > 0 && stepUs > (known ? 0.5 * periodUs : 0) && stepUs <= 3 * (known ? periodUs : SLOWEST_PERIOD_US)) this.candidates++;
     else {
       this.dropCandidates();
       this.candidates = 1;
@@ -68,14 +73,19 @@ export class ClockGuard {
     if (!Number.isNaN(sessionNowUs)) {
       if (Math.abs(tUs - sessionNowUs) > this.agreeUs) this.offsetUs = sessionNowUs - rawUs;
     } else if (jumpUs < 0) {
-      this.offsetUs += lastUs + periodUs - tUs;
+      this.offsetUs += lastUs + (known ? periodUs : SLOWEST_PERIOD_US) - tUs;
     }
     return 'rebased';
   }
 
-  /** Cheap per-sample test: whether `judge` has anything to decide (a far timestamp, or a candidate pending). */
-  needsJudging(rawUs: number, lastUs: number): boolean {
-    return this.candidates > 0 || Math.abs(rawUs + this.offsetUs - lastUs) > this.jumpUs;
+  /**
+   * Cheap per-sample test: whether `judge` has anything to decide for the
+   * row at `at` of `rows` against `last[0]`, µs (a far timestamp, or a
+   * candidate pending). Times are read from arrays: doubles passed to a call
+   * V8 does not inline are boxed, 16 B each per sample (the allocation test saw it).
+   */
+  needsJudging(rows: Float64Array, at: number, last: Float64Array): boolean {
+    return this.candidates > 0 || Math.abs(rows[at]! + this.offsetUs - last[0]!) > this.jumpUs;
   }
 
   /** Candidates that never confirmed were outliers; the last one's time stays readable for the alert. */

@@ -82,6 +82,26 @@ export class SessionQuality {
     monitor?.push(buf, o);
   }
 
+  /**
+   * Raises sensor_silent for every sensor without data for silentAfterS
+   * before `now[at]` (data time, µs): advanceTo's check. watch() keeps its own
+   * copy of this loop on purpose: when it called this method (or a helper for
+   * the raise) V8 on Node 20 left ~40 B of garbage per sample in watch — the
+   * allocation test caught it, and the written-out loop has none.
+   */
+  checkSilence(now: Float64Array, at = 0): void {
+    if (Number.isNaN(this.firstUs)) return;
+    const nowUs = now[at]!;
+    const silentUs = this.params.silentAfterS * 1e6;
+    for (const other of this.options.sensors ?? this.tracks.keys()) {
+      const last = this.tracks.get(other)?.lastTUs ?? this.firstUs;
+      if (nowUs - last > silentUs && !this.silent.has(other)) {
+        this.silent.add(other);
+        this.raise({ tUs: last + silentUs, sensor: other, phase: 'raised', metric: 'sensor_silent', value: null, limit: this.params.silentAfterS, message: `${other}: no data for ${this.params.silentAfterS} s (battery, Bluetooth or a loose clip?)` });
+      }
+    }
+  }
+
   private raise(event: QualityEvent): void {
     const key = `${event.sensor}:${event.metric}`;
     const episodeId = event.phase === 'raised' ? `${key}:${event.tUs}` : (this.openEpisodes.get(key) ?? `${key}:?`);
