@@ -1,7 +1,13 @@
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { once } from 'node:events';
+import { open, type FileHandle } from 'node:fs/promises';
 import { analyzeRecording, type AnalysisEvent, type AnalyzerOptions } from '@gaitwatch/dsp';
-import { UsageError } from './errors.ts';
+import { RECORDING_ERROR_LABELS, RecordingFormatError, type RecordingErrorReason, type RecordingRowError } from '@gaitwatch/protocol';
+import { InputError } from './errors.ts';
+
+/** Bytes read from the file at a time: large reads keep an hour's analysis I/O-cheap; also the most text held at once. */
+const READ_CHUNK_BYTES = 1 << 20;
+/** Bad lines quoted in a message (the parser keeps a few more; the summary counts all). */
+const QUOTED_ERRORS = 5;
 
 /** Writes NDJSON in large chunks: one write per line would dominate an hour's analysis. */
 class LineWriter {
@@ -14,21 +20,99 @@ class LineWriter {
     if (this.lines.length > 0) process.stdout.write(`${this.lines.join('\n')}\n`);
     this.lines = [];
   }
+  discard(): void {
+    this.lines = [];
+  }
 }
 
-/** Analyses a recording file and prints strides, alerts and a summary as NDJSON on stdout. */
-export async function analyzeFile(path: string, options: AnalyzerOptions = { athleteId: 'unknown', sessionId: 'unknown' }): Promise<void> {
+/** What a failed open or read means to the user, as one line (never a stack). */
+function readError(name: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason =
+    code === 'ENOENT' ? 'no such file'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EISDIR' ? 'it is a directory, not a recording file'
+    : code === 'ENOTDIR' ? 'a part of the path is not a directory'
+    : error instanceof Error ? error.message
+    : String(error);
+  return new InputError(`cannot read ${name}: ${reason}`);
+}
+
+const isSystemError = (error: unknown): boolean => error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+
+/** Opens `path` (`-`: stdin) as text chunks; a directory or unreadable file is refused here, before any output. */
+async function openInput(path: string): Promise<AsyncIterable<string>> {
+  if (path === '-') {
+    process.stdin.setEncoding('utf8');
+    return process.stdin as AsyncIterable<string>;
+  }
+  let handle: FileHandle;
   try {
-    await access(path);
-  } catch {
-    throw new UsageError(`cannot read ${path}: no such file`);
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw readError(path, error);
   }
+  // Linux opens a directory for reading and fails only at the first read: ask first.
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    throw readError(path, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+  }
+  // The stream closes the handle when it ends or fails.
+  return handle.createReadStream({ encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<string>;
+}
+
+/**
+ * Yields the chunks, waiting while stdout is backed up: output then stays
+ * within one chunk's worth of strides however slow the reader is (on Linux
+ * pipe writes are synchronous anyway; elsewhere they are not).
+ */
+async function* pacedByStdout(chunks: AsyncIterable<string>): AsyncIterable<string> {
+  for await (const chunk of chunks) {
+    yield chunk;
+    if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+  }
+}
+
+/** "(2 unknown sensor, 1 bad t_us; first: line 3: …; line 9: …)": counts per reason, then the first few lines. */
+function describeBadLines(byReason: Partial<Record<RecordingErrorReason, number>>, kept: readonly RecordingRowError[]): string {
+  const counts = Object.entries(byReason).map(([reason, n]) => `${n} ${RECORDING_ERROR_LABELS[reason as RecordingErrorReason]}`);
+  const first = kept.slice(0, QUOTED_ERRORS).map((e) => `line ${e.line}: ${e.message}`);
+  return `(${counts.join(', ')}; first: ${first.join('; ')})`;
+}
+
+/**
+ * Analyses a recording file (`-`: stdin) and prints strides, alerts and a
+ * summary as NDJSON on stdout; skipped bad lines are reported on stderr.
+ * Refuses with InputError (exit 2, one line, nothing on stdout) a file that is
+ * missing, a directory or unreadable, an input that is not a recording (empty,
+ * no or a wrong header) and one without a single valid row. A read that fails
+ * midway also ends in InputError, after the strides analysed so far.
+ */
+export async function analyzeFile(path: string, options: AnalyzerOptions = { athleteId: 'unknown', sessionId: 'unknown' }): Promise<void> {
+  const name = path === '-' ? 'stdin' : path;
+  // A reader that stops early (`analyze x.csv | head`) is no error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') console.error(`gaitwatch: cannot write the output: ${error.message}`);
+    process.exit(error.code === 'EPIPE' ? 0 : 2);
+  });
+  const chunks = await openInput(path);
   const out = new LineWriter();
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>;
-  const { parseErrors } = await analyzeRecording(stream, (event) => out.write(event), {}, options);
-  out.flush();
-  if (parseErrors.length > 0) {
-    const first = parseErrors.slice(0, 5).map((e) => `line ${e.line}: ${e.message}`).join('; ');
-    console.error(`gaitwatch analyze: skipped ${parseErrors.length} bad line(s) of ${path} (${first})`);
+  let result: Awaited<ReturnType<typeof analyzeRecording>>;
+  try {
+    result = await analyzeRecording(pacedByStdout(chunks), (event) => out.write(event), {}, options);
+  } catch (error) {
+    if (error instanceof RecordingFormatError) throw new InputError(`cannot analyze ${name}: ${error.message}`);
+    if (!isSystemError(error)) throw error;
+    out.flush();
+    throw readError(name, error);
   }
+  const { rows, parseErrorCount, parseErrorsByReason, parseErrors } = result;
+  if (rows === 0) {
+    // Without a row the analyzer emitted only its closing events (far fewer than a flush), so stdout is still empty.
+    out.discard();
+    const why = parseErrorCount === 0 ? 'the header, but no data line' : `every data line is bad: ${parseErrorCount} bad line(s) ${describeBadLines(parseErrorsByReason, parseErrors)}`;
+    throw new InputError(`cannot analyze ${name}: no valid row: ${why}`);
+  }
+  out.flush();
+  if (parseErrorCount > 0) console.error(`gaitwatch analyze: skipped ${parseErrorCount} bad line(s) of ${name} ${describeBadLines(parseErrorsByReason, parseErrors)}`);
 }

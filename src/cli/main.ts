@@ -69,7 +69,7 @@ function parseLimit(text: string | undefined): number | undefined {
 program
   .command('analyze')
   .description('offline analysis of a recording: NDJSON strides, alerts and a summary on stdout')
-  .argument('<file>', 'recording CSV (t_us,sensor,ax,ay,az,gx,gy,gz)')
+  .argument('<file>', 'recording CSV (t_us,sensor,ax,ay,az,gx,gy,gz), or - for stdin')
   .option('--athlete <id>', 'athlete id written into alerts', 'unknown')
   .option('--session <id>', 'session id written into alerts', 'unknown')
   .option('--pelvic-drop-limit <deg>', "this athlete's absolute pelvic-drop limit for pelvic_drop_high, degrees (default 7.5)")

@@ -31,5 +31,5 @@ export async function replay(file: string, flags: ReplayFlags): Promise<void> {
     ...(process.env['MQTT_USERNAME'] !== undefined ? { username: process.env['MQTT_USERNAME'], password: process.env['MQTT_PASSWORD'] ?? '' } : {}),
   });
   console.log(`replayed ${result.samples} samples in ${result.frames} frames to ${flags.athlete}/${flags.session}`);
-  if (result.parseErrors.length > 0) console.error(`gaitwatch replay: skipped ${result.parseErrors.length} bad line(s) (first: line ${result.parseErrors[0]!.line}: ${result.parseErrors[0]!.message})`);
+  if (result.parseErrorCount > 0) console.error(`gaitwatch replay: skipped ${result.parseErrorCount} bad line(s) (first: line ${result.parseErrors[0]!.line}: ${result.parseErrors[0]!.message})`);
 }

@@ -23,4 +23,18 @@ export { ImuJsonSchema, type ImuJson } from './schemas/imu.ts';
 export * from './schemas/status.ts';
 export * from './schemas/stride.ts';
 export * from './schemas/alert.ts';
-export { RecordingParser, parseTruthCsv, RECORDING_HEADER, TRUTH_HEADER, type RecordingRow, type RecordingRowError, type TruthRow } from './recording.ts';
+export {
+  RecordingParser,
+  RecordingFormatError,
+  parseTruthCsv,
+  RECORDING_HEADER,
+  TRUTH_HEADER,
+  RECORDING_ERROR_REASONS,
+  RECORDING_ERROR_LABELS,
+  DEFAULT_RECORDING_PARSER_OPTIONS,
+  type RecordingErrorReason,
+  type RecordingParserOptions,
+  type RecordingRow,
+  type RecordingRowError,
+  type TruthRow,
+} from './recording.ts';

@@ -30,7 +30,10 @@ export interface ReplayOptions {
 export interface ReplayResult {
   readonly frames: number;
   readonly samples: number;
+  /** The first bad lines (the parser keeps a few) … */
   readonly parseErrors: readonly RecordingRowError[];
+  /** …and how many there were in all. */
+  readonly parseErrorCount: number;
 }
 
 interface SensorPlan {
@@ -38,7 +41,7 @@ interface SensorPlan {
   firstUs: number;
 }
 
-async function readRows(path: string, onRow: (row: RecordingRow) => void | Promise<void>): Promise<RecordingRowError[]> {
+async function readRows(path: string, onRow: (row: RecordingRow) => void | Promise<void>): Promise<{ errors: readonly RecordingRowError[]; count: number }> {
   const parser = new RecordingParser();
   const pending: RecordingRow[] = [];
   for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
@@ -47,7 +50,7 @@ async function readRows(path: string, onRow: (row: RecordingRow) => void | Promi
   }
   parser.end((row) => pending.push(row));
   for (const row of pending.splice(0)) await onRow(row);
-  return parser.errors;
+  return { errors: parser.errors, count: parser.errorCount };
 }
 
 /** First pass: which sensors, their period (median interval, µs) and first sample time. */
@@ -119,7 +122,7 @@ export async function replayRecording(path: string, options: ReplayOptions): Pro
     await client.publishAsync(imuTopic, payload, { qos: 1 });
     frames++;
   };
-  const parseErrors = await readRows(path, async ({ sensor, tUs, values }) => {
+  const parsed = await readRows(path, async ({ sensor, tUs, values }) => {
     const b = buffers.get(sensor)!;
     const periodUs = plans.get(sensor)!.periodUs;
     if (b.count > 0 && (tUs <= b.lastUs || tUs - b.lastUs > 1.5 * periodUs)) await publish(sensor);
@@ -134,5 +137,5 @@ export async function replayRecording(path: string, options: ReplayOptions): Pro
   for (const sensor of sensors) await publish(sensor);
   await client.publishAsync(statusTopic, JSON.stringify({ state: 'stop', tUs: lastUs }), { qos: 1 });
   await client.endAsync();
-  return { frames, samples, parseErrors };
+  return { frames, samples, parseErrors: parsed.errors, parseErrorCount: parsed.count };
 }
