@@ -256,7 +256,7 @@ export class SessionAnalyzer {
       const verdict = clock.judge(rows[at]!, track.lastTUs, track.periodUs, this.othersNowUs(track));
       if (clock.outliers !== outliers) this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: ${clock.outliers - outliers} timestamp(s) far off its clock (${describeJump(clock.lastCandidateUs - track.lastTUs)} it) rejected as outliers; ${clock.outliers} so far`);
       if (verdict === 'hold') return;
-      if (verdict === 'rebased') this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: its clock jumped ${describeJump(rows[at]! - track.lastTUs)}; ${clock.offsetUs === 0 ? 'taken as a gap' : `mapped onto the session clock (${(clock.offsetUs / 1e6).toFixed(3)} s)`}`);
+      if (verdict === 'rebased') this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: its clock jumped ${describeJump(rows[at]! - track.lastTUs)} the session's; mapped onto the session clock (${(clock.offsetUs / 1e6).toFixed(3)} s)`);
     }
     if (clock.offsetUs !== 0) {
       buf = this.mappedRow;

@@ -32,7 +32,7 @@ export class ClockGuard {
   offsetUs = 0;
   /** Timestamps rejected as isolated outliers. */
   outliers = 0;
-  /** Confirmed jumps taken as a new time base. */
+  /** Confirmed jumps that changed the mapping onto the session's clock. */
   rebases = 0;
   /** The (mapped) time of the last rejected outlier, µs. */
   lastCandidateUs = Number.NaN;
@@ -69,12 +69,15 @@ export class ClockGuard {
     this.candidateLastUs = rawUs;
     if (this.candidates < this.confirmSamples) return 'hold';
     this.candidates = 0;
-    this.rebases++;
+    const before = this.offsetUs;
     if (!Number.isNaN(sessionNowUs)) {
       if (Math.abs(tUs - sessionNowUs) > this.agreeUs) this.offsetUs = sessionNowUs - rawUs;
     } else if (jumpUs < 0) {
       this.offsetUs += lastUs + (known ? periodUs : SLOWEST_PERIOD_US) - tUs;
     }
+    // An outage that ended on the session's clock is a gap, not a clock fault: only a mapping counts.
+    if (this.offsetUs === before) return 'ok';
+    this.rebases++;
     return 'rebased';
   }
 
