@@ -1,0 +1,234 @@
+import type { Alert, AlertSeverity, AlertType, SensorId, Side, StrideMetrics } from '@gaitwatch/protocol';
+
+/**
+ * A scalar a record may carry beyond the fields this package knows. Extra
+ * fields are kept so that a new metric (e.g. `pelvicDropReason`) round-trips
+ * before this package learns its name. A `null` extra is not stored: an
+ * absent extra and a null one read back the same (absent), in both stores.
+ */
+export type ExtraValue = number | string | boolean | null;
+
+/** Open to extra fields: known properties keep their types, others are ExtraValue. */
+type Open = { readonly [field: string]: ExtraValue | undefined };
+
+/**
+ * One stance of one session (measurement `stride`, time = IC). The metrics
+ * are @gaitwatch/protocol's StrideMetrics: a `null` is "not measured" and reads
+ * back as `null`, never 0. Identity: athlete + session + side + icUs.
+ */
+export type StrideRecord = StrideMetrics & { readonly athleteId: string; readonly sessionId: string } & Open;
+
+/**
+ * An alert (measurement `alert`, time = tUs). Identity: athlete, session, type,
+ * severity, metric, phase, sensor, side and tUs — wider than DESIGN.md's four
+ * tags because two shanks can fall silent in the same microsecond.
+ */
+export type AlertRecord = Alert & Open;
+
+/**
+ * A session (measurement `session`, time = startUs). Written when it starts
+ * (endUs null) and again with the summary at stop; identity athlete + session +
+ * startUs, so keep startUs stable for a session. `summary` is any JSON object
+ * (the analyzer's SummaryEvent, completeness, end reason …), stored as is.
+ */
+export interface SessionRecord {
+  readonly athleteId: string;
+  readonly sessionId: string;
+  /** Session start, integer µs since the Unix epoch. */
+  readonly startUs: number;
+  /** Session end, integer µs since the Unix epoch; null while it runs. */
+  readonly endUs: number | null;
+  readonly summary: JsonObject;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * The latest state of a live session (an analyzer snapshot) so another worker
+ * can resume it. Opaque bytes (JSON goes as UTF-8) with the producer's format
+ * `version`; one per athlete + session: the latest write wins.
+ */
+export interface CheckpointRecord {
+  readonly athleteId: string;
+  readonly sessionId: string;
+  /** The session's start, µs: the point's time in InfluxDB (stable, so a new checkpoint overwrites the old). */
+  readonly startUs: number;
+  /** When the checkpoint was taken, µs since the Unix epoch. */
+  readonly atUs: number;
+  /** Format version of `data`, chosen by the producer (integer ≥ 0). */
+  readonly version: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Raw samples of one sensor (measurement `imu`, one point per sample at
+ * t0Us + i·periodUs). Same layout as @gaitwatch/protocol's ImuFrame.
+ */
+export interface ImuBlock {
+  readonly athleteId: string;
+  readonly sessionId: string;
+  readonly sensor: SensorId;
+  readonly t0Us: number;
+  readonly periodUs: number;
+  /** count × 6 values per sample: ax, ay, az (m/s²), gx, gy, gz (rad/s). */
+  readonly samples: ArrayLike<number>;
+}
+
+/** One raw sample as read back. */
+export interface ImuSample {
+  readonly athleteId: string;
+  readonly sessionId: string;
+  readonly sensor: string;
+  readonly tUs: number;
+  readonly axMps2: number;
+  readonly ayMps2: number;
+  readonly azMps2: number;
+  readonly gxRadps: number;
+  readonly gyRadps: number;
+  readonly gzRadps: number;
+}
+
+/** What one `write` call hands over; records of many sessions may be mixed. */
+export interface WriteBatch {
+  readonly strides?: readonly StrideRecord[];
+  readonly alerts?: readonly AlertRecord[];
+  readonly sessions?: readonly SessionRecord[];
+  readonly checkpoints?: readonly CheckpointRecord[];
+  /** Dropped (and counted) unless raw storage is on for the athlete: see RawImuPolicy. */
+  readonly imu?: readonly ImuBlock[];
+}
+
+/**
+ * The part of a pino logger the store uses (pass the service's logger). The
+ * store logs state changes only — database lost, spool replayed, spool full,
+ * a corrupt spool record, a refused batch — never once per write.
+ */
+export interface StoreLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export const SILENT_LOGGER: StoreLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Raw IMU storage: off by default, on for everyone or for listed athletes. */
+export type RawImuPolicy = 'off' | 'all' | { readonly athletes: readonly string[] };
+
+/** A page of results and the cursor of the next page (null: no more). Cursors are opaque strings. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly next: string | null;
+}
+
+interface Paged {
+  /** Most items per page (default 1000, at most 10 000). A page never splits items of the same time, so it may hold fewer. */
+  readonly limit?: number;
+  /** `next` of the previous page. */
+  readonly cursor?: string;
+}
+
+interface TimeRange {
+  /** Inclusive lower bound, µs since the Unix epoch. */
+  readonly fromUs?: number;
+  /** Exclusive upper bound, µs since the Unix epoch. */
+  readonly toUs?: number;
+}
+
+export type OneOrMany<T> = T | readonly T[];
+
+/** Strides of one session, in time order (then side). */
+export interface StrideQuery extends Paged, TimeRange {
+  readonly athleteId: string;
+  readonly sessionId: string;
+  readonly side?: Side;
+}
+
+export interface AlertQuery extends Paged, TimeRange {
+  readonly athleteId?: OneOrMany<string>;
+  readonly sessionId?: string;
+  readonly type?: OneOrMany<AlertType>;
+  readonly severity?: OneOrMany<AlertSeverity>;
+  readonly phase?: 'raised' | 'resolved';
+  /** Default 'asc' (oldest first). */
+  readonly order?: 'asc' | 'desc';
+}
+
+/** Sessions whose startUs falls in the range; newest first unless order is 'asc'. */
+export interface SessionQuery extends Paged, TimeRange {
+  readonly athleteId?: OneOrMany<string>;
+  readonly order?: 'asc' | 'desc';
+}
+
+export interface ImuQuery extends Paged, TimeRange {
+  readonly athleteId: string;
+  readonly sessionId: string;
+  readonly sensor?: SensorId;
+}
+
+/**
+ * Counters and gauges for Prometheus, as plain numbers. Counters only grow;
+ * "points" are records (a stride, an alert, one raw sample …).
+ */
+export interface StoreMetrics {
+  /** Points the database acknowledged (InfluxDB 2xx, SQLite commit), replays included. */
+  readonly pointsWritten: number;
+  /** Batches the database acknowledged. */
+  readonly batchesWritten: number;
+  /** Points put in the disk spool because the database was away or slow. */
+  readonly pointsSpooled: number;
+  /** Points sent from the spool and acknowledged by the database. */
+  readonly pointsReplayed: number;
+  /** Retried HTTP attempts (each failed attempt that will be tried again). */
+  readonly writeRetries: number;
+  /** Points the database refused as invalid (HTTP 400/413/422), kept in the dead-letter file. */
+  readonly pointsRejected: number;
+  /** Write calls refused because the spool was full (back-pressure). */
+  readonly writesRefusedFull: number;
+  /** Raw IMU samples dropped because raw storage is off for their athlete. */
+  readonly imuSamplesSkipped: number;
+  /** Spool records found corrupt (bad checksum, torn tail) and skipped. */
+  readonly spoolCorruptRecords: number;
+  /** Gauge: batches waiting in the spool. */
+  readonly spoolDepthBatches: number;
+  /** Gauge: bytes of the spool on disk (the bound applies to this). */
+  readonly spoolBytes: number;
+  /** Gauge: points accepted by `write` and not yet acknowledged (in memory). */
+  readonly pendingPoints: number;
+  /** Gauge: 1 while the spool refuses writes, else 0. */
+  readonly spoolFull: number;
+  /** Duration of the last acknowledged database write, ms. */
+  readonly lastWriteMs: number;
+}
+
+/**
+ * The store of gaitwatch: InfluxDB (InfluxStore) or the embedded SQLite store
+ * (LocalStore) behind one interface and one contract-test suite.
+ */
+export interface GaitStore {
+  readonly kind: 'influx' | 'local';
+  /**
+   * Resolves once every record is durable (committed to SQLite, acknowledged
+   * by InfluxDB with a 2xx, or fsync'd into the spool). Rejects with
+   * StoreFullError when the spool is full (slow intake down and retry),
+   * TypeError/RangeError for an invalid record (nothing of the call is stored),
+   * StoreClosedError after close.
+   */
+  write(batch: WriteBatch): Promise<void>;
+  /** Sends what is batched now and waits for it; InfluxStore's spool may still hold batches (its `drain` waits for those). */
+  flush(): Promise<void>;
+  /** False while new writes would be refused (spool full): back-pressure for intake. */
+  readonly accepting: boolean;
+  queryStrides(query: StrideQuery): Promise<Page<StrideRecord>>;
+  /** Every stride of a session matching the query, page by page (bounded memory), for export. */
+  streamStrides(query: Omit<StrideQuery, 'cursor' | 'limit'> & { readonly pageSize?: number }): AsyncIterable<StrideRecord>;
+  queryAlerts(query: AlertQuery): Promise<Page<AlertRecord>>;
+  querySessions(query: SessionQuery): Promise<Page<SessionRecord>>;
+  /** The session with the latest startUs under this id, or null. */
+  getSession(athleteId: string, sessionId: string): Promise<SessionRecord | null>;
+  latestCheckpoint(athleteId: string, sessionId: string): Promise<CheckpointRecord | null>;
+  queryImu(query: ImuQuery): Promise<Page<ImuSample>>;
+  readonly metrics: StoreMetrics;
+  /** Flushes, stops timers and closes files; pending spool stays on disk for the next start. */
+  close(): Promise<void>;
+}
