@@ -1,0 +1,159 @@
+/**
+ * The embedded default store (no INFLUX_URL): SQLite through better-sqlite3
+ * under DATA_DIR. Writes of many sessions are grouped by the Batcher into one
+ * transaction per batch (one WAL fsync per batch, not per stride); a write is
+ * acknowledged only after its transaction committed, so a kill -9 afterwards
+ * loses nothing acknowledged.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Batcher } from '../batcher.ts';
+import { StoreClosedError } from '../errors.ts';
+import { allPages } from '../paging.ts';
+import { imuCount } from '../records.ts';
+import type { AlertQuery, AlertRecord, CheckpointRecord, GaitStore, ImuQuery, ImuSample, Page, RawImuPolicy, SessionQuery, SessionRecord, StoreMetrics, StrideQuery, StrideRecord, WriteBatch } from '../types.ts';
+import { prepareBatch, type PreparedBatch } from '../write-batch.ts';
+import { LocalQueries } from './local-queries.ts';
+import { alertToRow, checkpointToRow, sessionToRow, strideToRow } from './rows.ts';
+import { prepareDatabase } from './schema.ts';
+
+export interface LocalStoreOptions {
+  /** Directory of the database file (created if missing). */
+  readonly dataDir: string;
+  /** File name inside dataDir; default `gaitwatch.sqlite`. */
+  readonly fileName?: string;
+  /** 'full' (default) survives power loss; 'normal' only a process crash, for faster tests or throwaway data. */
+  readonly synchronous?: 'full' | 'normal';
+  /** Points per transaction (default 5000). */
+  readonly maxBatchPoints?: number;
+  /** Longest a write waits for its batch's commit, ms (default 20): the latency traded for one fsync per batch. */
+  readonly maxBatchDelayMs?: number;
+  readonly rawImu?: RawImuPolicy;
+}
+
+export class LocalStore implements GaitStore {
+  readonly kind = 'local' as const;
+  readonly accepting = true;
+  private readonly db: Database.Database;
+  private readonly queries: LocalQueries;
+  private readonly batcher: Batcher<PreparedBatch>;
+  private readonly insertAll: (batches: PreparedBatch[]) => void;
+  private readonly rawImu: RawImuPolicy;
+  private closed = false;
+  private counters = { pointsWritten: 0, batchesWritten: 0, imuSamplesSkipped: 0, lastWriteMs: 0 };
+
+  constructor(options: LocalStoreOptions) {
+    mkdirSync(options.dataDir, { recursive: true });
+    this.db = new Database(join(options.dataDir, options.fileName ?? 'gaitwatch.sqlite'));
+    prepareDatabase(this.db, options.synchronous ?? 'full');
+    this.queries = new LocalQueries(this.db);
+    this.rawImu = options.rawImu ?? 'off';
+    this.insertAll = this.prepareInsert();
+    this.batcher = new Batcher<PreparedBatch>({
+      maxBatchPoints: options.maxBatchPoints ?? 5000,
+      maxBatchDelayMs: options.maxBatchDelayMs ?? 20,
+      flush: async (batches, points) => {
+        const startedMs = performance.now();
+        this.insertAll(batches);
+        this.counters.lastWriteMs = performance.now() - startedMs;
+        this.counters.pointsWritten += points;
+        this.counters.batchesWritten += 1;
+      },
+    });
+  }
+
+  /** INSERT OR REPLACE on the identity key: a replayed record overwrites itself. */
+  private prepareInsert(): (batches: PreparedBatch[]) => void {
+    const stride = this.db.prepare(
+      `INSERT OR REPLACE INTO strides VALUES (@athlete, @session, @ic_us, @side, @to_us, @stride_time_s, @gct_s, @cadence_spm,
+        @pelvic_drop_deg, @shank_frontal_deg, @vertical_oscillation_cm, @braking_mps, @extra)`,
+    );
+    const alert = this.db.prepare(
+      `INSERT OR REPLACE INTO alerts VALUES (@athlete, @session, @t_us, @type, @severity, @metric, @phase, @sensor, @side,
+        @value, @baseline, @message, @episode_id, @extra)`,
+    );
+    const session = this.db.prepare('INSERT OR REPLACE INTO sessions VALUES (@athlete, @session, @start_us, @end_us, @summary)');
+    const checkpoint = this.db.prepare('INSERT OR REPLACE INTO checkpoints VALUES (@athlete, @session, @start_us, @at_us, @version, @data)');
+    const imu = this.db.prepare('INSERT OR REPLACE INTO imu VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    // One transaction per batch: all of it commits (and is fsync'd) or none of it.
+    return this.db.transaction((batches: PreparedBatch[]) => {
+      for (const b of batches) {
+        for (const s of b.strides) stride.run(strideToRow(s));
+        for (const a of b.alerts) alert.run(alertToRow(a));
+        for (const s of b.sessions) session.run(sessionToRow(s));
+        for (const c of b.checkpoints) checkpoint.run(checkpointToRow(c));
+        for (const block of b.imu) {
+          for (let i = 0, n = imuCount(block); i < n; i++) {
+            const v = block.samples;
+            const o = i * 6;
+            imu.run(block.athleteId, block.sessionId, block.t0Us + i * block.periodUs, block.sensor, v[o]!, v[o + 1]!, v[o + 2]!, v[o + 3]!, v[o + 4]!, v[o + 5]!);
+          }
+        }
+      }
+    });
+  }
+
+  async write(batch: WriteBatch): Promise<void> {
+    if (this.closed) throw new StoreClosedError();
+    const prepared = prepareBatch(batch, this.rawImu);
+    this.counters.imuSamplesSkipped += prepared.imuSkipped;
+    if (prepared.points === 0) return;
+    await this.batcher.add(prepared, prepared.points);
+  }
+
+  flush(): Promise<void> {
+    return this.batcher.flush();
+  }
+
+  async queryStrides(query: StrideQuery): Promise<Page<StrideRecord>> {
+    return this.queries.strides(query);
+  }
+
+  streamStrides(query: Omit<StrideQuery, 'cursor' | 'limit'> & { readonly pageSize?: number }): AsyncIterable<StrideRecord> {
+    return allPages((cursor) => this.queries.strides({ ...query, limit: query.pageSize ?? 5000, ...(cursor === undefined ? {} : { cursor }) }));
+  }
+
+  async queryAlerts(query: AlertQuery): Promise<Page<AlertRecord>> {
+    return this.queries.alerts(query);
+  }
+
+  async querySessions(query: SessionQuery): Promise<Page<SessionRecord>> {
+    return this.queries.sessions(query);
+  }
+
+  async getSession(athleteId: string, sessionId: string): Promise<SessionRecord | null> {
+    return this.queries.session(athleteId, sessionId);
+  }
+
+  async latestCheckpoint(athleteId: string, sessionId: string): Promise<CheckpointRecord | null> {
+    return this.queries.checkpoint(athleteId, sessionId);
+  }
+
+  async queryImu(query: ImuQuery): Promise<Page<ImuSample>> {
+    return this.queries.imu(query);
+  }
+
+  get metrics(): StoreMetrics {
+    return {
+      ...this.counters,
+      pointsSpooled: 0,
+      pointsReplayed: 0,
+      writeRetries: 0,
+      pointsRejected: 0,
+      writesRefusedFull: 0,
+      spoolCorruptRecords: 0,
+      spoolDepthBatches: 0,
+      spoolBytes: 0,
+      pendingPoints: this.batcher.pendingPoints,
+      spoolFull: 0,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.batcher.flush();
+    this.db.close();
+  }
+}

@@ -1,0 +1,165 @@
+/** Records ⇄ SQLite rows of the local store. */
+import type { Side } from '@gaitwatch/protocol';
+import { alertExtras, strideExtras } from '../records.ts';
+import type { AlertRecord, CheckpointRecord, ExtraValue, ImuSample, JsonObject, SessionRecord, StrideRecord } from '../types.ts';
+
+export interface StrideRow {
+  athlete: string;
+  session: string;
+  ic_us: number;
+  side: string;
+  to_us: number | null;
+  stride_time_s: number | null;
+  gct_s: number | null;
+  cadence_spm: number | null;
+  pelvic_drop_deg: number | null;
+  shank_frontal_deg: number | null;
+  vertical_oscillation_cm: number | null;
+  braking_mps: number | null;
+  extra: string | null;
+}
+
+export interface AlertRow {
+  athlete: string;
+  session: string;
+  t_us: number;
+  type: string;
+  severity: string;
+  metric: string;
+  phase: string;
+  sensor: string;
+  side: string;
+  value: number | null;
+  baseline: number | null;
+  message: string;
+  episode_id: string | null;
+  extra: string | null;
+}
+
+export interface SessionRow {
+  athlete: string;
+  session: string;
+  start_us: number;
+  end_us: number | null;
+  summary: string;
+}
+
+export interface CheckpointRow {
+  athlete: string;
+  session: string;
+  start_us: number;
+  at_us: number;
+  version: number;
+  data: Buffer;
+}
+
+export interface ImuRow {
+  athlete: string;
+  session: string;
+  t_us: number;
+  sensor: string;
+  ax: number;
+  ay: number;
+  az: number;
+  gx: number;
+  gy: number;
+  gz: number;
+}
+
+const json = (extras: Record<string, ExtraValue>): string | null => (Object.keys(extras).length === 0 ? null : JSON.stringify(extras));
+const parseExtras = (text: string | null): Record<string, ExtraValue> => (text === null ? {} : (JSON.parse(text) as Record<string, ExtraValue>));
+
+export function strideToRow(s: StrideRecord): StrideRow {
+  return {
+    athlete: s.athleteId,
+    session: s.sessionId,
+    ic_us: s.icUs,
+    side: s.side,
+    to_us: s.toUs ?? null,
+    stride_time_s: s.strideTimeS ?? null,
+    gct_s: s.gctS ?? null,
+    cadence_spm: s.cadenceSpm ?? null,
+    pelvic_drop_deg: s.pelvicDropDeg ?? null,
+    shank_frontal_deg: s.shankFrontalDeg ?? null,
+    vertical_oscillation_cm: s.verticalOscillationCm ?? null,
+    braking_mps: s.brakingMps ?? null,
+    extra: json(strideExtras(s)),
+  };
+}
+
+export function rowToStride(r: StrideRow): StrideRecord {
+  return {
+    athleteId: r.athlete,
+    sessionId: r.session,
+    side: r.side as Side,
+    icUs: r.ic_us,
+    toUs: r.to_us,
+    strideTimeS: r.stride_time_s,
+    gctS: r.gct_s,
+    cadenceSpm: r.cadence_spm,
+    pelvicDropDeg: r.pelvic_drop_deg,
+    shankFrontalDeg: r.shank_frontal_deg,
+    verticalOscillationCm: r.vertical_oscillation_cm,
+    brakingMps: r.braking_mps,
+    ...parseExtras(r.extra),
+  };
+}
+
+export function alertToRow(a: AlertRecord): AlertRow {
+  return {
+    athlete: a.athleteId,
+    session: a.sessionId,
+    t_us: a.tUs,
+    type: a.type,
+    severity: a.severity,
+    metric: a.metric,
+    phase: a.phase,
+    // '' stands for "none": SQLite treats NULLs as distinct in a key, which would let a replay double the row.
+    sensor: a.sensor ?? '',
+    side: a.side ?? '',
+    value: a.value,
+    baseline: a.baseline,
+    message: a.message,
+    episode_id: a.episodeId ?? null,
+    extra: json(alertExtras(a)),
+  };
+}
+
+export function rowToAlert(r: AlertRow): AlertRecord {
+  return {
+    type: r.type as AlertRecord['type'],
+    severity: r.severity as AlertRecord['severity'],
+    athleteId: r.athlete,
+    sessionId: r.session,
+    tUs: r.t_us,
+    metric: r.metric,
+    value: r.value,
+    baseline: r.baseline,
+    message: r.message,
+    phase: r.phase as AlertRecord['phase'],
+    ...(r.episode_id === null ? {} : { episodeId: r.episode_id }),
+    ...(r.side === '' ? {} : { side: r.side as Side }),
+    ...(r.sensor === '' ? {} : { sensor: r.sensor }),
+    ...parseExtras(r.extra),
+  };
+}
+
+export function sessionToRow(s: SessionRecord): SessionRow {
+  return { athlete: s.athleteId, session: s.sessionId, start_us: s.startUs, end_us: s.endUs, summary: JSON.stringify(s.summary) };
+}
+
+export function rowToSession(r: SessionRow): SessionRecord {
+  return { athleteId: r.athlete, sessionId: r.session, startUs: r.start_us, endUs: r.end_us, summary: JSON.parse(r.summary) as JsonObject };
+}
+
+export function checkpointToRow(c: CheckpointRecord): CheckpointRow {
+  return { athlete: c.athleteId, session: c.sessionId, start_us: c.startUs, at_us: c.atUs, version: c.version, data: Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength) };
+}
+
+export function rowToCheckpoint(r: CheckpointRow): CheckpointRecord {
+  return { athleteId: r.athlete, sessionId: r.session, startUs: r.start_us, atUs: r.at_us, version: r.version, data: new Uint8Array(r.data) };
+}
+
+export function rowToImu(r: ImuRow): ImuSample {
+  return { athleteId: r.athlete, sessionId: r.session, sensor: r.sensor, tUs: r.t_us, axMps2: r.ax, ayMps2: r.ay, azMps2: r.az, gxRadps: r.gx, gyRadps: r.gy, gzRadps: r.gz };
+}
