@@ -1,0 +1,96 @@
+/** Reads of the InfluxDB store: InfluxQL over /query, paged by time like the local store. */
+import { assertId } from '../records.ts';
+import { pageBounds, pageLimit, toPage } from '../paging.ts';
+import type { AlertQuery, AlertRecord, CheckpointRecord, ImuQuery, ImuSample, OneOrMany, Page, SessionQuery, SessionRecord, StrideQuery, StrideRecord } from '../types.ts';
+import type { InfluxHttp } from './http.ts';
+import { Conditions, selectAll } from './influxql.ts';
+import { byTimeThen, rowToAlert, rowToCheckpoint, rowToImu, rowToSession, rowToStride, rowsOf, type Row } from './influx-rows.ts';
+
+/** A paged measurement: its time, the rest of its identity (to order equal times), the row mapping. */
+interface Measurement<T> {
+  readonly name: string;
+  readonly timeOf: (item: T) => number;
+  readonly keys: (item: T) => string[];
+  readonly map: (row: Row) => T;
+}
+
+const STRIDE: Measurement<StrideRecord> = { name: 'stride', timeOf: (s) => s.icUs, keys: (s) => [s.side], map: rowToStride };
+const ALERT: Measurement<AlertRecord> = {
+  name: 'alert',
+  timeOf: (a) => a.tUs,
+  keys: (a) => [a.athleteId, a.sessionId, a.type, a.severity, a.metric, a.phase, a.sensor ?? '', a.side ?? ''],
+  map: rowToAlert,
+};
+const SESSION: Measurement<SessionRecord> = { name: 'session', timeOf: (s) => s.startUs, keys: (s) => [s.athleteId, s.sessionId], map: rowToSession };
+const IMU: Measurement<ImuSample> = { name: 'imu', timeOf: (s) => s.tUs, keys: (s) => [s.sensor], map: rowToImu };
+
+const ids = (what: string, values: OneOrMany<string> | undefined): void => {
+  if (values === undefined) return;
+  for (const v of typeof values === 'string' ? [values] : values) assertId(what, v);
+};
+
+export class InfluxQueries {
+  constructor(private readonly http: InfluxHttp) {}
+
+  private async select<T>(m: Measurement<T>, where: Conditions, order: 'asc' | 'desc', limit?: number): Promise<T[]> {
+    if (where.empty) return [];
+    const items = rowsOf(await this.http.query(selectAll(m.name, where, order, limit))).map(m.map);
+    return items.sort(byTimeThen(m.timeOf, m.keys, order));
+  }
+
+  private async page<T>(m: Measurement<T>, where: Conditions, order: 'asc' | 'desc', limit: number): Promise<Page<T>> {
+    const rows = await this.select(m, where, order, limit + 1);
+    return toPage(rows, limit, m.timeOf, (tUs) => this.select(m, where.atTime(tUs), order));
+  }
+
+  async strides(q: StrideQuery): Promise<Page<StrideRecord>> {
+    assertId('athleteId', q.athleteId);
+    assertId('sessionId', q.sessionId);
+    const limit = pageLimit(q.limit);
+    const { fromUs, toUs } = pageBounds(q, 'asc');
+    const where = new Conditions().eq('athlete', q.athleteId).eq('session', q.sessionId).eq('side', q.side).time(fromUs, toUs);
+    return this.page(STRIDE, where, 'asc', limit);
+  }
+
+  async alerts(q: AlertQuery): Promise<Page<AlertRecord>> {
+    ids('athleteId', q.athleteId);
+    if (q.sessionId !== undefined) assertId('sessionId', q.sessionId);
+    const order = q.order ?? 'asc';
+    const limit = pageLimit(q.limit);
+    const { fromUs, toUs } = pageBounds(q, order);
+    const where = new Conditions().oneOf('athlete', q.athleteId).eq('session', q.sessionId).oneOf('type', q.type).oneOf('severity', q.severity).eq('phase', q.phase).time(fromUs, toUs);
+    return this.page(ALERT, where, order, limit);
+  }
+
+  async sessions(q: SessionQuery): Promise<Page<SessionRecord>> {
+    ids('athleteId', q.athleteId);
+    const order = q.order ?? 'desc';
+    const limit = pageLimit(q.limit);
+    const { fromUs, toUs } = pageBounds(q, order);
+    return this.page(SESSION, new Conditions().oneOf('athlete', q.athleteId).time(fromUs, toUs), order, limit);
+  }
+
+  async session(athleteId: string, sessionId: string): Promise<SessionRecord | null> {
+    assertId('athleteId', athleteId);
+    assertId('sessionId', sessionId);
+    const [latest] = await this.select(SESSION, new Conditions().eq('athlete', athleteId).eq('session', sessionId), 'desc', 1);
+    return latest ?? null;
+  }
+
+  async checkpoint(athleteId: string, sessionId: string): Promise<CheckpointRecord | null> {
+    assertId('athleteId', athleteId);
+    assertId('sessionId', sessionId);
+    const where = new Conditions().eq('athlete', athleteId).eq('session', sessionId);
+    const [row] = rowsOf(await this.http.query(selectAll('checkpoint', where, 'desc', 1)));
+    return row === undefined ? null : rowToCheckpoint(row);
+  }
+
+  async imu(q: ImuQuery): Promise<Page<ImuSample>> {
+    assertId('athleteId', q.athleteId);
+    assertId('sessionId', q.sessionId);
+    const limit = pageLimit(q.limit);
+    const { fromUs, toUs } = pageBounds(q, 'asc');
+    const where = new Conditions().eq('athlete', q.athleteId).eq('session', q.sessionId).eq('sensor', q.sensor).time(fromUs, toUs);
+    return this.page(IMU, where, 'asc', limit);
+  }
+}

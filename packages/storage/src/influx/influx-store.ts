@@ -1,0 +1,193 @@
+/**
+ * The InfluxDB store: records become line protocol (Point) at `write`, are
+ * grouped into batches bounded in points and time, and each batch goes
+ * through the DurableWriter (live, or the disk spool while the database is
+ * away). Reads are InfluxQL over /query.
+ */
+import { join } from 'node:path';
+import { Batcher } from '../batcher.ts';
+import { StoreClosedError, StoreFullError } from '../errors.ts';
+import { allPages } from '../paging.ts';
+import { Spool } from '../spool/spool.ts';
+import { SILENT_LOGGER } from '../types.ts';
+import type { AlertQuery, AlertRecord, CheckpointRecord, GaitStore, ImuQuery, ImuSample, Page, RawImuPolicy, SessionQuery, SessionRecord, StoreLogger, StoreMetrics, StrideQuery, StrideRecord, WriteBatch } from '../types.ts';
+import { prepareBatch } from '../write-batch.ts';
+import type { BackoffOptions } from './backoff.ts';
+import { DurableWriter } from './durable-writer.ts';
+import { InfluxHttp, type InfluxConnectionOptions } from './http.ts';
+import { InfluxQueries } from './influx-queries.ts';
+import { batchLines } from './points.ts';
+
+export interface InfluxStoreOptions extends InfluxConnectionOptions {
+  /** Directory of the spool and the dead-letter file (e.g. `$DATA_DIR/spool`). */
+  readonly spoolDir: string;
+  /** Spool bound on disk, bytes (default 512 MiB). */
+  readonly maxSpoolBytes?: number;
+  /** Spool segment size, bytes (default 8 MiB). */
+  readonly spoolSegmentBytes?: number;
+  /** Points per HTTP write (default 5000, InfluxDB's recommended batch size). */
+  readonly maxBatchPoints?: number;
+  /** Longest a point waits for its batch to be sent, ms (default 1000). */
+  readonly maxBatchDelayMs?: number;
+  /** Bytes of line protocol per HTTP write (default 4 MiB; checkpoints make points of very different sizes). */
+  readonly maxBatchBytes?: number;
+  /** Bound on points accepted and not yet stored, held in memory (default 200 000): past it `write` refuses. */
+  readonly maxPendingPoints?: number;
+  /** Live HTTP attempts of a batch before it is spooled (default 2). */
+  readonly liveAttempts?: number;
+  readonly backoff?: BackoffOptions;
+  readonly rawImu?: RawImuPolicy;
+  /** pino logger (or alike): spool, replay and refusal events. Default: silent. */
+  readonly logger?: StoreLogger;
+}
+
+/** `accepting` turns true again only when the spool fell below this share of its bound (hysteresis for intake). */
+const RESUME_SHARE = 0.9;
+
+export class InfluxStore implements GaitStore {
+  readonly kind = 'influx' as const;
+  private readonly http: InfluxHttp;
+  private readonly queries: InfluxQueries;
+  private readonly batcher: Batcher<string>;
+  private readonly maxPendingPoints: number;
+  private readonly rawImu: RawImuPolicy;
+  private closed = false;
+  private full = false;
+  private imuSamplesSkipped = 0;
+
+  private constructor(
+    options: InfluxStoreOptions,
+    private readonly spool: Spool,
+    private readonly writer: DurableWriter,
+    http: InfluxHttp,
+  ) {
+    this.http = http;
+    this.queries = new InfluxQueries(http);
+    this.maxPendingPoints = options.maxPendingPoints ?? 200_000;
+    this.rawImu = options.rawImu ?? 'off';
+    this.batcher = new Batcher<string>({
+      maxBatchPoints: options.maxBatchPoints ?? 5000,
+      maxBatchDelayMs: options.maxBatchDelayMs ?? 1000,
+      maxBatchBytes: options.maxBatchBytes ?? 4 * 1024 * 1024,
+      flush: (bodies, points) => this.writer.submit(bodies.join('\n'), points),
+    });
+  }
+
+  /** Opens the spool (replaying what a previous run left there) and returns the store. */
+  static async open(options: InfluxStoreOptions): Promise<InfluxStore> {
+    const http = new InfluxHttp(options);
+    const logger = options.logger ?? SILENT_LOGGER;
+    const spool = await Spool.open(options.spoolDir, {
+      onCorrupt: (found) => logger.warn({ ...found, spoolDir: options.spoolDir }, 'influx: corrupt spool record skipped'),
+      ...(options.maxSpoolBytes === undefined ? {} : { maxBytes: options.maxSpoolBytes }),
+      ...(options.spoolSegmentBytes === undefined ? {} : { segmentBytes: options.spoolSegmentBytes }),
+    });
+    const writer = new DurableWriter({
+      send: (body, signal) => http.write(body, signal),
+      spool,
+      deadLetterPath: join(options.spoolDir, 'dead-letter.lp'),
+      logger,
+      ...(options.liveAttempts === undefined ? {} : { liveAttempts: options.liveAttempts }),
+      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+    });
+    writer.start();
+    return new InfluxStore(options, spool, writer, http);
+  }
+
+  get accepting(): boolean {
+    return !this.spoolFull() && this.batcher.pendingPoints < this.maxPendingPoints;
+  }
+
+  /** Set when the spool refused a batch; cleared once replay has freed space below RESUME_SHARE of the bound. */
+  private spoolFull(): boolean {
+    if (this.full && this.spool.bytes <= this.spool.maxBytes * RESUME_SHARE) this.full = false;
+    return this.full;
+  }
+
+  async write(batch: WriteBatch): Promise<void> {
+    if (this.closed) throw new StoreClosedError();
+    const prepared = prepareBatch(batch, this.rawImu);
+    this.imuSamplesSkipped += prepared.imuSkipped;
+    if (prepared.points === 0) return;
+    if (this.spoolFull()) {
+      this.writer.counters.writesRefusedFull++;
+      throw new StoreFullError('spool', this.spool.bytes, this.spool.maxBytes);
+    }
+    if (this.batcher.pendingPoints + prepared.points > this.maxPendingPoints) {
+      this.writer.counters.writesRefusedFull++;
+      throw new StoreFullError('pending', this.batcher.pendingPoints, this.maxPendingPoints);
+    }
+    // Lines are built now, so a record the library refuses fails this call, not a whole batch later.
+    const body = batchLines(prepared);
+    try {
+      await this.batcher.add(body, prepared.points, body.length);
+    } catch (error) {
+      if (error instanceof StoreFullError) this.full = true;
+      throw error;
+    }
+  }
+
+  flush(): Promise<void> {
+    return this.batcher.flush();
+  }
+
+  /** Flushes, then waits until the spool has been replayed into the database. */
+  async drain(): Promise<void> {
+    await this.batcher.flush();
+    await this.writer.drain();
+  }
+
+  /** True when the database answers /ping (for /readyz). */
+  ping(): Promise<boolean> {
+    return this.http.ping();
+  }
+
+  async queryStrides(query: StrideQuery): Promise<Page<StrideRecord>> {
+    return this.queries.strides(query);
+  }
+
+  streamStrides(query: Omit<StrideQuery, 'cursor' | 'limit'> & { readonly pageSize?: number }): AsyncIterable<StrideRecord> {
+    return allPages((cursor) => this.queries.strides({ ...query, limit: query.pageSize ?? 5000, ...(cursor === undefined ? {} : { cursor }) }));
+  }
+
+  async queryAlerts(query: AlertQuery): Promise<Page<AlertRecord>> {
+    return this.queries.alerts(query);
+  }
+
+  async querySessions(query: SessionQuery): Promise<Page<SessionRecord>> {
+    return this.queries.sessions(query);
+  }
+
+  async getSession(athleteId: string, sessionId: string): Promise<SessionRecord | null> {
+    return this.queries.session(athleteId, sessionId);
+  }
+
+  async latestCheckpoint(athleteId: string, sessionId: string): Promise<CheckpointRecord | null> {
+    return this.queries.checkpoint(athleteId, sessionId);
+  }
+
+  async queryImu(query: ImuQuery): Promise<Page<ImuSample>> {
+    return this.queries.imu(query);
+  }
+
+  get metrics(): StoreMetrics {
+    return {
+      ...this.writer.counters,
+      imuSamplesSkipped: this.imuSamplesSkipped,
+      spoolCorruptRecords: this.spool.corruptRecords,
+      spoolDepthBatches: this.spool.depthRecords,
+      spoolBytes: this.spool.bytes,
+      pendingPoints: this.batcher.pendingPoints,
+      spoolFull: this.spoolFull() ? 1 : 0,
+    };
+  }
+
+  /** Sends what is batched (live or into the spool), stops the replayer and closes the spool; its records wait for the next open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.batcher.flush();
+    await this.writer.close();
+    await this.spool.close();
+  }
+}

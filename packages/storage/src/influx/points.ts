@@ -1,0 +1,109 @@
+/**
+ * Records → InfluxDB line protocol, always through the client library's
+ * Point (escaping is its job, not ours). Timestamps are integer µs passed as
+ * base-10 strings and written with precision=us: no JS number ever carries a
+ * nanosecond time. Numbers are float fields (except µs times, versions and
+ * counts, which are integers) so a field never changes type between writes —
+ * InfluxDB refuses a batch with a field type conflict.
+ */
+import { Point } from '@influxdata/influxdb-client';
+import { STRIDE_METRICS, alertExtras, imuCount, strideExtras } from '../records.ts';
+import type { AlertRecord, CheckpointRecord, ExtraValue, ImuBlock, SessionRecord, StrideRecord } from '../types.ts';
+import type { PreparedBatch } from '../write-batch.ts';
+
+/** Version of the stride point's layout; also its always-present field (a point needs one field, and every metric may be null). */
+export const STRIDE_SCHEMA_VERSION = 1;
+/** Checkpoint bytes per string field: 45 000 bytes are 60 000 base64 characters, under 1.x's 64 KiB string limit. */
+export const CHECKPOINT_CHUNK_BYTES = 45_000;
+
+function line(point: Point): string {
+  const text = point.toLineProtocol();
+  if (text === undefined) throw new Error('influx: a point without fields (bug)');
+  return text;
+}
+
+function addExtras(point: Point, extras: Record<string, Exclude<ExtraValue, null>>): void {
+  for (const [name, value] of Object.entries(extras)) {
+    if (typeof value === 'number') point.floatField(name, value);
+    else if (typeof value === 'string') point.stringField(name, value);
+    else point.booleanField(name, value);
+  }
+}
+
+export function stridePoint(s: StrideRecord): string {
+  const point = new Point('stride').tag('athlete', s.athleteId).tag('session', s.sessionId).tag('side', s.side).intField('schemaVersion', STRIDE_SCHEMA_VERSION);
+  if (s.toUs !== null && s.toUs !== undefined) point.intField('toUs', s.toUs);
+  for (const name of STRIDE_METRICS) {
+    const value = s[name];
+    // A null metric is left out: an absent field reads back as null.
+    if (value !== null && value !== undefined) point.floatField(name, value);
+  }
+  addExtras(point, strideExtras(s));
+  return line(point.timestamp(String(s.icUs)));
+}
+
+export function alertPoint(a: AlertRecord): string {
+  const point = new Point('alert').tag('athlete', a.athleteId).tag('session', a.sessionId).tag('type', a.type).tag('severity', a.severity).tag('metric', a.metric).tag('phase', a.phase);
+  if (a.sensor !== undefined) point.tag('sensor', a.sensor);
+  if (a.side !== undefined) point.tag('side', a.side);
+  point.stringField('message', a.message);
+  if (a.value !== null) point.floatField('value', a.value);
+  if (a.baseline !== null) point.floatField('baseline', a.baseline);
+  if (a.episodeId !== undefined) point.stringField('episodeId', a.episodeId);
+  addExtras(point, alertExtras(a));
+  return line(point.timestamp(String(a.tUs)));
+}
+
+export function sessionPoint(s: SessionRecord): string {
+  const point = new Point('session').tag('athlete', s.athleteId).tag('session', s.sessionId).stringField('summary', JSON.stringify(s.summary));
+  if (s.endUs !== null) point.intField('endUs', s.endUs);
+  return line(point.timestamp(String(s.startUs)));
+}
+
+/**
+ * One point per session at time = startUs, so a new checkpoint overwrites the
+ * last. InfluxDB merges the fields of an overwritten point, so `chunks` says
+ * how many `cN` fields belong to this write; older extra chunks are ignored.
+ */
+export function checkpointPoint(c: CheckpointRecord): string {
+  const data = Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength);
+  const chunks = Math.ceil(data.length / CHECKPOINT_CHUNK_BYTES);
+  const point = new Point('checkpoint')
+    .tag('athlete', c.athleteId)
+    .tag('session', c.sessionId)
+    .intField('atUs', c.atUs)
+    .intField('version', c.version)
+    .intField('bytes', data.length)
+    .intField('chunks', chunks);
+  for (let i = 0; i < chunks; i++) point.stringField(`c${i}`, data.subarray(i * CHECKPOINT_CHUNK_BYTES, (i + 1) * CHECKPOINT_CHUNK_BYTES).toString('base64'));
+  return line(point.timestamp(String(c.startUs)));
+}
+
+export function imuPoints(b: ImuBlock, out: string[]): void {
+  for (let i = 0, n = imuCount(b); i < n; i++) {
+    const o = i * 6;
+    const v = b.samples;
+    const point = new Point('imu')
+      .tag('athlete', b.athleteId)
+      .tag('session', b.sessionId)
+      .tag('sensor', b.sensor)
+      .floatField('ax', v[o]!)
+      .floatField('ay', v[o + 1]!)
+      .floatField('az', v[o + 2]!)
+      .floatField('gx', v[o + 3]!)
+      .floatField('gy', v[o + 4]!)
+      .floatField('gz', v[o + 5]!);
+    out.push(line(point.timestamp(String(b.t0Us + i * b.periodUs))));
+  }
+}
+
+/** Every line of a checked batch, newline-separated. */
+export function batchLines(batch: PreparedBatch): string {
+  const lines: string[] = [];
+  for (const s of batch.strides) lines.push(stridePoint(s));
+  for (const a of batch.alerts) lines.push(alertPoint(a));
+  for (const s of batch.sessions) lines.push(sessionPoint(s));
+  for (const c of batch.checkpoints) lines.push(checkpointPoint(c));
+  for (const b of batch.imu) imuPoints(b, lines);
+  return lines.join('\n');
+}
