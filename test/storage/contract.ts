@@ -1,0 +1,170 @@
+/**
+ * The store contract: one suite, run against every GaitStore (the local
+ * SQLite store and the InfluxDB store on a real server). Call it inside a
+ * describe block; `store()` returns the store under test, opened by the caller.
+ */
+import type { GaitStore, StrideRecord } from '@gaitwatch/storage';
+import { StoreClosedError } from '@gaitwatch/storage';
+import { expect, it } from 'vitest';
+import { T0_US, alert, checkpoint, freshIds, session, strides } from './fixtures.ts';
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+export function storeContract(store: () => GaitStore): void {
+  it('round-trips strides exactly, nulls as null (not 0), absent optional metrics as null', async () => {
+    const { athleteId, sessionId } = freshIds('nulls');
+    const [full, partial] = strides(athleteId, sessionId, 2);
+    const nullish: StrideRecord = { ...partial!, toUs: null, strideTimeS: null, gctS: null, cadenceSpm: null, pelvicDropDeg: null, shankFrontalDeg: null, verticalOscillationCm: null, brakingMps: null };
+    const { verticalOscillationCm: _v, brakingMps: _b, ...withoutOptional } = full!;
+    await store().write({ strides: [withoutOptional as StrideRecord, nullish] });
+    const page = await store().queryStrides({ athleteId, sessionId });
+    expect(page.next).toBeNull();
+    expect(page.items).toEqual([{ ...full!, verticalOscillationCm: null, brakingMps: null }, nullish]);
+  });
+
+  it('keeps extra stride fields (numbers, strings, booleans) and drops null extras and the analyze `kind`', async () => {
+    const { athleteId, sessionId } = freshIds('extras');
+    const [s] = strides(athleteId, sessionId, 1);
+    await store().write({ strides: [{ ...s!, pelvicDropDeg: null, pelvicDropReason: 'pelvis_gap', stepCount: 12, fromFallback: true, gone: null, kind: 'stride' }] });
+    const [back] = (await store().queryStrides({ athleteId, sessionId })).items;
+    expect(back).toEqual({ ...s!, pelvicDropDeg: null, pelvicDropReason: 'pelvis_gap', stepCount: 12, fromFallback: true });
+  });
+
+  it('overwrites a point written again (identity = tags + time): a replay doubles nothing', async () => {
+    const { athleteId, sessionId } = freshIds('upsert');
+    const batch = strides(athleteId, sessionId, 6);
+    const alerts = [alert(athleteId, sessionId, T0_US + 5), alert(athleteId, sessionId, T0_US + 5, { phase: 'resolved', severity: 'info' })];
+    await store().write({ strides: batch, alerts });
+    await store().write({ strides: batch, alerts });
+    await store().write({ strides: batch.slice(2, 4) });
+    expect((await store().queryStrides({ athleteId, sessionId })).items).toHaveLength(6);
+    expect((await store().queryAlerts({ athleteId })).items).toHaveLength(2);
+  });
+
+  it('pages strides by time without splitting a time, skipping or repeating, and streams them all in order', async () => {
+    const { athleteId, sessionId } = freshIds('paging');
+    const batch = strides(athleteId, sessionId, 25);
+    // Two stances at one IC (left and right): a page must not split them.
+    const twin = { ...batch[9]!, side: batch[9]!.side === 'left' ? 'right' : 'left' } as StrideRecord;
+    await store().write({ strides: [...batch, twin] });
+    const seen: StrideRecord[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store().queryStrides({ athleteId, sessionId, limit: 5, ...(cursor === undefined ? {} : { cursor }) });
+      expect(page.items.length).toBeLessThanOrEqual(5);
+      seen.push(...page.items);
+      cursor = page.next ?? undefined;
+      pages++;
+    } while (cursor !== undefined && pages < 20);
+    expect(seen).toHaveLength(26);
+    expect(new Set(seen.map((s) => `${s.icUs}/${s.side}`)).size).toBe(26);
+    expect(seen.map((s) => s.icUs)).toEqual([...seen.map((s) => s.icUs)].sort((a, b) => a - b));
+    expect(await collect(store().streamStrides({ athleteId, sessionId, pageSize: 4 }))).toEqual(seen);
+  });
+
+  it('filters strides by time range [from, to) and side', async () => {
+    const { athleteId, sessionId } = freshIds('range');
+    const batch = strides(athleteId, sessionId, 10);
+    await store().write({ strides: batch });
+    const { items } = await store().queryStrides({ athleteId, sessionId, fromUs: batch[2]!.icUs, toUs: batch[7]!.icUs, side: 'left' });
+    expect(items.map((s) => s.icUs)).toEqual([batch[2]!.icUs, batch[4]!.icUs, batch[6]!.icUs]);
+    expect((await store().queryStrides({ athleteId, sessionId: `${sessionId}x` })).items).toEqual([]);
+  });
+
+  it('stores alerts with every optional field and filters them by athlete(s), session, type, severity, phase and time', async () => {
+    const { athleteId, sessionId, other } = freshIds('alerts');
+    const a1 = alert(athleteId, sessionId, T0_US + 1_000);
+    const a2 = alert(athleteId, sessionId, T0_US + 2_000, { type: 'pelvic_drop_high', severity: 'critical', value: 9.1, baseline: 8, side: 'left' });
+    // Both shanks silent in the same microsecond: two alerts, not one.
+    const a3 = alert(athleteId, sessionId, T0_US + 3_000, { type: 'data_quality', severity: 'info', metric: 'sensor_silent', value: null, baseline: null, sensor: 'shank_left', reason: 'sensor_silent' });
+    const a4 = { ...a3, sensor: 'shank_right' };
+    const a5 = alert(other, 'other-session', T0_US + 4_000, { phase: 'resolved', message: 'back to baseline\nwell done "runner"' });
+    const { episodeId: _e, ...noEpisode } = alert(athleteId, sessionId, T0_US + 5_000, { severity: 'info' });
+    await store().write({ alerts: [a5, a4, a3, a2, a1, noEpisode] });
+    const q = store().queryAlerts.bind(store());
+    expect((await q({ athleteId })).items).toEqual([a1, a2, a3, a4, noEpisode]);
+    expect((await q({ athleteId: [athleteId, other], order: 'desc', limit: 2 })).items).toEqual([noEpisode, a5]);
+    expect((await q({ athleteId, type: 'data_quality' })).items).toEqual([a3, a4]);
+    expect((await q({ athleteId: [athleteId, other], severity: ['critical', 'warning'] })).items).toEqual([a1, a2, a5]);
+    expect((await q({ athleteId: [athleteId, other], phase: 'resolved' })).items).toEqual([a5]);
+    expect((await q({ athleteId, sessionId, fromUs: T0_US + 2_000, toUs: T0_US + 3_000 })).items).toEqual([a2]);
+    expect((await q({ athleteId: [] })).items).toEqual([]);
+  });
+
+  it('pages alerts newest first with a cursor', async () => {
+    const { athleteId, sessionId } = freshIds('alertpages');
+    const all = Array.from({ length: 7 }, (_, i) => alert(athleteId, sessionId, T0_US + i * 1_000_000));
+    await store().write({ alerts: all });
+    const first = await store().queryAlerts({ athleteId, order: 'desc', limit: 3 });
+    const second = await store().queryAlerts({ athleteId, order: 'desc', limit: 3, cursor: first.next! });
+    const third = await store().queryAlerts({ athleteId, order: 'desc', limit: 3, cursor: second.next! });
+    expect([...first.items, ...second.items, ...third.items].map((a) => a.tUs)).toEqual(all.map((a) => a.tUs).reverse());
+    expect(third.next).toBeNull();
+  });
+
+  it('lists sessions newest first with filters, and the summary at stop overwrites the running session', async () => {
+    const { athleteId, sessionId, other } = freshIds('sessions');
+    await store().write({ sessions: [session(athleteId, `${sessionId}-a`, T0_US), session(athleteId, `${sessionId}-b`, T0_US + 3_600_000_000), session(other, `${sessionId}-c`, T0_US + 60_000_000)] });
+    const stopped = session(athleteId, `${sessionId}-a`, T0_US, T0_US + 1_800_000_000);
+    await store().write({ sessions: [stopped] });
+    const mine = await store().querySessions({ athleteId });
+    expect(mine.items.map((s) => s.sessionId)).toEqual([`${sessionId}-b`, `${sessionId}-a`]);
+    expect(mine.items[1]).toEqual(stopped);
+    const both = await store().querySessions({ athleteId: [athleteId, other], fromUs: T0_US + 1, order: 'asc' });
+    expect(both.items.map((s) => s.sessionId)).toEqual([`${sessionId}-c`, `${sessionId}-b`]);
+    expect(await store().getSession(athleteId, `${sessionId}-a`)).toEqual(stopped);
+    expect(await store().getSession(athleteId, 'never-was')).toBeNull();
+  });
+
+  it('keeps the latest checkpoint of a session, bytes exact (large ones too)', async () => {
+    const { athleteId, sessionId } = freshIds('checkpoint');
+    expect(await store().latestCheckpoint(athleteId, sessionId)).toBeNull();
+    // 100 kB spans several of InfluxDB's 64 KiB string fields; then smaller ones overwrite it.
+    for (const [i, bytes] of [100_000, 1_000, 0].entries()) {
+      const written = checkpoint(athleteId, sessionId, T0_US, T0_US + (i + 1) * 5_000_000, bytes, i + 1);
+      await store().write({ checkpoints: [written] });
+      const back = await store().latestCheckpoint(athleteId, sessionId);
+      // Buffer.equals, not toEqual: a deep compare of 100 000 elements takes a second.
+      expect(Buffer.from(back!.data).equals(written.data)).toBe(true);
+      expect({ ...back!, data: null }).toEqual({ ...written, data: null });
+    }
+  });
+
+  it('drops raw IMU by default and counts what it dropped', async () => {
+    const { athleteId, sessionId } = freshIds('imuoff');
+    const before = store().metrics.imuSamplesSkipped;
+    await store().write({ imu: [{ athleteId, sessionId, sensor: 'pelvis', t0Us: T0_US, periodUs: 5000, samples: new Float64Array(12) }] });
+    expect(store().metrics.imuSamplesSkipped - before).toBe(2);
+    expect((await store().queryImu({ athleteId, sessionId })).items).toEqual([]);
+  });
+
+  it('refuses an invalid record with a TypeError/RangeError and stores nothing of that call', async () => {
+    const { athleteId, sessionId } = freshIds('invalid');
+    const good = strides(athleteId, sessionId, 2);
+    await expect(store().write({ strides: [good[0]!, { ...good[1]!, athleteId: 'has space' }] })).rejects.toThrow(TypeError);
+    await expect(store().write({ strides: [{ ...good[0]!, gctS: Number.NaN }] })).rejects.toThrow(TypeError);
+    await expect(store().write({ strides: [{ ...good[0]!, icUs: 12 }] })).rejects.toThrow(RangeError);
+    await expect(store().write({ strides: [{ ...good[0]!, athlete: 'x' }] })).rejects.toThrow(/extra field name/);
+    await expect(store().queryStrides({ athleteId, sessionId, cursor: 'nope' })).rejects.toThrow(TypeError);
+    expect((await store().queryStrides({ athleteId, sessionId })).items).toEqual([]);
+  });
+
+  it('counts written points in its metrics', async () => {
+    const { athleteId, sessionId } = freshIds('metrics');
+    const before = store().metrics.pointsWritten;
+    await store().write({ strides: strides(athleteId, sessionId, 3), alerts: [alert(athleteId, sessionId, T0_US)] });
+    await store().flush();
+    expect(store().metrics.pointsWritten - before).toBe(4);
+    expect(store().metrics.pendingPoints).toBe(0);
+  });
+}
+
+/** After close, writes are refused; used by each store's own test file. */
+export async function expectClosed(closed: GaitStore): Promise<void> {
+  await expect(closed.write({ strides: strides('a', 'b', 1) })).rejects.toThrow(StoreClosedError);
+}

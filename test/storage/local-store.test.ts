@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalStore } from '@gaitwatch/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectClosed, storeContract } from './contract.ts';
+import { T0_US, freshIds } from './fixtures.ts';
+
+describe('LocalStore (SQLite, better-sqlite3 12, WAL)', () => {
+  let dir: string;
+  let store: LocalStore;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gw-local-'));
+    store = new LocalStore({ dataDir: dir, rawImu: { athletes: ['raw-athlete'] } });
+  });
+  afterAll(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  storeContract(() => store);
+
+  it('stores raw IMU for an athlete the policy names, one row per sample, paged by time', async () => {
+    const { sessionId } = freshIds('imu');
+    const samples = Float64Array.from({ length: 5 * 6 }, (_, i) => i / 7);
+    await store.write({ imu: [{ athleteId: 'raw-athlete', sessionId, sensor: 'shank_left', t0Us: T0_US, periodUs: 5000, samples }] });
+    const page = await store.queryImu({ athleteId: 'raw-athlete', sessionId, limit: 3 });
+    expect(page.items.map((s) => s.tUs)).toEqual([T0_US, T0_US + 5000, T0_US + 10_000]);
+    expect(page.items[1]).toMatchObject({ sensor: 'shank_left', axMps2: 6 / 7, gzRadps: 11 / 7 });
+    const rest = await store.queryImu({ athleteId: 'raw-athlete', sessionId, cursor: page.next! });
+    expect(rest.items).toHaveLength(2);
+  });
+
+  it('lets a second store on the same file (the API beside ingest) read what the first commits', async () => {
+    const reader = new LocalStore({ dataDir: dir });
+    try {
+      const { athleteId, sessionId } = freshIds('two');
+      await store.write({ alerts: [{ type: 'pelvic_drop_high', severity: 'critical', athleteId, sessionId, tUs: T0_US, metric: 'pelvicDropDeg', value: 9, baseline: 8, message: 'm', phase: 'raised' }] });
+      expect((await reader.queryAlerts({ athleteId })).items).toHaveLength(1);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('keeps its data across close and reopen, in WAL mode', async () => {
+    const sub = await mkdtemp(join(tmpdir(), 'gw-local-reopen-'));
+    try {
+      const first = new LocalStore({ dataDir: sub });
+      const { athleteId, sessionId } = freshIds('reopen');
+      await first.write({ sessions: [{ athleteId, sessionId, startUs: T0_US, endUs: null, summary: { state: 'active' } }] });
+      await first.close();
+      await expectClosed(first);
+      const second = new LocalStore({ dataDir: sub });
+      expect(await second.getSession(athleteId, sessionId)).toMatchObject({ startUs: T0_US, endUs: null });
+      await second.close();
+    } finally {
+      await rm(sub, { recursive: true, force: true });
+    }
+  });
+});
