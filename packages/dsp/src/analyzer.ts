@@ -328,6 +328,7 @@ export class SessionAnalyzer {
   private startDetector(track: SensorTrack): void {
     const side = SHANK_SIDE[track.sensor];
     const calibration = track.calibration!;
+    if (this.quality.checkAccelerometerUnits(track.sensor, track.lastTUs, calibration.gravityMps2)) this.accUnitsSuspect.add(track.sensor);
     let detector: GaitEventDetector;
     const bias = Float64Array.from(calibration.gyroBiasRadps);
     let segment: PelvisTracker | ShankTracker;
@@ -418,7 +419,7 @@ export class SessionAnalyzer {
     if (stanceEndUs === null) return;
     const strideEndUs = stride.strideTimeS === null ? null : stride.icUs + stride.strideTimeS * 1e6;
     const gait = gaitOf(stride, this.params.form);
-    const pelvis = this.pelvis;
+    const pelvis = this.unitsOk('pelvis') ? this.pelvis : undefined;
     if (pelvis !== undefined) {
       const drop = pelvis.pelvicDropDeg(stride.side, stride.icUs, stanceEndUs);
       if (strideEndUs !== null) {
@@ -432,7 +433,7 @@ export class SessionAnalyzer {
       const offset = this.mountShift('pelvis').metricOffsetDeg;
       stride.pelvicDropDeg = drop === null ? null : round(drop - (stride.side === 'left' ? offset : -offset), 100);
     }
-    const shank = this.shanks.get(stride.side);
+    const shank = this.unitsOk(SHANK_OF[stride.side]) ? this.shanks.get(stride.side) : undefined;
     if (shank !== undefined && stride.toUs !== null) {
       const sensor = SHANK_OF[stride.side];
       const tilt = shank.shankFrontalDeg(stride.icUs, stride.toUs, strideEndUs);
@@ -442,6 +443,14 @@ export class SessionAnalyzer {
       stride.shankFrontalDeg = tilt === null ? null : round(tilt - this.mountShift(sensor).metricOffsetDeg, 100);
     }
   }
+
+  /** Whether a sensor's data may give numbers: its units are not suspect (never report angles from data in the wrong units). */
+  private unitsOk(sensor: SensorId): boolean {
+    return !this.accUnitsSuspect.has(sensor) && !this.quality.gyroUnitsSuspect(sensor);
+  }
+
+  /** Sensors whose calibration read gravity outside 7–13 m/s² (g units, or worse). */
+  private readonly accUnitsSuspect = new Set<SensorId>();
 
   private mountShift(sensor: SensorId): MountShiftMonitor {
     let monitor = this.mountShifts.get(sensor);

@@ -5,13 +5,22 @@ export interface QualityEvent {
   readonly tUs: number;
   readonly sensor: SensorId;
   readonly phase: 'raised' | 'resolved';
-  /** `sensor_silent`, `packet_loss` (fraction of samples missing), `clipping` (fraction of samples at full scale) or `clock` (timestamps off the sensor's time base). */
-  readonly metric: 'sensor_silent' | 'packet_loss' | 'clipping' | 'clock';
+  /** `sensor_silent`, `packet_loss` (fraction of samples missing), `clipping` (fraction of samples at full scale), `clock` (timestamps off the sensor's time base) or `units_suspect`. */
+  readonly metric: 'sensor_silent' | 'packet_loss' | 'clipping' | 'clock' | 'units_suspect';
   readonly value: number | null;
   /** The limit the value was held against (null: none). */
   readonly limit: number | null;
   readonly message: string;
 }
+
+/**
+ * A body segment in running stays under this angular rate: the shank's
+ * mid-swing peak is 8–14 rad/s, a sprinter's ~20 (and IMUs' common full scale,
+ * ±2000 °/s, is 35 rad/s). A deg/s gyro's swing reads 450–800. rad/s.
+ */
+const MAX_BODY_RATE_RADPS = 35;
+/** Samples above it before the units are called suspect (a glitch is one or two). */
+const UNITS_EVIDENCE_SAMPLES = 10;
 
 export interface DataQualityParams {
   /** Window over which loss and clipping fractions are measured, s. */
@@ -76,7 +85,24 @@ export class SensorQualityMonitor {
     this.last[0] = ax;
     this.last[1] = ay;
     this.last[2] = az;
+    // Units: no body segment turns faster than MAX_BODY_RATE_RADPS while running; a
+    // gyro reporting that again and again speaks deg/s (×57.3), not rad/s.
+    if (!this.gyroUnitsSuspect) {
+      const gx = buf[o + 4]!;
+      const gy = buf[o + 5]!;
+      const gz = buf[o + 6]!;
+      if (gx * gx + gy * gy + gz * gz > MAX_BODY_RATE_RADPS * MAX_BODY_RATE_RADPS && ++this.tooFast >= UNITS_EVIDENCE_SAMPLES) {
+        this.gyroUnitsSuspect = true;
+        const degps = Math.sqrt(gx * gx + gy * gy + gz * gz);
+        this.emit({ tUs, sensor: this.sensor, phase: 'raised', metric: 'units_suspect', value: Math.round(degps), limit: MAX_BODY_RATE_RADPS, message: `${this.sensor}: the gyro reads up to ${Math.round(degps)} (rad/s expected, a body segment stays under ${MAX_BODY_RATE_RADPS}): it looks like deg/s; no angles from this sensor — send rad/s` });
+      }
+    }
   }
+
+  /** Samples whose angular rate no body segment reaches, so far. */
+  private tooFast = 0;
+  /** Set once the gyro's units look like deg/s: its angles are not reported. */
+  gyroUnitsSuspect = false;
 
   private closeWindow(): void {
     const windowUs = this.params.windowS * 1e6;

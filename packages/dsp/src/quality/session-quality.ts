@@ -4,6 +4,11 @@ import type { AnalyzerParams } from '../params.ts';
 import type { SensorTrack } from '../sensor-track.ts';
 import { SensorQualityMonitor, type QualityEvent } from './data-quality.ts';
 
+/** Gravity as calibration measures it must lie in this band for the accelerometer to speak m/s² (local g is 9.78–9.83; a fallback calibration's mean of running is a little off), m/s². */
+const MIN_GRAVITY_MPS2 = 7;
+const MAX_GRAVITY_MPS2 = 13;
+const STANDARD_GRAVITY = 9.80665;
+
 /** A clock episode resolves after this long without another fault, µs. */
 const CLOCK_QUIET_US = 30_000_000;
 
@@ -39,6 +44,23 @@ export class SessionQuality {
     const at = Number.isNaN(tUs) ? this.firstUs : tUs;
     if (!this.clockFaultUs.has(sensor)) this.raise({ tUs: at, sensor, phase: 'raised', metric: 'clock', value: null, limit: null, message });
     this.clockFaultUs.set(sensor, at);
+  }
+
+  /**
+   * The accelerometer's units from the calibration: standing (or the mean of
+   * running) must read 1 g in m/s²; near 1 it speaks g. Raised once (the
+   * units do not change within a session); returns whether it is suspect.
+   */
+  checkAccelerometerUnits(sensor: SensorId, tUs: number, gravityMps2: number): boolean {
+    if (gravityMps2 >= MIN_GRAVITY_MPS2 && gravityMps2 <= MAX_GRAVITY_MPS2) return false;
+    const looksLike = gravityMps2 > 0.5 && gravityMps2 < 2 ? 'it looks like g' : 'the units are unknown';
+    this.raise({ tUs, sensor, phase: 'raised', metric: 'units_suspect', value: Math.round(gravityMps2 * 100) / 100, limit: STANDARD_GRAVITY, message: `${sensor}: gravity reads ${gravityMps2.toFixed(2)} (m/s² expected, 9.81): ${looksLike}; no angles or accelerations from this sensor — send m/s²` });
+    return true;
+  }
+
+  /** Whether a sensor's gyro units look wrong (deg/s). */
+  gyroUnitsSuspect(sensor: SensorId): boolean {
+    return this.monitors.get(sensor)?.gyroUnitsSuspect ?? false;
   }
 
   /** Sensors with an open clock episode, and the time of their last fault, µs. */
