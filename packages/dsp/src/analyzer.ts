@@ -13,6 +13,7 @@ import { PelvisTracker } from './segments/pelvis-tracker.ts';
 import { ShankTracker } from './segments/shank-tracker.ts';
 import { FormMonitor, gaitOf, type Gait } from './form/form-monitor.ts';
 import { MountShiftMonitor } from './quality/mount-shift.ts';
+import { checkSnapshot, restoreSnapshot, takeSnapshot, type AnalyzerSnapshot } from './session/snapshot.ts';
 
 /** Rounds to 1/`per` (output precision well above the accuracy); keeps null. */
 const round = (x: number | null, per: number): number | null => (x === null ? null : Math.round(x * per) / per);
@@ -612,6 +613,45 @@ export class SessionAnalyzer {
       if (next !== undefined) nextIcUs = timeOf(next);
     }
     return this.stride(side, { icUs: candidate.icUs, toUs: null }, nextIcUs);
+  }
+
+  /**
+   * The session's state as plain JSON-serialisable data (session/snapshot.ts),
+   * for a checkpoint: a restarted or another worker continues the session
+   * with SessionAnalyzer.restore(). Costs a walk of the state (~tens of KB):
+   * call it every few seconds, not per message.
+   */
+  snapshot(): AnalyzerSnapshot {
+    return takeSnapshot(this.params, this.options, this.tracks, this);
+  }
+
+  /**
+   * Continues a session from its snapshot. What is carried: calibration,
+   * attitude, mounting, clocks, baselines, episodes, monitors, unreleased
+   * strides, summary statistics. What re-syncs from the data that follows:
+   * the event detectors (the first stance of each leg after the restore is
+   * missed; pelvis-only contacts need the side filter's ~3 s) and the angle
+   * histories (strides whose windows reach back before the cut — those still
+   * unreleased, up to releaseAfterS + a stride — have no angles). A short
+   * pause between the cut and the next data is bridged like any gap; a long
+   * one re-levels the attitude.
+   * @throws TypeError for something that is not a snapshot of this version
+   */
+  static restore(snapshot: unknown): SessionAnalyzer {
+    checkSnapshot(snapshot);
+    const analyzer = new SessionAnalyzer(snapshot.params, snapshot.options as AnalyzerOptions);
+    restoreSnapshot(
+      analyzer,
+      snapshot,
+      (sensor) => analyzer.trackOf(sensor as SensorId),
+      (track) => analyzer.startDetector(track),
+    );
+    return analyzer;
+  }
+
+  /** Builds a lazily created part the snapshot has (state-codec.ts RestoreFactory). */
+  restoreEntry(field: string, key: unknown): object | undefined {
+    return field === 'mountShifts' && isSensorId(key) ? this.mountShift(key) : undefined;
   }
 
   /** Ends the session: flushes what is pending and returns the remaining strides and the summary. */

@@ -49,6 +49,17 @@ export class SensorTrack {
     this.clock = new ClockGuard(params.clockJumpS * 1e6, params.clockConfirmSamples, params.silentAfterS * 1e6);
   }
 
+  /**
+   * After a restore of a track that had not calibrated yet: its held samples
+   * are not in the snapshot, so rate probing and calibration start again.
+   */
+  restartCalibration(): void {
+    this.rateHz = Number.NaN;
+    this.heldCount = 0;
+    this.probe.length = 0;
+    this.calibrator = undefined;
+  }
+
   /** Sample period, µs (NaN until the rate is known). */
   get periodUs(): number {
     return 1e6 / this.rateHz;

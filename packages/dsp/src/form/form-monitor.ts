@@ -157,14 +157,24 @@ export class FormMonitor {
     if (gait === 'run' && stride.pelvicDropDeg !== null) this.checkLimit(side, stride.pelvicDropDeg, stride.icUs, alerts);
     return alerts;
   }
+  /** Builds a lazily created series for a restore (state-codec.ts RestoreFactory). */
+  restoreEntry(field: string, key: unknown): object | undefined {
+    if (field === 'series' && typeof key === 'string') {
+      const [, metric, side] = key.split(':') as [string, MetricName, Side | 'both'];
+      const spec = METRICS[metric];
+      return spec === undefined ? undefined : new Tracked(spec, side === 'both' ? undefined : side, this.params);
+    }
+    if (field === 'limitSeries' && (key === 'left' || key === 'right')) return this.limitMonitor(key);
+    if (field === 'gctMedian') return this.gctMonitor();
+    return undefined;
+  }
 
   /** |left − right| contact time over their mean, percent, from rolling medians (2 × windowStances) of each side. */
   private asymmetry(gait: Gait, s: StrideMetrics): number | undefined {
     if (s.gctS === null) return undefined;
     const key = GCT_KEYS[gait][s.side];
     let m = this.gctMedian.get(key);
-    // Twice the usual window: a difference of two medians is noisier than one median.
-    if (m === undefined) this.gctMedian.set(key, (m = new SeriesMonitor({ ...this.params, windowStances: 2 * this.params.windowStances })));
+    if (m === undefined) this.gctMedian.set(key, (m = this.gctMonitor()));
     m.push(s.gctS);
     const left = this.gctMedian.get(GCT_KEYS[gait].left)?.median ?? Number.NaN;
     const right = this.gctMedian.get(GCT_KEYS[gait].right)?.median ?? Number.NaN;
@@ -195,12 +205,23 @@ export class FormMonitor {
     alerts.push(this.alert('form_breakdown', spec.metric, phase, v, b, side, tUs, phase === 'resolved' ? `resolved: ${text}` : text));
   }
 
+  /** Twice the usual window: a difference of two medians is noisier than one median. */
+  private gctMonitor(): SeriesMonitor {
+    return new SeriesMonitor({ ...this.params, windowStances: 2 * this.params.windowStances });
+  }
+
+  private limitMonitor(side: Side): SeriesMonitor {
+    const monitor = new SeriesMonitor(this.params);
+    const limit = this.context.pelvicDropLimitDeg;
+    monitor.setLevels(limit, limit - this.params.limitHysteresisDeg, 1);
+    this.limitSeries.set(side, monitor);
+    return monitor;
+  }
+
   private checkLimit(side: Side, value: number, tUs: number, alerts: Alert[]): void {
     let monitor = this.limitSeries.get(side);
     if (monitor === undefined) {
-      monitor = new SeriesMonitor(this.params);
-      const limit = this.context.pelvicDropLimitDeg;
-      monitor.setLevels(limit, limit - this.params.limitHysteresisDeg, 1);
+      monitor = this.limitMonitor(side);
       this.limitSeries.set(side, monitor);
     }
     const change = monitor.push(value);

@@ -66,6 +66,15 @@ export class SessionQuality {
   /** Sensors with an open clock episode, and the time of their last fault, µs. */
   private readonly clockFaultUs = new Map<SensorId, number>();
 
+  /** Builds a sensor's monitor for a restore (state-codec.ts RestoreFactory). */
+  restoreEntry(field: string, key: unknown): object | undefined {
+    const track = this.tracks.get(key as SensorId);
+    if (field !== 'monitors' || track === undefined || Number.isNaN(track.rateHz)) return undefined;
+    const monitor = new SensorQualityMonitor(track.sensor, { ...this.params.dataQuality, silentAfterS: this.params.silentAfterS }, 1e6 / track.rateHz, (e) => this.raise(e));
+    this.monitors.set(track.sensor, monitor);
+    return monitor;
+  }
+
   /** One accepted sample of `track` at row `o` of `buf`. */
   watch(track: SensorTrack, buf: Float64Array, o: number): void {
     const tUs = buf[o]!;
