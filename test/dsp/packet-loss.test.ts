@@ -83,6 +83,22 @@ describe('packet loss', () => {
     expect(Math.abs(mean(lossy.toErrorsMs) - mean(clean.toErrorsMs))).toBeLessThan(2);
   });
 
+  it('says why a stance has no angle, and raises packet_loss only when loss costs a metric', () => {
+    const light = analyze(packetLoss(0.01, 7));
+    const gapped = stridesOf(light).filter((s) => s.pelvicDropDeg === null && s.pelvicDropReason === 'data_gap');
+    expect(gapped.length).toBeGreaterThan(0);
+    for (const s of stridesOf(light)) {
+      expect(s.pelvicDropDeg === null).toBe(s.pelvicDropReason !== undefined);
+      expect(s.shankFrontalDeg === null).toBe(s.shankFrontalReason !== undefined);
+    }
+    const lossAlerts = (events: AnalysisEvent[]): string[] => events.flatMap((e) => (e.kind === 'alert' && e.metric === 'packet_loss' && e.phase === 'raised' ? [e.message] : []));
+    // 1 % is bridged: it costs a few stances, not a tenth of them.
+    expect(lossAlerts(light)).toEqual([]);
+    const heavy = lossAlerts(analyze(packetLoss(0.1, 7)));
+    expect(heavy.some((m) => /^pelvis: lost packets cost the pelvic drop of \d+ %/.test(m))).toBe(true);
+    expect(heavy.some((m) => /^shank_(left|right): lost packets cost the knee-collapse proxy/.test(m))).toBe(true);
+  });
+
   it('a contact lost in a gap does not turn two strides into one: its neighbour has no stride time', () => {
     // 300 ms of the left shank around a foot strike: that contact is gone.
     const strike = truth.filter((t) => t.side === 'left')[100]!;

@@ -29,9 +29,9 @@ export function storeContract(store: () => GaitStore): void {
   it('keeps extra stride fields (numbers, strings, booleans) and drops null extras and the analyze `kind`', async () => {
     const { athleteId, sessionId } = freshIds('extras');
     const [s] = strides(athleteId, sessionId, 1);
-    await store().write({ strides: [{ ...s!, pelvicDropDeg: null, pelvicDropReason: 'pelvis_gap', stepCount: 12, fromFallback: true, gone: null, kind: 'stride' }] });
+    await store().write({ strides: [{ ...s!, pelvicDropDeg: null, pelvicDropReason: 'data_gap', stepCount: 12, fromFallback: true, gone: null, kind: 'stride' }] });
     const [back] = (await store().queryStrides({ athleteId, sessionId })).items;
-    expect(back).toEqual({ ...s!, pelvicDropDeg: null, pelvicDropReason: 'pelvis_gap', stepCount: 12, fromFallback: true });
+    expect(back).toEqual({ ...s!, pelvicDropDeg: null, pelvicDropReason: 'data_gap', stepCount: 12, fromFallback: true });
   });
 
   it('overwrites a point written again (identity = tags + time): a replay doubles nothing', async () => {

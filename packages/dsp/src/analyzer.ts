@@ -1,4 +1,5 @@
-import { isSensorId, type SensorId, type Side } from '@gaitwatch/protocol';
+import { isSensorId, type AngleNullReason, type SensorId, type Side } from '@gaitwatch/protocol';
+import { LossCostMonitor } from './quality/loss-cost.ts';
 import { buildSummary } from './summary.ts';
 import { ReleaseQueue, timeOf, type AnalysisEvent, type Candidate, type QueuedEvent, type StrideEvent, type SummaryEvent, type TimedEvent } from './analysis-events.ts';
 import { PelvisFallback } from './pelvis-fallback.ts';
@@ -97,6 +98,8 @@ export class SessionAnalyzer {
 
   private newestUs = Number.NEGATIVE_INFINITY;
   private readonly form: FormMonitor;
+  /** packet_loss when lost packets start to cost a metric (quality/loss-cost.ts). */
+  private readonly lossCost: LossCostMonitor;
   /** Per sensor: the clip's turns on the body, found from its stride-mean angle. */
   private readonly mountShifts = new Map<SensorId, MountShiftMonitor>();
   private readonly epochScratch = new Float64Array(1);
@@ -124,6 +127,7 @@ export class SessionAnalyzer {
     // A shank may run up to silentAfterS ahead of the release: its contacts are kept that long and then some.
     this.fallback = new PelvisFallback((silentAfterS + releaseAfterS + maxStrideS) * 1e6);
     this.quality = new SessionQuality(this.params, this.tracks, options, (alert) => this.enqueue(alert));
+    this.lossCost = new LossCostMonitor(this.params.dataQuality, { athleteId: options.athleteId ?? 'unknown', sessionId: options.sessionId ?? 'unknown' });
     this.form = new FormMonitor(this.params.form, {
       athleteId: options.athleteId ?? 'unknown',
       sessionId: options.sessionId ?? 'unknown',
@@ -302,13 +306,39 @@ export class SessionAnalyzer {
     const steps = Math.round((spanUs * track.rateHz) / 1e6);
     const detector = this.detectors.get(track.sensor);
     const world = track.sensor === 'pelvis' ? this.pelvis?.vertical : undefined;
+    const strideUs = this.strideOf(track.sensor);
+    const recent = track.recent;
+    const periodUs = track.periodUs;
+    const maxStepUs = this.params.gapPeriods * periodUs;
+    // The same phase one stride earlier, if kept and whole (a gap is shorter than a stride).
+    const template = spanUs < strideUs && !Number.isNaN(recent.valueAt(t0 - strideUs, 0, periodUs, maxStepUs)) && !Number.isNaN(recent.valueAt(t0 + spanUs - strideUs, 0, periodUs, maxStepUs));
     for (let k = 1; k < steps; k++) {
       const w = k / steps;
       row[0] = Math.round(t0 + w * spanUs);
-      for (let c = 1; c < CHANNELS; c++) row[c] = prev[c]! + w * (buf[o + c]! - prev[c]!);
+      for (let c = 1; c < CHANNELS; c++) {
+        const line = prev[c]! + w * (buf[o + c]! - prev[c]!);
+        if (!template) {
+          row[c] = line;
+          continue;
+        }
+        // Running repeats itself stride by stride: last stride's signal at this phase, shifted
+        // so it meets both edges (its offsets there blended linearly across the gap).
+        const before = prev[c]! - recent.valueAt(t0 - strideUs, c - 1, periodUs, maxStepUs);
+        const after = buf[o + c]! - recent.valueAt(t0 + spanUs - strideUs, c - 1, periodUs, maxStepUs);
+        const value = recent.valueAt(row[0] - strideUs, c - 1, periodUs, maxStepUs) + (1 - w) * before + w * after;
+        row[c] = Number.isNaN(value) ? line : value;
+      }
       segment?.push(row, 0, true);
       detector?.push(row, 0, world, true);
     }
+  }
+
+  /** The stride period for bridging `sensor`'s gaps, µs: its leg's last stride, or (pelvis) the mean of the two legs'. */
+  private strideOf(sensor: SensorId): number {
+    const side = SHANK_SIDE[sensor];
+    if (side !== undefined) return this.lastStrideUs[side];
+    const { left, right } = this.lastStrideUs;
+    return Number.isNaN(left) ? right : Number.isNaN(right) ? left : (left + right) / 2;
   }
 
   private readonly bridgeRow = new Float64Array(CHANNELS);
@@ -385,12 +415,15 @@ export class SessionAnalyzer {
       if (!lostOne && intervalUs <= this.params.maxStrideS * 1e6) this.lastStrideUs[side] = intervalUs;
     }
     this.gapsAtStance[side] = gaps;
+    if (stance.toUs !== null) this.lastContactUs[side] = stance.toUs - stance.icUs;
     this.pendingStance.set(side, stance);
   }
 
   /** Per side: the sensor's gap count at the pending stance, and the last stride that was one, µs. */
   private readonly gapsAtStance = { left: 0, right: 0 };
   private readonly lastStrideUs = { left: Number.NaN, right: Number.NaN };
+  /** Per side: the last contact time measured (IC to TO), µs. */
+  private readonly lastContactUs = { left: Number.NaN, right: Number.NaN };
 
   private stride(side: Side, stance: Stance, nextIcUs: number | undefined): StrideEvent {
     const strideS = nextIcUs === undefined ? null : (nextIcUs - stance.icUs) / 1e6;
@@ -416,33 +449,65 @@ export class SessionAnalyzer {
    * samples, not on which sensor's data arrived first.
    */
   private measure(stride: StrideEvent, out: TimedEvent[]): void {
-    const stanceEndUs = stride.toUs ?? (stride.strideTimeS === null ? null : stride.icUs + (stride.strideTimeS * 1e6) / 2);
-    if (stanceEndUs === null) return;
     const strideEndUs = stride.strideTimeS === null ? null : stride.icUs + stride.strideTimeS * 1e6;
     const gait = gaitOf(stride, this.params.form);
-    const pelvis = this.unitsOk('pelvis') ? this.pelvis : undefined;
-    if (pelvis !== undefined) {
-      const drop = pelvis.pelvicDropDeg(stride.side, stride.icUs, stanceEndUs);
-      if (strideEndUs !== null) {
-        stride.verticalOscillationCm = round(pelvis.verticalOscillationCm(stride.icUs, strideEndUs), 10);
-        stride.brakingMps = round(pelvis.brakingMps(stride.icUs, stanceEndUs, strideEndUs), 1000);
-      }
-      // The stance peaks move +δ and −δ on the two sides: the stride-mean jump is the correction (no metric).
-      const mean = strideEndUs === null || drop === null ? null : pelvis.meanObliquityDeg(stride.icUs, strideEndUs, this.epochScratch);
-      this.watchMounting('pelvis', mean, Number.NaN, gait, stride, out);
-      // Less the clip's turn on the body: it raised φ by offset everywhere (left stance: peak φ; right: peak −φ).
-      const offset = this.mountShift('pelvis').metricOffsetDeg;
-      stride.pelvicDropDeg = drop === null ? null : round(drop - (stride.side === 'left' ? offset : -offset), 100);
+    this.measurePelvis(stride, strideEndUs, gait, out);
+    this.measureShank(stride, strideEndUs, gait, out);
+    const before = out.length;
+    this.lossCost.push('pelvis', 'pelvicDropDeg', stride.pelvicDropReason, stride.icUs, out);
+    this.lossCost.push(SHANK_OF[stride.side], 'shankFrontalDeg', stride.shankFrontalReason, stride.icUs, out);
+    this.alertCount += out.length - before;
+  }
+
+  /** Pelvic drop, vertical oscillation and braking of a stride, or why the drop is null. */
+  private measurePelvis(stride: StrideEvent, strideEndUs: number | null, gait: Gait | undefined, out: TimedEvent[]): void {
+    const stanceEndUs = stride.toUs ?? (strideEndUs === null ? null : (stride.icUs + strideEndUs) / 2);
+    const pelvis = this.pelvis;
+    const reason = this.whyNoSegment('pelvis', pelvis !== undefined, stanceEndUs);
+    if (reason !== undefined || pelvis === undefined || stanceEndUs === null) {
+      if (stride.pelvicDropDeg === null) stride.pelvicDropReason = reason ?? 'stance_end_unknown';
+      return;
     }
-    const shank = this.unitsOk(SHANK_OF[stride.side]) ? this.shanks.get(stride.side) : undefined;
-    if (shank !== undefined && stride.toUs !== null) {
-      const sensor = SHANK_OF[stride.side];
-      const tilt = shank.shankFrontalDeg(stride.icUs, stride.toUs, strideEndUs);
-      // A shank's turn moves its knee proxy by only part of the turn (the stride heading turns too): the correction is the proxy's own step.
-      const mean = strideEndUs === null || tilt === null ? null : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch);
-      this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
-      stride.shankFrontalDeg = tilt === null ? null : round(tilt - this.mountShift(sensor).metricOffsetDeg, 100);
+    const drop = pelvis.pelvicDropDeg(stride.side, stride.icUs, stanceEndUs);
+    if (strideEndUs !== null) {
+      stride.verticalOscillationCm = round(pelvis.verticalOscillationCm(stride.icUs, strideEndUs), 10);
+      stride.brakingMps = round(pelvis.brakingMps(stride.icUs, stanceEndUs, strideEndUs), 1000);
     }
+    // The stance peaks move +δ and −δ on the two sides: the stride-mean jump is the correction (no metric).
+    const mean = strideEndUs === null || drop === null ? null : pelvis.meanObliquityDeg(stride.icUs, strideEndUs, this.epochScratch);
+    this.watchMounting('pelvis', mean, Number.NaN, gait, stride, out);
+    // Less the clip's turn on the body: it raised φ by offset everywhere (left stance: peak φ; right: peak −φ).
+    const offset = this.mountShift('pelvis').metricOffsetDeg;
+    stride.pelvicDropDeg = drop === null ? null : round(drop - (stride.side === 'left' ? offset : -offset), 100);
+    if (drop === null) stride.pelvicDropReason = pelvis.whyNoAngle(stride.icUs, stanceEndUs);
+  }
+
+  /** The knee-collapse proxy of a stride, or why it is null. */
+  private measureShank(stride: StrideEvent, strideEndUs: number | null, gait: Gait | undefined, out: TimedEvent[]): void {
+    const sensor = SHANK_OF[stride.side];
+    const shank = this.shanks.get(stride.side);
+    // Without a toe-off (it fell in a bridged gap) the stance is taken to last as long as
+    // this leg's last one: the knee proxy peaks mid-stance, so its end need not be exact.
+    const tiltEndUs = stride.toUs ?? stride.icUs + this.lastContactUs[stride.side];
+    const reason = this.whyNoSegment(sensor, shank !== undefined, Number.isNaN(tiltEndUs) ? null : tiltEndUs);
+    if (reason !== undefined || shank === undefined) {
+      stride.shankFrontalReason = reason ?? 'stance_end_unknown';
+      return;
+    }
+    const tilt = shank.shankFrontalDeg(stride.icUs, tiltEndUs, strideEndUs);
+    // A shank's turn moves its knee proxy by only part of the turn (the stride heading turns too): the correction is the proxy's own step.
+    const mean = strideEndUs === null || tilt === null ? null : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch);
+    this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
+    stride.shankFrontalDeg = tilt === null ? null : round(tilt - this.mountShift(sensor).metricOffsetDeg, 100);
+    if (tilt === null) stride.shankFrontalReason = shank.whyNoAngle(stride.icUs, tiltEndUs);
+  }
+
+  /** Why a sensor gives no angle before measuring: not worn, wrong units, not calibrated, no stance end (undefined: measure). */
+  private whyNoSegment(sensor: SensorId, tracked: boolean, stanceEndUs: number | null): AngleNullReason | undefined {
+    if (!this.tracks.has(sensor) && !(this.options.sensors?.includes(sensor) ?? false)) return 'no_sensor';
+    if (!this.unitsOk(sensor)) return 'units_suspect';
+    if (!tracked) return 'attitude_settling';
+    return stanceEndUs === null ? 'stance_end_unknown' : undefined;
   }
 
   /** Whether a sensor's data may give numbers: its units are not suspect (never report angles from data in the wrong units). */

@@ -48,7 +48,7 @@ describe('parameter validation at construction', () => {
     [{ segments: { attitude: { kp: Number.NaN } } }, /segments\.attitude\.kp must be finite, got NaN/],
     [{ form: { resolveFraction: 2 } }, /form\.resolveFraction is a fraction and must be ≤ 1, got 2/],
     [{ form: { confirmStances: 2.5 } }, /form\.confirmStances is a count and must be a whole number/],
-    [{ dataQuality: { lossResolve: 0.5, lossRaise: 0.1 } }, /dataQuality\.lossResolve \(0\.5\) must not exceed dataQuality\.lossRaise \(0\.1\)/],
+    [{ dataQuality: { costResolve: 0.5, costRaise: 0.1 } }, /dataQuality\.costResolve \(0\.5\) must not exceed dataQuality\.costRaise \(0\.1\)/],
     [{ gapPeriods: 1 }, /gapPeriods must be > 1/],
     [{ releaseAfterS: -1 }, /releaseAfterS must be ≥ 0, got -1/],
   ])('refuses %j with a message naming it', (params, message) => {

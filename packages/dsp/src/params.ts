@@ -64,11 +64,12 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
   },
   dataQuality: {
     windowS: 10,
-    lossRaise: 0.1,
-    lossResolve: 0.02,
     clipRaise: 0.005,
     clipResolve: 0.001,
     clipMinMps2: 39,
+    costStances: 40,
+    costRaise: 0.1,
+    costResolve: 0.03,
   },
   segments: {
     attitude: { kp: 0.4, ki: 0.04, stillRadps: 0.05, stillMinS: 1, biasTauS: 2, impactRejectG: 8, settleS: 3, convergeS: 10, convergeGain: 3 },
@@ -140,11 +141,12 @@ export const PARAM_DOCS: Record<string, string> = {
   'pelvisEvents.adaptiveFraction': 'pelvis-only: a contact must exceed this fraction of the median recent rise rate',
   'pelvisEvents.minStepS': 'pelvis-only: shortest time between two contacts (one step), s',
   'pelvisEvents.searchBackS': 'pelvis-only: no contact for this long halves the threshold (per interval, down to the floor): running slowed to walking, s',
-  'dataQuality.windowS': 'window over which packet loss and clipping are measured, s',
-  'dataQuality.lossRaise': 'raise packet_loss above this fraction of expected samples missing',
-  'dataQuality.lossResolve': 'resolve packet_loss below this fraction (hysteresis)',
+  'dataQuality.windowS': 'window over which clipping is measured, s',
   'dataQuality.clipRaise': 'raise clipping above this fraction of samples at a flat full-scale value',
   'dataQuality.clipResolve': 'resolve clipping below this fraction',
+  'dataQuality.costStances': 'packet_loss by what it costs: stances over which lost packets\' cost to a metric (pelvic drop, knee proxy) is judged',
+  'dataQuality.costRaise': '…raised when gaps left the metric null on more than this fraction of them (naming the metric)',
+  'dataQuality.costResolve': '…resolved below this fraction',
   'dataQuality.clipMinMps2': 'smallest |a| on an axis that counts as a possible full-scale value, m/s²',
   'segments.attitude.kp': 'attitude filter: accelerometer correction gain, rad/s per g of tilt error (tilt time constant 1/kp s)',
   'segments.attitude.ki': 'attitude filter: integral gain (world frame) cancelling the tilt drift of residual gyro bias, rad/s² per g',
@@ -220,8 +222,8 @@ export function parameterTable(): string {
  */
 const MAY_BE_ZERO = new Set([
   'segments.attitude.ki',
-  'dataQuality.lossResolve',
   'dataQuality.clipResolve',
+  'dataQuality.costResolve',
   'form.warmupS',
   'form.minPelvicDropRiseDeg',
   'form.minShankFrontalRiseDeg',
@@ -237,18 +239,18 @@ const FRACTIONS = new Set([
   'shankEvents.adaptivePeakFraction',
   'shankEvents.refractoryFraction',
   'pelvisEvents.adaptiveFraction',
-  'dataQuality.lossRaise',
-  'dataQuality.lossResolve',
   'dataQuality.clipRaise',
   'dataQuality.clipResolve',
+  'dataQuality.costRaise',
+  'dataQuality.costResolve',
   'form.resolveFraction',
   'form.runMaxDutyFactor',
 ]);
-const COUNTS = new Set(['clockConfirmSamples', 'form.windowStances', 'form.confirmStances', 'mountShift.referenceStrides', 'mountShift.confirmStrides']);
+const COUNTS = new Set(['dataQuality.costStances', 'clockConfirmSamples', 'form.windowStances', 'form.confirmStances', 'mountShift.referenceStrides', 'mountShift.confirmStrides']);
 /** Pairs that must be ordered: [smaller, larger]. */
 const ORDERED: readonly (readonly [string, string])[] = [
-  ['dataQuality.lossResolve', 'dataQuality.lossRaise'],
   ['dataQuality.clipResolve', 'dataQuality.clipRaise'],
+  ['dataQuality.costResolve', 'dataQuality.costRaise'],
   ['shankEvents.minRefractoryS', 'shankEvents.maxRefractoryS'],
   ['pelvisEvents.sideHighPassHz', 'pelvisEvents.sideCutoffHz'],
   ['calibration.minStandingS', 'calibration.maxStandingS'],

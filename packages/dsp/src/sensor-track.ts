@@ -2,6 +2,7 @@ import { MAX_ABS_SAMPLE_VALUE, type SensorId } from '@gaitwatch/protocol';
 import { StandingCalibrator, type Calibration } from './calibration/standing-calibrator.ts';
 import type { AnalyzerParams } from './params.ts';
 import { ClockGuard } from './input/clock-guard.ts';
+import { RecentSamples } from './input/recent-samples.ts';
 
 /** Samples used to infer a sensor's rate from its timestamps. */
 const RATE_PROBE_SAMPLES = 11;
@@ -38,6 +39,8 @@ export class SensorTrack {
   private held: Float64Array;
   private heldCount = 0;
 
+  /** The last samples, for filling a bridged gap with the previous stride (input/recent-samples.ts). */
+  readonly recent = new RecentSamples();
   /** The sensor's time base against clock faults (input/clock-guard.ts). */
   readonly clock: ClockGuard;
 
@@ -91,6 +94,7 @@ export class SensorTrack {
       this.lastRow[c] = buf[o + c]!;
     }
     this.lastTUs = tUs;
+    this.recent.push(buf, o);
     if (Number.isNaN(this.firstTUs)) this.firstTUs = tUs;
     this.samples++;
     if (Number.isNaN(this.rateHz)) {

@@ -1,3 +1,4 @@
+import type { LossCostParams } from './loss-cost.ts';
 import type { SensorId } from '@gaitwatch/protocol';
 
 /** A data-quality episode starting or ending. */
@@ -5,8 +6,8 @@ export interface QualityEvent {
   readonly tUs: number;
   readonly sensor: SensorId;
   readonly phase: 'raised' | 'resolved';
-  /** `sensor_silent`, `packet_loss` (fraction of samples missing), `clipping` (fraction of samples at full scale), `clock` (timestamps off the sensor's time base) or `units_suspect`. */
-  readonly metric: 'sensor_silent' | 'packet_loss' | 'clipping' | 'clock' | 'units_suspect';
+  /** `sensor_silent`, `clipping` (fraction of samples at full scale), `clock` (timestamps off the sensor's time base) or `units_suspect`. */
+  readonly metric: 'sensor_silent' | 'clipping' | 'clock' | 'units_suspect';
   readonly value: number | null;
   /** The limit the value was held against (null: none). */
   readonly limit: number | null;
@@ -22,13 +23,9 @@ const MAX_BODY_RATE_RADPS = 35;
 /** Samples above it before the units are called suspect (a glitch is one or two). */
 const UNITS_EVIDENCE_SAMPLES = 10;
 
-export interface DataQualityParams {
-  /** Window over which loss and clipping fractions are measured, s. */
+export interface DataQualityParams extends LossCostParams {
+  /** Window over which the clipping fraction is measured, s. */
   readonly windowS: number;
-  /** Raise packet loss above this fraction of expected samples… */
-  readonly lossRaise: number;
-  /** …and resolve it below this one (hysteresis). */
-  readonly lossResolve: number;
   /** Raise clipping above this fraction of samples, resolve below the second. */
   readonly clipRaise: number;
   readonly clipResolve: number;
@@ -42,7 +39,7 @@ export interface SilenceAware {
 }
 
 /**
- * Watches one sensor's stream for packet loss and clipping, in fixed windows
+ * Watches one sensor's stream for clipping and gyro units, in fixed windows
  * of sample time, with hysteresis: one episode gives one `raised` and one
  * `resolved`. Clipping shows as a flat top: an axis holding exactly the same
  * large value on consecutive samples, which a noisy real signal never does.
@@ -52,7 +49,6 @@ export class SensorQualityMonitor {
   private windowStartUs = Number.NaN;
   private received = 0;
   private clipped = 0;
-  private lossActive = false;
   private clipActive = false;
   private readonly last = new Float64Array(3);
 
@@ -106,18 +102,10 @@ export class SensorQualityMonitor {
 
   private closeWindow(): void {
     const windowUs = this.params.windowS * 1e6;
-    const expected = windowUs / this.periodUs;
     const endUs = this.windowStartUs + windowUs;
-    const loss = Math.max(0, 1 - this.received / expected);
-    // A window with nothing at all is silence, which the analyzer reports; keep loss for partial windows.
+    // A window with nothing at all is silence, which the analyzer reports. (Packet loss is
+    // judged by what it costs the metrics: quality/loss-cost.ts; the summary gives completeness.)
     if (this.received > 0) {
-      if (!this.lossActive && loss > this.params.lossRaise) {
-        this.lossActive = true;
-        this.emit({ tUs: endUs, sensor: this.sensor, phase: 'raised', metric: 'packet_loss', value: loss, limit: this.params.lossRaise, message: `${this.sensor}: ${(loss * 100).toFixed(0)} % of samples missing over the last ${this.params.windowS} s` });
-      } else if (this.lossActive && loss < this.params.lossResolve) {
-        this.lossActive = false;
-        this.emit({ tUs: endUs, sensor: this.sensor, phase: 'resolved', metric: 'packet_loss', value: loss, limit: this.params.lossResolve, message: `${this.sensor}: samples arriving again` });
-      }
       const clip = this.clipped / this.received;
       if (!this.clipActive && clip > this.params.clipRaise) {
         this.clipActive = true;

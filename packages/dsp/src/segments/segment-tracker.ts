@@ -28,6 +28,9 @@ export interface SegmentParams {
 /** A move of the mounting yaw in use this large counts as a new reference (3° × 10° of lean ≈ 0.5° of obliquity), deg. */
 const REFERENCE_STEP_DEG = 3;
 
+/** Why a stance has no angle from this sensor (the stride's `…Reason` field). */
+export type AngleGap = 'sensor_silent' | 'attitude_settling' | 'data_gap' | 'history';
+
 /** How well the motion revealed the sensor's rotation about the vertical. */
 export interface MountingEstimate {
   /** Rotation of the anatomical axis from the sensor's own axis about "up", degrees (0 until estimated). */
@@ -66,6 +69,8 @@ export abstract class SegmentTracker {
   /** The current sample, bias-corrected, with dt (SAMPLE_LAYOUT): passed by reference, never as doubles. */
   protected readonly sample = new Float64Array(SAMPLE_LAYOUT);
   protected readonly periodUs: number;
+  /** Time between history records, µs. */
+  protected readonly recordPeriodUs: number;
   /** Ring field of the bridged flag. */
   protected readonly bridgedField: number;
   /** Every `keepEvery`-th sample goes into the history (rates above HISTORY_MAX_RATE_HZ). */
@@ -104,6 +109,7 @@ export abstract class SegmentTracker {
     this.bridgedField = ringFields;
     this.ring = new RecordRing(Math.ceil((params.historyS * rateHz) / this.keepEvery), ringFields + 1);
     this.periodUs = 1e6 / rateHz;
+    this.recordPeriodUs = this.periodUs * this.keepEvery;
     this.axisMinSamples = Math.round(params.axisMinS * rateHz);
     this.axisUpdateSamples = Math.max(1, Math.round(rateHz / 2));
     const [ux, uy, uz] = calibration.upSensor;
@@ -253,6 +259,31 @@ export abstract class SegmentTracker {
     const first = d[this.ring.slot(this.spanScratch[0]!) + field]!;
     for (let i = this.spanScratch[0]! + 1; i <= this.spanScratch[1]!; i++) if (d[this.ring.slot(i) + field] !== first) return Number.NaN;
     return first;
+  }
+
+  /**
+   * Why an angle over [fromUs, toUs] came out null (asked only then):
+   * `sensor_silent` (no data reaching the window's end), `attitude_settling`
+   * (start-up or re-levelling after a long gap), `data_gap` (a gap in the
+   * window, or the peak beside a bridged one), else `history` (older than kept).
+   */
+  whyNoAngle(fromUs: number, toUs: number): AngleGap {
+    const ring = this.ring;
+    const d = ring.data;
+    if (ring.length === 0 || d[ring.slot(ring.pushed - 1)]! < toUs) return 'sensor_silent';
+    if (d[ring.slot(ring.firstIndex)]! > fromUs) return 'history';
+    const maxStepUs = 3 * this.recordPeriodUs;
+    let previousUs = Number.NaN;
+    for (let i = ring.pushed - 1; i >= ring.firstIndex; i--) {
+      const slot = ring.slot(i);
+      const t = d[slot]!;
+      if (t > toUs + maxStepUs) continue;
+      if (previousUs - t > maxStepUs || d[slot + this.bridgedField] === 1) return 'data_gap';
+      if (Number.isNaN(d[slot + 1]!)) return 'attitude_settling';
+      previousUs = t;
+      if (t < fromUs - maxStepUs) break;
+    }
+    return 'data_gap';
   }
 
   /** Whether this sensor's real samples cover [fromUs, toUs]: no gap, not even a bridged one. */

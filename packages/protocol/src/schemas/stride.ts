@@ -2,6 +2,17 @@ import { z } from 'zod';
 import { SideSchema, TimeUs } from './common.ts';
 
 /**
+ * Why a stance has no angle: the sensor is not worn (`no_sensor`), its
+ * units are wrong (`units_suspect`), the stance's end is unknown
+ * (`stance_end_unknown`), its samples have a gap (`data_gap`, lost packets),
+ * the attitude was settling (`attitude_settling`: start-up, after a long
+ * gap), the sensor had gone silent (`sensor_silent`), or the stance is older
+ * than the history kept (`history`).
+ */
+export const ANGLE_NULL_REASONS = ['no_sensor', 'units_suspect', 'stance_end_unknown', 'data_gap', 'attitude_settling', 'sensor_silent', 'history'] as const;
+export type AngleNullReason = (typeof ANGLE_NULL_REASONS)[number];
+
+/**
  * Metrics of one stance (IC to TO of `side`), as published on `live` and
  * printed by `gaitwatch analyze` (there wrapped with `kind: "stride"`).
  * A metric the sensor set cannot give (pelvic drop without a pelvis sensor,
@@ -20,6 +31,10 @@ export const StrideMetricsSchema = z.object({
   verticalOscillationCm: z.number().nonnegative().nullable().optional(),
   /** Forward speed the pelvis loses after the contact, m/s (optional extra: needs the pelvis sensor). */
   brakingMps: z.number().nonnegative().nullable().optional(),
+  /** Why pelvicDropDeg is null, when it is (optional extra). */
+  pelvicDropReason: z.enum(ANGLE_NULL_REASONS).optional(),
+  /** Why shankFrontalDeg is null, when it is (optional extra). */
+  shankFrontalReason: z.enum(ANGLE_NULL_REASONS).optional(),
 });
 export type StrideMetrics = z.infer<typeof StrideMetricsSchema>;
 

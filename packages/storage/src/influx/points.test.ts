@@ -13,13 +13,13 @@ const stride: StrideRecord = {
   cadenceSpm: 166.5,
   pelvicDropDeg: null,
   shankFrontalDeg: -1.25,
-  pelvicDropReason: 'pelvis gap',
+  pelvicDropReason: 'data_gap',
 };
 
 describe('line protocol through Point', () => {
   it('writes a stride with µs time as a string, int times, float metrics, nulls left out, extras kept', () => {
     expect(stridePoint(stride)).toBe(
-      'stride,athlete=a1,session=s1,side=left cadenceSpm=166.5,pelvicDropReason="pelvis gap",schemaVersion=1i,shankFrontalDeg=-1.25,strideTimeS=0.72,toUs=1764000000353459i 1764000000123457',
+      'stride,athlete=a1,session=s1,side=left cadenceSpm=166.5,pelvicDropReason="data_gap",schemaVersion=1i,shankFrontalDeg=-1.25,strideTimeS=0.72,toUs=1764000000353459i 1764000000123457',
     );
   });
 
