@@ -25,9 +25,10 @@ export interface SummaryEvent {
    * to bridge; `completenessPct`, samples received of those the rate predicts
    * between the first and the last; `anglesWithheldS`, data time whose angles
    * were withheld while the attitude settled (start without standing, after a long gap);
+   * `flatSamples` dropped as flat-lined (the same six values over and over);
    * `clockOutliers` timestamps rejected, `clockJumps` new time bases taken (input/clock-guard.ts).
    */
-  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; bridgedGaps: number; clockOutliers: number; clockJumps: number; gapS: number; completenessPct: number | null; anglesWithheldS: number | null; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;
+  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; bridgedGaps: number; flatSamples: number; clockOutliers: number; clockJumps: number; gapS: number; completenessPct: number | null; anglesWithheldS: number | null; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;
   /** Lines of the recording that could not be parsed (analyze only). */
   parseErrors?: number;
 }

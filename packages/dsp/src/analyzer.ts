@@ -255,10 +255,10 @@ export class SessionAnalyzer {
     }
     // Clock faults: rare, so the common path is one comparison (input/clock-guard.ts).
     const clock = track.clock;
-    this.lastScratch[0] = track.lastTUs;
+    this.lastScratch[0] = track.clockUs;
     if (clock.needsJudging(rows, at, this.lastScratch)) {
       const outliers = clock.outliers;
-      const verdict = clock.judge(rows[at]!, track.lastTUs, track.periodUs, this.othersNowUs(track));
+      const verdict = clock.judge(rows[at]!, track.clockUs, track.periodUs, this.othersNowUs(track));
       if (clock.outliers !== outliers) this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: ${clock.outliers - outliers} timestamp(s) far off its clock (${describeJump(clock.lastCandidateUs - track.lastTUs)} it) rejected as outliers; ${clock.outliers} so far`);
       if (verdict === 'hold') return;
       if (verdict === 'rebased') this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: its clock jumped ${describeJump(rows[at]! - track.lastTUs)} the session's; mapped onto the session clock (${(clock.offsetUs / 1e6).toFixed(3)} s)`);
@@ -269,7 +269,9 @@ export class SessionAnalyzer {
       buf[0] = rows[at]! + clock.offsetUs;
       for (let c = 1; c < CHANNELS; c++) buf[c] = rows[at + c]!;
     }
+    const flatBefore = track.flatLined;
     const verdict = track.accept(buf, o);
+    if (track.flatLined !== flatBefore) this.quality.flatChanged(track, buf[o]!);
     if (verdict === 'drop') return;
     const tUs = buf[o]!;
     if (tUs > this.newestUs) this.newestUs = tUs;
@@ -722,7 +724,8 @@ export class SessionAnalyzer {
   /** Ends the session: flushes what is pending and returns the remaining strides and the summary. */
   finish(): AnalysisEvent[] {
     for (const track of this.tracks.values()) {
-      if (track.calibration === undefined) {
+      // A flat-lined sensor's few samples are not a calibration (gravity 0 would read as wrong units).
+      if (track.calibration === undefined && !track.flatLined) {
         track.flushCalibration();
         if (track.calibration !== undefined) this.startDetector(track);
       }

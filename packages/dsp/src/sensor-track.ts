@@ -6,6 +6,12 @@ import { RecentSamples } from './input/recent-samples.ts';
 
 /** Samples used to infer a sensor's rate from its timestamps. */
 const RATE_PROBE_SAMPLES = 11;
+/**
+ * Identical samples in a row that make a sensor flat-lined (dead, or a relay
+ * repeating a stale value): 100 is half a second at 200 Hz; a live MEMS
+ * sensor's noise never repeats all six channels exactly even a few times.
+ */
+const FLAT_SAMPLES = 100;
 /** Values per sample row: t (µs), ax, ay, az (m/s²), gx, gy, gz (rad/s). */
 export const CHANNELS = 7;
 
@@ -26,6 +32,13 @@ export class SensorTrack {
   unusableTiming = 0;
   gaps = 0;
   gapSeconds = 0;
+  /** Samples dropped because the sensor repeated the same six values for FLAT_SAMPLES in a row (flat-lined). */
+  flat = 0;
+  /** Time of the latest flat-lined (dropped) sample, µs: the clock guard judges against it. */
+  flatUs = Number.NaN;
+  /** Whether the sensor is flat-lined now. */
+  flatLined = false;
+  private flatRun = 0;
   /** Gaps short enough to bridge (≤ bridgeMaxS): the attitude and the detectors were carried across. */
   bridged = 0;
   /** The previous accepted sample row (t, ax, ay, az, gx, gy, gz): one edge of a bridged gap. */
@@ -63,6 +76,11 @@ export class SensorTrack {
     this.calibrator = undefined;
   }
 
+  /** The time the clock is judged against: the last accepted sample's, or a flat-lined one's after it, µs. */
+  get clockUs(): number {
+    return this.flatUs > this.lastTUs ? this.flatUs : this.lastTUs;
+  }
+
   /** Sample period, µs (NaN until the rate is known). */
   get periodUs(): number {
     return 1e6 / this.rateHz;
@@ -86,6 +104,20 @@ export class SensorTrack {
         this.invalid++;
         return 'drop';
       }
+    }
+    // A dead sensor repeats itself exactly: real ones never do, their noise spans several LSB.
+    let same = this.samples > 0;
+    for (let c = 1; c < CHANNELS && same; c++) same = buf[o + c] === this.lastRow[c];
+    if (!same) {
+      this.flatRun = 0;
+      this.flatLined = false;
+    } else if (++this.flatRun >= FLAT_SAMPLES) {
+      this.flatUs = tUs;
+      // Dropped, so the sensor reads as silent: the release stops waiting for it and the
+      // pelvis takes over its leg; the session says sensor_flat, not sensor_silent.
+      this.flatLined = true;
+      this.flat++;
+      return 'drop';
     }
     const previous = this.lastTUs;
     // Element copies, not set(subarray): a subarray is an object per sample.

@@ -61,6 +61,7 @@ export function buildSummary(input: {
           unusableTiming: t.unusableTiming,
           gaps: t.gaps,
           bridgedGaps: t.bridged,
+          flatSamples: t.flat,
           clockOutliers: t.clock.outliers,
           clockJumps: t.clock.rebases,
           gapS: Math.round(t.gapSeconds * 1000) / 1000,

@@ -7,7 +7,7 @@ export interface QualityEvent {
   readonly sensor: SensorId;
   readonly phase: 'raised' | 'resolved';
   /** `sensor_silent`, `clipping` (fraction of samples at full scale), `clock` (timestamps off the sensor's time base) or `units_suspect`. */
-  readonly metric: 'sensor_silent' | 'clipping' | 'clock' | 'units_suspect';
+  readonly metric: 'sensor_silent' | 'sensor_flat' | 'clipping' | 'clock' | 'units_suspect';
   readonly value: number | null;
   /** The limit the value was held against (null: none). */
   readonly limit: number | null;

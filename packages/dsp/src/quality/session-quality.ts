@@ -58,6 +58,23 @@ export class SessionQuality {
     return true;
   }
 
+  /**
+   * A sensor that went flat-lined (`flatLined` set) or came back: one
+   * critical sensor_flat episode. Called when the track's state changed.
+   */
+  flatChanged(track: SensorTrack, tUs: number): void {
+    const open = this.flatSince.has(track.sensor);
+    if (track.flatLined && !open) {
+      this.flatSince.add(track.sensor);
+      this.raise({ tUs, sensor: track.sensor, phase: 'raised', metric: 'sensor_flat', value: null, limit: null, message: `${track.sensor}: the sensor sends the same values over and over (dead sensor or a stuck relay); its data is ignored until it moves again` });
+    } else if (!track.flatLined && open) {
+      this.flatSince.delete(track.sensor);
+      this.raise({ tUs, sensor: track.sensor, phase: 'resolved', metric: 'sensor_flat', value: null, limit: null, message: `${track.sensor}: the sensor's values move again` });
+    }
+  }
+
+  private readonly flatSince = new Set<SensorId>();
+
   /** Whether a sensor's gyro units look wrong (deg/s). */
   gyroUnitsSuspect(sensor: SensorId): boolean {
     return this.monitors.get(sensor)?.gyroUnitsSuspect ?? false;
@@ -99,7 +116,7 @@ export class SessionQuality {
       for (const other of this.options.sensors ?? this.tracks.keys()) {
         const last = this.tracks.get(other)?.lastTUs ?? this.firstUs;
         // Time the episode from the data (last sample + limit), not from whichever sample noticed it.
-        if (tUs - last > silentUs && !this.silent.has(other)) {
+        if (tUs - last > silentUs && !this.silent.has(other) && this.tracks.get(other)?.flatLined !== true) {
           this.silent.add(other);
           this.raise({ tUs: last + silentUs, sensor: other, phase: 'raised', metric: 'sensor_silent', value: null, limit: this.params.silentAfterS, message: `${other}: no data for ${this.params.silentAfterS} s (battery, Bluetooth or a loose clip?)` });
         }
@@ -126,7 +143,7 @@ export class SessionQuality {
     const silentUs = this.params.silentAfterS * 1e6;
     for (const other of this.options.sensors ?? this.tracks.keys()) {
       const last = this.tracks.get(other)?.lastTUs ?? this.firstUs;
-      if (nowUs - last > silentUs && !this.silent.has(other)) {
+      if (nowUs - last > silentUs && !this.silent.has(other) && this.tracks.get(other)?.flatLined !== true) {
         this.silent.add(other);
         this.raise({ tUs: last + silentUs, sensor: other, phase: 'raised', metric: 'sensor_silent', value: null, limit: this.params.silentAfterS, message: `${other}: no data for ${this.params.silentAfterS} s (battery, Bluetooth or a loose clip?)` });
       }
@@ -141,7 +158,7 @@ export class SessionQuality {
     this.emit({
       kind: 'alert',
       type: 'data_quality',
-      severity: event.metric === 'sensor_silent' ? 'critical' : 'warning',
+      severity: event.metric === 'sensor_silent' || event.metric === 'sensor_flat' ? 'critical' : 'warning',
       athleteId: this.options.athleteId ?? 'unknown',
       sessionId: this.options.sessionId ?? 'unknown',
       tUs: event.tUs,
