@@ -90,6 +90,15 @@ describe('snapshot and restore', () => {
     expect(form(run(cut, rows.length).events)).toEqual(form(full));
   });
 
+  it('restores a snapshot taken in the first seconds, before calibration (the track calibrates again)', () => {
+    for (const seconds of [0.5, 3, 10]) {
+      const cut = rows.findIndex((r) => r.tUs > rows[0]!.tUs + seconds * 1e6);
+      const { events } = run(cut, rows.length);
+      // Standing is long over by the end: the session is whole but for its first strides.
+      expect(strides(events).length).toBeGreaterThanOrEqual(strides(full).length - 4);
+    }
+  });
+
   it('refuses what is not a snapshot of this version, saying so', () => {
     expect(() => SessionAnalyzer.restore({})).toThrow(/version undefined is not this analyzer's 1/);
     expect(() => SessionAnalyzer.restore(null)).toThrow(TypeError);

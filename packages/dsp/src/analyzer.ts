@@ -481,7 +481,7 @@ export class SessionAnalyzer {
     // Less the clip's turn on the body: it raised φ by offset everywhere (left stance: peak φ; right: peak −φ).
     const offset = this.mountShift('pelvis').metricOffsetDeg;
     stride.pelvicDropDeg = drop === null ? null : round(drop - (stride.side === 'left' ? offset : -offset), 100);
-    if (drop === null) stride.pelvicDropReason = pelvis.whyNoAngle(stride.icUs, stanceEndUs);
+    if (drop === null) stride.pelvicDropReason = pelvis.whyNoAngle(stride.icUs, stanceEndUs, this.params.silentAfterS * 1e6);
   }
 
   /** The knee-collapse proxy of a stride, or why it is null. */
@@ -501,7 +501,7 @@ export class SessionAnalyzer {
     const mean = strideEndUs === null || tilt === null ? null : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch);
     this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
     stride.shankFrontalDeg = tilt === null ? null : round(tilt - this.mountShift(sensor).metricOffsetDeg, 100);
-    if (tilt === null) stride.shankFrontalReason = shank.whyNoAngle(stride.icUs, tiltEndUs);
+    if (tilt === null) stride.shankFrontalReason = shank.whyNoAngle(stride.icUs, tiltEndUs, this.params.silentAfterS * 1e6);
   }
 
   /** Why a sensor gives no angle before measuring: not worn, wrong units, not calibrated, no stance end (undefined: measure). */

@@ -68,7 +68,7 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     clipResolve: 0.001,
     clipMinMps2: 39,
     costStances: 40,
-    costRaise: 0.1,
+    costRaise: 0.15,
     costResolve: 0.03,
   },
   segments: {

@@ -83,10 +83,15 @@ export class SessionQuality {
   /** Sensors with an open clock episode, and the time of their last fault, µs. */
   private readonly clockFaultUs = new Map<SensorId, number>();
 
-  /** Builds a sensor's monitor for a restore (state-codec.ts RestoreFactory). */
-  restoreEntry(field: string, key: unknown): object | undefined {
+  /**
+   * Builds a sensor's monitor for a restore (state-codec.ts RestoreFactory);
+   * null for a sensor whose rate is not known again yet (it recalibrates, and
+   * watch() builds its monitor then).
+   */
+  restoreEntry(field: string, key: unknown): object | null | undefined {
+    if (field !== 'monitors') return undefined;
     const track = this.tracks.get(key as SensorId);
-    if (field !== 'monitors' || track === undefined || Number.isNaN(track.rateHz)) return undefined;
+    if (track === undefined || Number.isNaN(track.rateHz)) return null;
     const monitor = new SensorQualityMonitor(track.sensor, { ...this.params.dataQuality, silentAfterS: this.params.silentAfterS }, 1e6 / track.rateHz, (e) => this.raise(e));
     this.monitors.set(track.sensor, monitor);
     return monitor;

@@ -263,11 +263,12 @@ export abstract class SegmentTracker {
 
   /**
    * Why an angle over [fromUs, toUs] came out null (asked only then):
-   * `sensor_silent` (no data reaching the window's end), `attitude_settling`
+   * `sensor_silent` (no data reaching the window's end, or a hole in it
+   * longer than `silentUs`), `attitude_settling`
    * (start-up or re-levelling after a long gap), `data_gap` (a gap in the
    * window, or the peak beside a bridged one), else `history` (older than kept).
    */
-  whyNoAngle(fromUs: number, toUs: number): AngleGap {
+  whyNoAngle(fromUs: number, toUs: number, silentUs: number): AngleGap {
     const ring = this.ring;
     const d = ring.data;
     if (ring.length === 0 || d[ring.slot(ring.pushed - 1)]! < toUs) return 'sensor_silent';
@@ -277,7 +278,12 @@ export abstract class SegmentTracker {
     for (let i = ring.pushed - 1; i >= ring.firstIndex; i--) {
       const slot = ring.slot(i);
       const t = d[slot]!;
-      if (t > toUs + maxStepUs) continue;
+      if (t > toUs + maxStepUs) {
+        previousUs = t;
+        continue;
+      }
+      // A hole longer than the silence limit was the sensor going quiet (its own alert), not lost packets.
+      if (previousUs - t > silentUs) return 'sensor_silent';
       if (previousUs - t > maxStepUs || d[slot + this.bridgedField] === 1) return 'data_gap';
       if (Number.isNaN(d[slot + 1]!)) return 'attitude_settling';
       previousUs = t;

@@ -21,7 +21,8 @@ const TYPED: Record<string, new (n: number) => TypedArray> = { Float64Array, Flo
 
 /** An owner that can build the value of a Map entry missing in a fresh graph (a lazily created part). */
 export interface RestoreFactory {
-  restoreEntry(field: string, key: unknown): object | undefined;
+  /** The new entry; `null`: leave the entry out (its owner rebuilds it later); undefined: a plain value. */
+  restoreEntry(field: string, key: unknown): object | null | undefined;
 }
 
 function encodeNumber(x: number): Encoded {
@@ -124,6 +125,7 @@ export function decodeInto(target: object, e: Encoded): void {
           let existing: unknown = current.get(k);
           if (existing === undefined && v !== null && typeof v === 'object' && !Array.isArray(v) && !('$num' in v)) {
             existing = (target as Partial<RestoreFactory>).restoreEntry?.(key, k);
+            if (existing === null) continue;
             if (existing !== undefined) current.set(k, existing);
           }
           if (existing !== null && typeof existing === 'object' && !(existing instanceof Map) && !ArrayBuffer.isView(existing) && !Array.isArray(existing) && !(existing instanceof Set)) decodeInto(existing, v);
