@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const BASE = { MQTT_URL: 'mqtt://127.0.0.1:1883', DATA_DIR: '/var/lib/gaitwatch' };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).problems];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives documented defaults with only MQTT_URL and DATA_DIR: the local store', () => {
+    const config = loadConfig(BASE);
+    expect(config).toEqual({
+      mqtt: { url: BASE.MQTT_URL, clientId: 'gaitwatch-ingest', reconnectMinMs: 500, reconnectMaxMs: 30_000 },
+      store: { dataDir: BASE.DATA_DIR },
+      logLevel: 'info',
+      idleTimeoutS: 120,
+      jitterMs: 250,
+      jitterMaxFrames: 64,
+      httpPort: 9464,
+      httpHost: '0.0.0.0',
+      checkpointEveryS: 5,
+    });
+  });
+
+  it('reads InfluxDB 2.x settings (v2) and 1.x settings (v1) from the variables given', () => {
+    const v2 = loadConfig({ ...BASE, INFLUX_URL: 'http://db:8086', INFLUX_TOKEN: 't', INFLUX_ORG: 'club', INFLUX_BUCKET: 'runs' });
+    expect(v2.store.influx).toEqual({ url: 'http://db:8086', api: 'v2', token: 't', org: 'club', bucket: 'runs' });
+    const v1 = loadConfig({ ...BASE, INFLUX_URL: 'http://db:8086', INFLUX_DB: 'gaitwatch', INFLUX_USERNAME: 'u', INFLUX_PASSWORD: 'p' });
+    expect(v1.store.influx).toEqual({ url: 'http://db:8086', api: 'v1', database: 'gaitwatch', username: 'u', password: 'p' });
+  });
+
+  it('takes credentials, client id, levels and numbers; blank values count as unset', () => {
+    const config = loadConfig({ ...BASE, MQTT_USERNAME: 'ingest', MQTT_PASSWORD: 'pw', MQTT_CLIENT_ID: 'ingest-1', LOG_LEVEL: 'debug', INGEST_IDLE_TIMEOUT_S: '30', INGEST_HTTP_PORT: '0', INGEST_JITTER_MS: ' ' });
+    expect(config.mqtt).toMatchObject({ username: 'ingest', password: 'pw', clientId: 'ingest-1' });
+    expect(config).toMatchObject({ logLevel: 'debug', idleTimeoutS: 30, httpPort: 0, jitterMs: 250 });
+  });
+
+  it('lists every problem by variable, never echoing a secret', () => {
+    const found = problems({ MQTT_URL: 'localhost:1883', LOG_LEVEL: 'loud', INGEST_IDLE_TIMEOUT_S: 'soon', INGEST_HTTP_PORT: '70000', MQTT_CLIENT_ID: 'has space' });
+    const text = found.join('\n');
+    expect(text).toMatch(/^MQTT_URL: must be a URL with scheme mqtt/m);
+    expect(text).toMatch(/^LOG_LEVEL: must be one of/m);
+    expect(text).toMatch(/^INGEST_IDLE_TIMEOUT_S: must be an integer/m);
+    expect(text).toMatch(/^INGEST_HTTP_PORT: must be at most 65535/m);
+    expect(text).toMatch(/^MQTT_CLIENT_ID: must be 1–23/m);
+  });
+
+  it('requires MQTT_URL and DATA_DIR, and a complete InfluxDB target', () => {
+    expect(problems({})).toEqual(expect.arrayContaining([expect.stringMatching(/^MQTT_URL: required/), expect.stringMatching(/^DATA_DIR: required/)]));
+    const v2 = problems({ ...BASE, INFLUX_URL: 'http://db:8086', INFLUX_BUCKET: 'runs', INFLUX_TOKEN: 'secret-value' });
+    expect(v2).toEqual([expect.stringMatching(/^INFLUX_ORG: required/)]);
+    expect(v2.join()).not.toContain('secret-value');
+    expect(problems({ ...BASE, INFLUX_URL: 'http://db:8086', INFLUX_API: 'v1' })).toEqual([expect.stringMatching(/^INFLUX_DB: required/)]);
+    expect(problems({ ...BASE, INFLUX_TOKEN: 'x' })).toEqual([expect.stringMatching(/^INFLUX_TOKEN: set without INFLUX_URL/)]);
+    expect(problems({ ...BASE, MQTT_PASSWORD: 'x' })).toEqual([expect.stringMatching(/^MQTT_PASSWORD: set without MQTT_USERNAME/)]);
+  });
+
+  it('says so in the error message, one line per problem', () => {
+    expect(() => loadConfig({})).toThrow(/invalid ingest configuration:\n {2}- /);
+  });
+});

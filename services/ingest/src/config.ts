@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+/**
+ * The ingest service's configuration, read from environment variables
+ * (DESIGN.md "Services and configuration") and validated once at start-up.
+ * Every variable is documented in services/ingest/README.md.
+ */
+export interface IngestConfig {
+  readonly mqtt: {
+    readonly url: string;
+    readonly username?: string;
+    readonly password?: string;
+    /** Stable client id: the broker keeps the persistent session (clean: false) under it. */
+    readonly clientId: string;
+    /** Shortest and longest wait between reconnect attempts, ms (doubling in between). */
+    readonly reconnectMinMs: number;
+    readonly reconnectMaxMs: number;
+  };
+  readonly store: {
+    readonly dataDir: string;
+    readonly influx?: {
+      readonly url: string;
+      readonly api: 'v1' | 'v2';
+      readonly token?: string;
+      readonly org?: string;
+      readonly bucket?: string;
+      readonly database?: string;
+      readonly username?: string;
+      readonly password?: string;
+    };
+  };
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** A session without data or status for this long is closed, s. */
+  readonly idleTimeoutS: number;
+  /** How long a frame waits in its sensor's jitter buffer for an earlier one, in data time, ms. */
+  readonly jitterMs: number;
+  /** Frames held per sensor at most; past it the oldest is released (bounded memory). */
+  readonly jitterMaxFrames: number;
+  /** Port of /metrics, /healthz, /readyz (0: any free port). */
+  readonly httpPort: number;
+  readonly httpHost: string;
+  /** Checkpoint period, s (also at shutdown); 0 turns checkpoints and resuming off (shutdown then finishes sessions). */
+  readonly checkpointEveryS: number;
+}
+
+/** A configuration the service cannot start with: one line per problem, never the secret values. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid ingest configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const url = (protocols: readonly string[], example: string) =>
+  z.string().refine((text) => {
+    try {
+      return protocols.includes(new URL(text).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${protocols.map((p) => p.replace(':', '')).join(' | ')}, e.g. ${example}`);
+
+const int = (min: number, max: number, fallback: number) =>
+  optionalText.pipe(
+    z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined ? fallback : Number(v)))
+      .pipe(z.number({ error: `must be an integer between ${min} and ${max}` }).int(`must be an integer between ${min} and ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
+  );
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const EnvSchema = z.object({
+  MQTT_URL: optionalText.pipe(url(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'], 'mqtt://127.0.0.1:1883').optional()),
+  MQTT_USERNAME: optionalText,
+  MQTT_PASSWORD: optionalText,
+  MQTT_CLIENT_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,23}$/, 'must be 1–23 of A–Z a–z 0–9 _ . - (MQTT 3.1.1 guarantees 23)')
+      .optional(),
+  ),
+  MQTT_RECONNECT_MIN_MS: int(100, 60_000, 500),
+  MQTT_RECONNECT_MAX_MS: int(100, 300_000, 30_000),
+  INFLUX_URL: optionalText.pipe(url(['http:', 'https:'], 'http://127.0.0.1:8086').optional()),
+  INFLUX_API: optionalText.pipe(z.enum(['v1', 'v2'], { error: 'must be v1 or v2' }).optional()),
+  INFLUX_TOKEN: optionalText,
+  INFLUX_ORG: optionalText,
+  INFLUX_BUCKET: optionalText,
+  INFLUX_DB: optionalText,
+  INFLUX_USERNAME: optionalText,
+  INFLUX_PASSWORD: optionalText,
+  DATA_DIR: optionalText,
+  LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()),
+  INGEST_IDLE_TIMEOUT_S: int(5, 86_400, 120),
+  INGEST_JITTER_MS: int(0, 5_000, 250),
+  INGEST_JITTER_MAX_FRAMES: int(1, 10_000, 64),
+  INGEST_HTTP_PORT: int(0, 65_535, 9464),
+  INGEST_HTTP_HOST: optionalText,
+  INGEST_CHECKPOINT_S: int(0, 3_600, 5),
+});
+
+/**
+ * Reads the configuration from `env` (default process.env). Throws ConfigError
+ * listing every problem by variable name. MQTT_URL is required here: the
+ * embedded broker (MQTT_URL unset) belongs to `gaitwatch start`, not to the
+ * standalone service.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): IngestConfig {
+  const parsed = EnvSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  if (e.MQTT_URL === undefined) problems.push('MQTT_URL: required (the broker to subscribe to), e.g. mqtt://127.0.0.1:1883');
+  if (e.MQTT_PASSWORD !== undefined && e.MQTT_USERNAME === undefined) problems.push('MQTT_PASSWORD: set without MQTT_USERNAME');
+  if (e.MQTT_RECONNECT_MIN_MS > e.MQTT_RECONNECT_MAX_MS) problems.push('MQTT_RECONNECT_MIN_MS: must not exceed MQTT_RECONNECT_MAX_MS');
+  if (e.DATA_DIR === undefined) problems.push('DATA_DIR: required (the local store, or the InfluxDB spool when INFLUX_URL is set)');
+  let influx: NonNullable<IngestConfig['store']['influx']> | undefined;
+  if (e.INFLUX_URL !== undefined) {
+    // v2 needs a bucket (2.x/3.x/1.8+), v1 a database (1.x before 1.8); the variable given picks the API unless INFLUX_API says.
+    const api = e.INFLUX_API ?? (e.INFLUX_BUCKET !== undefined ? 'v2' : e.INFLUX_DB !== undefined ? 'v1' : 'v2');
+    if (api === 'v2') {
+      if (e.INFLUX_BUCKET === undefined) problems.push('INFLUX_BUCKET: required with INFLUX_URL for the v2 write API (or set INFLUX_DB for InfluxDB 1.x)');
+      if (e.INFLUX_ORG === undefined) problems.push('INFLUX_ORG: required with INFLUX_BUCKET (v2 write API)');
+      if (e.INFLUX_TOKEN === undefined) problems.push('INFLUX_TOKEN: required with INFLUX_BUCKET (v2 write API)');
+    } else if (e.INFLUX_DB === undefined) problems.push('INFLUX_DB: required with INFLUX_URL for InfluxDB 1.x (v1 /write)');
+    influx = {
+      url: e.INFLUX_URL,
+      api,
+      ...(e.INFLUX_TOKEN !== undefined ? { token: e.INFLUX_TOKEN } : {}),
+      ...(e.INFLUX_ORG !== undefined ? { org: e.INFLUX_ORG } : {}),
+      ...(e.INFLUX_BUCKET !== undefined ? { bucket: e.INFLUX_BUCKET } : {}),
+      ...(e.INFLUX_DB !== undefined ? { database: e.INFLUX_DB } : {}),
+      ...(e.INFLUX_USERNAME !== undefined ? { username: e.INFLUX_USERNAME } : {}),
+      ...(e.INFLUX_PASSWORD !== undefined ? { password: e.INFLUX_PASSWORD } : {}),
+    };
+  } else {
+    for (const name of ['INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_DB'] as const) {
+      if (e[name] !== undefined) problems.push(`${name}: set without INFLUX_URL (unset INFLUX_URL means the local store under DATA_DIR)`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    mqtt: {
+      url: e.MQTT_URL!,
+      ...(e.MQTT_USERNAME !== undefined ? { username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD ?? '' } : {}),
+      clientId: e.MQTT_CLIENT_ID ?? 'gaitwatch-ingest',
+      reconnectMinMs: e.MQTT_RECONNECT_MIN_MS,
+      reconnectMaxMs: e.MQTT_RECONNECT_MAX_MS,
+    },
+    store: { dataDir: e.DATA_DIR!, ...(influx !== undefined ? { influx } : {}) },
+    logLevel: e.LOG_LEVEL ?? 'info',
+    idleTimeoutS: e.INGEST_IDLE_TIMEOUT_S,
+    jitterMs: e.INGEST_JITTER_MS,
+    jitterMaxFrames: e.INGEST_JITTER_MAX_FRAMES,
+    httpPort: e.INGEST_HTTP_PORT,
+    httpHost: e.INGEST_HTTP_HOST ?? '0.0.0.0',
+    checkpointEveryS: e.INGEST_CHECKPOINT_S,
+  };
+}

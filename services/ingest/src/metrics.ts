@@ -1,0 +1,52 @@
+import type { GaitStore } from '@gaitwatch/storage';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The ingest service's Prometheus metrics, on a registry of its own (not
+ * prom-client's global one), so that two services in one process — tests,
+ * `gaitwatch start` — do not collide. Names are documented in the README.
+ */
+export class IngestMetrics {
+  readonly registry = new Registry();
+  readonly messages = new Counter({ name: 'gaitwatch_ingest_messages_total', help: 'MQTT messages received, by topic kind', labelNames: ['kind'] as const, registers: [this.registry] });
+  readonly rejected = new Counter({ name: 'gaitwatch_ingest_rejected_total', help: 'Messages refused, by kind and reason (protocol rejection codes, bad_topic, after_stop)', labelNames: ['kind', 'reason'] as const, registers: [this.registry] });
+  readonly duplicateFrames = new Counter({ name: 'gaitwatch_ingest_duplicate_frames_total', help: 'IMU frames dropped as duplicates of (sensor, seq, t0)', registers: [this.registry] });
+  readonly staleSamples = new Counter({ name: 'gaitwatch_ingest_stale_samples_total', help: 'Samples dropped because a sample at or after their time was already analysed (re-sends, duplicate rows, later than the jitter window)', registers: [this.registry] });
+  readonly gaps = new Counter({ name: 'gaitwatch_ingest_gaps_total', help: 'Holes in a sensor stream longer than 1.5 sample periods', registers: [this.registry] });
+  readonly missingSamples = new Counter({ name: 'gaitwatch_ingest_missing_samples_total', help: 'Samples missing in those holes', registers: [this.registry] });
+  readonly samples = new Counter({ name: 'gaitwatch_ingest_samples_total', help: 'Samples handed to the analysis', registers: [this.registry] });
+  readonly strides = new Counter({ name: 'gaitwatch_ingest_strides_total', help: 'Stances analysed', registers: [this.registry] });
+  readonly alerts = new Counter({ name: 'gaitwatch_ingest_alerts_total', help: 'Alerts raised or resolved, by type and phase', labelNames: ['type', 'phase'] as const, registers: [this.registry] });
+  readonly sessionsActive = new Gauge({ name: 'gaitwatch_ingest_sessions_active', help: 'Sessions open now', registers: [this.registry] });
+  readonly sessionsClosed = new Counter({ name: 'gaitwatch_ingest_sessions_closed_total', help: 'Sessions closed, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly bufferedFrames = new Gauge({ name: 'gaitwatch_ingest_jitter_buffered_frames', help: 'Frames waiting in the jitter buffers', registers: [this.registry] });
+  readonly analysisLag = new Histogram({
+    name: 'gaitwatch_ingest_analysis_lag_seconds',
+    help: 'Time one message holds the event loop: decode, jitter buffer and the analysis of the frames it released',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly eventLoopTickLag = new Gauge({ name: 'gaitwatch_ingest_timer_lag_seconds', help: 'How late the last session timer tick ran (event-loop responsiveness)', registers: [this.registry] });
+  readonly storeWrite = new Histogram({ name: 'gaitwatch_ingest_store_write_seconds', help: 'Duration of store writes until durable', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers: [this.registry] });
+  readonly storeErrors = new Counter({ name: 'gaitwatch_ingest_store_errors_total', help: 'Store writes that failed, by error (full = back-pressure, retried)', labelNames: ['error'] as const, registers: [this.registry] });
+  readonly storePending = new Gauge({ name: 'gaitwatch_ingest_store_pending_records', help: 'Records waiting for the store (queued or in flight)', registers: [this.registry] });
+  readonly published = new Counter({ name: 'gaitwatch_ingest_published_total', help: 'Messages published back, by topic kind', labelNames: ['kind'] as const, registers: [this.registry] });
+  readonly mqttConnects = new Counter({ name: 'gaitwatch_ingest_mqtt_connects_total', help: 'Connections to the broker, by whether it kept the session', labelNames: ['session_present'] as const, registers: [this.registry] });
+  readonly mqttSubscribes = new Counter({ name: 'gaitwatch_ingest_mqtt_subscribes_total', help: 'Subscriptions made again because the broker had not kept the session', registers: [this.registry] });
+  readonly mqttConnected = new Gauge({ name: 'gaitwatch_ingest_mqtt_connected', help: '1 while connected to the broker', registers: [this.registry] });
+
+  /** The store's own numbers (spool depth and bytes, replayed points …), read at scrape time. */
+  watchStore(store: GaitStore): void {
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+    };
+    gauge('gaitwatch_store_spool_depth_batches', 'Batches waiting in the InfluxDB spool', () => store.metrics.spoolDepthBatches);
+    gauge('gaitwatch_store_spool_bytes', 'Bytes of spool on disk', () => store.metrics.spoolBytes);
+    gauge('gaitwatch_store_spool_full', '1 while the spool refuses writes', () => store.metrics.spoolFull);
+    gauge('gaitwatch_store_pending_points', 'Points accepted by the store, not yet acknowledged', () => store.metrics.pendingPoints);
+    gauge('gaitwatch_store_points_written', 'Points the database acknowledged (counter)', () => store.metrics.pointsWritten);
+    gauge('gaitwatch_store_points_spooled', 'Points put in the spool (counter)', () => store.metrics.pointsSpooled);
+    gauge('gaitwatch_store_points_replayed', 'Points replayed from the spool (counter)', () => store.metrics.pointsReplayed);
+    gauge('gaitwatch_store_last_write_seconds', 'Duration of the last acknowledged database write', () => store.metrics.lastWriteMs / 1000);
+  }
+}

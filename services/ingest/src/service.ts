@@ -1,0 +1,155 @@
+import type { Server } from 'node:http';
+import { buildTopic } from '@gaitwatch/protocol';
+import { openStore, type GaitStore } from '@gaitwatch/storage';
+import { pino, type Logger } from 'pino';
+import type { IngestConfig } from './config.ts';
+import { buildHealthServer, listen } from './http-server.ts';
+import { IngestMetrics } from './metrics.ts';
+import { MqttIntake } from './mqtt-intake.ts';
+import { StoreWriter } from './output/store-writer.ts';
+import { CHECKPOINT_VERSION, type SessionCheckpoint } from './session/live-session.ts';
+import { SessionManager, type CheckpointSource } from './session/session-manager.ts';
+
+/** How often sessions are ticked (buffers released, clocks moved, idle checked), ms. */
+const TICK_MS = 250;
+/** Records waiting for the store past which intake holds (the broker keeps the rest). */
+const MAX_PENDING_RECORDS = 50_000;
+
+export interface IngestDeps {
+  /** Default: a pino logger at config.logLevel on stdout. */
+  readonly logger?: Logger;
+  /** Default: openStore from config.store (the service then closes it). */
+  readonly store?: GaitStore;
+}
+
+export interface IngestService {
+  readonly metrics: IngestMetrics;
+  readonly sessions: SessionManager;
+  readonly store: GaitStore;
+  readonly intake: MqttIntake;
+  readonly logger: Logger;
+  /** Port of /metrics, /healthz, /readyz. */
+  readonly httpPort: number;
+  /** Why not ready, or undefined. */
+  notReady(): string | undefined;
+  /** Writes what is queued for the store now and waits for it (tests). */
+  flush(): Promise<void>;
+  /**
+   * Graceful stop: intake paused (messages arriving now stay with the broker),
+   * every session finished (strides, alerts, summary) and written, the
+   * broker and store closed. Idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+/** A pino logger that never prints the configured secrets (they are not logged anyway; this guards mistakes). */
+export function createLogger(level: IngestConfig['logLevel']): Logger {
+  return pino({
+    level,
+    base: { service: 'ingest' },
+    redact: { paths: ['password', '*.password', 'token', '*.token', 'config.mqtt.password', 'config.store.influx.token', 'config.store.influx.password'], censor: '[redacted]' },
+  });
+}
+
+/**
+ * Checkpoints from the store: the latest one of a session still open there
+ * (endUs null) and of the same run (same startUs), in this build's format.
+ */
+export function storeCheckpoints(store: GaitStore, logger: Logger): CheckpointSource {
+  return {
+    async load(athleteId, sessionId) {
+      const [record, session] = await Promise.all([store.latestCheckpoint(athleteId, sessionId), store.getSession(athleteId, sessionId)]);
+      if (record === null || session === null || session.endUs !== null || session.startUs !== record.startUs) return undefined;
+      if (record.version !== CHECKPOINT_VERSION) {
+        logger.warn({ athleteId, sessionId, version: record.version }, 'checkpoint of another format; starting the session afresh');
+        return undefined;
+      }
+      return JSON.parse(Buffer.from(record.data).toString('utf8')) as SessionCheckpoint;
+    },
+  };
+}
+
+/** Starts the ingest service: store, metrics server, broker connection, session timer. */
+export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): Promise<IngestService> {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const metrics = new IngestMetrics();
+  const ownStore = deps.store === undefined;
+  const store =
+    deps.store ??
+    (await openStore({
+      dataDir: config.store.dataDir,
+      ...(config.store.influx !== undefined ? { influx: { ...config.store.influx, logger: logger.child({ part: 'store' }) } } : {}),
+    }));
+  metrics.watchStore(store);
+  const writer = new StoreWriter(store, logger.child({ part: 'store-writer' }), metrics);
+  const sessions = new SessionManager({
+    logger,
+    metrics,
+    idleTimeoutS: config.idleTimeoutS,
+    jitterMs: config.jitterMs,
+    jitterMaxFrames: config.jitterMaxFrames,
+    ...(config.checkpointEveryS > 0 ? { checkpoints: storeCheckpoints(store, logger) } : {}),
+    output: {
+      stride: ({ kind: _kind, ...record }) => writer.stride(record),
+      alert: ({ kind: _kind, ...record }) => writer.alert(record),
+      session: (record) => writer.session(record),
+      checkpoint: (record) => writer.checkpoint(record),
+      publishLive: (athleteId, sessionId, payload) => intake.publish('live', buildTopic(athleteId, sessionId, 'live'), payload),
+      publishAlert: (athleteId, sessionId, payload) => intake.publish('alerts', buildTopic(athleteId, sessionId, 'alerts'), payload),
+    },
+  });
+  const intake = new MqttIntake({
+    config: config.mqtt,
+    logger: logger.child({ part: 'mqtt' }),
+    metrics,
+    onMessage: (topic, payload) => sessions.handle(topic, payload),
+    hold: () => writer.blocked || writer.pending > MAX_PENDING_RECORDS,
+  });
+  const notReady = (): string | undefined => {
+    if (!intake.connected) return 'not connected to the broker';
+    if (!store.accepting || writer.blocked) return 'the store refuses writes (spool full)';
+    return undefined;
+  };
+  let server: Server | undefined = buildHealthServer({ registry: metrics.registry, notReady });
+  const httpPort = await listen(server, config.httpPort, config.httpHost);
+
+  let expectedTickMs = Date.now() + TICK_MS;
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    metrics.eventLoopTickLag.set(Math.max(0, now - expectedTickMs) / 1000);
+    expectedTickMs = now + TICK_MS;
+    sessions.tick();
+  }, TICK_MS);
+  const checkpoints = config.checkpointEveryS > 0 ? setInterval(() => sessions.checkpointAll(), config.checkpointEveryS * 1000) : undefined;
+  logger.info(
+    { store: store.kind, mqttClientId: config.mqtt.clientId, httpPort, idleTimeoutS: config.idleTimeoutS, jitterMs: config.jitterMs },
+    'ingest started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      logger.info('ingest stopping: intake paused, finishing sessions');
+      intake.pause();
+      clearInterval(ticker);
+      clearInterval(checkpoints);
+      sessions.stopIntake();
+      await sessions.settled();
+      // With checkpoints the sessions are handed on (the next worker resumes them); without, they end here.
+      if (config.checkpointEveryS > 0) sessions.suspendAll();
+      else sessions.closeAll('shutdown');
+      await writer.close();
+      await intake.close();
+      if (ownStore) await store.close();
+      const closing = server;
+      server = undefined;
+      if (closing !== undefined) {
+        const closed = new Promise<void>((r) => closing.close(() => r()));
+        closing.closeAllConnections();
+        await closed;
+      }
+      logger.info('ingest stopped');
+    })());
+
+  return { metrics, sessions, store, intake, logger, httpPort, notReady, flush: () => writer.flush(), stop };
+}

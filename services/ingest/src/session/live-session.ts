@@ -1,0 +1,232 @@
+import { SessionAnalyzer, type AlertEvent, type AnalysisEvent, type StrideEvent, type SummaryEvent } from '@gaitwatch/dsp';
+import type { ImuFrame, SensorId, StatusStart } from '@gaitwatch/protocol';
+import type { Logger } from 'pino';
+import { SensorInput, type ReleasedFrame, type SensorInputStats } from './sensor-input.ts';
+
+/** Format of ingest's checkpoint envelope (CheckpointRecord.version); the analyzer's snapshot inside has its own. */
+export const CHECKPOINT_VERSION = 1;
+
+/** What a checkpoint holds: the analyzer's snapshot and ingest's own per-session state. JSON, stored as UTF-8. */
+export interface SessionCheckpoint {
+  readonly startUs: number;
+  readonly startedBy: 'status' | 'data';
+  readonly strides: number;
+  readonly alerts: number;
+  readonly dataUs: number | null;
+  readonly inputs: Record<string, ReturnType<SensorInput['checkpoint']>>;
+  readonly analyzer: ReturnType<SessionAnalyzer['snapshot']>;
+}
+
+/** Why a session ended (stored in its summary). */
+export type EndReason = 'stop' | 'lost' | 'idle' | 'shutdown';
+
+/** Where a session's results go: the session manager wires it to the store and MQTT. */
+export interface SessionSink {
+  stride(session: LiveSession, stride: StrideEvent): void;
+  alert(session: LiveSession, alert: AlertEvent): void;
+}
+
+export interface LiveSessionOptions {
+  readonly athleteId: string;
+  readonly sessionId: string;
+  /** The `start` status, when it came before the data. */
+  readonly start?: StatusStart;
+  readonly jitterMs: number;
+  readonly jitterMaxFrames: number;
+  readonly logger: Logger;
+  readonly sink: SessionSink;
+  /** Wall clock, ms (injectable for tests). */
+  readonly nowMs: () => number;
+}
+
+/**
+ * One live session: its sensors' input stages (dedupe + jitter buffer) in
+ * front of one SessionAnalyzer, and the session's data clock for advanceTo.
+ * Single-threaded and synchronous: everything slow (store, MQTT) is the
+ * sink's business.
+ */
+export class LiveSession {
+  readonly athleteId: string;
+  readonly sessionId: string;
+  readonly logger: Logger;
+  readonly analyzer: SessionAnalyzer;
+  /** Session start, µs: the start status's time, else the first frame's. Stable: it is the stored session's identity. */
+  readonly startUs: number;
+  readonly startedBy: 'status' | 'data';
+  private readonly inputs = new Map<SensorId, SensorInput>();
+  /** Newest sample time handed to the analyzer, µs, and the wall time it arrived, ms. */
+  private dataUs = Number.NEGATIVE_INFINITY;
+  private dataArrivedMs = 0;
+  /** Wall time of the last message (data or status) for the idle timeout, ms. */
+  lastActivityMs: number;
+  strides = 0;
+  alerts = 0;
+  private finished = false;
+
+  /** True when the session continues from a checkpoint. */
+  readonly resumed: boolean;
+
+  /**
+   * @param checkpoint a SessionCheckpoint of this session (from the store):
+   *   the analyzer is restored from it — calibration, fresh-legs baselines,
+   *   alert episodes — instead of starting afresh.
+   */
+  constructor(
+    private readonly options: LiveSessionOptions,
+    firstFrame?: ImuFrame,
+    checkpoint?: SessionCheckpoint,
+  ) {
+    this.athleteId = options.athleteId;
+    this.sessionId = options.sessionId;
+    this.logger = options.logger;
+    const start = options.start;
+    this.lastActivityMs = options.nowMs();
+    this.resumed = checkpoint !== undefined;
+    if (checkpoint !== undefined) {
+      this.startedBy = checkpoint.startedBy;
+      this.startUs = checkpoint.startUs;
+      this.strides = checkpoint.strides;
+      this.alerts = checkpoint.alerts;
+      this.analyzer = SessionAnalyzer.restore(checkpoint.analyzer);
+      for (const [sensor, state] of Object.entries(checkpoint.inputs)) this.inputOf(sensor as SensorId).restore(state);
+      if (checkpoint.dataUs !== null) {
+        this.dataUs = checkpoint.dataUs;
+        this.dataArrivedMs = options.nowMs();
+      }
+      return;
+    }
+    this.startedBy = start !== undefined ? 'status' : 'data';
+    this.startUs = start?.tUs ?? firstFrame?.t0Us ?? options.nowMs() * 1000;
+    this.analyzer = new SessionAnalyzer(
+      {},
+      {
+        athleteId: this.athleteId,
+        sessionId: this.sessionId,
+        ...(start !== undefined ? { sensors: start.sensors } : {}),
+        ...(start?.runnerProfile?.pelvicDropLimitDeg !== undefined ? { pelvicDropLimitDeg: start.runnerProfile.pelvicDropLimitDeg } : {}),
+      },
+    );
+  }
+
+  private inputOf(sensor: SensorId): SensorInput {
+    let input = this.inputs.get(sensor);
+    if (input === undefined) {
+      input = new SensorInput(sensor, { jitterUs: this.options.jitterMs * 1000, jitterMs: this.options.jitterMs, maxFrames: this.options.jitterMaxFrames });
+      this.inputs.set(sensor, input);
+    }
+    return input;
+  }
+
+  /** A decoded frame; false when it was a duplicate (same sensor, seq and t0). */
+  onFrame(frame: ImuFrame): boolean {
+    const nowMs = this.options.nowMs();
+    this.lastActivityMs = nowMs;
+    const input = this.inputOf(frame.sensor);
+    const fresh = input.offer(frame, nowMs);
+    input.release(nowMs, this.feed);
+    return fresh;
+  }
+
+  /** Pushes a released frame through the analyzer and hands what comes out to the sink. */
+  private readonly feed = (frame: ReleasedFrame): void => {
+    const lastUs = Math.round(frame.t0Us + (frame.count - 1) * frame.periodUs);
+    if (lastUs > this.dataUs) {
+      this.dataUs = lastUs;
+      this.dataArrivedMs = this.options.nowMs();
+    }
+    this.deliver(this.analyzer.pushFrame(frame.sensor, frame.t0Us, frame.periodUs, frame.samples, frame.count));
+  };
+
+  private deliver(events: readonly AnalysisEvent[]): SummaryEvent | undefined {
+    let summary: SummaryEvent | undefined;
+    for (const event of events) {
+      switch (event.kind) {
+        case 'stride':
+          this.strides++;
+          this.options.sink.stride(this, event);
+          break;
+        case 'alert':
+          this.alerts++;
+          this.options.sink.alert(this, event);
+          break;
+        case 'summary':
+          summary = event;
+          break;
+      }
+    }
+    return summary;
+  }
+
+  /**
+   * The timer's call: releases frames that waited long enough, then moves the
+   * analyzer's clock to the session's data time — the newest sample plus the
+   * wall time since it arrived — so strides and silence alerts come out when
+   * the data stops.
+   */
+  tick(): void {
+    if (this.finished) return;
+    const nowMs = this.options.nowMs();
+    for (const input of this.inputs.values()) input.release(nowMs, this.feed);
+    if (this.dataUs === Number.NEGATIVE_INFINITY) return;
+    this.deliver(this.analyzer.advanceTo(this.dataUs + (nowMs - this.dataArrivedMs) * 1000));
+  }
+
+  /** Data time lag: how far (ms, wall) the newest analysed sample is behind now. */
+  lagMs(): number {
+    return this.dataUs === Number.NEGATIVE_INFINITY ? 0 : this.options.nowMs() - this.dataArrivedMs;
+  }
+
+  /** Input counters summed over sensors: samples analysed, stale samples dropped, gaps, missing samples. */
+  inputTotals(): [number, number, number, number] {
+    const t: [number, number, number, number] = [0, 0, 0, 0];
+    for (const { stats } of this.inputs.values()) {
+      t[0] += stats.samples;
+      t[1] += stats.staleSamples;
+      t[2] += stats.gaps;
+      t[3] += stats.missingSamples;
+    }
+    return t;
+  }
+
+  /** Frames waiting in the jitter buffers. */
+  bufferedFrames(): number {
+    let n = 0;
+    for (const input of this.inputs.values()) n += input.depth;
+    return n;
+  }
+
+  /**
+   * The session's state for a checkpoint. `drain` first hands every held
+   * frame to the analyzer (shutdown: those frames were acknowledged to the
+   * broker, so only the checkpoint can carry them); the periodic checkpoint
+   * leaves the buffers alone (a crash loses them along with everything
+   * acknowledged since the checkpoint before).
+   */
+  checkpoint(drain: boolean): SessionCheckpoint {
+    if (drain) {
+      const nowMs = this.options.nowMs();
+      for (const input of this.inputs.values()) input.release(nowMs, this.feed, true);
+    }
+    return {
+      startUs: this.startUs,
+      startedBy: this.startedBy,
+      strides: this.strides,
+      alerts: this.alerts,
+      dataUs: Number.isFinite(this.dataUs) ? this.dataUs : null,
+      inputs: Object.fromEntries([...this.inputs].map(([sensor, input]) => [sensor, input.checkpoint()])),
+      analyzer: this.analyzer.snapshot(),
+    };
+  }
+
+  /** Ends the session: flushes the buffers and the analyzer; returns the summary with ingest's own input counts. */
+  finish(reason: EndReason): { summary: SummaryEvent; input: Record<string, SensorInputStats & { completenessPct: number | null }>; endUs: number } {
+    this.finished = true;
+    const nowMs = this.options.nowMs();
+    for (const input of this.inputs.values()) input.release(nowMs, this.feed, true);
+    const summary = this.deliver(this.analyzer.finish())!;
+    const input = Object.fromEntries([...this.inputs].map(([sensor, i]) => [sensor, { ...i.stats, completenessPct: i.completenessPct() }]));
+    const endUs = Number.isFinite(this.dataUs) ? Math.max(this.dataUs, this.startUs) : this.startUs;
+    this.logger.info({ reason, strides: this.strides, alerts: this.alerts }, 'session closed');
+    return { summary, input, endUs };
+  }
+}

@@ -1,0 +1,124 @@
+import type { ImuFrame } from '@gaitwatch/protocol';
+import { describe, expect, it } from 'vitest';
+import { SensorInput, type ReleasedFrame } from './sensor-input.ts';
+
+const PERIOD_US = 5000;
+const T0_US = 1_700_000_000_000_000;
+
+/** Frame `i` of a 200 Hz stream cut in `size`-sample frames; sample values carry the sample index (ax). */
+function frame(i: number, size = 10, seq = i): ImuFrame {
+  const samples = new Float64Array(size * 6);
+  for (let k = 0; k < size; k++) samples[k * 6] = i * size + k;
+  return { sensor: 'pelvis', seq, t0Us: T0_US + i * size * PERIOD_US, periodUs: PERIOD_US, count: size, samples };
+}
+
+/** Sample indices (ax) and times of what was released, in order. */
+function collect(): { out: ReleasedFrame[]; indices: () => number[]; times: () => number[] } {
+  const out: ReleasedFrame[] = [];
+  const each = (f: (r: ReleasedFrame, k: number) => number): number[] => out.flatMap((r) => Array.from({ length: r.count }, (_, k) => f(r, k)));
+  return { out, indices: () => each((r, k) => r.samples[k * 6]!), times: () => each((r, k) => Math.round(r.t0Us + k * r.periodUs)) };
+}
+
+const options = { jitterUs: 200_000, jitterMs: 250, maxFrames: 64 };
+
+describe('SensorInput', () => {
+  it('releases in-order frames once a frame jitterUs later has arrived, every sample once', () => {
+    const input = new SensorInput('pelvis', options);
+    const got = collect();
+    for (let i = 0; i < 20; i++) {
+      input.offer(frame(i), 0);
+      input.release(0, (f) => got.out.push(f));
+    }
+    // 200 ms = 4 frames of 50 ms held back at the end.
+    expect(got.indices()).toEqual(Array.from({ length: 16 * 10 }, (_, k) => k));
+    input.release(0, (f) => got.out.push(f), true);
+    expect(got.indices()).toEqual(Array.from({ length: 200 }, (_, k) => k));
+    expect(input.stats).toMatchObject({ frames: 20, duplicateFrames: 0, staleSamples: 0, samples: 200, gaps: 0, missingSamples: 0 });
+    expect(input.completenessPct()).toBe(100);
+  });
+
+  it('puts frames reordered within the window back in time order', () => {
+    const input = new SensorInput('pelvis', options);
+    const got = collect();
+    const order = [0, 2, 1, 3, 5, 4, 6, 7, 9, 8, 10, 11];
+    for (const i of order) {
+      input.offer(frame(i), 0);
+      input.release(0, (f) => got.out.push(f));
+    }
+    input.release(0, (f) => got.out.push(f), true);
+    expect(got.indices()).toEqual(Array.from({ length: 120 }, (_, k) => k));
+    const times = got.times();
+    for (let k = 1; k < times.length; k++) expect(times[k]).toBeGreaterThan(times[k - 1]!);
+  });
+
+  it('drops a frame seen before (same seq and t0) and counts it', () => {
+    const input = new SensorInput('pelvis', options);
+    const got = collect();
+    for (const i of [0, 1, 1, 2, 0, 3]) input.offer(frame(i), 0);
+    input.release(0, (f) => got.out.push(f), true);
+    expect(input.stats.duplicateFrames).toBe(2);
+    expect(got.indices()).toEqual(Array.from({ length: 40 }, (_, k) => k));
+  });
+
+  it('drops samples re-sent under a new seq (by sample time), also when they overlap a frame partly', () => {
+    const input = new SensorInput('pelvis', options);
+    const got = collect();
+    for (let i = 0; i < 4; i++) input.offer(frame(i), 0);
+    input.release(0, (f) => got.out.push(f), true);
+    // The relay re-sends frames 2–3 after a reconnect under new seqs, then a frame shifted by half (5 samples overlapping).
+    input.offer(frame(2, 10, 100), 0);
+    input.offer(frame(3, 10, 101), 0);
+    const shifted = frame(4, 10, 102);
+    const overlap: ImuFrame = { ...shifted, t0Us: shifted.t0Us - 5 * PERIOD_US, samples: shifted.samples.map((v, j) => (j % 6 === 0 ? v - 5 : v)) };
+    input.offer(overlap, 0);
+    input.release(0, (f) => got.out.push(f), true);
+    expect(input.stats.duplicateFrames).toBe(0);
+    expect(input.stats.staleSamples).toBe(25);
+    expect(got.indices()).toEqual(Array.from({ length: 45 }, (_, k) => k));
+  });
+
+  it('keeps new data under a seq number seen before (a relay that restarted its counter)', () => {
+    const input = new SensorInput('pelvis', options);
+    const got = collect();
+    input.offer(frame(0, 10, 0), 0);
+    input.offer(frame(1, 10, 1), 0);
+    expect(input.offer(frame(2, 10, 0), 0)).toBe(true);
+    input.release(0, (f) => got.out.push(f), true);
+    expect(got.indices()).toEqual(Array.from({ length: 30 }, (_, k) => k));
+  });
+
+  it('releases on wall time when the data stops, and bounds the buffer by maxFrames', () => {
+    const input = new SensorInput('pelvis', { ...options, maxFrames: 3 });
+    const got = collect();
+    input.offer(frame(0), 1000);
+    input.release(1100, (f) => got.out.push(f));
+    expect(got.out).toHaveLength(0);
+    input.release(1250, (f) => got.out.push(f));
+    expect(got.out).toHaveLength(1);
+    // A window wide enough to hold everything (1 h): only the bound releases.
+    const wide = new SensorInput('pelvis', { jitterUs: 3.6e9, jitterMs: 3.6e6, maxFrames: 3 });
+    const held = collect();
+    for (let i = 0; i < 10; i++) {
+      wide.offer(frame(i), 0);
+      wide.release(0, (f) => held.out.push(f));
+      expect(wide.depth).toBeLessThanOrEqual(3);
+    }
+    expect(held.out).toHaveLength(7);
+  });
+
+  it('records gaps and completeness; a frame later than the window is dropped as stale', () => {
+    const input = new SensorInput('pelvis', options);
+    const got = collect();
+    for (const i of [0, 1, 2, 5, 6, 7, 8, 9, 10, 11]) {
+      input.offer(frame(i), 0);
+      input.release(0, (f) => got.out.push(f));
+    }
+    // Frame 3 arrives after frames up to 6 are released: too late.
+    input.offer(frame(3), 0);
+    input.release(0, (f) => got.out.push(f), true);
+    expect(input.stats.gaps).toBe(1);
+    expect(input.stats.missingSamples).toBe(20);
+    expect(input.stats.staleSamples).toBe(10);
+    expect(input.completenessPct()).toBe(83.3);
+  });
+});

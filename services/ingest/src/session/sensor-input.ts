@@ -1,0 +1,177 @@
+import type { ImuFrame, SensorId } from '@gaitwatch/protocol';
+
+/** A frame handed on to the analyzer: time-ordered per sensor, no sample at or before the previous one. */
+export interface ReleasedFrame {
+  readonly sensor: SensorId;
+  readonly t0Us: number;
+  readonly periodUs: number;
+  readonly count: number;
+  /** count × 6 values (may be a subarray view of the decoded frame: no copy). */
+  readonly samples: Float64Array;
+}
+
+export interface SensorInputOptions {
+  /** How long a frame waits for an earlier one, in data time (µs) and in wall time (ms). */
+  readonly jitterUs: number;
+  readonly jitterMs: number;
+  /** Frames held at most; past it the earliest is released at once (memory bound). */
+  readonly maxFrames: number;
+  /** (seq, t0) pairs remembered for duplicate detection (default 1024: ~77 s of 15-sample frames at 200 Hz). */
+  readonly seqMemory?: number;
+}
+
+/** Per-sensor input counts: what reached ingest and what the analyzer got. */
+export interface SensorInputStats {
+  /** Frames offered (duplicates included). */
+  frames: number;
+  /** Frames dropped because the same (seq, t0) was seen before. */
+  duplicateFrames: number;
+  /** Samples at or before a sample already released (a re-send under a new seq, replayed duplicate rows, or later than the jitter window): dropped. */
+  staleSamples: number;
+  /** Samples handed to the analyzer. */
+  samples: number;
+  /** Holes between consecutive released samples longer than 1.5 sample periods, and the samples they miss. */
+  gaps: number;
+  missingSamples: number;
+  firstUs: number | null;
+  lastUs: number | null;
+  periodUs: number | null;
+}
+
+interface Held {
+  readonly frame: ImuFrame;
+  readonly arrivedMs: number;
+}
+
+/** Time of sample i of a frame, µs, as the analyzer computes it (pushFrame rounds t0 + i·period). */
+const sampleUs = (t0Us: number, periodUs: number, i: number): number => Math.round(t0Us + i * periodUs);
+
+/**
+ * One sensor's input stage: drops duplicates by (seq, t0) and by sample
+ * time, and holds frames in a small buffer sorted by t0 so that reordering
+ * within the jitter window reaches the analyzer in time order (the analyzer
+ * drops samples that go back in time, it does not reorder).
+ *
+ * A frame is released when a frame at least `jitterUs` later (data time) has
+ * arrived, or it has waited `jitterMs` (wall time, checked by `release(nowMs)`),
+ * or the buffer holds more than `maxFrames`. Anything arriving later than that
+ * is as good as lost: its samples are counted as stale and dropped.
+ */
+export class SensorInput {
+  private readonly held: Held[] = [];
+  /** seq → t0Us of the frames seen most recently, insertion-ordered for eviction. */
+  private readonly seen = new Map<number, number>();
+  private readonly seqMemory: number;
+  private newestT0Us = Number.NEGATIVE_INFINITY;
+  /** Time of the last sample released, µs (−∞ before the first). */
+  private lastReleasedUs = Number.NEGATIVE_INFINITY;
+  readonly stats: SensorInputStats = { frames: 0, duplicateFrames: 0, staleSamples: 0, samples: 0, gaps: 0, missingSamples: 0, firstUs: null, lastUs: null, periodUs: null };
+
+  constructor(
+    readonly sensor: SensorId,
+    private readonly options: SensorInputOptions,
+  ) {
+    if (!(options.maxFrames >= 1)) throw new RangeError(`maxFrames must be at least 1, got ${options.maxFrames}`);
+    if (!(options.jitterUs >= 0) || !(options.jitterMs >= 0)) throw new RangeError(`jitter must be ≥ 0, got ${options.jitterUs} µs / ${options.jitterMs} ms`);
+    this.seqMemory = options.seqMemory ?? 1024;
+  }
+
+  /** Frames waiting in the buffer. */
+  get depth(): number {
+    return this.held.length;
+  }
+
+  /** Wall time the oldest held frame arrived, ms (undefined: none held). */
+  get oldestArrivalMs(): number | undefined {
+    let oldest: number | undefined;
+    for (const h of this.held) if (oldest === undefined || h.arrivedMs < oldest) oldest = h.arrivedMs;
+    return oldest;
+  }
+
+  /**
+   * Takes a decoded frame. Returns false for a duplicate (same seq and t0 as
+   * a frame seen before), which is dropped. A relay whose seq restarted
+   * sends new data under old seq numbers, but with a new t0: that is kept.
+   */
+  offer(frame: ImuFrame, nowMs: number): boolean {
+    this.stats.frames++;
+    const seenT0 = this.seen.get(frame.seq);
+    if (seenT0 === frame.t0Us) {
+      this.stats.duplicateFrames++;
+      return false;
+    }
+    if (seenT0 !== undefined) this.seen.delete(frame.seq);
+    this.seen.set(frame.seq, frame.t0Us);
+    if (this.seen.size > this.seqMemory) this.seen.delete(this.seen.keys().next().value!);
+    // Insertion sort from the end: frames nearly always arrive in order, so this is one comparison.
+    let i = this.held.length;
+    while (i > 0 && this.held[i - 1]!.frame.t0Us > frame.t0Us) i--;
+    this.held.splice(i, 0, { frame, arrivedMs: nowMs });
+    if (frame.t0Us > this.newestT0Us) this.newestT0Us = frame.t0Us;
+    return true;
+  }
+
+  /**
+   * Hands every frame that is due to `emit`, in time order, each trimmed of
+   * samples at or before the last one released. `all` empties the buffer
+   * (session end, shutdown).
+   */
+  release(nowMs: number, emit: (frame: ReleasedFrame) => void, all = false): void {
+    const { jitterUs, jitterMs, maxFrames } = this.options;
+    while (this.held.length > 0) {
+      const head = this.held[0]!;
+      const due = all || this.held.length > maxFrames || head.frame.t0Us <= this.newestT0Us - jitterUs || nowMs - head.arrivedMs >= jitterMs;
+      if (!due) break;
+      this.held.shift();
+      this.emitTrimmed(head.frame, emit);
+    }
+  }
+
+  private emitTrimmed(frame: ImuFrame, emit: (frame: ReleasedFrame) => void): void {
+    const { t0Us, periodUs, count } = frame;
+    let first = 0;
+    while (first < count && sampleUs(t0Us, periodUs, first) <= this.lastReleasedUs) first++;
+    this.stats.staleSamples += first;
+    if (first === count) return;
+    const startUs = sampleUs(t0Us, periodUs, first);
+    const s = this.stats;
+    if (this.lastReleasedUs !== Number.NEGATIVE_INFINITY && startUs - this.lastReleasedUs > 1.5 * periodUs) {
+      s.gaps++;
+      s.missingSamples += Math.max(0, Math.round((startUs - this.lastReleasedUs) / periodUs) - 1);
+    }
+    const n = count - first;
+    this.lastReleasedUs = sampleUs(t0Us, periodUs, count - 1);
+    s.samples += n;
+    s.firstUs ??= startUs;
+    s.lastUs = this.lastReleasedUs;
+    s.periodUs = periodUs;
+    emit({
+      sensor: this.sensor,
+      // t0 + first·period unrounded, so that the analyzer computes the same sample times as for the whole frame.
+      t0Us: first === 0 ? t0Us : t0Us + first * periodUs,
+      periodUs,
+      count: n,
+      samples: first === 0 ? frame.samples.subarray(0, count * 6) : frame.samples.subarray(first * 6, count * 6),
+    });
+  }
+
+  /** What a checkpoint keeps of this stage: the time dedupe's edge and the counts (held frames are released first). */
+  checkpoint(): { lastReleasedUs: number | null; stats: SensorInputStats } {
+    return { lastReleasedUs: Number.isFinite(this.lastReleasedUs) ? this.lastReleasedUs : null, stats: { ...this.stats } };
+  }
+
+  /** Continues from a checkpoint(): samples at or before its edge are stale, counts go on. */
+  restore(state: { lastReleasedUs: number | null; stats: SensorInputStats }): void {
+    this.lastReleasedUs = state.lastReleasedUs ?? Number.NEGATIVE_INFINITY;
+    if (state.lastReleasedUs !== null) this.newestT0Us = state.lastReleasedUs;
+    Object.assign(this.stats, state.stats);
+  }
+
+  /** Samples received of those the rate predicts between the first and the last released, % (null before two samples). */
+  completenessPct(): number | null {
+    const { firstUs, lastUs, periodUs, samples } = this.stats;
+    if (firstUs === null || lastUs === null || periodUs === null || lastUs <= firstUs) return null;
+    const expected = Math.round((lastUs - firstUs) / periodUs) + 1;
+    return Math.round((1000 * Math.min(samples, expected)) / expected) / 10;
+  }
+}

@@ -1,0 +1,236 @@
+import { encodeJsonImu, type ImuFrame, type SensorId } from '@gaitwatch/protocol';
+import { pino } from 'pino';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { IngestMetrics } from '../metrics.ts';
+import type { SessionCheckpoint } from './live-session.ts';
+import { SessionManager, type SessionOutput } from './session-manager.ts';
+
+const T0_US = 1_767_254_400_000_000;
+const PERIOD_US = 5000;
+const FRAME = 20;
+
+/** Frame `i` of a sensor lying still: gravity plus a little noise (so it is not flat-lined). */
+function still(sensor: SensorId, i: number): ImuFrame {
+  const samples = new Float64Array(FRAME * 6);
+  for (let k = 0; k < FRAME; k++) {
+    const wobble = 0.01 * Math.sin(i * FRAME + k);
+    samples.set([wobble, -wobble, 9.81 + wobble, wobble / 10, 0, -wobble / 10], k * 6);
+  }
+  return { sensor, seq: i, t0Us: T0_US + i * FRAME * PERIOD_US, periodUs: PERIOD_US, count: FRAME, samples };
+}
+
+const topic = (kind: string, athlete = 'a1', session = 's1'): string => `gaitwatch/v1/${athlete}/${session}/${kind}`;
+const bytes = (text: string): Uint8Array => Buffer.from(text);
+const start = (sensors: SensorId[]): Uint8Array => bytes(JSON.stringify({ state: 'start', tUs: T0_US, sensors, sampleRateHz: 200, firmware: 'test/1' }));
+
+interface Recorded {
+  sessions: Parameters<SessionOutput['session']>[0][];
+  alerts: Parameters<SessionOutput['alert']>[0][];
+  published: { kind: 'live' | 'alerts'; payload: string }[];
+  strides: number;
+}
+
+describe('SessionManager', () => {
+  let nowMs: number;
+  let rec: Recorded;
+  let metrics: IngestMetrics;
+  let manager: SessionManager;
+
+  beforeEach(() => {
+    nowMs = 1_000_000;
+    rec = { sessions: [], alerts: [], published: [], strides: 0 };
+    metrics = new IngestMetrics();
+    manager = new SessionManager({
+      logger: pino({ level: 'silent' }),
+      metrics,
+      idleTimeoutS: 30,
+      jitterMs: 100,
+      jitterMaxFrames: 16,
+      nowMs: () => nowMs,
+      output: {
+        stride: () => rec.strides++,
+        alert: (a) => rec.alerts.push(a),
+        session: (s) => rec.sessions.push(s),
+        checkpoint: () => undefined,
+        publishLive: (_a, _s, payload) => rec.published.push({ kind: 'live', payload }),
+        publishAlert: (_a, _s, payload) => rec.published.push({ kind: 'alerts', payload }),
+      },
+    });
+  });
+
+  /** Frames 0..n-1 of each sensor, interleaved, each arriving FRAME × period of wall time after the previous. */
+  function feed(sensors: SensorId[], from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      for (const s of sensors) manager.handle(topic('imu'), bytes(encodeJsonImu(still(s, i))));
+      nowMs += (FRAME * PERIOD_US) / 1000;
+      manager.tick();
+    }
+  }
+
+  it('opens on start, closes on stop with the summary and input counts; data after the stop is refused, a new start reopens', async () => {
+    manager.handle(topic('status'), start(['pelvis']));
+    expect(manager.activeSessions).toBe(1);
+    expect(rec.sessions[0]).toMatchObject({ athleteId: 'a1', sessionId: 's1', startUs: T0_US, endUs: null, summary: { state: 'running', startedBy: 'status' } });
+    feed(['pelvis'], 0, 50);
+    manager.handle(topic('imu'), bytes(encodeJsonImu(still('pelvis', 10))));
+    manager.handle(topic('status'), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 5e6 })));
+    expect(manager.activeSessions).toBe(0);
+    const closed = rec.sessions[1]!;
+    expect(closed.endUs).toBe(T0_US + (50 * FRAME - 1) * PERIOD_US);
+    expect(closed.summary).toMatchObject({ state: 'closed', endReason: 'stop', kind: 'summary', ingest: { pelvis: { frames: 51, duplicateFrames: 1, samples: 50 * FRAME, gaps: 0, completenessPct: 100 } } });
+    expect(await metrics.duplicateFrames.get()).toMatchObject({ values: [{ value: 1 }] });
+    expect((await metrics.samples.get()).values[0]!.value).toBe(50 * FRAME);
+    manager.handle(topic('imu'), bytes(encodeJsonImu(still('pelvis', 60))));
+    expect(manager.activeSessions).toBe(0);
+    expect((await metrics.rejected.get()).values).toEqual([expect.objectContaining({ labels: { kind: 'imu', reason: 'after_stop' }, value: 1 })]);
+    manager.handle(topic('status'), start(['pelvis']));
+    expect(manager.activeSessions).toBe(1);
+  });
+
+  it('opens on first data without a start, and closes a session silent for the idle timeout', () => {
+    feed(['pelvis', 'shank_left'], 0, 10);
+    expect(manager.session('a1', 's1')?.startedBy).toBe('data');
+    nowMs += 29_000;
+    manager.tick();
+    expect(manager.activeSessions).toBe(1);
+    nowMs += 1_000;
+    manager.tick();
+    expect(manager.activeSessions).toBe(0);
+    expect(rec.sessions.at(-1)!.summary).toMatchObject({ endReason: 'idle', startedBy: 'data' });
+  });
+
+  it('closes on the last will (lost)', () => {
+    manager.handle(topic('status'), start(['pelvis']));
+    feed(['pelvis'], 0, 5);
+    manager.handle(topic('status'), bytes('{"state":"lost"}'));
+    expect(manager.activeSessions).toBe(0);
+    expect(rec.sessions.at(-1)!.summary).toMatchObject({ endReason: 'lost' });
+  });
+
+  it("moves the analyzer's clock when data stops: the silence alert is raised and published before any stop", () => {
+    manager.handle(topic('status'), start(['pelvis']));
+    feed(['pelvis'], 0, 50);
+    expect(rec.alerts.filter((a) => a.metric === 'sensor_silent')).toHaveLength(0);
+    for (let k = 0; k < 60; k++) {
+      nowMs += 250;
+      manager.tick();
+    }
+    const silent = rec.alerts.filter((a) => a.metric === 'sensor_silent');
+    expect(silent).toHaveLength(1);
+    expect(silent[0]).toMatchObject({ type: 'data_quality', athleteId: 'a1', sessionId: 's1', sensor: 'pelvis' });
+    const published = rec.published.filter((p) => p.kind === 'alerts').map((p) => JSON.parse(p.payload) as Record<string, unknown>);
+    expect(published).toContainEqual(expect.objectContaining({ metric: 'sensor_silent', sensor: 'pelvis' }));
+    expect(published.every((p) => !('kind' in p))).toBe(true);
+  });
+
+  it('a stage that throws is counted as internal_error and does not reach the caller', async () => {
+    manager.handle(topic('status'), start(['pelvis']));
+    const session = manager.session('a1', 's1')!;
+    session.onFrame = () => {
+      throw new Error('boom');
+    };
+    expect(() => manager.handle(topic('imu'), bytes(encodeJsonImu(still('pelvis', 0))))).not.toThrow();
+    expect((await metrics.rejected.get()).values).toEqual([expect.objectContaining({ labels: { kind: 'imu', reason: 'internal_error' }, value: 1 })]);
+  });
+
+  it('never throws on garbage; counts it by kind and reason', async () => {
+    const garbage: [string, Uint8Array][] = [
+      [topic('imu'), new Uint8Array([0xa7, 1, 2])],
+      [topic('imu'), bytes('null')],
+      [topic('imu'), new Uint8Array(0)],
+      [topic('status'), bytes('{"state":"start"}')],
+      ['gaitwatch/v1/a b/s/imu', bytes('{}')],
+      ['gaitwatch/v1/a1/s1/imu/extra', bytes('{}')],
+    ];
+    for (const [t, p] of garbage) expect(() => manager.handle(t, p)).not.toThrow();
+    const values = (await metrics.rejected.get()).values.map((v) => [v.labels.kind, v.labels.reason, v.value]);
+    expect(values).toEqual(
+      expect.arrayContaining([
+        ['imu', 'bad_frame', 1],
+        ['imu', 'schema', 1],
+        ['imu', 'empty', 1],
+        ['status', 'schema', 1],
+        ['unknown', 'bad_topic', 2],
+      ]),
+    );
+    expect(manager.activeSessions).toBe(0);
+  });
+});
+
+describe('SessionManager with checkpoints', () => {
+  it('suspends sessions into checkpoints at shutdown; the next manager holds messages while it loads one, then continues the session', async () => {
+    let nowMs = 1_000_000;
+    const saved = new Map<string, SessionCheckpoint>();
+    const sessions: Parameters<SessionOutput['session']>[0][] = [];
+    const make = (load: (key: string) => Promise<SessionCheckpoint | undefined>): SessionManager =>
+      new SessionManager({
+        logger: pino({ level: 'silent' }),
+        metrics: new IngestMetrics(),
+        idleTimeoutS: 30,
+        jitterMs: 100,
+        jitterMaxFrames: 16,
+        nowMs: () => nowMs,
+        checkpoints: { load: (a, s) => load(`${a}/${s}`) },
+        output: {
+          stride: () => undefined,
+          alert: () => undefined,
+          session: (r) => sessions.push(r),
+          checkpoint: (r) => saved.set(`${r.athleteId}/${r.sessionId}`, JSON.parse(Buffer.from(r.data).toString('utf8')) as SessionCheckpoint),
+          publishLive: () => undefined,
+          publishAlert: () => undefined,
+        },
+      });
+    const first = make(async () => undefined);
+    first.handle(topic('status'), start(['pelvis']));
+    await first.settled();
+    // 10 s: past the standing calibration (a snapshot taken during it does not restore yet: reported to dsp).
+    for (let i = 0; i < 100; i++) {
+      first.handle(topic('imu'), bytes(encodeJsonImu(still('pelvis', i))));
+      nowMs += 100;
+      first.tick();
+    }
+    first.suspendAll();
+    expect(first.activeSessions).toBe(0);
+    const checkpoint = saved.get('a1/s1')!;
+    // Drained at shutdown: every acknowledged sample is in the checkpoint.
+    expect(checkpoint.inputs['pelvis']!.stats.samples).toBe(100 * FRAME);
+    expect(checkpoint.dataUs).toBe(T0_US + (100 * FRAME - 1) * PERIOD_US);
+
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const second = make(async (key) => {
+      await gate;
+      return saved.get(key);
+    });
+    // A frame re-sent from before the cut, then new frames: held while the checkpoint loads.
+    for (const i of [99, 100, 101, 102]) second.handle(topic('imu'), bytes(encodeJsonImu(still('pelvis', i))));
+    expect(second.activeSessions).toBe(0);
+    release();
+    await second.settled();
+    const session = second.session('a1', 's1')!;
+    expect(session.resumed).toBe(true);
+    expect(session.startedBy).toBe('status');
+    expect(session.startUs).toBe(T0_US);
+    second.handle(topic('status'), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 10e6 })));
+    const closed = sessions.at(-1)!;
+    expect(closed.summary).toMatchObject({ endReason: 'stop', resumed: true, ingest: { pelvis: { samples: 103 * FRAME, staleSamples: FRAME, gaps: 0 } } });
+    // The resumed session writes no second start record.
+    expect(sessions.filter((r) => r.endUs === null)).toHaveLength(1);
+  });
+
+  it('a start of another run under the same id begins afresh', async () => {
+    const checkpoint = { startUs: T0_US - 3_600e6 } as SessionCheckpoint;
+    const manager = new SessionManager({
+      logger: pino({ level: 'silent' }),
+      metrics: new IngestMetrics(),
+      idleTimeoutS: 30,
+      jitterMs: 100,
+      jitterMaxFrames: 16,
+      checkpoints: { load: async () => checkpoint },
+      output: { stride: () => undefined, alert: () => undefined, session: () => undefined, checkpoint: () => undefined, publishLive: () => undefined, publishAlert: () => undefined },
+    });
+    manager.handle(topic('status'), start(['pelvis']));
+    await manager.settled();
+    expect(manager.session('a1', 's1')).toMatchObject({ resumed: false, startUs: T0_US });
+  });
+});

@@ -1,0 +1,370 @@
+import type { AlertEvent, StrideEvent } from '@gaitwatch/dsp';
+import { buildTopic, decodeImu, decodeStatus, parseTopic, type RejectionReason, type Status } from '@gaitwatch/protocol';
+import type { CheckpointRecord, JsonObject } from '@gaitwatch/storage';
+import type { Logger } from 'pino';
+import type { IngestMetrics } from '../metrics.ts';
+import { RateLimitedLog } from '../rate-limited-log.ts';
+import { CHECKPOINT_VERSION, LiveSession, type EndReason, type SessionCheckpoint, type SessionSink } from './live-session.ts';
+
+/** What the manager needs of the outside world: storage and the broker. */
+export interface SessionOutput {
+  stride(record: StrideEvent & { athleteId: string; sessionId: string }): void;
+  alert(record: AlertEvent): void;
+  session(record: { athleteId: string; sessionId: string; startUs: number; endUs: number | null; summary: JsonObject }): void;
+  checkpoint(record: CheckpointRecord): void;
+  publishLive(athleteId: string, sessionId: string, payload: string): void;
+  publishAlert(athleteId: string, sessionId: string, payload: string): void;
+}
+
+/**
+ * Where checkpoints come back from: the latest checkpoint of a session that
+ * is still open in the store, or undefined (none, closed, another format).
+ */
+export interface CheckpointSource {
+  load(athleteId: string, sessionId: string): Promise<SessionCheckpoint | undefined>;
+}
+
+/** Messages held per session while its checkpoint is being read (a few ms from the store); past it they are refused. */
+const MAX_HELD_WHILE_OPENING = 10_000;
+
+export interface SessionManagerOptions {
+  readonly logger: Logger;
+  readonly metrics: IngestMetrics;
+  readonly output: SessionOutput;
+  readonly idleTimeoutS: number;
+  readonly jitterMs: number;
+  readonly jitterMaxFrames: number;
+  /**
+   * Turns checkpointing on: sessions are checkpointed every few seconds
+   * (checkpointAll) and at shutdown (suspendAll, instead of finishing them), and a
+   * session opened here continues from its checkpoint when the store has one.
+   */
+  readonly checkpoints?: CheckpointSource;
+  readonly nowMs?: () => number;
+}
+
+/** Sessions closed by `stop` are remembered this long so a re-sent frame does not reopen them, ms. */
+const CLOSED_MEMORY_MS = 10 * 60_000;
+const CLOSED_MEMORY_MAX = 10_000;
+
+type StatusKey = `${string}/${string}`;
+
+/**
+ * All live sessions of this process, keyed by athlete/session: messages are
+ * dispatched here by topic kind, a session is created on `start` or its first
+ * data, and closed on `stop`, `lost`, an idle timeout or shutdown, its
+ * summary written as a SessionRecord.
+ */
+export class SessionManager {
+  private readonly sessions = new Map<StatusKey, LiveSession>();
+  /** Sessions whose checkpoint is being read, with the messages that arrived meanwhile (in order). */
+  private readonly opening = new Map<StatusKey, { topic: string; payload: Uint8Array }[]>();
+  private readonly loads = new Set<Promise<void>>();
+  /** Sessions ended by `stop`: late or re-sent data for them is dropped, not a new session. */
+  private readonly stopped = new Map<StatusKey, number>();
+  private readonly nowMs: () => number;
+  private readonly rejectLog: RateLimitedLog;
+  private readonly sink: SessionSink;
+  private accepting = true;
+
+  constructor(private readonly options: SessionManagerOptions) {
+    this.nowMs = options.nowMs ?? Date.now;
+    this.rejectLog = new RateLimitedLog(options.logger, 10_000, this.nowMs);
+    const { metrics, output } = options;
+    this.sink = {
+      stride: (session, stride) => {
+        metrics.strides.inc();
+        const record = { ...stride, athleteId: session.athleteId, sessionId: session.sessionId };
+        output.stride(record);
+        const { kind: _kind, ...live } = record;
+        output.publishLive(session.athleteId, session.sessionId, JSON.stringify(live));
+      },
+      alert: (session, alert) => {
+        metrics.alerts.inc({ type: alert.type, phase: alert.phase });
+        output.alert(alert);
+        const { kind: _kind, ...payload } = alert;
+        output.publishAlert(session.athleteId, session.sessionId, JSON.stringify(payload));
+        session.logger.info({ type: alert.type, metric: alert.metric, phase: alert.phase, severity: alert.severity }, 'alert');
+      },
+    };
+  }
+
+  get activeSessions(): number {
+    return this.sessions.size;
+  }
+
+  session(athleteId: string, sessionId: string): LiveSession | undefined {
+    return this.sessions.get(`${athleteId}/${sessionId}`);
+  }
+
+  /** One MQTT message. Never throws: bad input is counted and logged (rate-limited). */
+  handle(topic: string, payload: Uint8Array): void {
+    if (!this.accepting) return;
+    const started = performance.now();
+    const parsed = parseTopic(topic);
+    if (parsed === undefined) {
+      this.reject('unknown', 'bad_topic', `topic is off the contract (${topic.length} chars)`);
+      return;
+    }
+    this.options.metrics.messages.inc({ kind: parsed.kind });
+    this.guarded(parsed.kind, () => this.dispatch(topic, parsed, payload));
+    this.options.metrics.analysisLag.observe((performance.now() - started) / 1000);
+  }
+
+  /**
+   * Runs `work`; an exception (a bug in a stage, never bad input, which is
+   * rejected before) is counted as `internal_error`, logged rate-limited,
+   * and never reaches mqtt.js or the timer: one broken session must not take
+   * the process with it.
+   */
+  private guarded(kind: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.reject(kind, 'internal_error', `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300));
+    }
+  }
+
+  private dispatch(topic: string, parsed: NonNullable<ReturnType<typeof parseTopic>>, payload: Uint8Array): void {
+    const key: StatusKey = `${parsed.athleteId}/${parsed.sessionId}`;
+    const held = this.opening.get(key);
+    if (held !== undefined && (parsed.kind === 'imu' || parsed.kind === 'status')) {
+      if (held.length < MAX_HELD_WHILE_OPENING) held.push({ topic, payload });
+      else this.reject(parsed.kind, 'overflow', `${key}: more than ${MAX_HELD_WHILE_OPENING} messages while its checkpoint loads`);
+      return;
+    }
+    switch (parsed.kind) {
+      case 'imu':
+        this.onImu(key, parsed.athleteId, parsed.sessionId, payload);
+        break;
+      case 'status':
+        this.onStatus(key, parsed.athleteId, parsed.sessionId, payload);
+        break;
+      case 'alerts':
+      case 'live':
+        // Our own output (a broad subscription); nothing to do.
+        return;
+    }
+  }
+
+  private reject(kind: string, reason: RejectionReason | 'bad_topic' | 'after_stop' | 'overflow' | 'internal_error', detail: string): void {
+    this.options.metrics.rejected.inc({ kind, reason });
+    this.rejectLog.warn(`${kind}:${reason}`, { kind, reason, detail }, 'message rejected');
+  }
+
+  private onImu(key: StatusKey, athleteId: string, sessionId: string, payload: Uint8Array): void {
+    const decoded = decodeImu(payload);
+    if (!decoded.ok) {
+      this.reject('imu', decoded.reason, decoded.detail);
+      return;
+    }
+    let session = this.sessions.get(key);
+    if (session === undefined) {
+      if (this.stopped.has(key)) {
+        this.reject('imu', 'after_stop', `data for ${key} after its stop`);
+        return;
+      }
+      if (this.options.checkpoints !== undefined) {
+        this.openFromCheckpoint(key, athleteId, sessionId, undefined, { topic: buildTopic(athleteId, sessionId, 'imu'), payload }, decoded.frame);
+        return;
+      }
+      session = this.open(athleteId, sessionId, undefined, decoded.frame);
+    }
+    const before = session.inputTotals();
+    const fresh = session.onFrame(decoded.frame);
+    if (!fresh) this.options.metrics.duplicateFrames.inc();
+    this.countInput(session, before);
+  }
+
+  private onStatus(key: StatusKey, athleteId: string, sessionId: string, payload: Uint8Array): void {
+    const decoded = decodeStatus(payload);
+    if (!decoded.ok) {
+      this.reject('status', decoded.reason, decoded.detail);
+      return;
+    }
+    const status: Status = decoded.status;
+    const session = this.sessions.get(key);
+    switch (status.state) {
+      case 'start':
+        if (session !== undefined) {
+          // Data came first (the start was lost or delayed): keep the running analysis.
+          session.lastActivityMs = this.nowMs();
+          session.logger.info({ startedBy: session.startedBy }, 'start for a session already running; kept as is');
+          return;
+        }
+        this.stopped.delete(key);
+        if (this.options.checkpoints !== undefined) this.openFromCheckpoint(key, athleteId, sessionId, status, { topic: buildTopic(athleteId, sessionId, 'status'), payload });
+        else this.open(athleteId, sessionId, status);
+        return;
+      case 'stop':
+      case 'lost':
+        if (session === undefined) return;
+        this.close(key, session, status.state);
+        if (status.state === 'stop') this.rememberStopped(key);
+        return;
+    }
+  }
+
+  /**
+   * Reads the session's checkpoint, holding its messages meanwhile (the
+   * first one included), then opens it — continued from the checkpoint when
+   * there is one for this run — and hands it the held messages in order.
+   */
+  private openFromCheckpoint(
+    key: StatusKey,
+    athleteId: string,
+    sessionId: string,
+    start: Extract<Status, { state: 'start' }> | undefined,
+    first: { topic: string; payload: Uint8Array },
+    firstFrame?: Parameters<LiveSession['onFrame']>[0],
+  ): void {
+    const held = [first];
+    this.opening.set(key, held);
+    const load = this.options
+      .checkpoints!.load(athleteId, sessionId)
+      .catch((error: unknown) => {
+        this.options.logger.warn({ athleteId, sessionId, err: { message: (error as Error).message } }, 'checkpoint unreadable; starting the session afresh');
+        return undefined;
+      })
+      .then((checkpoint) => {
+        this.opening.delete(key);
+        if (!this.accepting) return;
+        // A start of another run under the same id (its time differs) begins afresh.
+        const usable = checkpoint !== undefined && (start === undefined || checkpoint.startUs === start.tUs) ? checkpoint : undefined;
+        this.open(athleteId, sessionId, start, firstFrame, usable);
+        for (const message of held) {
+          const parsed = parseTopic(message.topic)!;
+          this.guarded(parsed.kind, () => this.dispatch(message.topic, parsed, message.payload));
+        }
+      })
+      .finally(() => this.loads.delete(load));
+    this.loads.add(load);
+  }
+
+  /** Resolves when no checkpoint is being read (shutdown waits for it). */
+  async settled(): Promise<void> {
+    while (this.loads.size > 0) await Promise.all([...this.loads]);
+  }
+
+  private open(athleteId: string, sessionId: string, start: Extract<Status, { state: 'start' }> | undefined, firstFrame?: Parameters<LiveSession['onFrame']>[0], checkpoint?: SessionCheckpoint): LiveSession {
+    const key: StatusKey = `${athleteId}/${sessionId}`;
+    const logger = this.options.logger.child({ athleteId, sessionId });
+    const session = new LiveSession(
+      {
+        athleteId,
+        sessionId,
+        ...(start !== undefined ? { start } : {}),
+        jitterMs: this.options.jitterMs,
+        jitterMaxFrames: this.options.jitterMaxFrames,
+        logger,
+        sink: this.sink,
+        nowMs: this.nowMs,
+      },
+      firstFrame,
+      checkpoint,
+    );
+    this.sessions.set(key, session);
+    this.options.metrics.sessionsActive.set(this.sessions.size);
+    logger.info({ startedBy: session.startedBy, sensors: start?.sensors, startUs: session.startUs, resumed: session.resumed }, 'session opened');
+    if (session.resumed) return session;
+    this.options.output.session({
+      athleteId,
+      sessionId,
+      startUs: session.startUs,
+      endUs: null,
+      summary: { state: 'running', startedBy: session.startedBy, ...(start !== undefined ? { start: start as unknown as JsonObject } : {}) },
+    });
+    return session;
+  }
+
+  private close(key: StatusKey, session: LiveSession, reason: EndReason): void {
+    // Out of the map first: a session whose finish() failed is not tried again.
+    this.sessions.delete(key);
+    const before = session.inputTotals();
+    const { summary, input, endUs } = session.finish(reason);
+    this.countInput(session, before);
+    this.options.metrics.sessionsActive.set(this.sessions.size);
+    this.options.metrics.sessionsClosed.inc({ reason });
+    this.options.output.session({
+      athleteId: session.athleteId,
+      sessionId: session.sessionId,
+      startUs: session.startUs,
+      endUs,
+      summary: { ...(summary as unknown as JsonObject), state: 'closed', endReason: reason, startedBy: session.startedBy, resumed: session.resumed, ingest: input as unknown as JsonObject },
+    });
+  }
+
+  private rememberStopped(key: StatusKey): void {
+    this.stopped.set(key, this.nowMs());
+    if (this.stopped.size > CLOSED_MEMORY_MAX) this.stopped.delete(this.stopped.keys().next().value!);
+  }
+
+  /** Adds what one call changed in the session's input counters to the process metrics. */
+  private countInput(session: LiveSession, before: number[]): void {
+    const after = session.inputTotals();
+    const m = this.options.metrics;
+    const d = after.map((v, i) => v - before[i]!);
+    if (d[0]! > 0) m.samples.inc(d[0]);
+    if (d[1]! > 0) m.staleSamples.inc(d[1]);
+    if (d[2]! > 0) m.gaps.inc(d[2]);
+    if (d[3]! > 0) m.missingSamples.inc(d[3]);
+  }
+
+  /** The timer: releases buffers, moves session clocks, closes idle sessions. */
+  tick(): void {
+    const now = this.nowMs();
+    let buffered = 0;
+    for (const [key, session] of this.sessions) {
+      if (now - session.lastActivityMs >= this.options.idleTimeoutS * 1000) {
+        session.logger.info({ idleS: this.options.idleTimeoutS }, 'session idle: closing');
+        this.guarded('timer', () => this.close(key, session, 'idle'));
+        continue;
+      }
+      const before = session.inputTotals();
+      this.guarded('timer', () => session.tick());
+      this.countInput(session, before);
+      buffered += session.bufferedFrames();
+    }
+    this.options.metrics.bufferedFrames.set(buffered);
+    for (const [key, at] of this.stopped) {
+      if (now - at < CLOSED_MEMORY_MS) break;
+      this.stopped.delete(key);
+    }
+  }
+
+  /** The periodic checkpoint (no-op unless checkpointing is on). */
+  checkpointAll(): void {
+    if (this.options.checkpoints === undefined) return;
+    for (const session of this.sessions.values()) this.guarded('timer', () => this.writeCheckpoint(session, false));
+  }
+
+  private writeCheckpoint(session: LiveSession, drain: boolean): void {
+    const before = session.inputTotals();
+    const data = Buffer.from(JSON.stringify(session.checkpoint(drain)), 'utf8');
+    this.countInput(session, before);
+    this.options.output.checkpoint({ athleteId: session.athleteId, sessionId: session.sessionId, startUs: session.startUs, atUs: this.nowMs() * 1000, version: CHECKPOINT_VERSION, data });
+  }
+
+  /**
+   * Shutdown with checkpointing: every session's buffers drained into its
+   * analyzer and checkpointed, not finished — the next worker continues it.
+   */
+  suspendAll(): void {
+    for (const session of this.sessions.values()) {
+      this.guarded('shutdown', () => this.writeCheckpoint(session, true));
+      session.logger.info({ strides: session.strides }, 'session checkpointed for the next worker');
+    }
+    this.sessions.clear();
+    this.options.metrics.sessionsActive.set(0);
+  }
+
+  /** Stops taking messages (shutdown): later ones are left to the broker's persistent session. */
+  stopIntake(): void {
+    this.accepting = false;
+  }
+
+  /** Closes every session (shutdown): checkpoint, flush, summary. */
+  closeAll(reason: EndReason): void {
+    for (const [key, session] of [...this.sessions]) this.guarded('shutdown', () => this.close(key, session, reason));
+  }
+}
