@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { analyzeFile } from './analyze.ts';
 import { demo } from './demo.ts';
+import { ingest } from './ingest.ts';
 import { notBuiltYet } from './not-built.ts';
 import { runOrExit, UsageError } from './errors.ts';
 import { replay, type ReplayFlags } from './replay.ts';
@@ -27,8 +28,8 @@ program
 
 program
   .command('ingest')
-  .description('the ingest service (env: MQTT_URL, INFLUX_* or DATA_DIR)')
-  .action(() => notBuiltYet('ingest', 'the ingest and storage issue'));
+  .description('the ingest service (env: MQTT_URL, INFLUX_* or DATA_DIR; see services/ingest/README.md)')
+  .action(async () => runOrExit(ingest));
 
 program
   .command('api')

@@ -25,10 +25,20 @@ describe('gaitwatch CLI', () => {
   });
 
   // Commands of the contract that later issues build; each must refuse clearly until then.
-  it.each(['start', 'ingest', 'api'])('%s says it is not built yet and exits non-zero', (command) => {
+  it.each(['start', 'api'])('%s says it is not built yet and exits non-zero', (command) => {
     const { status, stderr } = gaitwatch(command);
     expect(status).toBe(3);
     expect(stderr).toContain(`gaitwatch ${command}: not built yet`);
+  });
+
+  it('ingest refuses to start without its environment, naming every missing variable (exit 2)', () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MQTT_|INFLUX_|DATA_DIR|INGEST_)/.test(k)));
+    const result = spawnSync(process.execPath, [BIN, 'ingest'], { encoding: 'utf8', timeout: 30_000, env: { ...env, INFLUX_TOKEN: 'secret-token-value' } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('MQTT_URL: required');
+    expect(result.stderr).toContain('DATA_DIR: required');
+    expect(result.stderr).toContain('INFLUX_TOKEN: set without INFLUX_URL');
+    expect(result.stderr).not.toContain('secret-token-value');
   });
 
   it('simulate --out writes a recording, its truth and its meta file in the documented format', async () => {
