@@ -20,6 +20,8 @@ export interface SummaryEvent {
   mode: 'full' | 'shank-only' | 'pelvis-only' | 'none';
   /** pushRows/pushFrame/pushSample calls for a sensor id outside the contract (ignored). */
   unknownSensorPushes: number;
+  /** When the shank clips were found on the other legs and swapped back, µs (null: they were not). */
+  sidesSwappedFromUs: number | null;
   /**
    * Per sensor: input counts; `gaps` of which `bridgedGaps` were short enough
    * to bridge; `completenessPct`, samples received of those the rate predicts

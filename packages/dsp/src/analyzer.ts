@@ -1,7 +1,8 @@
 import { isSensorId, type AngleNullReason, type SensorId, type Side } from '@gaitwatch/protocol';
 import { LossCostMonitor } from './quality/loss-cost.ts';
+import { SideCheck } from './quality/side-check.ts';
 import { buildSummary } from './summary.ts';
-import { ReleaseQueue, timeOf, type AnalysisEvent, type Candidate, type QueuedEvent, type StrideEvent, type SummaryEvent, type TimedEvent } from './analysis-events.ts';
+import { ReleaseQueue, timeOf, type AlertEvent, type AnalysisEvent, type Candidate, type QueuedEvent, type StrideEvent, type SummaryEvent, type TimedEvent } from './analysis-events.ts';
 import { PelvisFallback } from './pelvis-fallback.ts';
 import { SessionQuality } from './quality/session-quality.ts';
 import { PelvisEventDetector } from './events/pelvis-events.ts';
@@ -53,6 +54,7 @@ const MISSED_CONTACT_STRIDES = 1.5;
 const RELEASE_CHECK_US = 20_000;
 
 const SIDES: readonly Side[] = ['left', 'right'];
+const other = (side: Side): Side => (side === 'left' ? 'right' : 'left');
 const SHANK_OF: Record<Side, SensorId> = { left: 'shank_left', right: 'shank_right' };
 
 const SHANK_SIDE: Partial<Record<SensorId, Side>> = { shank_left: 'left', shank_right: 'right' };
@@ -98,6 +100,8 @@ export class SessionAnalyzer {
 
   private newestUs = Number.NEGATIVE_INFINITY;
   private readonly form: FormMonitor;
+  /** Whether the shank clips are on the legs their names say (quality/side-check.ts). */
+  private readonly sideCheck: SideCheck;
   /** packet_loss when lost packets start to cost a metric (quality/loss-cost.ts). */
   private readonly lossCost: LossCostMonitor;
   /** Per sensor: the clip's turns on the body, found from its stride-mean angle. */
@@ -127,6 +131,7 @@ export class SessionAnalyzer {
     // A shank may run up to silentAfterS ahead of the release: its contacts are kept that long and then some.
     this.fallback = new PelvisFallback((silentAfterS + releaseAfterS + maxStrideS) * 1e6);
     this.quality = new SessionQuality(this.params, this.tracks, options, (alert) => this.enqueue(alert));
+    this.sideCheck = new SideCheck({ athleteId: options.athleteId ?? 'unknown', sessionId: options.sessionId ?? 'unknown' });
     this.lossCost = new LossCostMonitor(this.params.dataQuality, { athleteId: options.athleteId ?? 'unknown', sessionId: options.sessionId ?? 'unknown' });
     this.form = new FormMonitor(this.params.form, {
       athleteId: options.athleteId ?? 'unknown',
@@ -471,6 +476,7 @@ export class SessionAnalyzer {
       return;
     }
     const drop = pelvis.pelvicDropDeg(stride.side, stride.icUs, stanceEndUs);
+    if (drop !== null && stride.toUs !== null) this.checkSides(drop, pelvis.pelvicDropDeg(other(stride.side), stride.icUs, stanceEndUs), stride.icUs, out);
     if (strideEndUs !== null) {
       stride.verticalOscillationCm = round(pelvis.verticalOscillationCm(stride.icUs, strideEndUs), 10);
       stride.brakingMps = round(pelvis.brakingMps(stride.icUs, stanceEndUs, strideEndUs), 1000);
@@ -484,21 +490,41 @@ export class SessionAnalyzer {
     if (drop === null) stride.pelvicDropReason = pelvis.whyNoAngle(stride.icUs, stanceEndUs, this.params.silentAfterS * 1e6);
   }
 
+  /**
+   * A vote on the shank labels from a shank stance (side-check.ts): the
+   * stance side's hip should drop less than the other's. When the check
+   * decides they are swapped, the shanks' knock series start afresh (their
+   * stride-mean tilts change sign with the swap).
+   */
+  private checkSides(dropDeg: number, otherDeg: number | null, tUs: number, out: TimedEvent[]): void {
+    if (otherDeg === null || this.sideCheck.swapped) return;
+    const before = out.length;
+    this.sideCheck.push(dropDeg > otherDeg, tUs, out as AlertEvent[]);
+    if (out.length === before) return;
+    this.alertCount += out.length - before;
+    this.mountShifts.delete('shank_left');
+    this.mountShifts.delete('shank_right');
+  }
+
   /** The knee-collapse proxy of a stride, or why it is null. */
   private measureShank(stride: StrideEvent, strideEndUs: number | null, gait: Gait | undefined, out: TimedEvent[]): void {
-    const sensor = SHANK_OF[stride.side];
-    const shank = this.shanks.get(stride.side);
+    // With the clips swapped, this leg's shank is the one labelled for the other, and medial
+    // for it is the other way (the peak must be taken that way, not negated afterwards).
+    const swapped = this.sideCheck.swapped;
+    const label = swapped ? other(stride.side) : stride.side;
+    const sensor = SHANK_OF[label];
+    const shank = this.shanks.get(label);
     // Without a toe-off (it fell in a bridged gap) the stance is taken to last as long as
     // this leg's last one: the knee proxy peaks mid-stance, so its end need not be exact.
-    const tiltEndUs = stride.toUs ?? stride.icUs + this.lastContactUs[stride.side];
+    const tiltEndUs = stride.toUs ?? stride.icUs + this.lastContactUs[label];
     const reason = this.whyNoSegment(sensor, shank !== undefined, Number.isNaN(tiltEndUs) ? null : tiltEndUs);
     if (reason !== undefined || shank === undefined) {
       stride.shankFrontalReason = reason ?? 'stance_end_unknown';
       return;
     }
-    const tilt = shank.shankFrontalDeg(stride.icUs, tiltEndUs, strideEndUs);
+    const tilt = shank.shankFrontalDeg(stride.icUs, tiltEndUs, strideEndUs, swapped);
     // A shank's turn moves its knee proxy by only part of the turn (the stride heading turns too): the correction is the proxy's own step.
-    const mean = strideEndUs === null || tilt === null ? null : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch);
+    const mean = strideEndUs === null || tilt === null ? null : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch, swapped);
     this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
     stride.shankFrontalDeg = tilt === null ? null : round(tilt - this.mountShift(sensor).metricOffsetDeg, 100);
     if (tilt === null) stride.shankFrontalReason = shank.whyNoAngle(stride.icUs, tiltEndUs, this.params.silentAfterS * 1e6);
@@ -618,6 +644,8 @@ export class SessionAnalyzer {
         if (stance === undefined) continue;
         event = stance;
       }
+      // Shank clips found on the other legs: the stance is the other leg's (side-check.ts).
+      if (event.kind === 'stride' && this.sideCheck.swapped) event.side = other(event.side);
       out.push(event);
       if (event.kind === 'alert') {
         this.alertCount++;
@@ -754,6 +782,7 @@ export class SessionAnalyzer {
       perSide: this.perSide,
       alertCount: this.alertCount,
       unknownSensorPushes: this.unknownSensorPushes,
+      sidesSwappedFromUs: this.sideCheck.swappedFromUs,
     });
   }
 }

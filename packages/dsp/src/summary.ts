@@ -24,6 +24,7 @@ export function buildSummary(input: {
   perSide: Record<'left' | 'right', { gctS: Histogram; pelvicDropDeg: Histogram; shankFrontalDeg: Histogram }>;
   alertCount: number;
   unknownSensorPushes: number;
+  sidesSwappedFromUs: number;
 }): SummaryEvent {
   const { left, right } = input.perSide;
   const diff = (a: number | null, b: number | null, per: number): number | null => (a === null || b === null ? null : Math.round((a - b) * per) / per);
@@ -49,6 +50,7 @@ export function buildSummary(input: {
     },
     mode,
     unknownSensorPushes: input.unknownSensorPushes,
+    sidesSwappedFromUs: Number.isNaN(input.sidesSwappedFromUs) ? null : input.sidesSwappedFromUs,
     // In SENSOR_IDS order, not arrival order: the output must not depend on which sensor spoke first.
     sensors: Object.fromEntries(
       [...input.tracks].sort(([a], [b]) => SENSOR_IDS.indexOf(a) - SENSOR_IDS.indexOf(b)).map(([id, t]) => [

@@ -94,7 +94,9 @@ export class ShankTracker extends SegmentTracker {
    * with the heading from the mean medio-lateral axis over [IC, strideEndUs]
    * (the next IC of this leg; TO + the stance when unknown). Null when unknown.
    */
-  shankFrontalDeg(icUs: number, toUs: number, strideEndUs: number | null): number | null {
+  shankFrontalDeg(icUs: number, toUs: number, strideEndUs: number | null, otherLeg = false): number | null {
+    // otherLeg: the clip is on the other leg than its label (side-check.ts): medial is the other way.
+    const medialSign = otherLeg ? -this.medialSign : this.medialSign;
     const span = this.spanScratch;
     const h = this.heading;
     if (!this.strideHeading(icUs, strideEndUs ?? toUs + (toUs - icUs))) return null;
@@ -103,7 +105,7 @@ export class ShankTracker extends SegmentTracker {
     let at = -1;
     for (let i = span[0]!; i <= span[1]! && ring.data[ring.slot(i) + 0]! <= toUs; i++) {
       // The peak of the sine, one asin at the end: asin is monotonic.
-      const sine = this.medialSign * (ring.data[ring.slot(i) + ZX]! * h[0]! + ring.data[ring.slot(i) + ZY]! * h[1]!);
+      const sine = medialSign * (ring.data[ring.slot(i) + ZX]! * h[0]! + ring.data[ring.slot(i) + ZY]! * h[1]!);
       if (sine > best) {
         best = sine;
         at = i;
@@ -120,7 +122,7 @@ export class ShankTracker extends SegmentTracker {
    * leg (quality/mount-shift.ts). Null when unknown or when the mounting yaw
    * in use moved within the stride; `epoch` receives the one it was in.
    */
-  meanFrontalDeg(icUs: number, strideEndUs: number, epoch: Float64Array): number | null {
+  meanFrontalDeg(icUs: number, strideEndUs: number, epoch: Float64Array, otherLeg = false): number | null {
     const span = this.spanScratch;
     const h = this.heading;
     if (!this.strideHeading(icUs, strideEndUs)) return null;
@@ -129,7 +131,7 @@ export class ShankTracker extends SegmentTracker {
     const d = this.ring.data;
     let sum = 0;
     for (let i = span[0]!; i <= span[1]!; i++) sum += d[this.ring.slot(i) + ZX]! * h[0]! + d[this.ring.slot(i) + ZY]! * h[1]!;
-    const mean = (this.medialSign * sum) / (span[1]! - span[0]! + 1);
+    const mean = ((otherLeg ? -this.medialSign : this.medialSign) * sum) / (span[1]! - span[0]! + 1);
     return Number.isNaN(mean) ? null : SegmentTracker.asinDeg(mean);
   }
 
