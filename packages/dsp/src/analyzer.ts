@@ -1,8 +1,8 @@
-import { isSensorId, type AngleNullReason, type SensorId, type Side } from '@gaitwatch/protocol';
-import { LossCostMonitor } from './quality/loss-cost.ts';
-import { SideCheck } from './quality/side-check.ts';
+import { isSensorId, type SensorId, type Side } from '@gaitwatch/protocol';
+import { StanceMeter } from './session/stance-meter.ts';
+import { alertContext } from './session/alerts.ts';
 import { buildSummary } from './summary.ts';
-import { ReleaseQueue, timeOf, type AlertEvent, type AnalysisEvent, type Candidate, type QueuedEvent, type StrideEvent, type SummaryEvent, type TimedEvent } from './analysis-events.ts';
+import { ReleaseQueue, timeOf, type AnalysisEvent, type Candidate, type QueuedEvent, type StrideEvent, type SummaryEvent, type TimedEvent } from './analysis-events.ts';
 import { PelvisFallback } from './pelvis-fallback.ts';
 import { SessionQuality } from './quality/session-quality.ts';
 import { PelvisEventDetector } from './events/pelvis-events.ts';
@@ -13,12 +13,9 @@ import { Histogram } from './signal/histogram.ts';
 import { CHANNELS, SensorTrack } from './sensor-track.ts';
 import { PelvisTracker } from './segments/pelvis-tracker.ts';
 import { ShankTracker } from './segments/shank-tracker.ts';
-import { FormMonitor, gaitOf, type Gait } from './form/form-monitor.ts';
-import { MountShiftMonitor } from './quality/mount-shift.ts';
+import { FormMonitor } from './form/form-monitor.ts';
 import { checkSnapshot, restoreSnapshot, takeSnapshot, type AnalyzerSnapshot } from './session/snapshot.ts';
 
-/** Rounds to 1/`per` (output precision well above the accuracy); keeps null. */
-const round = (x: number | null, per: number): number | null => (x === null ? null : Math.round(x * per) / per);
 
 /** Returned when a sample releases nothing: one shared empty array, not a new one per sample. */
 const NONE: readonly TimedEvent[] = Object.freeze([]);
@@ -100,13 +97,8 @@ export class SessionAnalyzer {
 
   private newestUs = Number.NEGATIVE_INFINITY;
   private readonly form: FormMonitor;
-  /** Whether the shank clips are on the legs their names say (quality/side-check.ts). */
-  private readonly sideCheck: SideCheck;
-  /** packet_loss when lost packets start to cost a metric (quality/loss-cost.ts). */
-  private readonly lossCost: LossCostMonitor;
-  /** Per sensor: the clip's turns on the body, found from its stride-mean angle. */
-  private readonly mountShifts = new Map<SensorId, MountShiftMonitor>();
-  private readonly epochScratch = new Float64Array(1);
+  /** The metrics of released strides and what watches them (session/stance-meter.ts). */
+  private readonly meter: StanceMeter;
 
   /**
    * @param options.sensors the sensors the session wears (the status `start`
@@ -131,8 +123,11 @@ export class SessionAnalyzer {
     // A shank may run up to silentAfterS ahead of the release: its contacts are kept that long and then some.
     this.fallback = new PelvisFallback((silentAfterS + releaseAfterS + maxStrideS) * 1e6);
     this.quality = new SessionQuality(this.params, this.tracks, options, (alert) => this.enqueue(alert));
-    this.sideCheck = new SideCheck({ athleteId: options.athleteId ?? 'unknown', sessionId: options.sessionId ?? 'unknown' });
-    this.lossCost = new LossCostMonitor(this.params.dataQuality, { athleteId: options.athleteId ?? 'unknown', sessionId: options.sessionId ?? 'unknown' });
+    const shanks = this.shanks;
+    this.meter = new StanceMeter(
+      { params: this.params, sensors: options.sensors, tracks: this.tracks, shanks, quality: this.quality, lastContactUs: this.lastContactUs, pelvis: () => this.pelvis },
+      alertContext(options),
+    );
     this.form = new FormMonitor(this.params.form, {
       athleteId: options.athleteId ?? 'unknown',
       sessionId: options.sessionId ?? 'unknown',
@@ -366,7 +361,7 @@ export class SessionAnalyzer {
   private startDetector(track: SensorTrack): void {
     const side = SHANK_SIDE[track.sensor];
     const calibration = track.calibration!;
-    if (this.quality.checkAccelerometerUnits(track.sensor, track.lastTUs, calibration.gravityMps2)) this.accUnitsSuspect.add(track.sensor);
+    if (this.quality.checkAccelerometerUnits(track.sensor, track.lastTUs, calibration.gravityMps2)) this.meter.accUnitsSuspect.add(track.sensor);
     let detector: GaitEventDetector;
     const bias = Float64Array.from(calibration.gyroBiasRadps);
     let segment: PelvisTracker | ShankTracker;
@@ -450,140 +445,6 @@ export class SessionAnalyzer {
     };
   }
 
-  /**
-   * Angle metrics of a stride, filled in at release: by then every sensor has
-   * moved `releaseAfterS` past the stance, so the result depends only on the
-   * samples, not on which sensor's data arrived first.
-   */
-  private measure(stride: StrideEvent, out: TimedEvent[]): void {
-    const strideEndUs = stride.strideTimeS === null ? null : stride.icUs + stride.strideTimeS * 1e6;
-    const gait = gaitOf(stride, this.params.form);
-    this.measurePelvis(stride, strideEndUs, gait, out);
-    this.measureShank(stride, strideEndUs, gait, out);
-    const before = out.length;
-    this.lossCost.push('pelvis', 'pelvicDropDeg', stride.pelvicDropReason, stride.icUs, out);
-    this.lossCost.push(SHANK_OF[stride.side], 'shankFrontalDeg', stride.shankFrontalReason, stride.icUs, out);
-    this.alertCount += out.length - before;
-  }
-
-  /** Pelvic drop, vertical oscillation and braking of a stride, or why the drop is null. */
-  private measurePelvis(stride: StrideEvent, strideEndUs: number | null, gait: Gait | undefined, out: TimedEvent[]): void {
-    const stanceEndUs = stride.toUs ?? (strideEndUs === null ? null : (stride.icUs + strideEndUs) / 2);
-    const pelvis = this.pelvis;
-    const reason = this.whyNoSegment('pelvis', pelvis !== undefined, stanceEndUs);
-    if (reason !== undefined || pelvis === undefined || stanceEndUs === null) {
-      if (stride.pelvicDropDeg === null) stride.pelvicDropReason = reason ?? 'stance_end_unknown';
-      return;
-    }
-    const drop = pelvis.pelvicDropDeg(stride.side, stride.icUs, stanceEndUs);
-    if (drop !== null && stride.toUs !== null) this.checkSides(drop, pelvis.pelvicDropDeg(other(stride.side), stride.icUs, stanceEndUs), stride.icUs, out);
-    if (strideEndUs !== null) {
-      stride.verticalOscillationCm = round(pelvis.verticalOscillationCm(stride.icUs, strideEndUs), 10);
-      stride.brakingMps = round(pelvis.brakingMps(stride.icUs, stanceEndUs, strideEndUs), 1000);
-    }
-    // The stance peaks move +δ and −δ on the two sides: the stride-mean jump is the correction (no metric).
-    const mean = strideEndUs === null || drop === null ? null : pelvis.meanObliquityDeg(stride.icUs, strideEndUs, this.epochScratch);
-    this.watchMounting('pelvis', mean, Number.NaN, gait, stride, out);
-    // Less the clip's turn on the body: it raised φ by offset everywhere (left stance: peak φ; right: peak −φ).
-    const offset = this.mountShift('pelvis').metricOffsetDeg;
-    stride.pelvicDropDeg = drop === null ? null : round(drop - (stride.side === 'left' ? offset : -offset), 100);
-    if (drop === null) stride.pelvicDropReason = pelvis.whyNoAngle(stride.icUs, stanceEndUs, this.params.silentAfterS * 1e6);
-  }
-
-  /**
-   * A vote on the shank labels from a shank stance (side-check.ts): the
-   * stance side's hip should drop less than the other's. When the check
-   * decides they are swapped, the shanks' knock series start afresh (their
-   * stride-mean tilts change sign with the swap).
-   */
-  private checkSides(dropDeg: number, otherDeg: number | null, tUs: number, out: TimedEvent[]): void {
-    if (otherDeg === null || this.sideCheck.swapped) return;
-    const before = out.length;
-    this.sideCheck.push(dropDeg > otherDeg, tUs, out as AlertEvent[]);
-    if (out.length === before) return;
-    this.alertCount += out.length - before;
-    this.mountShifts.delete('shank_left');
-    this.mountShifts.delete('shank_right');
-  }
-
-  /** The knee-collapse proxy of a stride, or why it is null. */
-  private measureShank(stride: StrideEvent, strideEndUs: number | null, gait: Gait | undefined, out: TimedEvent[]): void {
-    // With the clips swapped, this leg's shank is the one labelled for the other, and medial
-    // for it is the other way (the peak must be taken that way, not negated afterwards).
-    const swapped = this.sideCheck.swapped;
-    const label = swapped ? other(stride.side) : stride.side;
-    const sensor = SHANK_OF[label];
-    const shank = this.shanks.get(label);
-    // Without a toe-off (it fell in a bridged gap) the stance is taken to last as long as
-    // this leg's last one: the knee proxy peaks mid-stance, so its end need not be exact.
-    const tiltEndUs = stride.toUs ?? stride.icUs + this.lastContactUs[label];
-    const reason = this.whyNoSegment(sensor, shank !== undefined, Number.isNaN(tiltEndUs) ? null : tiltEndUs);
-    if (reason !== undefined || shank === undefined) {
-      stride.shankFrontalReason = reason ?? 'stance_end_unknown';
-      return;
-    }
-    const tilt = shank.shankFrontalDeg(stride.icUs, tiltEndUs, strideEndUs, swapped);
-    // A shank's turn moves its knee proxy by only part of the turn (the stride heading turns too): the correction is the proxy's own step.
-    const mean = strideEndUs === null || tilt === null ? null : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch, swapped);
-    this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
-    stride.shankFrontalDeg = tilt === null ? null : round(tilt - this.mountShift(sensor).metricOffsetDeg, 100);
-    if (tilt === null) stride.shankFrontalReason = shank.whyNoAngle(stride.icUs, tiltEndUs, this.params.silentAfterS * 1e6);
-  }
-
-  /** Why a sensor gives no angle before measuring: not worn, wrong units, not calibrated, no stance end (undefined: measure). */
-  private whyNoSegment(sensor: SensorId, tracked: boolean, stanceEndUs: number | null): AngleNullReason | undefined {
-    if (!this.tracks.has(sensor) && !(this.options.sensors?.includes(sensor) ?? false)) return 'no_sensor';
-    if (!this.unitsOk(sensor)) return 'units_suspect';
-    if (!tracked) return 'attitude_settling';
-    return stanceEndUs === null ? 'stance_end_unknown' : undefined;
-  }
-
-  /** Whether a sensor's data may give numbers: its units are not suspect (never report angles from data in the wrong units). */
-  private unitsOk(sensor: SensorId): boolean {
-    return !this.accUnitsSuspect.has(sensor) && !this.quality.gyroUnitsSuspect(sensor);
-  }
-
-  /** Sensors whose calibration read gravity outside 7–13 m/s² (g units, or worse). */
-  private readonly accUnitsSuspect = new Set<SensorId>();
-
-  private mountShift(sensor: SensorId): MountShiftMonitor {
-    let monitor = this.mountShifts.get(sensor);
-    if (monitor === undefined) this.mountShifts.set(sensor, (monitor = new MountShiftMonitor(this.params.mountShift, this.params.maxStrideS * 1e6)));
-    return monitor;
-  }
-
-  /**
-   * Feeds a stride's mean angle of `sensor` (and the metric it affects) to its
-   * mount-shift monitor, in a series per gait and mounting-yaw epoch (read
-   * from epochScratch); a jump is a data_quality episode (raised and, the
-   * metric re-referenced, resolved at once), timed at the stride that confirmed it.
-   */
-  private watchMounting(sensor: SensorId, strideMeanDeg: number | null, metricDeg: number, gait: Gait | undefined, stride: StrideEvent, out: TimedEvent[]): void {
-    const seriesKey = this.epochScratch[0]! * 2 + (gait === 'run' ? 1 : 0);
-    const jump = this.mountShift(sensor).push(stride.icUs, strideMeanDeg, metricDeg, seriesKey);
-    if (jump === 0) return;
-    const deg = Math.round(jump * 10) / 10;
-    const metric = sensor === 'pelvis' ? 'pelvic drop (one side up, the other down)' : 'knee-collapse proxy';
-    const alert = {
-      kind: 'alert',
-      type: 'data_quality',
-      severity: 'warning',
-      athleteId: this.options.athleteId ?? 'unknown',
-      sessionId: this.options.sessionId ?? 'unknown',
-      tUs: stride.icUs,
-      metric: 'sensor_moved',
-      value: deg,
-      baseline: this.params.mountShift.minShiftDeg,
-      episodeId: `${sensor}:sensor_moved:${stride.icUs}`,
-      sensor,
-    } as const;
-    out.push(
-      { ...alert, phase: 'raised', message: `${sensor}: the sensor turned on the body within a stride (clip knocked?), moving its ${metric} by ${deg}°; re-referenced from here — check the clip at the next stop` },
-      { ...alert, phase: 'resolved', message: `${sensor}: angles re-referenced by ${deg}°` },
-    );
-    this.alertCount += 2;
-  }
-
   private enqueue(event: QueuedEvent): void {
     this.unreleased.add(event);
   }
@@ -645,13 +506,15 @@ export class SessionAnalyzer {
         event = stance;
       }
       // Shank clips found on the other legs: the stance is the other leg's (side-check.ts).
-      if (event.kind === 'stride' && this.sideCheck.swapped) event.side = other(event.side);
+      if (event.kind === 'stride' && this.meter.sideCheck.swapped) event.side = other(event.side);
       out.push(event);
       if (event.kind === 'alert') {
         this.alertCount++;
         continue;
       }
-      this.measure(event, out);
+      const before = out.length;
+      this.meter.measure(event, out);
+      this.alertCount += out.length - before;
       this.strideCounts[event.side]++;
       if (event.strideTimeS !== null) this.strideTimes.add(event.strideTimeS);
       if (event.gctS !== null) this.contactTimes.add(event.gctS);
@@ -744,11 +607,6 @@ export class SessionAnalyzer {
     return analyzer;
   }
 
-  /** Builds a lazily created part the snapshot has (state-codec.ts RestoreFactory). */
-  restoreEntry(field: string, key: unknown): object | undefined {
-    return field === 'mountShifts' && isSensorId(key) ? this.mountShift(key) : undefined;
-  }
-
   /** Ends the session: flushes what is pending and returns the remaining strides and the summary. */
   finish(): AnalysisEvent[] {
     for (const track of this.tracks.values()) {
@@ -782,7 +640,7 @@ export class SessionAnalyzer {
       perSide: this.perSide,
       alertCount: this.alertCount,
       unknownSensorPushes: this.unknownSensorPushes,
-      sidesSwappedFromUs: this.sideCheck.swappedFromUs,
+      sidesSwappedFromUs: this.meter.sideCheck.swappedFromUs,
     });
   }
 }

@@ -1,5 +1,6 @@
 import type { AngleNullReason, SensorId } from '@gaitwatch/protocol';
 import type { AlertEvent, TimedEvent } from '../analysis-events.ts';
+import { dataQualityAlert, type AlertContext } from '../session/alerts.ts';
 
 export interface LossCostParams {
   /** Stances a cost is judged over. */
@@ -24,7 +25,7 @@ export class LossCostMonitor {
 
   constructor(
     private readonly params: LossCostParams,
-    private readonly context: { athleteId: string; sessionId: string },
+    private readonly context: AlertContext,
   ) {}
 
   /** One stance's outcome for `metric` from `sensor`: its null reason, or undefined when measured. */
@@ -53,6 +54,6 @@ export class LossCostMonitor {
   }
 
   private alert(sensor: SensorId, tUs: number, value: number, baseline: number, episodeId: string, phase: 'raised' | 'resolved', message: string): AlertEvent {
-    return { kind: 'alert', type: 'data_quality', severity: 'warning', ...this.context, tUs, metric: 'packet_loss', value: Math.round(value * 1000) / 1000, baseline, message, phase, episodeId, sensor };
+    return dataQualityAlert(this.context, { tUs, metric: 'packet_loss', value: Math.round(value * 1000) / 1000, baseline, message, phase, episodeId, sensor });
   }
 }

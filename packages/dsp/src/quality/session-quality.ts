@@ -3,6 +3,7 @@ import type { AlertEvent } from '../analysis-events.ts';
 import type { AnalyzerParams } from '../params.ts';
 import type { SensorTrack } from '../sensor-track.ts';
 import { SensorQualityMonitor, type QualityEvent } from './data-quality.ts';
+import { alertContext, dataQualityAlert } from '../session/alerts.ts';
 
 /** Gravity as calibration measures it must lie in this band for the accelerometer to speak m/s² (local g is 9.78–9.83; a fallback calibration's mean of running is a little off), m/s². */
 const MIN_GRAVITY_MPS2 = 7;
@@ -160,20 +161,18 @@ export class SessionQuality {
     const episodeId = event.phase === 'raised' ? `${key}:${event.tUs}` : (this.openEpisodes.get(key) ?? `${key}:?`);
     if (event.phase === 'raised') this.openEpisodes.set(key, episodeId);
     else this.openEpisodes.delete(key);
-    this.emit({
-      kind: 'alert',
-      type: 'data_quality',
-      severity: event.metric === 'sensor_silent' || event.metric === 'sensor_flat' ? 'critical' : 'warning',
-      athleteId: this.options.athleteId ?? 'unknown',
-      sessionId: this.options.sessionId ?? 'unknown',
-      tUs: event.tUs,
-      metric: event.metric,
-      value: event.value,
-      baseline: event.limit,
-      message: event.message,
-      phase: event.phase,
-      episodeId,
-      sensor: event.sensor,
-    });
+    this.emit(
+      dataQualityAlert(alertContext(this.options), {
+        severity: event.metric === 'sensor_silent' || event.metric === 'sensor_flat' ? 'critical' : 'warning',
+        tUs: event.tUs,
+        metric: event.metric,
+        value: event.value,
+        baseline: event.limit,
+        message: event.message,
+        phase: event.phase,
+        episodeId,
+        sensor: event.sensor,
+      }),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import type { AlertEvent } from '../analysis-events.ts';
+import { dataQualityAlert, type AlertContext } from '../session/alerts.ts';
 
 /** Stances with a pelvic obliquity before the shanks' labels are judged. */
 const MIN_CONTACTS = 40;
@@ -27,7 +28,7 @@ export class SideCheck {
   /** When the labels were found swapped, µs (NaN: not found). */
   swappedFromUs = Number.NaN;
 
-  constructor(private readonly context: { athleteId: string; sessionId: string }) {}
+  constructor(private readonly context: AlertContext) {}
 
   get swapped(): boolean {
     return !Number.isNaN(this.swappedFromUs);
@@ -41,18 +42,16 @@ export class SideCheck {
     const n = this.agree + this.disagree;
     if (n < MIN_CONTACTS || this.disagree < SWAPPED_FRACTION * n) return;
     this.swappedFromUs = tUs;
-    out.push({
-      kind: 'alert',
-      type: 'data_quality',
-      severity: 'warning',
-      ...this.context,
-      tUs,
-      metric: 'sides_swapped',
-      value: Math.round((1000 * this.disagree) / n) / 1000,
-      baseline: SWAPPED_FRACTION,
-      message: `shank_left and shank_right are on the other legs: the pelvis's drop says the other leg was in stance on ${this.disagree} of ${n} stances. Swapped back from here (earlier strides keep the labels' sides); swap the clips at the next stop`,
-      phase: 'raised',
-      episodeId: `sides_swapped:${tUs}`,
-    });
+    out.push(
+      dataQualityAlert(this.context, {
+        tUs,
+        metric: 'sides_swapped',
+        value: Math.round((1000 * this.disagree) / n) / 1000,
+        baseline: SWAPPED_FRACTION,
+        message: `shank_left and shank_right are on the other legs: the pelvis's drop says the other leg was in stance on ${this.disagree} of ${n} stances. Swapped back from here (earlier strides keep the labels' sides); swap the clips at the next stop`,
+        phase: 'raised',
+        episodeId: `sides_swapped:${tUs}`,
+      }),
+    );
   }
 }

@@ -1,0 +1,179 @@
+import type { AngleNullReason, SensorId, Side } from '@gaitwatch/protocol';
+import type { AlertEvent, StrideEvent, TimedEvent } from '../analysis-events.ts';
+import { gaitOf, type Gait } from '../form/form-monitor.ts';
+import type { AnalyzerParams } from '../params.ts';
+import { LossCostMonitor } from '../quality/loss-cost.ts';
+import { MountShiftMonitor } from '../quality/mount-shift.ts';
+import type { SessionQuality } from '../quality/session-quality.ts';
+import { SideCheck } from '../quality/side-check.ts';
+import type { PelvisTracker } from '../segments/pelvis-tracker.ts';
+import type { ShankTracker } from '../segments/shank-tracker.ts';
+import type { SensorTrack } from '../sensor-track.ts';
+import { dataQualityAlert, type AlertContext } from './alerts.ts';
+
+/** Rounds to 1/`per` (output precision well above the accuracy); keeps null. */
+const round = (x: number | null, per: number): number | null => (x === null ? null : Math.round(x * per) / per);
+const SHANK_OF: Record<Side, SensorId> = { left: 'shank_left', right: 'shank_right' };
+const other = (side: Side): Side => (side === 'left' ? 'right' : 'left');
+
+/** What the meter reads of the session (the analyzer's parts; the pelvis appears when it calibrates). */
+export interface MeterContext {
+  readonly params: AnalyzerParams;
+  readonly sensors: readonly SensorId[] | undefined;
+  readonly tracks: ReadonlyMap<SensorId, SensorTrack>;
+  readonly shanks: ReadonlyMap<Side, ShankTracker>;
+  readonly quality: SessionQuality;
+  /** Per side: the last contact time measured (IC to TO), µs. */
+  readonly lastContactUs: Readonly<Record<Side, number>>;
+  pelvis(): PelvisTracker | undefined;
+}
+
+/**
+ * The per-stance metrics of released strides — pelvic drop, knee-collapse
+ * proxy, vertical oscillation, braking — or why each is null, with what
+ * watches them: knocked clips (mount shift), swapped shank labels, what lost
+ * packets cost. Run at release, when every sensor has moved releaseAfterS
+ * past the stance, so the result depends only on the samples.
+ */
+export class StanceMeter {
+  /** Whether the shank clips are on the legs their names say (quality/side-check.ts). */
+  readonly sideCheck: SideCheck;
+  /** packet_loss when lost packets start to cost a metric (quality/loss-cost.ts). */
+  private readonly lossCost: LossCostMonitor;
+  /** Per sensor: the clip's turns on the body, found from its stride-mean angle. */
+  private readonly mountShifts = new Map<SensorId, MountShiftMonitor>();
+  private readonly epochScratch = new Float64Array(1);
+  private readonly alerts: AlertContext;
+
+  constructor(
+    private readonly context: MeterContext,
+    alerts: AlertContext,
+  ) {
+    this.alerts = alerts;
+    this.sideCheck = new SideCheck(alerts);
+    this.lossCost = new LossCostMonitor(context.params.dataQuality, alerts);
+  }
+
+  /** Builds a lazily created part the snapshot has (state-codec.ts RestoreFactory). */
+  restoreEntry(field: string, key: unknown): object | undefined {
+    return field === 'mountShifts' && typeof key === 'string' ? this.mountShift(key as SensorId) : undefined;
+  }
+
+  /**
+   * Angle metrics of a stride, filled in at release: by then every sensor has
+   * moved `releaseAfterS` past the stance, so the result depends only on the
+   * samples, not on which sensor's data arrived first.
+   */
+  measure(stride: StrideEvent, out: TimedEvent[]): void {
+    const strideEndUs = stride.strideTimeS === null ? null : stride.icUs + stride.strideTimeS * 1e6;
+    const gait = gaitOf(stride, this.context.params.form);
+    this.measurePelvis(stride, strideEndUs, gait, out);
+    this.measureShank(stride, strideEndUs, gait, out);
+    this.lossCost.push('pelvis', 'pelvicDropDeg', stride.pelvicDropReason, stride.icUs, out);
+    this.lossCost.push(SHANK_OF[stride.side], 'shankFrontalDeg', stride.shankFrontalReason, stride.icUs, out);
+  }
+
+  /** Pelvic drop, vertical oscillation and braking of a stride, or why the drop is null. */
+  private measurePelvis(stride: StrideEvent, strideEndUs: number | null, gait: Gait | undefined, out: TimedEvent[]): void {
+    const stanceEndUs = stride.toUs ?? (strideEndUs === null ? null : (stride.icUs + strideEndUs) / 2);
+    const pelvis = this.context.pelvis();
+    const reason = this.whyNoSegment('pelvis', pelvis !== undefined, stanceEndUs);
+    if (reason !== undefined || pelvis === undefined || stanceEndUs === null) {
+      if (stride.pelvicDropDeg === null) stride.pelvicDropReason = reason ?? 'stance_end_unknown';
+      return;
+    }
+    const drop = pelvis.pelvicDropDeg(stride.side, stride.icUs, stanceEndUs);
+    if (drop !== null && stride.toUs !== null) this.checkSides(drop, pelvis.pelvicDropDeg(other(stride.side), stride.icUs, stanceEndUs), stride.icUs, out);
+    if (strideEndUs !== null) {
+      stride.verticalOscillationCm = round(pelvis.verticalOscillationCm(stride.icUs, strideEndUs), 10);
+      stride.brakingMps = round(pelvis.brakingMps(stride.icUs, stanceEndUs, strideEndUs), 1000);
+    }
+    // The stance peaks move +δ and −δ on the two sides: the stride-mean jump is the correction (no metric).
+    const mean = strideEndUs === null || drop === null ? null : pelvis.meanObliquityDeg(stride.icUs, strideEndUs, this.epochScratch);
+    this.watchMounting('pelvis', mean, Number.NaN, gait, stride, out);
+    // Less the clip's turn on the body: it raised φ by offset everywhere (left stance: peak φ; right: peak −φ).
+    const offset = this.mountShift('pelvis').metricOffsetDeg;
+    stride.pelvicDropDeg = drop === null ? null : round(drop - (stride.side === 'left' ? offset : -offset), 100);
+    if (drop === null) stride.pelvicDropReason = pelvis.whyNoAngle(stride.icUs, stanceEndUs, this.context.params.silentAfterS * 1e6);
+  }
+
+  /**
+   * A vote on the shank labels from a shank stance (side-check.ts): the
+   * stance side's hip should drop less than the other's. When the check
+   * decides they are swapped, the shanks' knock series start afresh (their
+   * stride-mean tilts change sign with the swap).
+   */
+  private checkSides(dropDeg: number, otherDeg: number | null, tUs: number, out: TimedEvent[]): void {
+    if (otherDeg === null || this.sideCheck.swapped) return;
+    const before = out.length;
+    this.sideCheck.push(dropDeg > otherDeg, tUs, out as AlertEvent[]);
+    if (out.length === before) return;
+    this.mountShifts.delete('shank_left');
+    this.mountShifts.delete('shank_right');
+  }
+
+  /** The knee-collapse proxy of a stride, or why it is null. */
+  private measureShank(stride: StrideEvent, strideEndUs: number | null, gait: Gait | undefined, out: TimedEvent[]): void {
+    // With the clips swapped, this leg's shank is the one labelled for the other, and medial
+    // for it is the other way (the peak must be taken that way, not negated afterwards).
+    const swapped = this.sideCheck.swapped;
+    const label = swapped ? other(stride.side) : stride.side;
+    const sensor = SHANK_OF[label];
+    const shank = this.context.shanks.get(label);
+    // Without a toe-off (it fell in a bridged gap) the stance is taken to last as long as
+    // this leg's last one: the knee proxy peaks mid-stance, so its end need not be exact.
+    const tiltEndUs = stride.toUs ?? stride.icUs + this.context.lastContactUs[label];
+    const reason = this.whyNoSegment(sensor, shank !== undefined, Number.isNaN(tiltEndUs) ? null : tiltEndUs);
+    if (reason !== undefined || shank === undefined) {
+      stride.shankFrontalReason = reason ?? 'stance_end_unknown';
+      return;
+    }
+    const tilt = shank.shankFrontalDeg(stride.icUs, tiltEndUs, strideEndUs, swapped);
+    // A shank's turn moves its knee proxy by only part of the turn (the stride heading turns too): the correction is the proxy's own step.
+    const mean = strideEndUs === null || tilt === null ? null : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch, swapped);
+    this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
+    stride.shankFrontalDeg = tilt === null ? null : round(tilt - this.mountShift(sensor).metricOffsetDeg, 100);
+    if (tilt === null) stride.shankFrontalReason = shank.whyNoAngle(stride.icUs, tiltEndUs, this.context.params.silentAfterS * 1e6);
+  }
+
+  /** Why a sensor gives no angle before measuring: not worn, wrong units, not calibrated, no stance end (undefined: measure). */
+  private whyNoSegment(sensor: SensorId, tracked: boolean, stanceEndUs: number | null): AngleNullReason | undefined {
+    if (!this.context.tracks.has(sensor) && !(this.context.sensors?.includes(sensor) ?? false)) return 'no_sensor';
+    if (!this.unitsOk(sensor)) return 'units_suspect';
+    if (!tracked) return 'attitude_settling';
+    return stanceEndUs === null ? 'stance_end_unknown' : undefined;
+  }
+
+  /** Whether a sensor's data may give numbers: its units are not suspect (never report angles from data in the wrong units). */
+  unitsOk(sensor: SensorId): boolean {
+    return !this.accUnitsSuspect.has(sensor) && !this.context.quality.gyroUnitsSuspect(sensor);
+  }
+
+  /** Sensors whose calibration read gravity outside 7–13 m/s² (g units, or worse). */
+  readonly accUnitsSuspect = new Set<SensorId>();
+
+  private mountShift(sensor: SensorId): MountShiftMonitor {
+    let monitor = this.mountShifts.get(sensor);
+    if (monitor === undefined) this.mountShifts.set(sensor, (monitor = new MountShiftMonitor(this.context.params.mountShift, this.context.params.maxStrideS * 1e6)));
+    return monitor;
+  }
+
+  /**
+   * Feeds a stride's mean angle of `sensor` (and the metric it affects) to its
+   * mount-shift monitor, in a series per gait and mounting-yaw epoch (read
+   * from epochScratch); a jump is a data_quality episode (raised and, the
+   * metric re-referenced, resolved at once), timed at the stride that confirmed it.
+   */
+  private watchMounting(sensor: SensorId, strideMeanDeg: number | null, metricDeg: number, gait: Gait | undefined, stride: StrideEvent, out: TimedEvent[]): void {
+    const seriesKey = this.epochScratch[0]! * 2 + (gait === 'run' ? 1 : 0);
+    const jump = this.mountShift(sensor).push(stride.icUs, strideMeanDeg, metricDeg, seriesKey);
+    if (jump === 0) return;
+    const deg = Math.round(jump * 10) / 10;
+    const metric = sensor === 'pelvis' ? 'pelvic drop (one side up, the other down)' : 'knee-collapse proxy';
+    const alert = { tUs: stride.icUs, metric: 'sensor_moved', value: deg, baseline: this.context.params.mountShift.minShiftDeg, episodeId: `${sensor}:sensor_moved:${stride.icUs}`, sensor };
+    out.push(
+      dataQualityAlert(this.alerts, { ...alert, phase: 'raised', message: `${sensor}: the sensor turned on the body within a stride (clip knocked?), moving its ${metric} by ${deg}°; re-referenced from here — check the clip at the next stop` }),
+      dataQualityAlert(this.alerts, { ...alert, phase: 'resolved', message: `${sensor}: angles re-referenced by ${deg}°` }),
+    );
+  }
+}
