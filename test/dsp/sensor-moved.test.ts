@@ -93,4 +93,26 @@ describe('a sensor knocked round on the body', () => {
     const events = await analyze(clean);
     expect(events.filter((e) => e.kind === 'alert' && e.metric === 'sensor_moved')).toEqual([]);
   });
+
+  it('finds a pelvis knock that comes during the other shank’s dropout (its strides lack a stride time, not an angle)', async () => {
+    const dropoutKnocked = (await writeRecording(
+      new SimulatedSession({
+        scenario: 'steady',
+        durationS: 120,
+        seed: 31,
+        runnerIndex: 3,
+        maxMisalignmentDeg: 15,
+        faults: [
+          { kind: 'dropout', sensor: 'shank_left', fromS: KNOCK_S - 0.2, toS: KNOCK_S + 0.6 },
+          { kind: 'slip', sensor: 'pelvis', fromS: KNOCK_S, deg: 2 },
+        ],
+      }),
+      dir,
+      'dropout-knocked',
+    )).csv;
+    const found = moved(await analyze(dropoutKnocked), 'pelvis').filter((a) => a.phase === 'raised');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.tUs - (startUs + KNOCK_S * 1e6)).toBeLessThan(5e6);
+    expect(Math.abs(found[0]!.value! - 2)).toBeLessThan(0.4);
+  });
 });

@@ -89,12 +89,18 @@ export class StanceMeter {
       stride.brakingMps = round(pelvis.brakingMps(stride.icUs, stanceEndUs, strideEndUs), 1000);
     }
     // The stance peaks move +δ and −δ on the two sides: the stride-mean jump is the correction (no metric).
-    const mean = strideEndUs === null || drop === null ? null : pelvis.meanObliquityDeg(stride.icUs, strideEndUs, this.epochScratch);
-    this.watchMounting('pelvis', mean, Number.NaN, gait, stride, out);
+    // Knock series: a stance without an angle restarts it (null) — a gap in the sensor's own
+    // data, even a bridged one (its residual can look like a small knock; a 200 ms bridge was
+    // seen to), or a re-levelled attitude may have moved the angles. A stance whose angle is
+    // known but whose stride end is not (the other leg's shank had a dropout) is only skipped
+    // (undefined): restarting there hid a knock that came with the neighbour's dropout.
+    const why = drop === null ? pelvis.whyNoAngle(stride.icUs, stanceEndUs, this.context.params.silentAfterS * 1e6) : undefined;
+    const mean = why !== undefined ? null : strideEndUs === null ? undefined : pelvis.meanObliquityDeg(stride.icUs, strideEndUs, this.epochScratch);
+    if (mean !== undefined) this.watchMounting('pelvis', mean, Number.NaN, gait, stride, out);
     // Less the clip's turn on the body: it raised φ by offset everywhere (left stance: peak φ; right: peak −φ).
     const offset = this.mountShift('pelvis').metricOffsetDeg;
     stride.pelvicDropDeg = drop === null ? null : round(drop - (stride.side === 'left' ? offset : -offset), 100);
-    if (drop === null) stride.pelvicDropReason = pelvis.whyNoAngle(stride.icUs, stanceEndUs, this.context.params.silentAfterS * 1e6);
+    if (why !== undefined) stride.pelvicDropReason = why;
   }
 
   /**
@@ -130,10 +136,11 @@ export class StanceMeter {
     }
     const tilt = shank.shankFrontalDeg(stride.icUs, tiltEndUs, strideEndUs, swapped);
     // A shank's turn moves its knee proxy by only part of the turn (the stride heading turns too): the correction is the proxy's own step.
-    const mean = strideEndUs === null || tilt === null ? null : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch, swapped);
-    this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
+    const why = tilt === null ? shank.whyNoAngle(stride.icUs, tiltEndUs, this.context.params.silentAfterS * 1e6) : undefined;
+    const mean = why !== undefined ? null : strideEndUs === null ? undefined : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch, swapped);
+    if (mean !== undefined) this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
     stride.shankFrontalDeg = tilt === null ? null : round(tilt - this.mountShift(sensor).metricOffsetDeg, 100);
-    if (tilt === null) stride.shankFrontalReason = shank.whyNoAngle(stride.icUs, tiltEndUs, this.context.params.silentAfterS * 1e6);
+    if (why !== undefined) stride.shankFrontalReason = why;
   }
 
   /** Why a sensor gives no angle before measuring: not worn, wrong units, not calibrated, no stance end (undefined: measure). */
