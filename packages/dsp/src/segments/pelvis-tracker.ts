@@ -60,16 +60,8 @@ export class PelvisTracker extends SegmentTracker {
       // Interpolated across a short gap: the attitude holds, the accelerations are guesses (NaN).
       this.vertical[0] = this.vertical[1] = Number.NaN;
       if (!this.keep) return;
-      f.upInSensor(w);
-      const l = this.left;
-      const r = this.ring.append();
-      const d = this.ring.data;
-      d[r] = tUs;
-      d[r + OBLIQUITY] = SegmentTracker.asinDeg(w[0]! * l[0]! + w[1]! * l[1]! + w[2]! * l[2]!);
-      d[r + VERTICAL] = Number.NaN;
-      d[r + FORWARD] = Number.NaN;
-      d[r + EPOCH] = this.referenceEpoch;
-      d[r + this.bridgedField] = 1;
+      this.accelerations[0] = this.accelerations[1] = Number.NaN;
+      this.record();
     } else if (f.settled) {
       f.toWorld(this.sample, 1, w);
       const fx = w[0]!;
@@ -101,17 +93,9 @@ export class PelvisTracker extends SegmentTracker {
       const hn = Math.sqrt(this.headingX * this.headingX + this.headingY * this.headingY);
       const forward = hn > 0 ? (fx * this.headingX + fy * this.headingY) / hn : Number.NaN;
       if (!this.keep) return;
-      // φ = asin(ŷ_pelvis · ẑ): the left axis against world up, read in sensor coordinates.
-      f.upInSensor(w);
-      const l = this.left;
-      const r = this.ring.append();
-      const d = this.ring.data;
-      d[r] = tUs;
-      d[r + OBLIQUITY] = SegmentTracker.asinDeg(w[0]! * l[0]! + w[1]! * l[1]! + w[2]! * l[2]!);
-      d[r + VERTICAL] = vertical;
-      d[r + FORWARD] = forward;
-      d[r + EPOCH] = this.referenceEpoch;
-      d[r + this.bridgedField] = 0;
+      this.accelerations[0] = vertical;
+      this.accelerations[1] = forward;
+      this.record();
     } else {
       this.vertical[0] = this.vertical[1] = Number.NaN;
       if (!this.keep) return;
@@ -120,6 +104,29 @@ export class PelvisTracker extends SegmentTracker {
       this.ring.data[r] = tUs;
       this.ring.data[r + this.bridgedField] = this.bridged ? 1 : 0;
     }
+  }
+
+  /** The current record's vertical and forward accelerations (m/s²): set in an array, not passed as doubles (V8 boxes those). */
+  private readonly accelerations = new Float64Array(2);
+
+  /**
+   * Appends the history record of the current sample (time from `sample`, no
+   * double crosses the call): φ = asin(ŷ_pelvis · ẑ),
+   * the left axis against world up read in sensor coordinates, with the
+   * accelerations set beforehand and the bridged flag.
+   */
+  private record(): void {
+    const w = this.world;
+    this.filter.upInSensor(w);
+    const l = this.left;
+    const r = this.ring.append();
+    const d = this.ring.data;
+    d[r] = this.sample[0]!;
+    d[r + OBLIQUITY] = SegmentTracker.asinDeg(w[0]! * l[0]! + w[1]! * l[1]! + w[2]! * l[2]!);
+    d[r + VERTICAL] = this.accelerations[0]!;
+    d[r + FORWARD] = this.accelerations[1]!;
+    d[r + EPOCH] = this.referenceEpoch;
+    d[r + this.bridgedField] = this.bridged ? 1 : 0;
   }
 
   /** The braking axis is anterior (near x_p); left is 90° on. */
