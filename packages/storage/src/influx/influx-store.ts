@@ -4,13 +4,13 @@
  * through the DurableWriter (live, or the disk spool while the database is
  * away). Reads are InfluxQL over /query.
  */
+import { QueryingStore } from '../store-queries.ts';
 import { join } from 'node:path';
 import { Batcher } from '../batcher.ts';
 import { StoreClosedError, StoreFullError } from '../errors.ts';
-import { allPages } from '../paging.ts';
 import { Spool } from '../spool/spool.ts';
 import { SILENT_LOGGER } from '../types.ts';
-import type { AlertQuery, AlertRecord, CheckpointRecord, GaitStore, ImuQuery, ImuSample, Page, RawImuPolicy, SessionQuery, SessionRecord, StoreLogger, StoreMetrics, StrideQuery, StrideRecord, WriteBatch } from '../types.ts';
+import type { GaitStore, RawImuPolicy, StoreLogger, StoreMetrics, WriteBatch } from '../types.ts';
 import { prepareBatch } from '../write-batch.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { DurableWriter } from './durable-writer.ts';
@@ -44,10 +44,10 @@ export interface InfluxStoreOptions extends InfluxConnectionOptions {
 /** `accepting` turns true again only when the spool fell below this share of its bound (hysteresis for intake). */
 const RESUME_SHARE = 0.9;
 
-export class InfluxStore implements GaitStore {
+export class InfluxStore extends QueryingStore implements GaitStore {
   readonly kind = 'influx' as const;
   private readonly http: InfluxHttp;
-  private readonly queries: InfluxQueries;
+  protected readonly queries: InfluxQueries;
   private readonly batcher: Batcher<string>;
   private readonly maxPendingPoints: number;
   private readonly rawImu: RawImuPolicy;
@@ -61,6 +61,7 @@ export class InfluxStore implements GaitStore {
     private readonly writer: DurableWriter,
     http: InfluxHttp,
   ) {
+    super();
     this.http = http;
     this.queries = new InfluxQueries(http);
     this.maxPendingPoints = options.maxPendingPoints ?? 200_000;
@@ -140,34 +141,6 @@ export class InfluxStore implements GaitStore {
   /** True when the database answers /ping (for /readyz). */
   ping(): Promise<boolean> {
     return this.http.ping();
-  }
-
-  async queryStrides(query: StrideQuery): Promise<Page<StrideRecord>> {
-    return this.queries.strides(query);
-  }
-
-  streamStrides(query: Omit<StrideQuery, 'cursor' | 'limit'> & { readonly pageSize?: number }): AsyncIterable<StrideRecord> {
-    return allPages((cursor) => this.queries.strides({ ...query, limit: query.pageSize ?? 5000, ...(cursor === undefined ? {} : { cursor }) }));
-  }
-
-  async queryAlerts(query: AlertQuery): Promise<Page<AlertRecord>> {
-    return this.queries.alerts(query);
-  }
-
-  async querySessions(query: SessionQuery): Promise<Page<SessionRecord>> {
-    return this.queries.sessions(query);
-  }
-
-  async getSession(athleteId: string, sessionId: string): Promise<SessionRecord | null> {
-    return this.queries.session(athleteId, sessionId);
-  }
-
-  async latestCheckpoint(athleteId: string, sessionId: string): Promise<CheckpointRecord | null> {
-    return this.queries.checkpoint(athleteId, sessionId);
-  }
-
-  async queryImu(query: ImuQuery): Promise<Page<ImuSample>> {
-    return this.queries.imu(query);
   }
 
   get metrics(): StoreMetrics {

@@ -5,14 +5,14 @@
  * acknowledged only after its transaction committed, so a kill -9 afterwards
  * loses nothing acknowledged.
  */
+import { QueryingStore } from '../store-queries.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Batcher } from '../batcher.ts';
 import { StoreClosedError } from '../errors.ts';
-import { allPages } from '../paging.ts';
 import { imuCount } from '../records.ts';
-import type { AlertQuery, AlertRecord, CheckpointRecord, GaitStore, ImuQuery, ImuSample, Page, RawImuPolicy, SessionQuery, SessionRecord, StoreMetrics, StrideQuery, StrideRecord, WriteBatch } from '../types.ts';
+import type { GaitStore, RawImuPolicy, StoreMetrics, WriteBatch } from '../types.ts';
 import { prepareBatch, type PreparedBatch } from '../write-batch.ts';
 import { LocalQueries } from './local-queries.ts';
 import { alertToRow, checkpointToRow, sessionToRow, strideToRow } from './rows.ts';
@@ -32,11 +32,11 @@ export interface LocalStoreOptions {
   readonly rawImu?: RawImuPolicy;
 }
 
-export class LocalStore implements GaitStore {
+export class LocalStore extends QueryingStore implements GaitStore {
   readonly kind = 'local' as const;
   readonly accepting = true;
   private readonly db: Database.Database;
-  private readonly queries: LocalQueries;
+  protected readonly queries: LocalQueries;
   private readonly batcher: Batcher<PreparedBatch>;
   private readonly insertAll: (batches: PreparedBatch[]) => void;
   private readonly rawImu: RawImuPolicy;
@@ -44,6 +44,7 @@ export class LocalStore implements GaitStore {
   private counters = { pointsWritten: 0, batchesWritten: 0, imuSamplesSkipped: 0, lastWriteMs: 0 };
 
   constructor(options: LocalStoreOptions) {
+    super();
     mkdirSync(options.dataDir, { recursive: true });
     this.db = new Database(join(options.dataDir, options.fileName ?? 'gaitwatch.sqlite'));
     prepareDatabase(this.db, options.synchronous ?? 'full');
@@ -104,34 +105,6 @@ export class LocalStore implements GaitStore {
 
   flush(): Promise<void> {
     return this.batcher.flush();
-  }
-
-  async queryStrides(query: StrideQuery): Promise<Page<StrideRecord>> {
-    return this.queries.strides(query);
-  }
-
-  streamStrides(query: Omit<StrideQuery, 'cursor' | 'limit'> & { readonly pageSize?: number }): AsyncIterable<StrideRecord> {
-    return allPages((cursor) => this.queries.strides({ ...query, limit: query.pageSize ?? 5000, ...(cursor === undefined ? {} : { cursor }) }));
-  }
-
-  async queryAlerts(query: AlertQuery): Promise<Page<AlertRecord>> {
-    return this.queries.alerts(query);
-  }
-
-  async querySessions(query: SessionQuery): Promise<Page<SessionRecord>> {
-    return this.queries.sessions(query);
-  }
-
-  async getSession(athleteId: string, sessionId: string): Promise<SessionRecord | null> {
-    return this.queries.session(athleteId, sessionId);
-  }
-
-  async latestCheckpoint(athleteId: string, sessionId: string): Promise<CheckpointRecord | null> {
-    return this.queries.checkpoint(athleteId, sessionId);
-  }
-
-  async queryImu(query: ImuQuery): Promise<Page<ImuSample>> {
-    return this.queries.imu(query);
   }
 
   get metrics(): StoreMetrics {
