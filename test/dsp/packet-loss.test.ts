@@ -112,3 +112,33 @@ describe('packet loss', () => {
     expect(longest(strides)).toBe(longest(reference));
   });
 });
+
+describe('heavy loss and form alerts', () => {
+  it('withholds a pelvic-drop form alert while lost packets cost the pelvic drop, and never resolves what it withheld', async () => {
+    const session = new SimulatedSession({ scenario: 'itb-fatigue', durationS: 220, seed: 3, maxMisalignmentDeg: 15, fatigueOnsetS: 110 });
+    const heavyRows = await readRecordingRows((await writeRecording(session, dir, 'heavy')).csv);
+    const from = session.startUs + 100e6;
+    const to = session.startUs + 170e6;
+    const lost = packetLoss(0.15, 9);
+    const analyzer = new SessionAnalyzer({}, { sensors: SENSORS });
+    const events: AnalysisEvent[] = [];
+    const counts = new Map<SensorId, number>();
+    for (const { sensor, tUs, values } of heavyRows) {
+      const n = counts.get(sensor) ?? 0;
+      counts.set(sensor, n + 1);
+      if (sensor === 'pelvis' && tUs >= from && tUs < to && lost(sensor, n)) continue;
+      events.push(...analyzer.pushSample(sensor, tUs, ...values));
+    }
+    events.push(...analyzer.finish());
+    const alerts = events.filter((e): e is Extract<AnalysisEvent, { kind: 'alert' }> => e.kind === 'alert');
+    const loss = alerts.filter((a) => a.metric === 'packet_loss' && a.sensor === 'pelvis');
+    expect(loss.map((a) => a.phase)).toEqual(['raised', 'resolved']);
+    const [raisedUs, resolvedUs] = [loss[0]!.tUs, loss[1]!.tUs];
+    const drop = alerts.filter((a) => a.type === 'form_breakdown' && a.metric === 'pelvicDropDeg');
+    // The fatigue is real: it is told once the pelvic drop is measured again, not while it is not.
+    expect(drop.some((a) => a.phase === 'raised' && a.tUs >= resolvedUs && /held back while lost packets/.test(a.message))).toBe(true);
+    for (const a of drop) expect(a.tUs > raisedUs && a.tUs < resolvedUs).toBe(false);
+    const raisedIds = new Set(alerts.filter((a) => a.phase === 'raised').map((a) => a.episodeId));
+    for (const a of alerts.filter((x) => x.phase === 'resolved')) expect(raisedIds.has(a.episodeId)).toBe(true);
+  });
+});

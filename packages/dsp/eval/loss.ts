@@ -98,9 +98,10 @@ interface Score {
   missedAlerts: number;
   falseForm: number;
   dataQuality: Map<string, number>;
+  notes: string[];
 }
 
-const newScore = (): Score => ({ match: [], withDrop: 0, withShank: 0, matchedTotal: 0, dropDeltaDeg: [], alertDelayS: [], missedAlerts: 0, falseForm: 0, dataQuality: new Map() });
+const newScore = (): Score => ({ match: [], withDrop: 0, withShank: 0, matchedTotal: 0, dropDeltaDeg: [], alertDelayS: [], missedAlerts: 0, falseForm: 0, dataQuality: new Map(), notes: [] });
 
 const cases: Case[] = [
   { name: 'no loss', lost: () => false },
@@ -136,7 +137,9 @@ try {
         s.withShank += m.shankErrorsDeg.length;
         s.dropDeltaDeg.push(mean(absolute(m.dropErrorsDeg)) - mean(absolute(matchStances(truth, reference.strides).dropErrorsDeg)));
         const freshEndUs = meta.fatigueOnsetUs ?? Number.POSITIVE_INFINITY;
-        s.falseForm += o.alerts.filter((a) => a.type === 'form_breakdown' && a.phase === 'raised' && a.tUs < freshEndUs).length;
+        const falseForm = o.alerts.filter((a) => a.type === 'form_breakdown' && a.phase === 'raised' && a.tUs < freshEndUs);
+        s.falseForm += falseForm.length;
+        for (const a of falseForm) s.notes.push(`${scenario}-${r} at ${((a.tUs - meta.startUs) / 1e6).toFixed(0)} s: ${a.message}`);
         if (refAlertUs !== null) {
           const at = firstFatigueAlertUs(o, meta.fatigueOnsetUs);
           if (at === null) s.missedAlerts++;
@@ -161,3 +164,4 @@ for (const [name, s] of scores) {
     `| ${name} | ${m.truth} | ${f(m.matched / m.truth, 3)} | ${f(m.matched / m.detected, 3)} | ${f(s.withDrop / s.matchedTotal, 3)} | ${f(s.withShank / s.matchedTotal, 3)} | ${f(mean(absolute(m.dropErrorsDeg)), 2)} | ${f(mean(s.dropDeltaDeg), 3)} | ${f(mean(absolute(m.shankErrorsDeg)), 2)} | ${f(quantile(s.alertDelayS, 0.5))}, ${f(Math.max(...s.alertDelayS))} | ${s.missedAlerts} | ${s.falseForm} | ${dq} |`,
   );
 }
+for (const [name, s] of scores) for (const note of s.notes) console.log(`- false form alert (${name}): ${note}`);

@@ -1,4 +1,4 @@
-import { isSensorId, type SensorId, type Side } from '@gaitwatch/protocol';
+import { isSensorId, type Alert, type SensorId, type Side } from '@gaitwatch/protocol';
 import { StanceMeter } from './session/stance-meter.ts';
 import { alertContext } from './session/alerts.ts';
 import { buildSummary } from './summary.ts';
@@ -523,13 +523,46 @@ export class SessionAnalyzer {
       if (event.pelvicDropDeg !== null) side.pelvicDropDeg.add(event.pelvicDropDeg);
       if (event.shankFrontalDeg !== null) side.shankFrontalDeg.add(event.shankFrontalDeg);
       // Form alerts are timed at the stride that confirmed them, so they follow it in the output.
+      if (this.withheldEpisodes.size > 0) this.tellWithheld(event.icUs, out);
       for (const alert of this.form.push(event)) {
+        if (this.withheld(alert)) continue;
         out.push({ kind: 'alert', ...alert });
         this.alertCount++;
       }
     }
     return out;
   }
+
+  /**
+   * A form alert on an angle that lost packets are costing right now
+   * (packet_loss raised for its sensor) is withheld, with its resolve: at
+   * 10 % loss the surviving stances were seen to lift a rolling median past
+   * its threshold with nothing wrong with the runner. The runner has the
+   * packet_loss alert instead. Cadence and asymmetry are not gated.
+   */
+  private withheld(alert: Alert): boolean {
+    if (alert.phase === 'resolved') return alert.episodeId !== undefined && this.withheldEpisodes.delete(alert.episodeId);
+    if (!this.meter.degraded(alert.metric, alert.side) || alert.episodeId === undefined) return false;
+    this.withheldEpisodes.set(alert.episodeId, alert);
+    return true;
+  }
+
+  /**
+   * A withheld episode still open when the angle is measured again is told
+   * then, at the stride that found the data whole again: the form did break
+   * down, and the runner must hear it.
+   */
+  private tellWithheld(tUs: number, out: TimedEvent[]): void {
+    for (const [id, alert] of this.withheldEpisodes) {
+      if (this.meter.degraded(alert.metric, alert.side)) continue;
+      this.withheldEpisodes.delete(id);
+      out.push({ kind: 'alert', ...alert, tUs, message: `${alert.message} (held back while lost packets cost this measurement)` });
+      this.alertCount++;
+    }
+  }
+
+  /** Form episodes whose raise was withheld (their resolve is too), by episode id. */
+  private readonly withheldEpisodes = new Map<string, Alert>();
 
   /**
    * The leg a pelvis contact belongs to (undefined: a shank reports it or

@@ -28,6 +28,11 @@ export class LossCostMonitor {
     private readonly context: AlertContext,
   ) {}
 
+  /** Whether an episode is open for `metric` from `sensor`. */
+  costing(sensor: SensorId, metric: 'pelvicDropDeg' | 'shankFrontalDeg'): boolean {
+    return (this.series.get(`${sensor}:${metric}`)?.episode ?? null) !== null;
+  }
+
   /** One stance's outcome for `metric` from `sensor`: its null reason, or undefined when measured. */
   push(sensor: SensorId, metric: 'pelvicDropDeg' | 'shankFrontalDeg', reason: AngleNullReason | undefined, tUs: number, out: (AlertEvent | TimedEvent)[]): void {
     // Only stances the sensor could have measured count: not worn, wrong units, settling are other stories.

@@ -54,6 +54,13 @@ export class StanceMeter {
     this.lossCost = new LossCostMonitor(context.params.dataQuality, alerts);
   }
 
+  /** Whether lost packets are costing `metric` (of `side`) right now: packet_loss is raised for the sensor that measures it. */
+  degraded(metric: string, side: Side | undefined): boolean {
+    if (metric === 'pelvicDropDeg') return this.lossCost.costing('pelvis', 'pelvicDropDeg');
+    if (metric === 'shankFrontalDeg' && side !== undefined) return this.lossCost.costing(SHANK_OF[side], 'shankFrontalDeg');
+    return false;
+  }
+
   /** Builds a lazily created part the snapshot has (state-codec.ts RestoreFactory). */
   restoreEntry(field: string, key: unknown): object | undefined {
     return field === 'mountShifts' && typeof key === 'string' ? this.mountShift(key as SensorId) : undefined;
@@ -96,7 +103,8 @@ export class StanceMeter {
     // (undefined): restarting there hid a knock that came with the neighbour's dropout.
     const why = drop === null ? pelvis.whyNoAngle(stride.icUs, stanceEndUs, this.context.params.silentAfterS * 1e6) : undefined;
     const mean = why !== undefined ? null : strideEndUs === null ? undefined : pelvis.meanObliquityDeg(stride.icUs, strideEndUs, this.epochScratch);
-    if (mean !== undefined) this.watchMounting('pelvis', mean, Number.NaN, gait, stride, out);
+    // While lost packets cost this angle (packet_loss raised), its stride means are too broken up to tell a knock: not fed.
+    if (mean !== undefined && !this.degraded('pelvicDropDeg', undefined)) this.watchMounting('pelvis', mean, Number.NaN, gait, stride, out);
     // Less the clip's turn on the body: it raised φ by offset everywhere (left stance: peak φ; right: peak −φ).
     const offset = this.mountShift('pelvis').metricOffsetDeg;
     stride.pelvicDropDeg = drop === null ? null : round(drop - (stride.side === 'left' ? offset : -offset), 100);
@@ -138,7 +146,7 @@ export class StanceMeter {
     // A shank's turn moves its knee proxy by only part of the turn (the stride heading turns too): the correction is the proxy's own step.
     const why = tilt === null ? shank.whyNoAngle(stride.icUs, tiltEndUs, this.context.params.silentAfterS * 1e6) : undefined;
     const mean = why !== undefined ? null : strideEndUs === null ? undefined : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch, swapped);
-    if (mean !== undefined) this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
+    if (mean !== undefined && !this.lossCost.costing(sensor, 'shankFrontalDeg')) this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
     stride.shankFrontalDeg = tilt === null ? null : round(tilt - this.mountShift(sensor).metricOffsetDeg, 100);
     if (why !== undefined) stride.shankFrontalReason = why;
   }
