@@ -1,6 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AnalysisEvent } from '@gaitwatch/dsp';
 import { createLogger, loadConfig, startIngest, type IngestService } from '@gaitwatch/ingest';
 import { topicFilter } from '@gaitwatch/protocol';
@@ -107,4 +109,47 @@ export async function listenAlerts(url: string): Promise<{ received: { topic: st
 export async function counterValue(metric: { get(): Promise<{ values: { value: number; labels: Partial<Record<string, string | number>> }[] }> }, labels: Record<string, string> = {}): Promise<number> {
   const { values } = await metric.get();
   return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((n, v) => n + v.value, 0);
+}
+
+const BIN = fileURLToPath(new URL('../../bin/gaitwatch.mjs', import.meta.url));
+
+export interface IngestProcess {
+  readonly process: ChildProcess;
+  readonly exited: Promise<number | null>;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** A metric's value from its /metrics (labelled series summed). */
+  counter(name: string): Promise<number>;
+  /** Its /metrics text. */
+  metrics(): Promise<string>;
+}
+
+/**
+ * `gaitwatch ingest` as a child process, configured by `env` only (the test's
+ * own MQTT_/INFLUX_/DATA_DIR/INGEST_ variables removed; metrics on a free
+ * loopback port, info logs); resolves once it says it started.
+ */
+export async function startIngestProcess(env: Record<string, string>): Promise<IngestProcess> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MQTT_|INFLUX_|DATA_DIR|INGEST_)/.test(k)));
+  const child = spawn(process.execPath, [BIN, 'ingest'], {
+    env: { ...inherited, INGEST_HTTP_PORT: '0', INGEST_HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await waitFor(() => out.includes('"msg":"ingest started"'), 20_000, 'the service started');
+  const port = Number(/"httpPort":(\d+)/.exec(out)![1]);
+  const metrics = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return {
+    process: child,
+    exited,
+    output: () => out,
+    metrics,
+    async counter(name) {
+      const text = await metrics();
+      return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+    },
+  };
 }

@@ -26,7 +26,14 @@ describe('loadConfig', () => {
       httpPort: 9464,
       httpHost: '0.0.0.0',
       checkpointEveryS: 5,
+      ackMode: 'receipt',
     });
+  });
+
+  it('acknowledges at checkpoints only when asked, and only with checkpoints on', () => {
+    expect(loadConfig({ ...BASE, INGEST_ACK: 'checkpoint' }).ackMode).toBe('checkpoint');
+    expect(problems({ ...BASE, INGEST_ACK: 'checkpoint', INGEST_CHECKPOINT_S: '0' })).toEqual([expect.stringMatching(/^INGEST_ACK: checkpoint needs checkpoints/)]);
+    expect(problems({ ...BASE, INGEST_ACK: 'later' })).toEqual([expect.stringMatching(/^INGEST_ACK: must be receipt or checkpoint/)]);
   });
 
   it('reads InfluxDB 2.x settings (v2) and 1.x settings (v1) from the variables given', () => {

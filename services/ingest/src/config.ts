@@ -41,6 +41,12 @@ export interface IngestConfig {
   readonly httpHost: string;
   /** Checkpoint period, s (also at shutdown); 0 turns checkpoints and resuming off (shutdown then finishes sessions). */
   readonly checkpointEveryS: number;
+  /**
+   * When a message is acknowledged to the broker: `receipt` (once handed to its session) or `checkpoint` (once a
+   * durable checkpoint covers it, so a crash loses nothing the broker will not redeliver; needs the broker to allow
+   * that many messages in flight, e.g. Mosquitto `max_inflight_messages 0`).
+   */
+  readonly ackMode: 'receipt' | 'checkpoint';
 }
 
 /** A configuration the service cannot start with: one line per problem, never the secret values. */
@@ -104,6 +110,7 @@ const EnvSchema = z.object({
   INGEST_HTTP_PORT: int(0, 65_535, 9464),
   INGEST_HTTP_HOST: optionalText,
   INGEST_CHECKPOINT_S: int(0, 3_600, 5),
+  INGEST_ACK: optionalText.pipe(z.enum(['receipt', 'checkpoint'], { error: 'must be receipt or checkpoint' }).optional()),
 });
 
 /**
@@ -148,6 +155,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       if (e[name] !== undefined) problems.push(`${name}: set without INFLUX_URL (unset INFLUX_URL means the local store under DATA_DIR)`);
     }
   }
+  if (e.INGEST_ACK === 'checkpoint' && e.INGEST_CHECKPOINT_S === 0) problems.push('INGEST_ACK: checkpoint needs checkpoints (INGEST_CHECKPOINT_S above 0)');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     mqtt: {
@@ -165,5 +173,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     httpPort: e.INGEST_HTTP_PORT,
     httpHost: e.INGEST_HTTP_HOST ?? '0.0.0.0',
     checkpointEveryS: e.INGEST_CHECKPOINT_S,
+    ackMode: e.INGEST_ACK ?? 'receipt',
   };
 }

@@ -26,6 +26,12 @@ export class IngestMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  readonly frameLatency = new Histogram({
+    name: 'gaitwatch_ingest_frame_latency_seconds',
+    help: 'Time from a frame arriving (MQTT message handed to ingest) to its analysis done: jitter-buffer wait + analysis',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 10],
+    registers: [this.registry],
+  });
   readonly eventLoopTickLag = new Gauge({ name: 'gaitwatch_ingest_timer_lag_seconds', help: 'How late the last session timer tick ran (event-loop responsiveness)', registers: [this.registry] });
   readonly storeWrite = new Histogram({ name: 'gaitwatch_ingest_store_write_seconds', help: 'Duration of store writes until durable', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers: [this.registry] });
   readonly storeErrors = new Counter({ name: 'gaitwatch_ingest_store_errors_total', help: 'Store writes that failed, by error (full = back-pressure, retried)', labelNames: ['error'] as const, registers: [this.registry] });
@@ -33,6 +39,7 @@ export class IngestMetrics {
   readonly published = new Counter({ name: 'gaitwatch_ingest_published_total', help: 'Messages published back, by topic kind', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly mqttConnects = new Counter({ name: 'gaitwatch_ingest_mqtt_connects_total', help: 'Connections to the broker, by whether it kept the session', labelNames: ['session_present'] as const, registers: [this.registry] });
   readonly mqttSubscribes = new Counter({ name: 'gaitwatch_ingest_mqtt_subscribes_total', help: 'Subscriptions made again because the broker had not kept the session', registers: [this.registry] });
+  readonly heldAcks = new Gauge({ name: 'gaitwatch_ingest_mqtt_held_acks', help: 'Messages received and not yet acknowledged to the broker, waiting for a durable checkpoint (INGEST_ACK=checkpoint)', registers: [this.registry] });
   readonly mqttConnected = new Gauge({ name: 'gaitwatch_ingest_mqtt_connected', help: '1 while connected to the broker', registers: [this.registry] });
 
   /** The store's own numbers (spool depth and bytes, replayed points …), read at scrape time. */

@@ -11,7 +11,22 @@ export interface MqttIntakeOptions {
   readonly onMessage: (topic: string, payload: Uint8Array) => void;
   /** True while intake must wait (the store refuses writes): messages are then left unacknowledged with the broker. */
   readonly hold?: () => boolean;
+  /**
+   * `receipt` (default): a message is acknowledged (PUBACK) once handed to the session manager.
+   * `checkpoint`: PUBACKs are held back (the socket is still read) and sent, in order, by `releaseAcks()` once a
+   * checkpoint holding their effect is durable — a crash then loses nothing the broker does not redeliver. Needs a
+   * broker that lets that many messages be in flight (Mosquitto `max_inflight_messages 0`).
+   */
+  readonly ackMode?: 'receipt' | 'checkpoint';
 }
+
+/** A point in the stream of held-back acknowledgements: everything received before it. */
+export interface AckMark {
+  readonly connection: number;
+  readonly count: number;
+}
+
+type PacketSender = (packet: { cmd: string; messageId?: number }, cb?: (error?: Error) => void, ...rest: unknown[]) => void;
 
 /** The subscriptions: every session's sensor data and status, QoS 1. */
 export const SUBSCRIPTIONS: readonly string[] = [topicFilter('imu'), topicFilter('status')];
@@ -42,6 +57,11 @@ export class MqttIntake {
   sessionPresent = false;
   /** Subscriptions the broker acknowledged (SUBACK), one per connect without a kept session. */
   subscribes = 0;
+  /** `ackMode: 'checkpoint'`: PUBACKs of this connection held until a checkpoint covers their messages, in receive order. */
+  private readonly heldAcks: { cmd: string; messageId?: number }[] = [];
+  /** Counts connections, so acknowledgements held on a dropped one are never sent on the next (the broker redelivers those messages). */
+  private connection = 0;
+  private sendPacket: PacketSender | undefined;
 
   constructor(private readonly options: MqttIntakeOptions) {
     const { config, logger, metrics } = options;
@@ -59,6 +79,7 @@ export class MqttIntake {
       ...(config.username !== undefined ? { username: config.username, password: config.password ?? '' } : {}),
     });
     this.client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void): void => this.take(packet, callback);
+    if (options.ackMode === 'checkpoint') this.holdBackAcks();
     this.client.on('connect', (connack) => {
       metrics.mqttConnects.inc({ session_present: String(connack.sessionPresent) });
       metrics.mqttConnected.set(1);
@@ -71,6 +92,10 @@ export class MqttIntake {
     });
     this.client.on('close', () => {
       metrics.mqttConnected.set(0);
+      // Unacknowledged on this connection: the broker sends them again (DUP) on the next; the duplicate check absorbs them.
+      this.connection++;
+      this.heldAcks.length = 0;
+      metrics.heldAcks.set(0);
     });
     this.client.on('reconnect', () => {
       logger.warn({ inMs: this.reconnectMs }, 'reconnecting to the broker');
@@ -129,6 +154,47 @@ export class MqttIntake {
     const next = this.waiting;
     this.waiting = undefined;
     next?.();
+  }
+
+  /**
+   * mqtt.js sends the PUBACK through its private `_sendPacket` when the
+   * handleMessage callback is called, and only then reads the next packet.
+   * Holding the callback would stall the socket; instead the callback runs at
+   * once and the PUBACK packet itself is kept here (mqtt.js is told it was
+   * sent), to go out in order from releaseAcks(). A private API of mqtt.js 5:
+   * mqtt-intake.test.ts and the SIGKILL test (test/ingest/kill.test.ts) fail
+   * if an upgrade changes it.
+   */
+  private holdBackAcks(): void {
+    const client = this.client as unknown as { _sendPacket: PacketSender };
+    const send = client._sendPacket.bind(this.client);
+    this.sendPacket = send;
+    client._sendPacket = (packet, cb, ...rest) => {
+      if (packet.cmd !== 'puback') {
+        send(packet, cb, ...rest);
+        return;
+      }
+      this.heldAcks.push(packet);
+      this.options.metrics.heldAcks.set(this.heldAcks.length);
+      cb?.();
+    };
+  }
+
+  /** Everything received so far (ackMode checkpoint), to pass to releaseAcks() once a checkpoint covering it is durable. */
+  markAcks(): AckMark {
+    return { connection: this.connection, count: this.heldAcks.length };
+  }
+
+  /** Sends the PUBACKs of the messages received before `mark` (nothing when the connection dropped since). */
+  releaseAcks(mark: AckMark = this.markAcks()): void {
+    if (this.sendPacket === undefined || mark.connection !== this.connection || !this.client.connected) return;
+    for (const packet of this.heldAcks.splice(0, mark.count)) this.sendPacket(packet);
+    this.options.metrics.heldAcks.set(this.heldAcks.length);
+  }
+
+  /** PUBACKs waiting for a checkpoint. */
+  get heldAckCount(): number {
+    return this.heldAcks.length;
   }
 
   publish(kind: Extract<TopicKind, 'alerts' | 'live'>, topic: string, payload: string): void {

@@ -42,13 +42,17 @@ export interface IngestService {
   stop(): Promise<void>;
 }
 
-/** A pino logger that never prints the configured secrets (they are not logged anyway; this guards mistakes). */
-export function createLogger(level: IngestConfig['logLevel']): Logger {
-  return pino({
+/**
+ * A pino logger that never prints the configured secrets (they are not logged anyway; this guards mistakes).
+ * `destination`: where the JSON lines go (default stdout), e.g. a test collecting them.
+ */
+export function createLogger(level: IngestConfig['logLevel'], destination?: { write(line: string): void }): Logger {
+  const options = {
     level,
     base: { service: 'ingest' },
     redact: { paths: ['password', '*.password', 'token', '*.token', 'config.mqtt.password', 'config.store.influx.token', 'config.store.influx.password'], censor: '[redacted]' },
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 /**
@@ -104,6 +108,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     metrics,
     onMessage: (topic, payload) => sessions.handle(topic, payload),
     hold: () => writer.blocked || writer.pending > MAX_PENDING_RECORDS,
+    ackMode: config.ackMode,
   });
   const notReady = (): string | undefined => {
     if (!intake.connected) return 'not connected to the broker';
@@ -120,9 +125,22 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     expectedTickMs = now + TICK_MS;
     sessions.tick();
   }, TICK_MS);
-  const checkpoints = config.checkpointEveryS > 0 ? setInterval(() => sessions.checkpointAll(), config.checkpointEveryS * 1000) : undefined;
+  const ackAtCheckpoint = config.ackMode === 'checkpoint';
+  /**
+   * The periodic checkpoint. With INGEST_ACK=checkpoint the messages taken so
+   * far are acknowledged once it is durable: everything they did (strides,
+   * alerts, the session records, the analyzer state) is then in the store,
+   * and what a crash loses later the broker redelivers. Skipped while a
+   * session's checkpoint is being read: its held messages are in no checkpoint.
+   */
+  const checkpointTick = (): void => {
+    const mark = ackAtCheckpoint && sessions.openingSessions === 0 ? intake.markAcks() : undefined;
+    sessions.checkpointAll(ackAtCheckpoint);
+    if (mark !== undefined) void writer.written().then(() => intake.releaseAcks(mark));
+  };
+  const checkpoints = config.checkpointEveryS > 0 ? setInterval(checkpointTick, config.checkpointEveryS * 1000) : undefined;
   logger.info(
-    { store: store.kind, mqttClientId: config.mqtt.clientId, httpPort, idleTimeoutS: config.idleTimeoutS, jitterMs: config.jitterMs },
+    { store: store.kind, mqttClientId: config.mqtt.clientId, httpPort, idleTimeoutS: config.idleTimeoutS, jitterMs: config.jitterMs, ackMode: config.ackMode },
     'ingest started',
   );
 
@@ -131,6 +149,8 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     (stopping ??= (async () => {
       logger.info('ingest stopping: intake paused, finishing sessions');
       intake.pause();
+      // Messages held for a session whose checkpoint is still being read are dropped by the stop: never acknowledge those.
+      const finalMark = sessions.openingSessions === 0 ? intake.markAcks() : undefined;
       clearInterval(ticker);
       clearInterval(checkpoints);
       sessions.stopIntake();
@@ -139,6 +159,8 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
       if (config.checkpointEveryS > 0) sessions.suspendAll();
       else sessions.closeAll('shutdown');
       await writer.close();
+      // Every session is checkpointed and written: what was taken can be acknowledged.
+      if (finalMark !== undefined) intake.releaseAcks(finalMark);
       await intake.close();
       if (ownStore) await store.close();
       const closing = server;

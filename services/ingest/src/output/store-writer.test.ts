@@ -73,4 +73,46 @@ describe('StoreWriter', () => {
     expect(writer.pending).toBe(0);
     expect((await metrics.storeErrors.get()).values).toEqual([expect.objectContaining({ labels: { error: 'TypeError' }, value: 1 })]);
   });
+
+  it('written() waits for the records queued before it, not for later ones, and not forever under a steady stream', async () => {
+    let release: (() => void) | undefined;
+    const writes: WriteBatch[] = [];
+    const store = {
+      kind: 'local',
+      accepting: true,
+      write: (batch: WriteBatch): Promise<void> =>
+        new Promise<void>((resolve) => {
+          writes.push(batch);
+          release = resolve;
+        }),
+    } as unknown as GaitStore;
+    const writer = new StoreWriter(store, pino({ level: 'silent' }), new IngestMetrics(), { flushMs: 10 });
+    writer.session(session(1));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(writes).toHaveLength(1);
+    writer.session(session(2));
+    let done = false;
+    void writer.written().then(() => (done = true));
+    writer.session(session(3)); // after the call: not waited for
+    release!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done).toBe(false);
+    expect(writes).toHaveLength(2);
+    expect(writes[1]!.sessions!.map((s) => s.sessionId)).toEqual(['s2', 's3']);
+    writer.session(session(4));
+    release!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done).toBe(true);
+    // A replaced queued checkpoint counts once: written() still resolves.
+    const checkpoint = { athleteId: 'a', sessionId: 's', startUs: 1_767_254_400_000_000, atUs: 1_767_254_400_000_000, version: 1, data: new Uint8Array(1) };
+    writer.checkpoint(checkpoint);
+    writer.checkpoint({ ...checkpoint, atUs: checkpoint.atUs + 1 });
+    let second = false;
+    void writer.written().then(() => (second = true));
+    for (let i = 0; i < 5 && !second; i++) {
+      release?.();
+      await vi.advanceTimersByTimeAsync(20);
+    }
+    expect(second).toBe(true);
+  });
 });

@@ -39,6 +39,10 @@ export class StoreWriter {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private closed = false;
+  /** Records ever queued, and ever finished (written or refused as invalid): a position in the stream of records. */
+  private queuedTotal = 0;
+  private doneTotal = 0;
+  private readonly waiters: { target: number; resolve: () => void }[] = [];
   /** True while the store refuses writes for back-pressure. */
   blocked = false;
   private readonly flushMs: number;
@@ -65,22 +69,28 @@ export class StoreWriter {
 
   stride(record: StrideRecord): void {
     this.queue.strides.push(record);
+    this.queuedTotal++;
     this.schedule();
   }
 
   alert(record: AlertRecord): void {
     this.queue.alerts.push(record);
+    this.queuedTotal++;
     this.schedule();
   }
 
   session(record: SessionRecord): void {
     this.queue.sessions.push(record);
+    this.queuedTotal++;
     this.schedule();
   }
 
   /** Only the latest checkpoint of a session matters: a newer one replaces a queued older one. */
   checkpoint(record: CheckpointRecord): void {
-    this.queue.checkpoints.set(`${record.athleteId}/${record.sessionId}`, record);
+    const key = `${record.athleteId}/${record.sessionId}`;
+    // A replaced queued checkpoint is one record, not two.
+    if (!this.queue.checkpoints.has(key)) this.queuedTotal++;
+    this.queue.checkpoints.set(key, record);
     this.schedule();
   }
 
@@ -138,7 +148,28 @@ export class StoreWriter {
         }
       }
       this.inFlight = 0;
+      this.doneTotal += count;
+      for (let i = this.waiters.length - 1; i >= 0; i--) {
+        const waiter = this.waiters[i]!;
+        if (waiter.target <= this.doneTotal) {
+          this.waiters.splice(i, 1);
+          waiter.resolve();
+        }
+      }
     }
+  }
+
+  /**
+   * Resolves once every record queued before this call is durable (or refused
+   * as invalid). Unlike flush() it does not wait for records queued later, so
+   * it ends under a steady stream too.
+   */
+  written(): Promise<void> {
+    const target = this.queuedTotal;
+    if (target <= this.doneTotal) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
+    this.kick();
+    return done;
   }
 
   /** Writes everything queued now and waits for it. */

@@ -37,6 +37,8 @@ export interface LiveSessionOptions {
   readonly sink: SessionSink;
   /** Wall clock, ms (injectable for tests). */
   readonly nowMs: () => number;
+  /** Called per frame handed to the analyzer with the time since it arrived, ms (jitter buffer + analysis). */
+  readonly observeFrameMs?: (ms: number) => void;
 }
 
 /**
@@ -135,6 +137,7 @@ export class LiveSession {
       this.dataArrivedMs = this.options.nowMs();
     }
     this.deliver(this.analyzer.pushFrame(frame.sensor, frame.t0Us, frame.periodUs, frame.samples, frame.count));
+    this.options.observeFrameMs?.(this.options.nowMs() - frame.arrivedMs);
   };
 
   private deliver(events: readonly AnalysisEvent[]): SummaryEvent | undefined {

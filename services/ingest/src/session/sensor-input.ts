@@ -8,6 +8,8 @@ export interface ReleasedFrame {
   readonly count: number;
   /** count × 6 values (may be a subarray view of the decoded frame: no copy). */
   readonly samples: Float64Array;
+  /** Wall time the frame arrived, ms: how long it waited in the jitter buffer is `now − arrivedMs`. */
+  readonly arrivedMs: number;
 }
 
 export interface SensorInputOptions {
@@ -123,11 +125,11 @@ export class SensorInput {
       const due = all || this.held.length > maxFrames || head.frame.t0Us <= this.newestT0Us - jitterUs || nowMs - head.arrivedMs >= jitterMs;
       if (!due) break;
       this.held.shift();
-      this.emitTrimmed(head.frame, emit);
+      this.emitTrimmed(head.frame, head.arrivedMs, emit);
     }
   }
 
-  private emitTrimmed(frame: ImuFrame, emit: (frame: ReleasedFrame) => void): void {
+  private emitTrimmed(frame: ImuFrame, arrivedMs: number, emit: (frame: ReleasedFrame) => void): void {
     const { t0Us, periodUs, count } = frame;
     let first = 0;
     while (first < count && sampleUs(t0Us, periodUs, first) <= this.lastReleasedUs) first++;
@@ -152,6 +154,7 @@ export class SensorInput {
       periodUs,
       count: n,
       samples: first === 0 ? frame.samples.subarray(0, count * 6) : frame.samples.subarray(first * 6, count * 6),
+      arrivedMs,
     });
   }
 

@@ -66,6 +66,7 @@ export class SessionManager {
   private readonly rejectLog: RateLimitedLog;
   private readonly sink: SessionSink;
   private accepting = true;
+  private readonly observeFrameMs = (ms: number): void => this.options.metrics.frameLatency.observe(ms / 1000);
 
   constructor(private readonly options: SessionManagerOptions) {
     this.nowMs = options.nowMs ?? Date.now;
@@ -259,6 +260,7 @@ export class SessionManager {
         logger,
         sink: this.sink,
         nowMs: this.nowMs,
+        observeFrameMs: this.observeFrameMs,
       },
       firstFrame,
       checkpoint,
@@ -332,10 +334,20 @@ export class SessionManager {
     }
   }
 
-  /** The periodic checkpoint (no-op unless checkpointing is on). */
-  checkpointAll(): void {
+  /**
+   * The periodic checkpoint (no-op unless checkpointing is on). `drain`: the
+   * jitter buffers are emptied into the analyzers first, so the checkpoint
+   * holds every message taken so far (acknowledge-at-checkpoint); a frame
+   * arriving later than the drained edge is then stale.
+   */
+  checkpointAll(drain = false): void {
     if (this.options.checkpoints === undefined) return;
-    for (const session of this.sessions.values()) this.guarded('timer', () => this.writeCheckpoint(session, false));
+    for (const session of this.sessions.values()) this.guarded('timer', () => this.writeCheckpoint(session, drain));
+  }
+
+  /** Sessions whose checkpoint is being read: their messages are held in memory, in no checkpoint yet. */
+  get openingSessions(): number {
+    return this.opening.size;
   }
 
   private writeCheckpoint(session: LiveSession, drain: boolean): void {
