@@ -93,14 +93,26 @@ describe('clock faults', () => {
     expect(alerts(events).find((a) => a.metric === 'clock')?.message).toMatch(/shank_left: its clock jumped 3600\.0 s ahead of the session's; mapped onto the session clock/);
   });
 
-  it('keeps one clock for the session when every sensor jumps (the phone set its clock), and goes on', () => {
+  it('takes a jump of every sensor (a pause of the whole recording, or the phone set its clock) as a gap, not a clock fault', () => {
     const ref = strides(reference());
     const events = analyze((r) => (r.tUs >= midUs ? { ...r, tUs: r.tUs + HOUR_US } : r));
-    // The first sensor to jump is mapped onto the others' clock, and the rest follow it: the session's time runs on.
-    const after = strides(events).filter((s) => s.icUs > midUs + 1e6);
+    // The first sensor to jump waits for another's next sample: it jumped too, so nobody is mapped.
+    const after = strides(events).filter((s) => s.icUs > midUs + HOUR_US + 1e6);
     expect(after.length).toBeGreaterThanOrEqual(ref.filter((s) => s.icUs > midUs + 1e6).length - 4);
-    expect(alerts(events).some((a) => a.metric === 'sensor_silent')).toBe(false);
-    for (const sensor of SENSORS) expect(summary(events).sensors[sensor]!.clockJumps).toBe(1);
+    // No clock fault; the hour without data is a silence, said and resolved like any other.
+    expect(alerts(events).some((a) => a.metric === 'clock')).toBe(false);
+    for (const sensor of SENSORS) expect(summary(events).sensors[sensor]!.clockJumps).toBe(0);
+  });
+
+  it('keeps a 20 s pause of the whole recording as a pause: later strides keep their times', () => {
+    const ref = strides(reference());
+    const cutUs = midUs;
+    const events = analyze((r) => (r.tUs >= cutUs ? { ...r, tUs: r.tUs + 20e6 } : r));
+    const later = strides(events).filter((s) => s.icUs > cutUs + 22e6);
+    const refTimes = new Set(ref.map((s) => s.icUs + 20e6));
+    expect(later.length).toBeGreaterThan(50);
+    expect(later.filter((s) => refTimes.has(s.icUs)).length).toBeGreaterThanOrEqual(later.length - 2);
+    expect(alerts(events).some((a) => a.metric === 'clock')).toBe(false);
   });
 
   it('takes a 3 s outage that ends on the session clock as a gap, not a clock fault', () => {

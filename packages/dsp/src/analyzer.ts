@@ -261,7 +261,8 @@ export class SessionAnalyzer {
       const verdict = clock.judge(rows[at]!, track.clockUs, track.periodUs, this.othersNowUs(track));
       if (clock.outliers !== outliers) this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: ${clock.outliers - outliers} timestamp(s) far off its clock (${describeJump(clock.lastCandidateUs - track.lastTUs)} it) rejected as outliers; ${clock.outliers} so far`);
       if (verdict === 'hold') return;
-      if (verdict === 'rebased') this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: its clock jumped ${describeJump(rows[at]! - track.lastTUs)} the session's; mapped onto the session clock (${(clock.offsetUs / 1e6).toFixed(3)} s)`);
+      if (verdict === 'await' && !this.jointPause(track, rows[at]! + clock.offsetUs)) return;
+      if (verdict === 'rebased') this.clockMapped(track);
     }
     if (clock.offsetUs !== 0) {
       buf = this.mappedRow;
@@ -273,6 +274,7 @@ export class SessionAnalyzer {
     const verdict = track.accept(buf, o);
     if (track.flatLined !== flatBefore) this.quality.flatChanged(track, buf[o]!);
     if (verdict === 'drop') return;
+    if (this.awaitingClocks > 0) this.tellAwaiting(track);
     const tUs = buf[o]!;
     if (tUs > this.newestUs) this.newestUs = tUs;
     this.quality.watch(track, buf, o);
@@ -341,6 +343,49 @@ export class SessionAnalyzer {
     if (side !== undefined) return this.lastStrideUs[side];
     const { left, right } = this.lastStrideUs;
     return Number.isNaN(left) ? right : Number.isNaN(right) ? left : (left + right) / 2;
+  }
+
+  /**
+   * A sensor whose clock jumped away from the others now awaits their next
+   * sample (input/clock-guard.ts). If another sensor already awaits with a
+   * new base near this one's, they jumped together — a pause of the whole
+   * session: both take it as a gap (returns true: use the sample). Else it
+   * waits (false: drop the sample for now).
+   */
+  private jointPause(track: SensorTrack, tUs: number): boolean {
+    let joint = false;
+    for (const other of this.tracks.values()) {
+      if (other === track || !other.clock.awaitingNear(tUs)) continue;
+      other.clock.settle();
+      joint = true;
+    }
+    if (joint) track.clock.settle();
+    this.countAwaiting();
+    return joint;
+  }
+
+  /** Another sensor's accepted sample decides the sensors that await: mapped, a gap, or still waiting. */
+  private tellAwaiting(speaker: SensorTrack): void {
+    for (const track of this.tracks.values()) {
+      if (track === speaker || !track.clock.awaiting) continue;
+      if (track.clock.otherSpoke(speaker.lastTUs) === 'mapped') this.clockMapped(track);
+    }
+    this.countAwaiting();
+  }
+
+  /** Sensors whose clock awaits another's sample (a count, so the per-sample check is one comparison). */
+  private awaitingClocks = 0;
+
+  private countAwaiting(): void {
+    let n = 0;
+    for (const track of this.tracks.values()) if (track.clock.awaiting) n++;
+    this.awaitingClocks = n;
+  }
+
+  /** A sensor's clock mapped onto the session's: one clock episode says by how much. */
+  private clockMapped(track: SensorTrack): void {
+    const offsetUs = track.clock.offsetUs;
+    this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: its clock jumped ${describeJump(-offsetUs)} the session's; mapped onto the session clock (${(offsetUs / 1e6).toFixed(3)} s)`);
   }
 
   private readonly bridgeRow = new Float64Array(CHANNELS);

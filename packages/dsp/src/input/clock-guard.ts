@@ -1,8 +1,14 @@
 /** The longest sample period a sensor of the contract has (50 Hz), µs. */
 const SLOWEST_PERIOD_US = 20_000;
 
-/** What the guard made of one timestamp. */
-export type ClockVerdict = 'ok' | 'hold' | 'rebased';
+/**
+ * What the guard made of one timestamp: use it (`ok`), drop it for now
+ * (`hold`), or it confirmed a jump that disagrees with the other live
+ * sensors (`await`: held until another sensor's next sample tells whether
+ * they jumped too — see `otherSpoke`), or it is mapped back (`rebased`: a
+ * clock reset backwards with no other sensor to follow).
+ */
+export type ClockVerdict = 'ok' | 'hold' | 'await' | 'rebased';
 
 /**
  * Keeps one sensor's time base against clock faults of the relay.
@@ -18,11 +24,13 @@ export type ClockVerdict = 'ok' | 'hold' | 'rebased';
  *
  * How a confirmed jump is taken:
  *  - other sensors of the session are live and the new times disagree with
- *    the session's clock by more than `agreeUs`: this sensor's clock is
- *    wrong, so its times are mapped onto the session's (an offset), and the
- *    other sensors are not made to look silent (when the phone changes the
- *    clock of every sensor, the first to jump is mapped and the others then
- *    disagree with it and follow: the session keeps one clock);
+ *    the session's clock by more than `agreeUs`: either this sensor's clock
+ *    is wrong or every sensor paused (a file with a pause, a phone that
+ *    stopped relaying). The sensor waits (its samples held) for another
+ *    sensor's next sample: on the old base, this clock is wrong and its
+ *    times are mapped onto the session's (an offset), so the others are not
+ *    made to look silent; on the new base (or another sensor jumps to it
+ *    too), they all paused: a gap. Nobody speaking for `agreeUs`: a gap;
  *  - the new times agree with the session's clock: an outage that ended (a gap);
  *  - no other live sensor: a forward jump is a gap, a backward one (a clock
  *    reset) continues from the last time, since time must not run backwards.
@@ -53,6 +61,12 @@ export class ClockGuard {
    */
   judge(rawUs: number, lastUs: number, periodUs: number, sessionNowUs: number): ClockVerdict {
     const tUs = rawUs + this.offsetUs;
+    if (this.awaiting) {
+      // Nobody else spoke for as long as a silence lasts: the others are gone, this is a gap.
+      if (tUs - this.awaitingFromUs <= this.agreeUs) return 'hold';
+      this.settle();
+      return 'ok';
+    }
     const jumpUs = tUs - lastUs;
     if (!(Math.abs(jumpUs) > this.jumpUs)) {
       this.dropCandidates();
@@ -69,16 +83,59 @@ export class ClockGuard {
     this.candidateLastUs = rawUs;
     if (this.candidates < this.confirmSamples) return 'hold';
     this.candidates = 0;
-    const before = this.offsetUs;
     if (!Number.isNaN(sessionNowUs)) {
-      if (Math.abs(tUs - sessionNowUs) > this.agreeUs) this.offsetUs = sessionNowUs - rawUs;
-    } else if (jumpUs < 0) {
-      this.offsetUs += lastUs + (known ? periodUs : SLOWEST_PERIOD_US) - tUs;
+      // An outage that ended on the session's clock is a gap, not a clock fault.
+      if (!(Math.abs(tUs - sessionNowUs) > this.agreeUs)) return 'ok';
+      // The others' last samples are older: either this clock is wrong, or every sensor paused
+      // and resumes now. Their next sample tells (otherSpoke); this one's wait meanwhile.
+      this.awaitingOffsetUs = sessionNowUs - rawUs;
+      this.awaitingBaseUs = sessionNowUs;
+      this.awaitingFromUs = tUs;
+      return 'await';
     }
-    // An outage that ended on the session's clock is a gap, not a clock fault: only a mapping counts.
-    if (this.offsetUs === before) return 'ok';
+    if (!(jumpUs < 0)) return 'ok';
+    this.offsetUs += lastUs + (known ? periodUs : SLOWEST_PERIOD_US) - tUs;
     this.rebases++;
     return 'rebased';
+  }
+
+  /** While awaiting: the mapping proposed, the others' time then and this sensor's new time, µs (NaN: not awaiting). */
+  private awaitingOffsetUs = Number.NaN;
+  private awaitingBaseUs = Number.NaN;
+  private awaitingFromUs = Number.NaN;
+
+  get awaiting(): boolean {
+    return !Number.isNaN(this.awaitingFromUs);
+  }
+
+  /** Whether this sensor awaits with a new time base near `tUs` (another sensor jumped to the same place: a joint pause). */
+  awaitingNear(tUs: number): boolean {
+    return this.awaiting && Math.abs(tUs - this.awaitingFromUs) <= this.agreeUs;
+  }
+
+  /**
+   * Another sensor's accepted sample at `tUs` (µs) while this one awaits:
+   * on the old base, the others go on and this clock is wrong — mapped onto
+   * theirs (`mapped`); near this sensor's new base, they all paused and
+   * resumed — a gap (`gap`); else still undecided (`waiting`).
+   */
+  otherSpoke(tUs: number): 'mapped' | 'gap' | 'waiting' {
+    if (Math.abs(tUs - this.awaitingBaseUs) <= this.agreeUs) {
+      this.offsetUs = this.awaitingOffsetUs;
+      this.rebases++;
+      this.settle();
+      return 'mapped';
+    }
+    if (Math.abs(tUs - this.awaitingFromUs) <= this.agreeUs) {
+      this.settle();
+      return 'gap';
+    }
+    return 'waiting';
+  }
+
+  /** Ends a wait (as a gap unless otherSpoke mapped it first). */
+  settle(): void {
+    this.awaitingOffsetUs = this.awaitingBaseUs = this.awaitingFromUs = Number.NaN;
   }
 
   /**
@@ -88,7 +145,7 @@ export class ClockGuard {
    * V8 does not inline are boxed, 16 B each per sample (the allocation test saw it).
    */
   needsJudging(rows: Float64Array, at: number, last: Float64Array): boolean {
-    return this.candidates > 0 || Math.abs(rows[at]! + this.offsetUs - last[0]!) > this.jumpUs;
+    return this.candidates > 0 || this.awaiting || Math.abs(rows[at]! + this.offsetUs - last[0]!) > this.jumpUs;
   }
 
   /** Candidates that never confirmed were outliers; the last one's time stays readable for the alert. */
