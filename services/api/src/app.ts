@@ -1,0 +1,137 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { GaitStore } from '@gaitwatch/storage';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import apiPackage from '../package.json' with { type: 'json' };
+import { authPlugin } from './auth/auth-plugin.ts';
+import type { KeyRing } from './auth/keys.ts';
+import { ApiError, API_ERRORS, errorBody, type ApiErrorCode, type ErrorDetail } from './errors.ts';
+import { ApiMetrics } from './metrics.ts';
+import { alertRoutes } from './routes/alerts.ts';
+import { healthRoutes } from './routes/health.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { strideRoutes } from './routes/strides.ts';
+
+export interface BuildAppOptions {
+  /** Where sessions, strides and alerts are read from (LocalStore or InfluxStore). The app does not close it. */
+  readonly store: GaitStore;
+  /** Who may call: the hashed API keys and their principals. */
+  readonly auth: { readonly keys: KeyRing };
+  /** A pino logger (or `false`/absent for none); request logs never carry the key. */
+  readonly logger?: FastifyBaseLogger | false;
+  /** Requests per client IP per window; `false` turns limiting off. Default 600 per minute. */
+  readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number } | false;
+  /** Serve the OpenAPI document at /docs/json and its page at /docs (default true). */
+  readonly docs?: boolean;
+  /** Collect process metrics (CPU, memory, event loop) into /metrics too (default false: tests build many apps). */
+  readonly processMetrics?: boolean;
+}
+
+export type ApiApp = FastifyInstance & { readonly metrics: ApiMetrics };
+
+/** 400 details from zod's issues: which field of which part of the request, and what is wrong with it. */
+function validationDetails(error: { validation: { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }[]; validationContext?: string }): ErrorDetail[] {
+  return error.validation.map((issue) => {
+    const keys = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params['keys']) ? (issue.params['keys'] as string[]) : undefined;
+    return {
+      in: error.validationContext ?? 'request',
+      field: keys !== undefined ? keys.join(',') : issue.instancePath.replace(/^\//, '').replace(/\//g, '.'),
+      problem: keys !== undefined ? 'unknown parameter' : (issue.message ?? issue.keyword),
+    };
+  });
+}
+
+/**
+ * The API, built and not listening (CONVENTIONS.md "From fastify"): tests
+ * call `inject()`, server.ts calls `listen()`. Await `app.ready()` (or
+ * inject) before use, and `app.close()` after.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
+  const app = Fastify({
+    // Fastify 5 takes a ready pino instance as `loggerInstance`.
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Ids in paths are short; anything longer is a mistake or an attack.
+    routerOptions: { maxParamLength: 100 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const metrics = new ApiMetrics({ defaultMetrics: options.processMetrics ?? false });
+  metrics.watchStore(options.store);
+  app.decorate('metrics', metrics);
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    let code: ApiErrorCode;
+    let message: string;
+    let details: readonly ErrorDetail[] | undefined;
+    let status: number | undefined;
+    if (error instanceof ApiError) {
+      ({ code, message, details } = error);
+    } else if (hasZodFastifySchemaValidationErrors(error)) {
+      code = error.validationContext === 'params' ? 'GW_API_BAD_PATH' : 'GW_API_BAD_QUERY';
+      details = validationDetails(error as Parameters<typeof validationDetails>[0]);
+      message = `invalid ${error.validationContext ?? 'request'}: ${details.map((d) => `${d.field || '(all)'} ${d.problem}`).join('; ')}`;
+    } else if (error.statusCode === 429) {
+      code = 'GW_API_RATE_LIMITED';
+      message = API_ERRORS.GW_API_RATE_LIMITED.message;
+    } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      // Fastify's own 4xx (bad URL encoding, unsupported content type …): the client's mistake, said in fastify's words.
+      code = 'GW_API_BAD_REQUEST';
+      message = error.message;
+      status = error.statusCode;
+    } else {
+      request.log.error({ err: error }, 'request failed');
+      code = 'GW_API_INTERNAL';
+      message = API_ERRORS.GW_API_INTERNAL.message;
+    }
+    if (code === 'GW_API_UNAUTHORIZED' || code === 'GW_API_FORBIDDEN') metrics.authFailures.inc({ code });
+    return reply.status(status ?? API_ERRORS[code].status).send(errorBody(code, message, details, request.id));
+  });
+
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('GW_API_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`, undefined, request.id)));
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    metrics.duration.observe({ route }, reply.elapsedTime / 1000);
+  });
+
+  if (options.rateLimit !== false) {
+    const limit = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
+    // Keyed by client IP, and an app-level onRequest hook added before the auth hook: it runs first, so
+    // guessing keys (requests that end in 401) is limited too. (With `global: true` the limit would be a
+    // route-level hook, which runs after the auth hook.)
+    await app.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) => new ApiError('GW_API_RATE_LIMITED', `rate limit of ${context.max} requests per ${context.after} reached`),
+    });
+    app.addHook('onRequest', app.rateLimit({ max: limit.max, timeWindow: limit.timeWindowMs }));
+  }
+
+  if (options.docs ?? true) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: { title: 'gaitwatch API', version: apiPackage.version, description: 'Sessions, strides and alerts of runners (services/api/README.md).' },
+        components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key (gw_…)' } } },
+        security: [{ apiKey: [] }],
+      },
+      transform: jsonSchemaTransform,
+    });
+    // The docs are about the API, not behind it: the page's routes are public (hook first: it sees routes added after it).
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };
+    });
+    // Assets come from the installed package (no CDN): the page works offline.
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: false } });
+  }
+
+  await app.register(authPlugin, { keys: options.auth.keys });
+  await app.register(healthRoutes, { store: options.store, metrics });
+  await app.register(sessionRoutes, { store: options.store });
+  await app.register(strideRoutes, { store: options.store });
+  await app.register(alertRoutes, { store: options.store });
+  return app as unknown as ApiApp;
+}

@@ -1,0 +1,99 @@
+/**
+ * API keys, stored hashed (services/api/README.md "API keys").
+ *
+ * A key is 32 random bytes (base64url, prefix `gw_`). The server keeps only
+ * `sha256:` + hex(HMAC-SHA-256(pepper, key)): the key file alone does not
+ * let anyone call the API, and with a pepper (API_KEY_PEPPER, kept out of the
+ * file) it does not even let anyone test guesses offline. A fast hash is
+ * enough because keys are random with 256 bits of entropy, not passwords:
+ * scrypt would cost ~50 ms of CPU on every request and buy nothing here.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ID_PATTERN } from '@gaitwatch/protocol';
+import { z } from 'zod';
+import type { Principal } from './principal.ts';
+
+const HASH_PREFIX = 'sha256:';
+
+export function hashApiKey(key: string, pepper: string): string {
+  return HASH_PREFIX + createHmac('sha256', pepper).update(key, 'utf8').digest('hex');
+}
+
+/** A new random key: give it to its holder once, store only its hash. */
+export function generateApiKey(): string {
+  return `gw_${randomBytes(32).toString('base64url')}`;
+}
+
+const Id = z.string().regex(ID_PATTERN, 'must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}');
+const Hash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 lowercase hex digits (see `gaitwatch api --create-key`)');
+
+const KeyEntrySchema = z.discriminatedUnion('role', [
+  z.object({ id: Id, hash: Hash, role: z.literal('runner'), athleteId: Id }).strict(),
+  z.object({ id: Id, hash: Hash, role: z.literal('coach'), athleteIds: z.array(Id) }).strict(),
+  z.object({ id: Id, hash: Hash, role: z.enum(['researcher', 'admin']) }).strict(),
+]);
+export type KeyEntry = z.infer<typeof KeyEntrySchema>;
+
+export const KeyFileSchema = z.object({ keys: z.array(KeyEntrySchema) }).strict();
+export type KeyFile = z.infer<typeof KeyFileSchema>;
+
+/** A key file the server cannot use: says which entry and field, never a key or hash. */
+export class KeyFileError extends Error {
+  override name = 'KeyFileError';
+}
+
+/** The principals the server knows, looked up by the hash of the presented key. */
+export class KeyRing {
+  private readonly byHash = new Map<string, Principal>();
+
+  constructor(
+    entries: readonly KeyEntry[],
+    private readonly pepper: string,
+  ) {
+    const ids = new Set<string>();
+    for (const entry of entries) {
+      if (ids.has(entry.id)) throw new KeyFileError(`key id "${entry.id}" appears twice`);
+      if (this.byHash.has(entry.hash)) throw new KeyFileError(`key "${entry.id}" has the same hash as another key`);
+      ids.add(entry.id);
+      const { hash, ...principal } = entry;
+      this.byHash.set(hash, principal);
+    }
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  /** The principal of a presented key, or null for an unknown one. */
+  authenticate(key: string): Principal | null {
+    // Keys are ASCII of bounded length; anything else is not one of ours (and not worth hashing).
+    if (key.length < 8 || key.length > 200) return null;
+    return this.byHash.get(hashApiKey(key, this.pepper)) ?? null;
+  }
+
+  static fromJson(json: unknown, pepper: string): KeyRing {
+    const parsed = KeyFileSchema.safeParse(json);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`);
+      throw new KeyFileError(`invalid API key file:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+    return new KeyRing(parsed.data.keys, pepper);
+  }
+
+  static fromFile(path: string, pepper: string): KeyRing {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new KeyFileError(`cannot read API key file ${path}: ${(error as Error).message}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new KeyFileError(`API key file ${path} is not JSON: ${(error as Error).message}`);
+    }
+    return KeyRing.fromJson(json, pepper);
+  }
+}

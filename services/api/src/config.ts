@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+/**
+ * The API service's configuration from environment variables (DESIGN.md
+ * "Services and configuration"), validated once at start-up. Every variable
+ * is documented in services/api/README.md.
+ */
+export interface ApiConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly store: {
+    readonly dataDir: string;
+    readonly influx?: { readonly url: string; readonly api: 'v1' | 'v2'; readonly token?: string; readonly org?: string; readonly bucket?: string; readonly database?: string; readonly username?: string; readonly password?: string };
+  };
+  readonly keysFile: string;
+  /** Secret mixed into every key hash (HMAC key); '' when unset. */
+  readonly keyPepper: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly rateLimit: { readonly max: number; readonly timeWindowMs: number } | false;
+}
+
+/** A configuration the API cannot start with: one line per problem, never a secret value. */
+export class ApiConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid api configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ApiConfigError';
+  }
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const int = (min: number, max: number, fallback: number) =>
+  optionalText.pipe(
+    z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined ? fallback : Number(v)))
+      .pipe(z.number().int(`must be an integer between ${min} and ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
+  );
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const EnvSchema = z.object({
+  API_PORT: int(0, 65_535, 8080),
+  API_HOST: optionalText,
+  API_KEYS_FILE: optionalText,
+  API_KEY_PEPPER: optionalText,
+  API_RATE_LIMIT_PER_MIN: int(0, 1_000_000, 600),
+  DATA_DIR: optionalText,
+  INFLUX_URL: optionalText.pipe(
+    z
+      .string()
+      .refine((t) => URL.canParse(t) && ['http:', 'https:'].includes(new URL(t).protocol), 'must be an http(s) URL, e.g. http://127.0.0.1:8086')
+      .optional(),
+  ),
+  INFLUX_API: optionalText.pipe(z.enum(['v1', 'v2'], { error: 'must be v1 or v2' }).optional()),
+  INFLUX_TOKEN: optionalText,
+  INFLUX_ORG: optionalText,
+  INFLUX_BUCKET: optionalText,
+  INFLUX_DB: optionalText,
+  INFLUX_USERNAME: optionalText,
+  INFLUX_PASSWORD: optionalText,
+  LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()),
+});
+
+/** Reads the configuration from `env`; throws ApiConfigError naming every problem by variable. */
+export function loadApiConfig(env: Readonly<Record<string, string | undefined>> = process.env): ApiConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) throw new ApiConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.DATA_DIR === undefined) problems.push('DATA_DIR: required (the local store, or where the InfluxDB store keeps its spool)');
+  if (e.API_KEYS_FILE === undefined) problems.push('API_KEYS_FILE: required (the hashed API keys and their roles; see services/api/README.md)');
+  if (e.INFLUX_TOKEN !== undefined && e.INFLUX_URL === undefined) problems.push('INFLUX_TOKEN: set without INFLUX_URL');
+  let influx: NonNullable<ApiConfig['store']['influx']> | undefined;
+  if (e.INFLUX_URL !== undefined) {
+    // Reads go through InfluxQL /query (DESIGN.md): a v1 database name, or the v2 bucket through its DBRP mapping.
+    const api = e.INFLUX_API ?? (e.INFLUX_BUCKET !== undefined ? 'v2' : 'v1');
+    if (api === 'v2' && (e.INFLUX_BUCKET === undefined || e.INFLUX_ORG === undefined || e.INFLUX_TOKEN === undefined)) problems.push('INFLUX_BUCKET, INFLUX_ORG and INFLUX_TOKEN: required together with INFLUX_URL for InfluxDB 2.x/3.x');
+    if (api === 'v1' && e.INFLUX_DB === undefined) problems.push('INFLUX_DB: required with INFLUX_URL for InfluxDB 1.x');
+    influx = {
+      url: e.INFLUX_URL,
+      api,
+      ...(e.INFLUX_TOKEN !== undefined ? { token: e.INFLUX_TOKEN } : {}),
+      ...(e.INFLUX_ORG !== undefined ? { org: e.INFLUX_ORG } : {}),
+      ...(e.INFLUX_BUCKET !== undefined ? { bucket: e.INFLUX_BUCKET } : {}),
+      ...(e.INFLUX_DB !== undefined ? { database: e.INFLUX_DB } : {}),
+      ...(e.INFLUX_USERNAME !== undefined ? { username: e.INFLUX_USERNAME } : {}),
+      ...(e.INFLUX_PASSWORD !== undefined ? { password: e.INFLUX_PASSWORD } : {}),
+    };
+  }
+  if (problems.length > 0) throw new ApiConfigError(problems);
+  return {
+    port: e.API_PORT,
+    host: e.API_HOST ?? '127.0.0.1',
+    store: { dataDir: e.DATA_DIR!, ...(influx !== undefined ? { influx } : {}) },
+    keysFile: e.API_KEYS_FILE!,
+    keyPepper: e.API_KEY_PEPPER ?? '',
+    logLevel: e.LOG_LEVEL ?? 'info',
+    rateLimit: e.API_RATE_LIMIT_PER_MIN === 0 ? false : { max: e.API_RATE_LIMIT_PER_MIN, timeWindowMs: 60_000 },
+  };
+}

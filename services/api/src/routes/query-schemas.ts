@@ -1,0 +1,56 @@
+/**
+ * Zod pieces shared by the routes' query and path schemas. They are the
+ * validation, the TypeScript types and the OpenAPI document at once (the
+ * type provider), so a bad parameter is a 400 GW_API_BAD_QUERY naming it.
+ */
+import { ALERT_TYPES, ID_PATTERN } from '@gaitwatch/protocol';
+import { MAX_PAGE_LIMIT } from '@gaitwatch/storage';
+import { z } from 'zod';
+
+export const IdSchema = z.string().regex(ID_PATTERN, 'must be an id: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}');
+
+// 2015-01-01 and 2100-01-01 in µs: the store's accepted range (DESIGN.md times are integer µs since the epoch).
+const MIN_US = 1_420_070_400_000_000;
+const MAX_US = 4_102_444_800_000_000;
+
+/**
+ * A point in time: integer µs since the Unix epoch (the contract's unit), or
+ * an ISO 8601 date-time with a zone (`2026-05-01T07:00:00Z`), turned into µs.
+ */
+export const TimeSchema = z
+  .string()
+  .transform((text, ctx) => {
+    const us = /^\d{1,16}$/.test(text) ? Number(text) : /^\d{4}-\d\d-\d\dT.*(Z|[+-]\d\d:\d\d)$/.test(text) ? Date.parse(text) * 1000 : Number.NaN;
+    if (!Number.isSafeInteger(us) || us < MIN_US || us >= MAX_US) {
+      ctx.addIssue({ code: 'custom', message: 'must be integer µs since the Unix epoch or an ISO 8601 date-time with a zone, between 2015 and 2100' });
+      return z.NEVER;
+    }
+    return us;
+  })
+  .meta({ description: 'integer µs since the Unix epoch, or ISO 8601 date-time with zone' });
+
+/** A repeatable or comma-separated list (`?type=a,b` or `?type=a&type=b`) of one enum or id. */
+export function listOf<T extends z.ZodType<string, string>>(item: T) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).filter((s) => s !== ''))
+    .pipe(z.array(item).min(1, 'must name at least one value').max(200, 'at most 200 values'));
+}
+
+export const CursorSchema = z.string().regex(/^t\d{1,16}$/, 'must be the `next` of a previous page');
+export const LimitSchema = z.coerce
+  .number({ error: `must be an integer between 1 and ${MAX_PAGE_LIMIT}` })
+  .int(`must be an integer between 1 and ${MAX_PAGE_LIMIT}`)
+  .min(1, `must be an integer between 1 and ${MAX_PAGE_LIMIT}`)
+  .max(MAX_PAGE_LIMIT, `must be an integer between 1 and ${MAX_PAGE_LIMIT}`);
+export const OrderSchema = z.enum(['asc', 'desc']);
+export const AlertTypeList = listOf(z.enum(ALERT_TYPES));
+export const SeverityList = listOf(z.enum(['info', 'warning', 'critical']));
+
+export const SessionPathSchema = z.object({ athleteId: IdSchema, sessionId: IdSchema });
+
+/** Checks that a range is not upside down (zod refinements keep the field name in the error). */
+export function rangeInOrder(q: { from?: number | undefined; to?: number | undefined }): boolean {
+  return q.from === undefined || q.to === undefined || q.from < q.to;
+}
+export const RANGE_MESSAGE = { message: '`from` must be before `to`', path: ['from'] };

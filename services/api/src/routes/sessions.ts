@@ -1,0 +1,94 @@
+import type { GaitStore, SessionRecord } from '@gaitwatch/storage';
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf } from '../auth/auth-plugin.ts';
+import { athleteFilter, canSeeAthlete } from '../auth/principal.ts';
+import { ApiError } from '../errors.ts';
+import { CursorSchema, IdSchema, LimitSchema, listOf, OrderSchema, RANGE_MESSAGE, rangeInOrder, SessionPathSchema, TimeSchema } from './query-schemas.ts';
+
+/** `running` until the stop record gives the session an end. */
+export type SessionStatus = 'running' | 'ended';
+
+export function sessionView(session: SessionRecord): SessionRecord & { status: SessionStatus } {
+  return { ...session, status: session.endUs === null ? 'running' : 'ended' };
+}
+
+const SessionListQuery = z
+  .object({
+    athlete: listOf(IdSchema).optional(),
+    from: TimeSchema.optional(),
+    to: TimeSchema.optional(),
+    status: z.enum(['running', 'ended']).optional(),
+    order: OrderSchema.optional(),
+    limit: LimitSchema.optional(),
+    cursor: CursorSchema.optional(),
+  })
+  .strict()
+  .refine(rangeInOrder, RANGE_MESSAGE);
+
+/** Throws 403 unless the caller may see this athlete (before any lookup, so a 404 never tells what exists). */
+export function assertCanSee(principal: Parameters<typeof canSeeAthlete>[0], athleteId: string): void {
+  if (!canSeeAthlete(principal, athleteId)) throw new ApiError('GW_API_FORBIDDEN', `this key may not see athlete ${athleteId}`);
+}
+
+/** The session or 404. */
+export async function sessionOr404(store: GaitStore, athleteId: string, sessionId: string): Promise<SessionRecord> {
+  const session = await store.getSession(athleteId, sessionId);
+  if (session === null) throw new ApiError('GW_API_NOT_FOUND', `no session ${sessionId} of athlete ${athleteId}`);
+  return session;
+}
+
+/** Alerts of one session, counted page by page (a session has a handful to a few hundred). */
+async function alertCounts(store: GaitStore, athleteId: string, sessionId: string): Promise<{ raised: number; byType: Record<string, number> }> {
+  const byType: Record<string, number> = {};
+  let raised = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.queryAlerts({ athleteId, sessionId, phase: 'raised', limit: 10_000, ...(cursor !== undefined ? { cursor } : {}) });
+    for (const alert of page.items) {
+      raised++;
+      byType[alert.type] = (byType[alert.type] ?? 0) + 1;
+    }
+    cursor = page.next ?? undefined;
+  } while (cursor !== undefined);
+  return { raised, byType };
+}
+
+/**
+ * `GET /v1/sessions` (runner: own; coach: roster; researcher/admin: all) and
+ * `GET /v1/sessions/:athleteId/:sessionId` (detail with summary and alert counts).
+ */
+const routes: FastifyPluginAsyncZod<{ store: GaitStore }> = async (app, { store }) => {
+  app.get('/v1/sessions', { schema: { querystring: SessionListQuery, tags: ['sessions'], summary: 'Sessions the caller may see, newest first' } }, async (request) => {
+    const q = request.query;
+    const filter = athleteFilter(principalOf(request), q.athlete);
+    if (filter === 'forbidden') throw new ApiError('GW_API_FORBIDDEN', 'this key may not see every athlete asked for');
+    // A coach with an empty roster sees nothing (an empty filter would mean "everyone" to the store).
+    if (filter.athletes !== undefined && filter.athletes.length === 0) return { items: [], next: null };
+    const page = await store.querySessions({
+      ...(filter.athletes !== undefined ? { athleteId: filter.athletes } : {}),
+      ...(q.from !== undefined ? { fromUs: q.from } : {}),
+      ...(q.to !== undefined ? { toUs: q.to } : {}),
+      ...(q.order !== undefined ? { order: q.order } : {}),
+      ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+    });
+    // The store pages by start time and knows no status: filtering here may shorten a page, never skips one (follow `next`).
+    const items = page.items.map(sessionView).filter((s) => q.status === undefined || s.status === q.status);
+    return { items, next: page.next };
+  });
+
+  app.get(
+    '/v1/sessions/:athleteId/:sessionId',
+    { schema: { params: SessionPathSchema, querystring: z.object({}).strict(), tags: ['sessions'], summary: 'One session with its summary and alert counts' } },
+    async (request) => {
+      const { athleteId, sessionId } = request.params;
+      assertCanSee(principalOf(request), athleteId);
+      const session = await sessionOr404(store, athleteId, sessionId);
+      return { ...sessionView(session), alerts: await alertCounts(store, athleteId, sessionId) };
+    },
+  );
+};
+
+export const sessionRoutes = fp(routes, { name: 'gaitwatch-sessions', fastify: '5.x', encapsulate: true });

@@ -1,0 +1,115 @@
+import { Readable } from 'node:stream';
+import type { GaitStore, StrideRecord } from '@gaitwatch/storage';
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf } from '../auth/auth-plugin.ts';
+import { exportManifest, STRIDE_COLUMNS, type ExportManifest } from '../export-manifest.ts';
+import { CursorSchema, LimitSchema, RANGE_MESSAGE, rangeInOrder, SessionPathSchema, TimeSchema } from './query-schemas.ts';
+import { assertCanSee, sessionOr404 } from './sessions.ts';
+
+const StridePageQuery = z
+  .object({ from: TimeSchema.optional(), to: TimeSchema.optional(), side: z.enum(['left', 'right']).optional(), limit: LimitSchema.optional(), cursor: CursorSchema.optional() })
+  .strict()
+  .refine(rangeInOrder, RANGE_MESSAGE);
+
+const ExportQuery = z.object({ side: z.enum(['left', 'right']).optional() }).strict();
+
+/** One CSV field: RFC 4180 quoting when needed; null/absent is an empty field ("not measured", never 0). */
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function strideRow(stride: StrideRecord): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const column of STRIDE_COLUMNS) row[column] = stride[column] ?? null;
+  return row;
+}
+
+/**
+ * The CSV export: `#` lines carrying the manifest (one `# key: JSON` per
+ * line, so spreadsheet users can skip them with "comment character #"), then
+ * the header row and one row per stance.
+ */
+async function* csvLines(manifest: ExportManifest, strides: AsyncIterable<StrideRecord>): AsyncGenerator<string> {
+  yield '# gaitwatch stride export\n';
+  for (const [key, value] of Object.entries(manifest)) if (key !== 'kind') yield `# ${key}: ${JSON.stringify(value)}\n`;
+  yield `${STRIDE_COLUMNS.join(',')}\n`;
+  let buffer = '';
+  for await (const stride of strides) {
+    buffer += `${STRIDE_COLUMNS.map((c) => csvField(stride[c])).join(',')}\n`;
+    // Hand the stream ~64 KiB at a time rather than one row per chunk: fewer writes, still bounded memory.
+    if (buffer.length >= 65_536) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer !== '') yield buffer;
+}
+
+/** The NDJSON export: the manifest line, then `{"kind":"stride",…}` per stance (the `analyze` format). */
+async function* ndjsonLines(manifest: ExportManifest, strides: AsyncIterable<StrideRecord>): AsyncGenerator<string> {
+  yield `${JSON.stringify(manifest)}\n`;
+  let buffer = '';
+  for await (const stride of strides) {
+    buffer += `${JSON.stringify({ kind: 'stride', ...strideRow(stride) })}\n`;
+    if (buffer.length >= 65_536) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer !== '') yield buffer;
+}
+
+/**
+ * Strides of one session: `GET …/strides` (JSON pages: cursor + time range),
+ * `GET …/strides.csv` and `…/strides.ndjson` (the whole session streamed
+ * through store.streamStrides, one store page in memory at a time).
+ */
+const routes: FastifyPluginAsyncZod<{ store: GaitStore }> = async (app, { store }) => {
+  app.get(
+    '/v1/sessions/:athleteId/:sessionId/strides',
+    { schema: { params: SessionPathSchema, querystring: StridePageQuery, tags: ['strides'], summary: 'One page of a session’s strides, in time order' } },
+    async (request) => {
+      const { athleteId, sessionId } = request.params;
+      assertCanSee(principalOf(request), athleteId);
+      await sessionOr404(store, athleteId, sessionId);
+      const q = request.query;
+      const page = await store.queryStrides({
+        athleteId,
+        sessionId,
+        ...(q.from !== undefined ? { fromUs: q.from } : {}),
+        ...(q.to !== undefined ? { toUs: q.to } : {}),
+        ...(q.side !== undefined ? { side: q.side } : {}),
+        ...(q.limit !== undefined ? { limit: q.limit } : {}),
+        ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+      });
+      return { items: page.items.map(strideRow), next: page.next };
+    },
+  );
+
+  for (const format of ['csv', 'ndjson'] as const) {
+    app.get(
+      `/v1/sessions/:athleteId/:sessionId/strides.${format}`,
+      { schema: { params: SessionPathSchema, querystring: ExportQuery, tags: ['export'], summary: `The whole session’s strides as ${format.toUpperCase()}, with the analysis version and parameters` } },
+      async (request, reply) => {
+        const { athleteId, sessionId } = request.params;
+        assertCanSee(principalOf(request), athleteId);
+        const session = await sessionOr404(store, athleteId, sessionId);
+        const manifest = exportManifest(session);
+        const strides = store.streamStrides({ athleteId, sessionId, ...(request.query.side !== undefined ? { side: request.query.side } : {}) });
+        const lines = format === 'csv' ? csvLines(manifest, strides) : ndjsonLines(manifest, strides);
+        request.log.info({ athleteId, sessionId, format }, 'stride export');
+        return reply
+          .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${athleteId}_${sessionId}_strides.${format}"`)
+          .header('x-gaitwatch-analysis-version', manifest.analysis.version)
+          .send(Readable.from(lines));
+      },
+    );
+  }
+};
+
+export const strideRoutes = fp(routes, { name: 'gaitwatch-strides', fastify: '5.x', encapsulate: true });

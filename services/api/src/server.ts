@@ -1,0 +1,56 @@
+/**
+ * The only place that listens (CONVENTIONS.md "From fastify"): opens the
+ * store and the key file from the configuration, builds the app and starts
+ * it on API_HOST:API_PORT.
+ */
+import { openStore, type GaitStore } from '@gaitwatch/storage';
+import { pino, type Logger } from 'pino';
+import { buildApp, type ApiApp } from './app.ts';
+import { KeyRing } from './auth/keys.ts';
+import type { ApiConfig } from './config.ts';
+
+export interface RunningApi {
+  readonly app: ApiApp;
+  readonly logger: Logger;
+  /** Where it listens, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  /** Stops taking requests, lets the ones in flight finish, closes the store. */
+  stop(): Promise<void>;
+}
+
+export async function startApi(config: ApiConfig, deps: { logger?: Logger; store?: GaitStore } = {}): Promise<RunningApi> {
+  const logger =
+    deps.logger ??
+    pino({
+      level: config.logLevel,
+      // The key is a header; pino's request serializer does not log headers, this guards mistakes.
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'config.store.influx.token', 'config.store.influx.password', 'config.keyPepper'], censor: '[redacted]' },
+    });
+  const keys = KeyRing.fromFile(config.keysFile, config.keyPepper);
+  if (keys.size === 0) logger.warn({ keysFile: config.keysFile }, 'the API key file holds no keys: every request will get 401');
+  const store =
+    deps.store ??
+    (await openStore({
+      dataDir: config.store.dataDir,
+      ...(config.store.influx !== undefined ? { influx: { ...config.store.influx, logger: logger.child({ part: 'store' }) } } : {}),
+    }));
+  const app = await buildApp({ store, auth: { keys }, logger, rateLimit: config.rateLimit, processMetrics: true });
+  let url: string;
+  try {
+    url = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    if (deps.store === undefined) await store.close();
+    throw error;
+  }
+  logger.info({ url, store: store.kind, keys: keys.size }, 'api listening');
+  return {
+    app,
+    logger,
+    url,
+    async stop() {
+      await app.close();
+      if (deps.store === undefined) await store.close();
+    },
+  };
+}
