@@ -1,0 +1,80 @@
+/** Whole-session exports: streamed from store.streamStrides, the right rows, and a manifest naming the analysis. */
+import { DEFAULT_PARAMS, parameterKeys } from '@gaitwatch/dsp';
+import { STRIDE_COLUMNS } from '@gaitwatch/api';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openTestApi, stride, STRIDES_PER_SESSION, type TestApi } from './helpers.ts';
+
+// The analysis deployed beside the API: the manifest must name its version, whatever it is.
+const DSP_VERSION = (JSON.parse(readFileSync(new URL('../../packages/dsp/package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await openTestApi();
+});
+afterAll(async () => {
+  await api.close();
+});
+
+describe('CSV export', () => {
+  it('starts with the manifest as # lines, then DESIGN.md’s column names, then one row per stance in time order', async () => {
+    const res = await api.get('/v1/sessions/r1/s1/strides.csv', 'researcher');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="r1_s1_strides.csv"');
+    expect(res.headers['x-gaitwatch-analysis-version']).toBe(DSP_VERSION);
+    const lines = res.body.trimEnd().split('\n');
+    const comments = lines.filter((l) => l.startsWith('#'));
+    const rows = lines.filter((l) => !l.startsWith('#'));
+    expect(comments[0]).toBe('# gaitwatch stride export');
+    const analysis = JSON.parse(comments.find((l) => l.startsWith('# analysis: '))!.slice('# analysis: '.length));
+    expect(analysis.version).toBe(DSP_VERSION);
+    expect(Object.keys(analysis.parameters)).toEqual(parameterKeys(DEFAULT_PARAMS));
+    expect(rows[0]).toBe('side,icUs,toUs,strideTimeS,gctS,cadenceSpm,pelvicDropDeg,shankFrontalDeg,verticalOscillationCm,brakingMps,pelvicDropReason,shankFrontalReason');
+    expect(rows).toHaveLength(1 + STRIDES_PER_SESSION);
+    const expected0 = stride('r1', 's1', 0);
+    expect(rows[1]).toBe(`left,${expected0.icUs},${expected0.toUs},0.7,0.22,171.4,5,2.5,,,,`);
+    // A stance whose pelvic drop was not measured: an empty field and the reason, never 0.
+    const s9 = stride('r1', 's1', 9);
+    expect(rows[10]).toBe(`right,${s9.icUs},${s9.toUs},0.7,0.22,171.4,,2.5,,,data_gap,`);
+    const ics = rows.slice(1).map((r) => Number(r.split(',')[1]));
+    expect(ics).toEqual([...ics].sort((a, b) => a - b));
+  });
+
+  it('side=left exports the left stances only', async () => {
+    const res = await api.get('/v1/sessions/r1/s1/strides.csv?side=left', 'runnerR1');
+    const rows = res.body.trimEnd().split('\n').filter((l) => !l.startsWith('#')).slice(1);
+    expect(rows).toHaveLength(STRIDES_PER_SESSION / 2);
+    expect(rows.every((r) => r.startsWith('left,'))).toBe(true);
+  });
+});
+
+describe('NDJSON export', () => {
+  it('is a manifest line then one {"kind":"stride"} object per stance with the contract’s names', async () => {
+    const res = await api.get('/v1/sessions/r3/x.y_z-1/strides.ndjson', 'coach');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
+    const [first, ...rest] = res.body.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(first).toMatchObject({ kind: 'manifest', exportFormat: 1, athleteId: 'r3', sessionId: 'x.y_z-1', generator: { package: '@gaitwatch/api' }, columns: [...STRIDE_COLUMNS] });
+    expect(first.analysis).toMatchObject({ source: 'deployment', package: '@gaitwatch/dsp', version: DSP_VERSION });
+    expect(Object.keys(first.analysis.parameters)).toEqual(parameterKeys(DEFAULT_PARAMS));
+    expect(first.analysis.parameters['calibration.minStandingS']).toBe(DEFAULT_PARAMS.calibration.minStandingS);
+    expect(rest).toHaveLength(STRIDES_PER_SESSION);
+    expect(rest[0]).toEqual({ kind: 'stride', ...Object.fromEntries(STRIDE_COLUMNS.map((c) => [c, (stride('r3', 'x.y_z-1', 0) as Record<string, unknown>)[c] ?? null])) });
+  });
+
+  it('reads through streamStrides, never a whole-session query', async () => {
+    const stream = vi.spyOn(api.store, 'streamStrides');
+    const page = vi.spyOn(api.store, 'queryStrides');
+    try {
+      const res = await api.get('/v1/sessions/r1/s1/strides.ndjson', 'admin');
+      expect(res.statusCode).toBe(200);
+      expect(stream).toHaveBeenCalledWith({ athleteId: 'r1', sessionId: 's1' });
+      // streamStrides pages through queryStrides itself; the route never asks for more than a store page.
+      for (const [query] of page.mock.calls) expect(query.limit ?? 1000).toBeLessThanOrEqual(10_000);
+    } finally {
+      stream.mockRestore();
+      page.mockRestore();
+    }
+  });
+});
