@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { analyzeFile } from './analyze.ts';
+import { api, type ApiFlags } from './api.ts';
 import { demo } from './demo.ts';
 import { ingest } from './ingest.ts';
 import { notBuiltYet } from './not-built.ts';
@@ -33,8 +34,12 @@ program
 
 program
   .command('api')
-  .description('the API + dashboard (env: API_PORT, INFLUX_* or DATA_DIR)')
-  .action(() => notBuiltYet('api', 'the API and dashboard issue'));
+  .description('the API (env: API_PORT, INFLUX_* or DATA_DIR, API_KEYS_FILE; see services/api/README.md); the dashboard comes later')
+  .option('--create-key', 'print a new API key and its hashed entry for API_KEYS_FILE, then exit')
+  .option('--role <role>', 'with --create-key: runner | coach | researcher | admin')
+  .option('--athlete <ids>', "with --create-key: the runner's athlete id, or a coach's roster (comma-separated)")
+  .option('--id <name>', 'with --create-key: the key\'s name in the file (default: role and time)')
+  .action(async (flags: ApiFlags) => runOrExit(() => api(flags)));
 
 program
   .command('simulate')

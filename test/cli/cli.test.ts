@@ -25,10 +25,33 @@ describe('gaitwatch CLI', () => {
   });
 
   // Commands of the contract that later issues build; each must refuse clearly until then.
-  it.each(['start', 'api'])('%s says it is not built yet and exits non-zero', (command) => {
+  it.each(['start'])('%s says it is not built yet and exits non-zero', (command) => {
     const { status, stderr } = gaitwatch(command);
     expect(status).toBe(3);
     expect(stderr).toContain(`gaitwatch ${command}: not built yet`);
+  });
+
+  it('api refuses to start without its environment, naming every missing variable (exit 2)', () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(API_|INFLUX_|DATA_DIR)/.test(k)));
+    const result = spawnSync(process.execPath, [BIN, 'api'], { encoding: 'utf8', timeout: 30_000, env: { ...env, API_PORT: '99999' } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('API_PORT: must be at most 65535');
+    const missing = spawnSync(process.execPath, [BIN, 'api'], { encoding: 'utf8', timeout: 30_000, env });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('DATA_DIR: required');
+    expect(missing.stderr).toContain('API_KEYS_FILE: required');
+  });
+
+  it('api --create-key prints a new key and its hashed entry, never the key in the entry', () => {
+    const { status, stdout } = gaitwatch('api', '--create-key', '--role', 'coach', '--athlete', 'r1,r3', '--id', 'coach-anna');
+    expect(status).toBe(0);
+    const [key, entryLine] = stdout.trim().split('\n');
+    expect(key).toMatch(/^gw_[A-Za-z0-9_-]{43}$/);
+    const entry = JSON.parse(entryLine!) as Record<string, unknown>;
+    expect(entry).toMatchObject({ id: 'coach-anna', role: 'coach', athleteIds: ['r1', 'r3'] });
+    expect(entry['hash']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(entryLine).not.toContain(key!.slice(3));
+    expect(gaitwatch('api', '--create-key', '--role', 'runner').status).toBe(2);
   });
 
   it('ingest refuses to start without its environment, naming every missing variable (exit 2)', () => {

@@ -1,0 +1,73 @@
+import { ApiConfigError, generateApiKey, hashApiKey, KeyFileError, loadApiConfig, ROLES, startApi, type KeyEntry, type Role } from '@gaitwatch/api';
+import { isValidId } from '@gaitwatch/protocol';
+import { UsageError } from './errors.ts';
+
+export interface ApiFlags {
+  createKey?: boolean;
+  role?: string;
+  athlete?: string;
+  id?: string;
+}
+
+/**
+ * `gaitwatch api --create-key --role R [--athlete A[,B…]] [--id NAME]`: a new
+ * random key on stdout's first line (give it to its holder; it is shown once)
+ * and, on the second, the JSON entry to add to API_KEYS_FILE's `keys` (hashed
+ * with API_KEY_PEPPER from the environment, so use the server's pepper).
+ */
+function createKey(flags: ApiFlags): void {
+  const role = flags.role as Role | undefined;
+  if (role === undefined || !ROLES.includes(role)) throw new UsageError(`--create-key needs --role ${ROLES.join(' | ')}`);
+  const athletes = (flags.athlete ?? '').split(',').filter((a) => a !== '');
+  for (const a of athletes) if (!isValidId(a)) throw new UsageError(`--athlete "${a}" is not a valid id`);
+  if (role === 'runner' && athletes.length !== 1) throw new UsageError('a runner key needs exactly one --athlete');
+  if (role !== 'runner' && role !== 'coach' && athletes.length > 0) throw new UsageError(`a ${role} key sees every athlete: drop --athlete`);
+  const id = flags.id ?? `${role}-${Date.now().toString(36)}`;
+  if (!isValidId(id)) throw new UsageError(`--id "${id}" is not a valid id`);
+  const key = generateApiKey();
+  const hash = hashApiKey(key, process.env['API_KEY_PEPPER'] ?? '');
+  const entry: KeyEntry =
+    role === 'runner' ? { id, hash, role, athleteId: athletes[0]! } : role === 'coach' ? { id, hash, role, athleteIds: athletes } : { id, hash, role };
+  console.log(key);
+  console.log(JSON.stringify(entry));
+}
+
+/**
+ * `gaitwatch api`: the API from environment variables (services/api/README.md).
+ * Runs until SIGTERM or SIGINT, then stops taking requests, finishes the ones
+ * in flight, closes the store and exits 0. A bad configuration or key file
+ * exits 2 with one line per problem.
+ */
+export async function api(flags: ApiFlags): Promise<void> {
+  if (flags.createKey === true) return createKey(flags);
+  let config;
+  try {
+    config = loadApiConfig(process.env);
+  } catch (error) {
+    if (error instanceof ApiConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  let running;
+  try {
+    running = await startApi(config);
+  } catch (error) {
+    if (error instanceof KeyFileError) throw new UsageError(error.message);
+    throw error;
+  }
+  const service = running;
+  await new Promise<void>((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (signalled) process.exit(1);
+      signalled = true;
+      service.logger.info({ signal }, 'signal received');
+      service.stop().then(resolve, (error: unknown) => {
+        service.logger.error({ err: error }, 'graceful stop failed');
+        process.exit(1);
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  process.exit(0);
+}
