@@ -1,6 +1,7 @@
 import { ApiConfigError, generateApiKey, hashApiKey, KeyFileError, loadApiConfig, ROLES, startApi, type KeyEntry, type Role } from '@gaitwatch/api';
 import { isValidId } from '@gaitwatch/protocol';
 import { UsageError } from './errors.ts';
+import { runUntilSignal } from './run-until-signal.ts';
 
 export interface ApiFlags {
   createKey?: boolean;
@@ -55,19 +56,5 @@ export async function api(flags: ApiFlags): Promise<void> {
     throw error;
   }
   const service = running;
-  await new Promise<void>((resolve) => {
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (signalled) process.exit(1);
-      signalled = true;
-      service.logger.info({ signal }, 'signal received');
-      service.stop().then(resolve, (error: unknown) => {
-        service.logger.error({ err: error }, 'graceful stop failed');
-        process.exit(1);
-      });
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
-  process.exit(0);
+  await runUntilSignal(service);
 }

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, startIngest } from '@gaitwatch/ingest';
 import { UsageError } from './errors.ts';
+import { runUntilSignal } from './run-until-signal.ts';
 
 /**
  * `gaitwatch ingest`: the ingest service from environment variables
@@ -16,22 +17,5 @@ export async function ingest(): Promise<void> {
     throw error;
   }
   const service = await startIngest(config);
-  await new Promise<void>((resolve) => {
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (signalled) {
-        service.logger.warn({ signal }, 'second signal: exiting now');
-        process.exit(1);
-      }
-      signalled = true;
-      service.logger.info({ signal }, 'signal received');
-      service.stop().then(resolve, (error: unknown) => {
-        service.logger.error({ err: error }, 'graceful stop failed');
-        process.exit(1);
-      });
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
-  process.exit(0);
+  await runUntilSignal(service);
 }
