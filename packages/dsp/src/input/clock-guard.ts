@@ -154,9 +154,4 @@ export class ClockGuard {
     this.outliers += this.candidates;
     this.candidates = 0;
   }
-
-  /** Whether a candidate is pending (the latest sample was held). */
-  get pending(): boolean {
-    return this.candidates > 0;
-  }
 }
