@@ -10,7 +10,9 @@ import type { KeyRing } from './auth/keys.ts';
 import { ApiError, API_ERRORS, errorBody, type ApiErrorCode, type ErrorDetail } from './errors.ts';
 import { ApiMetrics } from './metrics.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import type { LiveHub } from './live/live-hub.ts';
 import { healthRoutes } from './routes/health.ts';
+import { liveRoutes } from './routes/live.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { strideRoutes } from './routes/strides.ts';
 
@@ -25,6 +27,8 @@ export interface BuildAppOptions {
   readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number } | false;
   /** Serve the OpenAPI document at /docs/json and its page at /docs (default true). */
   readonly docs?: boolean;
+  /** Live events to stream at /v1/live (fed by the broker, see live/mqtt-feed.ts); absent: /v1/live answers 503 GW_API_LIVE_OFF. */
+  readonly live?: { readonly hub: LiveHub; readonly maxStreams?: number; readonly maxStreamsPerKey?: number; readonly heartbeatMs?: number; readonly maxBufferedBytes?: number };
   /** Collect process metrics (CPU, memory, event loop) into /metrics too (default false: tests build many apps). */
   readonly processMetrics?: boolean;
 }
@@ -133,5 +137,6 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
   await app.register(sessionRoutes, { store: options.store });
   await app.register(strideRoutes, { store: options.store });
   await app.register(alertRoutes, { store: options.store });
+  await app.register(liveRoutes, { ...options.live, hub: options.live?.hub, metrics });
   return app as unknown as ApiApp;
 }

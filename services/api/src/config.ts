@@ -17,6 +17,8 @@ export interface ApiConfig {
   readonly keyPepper: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly rateLimit: { readonly max: number; readonly timeWindowMs: number } | false;
+  /** The broker whose `alerts`, `live` and `status` the live stream follows; absent: /v1/live is off. */
+  readonly mqtt?: { readonly url: string; readonly username?: string; readonly password?: string; readonly clientId: string; readonly caFile?: string };
 }
 
 /** A configuration the API cannot start with: one line per problem, never a secret value. */
@@ -63,6 +65,21 @@ const EnvSchema = z.object({
   INFLUX_DB: optionalText,
   INFLUX_USERNAME: optionalText,
   INFLUX_PASSWORD: optionalText,
+  MQTT_URL: optionalText.pipe(
+    z
+      .string()
+      .refine((t) => URL.canParse(t) && ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'].includes(new URL(t).protocol), 'must be a URL with scheme mqtt | mqtts | ws | wss, e.g. mqtt://127.0.0.1:1883')
+      .optional(),
+  ),
+  MQTT_USERNAME: optionalText,
+  MQTT_PASSWORD: optionalText,
+  MQTT_CA_FILE: optionalText,
+  API_MQTT_CLIENT_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,23}$/, 'must be 1–23 of A–Z a–z 0–9 _ . - (MQTT 3.1.1 guarantees 23)')
+      .optional(),
+  ),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()),
 });
 
@@ -92,6 +109,9 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
       ...(e.INFLUX_PASSWORD !== undefined ? { password: e.INFLUX_PASSWORD } : {}),
     };
   }
+  if (e.MQTT_URL === undefined) {
+    for (const name of ['MQTT_USERNAME', 'MQTT_PASSWORD', 'MQTT_CA_FILE'] as const) if (e[name] !== undefined) problems.push(`${name}: set without MQTT_URL (the live stream's broker)`);
+  } else if (e.MQTT_PASSWORD !== undefined && e.MQTT_USERNAME === undefined) problems.push('MQTT_PASSWORD: set without MQTT_USERNAME');
   if (problems.length > 0) throw new ApiConfigError(problems);
   return {
     port: e.API_PORT,
@@ -101,5 +121,15 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
     keyPepper: e.API_KEY_PEPPER ?? '',
     logLevel: e.LOG_LEVEL ?? 'info',
     rateLimit: e.API_RATE_LIMIT_PER_MIN === 0 ? false : { max: e.API_RATE_LIMIT_PER_MIN, timeWindowMs: 60_000 },
+    ...(e.MQTT_URL !== undefined
+      ? {
+          mqtt: {
+            url: e.MQTT_URL,
+            ...(e.MQTT_USERNAME !== undefined ? { username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD ?? '' } : {}),
+            clientId: e.API_MQTT_CLIENT_ID ?? 'gaitwatch-api',
+            ...(e.MQTT_CA_FILE !== undefined ? { caFile: e.MQTT_CA_FILE } : {}),
+          },
+        }
+      : {}),
   };
 }

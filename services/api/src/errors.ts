@@ -12,7 +12,10 @@ export const API_ERRORS = {
   GW_API_FORBIDDEN: { status: 403, message: 'this key may not see that athlete or use that route' },
   GW_API_NOT_FOUND: { status: 404, message: 'no such resource' },
   GW_API_RATE_LIMITED: { status: 429, message: 'too many requests; retry after the time in Retry-After' },
+  GW_API_TOO_MANY_STREAMS: { status: 429, message: 'this key has too many live streams open; close one first' },
   GW_API_NOT_READY: { status: 503, message: 'the store is not accepting work yet' },
+  GW_API_LIVE_OFF: { status: 503, message: 'the live stream is off: this API has no broker to follow (set MQTT_URL)' },
+  GW_API_BUSY: { status: 503, message: 'the server serves as many live streams as it can; retry later' },
   GW_API_INTERNAL: { status: 500, message: 'internal error (logged with the request id)' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

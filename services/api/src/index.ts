@@ -7,5 +7,7 @@ export { canSeeAthlete, visibleAthletes, ROLES, type Principal, type Role } from
 export { API_ERRORS, ApiError, type ApiErrorCode, type ErrorBody, type ErrorDetail } from './errors.ts';
 export { STRIDE_COLUMNS, exportManifest, type ExportManifest } from './export-manifest.ts';
 export { ApiMetrics } from './metrics.ts';
+export { LiveHub, type LiveEvent, type LiveEventType, type LiveReset } from './live/live-hub.ts';
+export { connectLiveFeed, type LiveFeed, type LiveFeedConfig } from './live/mqtt-feed.ts';
 /** What `app.inject()` resolves to, for tests that wrap it. */
 export type { LightMyRequestResponse as InjectResponse } from 'fastify';

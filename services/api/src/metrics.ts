@@ -22,6 +22,10 @@ export class ApiMetrics {
     registers: [this.registry],
   });
   readonly authFailures = new Counter({ name: 'gaitwatch_api_auth_failures_total', help: 'Requests refused with 401 or 403, by code', labelNames: ['code'] as const, registers: [this.registry] });
+  readonly liveRejected = new Counter({ name: 'gaitwatch_api_live_rejected_total', help: 'Broker messages left out of the live stream, by reason (topic, json, *_schema, ids_mismatch)', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly liveFeedConnected = new Gauge({ name: 'gaitwatch_api_live_feed_connected', help: '1 while the live feed is connected to the broker', registers: [this.registry] });
+  readonly liveStreams = new Gauge({ name: 'gaitwatch_api_live_streams', help: 'Open server-sent-event streams', registers: [this.registry] });
+  readonly liveDropped = new Counter({ name: 'gaitwatch_api_live_slow_clients_total', help: 'Live streams closed because the client read too slowly (it resumes with Last-Event-ID)', registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: 'gaitwatch_api_' });

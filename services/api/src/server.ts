@@ -3,11 +3,14 @@
  * store and the key file from the configuration, builds the app and starts
  * it on API_HOST:API_PORT.
  */
+import { readFileSync } from 'node:fs';
 import { openStore, type GaitStore } from '@gaitwatch/storage';
 import { pino, type Logger } from 'pino';
 import { buildApp, type ApiApp } from './app.ts';
 import { KeyRing } from './auth/keys.ts';
-import type { ApiConfig } from './config.ts';
+import { ApiConfigError, type ApiConfig } from './config.ts';
+import { LiveHub } from './live/live-hub.ts';
+import { connectLiveFeed, type LiveFeed } from './live/mqtt-feed.ts';
 
 export interface RunningApi {
   readonly app: ApiApp;
@@ -34,21 +37,37 @@ export async function startApi(config: ApiConfig, deps: { logger?: Logger; store
       dataDir: config.store.dataDir,
       ...(config.store.influx !== undefined ? { influx: { ...config.store.influx, logger: logger.child({ part: 'store' }) } } : {}),
     }));
-  const app = await buildApp({ store, auth: { keys }, logger, rateLimit: config.rateLimit, processMetrics: true });
+  let ca: Buffer | undefined;
+  if (config.mqtt?.caFile !== undefined) {
+    try {
+      ca = readFileSync(config.mqtt.caFile);
+    } catch (error) {
+      if (deps.store === undefined) await store.close();
+      throw new ApiConfigError([`MQTT_CA_FILE: cannot read ${config.mqtt.caFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+    }
+  }
+  const hub = config.mqtt !== undefined ? new LiveHub() : undefined;
+  const app = await buildApp({ store, auth: { keys }, logger, rateLimit: config.rateLimit, processMetrics: true, ...(hub !== undefined ? { live: { hub } } : {}) });
+  const feed: LiveFeed | undefined =
+    hub !== undefined && config.mqtt !== undefined
+      ? connectLiveFeed(hub, { ...config.mqtt, ...(ca !== undefined ? { ca } : {}) }, { logger: logger.child({ part: 'live-feed' }), metrics: app.metrics })
+      : undefined;
   let url: string;
   try {
     url = await app.listen({ port: config.port, host: config.host });
   } catch (error) {
+    await feed?.close();
     await app.close();
     if (deps.store === undefined) await store.close();
     throw error;
   }
-  logger.info({ url, store: store.kind, keys: keys.size }, 'api listening');
+  logger.info({ url, store: store.kind, keys: keys.size, live: feed !== undefined }, 'api listening');
   return {
     app,
     logger,
     url,
     async stop() {
+      await feed?.close();
       await app.close();
       if (deps.store === undefined) await store.close();
     },
