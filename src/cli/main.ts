@@ -3,10 +3,10 @@ import { analyzeFile } from './analyze.ts';
 import { api, type ApiFlags } from './api.ts';
 import { demo } from './demo.ts';
 import { ingest } from './ingest.ts';
-import { notBuiltYet } from './not-built.ts';
 import { runOrExit, UsageError } from './errors.ts';
 import { replay, type ReplayFlags } from './replay.ts';
 import { simulate, type SimulateFlags } from './simulate.ts';
+import { start, type StartFlags } from './start.ts';
 
 const program = new Command()
   .name('gaitwatch')
@@ -19,8 +19,9 @@ const program = new Command()
 
 program
   .command('start')
-  .description('all-in-one on the embedded default: broker, local store, ingest, API + dashboard, simulated runners')
-  .action(() => notBuiltYet('start', 'the one-command start issue'));
+  .description('all-in-one on the embedded default: broker, local store, ingest, API + dashboard, simulated runners (env: DATA_DIR, API_PORT, MQTT_PORT, or MQTT_URL / INFLUX_* for real services)')
+  .option('--no-sim', 'no simulated runners (real phones or `gaitwatch simulate` publish instead)')
+  .action(async (flags: StartFlags) => runOrExit(() => start(flags)));
 
 program
   .command('demo')

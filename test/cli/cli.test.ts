@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -24,11 +26,15 @@ describe('gaitwatch CLI', () => {
     expect(stdout).toContain(`Usage: gaitwatch ${command}`);
   });
 
-  // Commands of the contract that later issues build; each must refuse clearly until then.
-  it.each(['start'])('%s says it is not built yet and exits non-zero', (command) => {
-    const { status, stderr } = gaitwatch(command);
-    expect(status).toBe(3);
-    expect(stderr).toContain(`gaitwatch ${command}: not built yet`);
+  it('start refuses a bad port or configuration with the variable named (exit 2), before starting anything', () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(API_|INFLUX_|MQTT_|DATA_DIR)/.test(k)));
+    const badPort = spawnSync(process.execPath, [BIN, 'start'], { encoding: 'utf8', timeout: 30_000, env: { ...env, API_PORT: 'eighty' } });
+    expect(badPort.status).toBe(2);
+    expect(badPort.stderr).toContain('API_PORT must be a port number');
+    const badInflux = spawnSync(process.execPath, [BIN, 'start', '--no-sim'], { encoding: 'utf8', timeout: 30_000, env: { ...env, API_PORT: '0', MQTT_PORT: '0', DATA_DIR: join(tmpdir(), `gw-start-bad-${process.pid}`), INFLUX_URL: 'http://127.0.0.1:1' } });
+    expect(badInflux.status).toBe(2);
+    expect(badInflux.stderr).toContain('INFLUX_BUCKET');
+    expect(badInflux.stdout).not.toContain('gaitwatch ready');
   });
 
   it('api refuses to start without its environment, naming every missing variable (exit 2)', () => {

@@ -1,0 +1,101 @@
+import { createServer, type Server } from 'node:net';
+import { scryptSync, timingSafeEqual, randomBytes } from 'node:crypto';
+import { Aedes } from 'aedes';
+import type { Logger } from 'pino';
+import { mayPublish, maySubscribe, type BrokerUser } from './broker-acl.ts';
+
+/** One broker account: a salted scrypt hash of its password, never the password. */
+export interface BrokerAccount {
+  readonly username: string;
+  readonly user: BrokerUser;
+  readonly salt: string;
+  readonly hash: string;
+}
+
+export function brokerAccount(username: string, user: BrokerUser, password: string): BrokerAccount {
+  const salt = randomBytes(16).toString('hex');
+  return { username, user, salt, hash: scryptSync(password, salt, 32).toString('hex') };
+}
+
+function passwordMatches(account: BrokerAccount, password: Buffer | undefined): boolean {
+  if (password === undefined) return false;
+  const expected = Buffer.from(account.hash, 'hex');
+  return timingSafeEqual(scryptSync(password, account.salt, 32), expected);
+}
+
+export interface EmbeddedBroker {
+  /** mqtt://host:port */
+  readonly url: string;
+  readonly port: number;
+  /** Refusals so far, by what was refused (tests and the log read them). */
+  readonly refused: { connect: number; publish: number; subscribe: number };
+  addAccount(account: BrokerAccount): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded default MQTT broker of `gaitwatch start`: aedes in this
+ * process on a TCP port, with the same authorization as a deployed Mosquitto
+ * (anonymous refused, devices confined to their athlete's topics; see
+ * broker-acl.ts). Its persistence is in memory: a restart loses what it had
+ * queued, which ingest's checkpoints and the phones' resending tolerate.
+ */
+export async function startEmbeddedBroker(options: { host: string; port: number; logger: Logger; accounts: readonly BrokerAccount[] }): Promise<EmbeddedBroker> {
+  const { logger } = options;
+  const accounts = new Map(options.accounts.map((a) => [a.username, a]));
+  const users = new WeakMap<object, BrokerUser>();
+  const refused = { connect: 0, publish: 0, subscribe: 0 };
+  // A subscriber that stops reading is disconnected after 30 s instead of stalling every delivery (aedes docs).
+  const broker = await Aedes.createBroker({ drainTimeout: 30_000 });
+  broker.authenticate = (client, username, password, done) => {
+    const account = username === undefined ? undefined : accounts.get(username);
+    if (account === undefined || !passwordMatches(account, password)) {
+      refused.connect++;
+      logger.warn({ clientId: client.id, username: username ?? null }, 'broker: connection refused (unknown user or wrong password)');
+      const error = Object.assign(new Error('not authorized'), { returnCode: 5 });
+      return done(error as Parameters<typeof done>[0], false);
+    }
+    users.set(client, account.user);
+    done(null, true);
+  };
+  broker.authorizePublish = (client, packet, done) => {
+    // client null: aedes delivering a stored last will of a client gone since; it was checked when that client connected.
+    const user = client === null ? undefined : users.get(client);
+    if (client !== null && (user === undefined || !mayPublish(user, packet.topic))) {
+      refused.publish++;
+      logger.warn({ clientId: client.id, topic: packet.topic }, 'broker: publish refused by the ACL');
+      return done(new Error(`not authorized to publish on ${packet.topic}`));
+    }
+    done(null);
+  };
+  broker.authorizeSubscribe = (client, subscription, done) => {
+    const user = users.get(client);
+    if (user === undefined || !maySubscribe(user, subscription.topic)) {
+      refused.subscribe++;
+      logger.warn({ clientId: client.id, filter: subscription.topic }, 'broker: subscription refused by the ACL');
+      // Negated (SUBACK 0x80) rather than an error that drops the connection: the client learns it was refused.
+      return done(null, null);
+    }
+    done(null, subscription);
+  };
+  const server: Server = createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  return {
+    url: `mqtt://${options.host}:${port}`,
+    port,
+    refused,
+    addAccount: (account) => void accounts.set(account.username, account),
+    async close() {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The embedded broker of `gaitwatch start` refuses what a deployed Mosquitto
+ * refuses (deploy/mosquitto/acl): anonymous and wrong passwords, a device
+ * publishing into another athlete's session, a device reading another
+ * athlete's alerts, wildcards that widen a device's reach.
+ */
+import { buildTopic } from '@gaitwatch/protocol';
+import mqtt, { type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brokerAccount, mayPublish, maySubscribe, startEmbeddedBroker, type EmbeddedBroker } from '../../src/start/index.ts';
+
+const PASSWORDS = { ingest: 'ingest-pw-0123456789', api: 'api-pw-0123456789', ana: 'ana-pw-0123456789', ben: 'ben-pw-0123456789' };
+
+describe('embedded broker authorization', () => {
+  let broker: EmbeddedBroker;
+  const clients: MqttClient[] = [];
+  const connect = async (username: string | undefined, password?: string): Promise<MqttClient> => {
+    const client = await mqtt.connectAsync(broker.url, { clientId: `t-${username ?? 'anon'}-${clients.length}`, reconnectPeriod: 0, ...(username !== undefined ? { username, password: password ?? '' } : {}) });
+    clients.push(client);
+    return client;
+  };
+  const received = (client: MqttClient): string[] => {
+    const topics: string[] = [];
+    client.on('message', (topic) => topics.push(topic));
+    return topics;
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+
+  beforeAll(async () => {
+    broker = await startEmbeddedBroker({
+      host: '127.0.0.1',
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      accounts: [
+        brokerAccount('ingest', { kind: 'ingest' }, PASSWORDS.ingest),
+        brokerAccount('api', { kind: 'api' }, PASSWORDS.api),
+        brokerAccount('ana', { kind: 'device', athleteId: 'ana' }, PASSWORDS.ana),
+        brokerAccount('ben', { kind: 'device', athleteId: 'ben' }, PASSWORDS.ben),
+      ],
+    });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.end(true);
+    await broker.close();
+  });
+
+  it('refuses anonymous clients and wrong passwords', async () => {
+    await expect(mqtt.connectAsync(broker.url, { reconnectPeriod: 0, clientId: 'anon' })).rejects.toThrow(/Not authorized|Bad username/i);
+    await expect(mqtt.connectAsync(broker.url, { reconnectPeriod: 0, clientId: 'wrong', username: 'ana', password: 'ben-pw-0123456789' })).rejects.toThrow(/Not authorized|Bad username/i);
+    await expect(mqtt.connectAsync(broker.url, { reconnectPeriod: 0, clientId: 'nobody', username: 'mallory', password: 'x' })).rejects.toThrow(/Not authorized|Bad username/i);
+    expect(broker.refused.connect).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a device publishes only into its own athlete; ingest reads every session', async () => {
+    const ingest = await connect('ingest', PASSWORDS.ingest);
+    await ingest.subscribeAsync(['gaitwatch/v1/+/+/imu', 'gaitwatch/v1/+/+/status'], { qos: 1 });
+    const got = received(ingest);
+    const ana = await connect('ana', PASSWORDS.ana);
+    await ana.publishAsync(buildTopic('ana', 's1', 'imu'), 'x', { qos: 0 });
+    await ana.publishAsync(buildTopic('ana', 's1', 'status'), 'x', { qos: 0 });
+    await settle();
+    expect(got).toEqual([buildTopic('ana', 's1', 'imu'), buildTopic('ana', 's1', 'status')]);
+    // Into ben's session: refused (the broker drops the connection, MQTT 3.1.1 has no publish NACK).
+    const refusedBefore = broker.refused.publish;
+    ana.publish(buildTopic('ben', 's1', 'imu'), 'forged', { qos: 0 });
+    await settle();
+    expect(got).not.toContain(buildTopic('ben', 's1', 'imu'));
+    expect(broker.refused.publish).toBe(refusedBefore + 1);
+    // A device cannot forge alerts for the phone either.
+    const ana2 = await connect('ana', PASSWORDS.ana);
+    ana2.publish(buildTopic('ana', 's1', 'alerts'), 'fake alert', { qos: 0 });
+    await settle();
+    expect(broker.refused.publish).toBe(refusedBefore + 2);
+  });
+
+  it('a device reads only its own alerts; wildcards that widen its reach are refused', async () => {
+    const ingest = await connect('ingest', PASSWORDS.ingest);
+    const ben = await connect('ben', PASSWORDS.ben);
+    const benGot = received(ben);
+    const ana = await connect('ana', PASSWORDS.ana);
+    const anaGot = received(ana);
+    // mqtt.js rejects a SUBACK of 0x80 (refused) with "Subscribe error".
+    const granted = async (client: MqttClient, filter: string): Promise<number> =>
+      client.subscribeAsync(filter, { qos: 1 }).then(
+        (grants) => grants[0]!.qos,
+        (error: Error) => (/Subscribe error/.test(error.message) ? 128 : Promise.reject(error)),
+      );
+    expect(await granted(ben, 'gaitwatch/v1/ben/+/alerts')).toBe(1);
+    for (const filter of ['gaitwatch/v1/ben/+/alerts', 'gaitwatch/v1/+/+/alerts', 'gaitwatch/#', '#', 'gaitwatch/v1/ana/#', 'gaitwatch/v1/ana/+/imu']) {
+      expect(await granted(ana, filter), filter).toBe(128);
+    }
+    await ingest.publishAsync(buildTopic('ben', 's1', 'alerts'), 'for ben', { qos: 1 });
+    await settle();
+    expect(benGot).toEqual([buildTopic('ben', 's1', 'alerts')]);
+    expect(anaGot).toEqual([]);
+  });
+
+  it('the rules themselves (pure)', () => {
+    const ana = { kind: 'device', athleteId: 'ana' } as const;
+    expect(mayPublish(ana, 'gaitwatch/v1/ana/s1/imu')).toBe(true);
+    expect(mayPublish(ana, 'gaitwatch/v1/ana/+/imu')).toBe(false);
+    expect(mayPublish(ana, 'gaitwatch/v1/ana/s1/imu/extra')).toBe(false);
+    expect(mayPublish({ kind: 'api' }, 'gaitwatch/v1/ana/s1/alerts')).toBe(false);
+    expect(mayPublish({ kind: 'ingest' }, 'gaitwatch/v1/ana/s1/alerts')).toBe(true);
+    expect(maySubscribe({ kind: 'api' }, 'gaitwatch/v1/+/+/status')).toBe(true);
+    expect(maySubscribe({ kind: 'api' }, 'gaitwatch/v1/+/+/imu')).toBe(false);
+    expect(maySubscribe({ kind: 'ingest' }, 'gaitwatch/v1/+/+/#')).toBe(false);
+    expect(maySubscribe(ana, 'gaitwatch/v1/ana/s1/live')).toBe(true);
+  });
+});
