@@ -1,5 +1,5 @@
 /** Whole-session exports: streamed from store.streamStrides, the right rows, and a manifest naming the analysis. */
-import { DEFAULT_PARAMS, parameterKeys } from '@gaitwatch/dsp';
+import { DEFAULT_PARAMS, describeAnalysis, parameterKeys } from '@gaitwatch/dsp';
 import { STRIDE_COLUMNS } from '@gaitwatch/api';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -61,6 +61,16 @@ describe('NDJSON export', () => {
     expect(first.analysis.parameters['calibration.minStandingS']).toBe(DEFAULT_PARAMS.calibration.minStandingS);
     expect(rest).toHaveLength(STRIDES_PER_SESSION);
     expect(rest[0]).toEqual({ kind: 'stride', ...Object.fromEntries(STRIDE_COLUMNS.map((c) => [c, (stride('r3', 'x.y_z-1', 0) as Record<string, unknown>)[c] ?? null])) });
+  });
+
+  it('cites the analysis the session recorded (source "session"), not the one deployed now', async () => {
+    const recorded = { ...describeAnalysis(), version: '0.0.9', parameters: { ...describeAnalysis().parameters, 'form.baselineS': 45 }, pelvicDropLimitDeg: 9 };
+    await api.store.write({ sessions: [{ athleteId: 'r2', sessionId: 'cited', startUs: 1_780_000_000_000_000, endUs: 1_780_000_600_000_000, summary: { analysis: JSON.parse(JSON.stringify(recorded)) } }] });
+    const res = await api.get('/v1/sessions/r2/cited/strides.ndjson', 'admin');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-gaitwatch-analysis-version']).toBe('0.0.9');
+    const manifest = JSON.parse(res.body.split('\n')[0]!);
+    expect(manifest.analysis).toEqual({ source: 'session', ...recorded });
   });
 
   it('reads through streamStrides, never a whole-session query', async () => {

@@ -1,6 +1,7 @@
 // Ingest against a real Mosquitto: simulated runners and replayed recordings
 // go through the broker and the service into a local store and back out on
 // the alerts topic; live and offline analysis must agree.
+import { describeAnalysis } from '@gaitwatch/dsp';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,8 @@ describe.skipIf(services.skip)('ingest against a real Mosquitto', () => {
       expect(alerts.map((a) => a.type)).toContain('form_breakdown');
       const session = await t.store.getSession(athleteId, sessionId);
       expect(session?.summary).toMatchObject({ state: 'closed', endReason: 'stop', startedBy: 'status' });
+      // What produced the numbers is stored with them (exports cite it: manifest source "session").
+      expect(session?.summary['analysis']).toEqual(JSON.parse(JSON.stringify(describeAnalysis())));
       const summaryStrides = (session!.summary['strides'] as { left: number; right: number });
       expect(summaryStrides.left + summaryStrides.right).toBe(strides.length);
       // Every stored alert was published on the session's alerts topic (QoS 1), and nothing else.

@@ -8,6 +8,7 @@ import { SessionQuality } from './quality/session-quality.ts';
 import { PelvisEventDetector } from './events/pelvis-events.ts';
 import { ShankEventDetector } from './events/shank-events.ts';
 import type { GaitEventDetector } from './events/detector.ts';
+import { describeAnalysis, type AnalysisDescription } from './describe.ts';
 import { DEFAULT_PARAMS, validateParams, type AnalyzerParams } from './params.ts';
 import { Histogram } from './signal/histogram.ts';
 import { CHANNELS, SensorTrack } from './sensor-track.ts';
@@ -659,6 +660,11 @@ export class SessionAnalyzer {
    */
   snapshot(): AnalyzerSnapshot {
     return takeSnapshot(this.params, this.options, this.tracks, this);
+  }
+
+  /** What produces this session's numbers (package, version, parameters, per-session limit): stored with the session, cited by exports. */
+  describe(): AnalysisDescription {
+    return describeAnalysis(this.params, { pelvicDropLimitDeg: this.options.pelvicDropLimitDeg });
   }
 
   /**

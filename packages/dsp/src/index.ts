@@ -2,6 +2,7 @@ export { SessionAnalyzer, type AnalyzerOptions, type DeepPartial } from './analy
 export type { AlertEvent, AnalysisEvent, StrideEvent, SummaryEvent, SummaryMounting } from './analysis-events.ts';
 export { SensorQualityMonitor, type QualityEvent, type DataQualityParams } from './quality/data-quality.ts';
 export { DEFAULT_PARAMS, PARAM_DOCS, parameterKeys, parameterTable, validateParams, type AnalyzerParams } from './params.ts';
+export { describeAnalysis, type AnalysisDescription } from './describe.ts';
 export { StandingCalibrator, type Calibration, type StandingCalibratorParams } from './calibration/standing-calibrator.ts';
 export { PelvisEventDetector, type PelvisContact, type PelvisEventParams } from './events/pelvis-events.ts';
 export { ShankEventDetector, type ShankStance, type ShankEventParams } from './events/shank-events.ts';

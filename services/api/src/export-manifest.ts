@@ -2,10 +2,7 @@
  * What produced the numbers of an export (issue 12: "every export carries the
  * analysis version and its parameters"), so a researcher can cite it.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { DEFAULT_PARAMS, parameterKeys } from '@gaitwatch/dsp';
+import { describeAnalysis } from '@gaitwatch/dsp';
 import type { SessionRecord } from '@gaitwatch/storage';
 import apiPackage from '../package.json' with { type: 'json' };
 
@@ -27,35 +24,8 @@ export const STRIDE_COLUMNS = [
 
 export const EXPORT_FORMAT_VERSION = 1;
 
-/** The version of the analysis package deployed with this API (its package.json, found beside its entry point). */
-function dspVersion(): string {
-  try {
-    const entry = createRequire(import.meta.url).resolve('@gaitwatch/dsp');
-    let dir = dirname(entry);
-    for (let i = 0; i < 4; i++, dir = dirname(dir)) {
-      try {
-        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === '@gaitwatch/dsp' && pkg.version !== undefined) return pkg.version;
-      } catch {
-        // no package.json at this level: go up
-      }
-    }
-  } catch {
-    // not resolvable (bundled): say so rather than guess
-  }
-  return 'unknown';
-}
-
-/** Every analyzer parameter by dotted key with its value (DEFAULT_PARAMS). */
-function flatParams(): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of parameterKeys(DEFAULT_PARAMS)) {
-    out[key] = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], DEFAULT_PARAMS);
-  }
-  return out;
-}
-
-const ANALYSIS = { package: '@gaitwatch/dsp', version: dspVersion(), parameters: flatParams() };
+/** The analysis deployed with this API: what produced a session whose summary does not say (sessions before ingest recorded it). */
+const ANALYSIS = describeAnalysis();
 
 export interface ExportManifest {
   readonly kind: 'manifest';
@@ -67,7 +37,7 @@ export interface ExportManifest {
    * deployed with this API, which is what produced the session unless it was
    * analysed by another version (the stored strides do not say).
    */
-  readonly analysis: { readonly source: 'session' | 'deployment'; readonly package: string; readonly version: string; readonly parameters: Record<string, unknown> };
+  readonly analysis: { readonly source: 'session' | 'deployment'; readonly package: string; readonly version: string; readonly parameters: Record<string, unknown>; readonly pelvicDropLimitDeg?: number };
   readonly athleteId: string;
   readonly sessionId: string;
   readonly session: { readonly startUs: number; readonly endUs: number | null };
@@ -92,7 +62,13 @@ export function exportManifest(session: SessionRecord, now: Date = new Date()): 
   const recorded = session.summary['analysis'];
   const fromSession =
     typeof recorded === 'object' && recorded !== null && !Array.isArray(recorded) && typeof recorded['version'] === 'string' && typeof recorded['parameters'] === 'object'
-      ? { source: 'session' as const, package: String(recorded['package'] ?? '@gaitwatch/dsp'), version: recorded['version'], parameters: recorded['parameters'] as Record<string, unknown> }
+      ? {
+          source: 'session' as const,
+          package: String(recorded['package'] ?? '@gaitwatch/dsp'),
+          version: recorded['version'],
+          parameters: recorded['parameters'] as Record<string, unknown>,
+          ...(typeof recorded['pelvicDropLimitDeg'] === 'number' ? { pelvicDropLimitDeg: recorded['pelvicDropLimitDeg'] } : {}),
+        }
       : undefined;
   return {
     kind: 'manifest',
