@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnalysisEvent } from '@gaitwatch/dsp';
 import { AlertSchema } from '@gaitwatch/protocol';
-import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
+import { SimulatedSession, stanceTruth, writeRecording } from '@gaitwatch/runner-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/gaitwatch.mjs', import.meta.url));
 const ONSET_S = 150;
+/** Measured |baseline − truth median| ≤ 0.11° per side on this runner (simulated, left 0.11); ~2.5× that. */
+const BASELINE_TOLERANCE_DEG = 0.3;
 let dir: string;
 const paths: Record<string, { csv: string; meta: string }> = {};
 
@@ -64,5 +66,27 @@ describe('form breakdown in gaitwatch analyze', () => {
     const bad = analyze(paths['steady']!.csv, '--pelvic-drop-limit', 'lots');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--pelvic-drop-limit must be degrees/);
+  });
+});
+
+describe('the fresh-legs baselines in the summary', () => {
+  it('are what the form alerts are held against, and match the simulator’s fresh-legs pelvic drop', async () => {
+    const { events } = analyze(paths['itb-fatigue']!.csv);
+    const summary = events.find((e) => e.kind === 'summary')!;
+    const run = summary.baselines.run!;
+    expect(run).toBeDefined();
+    // Every form alert's baseline is the summary's baseline of its metric and side.
+    const form = alerts(events).filter((a) => a.type === 'form_breakdown' && a.side !== undefined && (a.metric === 'pelvicDropDeg' || a.metric === 'shankFrontalDeg'));
+    expect(form.length).toBeGreaterThan(0);
+    for (const a of form) expect(run[a.metric as 'pelvicDropDeg' | 'shankFrontalDeg'][a.side!]).toBeCloseTo(a.baseline!, 2);
+    // Against the truth: the simulated runner's pelvic drop over the stances of the baseline period.
+    const session = new SimulatedSession({ scenario: 'itb-fatigue', durationS: 230, seed: 31, runnerIndex: 2, maxMisalignmentDeg: 15, fatigueOnsetS: ONSET_S });
+    const truth = stanceTruth(session.body).filter((s) => s.icS > 40 && s.icS < ONSET_S);
+    for (const side of ['left', 'right'] as const) {
+      const drops = truth.filter((s) => s.side === side).map((s) => s.pelvicDropDeg).sort((a, b) => a - b);
+      const median = drops[Math.floor(drops.length / 2)]!;
+      expect(Math.abs(run.pelvicDropDeg[side]! - median), `${side}: ${run.pelvicDropDeg[side]} vs truth ${median.toFixed(2)}`).toBeLessThan(BASELINE_TOLERANCE_DEG);
+    }
+    expect(run.cadenceSpm).toBeGreaterThan(140);
   });
 });

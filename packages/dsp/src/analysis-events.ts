@@ -1,4 +1,5 @@
 import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol';
+import type { SummaryBaselines } from './form/form-monitor.ts';
 import type { MountingEstimate } from './segments/segment-tracker.ts';
 
 export type StrideEvent = { kind: 'stride' } & StrideMetrics;
@@ -31,6 +32,8 @@ export interface SummaryEvent {
    * `clockOutliers` timestamps rejected, `clockJumps` new time bases taken (input/clock-guard.ts).
    */
   sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; bridgedGaps: number; flatSamples: number; clockOutliers: number; clockJumps: number; gapS: number; completenessPct: number | null; anglesWithheldS: number | null; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;
+  /** The fresh-legs baselines the form-breakdown detection holds each stance against, per gait (form/form-monitor.ts). */
+  baselines: SummaryBaselines;
   /** Lines of the recording that could not be parsed (analyze only). */
   parseErrors?: number;
 }

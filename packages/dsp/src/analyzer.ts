@@ -725,6 +725,7 @@ export class SessionAnalyzer {
       alertCount: this.alertCount,
       unknownSensorPushes: this.unknownSensorPushes,
       sidesSwappedFromUs: this.meter.sideCheck.swappedFromUs,
+      baselines: this.form.baselines(),
     });
   }
 }

@@ -14,7 +14,7 @@ export { PrincipalAxis2D } from './orientation/principal-axis.ts';
 export { PelvisTracker } from './segments/pelvis-tracker.ts';
 export { ShankTracker } from './segments/shank-tracker.ts';
 export type { MountingEstimate, SegmentParams } from './segments/segment-tracker.ts';
-export { FormMonitor, type FormParams } from './form/form-monitor.ts';
+export { FormMonitor, type FormParams, type GaitBaselines, type SummaryBaselines } from './form/form-monitor.ts';
 export { SeriesMonitor, type SeriesMonitorParams, type SeriesChange } from './form/series-monitor.ts';
 export { robustStats } from './signal/robust-stats.ts';
 export { MountShiftMonitor, type MountShiftParams } from './quality/mount-shift.ts';

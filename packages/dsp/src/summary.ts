@@ -1,5 +1,6 @@
 import { SENSOR_IDS, type SensorId } from '@gaitwatch/protocol';
 import type { SummaryEvent, SummaryMounting } from './analysis-events.ts';
+import type { SummaryBaselines } from './form/form-monitor.ts';
 import type { MountingEstimate } from './segments/segment-tracker.ts';
 import type { SensorTrack } from './sensor-track.ts';
 import type { Histogram } from './signal/histogram.ts';
@@ -25,6 +26,7 @@ export function buildSummary(input: {
   alertCount: number;
   unknownSensorPushes: number;
   sidesSwappedFromUs: number;
+  baselines: SummaryBaselines;
 }): SummaryEvent {
   const { left, right } = input.perSide;
   const diff = (a: number | null, b: number | null, per: number): number | null => (a === null || b === null ? null : Math.round((a - b) * per) / per);
@@ -51,6 +53,7 @@ export function buildSummary(input: {
     mode,
     unknownSensorPushes: input.unknownSensorPushes,
     sidesSwappedFromUs: Number.isNaN(input.sidesSwappedFromUs) ? null : input.sidesSwappedFromUs,
+    baselines: input.baselines,
     // In SENSOR_IDS order, not arrival order: the output must not depend on which sensor spoke first.
     sensors: Object.fromEntries(
       [...input.tracks].sort(([a], [b]) => SENSOR_IDS.indexOf(a) - SENSOR_IDS.indexOf(b)).map(([id, t]) => [

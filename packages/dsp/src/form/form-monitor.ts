@@ -62,6 +62,14 @@ const METRICS: Record<MetricName, MetricSpec> = {
   gctAsymmetryPct: { metric: 'gctAsymmetryPct', sign: 1, relative: false, min: (p) => p.minAsymmetryRisePct, what: 'left/right contact-time asymmetry', unit: ' %' },
 };
 
+/** A gait's fresh-legs baselines (medians of the baseline period), as the summary reports them. */
+export interface GaitBaselines {
+  readonly pelvicDropDeg: { readonly left: number | null; readonly right: number | null };
+  readonly shankFrontalDeg: { readonly left: number | null; readonly right: number | null };
+  readonly cadenceSpm: number | null;
+}
+export type SummaryBaselines = { run?: GaitBaselines; walk?: GaitBaselines };
+
 /** One series (a metric, of one side or of both) in one gait: baseline learning, then monitoring. */
 class Tracked {
   readonly monitor: SeriesMonitor;
@@ -157,6 +165,28 @@ export class FormMonitor {
     if (gait === 'run' && stride.pelvicDropDeg !== null) this.checkLimit(side, stride.pelvicDropDeg, stride.icUs, alerts);
     return alerts;
   }
+  /**
+   * The fresh-legs baselines learnt so far, per gait (only gaits with one):
+   * pelvic drop and knee-collapse proxy per side, cadence for both. A metric
+   * still learning, or never measured, is null.
+   */
+  baselines(): SummaryBaselines {
+    const out: SummaryBaselines = {};
+    for (const gait of ['run', 'walk'] as const) {
+      const of = (metric: MetricName, side: Side | undefined): number | null => {
+        const b = this.series.get(seriesKey(gait, metric, side))?.baseline;
+        return b === undefined || Number.isNaN(b) ? null : round2(b);
+      };
+      const g: GaitBaselines = {
+        pelvicDropDeg: { left: of('pelvicDropDeg', 'left'), right: of('pelvicDropDeg', 'right') },
+        shankFrontalDeg: { left: of('shankFrontalDeg', 'left'), right: of('shankFrontalDeg', 'right') },
+        cadenceSpm: of('cadenceSpm', undefined),
+      };
+      if (g.cadenceSpm !== null || Object.values(g.pelvicDropDeg).some((v) => v !== null) || Object.values(g.shankFrontalDeg).some((v) => v !== null)) out[gait] = g;
+    }
+    return out;
+  }
+
   /** Builds a lazily created series for a restore (state-codec.ts RestoreFactory). */
   restoreEntry(field: string, key: unknown): object | undefined {
     if (field === 'series' && typeof key === 'string') {
