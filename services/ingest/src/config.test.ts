@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
 const BASE = { MQTT_URL: 'mqtt://127.0.0.1:1883', DATA_DIR: '/var/lib/gaitwatch' };
@@ -71,5 +74,36 @@ describe('loadConfig', () => {
 
   it('says so in the error message, one line per problem', () => {
     expect(() => loadConfig({})).toThrow(/invalid ingest configuration:\n {2}- /);
+  });
+});
+
+describe('loadConfig: TLS to the broker', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-ingest-config-'));
+  const pem = join(dir, 'ca.crt');
+  writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const notPem = join(dir, 'ca.der');
+  writeFileSync(notPem, 'binary');
+  const TLS = { ...BASE, MQTT_URL: 'mqtts://broker.example:8883' };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes a CA file and a client certificate + key for mqtts:// and wss://, as paths', () => {
+    expect(loadConfig({ ...TLS, MQTT_CA_FILE: pem }).mqtt.tls).toEqual({ ca: pem });
+    expect(loadConfig({ ...TLS, MQTT_URL: 'wss://broker.example/mqtt', MQTT_CERT_FILE: pem, MQTT_KEY_FILE: pem }).mqtt.tls).toEqual({ cert: pem, key: pem });
+    // No TLS variable: no tls key, the system's CAs (the broker's certificate is verified all the same).
+    expect(loadConfig(TLS).mqtt).not.toHaveProperty('tls');
+  });
+
+  it('refuses files that are missing, unreadable as PEM or directories, naming the variable and the path', () => {
+    const missing = join(dir, 'nope.crt');
+    expect(problems({ ...TLS, MQTT_CA_FILE: missing })).toEqual([`MQTT_CA_FILE: cannot read ${missing} (ENOENT): must be a readable PEM file`]);
+    expect(problems({ ...TLS, MQTT_CA_FILE: notPem })).toEqual([`MQTT_CA_FILE: ${notPem} is not PEM (no -----BEGIN line)`]);
+    expect(problems({ ...TLS, MQTT_CERT_FILE: dir, MQTT_KEY_FILE: pem })).toEqual([`MQTT_CERT_FILE: ${dir} is not a file`]);
+  });
+
+  it('refuses TLS files with a plain URL, half a client certificate, and any way to skip verification', () => {
+    expect(problems({ ...BASE, MQTT_CA_FILE: pem })).toEqual([expect.stringMatching(/^MQTT_CA_FILE: set but MQTT_URL is not a TLS URL/)]);
+    expect(problems({ ...TLS, MQTT_CERT_FILE: pem })).toEqual([expect.stringMatching(/^MQTT_CERT_FILE and MQTT_KEY_FILE: a client certificate needs both/)]);
+    expect(problems({ ...TLS, MQTT_KEY_FILE: pem })).toEqual([expect.stringMatching(/^MQTT_CERT_FILE and MQTT_KEY_FILE: a client certificate needs both/)]);
+    expect(problems({ ...TLS, MQTT_TLS_INSECURE: 'true' })).toEqual([expect.stringMatching(/^MQTT_TLS_INSECURE: not supported/)]);
   });
 });

@@ -1,3 +1,4 @@
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -15,6 +16,11 @@ export interface IngestConfig {
     /** Shortest and longest wait between reconnect attempts, ms (doubling in between). */
     readonly reconnectMinMs: number;
     readonly reconnectMaxMs: number;
+    /**
+     * TLS files (PEM paths) for an `mqtts:`/`wss:` broker: `ca` to trust instead of the system's CAs (a private
+     * CA), `cert`+`key` for a client certificate. The broker's certificate is always verified.
+     */
+    readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
   };
   readonly store: {
     readonly dataDir: string;
@@ -80,6 +86,26 @@ const int = (min: number, max: number, fallback: number) =>
       .pipe(z.number({ error: `must be an integer between ${min} and ${max}` }).int(`must be an integer between ${min} and ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
   );
 
+/** URL schemes mqtt.js speaks TLS on. */
+export const TLS_PROTOCOLS: readonly string[] = ['mqtts:', 'wss:', 'ssl:'];
+
+/** A PEM file the service can read: the path itself, or a message naming the problem (never the file's content). */
+const pemFile = optionalText.pipe(
+  z
+    .string()
+    .superRefine((path, ctx) => {
+      try {
+        if (!statSync(path).isFile()) return ctx.addIssue({ code: 'custom', message: `${path} is not a file` });
+        accessSync(path, constants.R_OK);
+        if (!readFileSync(path, 'utf8').includes('-----BEGIN ')) ctx.addIssue({ code: 'custom', message: `${path} is not PEM (no -----BEGIN line)` });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        ctx.addIssue({ code: 'custom', message: `cannot read ${path}${code !== undefined ? ` (${code})` : ''}: must be a readable PEM file` });
+      }
+    })
+    .optional(),
+);
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const EnvSchema = z.object({
@@ -94,6 +120,9 @@ const EnvSchema = z.object({
   ),
   MQTT_RECONNECT_MIN_MS: int(100, 60_000, 500),
   MQTT_RECONNECT_MAX_MS: int(100, 300_000, 30_000),
+  MQTT_CA_FILE: pemFile,
+  MQTT_CERT_FILE: pemFile,
+  MQTT_KEY_FILE: pemFile,
   INFLUX_URL: optionalText.pipe(url(['http:', 'https:'], 'http://127.0.0.1:8086').optional()),
   INFLUX_API: optionalText.pipe(z.enum(['v1', 'v2'], { error: 'must be v1 or v2' }).optional()),
   INFLUX_TOKEN: optionalText,
@@ -130,6 +159,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (e.MQTT_URL === undefined) problems.push('MQTT_URL: required (the broker to subscribe to), e.g. mqtt://127.0.0.1:1883');
   if (e.MQTT_PASSWORD !== undefined && e.MQTT_USERNAME === undefined) problems.push('MQTT_PASSWORD: set without MQTT_USERNAME');
   if (e.MQTT_RECONNECT_MIN_MS > e.MQTT_RECONNECT_MAX_MS) problems.push('MQTT_RECONNECT_MIN_MS: must not exceed MQTT_RECONNECT_MAX_MS');
+  const tlsUrl = e.MQTT_URL !== undefined && TLS_PROTOCOLS.includes(new URL(e.MQTT_URL).protocol);
+  for (const name of ['MQTT_CA_FILE', 'MQTT_CERT_FILE', 'MQTT_KEY_FILE'] as const) {
+    if (e[name] !== undefined && e.MQTT_URL !== undefined && !tlsUrl) problems.push(`${name}: set but MQTT_URL is not a TLS URL (mqtts:// or wss://)`);
+  }
+  if ((e.MQTT_CERT_FILE === undefined) !== (e.MQTT_KEY_FILE === undefined)) problems.push('MQTT_CERT_FILE and MQTT_KEY_FILE: a client certificate needs both');
+  // Read by name from env: the schema strips unknown keys, and this one must not pass silently.
+  if (env['MQTT_TLS_INSECURE'] !== undefined && env['MQTT_TLS_INSECURE'].trim() !== '') {
+    problems.push("MQTT_TLS_INSECURE: not supported: the broker's certificate is always verified; give its CA with MQTT_CA_FILE");
+  }
   if (e.DATA_DIR === undefined) problems.push('DATA_DIR: required (the local store, or the InfluxDB spool when INFLUX_URL is set)');
   let influx: NonNullable<IngestConfig['store']['influx']> | undefined;
   if (e.INFLUX_URL !== undefined) {
@@ -164,6 +202,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       clientId: e.MQTT_CLIENT_ID ?? 'gaitwatch-ingest',
       reconnectMinMs: e.MQTT_RECONNECT_MIN_MS,
       reconnectMaxMs: e.MQTT_RECONNECT_MAX_MS,
+      ...(e.MQTT_CA_FILE !== undefined || e.MQTT_CERT_FILE !== undefined
+        ? {
+            tls: {
+              ...(e.MQTT_CA_FILE !== undefined ? { ca: e.MQTT_CA_FILE } : {}),
+              ...(e.MQTT_CERT_FILE !== undefined ? { cert: e.MQTT_CERT_FILE } : {}),
+              ...(e.MQTT_KEY_FILE !== undefined ? { key: e.MQTT_KEY_FILE } : {}),
+            },
+          }
+        : {}),
     },
     store: { dataDir: e.DATA_DIR!, ...(influx !== undefined ? { influx } : {}) },
     logLevel: e.LOG_LEVEL ?? 'info',

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { topicFilter, type TopicKind } from '@gaitwatch/protocol';
-import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { IngestConfig } from './config.ts';
+import { TLS_PROTOCOLS, type IngestConfig } from './config.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 export interface MqttIntakeOptions {
@@ -27,6 +28,29 @@ export interface AckMark {
 }
 
 type PacketSender = (packet: { cmd: string; messageId?: number }, cb?: (error?: Error) => void, ...rest: unknown[]) => void;
+
+/**
+ * TLS options for an `mqtts:`/`wss:` URL: the broker's certificate is always
+ * verified (`rejectUnauthorized: true`, no way to turn it off), against
+ * `tls.ca` when given (a private CA) or else Node's bundled CAs; `tls.cert` +
+ * `tls.key` add a client certificate. The files are read once, here.
+ */
+export function tlsOptions(config: IngestConfig['mqtt']): Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
+  if (!TLS_PROTOCOLS.includes(new URL(config.url).protocol)) return {};
+  const { ca, cert, key } = config.tls ?? {};
+  return {
+    rejectUnauthorized: true,
+    ...(ca !== undefined ? { ca: readFileSync(ca) } : {}),
+    ...(cert !== undefined ? { cert: readFileSync(cert) } : {}),
+    ...(key !== undefined ? { key: readFileSync(key) } : {}),
+  };
+}
+
+/**
+ * Node's codes for a broker certificate that failed verification (SELF_SIGNED_CERT_IN_CHAIN,
+ * UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID, …).
+ */
+const TLS_VERIFY_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/;
 
 /** The subscriptions: every session's sensor data and status, QoS 1. */
 export const SUBSCRIPTIONS: readonly string[] = [topicFilter('imu'), topicFilter('status')];
@@ -77,6 +101,7 @@ export class MqttIntake {
       // `live` strides are QoS 0: worthless once late, so not queued while offline.
       queueQoSZero: false,
       ...(config.username !== undefined ? { username: config.username, password: config.password ?? '' } : {}),
+      ...tlsOptions(config),
     });
     this.client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void): void => this.take(packet, callback);
     if (options.ackMode === 'checkpoint') this.holdBackAcks();
@@ -105,7 +130,11 @@ export class MqttIntake {
     });
     this.client.on('error', (error) => {
       // Never the URL with credentials or a payload: the message and code only.
-      logger.warn({ err: { message: error.message, code: (error as NodeJS.ErrnoException).code } }, 'broker connection error');
+      const code = (error as NodeJS.ErrnoException).code;
+      if (typeof code === 'string' && TLS_VERIFY_CODES.test(code)) {
+        // Not transient: retrying will not help until the CA (MQTT_CA_FILE) or the broker's certificate is fixed.
+        logger.error({ err: { message: error.message, code } }, "broker TLS certificate rejected (check MQTT_CA_FILE and the broker's certificate)");
+      } else logger.warn({ err: { message: error.message, code } }, 'broker connection error');
     });
   }
 
