@@ -57,6 +57,8 @@ describe.skipIf(services.skip)('ingest against a real Mosquitto', () => {
       expect(session?.summary).toMatchObject({ state: 'closed', endReason: 'stop', startedBy: 'status' });
       // What produced the numbers is stored with them (exports cite it: manifest source "session").
       expect(session?.summary['analysis']).toEqual(JSON.parse(JSON.stringify(describeAnalysis())));
+      // The phone's GPS distance from its `stop` is kept (the relay sends speed × running time).
+      expect(session?.summary['gpsDistanceM']).toBeGreaterThan(0);
       const summaryStrides = (session!.summary['strides'] as { left: number; right: number });
       expect(summaryStrides.left + summaryStrides.right).toBe(strides.length);
       // Every stored alert was published on the session's alerts topic (QoS 1), and nothing else.

@@ -32,6 +32,8 @@ export const StatusStopSchema = z.object({
   state: z.literal('stop'),
   tUs: TimeUs,
   reason: z.string().max(200).optional(),
+  /** The phone's GPS distance for the session, metres (DESIGN.md: optional). */
+  distanceM: z.number().nonnegative().max(1_000_000).optional(),
 });
 
 /** The relay's MQTT last will: the broker publishes it when the phone vanishes, so it carries no time. */

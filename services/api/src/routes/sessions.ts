@@ -1,10 +1,11 @@
-import type { GaitStore, SessionRecord } from '@gaitwatch/storage';
+import type { AlertRecord, GaitStore, SessionRecord } from '@gaitwatch/storage';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../auth/auth-plugin.ts';
 import { athleteFilter, canSeeAthlete } from '../auth/principal.ts';
 import { ApiError } from '../errors.ts';
+import { sessionOverview } from '../session-overview.ts';
 import { CursorSchema, IdSchema, LimitSchema, listOf, OrderSchema, RANGE_MESSAGE, rangeInOrder, SessionPathSchema, TimeSchema } from './query-schemas.ts';
 
 /** `running` until the stop record gives the session an end. */
@@ -39,20 +40,23 @@ export async function sessionOr404(store: GaitStore, athleteId: string, sessionI
   return session;
 }
 
-/** Alerts of one session, counted page by page (a session has a handful to a few hundred). */
-async function alertCounts(store: GaitStore, athleteId: string, sessionId: string): Promise<{ raised: number; byType: Record<string, number> }> {
+/** Alerts of one session, counted page by page (a session has a handful to a few hundred), and the first form breakdown. */
+async function alertDigest(store: GaitStore, athleteId: string, sessionId: string): Promise<{ counts: { raised: number; byType: Record<string, number> }; firstFormBreakdown: AlertRecord | undefined }> {
   const byType: Record<string, number> = {};
   let raised = 0;
+  let firstFormBreakdown: AlertRecord | undefined;
   let cursor: string | undefined;
   do {
     const page = await store.queryAlerts({ athleteId, sessionId, phase: 'raised', limit: 10_000, ...(cursor !== undefined ? { cursor } : {}) });
     for (const alert of page.items) {
       raised++;
       byType[alert.type] = (byType[alert.type] ?? 0) + 1;
+      // Pages are in time order: the first one seen is the onset.
+      if (alert.type === 'form_breakdown' && firstFormBreakdown === undefined) firstFormBreakdown = alert;
     }
     cursor = page.next ?? undefined;
   } while (cursor !== undefined);
-  return { raised, byType };
+  return { counts: { raised, byType }, firstFormBreakdown };
 }
 
 /**
@@ -81,12 +85,13 @@ const routes: FastifyPluginAsyncZod<{ store: GaitStore }> = async (app, { store 
 
   app.get(
     '/v1/sessions/:athleteId/:sessionId',
-    { schema: { params: SessionPathSchema, querystring: z.object({}).strict(), tags: ['sessions'], summary: 'One session with its summary and alert counts' } },
+    { schema: { params: SessionPathSchema, querystring: z.object({}).strict(), tags: ['sessions'], summary: 'One session with its summary, overview (completeness, calibration, baselines, form-breakdown onset) and alert counts' } },
     async (request) => {
       const { athleteId, sessionId } = request.params;
       assertCanSee(principalOf(request), athleteId);
       const session = await sessionOr404(store, athleteId, sessionId);
-      return { ...sessionView(session), alerts: await alertCounts(store, athleteId, sessionId) };
+      const digest = await alertDigest(store, athleteId, sessionId);
+      return { ...sessionView(session), alerts: digest.counts, overview: sessionOverview(session, digest.firstFormBreakdown) };
     },
   );
 };

@@ -200,7 +200,7 @@ export class SessionManager {
       case 'stop':
       case 'lost':
         if (session === undefined) return;
-        this.close(key, session, status.state);
+        this.close(key, session, status.state, status.state === 'stop' ? status.distanceM : undefined);
         if (status.state === 'stop') this.rememberStopped(key);
         return;
     }
@@ -279,7 +279,8 @@ export class SessionManager {
     return session;
   }
 
-  private close(key: StatusKey, session: LiveSession, reason: EndReason): void {
+  /** `distanceM`: the phone's GPS distance from its `stop`, kept in the summary (training load, onset distance). */
+  private close(key: StatusKey, session: LiveSession, reason: EndReason, distanceM?: number): void {
     // Out of the map first: a session whose finish() failed is not tried again.
     this.sessions.delete(key);
     const before = session.inputTotals();
@@ -292,7 +293,7 @@ export class SessionManager {
       sessionId: session.sessionId,
       startUs: session.startUs,
       endUs,
-      summary: { ...(summary as unknown as JsonObject), analysis: session.analyzer.describe() as unknown as JsonObject, state: 'closed', endReason: reason, startedBy: session.startedBy, resumed: session.resumed, ingest: input as unknown as JsonObject },
+      summary: { ...(summary as unknown as JsonObject), analysis: session.analyzer.describe() as unknown as JsonObject, state: 'closed', endReason: reason, startedBy: session.startedBy, resumed: session.resumed, ...(distanceM !== undefined ? { gpsDistanceM: distanceM } : {}), ingest: input as unknown as JsonObject },
     });
   }
 
