@@ -10,6 +10,7 @@ import type { KeyRing } from './auth/keys.ts';
 import { ApiError, API_ERRORS, errorBody, type ApiErrorCode, type ErrorDetail } from './errors.ts';
 import { ApiMetrics } from './metrics.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import type { LiveHub } from './live/live-hub.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
@@ -138,5 +139,6 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
   await app.register(strideRoutes, { store: options.store });
   await app.register(alertRoutes, { store: options.store });
   await app.register(liveRoutes, { ...options.live, hub: options.live?.hub, metrics });
+  await app.register(dashboardRoutes);
   return app as unknown as ApiApp;
 }

@@ -1,0 +1,92 @@
+/**
+ * Calls to the API from the page: same origin, the key in the
+ * Authorization header (never in a URL), JSON in and out. A 401 anywhere
+ * throws UnauthorizedError, which main.js turns into the sign-in screen.
+ */
+
+export class UnauthorizedError extends Error {
+  constructor(message = 'the API refused the key (401)') {
+    super(message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+export class ApiRequestError extends Error {
+  /** @param {number} status @param {string} code @param {string} message */
+  constructor(status, code, message) {
+    super(message);
+    this.name = 'ApiRequestError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** @param {Record<string, string | number | undefined>} params */
+export function queryString(params) {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) q.set(key, String(value));
+  const text = q.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/**
+ * @param {() => string | null} token
+ */
+export function createApi(token) {
+  /** @param {string} path @returns {Promise<Response>} */
+  async function request(path) {
+    const key = token();
+    if (key === null) throw new UnauthorizedError('not signed in');
+    const response = await fetch(path, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' }, cache: 'no-store' });
+    if (response.status === 401) throw new UnauthorizedError();
+    if (!response.ok) {
+      let code = 'HTTP_' + response.status;
+      let message = `${path.split('?')[0]} answered ${response.status}`;
+      try {
+        const body = await response.json();
+        code = body?.error?.code ?? code;
+        message = body?.error?.message ?? message;
+      } catch {
+        // not JSON: keep the status line
+      }
+      throw new ApiRequestError(response.status, code, message);
+    }
+    return response;
+  }
+
+  /** @param {string} path */
+  async function json(path) {
+    return (await request(path)).json();
+  }
+
+  /**
+   * Every item of a paged list: follows `next` (passed back as `cursor`) until it is null or `maxPages` pages were read.
+   * @param {string} path @param {Record<string, string | number | undefined>} params @param {number} [maxPages]
+   */
+  async function all(path, params, maxPages = 100) {
+    const items = [];
+    let cursor;
+    for (let page = 0; page < maxPages; page++) {
+      const body = await json(path + queryString({ ...params, cursor }));
+      items.push(...body.items);
+      if (body.next === null || body.next === undefined) break;
+      cursor = body.next;
+    }
+    return items;
+  }
+
+  const path = (athleteId, sessionId) => `/v1/sessions/${encodeURIComponent(athleteId)}/${encodeURIComponent(sessionId)}`;
+
+  return {
+    request,
+    json,
+    all,
+    /** Sessions the key may see (newest first). */
+    sessions: (params = {}, maxPages = 10) => all('/v1/sessions', { limit: 1000, ...params }, maxPages),
+    session: (athleteId, sessionId) => json(path(athleteId, sessionId)),
+    strides: (athleteId, sessionId) => all(`${path(athleteId, sessionId)}/strides`, { limit: 10000 }, 1000),
+    alerts: (params = {}, maxPages = 5) => all('/v1/alerts', { limit: 1000, ...params }, maxPages),
+    /** The CSV export as a Blob (read with the header; the page then saves it through an object URL). */
+    csv: async (athleteId, sessionId) => (await request(`${path(athleteId, sessionId)}/strides.csv`)).blob(),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Per-stance charts on uPlot (loaded as a classic script from
+ * /vendor/uplot: the global `uPlot`). uPlot draws one canvas and takes
+ * columnar data, so an hour-long session (~10,000 stances) redraws in a few
+ * ms; views coalesce updates to one redraw per animation frame.
+ * Bands (the baseline) are drawn under the lines, markers (alerts) over them.
+ */
+import { elapsed } from './format.js';
+
+export const SIDE_COLORS = { left: '#1d5fd1', right: '#c2410c' };
+export const ONSET_COLOR = '#b91c1c';
+
+/**
+ * @typedef {{ label: string, color: string, dash?: number[] }} SeriesSpec
+ * @typedef {{ low: number, high: number, color: string }} Band
+ * @typedef {{ x: number, color: string, label?: string, dash?: number[] }} Marker
+ */
+
+/**
+ * @param {HTMLElement} container where the canvas goes (its width is the chart's)
+ * @param {{ unit: string, series: SeriesSpec[], height?: number, bands?: () => Band[], markers?: () => Marker[] }} spec
+ */
+export function stanceChart(container, spec) {
+  const uPlot = /** @type {any} */ (globalThis).uPlot;
+  const height = spec.height ?? 220;
+  const width = () => Math.max(260, Math.floor(container.clientWidth || 320));
+
+  const under = (u) => {
+    const { ctx, bbox } = u;
+    ctx.save();
+    for (const band of spec.bands?.() ?? []) {
+      const top = u.valToPos(band.high, 'y', true);
+      const bottom = u.valToPos(band.low, 'y', true);
+      ctx.fillStyle = band.color;
+      // A band of zero height still shows as a 2-px line.
+      ctx.fillRect(bbox.left, Math.min(top, bottom) - 1, bbox.width, Math.max(2, Math.abs(bottom - top)));
+    }
+    ctx.restore();
+  };
+  const over = (u) => {
+    const { ctx, bbox } = u;
+    ctx.save();
+    ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+    const lineHeight = 13 * devicePixelRatio;
+    // Right edge of the last label on each of a few rows: a label goes on the first row where it does not overlap.
+    const rowEnds = [-Infinity, -Infinity, -Infinity, -Infinity];
+    const markers = [...(spec.markers?.() ?? [])].sort((a, b) => a.x - b.x);
+    for (const m of markers) {
+      const x = u.valToPos(m.x, 'x', true);
+      if (x < bbox.left || x > bbox.left + bbox.width) continue;
+      ctx.strokeStyle = m.color;
+      ctx.lineWidth = 2 * devicePixelRatio;
+      ctx.setLineDash(m.dash ?? []);
+      ctx.beginPath();
+      ctx.moveTo(x, bbox.top);
+      ctx.lineTo(x, bbox.top + bbox.height);
+      ctx.stroke();
+      if (m.label) {
+        const width = ctx.measureText(m.label).width;
+        const left = Math.min(x + 4 * devicePixelRatio, bbox.left + bbox.width - width);
+        const row = rowEnds.findIndex((end) => end < left);
+        if (row === -1) continue; // crowded: the line still shows, the legend and feed name it
+        rowEnds[row] = left + width + 6 * devicePixelRatio;
+        ctx.fillStyle = m.color;
+        ctx.fillText(m.label, left, bbox.top + 12 * devicePixelRatio + row * lineHeight);
+      }
+    }
+    ctx.restore();
+  };
+
+  const options = {
+    width: width(),
+    height,
+    scales: { x: { time: false } },
+    cursor: { drag: { x: true, y: false } },
+    legend: { live: true },
+    axes: [
+      { values: (_u, ticks) => ticks.map((t) => elapsed(t)), size: 36 },
+      { label: spec.unit, size: 48 },
+    ],
+    series: [
+      { label: 'time', value: (_u, v) => (v === null || v === undefined ? '–' : elapsed(v)) },
+      ...spec.series.map((s) => ({
+        label: s.label,
+        stroke: s.color,
+        width: 1.5,
+        spanGaps: true,
+        dash: s.dash,
+        points: { show: false },
+        value: (_u, v) => (v === null || v === undefined ? '–' : v.toFixed(1)),
+      })),
+    ],
+    hooks: { drawAxes: [under], draw: [over] },
+  };
+  const empty = [[], ...spec.series.map(() => [])];
+  const plot = new uPlot(options, empty, container);
+  let count = 0;
+
+  const resize = new ResizeObserver(() => plot.setSize({ width: width(), height }));
+  resize.observe(container);
+
+  return {
+    /** Points drawn (x values), exposed on the container as `data-points`. */
+    get count() {
+      return count;
+    },
+    /** @param {(number | null)[][]} data uPlot's aligned columns */
+    setData(data) {
+      plot.setData(data);
+      count = data[0]?.length ?? 0;
+      container.dataset.points = String(count);
+    },
+    /** Redraws bands and markers without new data. */
+    redraw() {
+      plot.redraw(false, false);
+    },
+    destroy() {
+      resize.disconnect();
+      plot.destroy();
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Start-up: takes a `#token=` once, shows sign-in or the app, opens the
+ * one live stream the page uses, and routes between the views. Any 401
+ * ends the session and returns to sign-in with the reason.
+ */
+import { ApiRequestError, UnauthorizedError, createApi } from './api.js';
+import { clearToken, currentToken, looksLikeKey, storeToken, takeTokenFromFragment } from './auth.js';
+import { h, replace } from './dom.js';
+import { openLiveStream } from './live-stream.js';
+import { LiveState } from './live-state.js';
+import { parseRoute } from './router.js';
+import { mountCoach } from './view-coach.js';
+import { mountLive } from './view-live.js';
+import { mountRunner } from './view-runner.js';
+import { mountSession } from './view-session.js';
+
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
+const streamStatus = /** @type {HTMLElement} */ (document.getElementById('stream-status'));
+const banner = /** @type {HTMLElement} */ (document.getElementById('banner'));
+const signOutButton = /** @type {HTMLButtonElement} */ (document.getElementById('sign-out'));
+
+/** @type {{ stream: { close(): void }, unmount: () => void, state: LiveState } | null} */
+let app = null;
+
+/** A problem the user should see (not a 401: that goes to sign-in), until dismissed or replaced. @param {string} text */
+function showBanner(text) {
+  replace(banner, text, text === '' ? null : h('button', { type: 'button', class: 'dismiss', onclick: () => showBanner('') }, 'Dismiss'));
+  banner.hidden = text === '';
+}
+
+/** @param {unknown} error */
+function onError(error) {
+  if (error instanceof UnauthorizedError) {
+    signOut('The API refused this key (401). It may have been revoked or mistyped: sign in again.');
+    return;
+  }
+  const text = error instanceof ApiRequestError ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error);
+  showBanner(`Something went wrong: ${text}`);
+}
+
+/** @param {string} [message] */
+function signOut(message = '') {
+  clearToken();
+  if (app !== null) {
+    app.stream.close();
+    app.unmount();
+    app = null;
+  }
+  showSignIn(message);
+}
+
+/** @param {string} message */
+function showSignIn(message) {
+  nav.hidden = true;
+  signOutButton.hidden = true;
+  streamStatus.textContent = '';
+  showBanner('');
+  // No `name`: should the form ever submit natively, the key is not part of it (never in a URL).
+  const input = h('input', { id: 'token-input', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'token-help' });
+  const error = h('p', { id: 'sign-in-error', class: 'error', role: 'alert' }, message);
+  const form = h(
+    'form',
+    { id: 'sign-in', class: 'sign-in', method: 'post', action: '#' },
+    h('h1', null, 'Sign in'),
+    h('label', { for: 'token-input' }, 'API key'),
+    input,
+    h('p', { id: 'token-help', class: 'muted' }, 'The key (gw_…) from your coach or admin. It stays in this tab only and is sent in a header, never in a link.'),
+    h('button', { type: 'submit' }, 'Sign in'),
+    error,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const token = /** @type {HTMLInputElement} */ (input).value.trim();
+    if (!looksLikeKey(token)) {
+      error.textContent = 'That does not look like a key: keys start with gw_.';
+      return;
+    }
+    error.textContent = 'Checking the key…';
+    try {
+      await createApi(() => token).json('/v1/sessions?limit=1');
+    } catch (e) {
+      error.textContent = e instanceof UnauthorizedError ? 'The API does not know this key (401). Check it and try again.' : `Could not check the key: ${e instanceof Error ? e.message : String(e)}`;
+      return;
+    }
+    storeToken(token);
+    startApp();
+  });
+  replace(main, form);
+  /** @type {HTMLInputElement} */ (input).focus();
+}
+
+function renderStreamStatus(s) {
+  const words = { connecting: 'connecting…', live: 'live', waiting: `reconnecting in ${Math.round((s.retryInMs ?? 0) / 1000)} s`, stopped: 'offline' };
+  streamStatus.textContent = `Stream: ${words[s.state] ?? s.state}`;
+  streamStatus.dataset.state = s.state;
+  streamStatus.title = s.detail ?? '';
+}
+
+function startApp() {
+  const api = createApi(currentToken);
+  const state = new LiveState(api, onError);
+  const stream = openLiveStream({
+    token: currentToken,
+    onEvent: (type, data) => state.handle(type, data),
+    onStatus: renderStreamStatus,
+    onUnauthorized: () => onError(new UnauthorizedError()),
+  });
+  nav.hidden = false;
+  signOutButton.hidden = false;
+  showBanner('');
+  let unmountView = () => {};
+  const route = () => {
+    unmountView();
+    const r = parseRoute(location.hash);
+    for (const link of nav.querySelectorAll('a')) {
+      if (link.dataset.view === (r.view === 'session' ? 'live' : r.view) && r.view !== 'session') link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+    const ctx = { api, state, onError };
+    if (r.view === 'session') unmountView = mountSession(main, ctx, r.athleteId ?? '', r.sessionId ?? '');
+    else if (r.view === 'runner') unmountView = mountRunner(main, ctx);
+    else if (r.view === 'coach') unmountView = mountCoach(main, ctx);
+    else unmountView = mountLive(main, ctx);
+    main.focus({ preventScroll: true });
+  };
+  window.addEventListener('hashchange', route);
+  route();
+  state.load().catch(onError);
+  app = {
+    stream,
+    state,
+    unmount: () => {
+      window.removeEventListener('hashchange', route);
+      unmountView();
+    },
+  };
+}
+
+signOutButton.addEventListener('click', () => signOut('Signed out.'));
+window.addEventListener('hashchange', () => {
+  // A `#token=` link opened while the page is already up: take it (and wipe it from the address bar).
+  if (location.hash.startsWith('#token=') && takeTokenFromFragment()) {
+    if (app !== null) signOut();
+    startApp();
+  }
+});
+
+takeTokenFromFragment();
+if (currentToken() === null) showSignIn('');
+else startApp();

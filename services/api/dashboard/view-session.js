@@ -1,0 +1,203 @@
+/**
+ * Session review (`#/session/<athleteId>/<sessionId>`): every stance of the
+ * run loaded page by page, charts of pelvic drop, knee-collapse proxy,
+ * cadence and ground contact time, the form-breakdown onset (the first
+ * raised form alert) marked on each, completeness and calibration from the
+ * summary, data quality in words, and the CSV export.
+ */
+import { alertId, alertTitle, dataQuality, isForm } from './alerts.js';
+import { SIDE_COLORS, ONSET_COLOR, stanceChart } from './charts.js';
+import { h, replace } from './dom.js';
+import { elapsed, num, when } from './format.js';
+import { pelvicChart } from './pelvic-chart.js';
+import { StanceSeries } from './stance-series.js';
+
+const SENSOR_NAMES = { pelvis: 'Pelvis', shank_left: 'Left shank', shank_right: 'Right shank' };
+const CALIBRATION_WORDS = { standing: 'standing calibration (good)', fallback: 'no quiet standing at the start: calibrated from the first strides (angles less certain)' };
+
+/** Completeness and calibration per sensor, from the stored summary (written when the session ends). @param {any} summary */
+function sensorTable(summary) {
+  const sensors = summary?.sensors;
+  if (sensors === undefined || sensors === null || Object.keys(sensors).length === 0) {
+    return h('p', { class: 'muted', id: 'completeness' }, 'Completeness and calibration are in the summary written when the session ends.');
+  }
+  return h(
+    'table',
+    { class: 'sensor-table', id: 'completeness' },
+    h('caption', null, 'Sensors'),
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Sensor'), h('th', { scope: 'col' }, 'Data received'), h('th', { scope: 'col' }, 'Calibration'))),
+    h(
+      'tbody',
+      null,
+      ...Object.entries(sensors).map(([id, s]) =>
+        h('tr', null, h('th', { scope: 'row' }, SENSOR_NAMES[id] ?? id), h('td', null, num(s?.completenessPct, 1, ' %')), h('td', null, CALIBRATION_WORDS[s?.calibration] ?? s?.calibration ?? 'unknown')),
+      ),
+    ),
+  );
+}
+
+/** Saves a Blob as a file through a temporary object URL (the key stays in the fetch header, never in a link). */
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: filename, hidden: true });
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The first raised form alert: where form broke down. @param {any[]} alerts */
+const onsetOf = (alerts) => alerts.filter((a) => isForm(a) && a.phase !== 'resolved').sort((a, b) => a.tUs - b.tUs)[0];
+
+/**
+ * @param {HTMLElement} root
+ * @param {{ api: ReturnType<typeof import('./api.js').createApi>, state: import('./live-state.js').LiveState, onError: (e: unknown) => void }} ctx
+ * @param {string} athleteId @param {string} sessionId
+ */
+export function mountSession(root, { api, state, onError }, athleteId, sessionId) {
+  const status = h('p', { class: 'muted', role: 'status' }, 'Loading the session…');
+  const body = h('div', { class: 'review-body' });
+  replace(root, h('section', { class: 'view view-session', 'aria-labelledby': 'session-heading' }, h('h1', { id: 'session-heading' }, `Session ${sessionId}`, h('span', { class: 'muted' }, ` · ${athleteId}`)), status, body));
+  const charts = [];
+  let gone = false;
+  // A running session keeps growing: what the stream brings while (and after) the history loads is kept and merged.
+  /** @type {any[]} */
+  const early = [];
+  /** @type {any[]} */
+  const earlyAlerts = [];
+  let onStride = (/** @type {any} */ stride) => void early.push(stride);
+  let onAlert = (/** @type {any} */ alert) => void earlyAlerts.push(alert);
+  const mine = (/** @type {any} */ x) => x?.athleteId === athleteId && x?.sessionId === sessionId;
+  const strideListener = (/** @type {Event} */ e) => mine(/** @type {CustomEvent} */ (e).detail) && onStride(/** @type {CustomEvent} */ (e).detail);
+  const alertListener = (/** @type {Event} */ e) => mine(/** @type {CustomEvent} */ (e).detail) && onAlert(/** @type {CustomEvent} */ (e).detail);
+  state.addEventListener('stride', strideListener);
+  state.addEventListener('alert', alertListener);
+
+  (async () => {
+    const [session, strides, alerts] = await Promise.all([api.session(athleteId, sessionId), api.strides(athleteId, sessionId), api.alerts({ athlete: athleteId, session: sessionId })]);
+    if (gone) return;
+    const series = new StanceSeries(session.startUs);
+    for (const s of strides) series.add(s);
+    for (const s of early) series.add(s);
+    const known = new Set(alerts.map(alertId));
+    alerts.push(...earlyAlerts.filter((a) => !known.has(alertId(a))));
+    let onset = onsetOf(alerts);
+    const onsetX = () => (onset === undefined ? null : (onset.tUs - session.startUs) / 1e6);
+    const onsetMarker = () => (onset === undefined ? [] : [{ x: onsetX(), color: ONSET_COLOR, label: 'onset' }]);
+    const quality = dataQuality(alerts, { ended: session.status !== 'running' });
+
+    const csvButton = h('button', { type: 'button', id: 'csv-download' }, 'Download CSV');
+    csvButton.addEventListener('click', async () => {
+      csvButton.disabled = true;
+      try {
+        saveBlob(await api.csv(athleteId, sessionId), `${athleteId}_${sessionId}_strides.csv`);
+      } catch (error) {
+        onError(error);
+      } finally {
+        csvButton.disabled = false;
+      }
+    });
+
+    const renderStatus = () => {
+      const endUs = session.endUs ?? session.startUs + (series.x.at(-1) ?? 0) * 1e6;
+      status.textContent = `${session.status === 'running' ? 'Running (updating live)' : 'Ended'} · started ${when(session.startUs)} · ${elapsed((endUs - session.startUs) / 1e6)} · ${series.count} stances`;
+    };
+    renderStatus();
+    const onsetText = () =>
+      onset === undefined
+        ? ['No form breakdown was flagged in this session.']
+        : [h('strong', null, `Form broke down ${elapsed(onsetX() ?? 0)} into the run`), ` — ${alertTitle(onset)}: ${onset.message}`];
+    const onsetLine = h('p', { id: 'onset', class: onset === undefined ? '' : 'onset-found' }, ...onsetText());
+    const box = (id, label) => h('div', { class: 'chart', id, role: 'img', 'aria-label': label });
+    const boxes = {
+      pelvic: box('chart-pelvic', 'Pelvic drop per stance, left and right, with the baseline band and the form-breakdown onset'),
+      knee: box('chart-knee', 'Knee-collapse proxy per stance, left and right'),
+      cadence: box('chart-cadence', 'Cadence per stance'),
+      gct: box('chart-gct', 'Ground contact time per stance, left and right'),
+    };
+    const pelvicNote = h('p', { class: 'note' });
+    replace(
+      body,
+      h(
+        'section',
+        { class: 'onset', 'aria-labelledby': 'onset-heading' },
+        h('h2', { id: 'onset-heading' }, 'Form'),
+        onsetLine,
+        h('p', null, csvButton),
+      ),
+      h(
+        'section',
+        { class: 'quality-review', 'aria-labelledby': 'quality-heading' },
+        h('h2', { id: 'quality-heading' }, 'Data quality'),
+        h('p', { class: `quality-${quality.level}` }, quality.summary),
+        quality.open.length + quality.earlier.length > 0 ? h('ul', null, ...quality.open.map((t) => h('li', null, t)), ...quality.earlier.map((t) => h('li', null, t))) : null,
+        sensorTable(session.summary),
+      ),
+      h('h2', null, 'Pelvic drop (°)'),
+      boxes.pelvic,
+      pelvicNote,
+      h('h2', null, 'Knee-collapse proxy (°)'),
+      h('p', { class: 'note' }, 'Shank tilt toward the midline during stance; a shank sensor cannot see the knee itself, so this is a proxy.'),
+      boxes.knee,
+      h('h2', null, 'Cadence (steps/min)'),
+      boxes.cadence,
+      h('h2', null, 'Ground contact time (s)'),
+      boxes.gct,
+    );
+
+    const pelvic = pelvicChart(boxes.pelvic, { series: () => series, summary: () => session.summary, alerts: () => alerts.filter((a) => isForm(a) || a.type === 'data_quality'), startUs: () => session.startUs, height: 240 });
+    pelvic.update();
+    pelvicNote.textContent = pelvic.baseline.label;
+    charts.push(pelvic);
+    const sides = [
+      { label: 'left', color: SIDE_COLORS.left },
+      { label: 'right', color: SIDE_COLORS.right },
+    ];
+    const knee = stanceChart(boxes.knee, { unit: '°', series: sides, markers: onsetMarker });
+    knee.setData(series.data('shankFrontalDeg'));
+    const cadence = stanceChart(boxes.cadence, { unit: 'spm', series: [{ label: 'cadence', color: '#374151' }], markers: onsetMarker });
+    cadence.setData(series.data('cadenceSpm', true));
+    const gct = stanceChart(boxes.gct, { unit: 's', series: sides, markers: onsetMarker });
+    gct.setData(series.data('gctS'));
+    charts.push(knee, cadence, gct);
+    root.querySelector('.view-session')?.setAttribute('data-loaded', String(series.count));
+
+    // From here the stream's stances and alerts of this session go straight in, redrawn once per frame.
+    let frame = 0;
+    const redraw = () => {
+      frame = 0;
+      if (gone) return;
+      pelvic.update();
+      knee.setData(series.data('shankFrontalDeg'));
+      cadence.setData(series.data('cadenceSpm', true));
+      gct.setData(series.data('gctS'));
+      renderStatus();
+    };
+    const schedule = () => {
+      if (frame === 0) frame = requestAnimationFrame(redraw);
+    };
+    onStride = (stride) => {
+      if (series.add(stride)) schedule();
+    };
+    onAlert = (alert) => {
+      alerts.push(alert);
+      const first = onsetOf(alerts);
+      if (first !== onset) {
+        onset = first;
+        onsetLine.className = 'onset-found';
+        replace(onsetLine, ...onsetText());
+      }
+      schedule();
+    };
+  })().catch((error) => {
+    status.textContent = 'Could not load this session.';
+    onError(error);
+  });
+
+  return () => {
+    gone = true;
+    state.removeEventListener('stride', strideListener);
+    state.removeEventListener('alert', alertListener);
+    for (const c of charts) c.destroy();
+  };
+}
