@@ -8,10 +8,11 @@ export interface ApiFlags {
   role?: string;
   athlete?: string;
   id?: string;
+  identified?: boolean;
 }
 
 /**
- * `gaitwatch api --create-key --role R [--athlete A[,B…]] [--id NAME]`: a new
+ * `gaitwatch api --create-key --role R [--athlete A[,B…]] [--id NAME] [--identified]`: a new
  * random key on stdout's first line (give it to its holder; it is shown once)
  * and, on the second, the JSON entry to add to API_KEYS_FILE's `keys` (hashed
  * with API_KEY_PEPPER from the environment, so use the server's pepper).
@@ -27,8 +28,15 @@ function createKey(flags: ApiFlags): void {
   if (!isValidId(id)) throw new UsageError(`--id "${id}" is not a valid id`);
   const key = generateApiKey();
   const hash = hashApiKey(key, process.env['API_KEY_PEPPER'] ?? '');
+  if (flags.identified === true && role !== 'researcher') throw new UsageError('--identified is a grant for researcher keys (the others see athlete ids anyway)');
   const entry: KeyEntry =
-    role === 'runner' ? { id, hash, role, athleteId: athletes[0]! } : role === 'coach' ? { id, hash, role, athleteIds: athletes } : { id, hash, role };
+    role === 'runner'
+      ? { id, hash, role, athleteId: athletes[0]! }
+      : role === 'coach'
+        ? { id, hash, role, athleteIds: athletes }
+        : role === 'researcher'
+          ? { id, hash, role, ...(flags.identified === true ? { identified: true } : {}) }
+          : { id, hash, role };
   console.log(key);
   console.log(JSON.stringify(entry));
 }

@@ -40,6 +40,7 @@ program
   .option('--role <role>', 'with --create-key: runner | coach | researcher | admin')
   .option('--athlete <ids>', "with --create-key: the runner's athlete id, or a coach's roster (comma-separated)")
   .option('--id <name>', 'with --create-key: the key\'s name in the file (default: role and time)')
+  .option('--identified', 'with --create-key --role researcher: an admin\'s grant to see real athlete ids in exports (default: pseudonyms)')
   .action(async (flags: ApiFlags) => runOrExit(() => api(flags)));
 
 program

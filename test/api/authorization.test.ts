@@ -148,8 +148,8 @@ describe('path and query tricks', () => {
   });
 
   it('an unknown route is 401 without a key and 404 with one (routes are not enumerable anonymously)', async () => {
-    expect((await api.get('/v1/athletes')).statusCode).toBe(401);
-    const res = await api.get('/v1/athletes', 'admin');
+    expect((await api.get('/v1/no-such-route')).statusCode).toBe(401);
+    const res = await api.get('/v1/no-such-route', 'admin');
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('GW_API_NOT_FOUND');
   });

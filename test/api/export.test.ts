@@ -18,7 +18,7 @@ afterAll(async () => {
 
 describe('CSV export', () => {
   it('starts with the manifest as # lines, then DESIGN.md’s column names, then one row per stance in time order', async () => {
-    const res = await api.get('/v1/sessions/r1/s1/strides.csv', 'researcher');
+    const res = await api.get('/v1/sessions/r1/s1/strides.csv', 'researcherIdentified');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="r1_s1_strides.csv"');
@@ -71,6 +71,31 @@ describe('NDJSON export', () => {
     expect(res.headers['x-gaitwatch-analysis-version']).toBe('0.0.9');
     const manifest = JSON.parse(res.body.split('\n')[0]!);
     expect(manifest.analysis).toEqual({ source: 'session', ...recorded });
+  });
+
+  it('names the athlete by a stable pseudonym in a researcher’s export, by id for an identified researcher or an admin', async () => {
+    const manifestOf = async (url: string, who: 'researcher' | 'researcherIdentified' | 'admin') => {
+      const res = await api.get(url, who);
+      expect(res.statusCode).toBe(200);
+      return { manifest: JSON.parse(res.body.split('\n')[0]!), disposition: String(res.headers['content-disposition']), body: res.body };
+    };
+    const r1 = await manifestOf('/v1/sessions/r1/s1/strides.ndjson', 'researcher');
+    expect(r1.manifest.athleteId).toMatch(/^anon-[0-9a-f]{16}$/);
+    expect(r1.manifest.athletePseudonymised).toBe(true);
+    expect(r1.disposition).not.toContain('r1_');
+    expect(r1.body).not.toMatch(/"r1"/);
+    // Stable across sessions of one athlete (a researcher can follow them), different between athletes.
+    expect((await manifestOf('/v1/sessions/r1/s2/strides.ndjson', 'researcher')).manifest.athleteId).toBe(r1.manifest.athleteId);
+    expect((await manifestOf('/v1/sessions/r2/s1/strides.ndjson', 'researcher')).manifest.athleteId).not.toBe(r1.manifest.athleteId);
+    // CSV carries the same manifest.
+    const csv = await api.get('/v1/sessions/r1/s1/strides.csv', 'researcher');
+    expect(csv.body).toContain(`# athleteId: "${r1.manifest.athleteId}"`);
+    expect(csv.body).not.toContain('# athleteId: "r1"');
+    for (const who of ['researcherIdentified', 'admin'] as const) {
+      const named = await manifestOf('/v1/sessions/r1/s1/strides.ndjson', who);
+      expect(named.manifest).toMatchObject({ athleteId: 'r1', athletePseudonymised: false });
+      expect(named.disposition).toContain('r1_s1_strides');
+    }
   });
 
   it('reads through streamStrides, never a whole-session query', async () => {

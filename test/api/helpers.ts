@@ -20,6 +20,7 @@ export const KEYS = {
   coach: 'gw_coach-r1-r3-key-000000000000000',
   coachEmpty: 'gw_coach-empty-key-00000000000000',
   researcher: 'gw_researcher-key-0000000000000000',
+  researcherIdentified: 'gw_researcher-named-key-000000000000',
   admin: 'gw_admin-key-00000000000000000000000',
 } as const;
 export type Who = keyof typeof KEYS;
@@ -30,6 +31,7 @@ export const KEY_ENTRIES: KeyEntry[] = [
   { id: 'coach-anna', hash: hashApiKey(KEYS.coach, PEPPER), role: 'coach', athleteIds: ['r1', 'r3'] },
   { id: 'coach-new', hash: hashApiKey(KEYS.coachEmpty, PEPPER), role: 'coach', athleteIds: [] },
   { id: 'researcher-1', hash: hashApiKey(KEYS.researcher, PEPPER), role: 'researcher' },
+  { id: 'researcher-named', hash: hashApiKey(KEYS.researcherIdentified, PEPPER), role: 'researcher', identified: true },
   { id: 'admin-1', hash: hashApiKey(KEYS.admin, PEPPER), role: 'admin' },
 ];
 

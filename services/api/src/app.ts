@@ -136,7 +136,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
   await app.register(authPlugin, { keys: options.auth.keys });
   await app.register(healthRoutes, { store: options.store, metrics });
   await app.register(sessionRoutes, { store: options.store });
-  await app.register(strideRoutes, { store: options.store });
+  await app.register(strideRoutes, { store: options.store, pseudonym: (athleteId: string) => options.auth.keys.pseudonym(athleteId) });
   await app.register(alertRoutes, { store: options.store });
   await app.register(liveRoutes, { ...options.live, hub: options.live?.hub, metrics });
   await app.register(dashboardRoutes);

@@ -38,7 +38,9 @@ export interface ExportManifest {
    * analysed by another version (the stored strides do not say).
    */
   readonly analysis: { readonly source: 'session' | 'deployment'; readonly package: string; readonly version: string; readonly parameters: Record<string, unknown>; readonly pelvicDropLimitDeg?: number };
+  /** The athlete id, or its pseudonym (`anon-…`) in a researcher's export (`athletePseudonymised` true). */
   readonly athleteId: string;
+  readonly athletePseudonymised: boolean;
   readonly sessionId: string;
   readonly session: { readonly startUs: number; readonly endUs: number | null };
   readonly columns: readonly string[];
@@ -58,7 +60,8 @@ const UNITS: Record<string, string> = {
   brakingMps: 'm/s',
 };
 
-export function exportManifest(session: SessionRecord, now: Date = new Date()): ExportManifest {
+/** `pseudonym`: the name to give the athlete instead of its id (a researcher's export). */
+export function exportManifest(session: SessionRecord, now: Date = new Date(), pseudonym?: string): ExportManifest {
   const recorded = session.summary['analysis'];
   const fromSession =
     typeof recorded === 'object' && recorded !== null && !Array.isArray(recorded) && typeof recorded['version'] === 'string' && typeof recorded['parameters'] === 'object'
@@ -75,7 +78,8 @@ export function exportManifest(session: SessionRecord, now: Date = new Date()): 
     exportFormat: EXPORT_FORMAT_VERSION,
     generator: { package: apiPackage.name, version: apiPackage.version },
     analysis: fromSession ?? { source: 'deployment', ...ANALYSIS },
-    athleteId: session.athleteId,
+    athleteId: pseudonym ?? session.athleteId,
+    athletePseudonymised: pseudonym !== undefined,
     sessionId: session.sessionId,
     session: { startUs: session.startUs, endUs: session.endUs },
     columns: STRIDE_COLUMNS,

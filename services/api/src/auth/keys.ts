@@ -31,7 +31,9 @@ const Hash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64
 const KeyEntrySchema = z.discriminatedUnion('role', [
   z.object({ id: Id, hash: Hash, role: z.literal('runner'), athleteId: Id }).strict(),
   z.object({ id: Id, hash: Hash, role: z.literal('coach'), athleteIds: z.array(Id) }).strict(),
-  z.object({ id: Id, hash: Hash, role: z.enum(['researcher', 'admin']) }).strict(),
+  // `identified`: an admin's grant to see real athlete ids in exports (default: pseudonyms).
+  z.object({ id: Id, hash: Hash, role: z.literal('researcher'), identified: z.boolean().optional() }).strict(),
+  z.object({ id: Id, hash: Hash, role: z.literal('admin') }).strict(),
 ]);
 export type KeyEntry = z.infer<typeof KeyEntrySchema>;
 
@@ -63,6 +65,16 @@ export class KeyRing {
 
   get size(): number {
     return this.byHash.size;
+  }
+
+  /**
+   * A stable pseudonym for an athlete id, `anon-` and 16 hex digits of
+   * HMAC-SHA-256 under the pepper: the same athlete always gets the same one
+   * (a researcher can follow an athlete across sessions) and without the
+   * pepper it cannot be reversed by hashing candidate ids.
+   */
+  pseudonym(athleteId: string): string {
+    return `anon-${createHmac('sha256', this.pepper).update(`athlete-pseudonym:${athleteId}`, 'utf8').digest('hex').slice(0, 16)}`;
   }
 
   /** The principal of a presented key, or null for an unknown one. */

@@ -5,7 +5,13 @@ export const ROLES: readonly Role[] = ['runner', 'coach', 'researcher', 'admin']
 export type Principal =
   | { readonly id: string; readonly role: 'runner'; readonly athleteId: string }
   | { readonly id: string; readonly role: 'coach'; readonly athleteIds: readonly string[] }
-  | { readonly id: string; readonly role: 'researcher' | 'admin' };
+  | { readonly id: string; readonly role: 'researcher'; readonly identified?: boolean }
+  | { readonly id: string; readonly role: 'admin' };
+
+/** Researchers see athletes under pseudonyms in exports unless an admin granted `identified` on their key. */
+export function seesPseudonyms(principal: Principal): boolean {
+  return principal.role === 'researcher' && principal.identified !== true;
+}
 
 /** The athletes a principal may read: a list, or every athlete. */
 export function visibleAthletes(principal: Principal): readonly string[] | 'all' {

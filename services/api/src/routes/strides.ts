@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../auth/auth-plugin.ts';
+import { seesPseudonyms } from '../auth/principal.ts';
 import { exportManifest, STRIDE_COLUMNS, type ExportManifest } from '../export-manifest.ts';
 import { CursorSchema, LimitSchema, RANGE_MESSAGE, rangeInOrder, SessionPathSchema, TimeSchema } from './query-schemas.ts';
 import { assertCanSee, sessionOr404 } from './sessions.ts';
@@ -68,7 +69,7 @@ async function* ndjsonLines(manifest: ExportManifest, strides: AsyncIterable<Str
  * `GET …/strides.csv` and `…/strides.ndjson` (the whole session streamed
  * through store.streamStrides, one store page in memory at a time).
  */
-const routes: FastifyPluginAsyncZod<{ store: GaitStore }> = async (app, { store }) => {
+const routes: FastifyPluginAsyncZod<{ store: GaitStore; pseudonym: (athleteId: string) => string }> = async (app, { store, pseudonym }) => {
   app.get(
     '/v1/sessions/:athleteId/:sessionId/strides',
     { schema: { params: SessionPathSchema, querystring: StridePageQuery, tags: ['strides'], summary: 'One page of a session’s strides, in time order' } },
@@ -96,15 +97,18 @@ const routes: FastifyPluginAsyncZod<{ store: GaitStore }> = async (app, { store 
       { schema: { params: SessionPathSchema, querystring: ExportQuery, tags: ['export'], summary: `The whole session’s strides as ${format.toUpperCase()}, with the analysis version and parameters` } },
       async (request, reply) => {
         const { athleteId, sessionId } = request.params;
-        assertCanSee(principalOf(request), athleteId);
+        const principal = principalOf(request);
+        assertCanSee(principal, athleteId);
         const session = await sessionOr404(store, athleteId, sessionId);
-        const manifest = exportManifest(session);
+        // A researcher's export names the athlete by pseudonym (issue 12), unless an admin granted `identified`.
+        const named = seesPseudonyms(principal) ? pseudonym(athleteId) : athleteId;
+        const manifest = exportManifest(session, new Date(), named === athleteId ? undefined : named);
         const strides = store.streamStrides({ athleteId, sessionId, ...(request.query.side !== undefined ? { side: request.query.side } : {}) });
         const lines = format === 'csv' ? csvLines(manifest, strides) : ndjsonLines(manifest, strides);
-        request.log.info({ athleteId, sessionId, format }, 'stride export');
+        request.log.info({ athleteId, sessionId, format, pseudonymised: named !== athleteId }, 'stride export');
         return reply
           .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${athleteId}_${sessionId}_strides.${format}"`)
+          .header('content-disposition', `attachment; filename="${named}_${sessionId}_strides.${format}"`)
           .header('x-gaitwatch-analysis-version', manifest.analysis.version)
           .send(Readable.from(lines));
       },
