@@ -1,4 +1,5 @@
 /** Health, readiness, metrics and the OpenAPI document. */
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestApi, type TestApi } from './helpers.ts';
 
@@ -41,6 +42,11 @@ describe('ops routes', () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/sessions', '/v1/sessions/{athleteId}/{sessionId}', '/v1/sessions/{athleteId}/{sessionId}/strides.csv', '/v1/alerts']));
     expect(doc.paths['/v1/alerts'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['athlete', 'type', 'severity', 'from', 'to']));
+    expect(doc.paths['/v1/live'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['athlete', 'session']));
+    // Valid against the OpenAPI 3 schema, by a validator that is not ours (throws with the offending path).
+    await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
+    // The dashboard's asset routes are not API: hidden from the document.
+    expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/v1/'))).toEqual([]);
   });
 
   it('/docs serves the interactive page from the installed package (no CDN)', async () => {
