@@ -16,11 +16,11 @@ afterAll(async () => {
 type Expect = Record<Who | 'none' | 'badKey', number>;
 
 // r1/s1 belongs to runner r1, on coach anna's roster (r1, r3); r2/s1 to runner r2, outside the roster.
-const OWN: Expect = { none: 401, badKey: 401, runnerR1: 200, runnerR2: 403, coach: 200, coachEmpty: 403, researcher: 200, admin: 200 };
-const R2: Expect = { none: 401, badKey: 401, runnerR1: 403, runnerR2: 200, coach: 403, coachEmpty: 403, researcher: 200, admin: 200 };
-const ANYONE_WITH_KEY: Expect = { none: 401, badKey: 401, runnerR1: 200, runnerR2: 200, coach: 200, coachEmpty: 200, researcher: 200, admin: 200 };
-const ADMIN_ONLY: Expect = { none: 401, badKey: 401, runnerR1: 403, runnerR2: 403, coach: 403, coachEmpty: 403, researcher: 403, admin: 200 };
-const PUBLIC: Expect = { none: 200, badKey: 200, runnerR1: 200, runnerR2: 200, coach: 200, coachEmpty: 200, researcher: 200, admin: 200 };
+const OWN: Expect = { none: 401, badKey: 401, runnerR1: 200, runnerR2: 403, coach: 200, coachEmpty: 403, researcher: 200, researcherIdentified: 200, admin: 200 };
+const R2: Expect = { none: 401, badKey: 401, runnerR1: 403, runnerR2: 200, coach: 403, coachEmpty: 403, researcher: 200, researcherIdentified: 200, admin: 200 };
+const ANYONE_WITH_KEY: Expect = { none: 401, badKey: 401, runnerR1: 200, runnerR2: 200, coach: 200, coachEmpty: 200, researcher: 200, researcherIdentified: 200, admin: 200 };
+const ADMIN_ONLY: Expect = { none: 401, badKey: 401, runnerR1: 403, runnerR2: 403, coach: 403, coachEmpty: 403, researcher: 403, researcherIdentified: 403, admin: 200 };
+const PUBLIC: Expect = { none: 200, badKey: 200, runnerR1: 200, runnerR2: 200, coach: 200, coachEmpty: 200, researcher: 200, researcherIdentified: 200, admin: 200 };
 
 const MATRIX: [string, Expect][] = [
   ['/v1/sessions', ANYONE_WITH_KEY],
