@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import apiPackage from '../package.json' with { type: 'json' };
 import { authPlugin } from './auth/auth-plugin.ts';
+import type { JwtOptions } from './auth/jwt.ts';
 import type { KeyRing } from './auth/keys.ts';
 import { ApiError, API_ERRORS, errorBody, type ApiErrorCode, type ErrorDetail } from './errors.ts';
 import { ApiMetrics } from './metrics.ts';
@@ -20,8 +21,8 @@ import { strideRoutes } from './routes/strides.ts';
 export interface BuildAppOptions {
   /** Where sessions, strides and alerts are read from (LocalStore or InfluxStore). The app does not close it. */
   readonly store: GaitStore;
-  /** Who may call: the hashed API keys and their principals. */
-  readonly auth: { readonly keys: KeyRing };
+  /** Who may call: the hashed API keys and their principals, and optionally bearer JWTs (auth/jwt.ts). */
+  readonly auth: { readonly keys: KeyRing; readonly jwt?: JwtOptions };
   /** A pino logger (or `false`/absent for none); request logs never carry the key. */
   readonly logger?: FastifyBaseLogger | false;
   /** Requests per client IP per window; `false` turns limiting off. Default 600 per minute. */
@@ -133,7 +134,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: false } });
   }
 
-  await app.register(authPlugin, { keys: options.auth.keys });
+  await app.register(authPlugin, { keys: options.auth.keys, ...(options.auth.jwt !== undefined ? { jwt: options.auth.jwt } : {}) });
   await app.register(healthRoutes, { store: options.store, metrics });
   await app.register(sessionRoutes, { store: options.store });
   await app.register(strideRoutes, { store: options.store, pseudonym: (athleteId: string) => options.auth.keys.pseudonym(athleteId) });

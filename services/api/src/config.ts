@@ -17,6 +17,8 @@ export interface ApiConfig {
   readonly keyPepper: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly rateLimit: { readonly max: number; readonly timeWindowMs: number } | false;
+  /** Bearer JWTs accepted beside API keys (auth/jwt.ts); absent: keys only. */
+  readonly jwt?: { readonly secret?: string; readonly publicKeyFile?: string; readonly issuer?: string; readonly audience?: string };
   /** The broker whose `alerts`, `live` and `status` the live stream follows; absent: /v1/live is off. */
   readonly mqtt?: { readonly url: string; readonly username?: string; readonly password?: string; readonly clientId: string; readonly caFile?: string };
 }
@@ -65,6 +67,10 @@ const EnvSchema = z.object({
   INFLUX_DB: optionalText,
   INFLUX_USERNAME: optionalText,
   INFLUX_PASSWORD: optionalText,
+  API_JWT_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (HS256 key)').optional()),
+  API_JWT_PUBLIC_KEY_FILE: optionalText,
+  API_JWT_ISSUER: optionalText,
+  API_JWT_AUDIENCE: optionalText,
   MQTT_URL: optionalText.pipe(
     z
       .string()
@@ -109,6 +115,9 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
       ...(e.INFLUX_PASSWORD !== undefined ? { password: e.INFLUX_PASSWORD } : {}),
     };
   }
+  if (e.API_JWT_SECRET !== undefined && e.API_JWT_PUBLIC_KEY_FILE !== undefined) problems.push('API_JWT_SECRET and API_JWT_PUBLIC_KEY_FILE: set one (HS256 secret or the issuer\'s RS256/ES256 public key), not both');
+  const jwtOn = e.API_JWT_SECRET !== undefined || e.API_JWT_PUBLIC_KEY_FILE !== undefined;
+  if (!jwtOn && (e.API_JWT_ISSUER !== undefined || e.API_JWT_AUDIENCE !== undefined)) problems.push('API_JWT_ISSUER / API_JWT_AUDIENCE: set without API_JWT_SECRET or API_JWT_PUBLIC_KEY_FILE');
   if (e.MQTT_URL === undefined) {
     for (const name of ['MQTT_USERNAME', 'MQTT_PASSWORD', 'MQTT_CA_FILE'] as const) if (e[name] !== undefined) problems.push(`${name}: set without MQTT_URL (the live stream's broker)`);
   } else if (e.MQTT_PASSWORD !== undefined && e.MQTT_USERNAME === undefined) problems.push('MQTT_PASSWORD: set without MQTT_USERNAME');
@@ -121,6 +130,16 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
     keyPepper: e.API_KEY_PEPPER ?? '',
     logLevel: e.LOG_LEVEL ?? 'info',
     rateLimit: e.API_RATE_LIMIT_PER_MIN === 0 ? false : { max: e.API_RATE_LIMIT_PER_MIN, timeWindowMs: 60_000 },
+    ...(jwtOn
+      ? {
+          jwt: {
+            ...(e.API_JWT_SECRET !== undefined ? { secret: e.API_JWT_SECRET } : {}),
+            ...(e.API_JWT_PUBLIC_KEY_FILE !== undefined ? { publicKeyFile: e.API_JWT_PUBLIC_KEY_FILE } : {}),
+            ...(e.API_JWT_ISSUER !== undefined ? { issuer: e.API_JWT_ISSUER } : {}),
+            ...(e.API_JWT_AUDIENCE !== undefined ? { audience: e.API_JWT_AUDIENCE } : {}),
+          },
+        }
+      : {}),
     ...(e.MQTT_URL !== undefined
       ? {
           mqtt: {

@@ -4,6 +4,7 @@ export { startApi, type RunningApi } from './server.ts';
 export { loadApiConfig, ApiConfigError, type ApiConfig } from './config.ts';
 export { KeyRing, KeyFileError, KeyFileSchema, generateApiKey, hashApiKey, type KeyEntry, type KeyFile } from './auth/keys.ts';
 export { canSeeAthlete, visibleAthletes, ROLES, type Principal, type Role } from './auth/principal.ts';
+export { principalFromClaims, type JwtOptions } from './auth/jwt.ts';
 export { API_ERRORS, ApiError, type ApiErrorCode, type ErrorBody, type ErrorDetail } from './errors.ts';
 export { STRIDE_COLUMNS, exportManifest, type ExportManifest } from './export-manifest.ts';
 export { ApiMetrics } from './metrics.ts';

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { openStore, type GaitStore } from '@gaitwatch/storage';
 import { pino, type Logger } from 'pino';
 import { buildApp, type ApiApp } from './app.ts';
+import type { JwtOptions } from './auth/jwt.ts';
 import { KeyRing } from './auth/keys.ts';
 import { ApiConfigError, type ApiConfig } from './config.ts';
 import { LiveHub } from './live/live-hub.ts';
@@ -27,7 +28,7 @@ export async function startApi(config: ApiConfig, deps: { logger?: Logger; store
     pino({
       level: config.logLevel,
       // The key is a header; pino's request serializer does not log headers, this guards mistakes.
-      redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'config.store.influx.token', 'config.store.influx.password', 'config.keyPepper'], censor: '[redacted]' },
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'config.store.influx.token', 'config.store.influx.password', 'config.keyPepper', 'config.jwt.secret'], censor: '[redacted]' },
     });
   const keys = KeyRing.fromFile(config.keysFile, config.keyPepper);
   if (keys.size === 0) logger.warn({ keysFile: config.keysFile }, 'the API key file holds no keys: every request will get 401');
@@ -46,8 +47,22 @@ export async function startApi(config: ApiConfig, deps: { logger?: Logger; store
       throw new ApiConfigError([`MQTT_CA_FILE: cannot read ${config.mqtt.caFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
     }
   }
+  let jwt: JwtOptions | undefined;
+  if (config.jwt !== undefined) {
+    const { publicKeyFile, ...rest } = config.jwt;
+    let publicKey: string | undefined;
+    if (publicKeyFile !== undefined) {
+      try {
+        publicKey = readFileSync(publicKeyFile, 'utf8');
+      } catch (error) {
+        if (deps.store === undefined) await store.close();
+        throw new ApiConfigError([`API_JWT_PUBLIC_KEY_FILE: cannot read ${publicKeyFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+      }
+    }
+    jwt = { ...rest, ...(publicKey !== undefined ? { publicKey } : {}) };
+  }
   const hub = config.mqtt !== undefined ? new LiveHub() : undefined;
-  const app = await buildApp({ store, auth: { keys }, logger, rateLimit: config.rateLimit, processMetrics: true, ...(hub !== undefined ? { live: { hub } } : {}) });
+  const app = await buildApp({ store, auth: { keys, ...(jwt !== undefined ? { jwt } : {}) }, logger, rateLimit: config.rateLimit, processMetrics: true, ...(hub !== undefined ? { live: { hub } } : {}) });
   const feed: LiveFeed | undefined =
     hub !== undefined && config.mqtt !== undefined
       ? connectLiveFeed(hub, { ...config.mqtt, ...(ca !== undefined ? { ca } : {}) }, { logger: logger.child({ part: 'live-feed' }), metrics: app.metrics })

@@ -1,6 +1,8 @@
+import fastifyJwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.ts';
+import { looksLikeJwt, principalFromClaims, type JwtOptions } from './jwt.ts';
 import type { KeyRing } from './keys.ts';
 import type { Principal, Role } from './principal.ts';
 
@@ -31,17 +33,46 @@ function presentedKey(request: FastifyRequest): string | undefined {
 /**
  * Authentication on every route unless the route says `config: { public: true }`:
  * no key or an unknown key → 401, a role the route does not admit → 403.
+ * A bearer token shaped like a JWT is verified instead when JWTs are
+ * configured (auth/jwt.ts); a bad, expired or foreign one is 401 too.
  * Runs onRequest, before validation, so an anonymous caller learns nothing
  * about a route's parameters.
  */
-export const authPlugin = fp<{ keys: KeyRing }>(
-  async (app, { keys }) => {
+export const authPlugin = fp<{ keys: KeyRing; jwt?: JwtOptions }>(
+  async (app, { keys, jwt }) => {
     app.decorateRequest('principal', null);
+    if (jwt !== undefined) {
+      const asymmetric = jwt.publicKey !== undefined;
+      await app.register(fastifyJwt, {
+        // Verify only: this API issues no tokens, so it holds no private key.
+        secret: asymmetric ? { public: jwt.publicKey!, private: 'unused: this API never signs' } : jwt.secret!,
+        verify: {
+          // Pinned: a token cannot pick its own algorithm (no `none`, no HS256 signed with a public key).
+          algorithms: asymmetric ? ['RS256', 'ES256'] : ['HS256'],
+          requiredClaims: ['exp', 'sub', 'role'],
+          ...(jwt.issuer !== undefined ? { allowedIss: jwt.issuer } : {}),
+          ...(jwt.audience !== undefined ? { allowedAud: jwt.audience } : {}),
+          clockTolerance: 30,
+        },
+      });
+    }
+    const fromJwt = async (request: FastifyRequest): Promise<ReturnType<KeyRing['authenticate']>> => {
+      let claims: unknown;
+      try {
+        claims = await request.jwtVerify();
+      } catch (error) {
+        throw new ApiError('GW_API_UNAUTHORIZED', `invalid token: ${(error as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED' ? 'expired' : 'signature, algorithm, issuer, audience or claims not accepted'}`);
+      }
+      const principal = principalFromClaims(claims);
+      if (typeof principal === 'string') throw new ApiError('GW_API_UNAUTHORIZED', principal);
+      return principal;
+    };
     app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
       const config = request.routeOptions.config;
       if (config.public === true) return;
       const key = presentedKey(request);
-      const principal = key === undefined ? null : keys.authenticate(key);
+      const bearerJwt = jwt !== undefined && key !== undefined && looksLikeJwt(key) && typeof request.headers.authorization === 'string';
+      const principal = key === undefined ? null : bearerJwt ? await fromJwt(request) : keys.authenticate(key);
       if (principal === null) throw new ApiError('GW_API_UNAUTHORIZED', key === undefined ? 'send an API key: Authorization: Bearer <key>' : 'unknown API key');
       request.principal = principal;
       if (config.roles !== undefined && !config.roles.includes(principal.role)) {
