@@ -3,7 +3,7 @@
  * SQLite store and the InfluxDB store on a real server). Call it inside a
  * describe block; `store()` returns the store under test, opened by the caller.
  */
-import type { GaitStore, StrideRecord } from '@gaitwatch/storage';
+import type { AlertAckInput, AlertRecord, AthleteListItem, AthleteRecord, GaitStore, StrideRecord } from '@gaitwatch/storage';
 import { StoreClosedError } from '@gaitwatch/storage';
 import { expect, it } from 'vitest';
 import { T0_US, alert, checkpoint, freshIds, session, strides } from './fixtures.ts';
@@ -161,6 +161,181 @@ export function storeContract(store: () => GaitStore): void {
     await store().flush();
     expect(store().metrics.pointsWritten - before).toBe(4);
     expect(store().metrics.pendingPoints).toBe(0);
+  });
+}
+
+/** Every athlete of a listing, page after page. */
+async function allAthletes(store: GaitStore, query: { athleteIds?: string[]; limit?: number }): Promise<{ items: AthleteListItem[]; pages: number }> {
+  const items: AthleteListItem[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await store.listAthletes({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+    items.push(...page.items);
+    cursor = page.next ?? undefined;
+    pages++;
+  } while (cursor !== undefined && pages < 1000);
+  return { items, pages };
+}
+
+/** The key of a stored alert, as a client copies it from `queryAlerts` to acknowledge it. */
+function ackFor(a: AlertRecord, ackedBy: string, ackedUs: number, note?: string): AlertAckInput {
+  return {
+    athleteId: a.athleteId,
+    sessionId: a.sessionId,
+    tUs: a.tUs,
+    type: a.type,
+    severity: a.severity,
+    metric: a.metric,
+    ...(a.sensor === undefined ? {} : { sensor: a.sensor }),
+    ...(a.side === undefined ? {} : { side: a.side }),
+    ackedBy,
+    ackedUs,
+    ...(note === undefined ? {} : { note }),
+  };
+}
+
+/** Athlete records and alert acknowledgements: the same suite, both stores. */
+export function athleteContract(store: () => GaitStore): void {
+  const full = (athleteId: string, updatedUs = T0_US): AthleteRecord => ({
+    athleteId,
+    displayName: 'Ada “Fast” Lovelace, ünïcode',
+    settings: {
+      pelvicDropLimitDeg: 6.25,
+      injuredSide: 'left',
+      baselineOverride: { pelvicDropDeg: 4.5, shankFrontalDeg: -1.25 },
+      alerts: { formBreakdown: true, pelvicDropHigh: false, dataQuality: true, voice: false, vibrate: true },
+    },
+    updatedUs,
+  });
+
+  it('round-trips an athlete record exactly; an unknown athlete is null', async () => {
+    const { athleteId, other } = freshIds('athlete');
+    expect(await store().getAthlete(athleteId)).toBeNull();
+    await store().putAthlete(full(athleteId));
+    expect(await store().getAthlete(athleteId)).toEqual(full(athleteId));
+    expect(await store().getAthlete(other)).toBeNull();
+    const nulls: AthleteRecord = { athleteId: other, settings: { injuredSide: null, baselineOverride: null }, updatedUs: T0_US + 1 };
+    await store().putAthlete(nulls);
+    expect(await store().getAthlete(other)).toEqual(nulls);
+  });
+
+  it('the latest putAthlete wins whole: fields it leaves out do not survive from the older write', async () => {
+    const { athleteId } = freshIds('athlete-latest');
+    await store().putAthlete(full(athleteId));
+    const smaller: AthleteRecord = { athleteId, settings: { alerts: { formBreakdown: false, pelvicDropHigh: false, dataQuality: false, voice: false, vibrate: false } }, updatedUs: T0_US + 5_000_000 };
+    await store().putAthlete(smaller);
+    expect(await store().getAthlete(athleteId)).toEqual(smaller);
+    const empty: AthleteRecord = { athleteId, displayName: 'B', settings: {}, updatedUs: T0_US + 6_000_000 };
+    await store().putAthlete(empty);
+    expect(await store().getAthlete(athleteId)).toEqual(empty);
+  });
+
+  it('refuses an invalid athlete record with a TypeError/RangeError and stores nothing', async () => {
+    const { athleteId } = freshIds('athlete-bad');
+    const good = full(athleteId);
+    await expect(store().putAthlete({ ...good, settings: { pelvicDropLimitDeg: 25 } })).rejects.toThrow(RangeError);
+    await expect(store().putAthlete({ ...good, settings: { pelvicDropLimitDeg: 0.5 } })).rejects.toThrow(RangeError);
+    await expect(store().putAthlete({ ...good, settings: { pelvicDropLimitDeg: Number.NaN } })).rejects.toThrow(TypeError);
+    await expect(store().putAthlete({ ...good, settings: { injuredSide: 'both' } } as unknown as AthleteRecord)).rejects.toThrow(TypeError);
+    await expect(store().putAthlete({ ...good, settings: { colour: 'red' } } as unknown as AthleteRecord)).rejects.toThrow(/unknown field/);
+    await expect(store().putAthlete({ ...good, settings: { alerts: { voice: true } } } as unknown as AthleteRecord)).rejects.toThrow(TypeError);
+    await expect(store().putAthlete({ ...good, displayName: 'two\nlines' })).rejects.toThrow(TypeError);
+    await expect(store().putAthlete({ ...good, displayName: 'x'.repeat(101) })).rejects.toThrow(TypeError);
+    await expect(store().putAthlete({ ...good, athleteId: '../r2' })).rejects.toThrow(TypeError);
+    await expect(store().putAthlete({ ...good, updatedUs: 12 })).rejects.toThrow(RangeError);
+    await expect(store().getAthlete('has space')).rejects.toThrow(TypeError);
+    expect(await store().getAthlete(athleteId)).toBeNull();
+  });
+
+  it('lists the union of athletes with a record and athletes with sessions, in id order, paged by id', async () => {
+    const { athleteId: base } = freshIds('roster');
+    const [onlyRecord, onlySessions, both, d, e] = ['a', 'b', 'c', 'd', 'e'].map((x) => `${base}-${x}`) as [string, string, string, string, string];
+    await store().write({ sessions: [session(onlySessions, 's1', T0_US), session(onlySessions, 's2', T0_US + 1_000_000), session(both, 's1', T0_US), session(d, 's1', T0_US), session(e, 's1', T0_US)] });
+    await store().putAthlete(full(onlyRecord));
+    await store().putAthlete({ athleteId: both, settings: { pelvicDropLimitDeg: 8 }, updatedUs: T0_US });
+    const ids = [e, d, both, onlySessions, onlyRecord, `${base}-nobody`];
+    const paged = await allAthletes(store(), { athleteIds: ids, limit: 2 });
+    expect(paged.pages).toBe(3);
+    expect(paged.items).toEqual([
+      full(onlyRecord),
+      { athleteId: onlySessions, settings: {}, updatedUs: null },
+      { athleteId: both, settings: { pelvicDropLimitDeg: 8 }, updatedUs: T0_US },
+      { athleteId: d, settings: {}, updatedUs: null },
+      { athleteId: e, settings: {}, updatedUs: null },
+    ]);
+    expect((await store().listAthletes({ athleteIds: [onlySessions] })).items.map((a) => a.athleteId)).toEqual([onlySessions]);
+    expect(await store().listAthletes({ athleteIds: [] })).toEqual({ items: [], next: null });
+    // Unfiltered: everyone, each once, in order (the database may hold other tests' athletes too).
+    const everyone = (await allAthletes(store(), { limit: 10_000 })).items.map((a) => a.athleteId);
+    expect(everyone).toEqual(expect.arrayContaining([onlyRecord, onlySessions, both, d, e]));
+    expect(new Set(everyone).size).toBe(everyone.length);
+    expect(everyone).toEqual([...everyone].sort());
+    await expect(store().listAthletes({ cursor: 't123' })).rejects.toThrow(TypeError);
+  });
+
+  it('acknowledges a raised alert once: the ack shows on that alert only, a second ack keeps the first', async () => {
+    const { athleteId, sessionId } = freshIds('ack');
+    // Both shanks silent in the same µs (two alerts told apart by sensor), and a raised/resolved pair.
+    const left = alert(athleteId, sessionId, T0_US + 1_000, { type: 'data_quality', severity: 'info', metric: 'sensor_silent', value: null, baseline: null, sensor: 'shank_left' });
+    const right = { ...left, sensor: 'shank_right' };
+    const raised = alert(athleteId, sessionId, T0_US + 2_000, { side: 'left' });
+    const resolved = alert(athleteId, sessionId, T0_US + 9_000, { phase: 'resolved', severity: 'info', side: 'left' });
+    await store().write({ alerts: [left, right, raised, resolved] });
+
+    const first = await store().ackAlert(ackFor(left, 'coach-anna', T0_US + 60_000_000, 'spoke to her: strap was loose'));
+    expect(first).toEqual({ alert: { ...left, ack: { by: 'coach-anna', atUs: T0_US + 60_000_000, note: 'spoke to her: strap was loose' } }, created: true });
+    const again = await store().ackAlert(ackFor(left, 'admin-1', T0_US + 90_000_000, 'me too'));
+    expect(again).toEqual({ alert: first!.alert, created: false });
+
+    const noNote = await store().ackAlert(ackFor(raised, 'admin-1', T0_US + 70_000_000));
+    expect(noNote?.alert.ack).toEqual({ by: 'admin-1', atUs: T0_US + 70_000_000 });
+
+    const { items } = await store().queryAlerts({ athleteId, sessionId });
+    expect(items).toEqual([first!.alert, right, noNote!.alert, resolved]);
+    // Acks follow the alert through every query shape, newest-first pages included.
+    expect((await store().queryAlerts({ athleteId: [athleteId], order: 'desc', limit: 2 })).items).toEqual([resolved, noNote!.alert]);
+  });
+
+  it('answers null for an alert it does not have (wrong time, sensor, severity, or a resolved one) and stores no ack', async () => {
+    const { athleteId, sessionId } = freshIds('ack-unknown');
+    const a = alert(athleteId, sessionId, T0_US + 1_000, { sensor: 'pelvis' });
+    const resolved = alert(athleteId, sessionId, T0_US + 2_000, { phase: 'resolved' });
+    await store().write({ alerts: [a, resolved] });
+    const base = ackFor(a, 'coach-anna', T0_US + 5_000_000);
+    expect(await store().ackAlert({ ...base, tUs: a.tUs + 1 })).toBeNull();
+    expect(await store().ackAlert({ ...base, sensor: 'shank_left' })).toBeNull();
+    const { sensor: _s, ...noSensor } = base;
+    expect(await store().ackAlert(noSensor)).toBeNull();
+    expect(await store().ackAlert({ ...base, severity: 'critical' })).toBeNull();
+    expect(await store().ackAlert({ ...base, sessionId: `${sessionId}x` })).toBeNull();
+    expect(await store().ackAlert(ackFor(resolved, 'coach-anna', T0_US + 5_000_000))).toBeNull();
+    expect((await store().queryAlerts({ athleteId })).items).toEqual([a, resolved]);
+  });
+
+  it('refuses an invalid ack with a TypeError/RangeError', async () => {
+    const { athleteId, sessionId } = freshIds('ack-bad');
+    const a = alert(athleteId, sessionId, T0_US);
+    await store().write({ alerts: [a] });
+    await expect(store().ackAlert(ackFor(a, 'coach-anna', T0_US, 'x'.repeat(501)))).rejects.toThrow(RangeError);
+    await expect(store().ackAlert(ackFor(a, 'not an id', T0_US))).rejects.toThrow(TypeError);
+    await expect(store().ackAlert(ackFor(a, 'coach-anna', 12))).rejects.toThrow(RangeError);
+    await expect(store().ackAlert({ ...ackFor(a, 'coach-anna', T0_US), type: 'bogus' } as unknown as AlertAckInput)).rejects.toThrow(TypeError);
+    expect((await store().queryAlerts({ athleteId })).items).toEqual([a]);
+  });
+
+  it('racing acks of one alert settle on one of them, and every read agrees afterwards', async () => {
+    const { athleteId, sessionId } = freshIds('ack-race');
+    const a = alert(athleteId, sessionId, T0_US + 3);
+    await store().write({ alerts: [a] });
+    const submitted = [ackFor(a, 'coach-anna', T0_US + 2_000_000, 'one'), ackFor(a, 'admin-1', T0_US + 1_000_000, 'two'), ackFor(a, 'coach-bob', T0_US + 1_500_000)];
+    const results = await Promise.all(submitted.map((ack) => store().ackAlert(ack)));
+    expect(results.some((r) => r!.created)).toBe(true);
+    const [stored] = (await store().queryAlerts({ athleteId })).items;
+    expect(submitted.map((s) => ({ by: s.ackedBy, atUs: s.ackedUs, ...(s.note === undefined ? {} : { note: s.note }) }))).toContainEqual(stored!.ack);
+    expect((await store().queryAlerts({ athleteId, order: 'desc' })).items[0]!.ack).toEqual(stored!.ack);
+    // Once settled, later acks change nothing.
+    expect(await store().ackAlert(ackFor(a, 'admin-1', T0_US + 1, 'earlier clock'))).toEqual({ alert: stored, created: false });
   });
 }
 

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { InfluxStore } from '@gaitwatch/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realServices } from '../harness/index.ts';
-import { expectClosed, storeContract } from './contract.ts';
-import { T0_US, freshIds } from './fixtures.ts';
+import { athleteContract, expectClosed, storeContract } from './contract.ts';
+import { T0_US, alert, freshIds } from './fixtures.ts';
 import { connectionFor } from './influx-connection.ts';
 
 const services = await realServices(['influxdb']);
@@ -29,6 +29,7 @@ describe.skipIf(services.skip)('InfluxStore against a real InfluxDB 1.x (v1 /wri
   });
 
   storeContract(() => store);
+  describe('athletes and alert acknowledgements', () => athleteContract(() => store));
 
   it('stores raw IMU for an athlete the policy names, one point per sample', async () => {
     const { sessionId } = freshIds('imu');
@@ -37,6 +38,23 @@ describe.skipIf(services.skip)('InfluxStore against a real InfluxDB 1.x (v1 /wri
     const page = await store.queryImu({ athleteId: 'raw-athlete', sessionId, sensor: 'pelvis' });
     expect(page.items.map((s) => s.tUs)).toEqual([T0_US, T0_US + 5000, T0_US + 10_000, T0_US + 15_000]);
     expect(page.items[3]).toMatchObject({ axMps2: 18 / 7, gzRadps: 23 / 7 });
+  });
+
+  it('reads the earliest of several stored acks of one alert (two keys racing write two points)', async () => {
+    const { athleteId, sessionId } = freshIds('ack-points');
+    const a = alert(athleteId, sessionId, T0_US + 7);
+    await store.write({ alerts: [a] });
+    const influx = running.get('influxdb');
+    const tags = `athlete=${athleteId},session=${sessionId},type=${a.type},severity=${a.severity},metric=${a.metric}`;
+    // Straight to the database, as two racing API replicas would leave them: the later ack written last.
+    const lines = [`alert_ack,${tags},ackedBy=admin-1 ackedUs=${T0_US + 1_000_000}i,note="" ${a.tUs}`, `alert_ack,${tags},ackedBy=coach-anna ackedUs=${T0_US + 2_000_000}i,note="late" ${a.tUs}`];
+    for (const line of lines) {
+      const url = influx.token === undefined ? `${influx.url}/write?db=${influx.database}&precision=u` : `${influx.url}/api/v2/write?org=${influx.org}&bucket=${influx.database}&precision=us`;
+      const res = await fetch(url, { method: 'POST', body: line, headers: influx.token === undefined ? {} : { authorization: `Token ${influx.token}` } });
+      expect(res.status).toBe(204);
+    }
+    expect((await store.queryAlerts({ athleteId })).items[0]!.ack).toEqual({ by: 'admin-1', atUs: T0_US + 1_000_000 });
+    expect(await store.ackAlert({ athleteId, sessionId, tUs: a.tUs, type: a.type, severity: a.severity, metric: a.metric, ackedBy: 'coach-bob', ackedUs: T0_US })).toMatchObject({ created: false, alert: { ack: { by: 'admin-1' } } });
   });
 
   it('answers ping, wrote nothing to the spool, and refuses writes after close', async () => {

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStore } from '@gaitwatch/storage';
+import { LocalStore, type AlertRecord } from '@gaitwatch/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectClosed, storeContract } from './contract.ts';
-import { T0_US, freshIds } from './fixtures.ts';
+import { athleteContract, expectClosed, storeContract } from './contract.ts';
+import { T0_US, alert, freshIds } from './fixtures.ts';
 
 describe('LocalStore (SQLite, better-sqlite3 12, WAL)', () => {
   let dir: string;
@@ -19,6 +19,7 @@ describe('LocalStore (SQLite, better-sqlite3 12, WAL)', () => {
   });
 
   storeContract(() => store);
+  describe('athletes and alert acknowledgements', () => athleteContract(() => store));
 
   it('stores raw IMU for an athlete the policy names, one row per sample, paged by time', async () => {
     const { sessionId } = freshIds('imu');
@@ -40,6 +41,19 @@ describe('LocalStore (SQLite, better-sqlite3 12, WAL)', () => {
     } finally {
       await reader.close();
     }
+  });
+
+  it('keeps the earliest of racing acks whichever arrives last (the upsert never lets a later ack replace it)', async () => {
+    const { athleteId, sessionId } = freshIds('ack-order');
+    const lateFirst = alert(athleteId, sessionId, T0_US + 3);
+    const earlyFirst = alert(athleteId, sessionId, T0_US + 4);
+    await store.write({ alerts: [lateFirst, earlyFirst] });
+    const ack = (a: AlertRecord, ackedBy: string, ackedUs: number) =>
+      store.ackAlert({ athleteId, sessionId, tUs: a.tUs, type: a.type, severity: a.severity, metric: a.metric, ackedBy, ackedUs });
+    // Both calls pass the "already acknowledged?" check before either writes (one JS thread: deterministic).
+    await Promise.all([ack(lateFirst, 'coach-anna', T0_US + 2_000_000), ack(lateFirst, 'admin-1', T0_US + 1_000_000)]);
+    await Promise.all([ack(earlyFirst, 'admin-1', T0_US + 1_000_000), ack(earlyFirst, 'coach-anna', T0_US + 2_000_000)]);
+    expect((await store.queryAlerts({ athleteId })).items.map((a) => a.ack)).toEqual([0, 1].map(() => ({ by: 'admin-1', atUs: T0_US + 1_000_000 })));
   });
 
   it('keeps its data across close and reopen, in WAL mode', async () => {

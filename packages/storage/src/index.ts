@@ -1,7 +1,16 @@
 // Public surface of @gaitwatch/storage (README.md): one store interface, two stores, the spool.
 export type {
+  AlertAck,
+  AlertAckInput,
+  AlertAckResult,
+  AlertKey,
+  AlertPreferences,
   AlertQuery,
   AlertRecord,
+  AthleteListItem,
+  AthleteQuery,
+  AthleteRecord,
+  AthleteSettings,
   CheckpointRecord,
   ExtraValue,
   GaitStore,
@@ -32,3 +41,12 @@ export { RECORD_HEADER_BYTES, RECORD_MAGIC, type SpoolRecord } from './spool/rec
 export { rawImuEnabled } from './write-batch.ts';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './paging.ts';
 export { MAX_SUMMARY_JSON_BYTES } from './records.ts';
+export {
+  ATHLETE_POINT_US,
+  BASELINE_OVERRIDE_RANGE_DEG,
+  DEFAULT_ALERT_PREFERENCES,
+  MAX_ACK_NOTE_CHARS,
+  MAX_DISPLAY_NAME_CHARS,
+  PELVIC_DROP_LIMIT_RANGE_DEG,
+  validateAthlete,
+} from './athletes.ts';

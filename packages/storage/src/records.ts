@@ -11,7 +11,7 @@ export type StrideMetricName = (typeof STRIDE_METRICS)[number];
 
 /** Keys that are identity or structure, never stored as extra fields. `kind` is the `analyze` wrapper. */
 const STRIDE_RESERVED = new Set<string>(['athleteId', 'sessionId', 'side', 'icUs', 'toUs', 'kind', ...STRIDE_METRICS]);
-const ALERT_RESERVED = new Set<string>(['athleteId', 'sessionId', 'type', 'severity', 'tUs', 'metric', 'value', 'baseline', 'message', 'phase', 'episodeId', 'side', 'sensor', 'kind']);
+const ALERT_RESERVED = new Set<string>(['athleteId', 'sessionId', 'type', 'severity', 'tUs', 'metric', 'value', 'baseline', 'message', 'phase', 'episodeId', 'side', 'sensor', 'kind', 'ack']);
 
 /**
  * Names an extra field may not take: InfluxDB columns of the measurements

@@ -22,8 +22,92 @@ export type StrideRecord = StrideMetrics & { readonly athleteId: string; readonl
  * An alert (measurement `alert`, time = tUs). Identity: athlete, session, type,
  * severity, metric, phase, sensor, side and tUs — wider than DESIGN.md's four
  * tags because two shanks can fall silent in the same microsecond.
+ *
+ * `ack` is never written with the alert: `queryAlerts` adds it to a raised
+ * alert that was acknowledged (`ackAlert`); it is ignored on `write`.
  */
-export type AlertRecord = Alert & Open;
+export type AlertRecord = Alert & { readonly ack?: AlertAck } & { readonly [field: string]: ExtraValue | AlertAck | undefined };
+
+/** Who acknowledged a raised alert, when (µs), and why. The first acknowledgement is kept. */
+export interface AlertAck {
+  /** The acknowledging API key's id. */
+  readonly by: string;
+  /** When it was acknowledged, integer µs since the Unix epoch. */
+  readonly atUs: number;
+  /** At most MAX_ACK_NOTE_CHARS characters. */
+  readonly note?: string;
+}
+
+/**
+ * Names one raised alert: its identity (DESIGN.md tags + time) without the
+ * phase, which is always `raised` — an acknowledgement is of the episode's
+ * raised alert. Every alert `queryAlerts` returns carries these fields.
+ */
+export interface AlertKey {
+  readonly athleteId: string;
+  readonly sessionId: string;
+  readonly tUs: number;
+  readonly type: AlertType;
+  readonly severity: AlertSeverity;
+  readonly metric: string;
+  readonly sensor?: string | undefined;
+  readonly side?: Side | undefined;
+}
+
+/** What `ackAlert` takes: the alert and who acknowledges it, when. */
+export interface AlertAckInput extends AlertKey {
+  /** The acknowledging API key's id (an id: 1–64 of A–Z a–z 0–9 _ . -). */
+  readonly ackedBy: string;
+  /** Integer µs since the Unix epoch. */
+  readonly ackedUs: number;
+  readonly note?: string | undefined;
+}
+
+/** What `ackAlert` answers: the raised alert with its (first) ack, and whether this call made it. */
+export interface AlertAckResult {
+  readonly alert: AlertRecord & { readonly ack: AlertAck };
+  /** False when the alert was acknowledged already (that first ack is kept and returned). */
+  readonly created: boolean;
+}
+
+/** Which alert cues the runner wants (the phone's haptic/voice cue, and which alert types at all). */
+export interface AlertPreferences {
+  readonly formBreakdown: boolean;
+  readonly pelvicDropHigh: boolean;
+  readonly dataQuality: boolean;
+  readonly voice: boolean;
+  readonly vibrate: boolean;
+}
+
+/** Per-athlete settings; an absent field means "the deployment's default". */
+export interface AthleteSettings {
+  /** This athlete's absolute pelvic-drop limit, degrees, 1–20 (overrides dsp's `form.pelvicDropLimitDeg`). */
+  readonly pelvicDropLimitDeg?: number;
+  /** The injured (or rehabilitating) leg, if any. */
+  readonly injuredSide?: Side | null;
+  /** A fresh-legs baseline the coach sets instead of the one learned at the start of each run, degrees. */
+  readonly baselineOverride?: { readonly pelvicDropDeg?: number; readonly shankFrontalDeg?: number } | null;
+  readonly alerts?: AlertPreferences;
+}
+
+/**
+ * An athlete's profile and settings (measurement `athlete`, one point per
+ * athlete at a fixed time; table `athletes`). The latest `putAthlete` wins.
+ */
+export interface AthleteRecord {
+  readonly athleteId: string;
+  /** 1–100 characters, no control characters. */
+  readonly displayName?: string;
+  readonly settings: AthleteSettings;
+  /** When it was last written, integer µs since the Unix epoch. */
+  readonly updatedUs: number;
+}
+
+/**
+ * One athlete of `listAthletes`: the stored record, or for an athlete known
+ * only from their sessions, empty settings and `updatedUs: null`.
+ */
+export type AthleteListItem = Omit<AthleteRecord, 'updatedUs'> & { readonly updatedUs: number | null };
 
 /**
  * A session (measurement `session`, time = startUs). Written when it starts
@@ -160,6 +244,15 @@ export interface SessionQuery extends Paged, TimeRange {
   readonly order?: 'asc' | 'desc';
 }
 
+/**
+ * Athletes known to the store — with an athlete record, a session, or both —
+ * in athlete-id order (byte order of the ASCII id), paged by id.
+ */
+export interface AthleteQuery extends Paged {
+  /** Only these athletes (an empty list matches none); absent: every athlete. */
+  readonly athleteIds?: readonly string[] | undefined;
+}
+
 export interface ImuQuery extends Paged, TimeRange {
   readonly athleteId: string;
   readonly sessionId: string;
@@ -228,6 +321,22 @@ export interface GaitStore {
   getSession(athleteId: string, sessionId: string): Promise<SessionRecord | null>;
   latestCheckpoint(athleteId: string, sessionId: string): Promise<CheckpointRecord | null>;
   queryImu(query: ImuQuery): Promise<Page<ImuSample>>;
+  /** The athlete's stored record, or null (an athlete known only from sessions has none). */
+  getAthlete(athleteId: string): Promise<AthleteRecord | null>;
+  /**
+   * Stores the athlete's record whole (not a merge); the latest write wins.
+   * Resolves once durable (SQLite commit; InfluxDB 2xx or the spool).
+   * Rejects with TypeError/RangeError for an invalid record.
+   */
+  putAthlete(record: AthleteRecord): Promise<void>;
+  /** Athletes with a record or a session (the union), in id order, paged by id. */
+  listAthletes(query: AthleteQuery): Promise<Page<AthleteListItem>>;
+  /**
+   * Acknowledges a raised alert. Idempotent: an alert acknowledged before keeps
+   * its first ack (`created: false`). Null when no raised alert has that key.
+   * The ack then shows on the alert in `queryAlerts` results.
+   */
+  ackAlert(ack: AlertAckInput): Promise<AlertAckResult | null>;
   readonly metrics: StoreMetrics;
   /** Flushes, stops timers and closes files; pending spool stays on disk for the next start. */
   close(): Promise<void>;

@@ -1,10 +1,11 @@
 /** Reads of the InfluxDB store: InfluxQL over /query, paged by time like the local store. */
 import { assertId } from '../records.ts';
 import { pageBounds, pageLimit, toPage } from '../paging.ts';
-import type { AlertQuery, AlertRecord, CheckpointRecord, ImuQuery, ImuSample, OneOrMany, Page, SessionQuery, SessionRecord, StrideQuery, StrideRecord } from '../types.ts';
+import type { AckQuery, AthleteListQuery } from '../store-queries.ts';
+import type { AlertAckInput, AlertQuery, AlertRecord, AthleteListItem, AthleteRecord, CheckpointRecord, ImuQuery, ImuSample, OneOrMany, Page, SessionQuery, SessionRecord, StrideQuery, StrideRecord } from '../types.ts';
 import type { InfluxHttp } from './http.ts';
-import { Conditions, selectAll } from './influxql.ts';
-import { byTimeThen, rowToAlert, rowToCheckpoint, rowToImu, rowToSession, rowToStride, rowsOf, type Row } from './influx-rows.ts';
+import { Conditions, quoteIdent, selectAll } from './influxql.ts';
+import { byTimeThen, rowToAck, rowToAlert, rowToAthlete, rowToCheckpoint, rowToImu, rowToSession, rowToStride, rowsOf, type Row } from './influx-rows.ts';
 
 /** A paged measurement: its time, the rest of its identity (to order equal times), the row mapping. */
 interface Measurement<T> {
@@ -83,6 +84,45 @@ export class InfluxQueries {
     const where = new Conditions().eq('athlete', athleteId).eq('session', sessionId);
     const [row] = rowsOf(await this.http.query(selectAll('checkpoint', where, 'desc', 1)));
     return row === undefined ? null : rowToCheckpoint(row);
+  }
+
+  async acks(q: AckQuery): Promise<AlertAckInput[]> {
+    const where = new Conditions().oneOf('athlete', q.athleteId).eq('session', q.sessionId).time(q.fromUs, q.toUs);
+    if (where.empty) return [];
+    return rowsOf(await this.http.query(selectAll('alert_ack', where, 'asc'))).map(rowToAck);
+  }
+
+  async athlete(athleteId: string): Promise<AthleteRecord | null> {
+    const rows = rowsOf(await this.http.query(selectAll('athlete', new Conditions().eq('athlete', athleteId), 'desc'))).map(rowToAthlete);
+    // One point per athlete (fixed time); should there ever be more, the latest write wins.
+    return rows.reduce<AthleteRecord | null>((latest, r) => (latest === null || r.updatedUs > latest.updatedUs ? r : latest), null);
+  }
+
+  /**
+   * The union of athletes with a record (`athlete` points) and athletes with a
+   * session (the `athlete` tag values of `session`, read from the series index,
+   * not the points), merged and paged by id in memory: O(athletes) per page,
+   * fine for the thousands of athletes of a club or a study.
+   */
+  async athletes(q: AthleteListQuery): Promise<AthleteListItem[]> {
+    const where = new Conditions().oneOf('athlete', q.athleteIds);
+    if (where.empty) return [];
+    const [tagSeries, recordSeries] = await Promise.all([
+      this.http.query(`SHOW TAG VALUES FROM ${quoteIdent('session')} WITH KEY = ${quoteIdent('athlete')}${where}`),
+      this.http.query(selectAll('athlete', where, 'asc')),
+    ]);
+    const records = new Map<string, AthleteRecord>();
+    for (const r of rowsOf(recordSeries).map(rowToAthlete)) {
+      const seen = records.get(r.athleteId);
+      if (seen === undefined || r.updatedUs > seen.updatedUs) records.set(r.athleteId, r);
+    }
+    const ids = new Set(records.keys());
+    for (const row of rowsOf(tagSeries)) if (typeof row['value'] === 'string') ids.add(row['value']);
+    return [...ids]
+      .filter((id) => q.afterId === undefined || id > q.afterId)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, q.limit)
+      .map((id) => records.get(id) ?? { athleteId: id, settings: {}, updatedUs: null });
   }
 
   async imu(q: ImuQuery): Promise<Page<ImuSample>> {

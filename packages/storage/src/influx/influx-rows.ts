@@ -5,7 +5,7 @@
  */
 import type { Side } from '@gaitwatch/protocol';
 import { STRIDE_METRICS } from '../records.ts';
-import type { AlertRecord, CheckpointRecord, ExtraValue, ImuSample, JsonObject, SessionRecord, StrideRecord } from '../types.ts';
+import type { AlertAckInput, AlertRecord, AthleteRecord, AthleteSettings, CheckpointRecord, ExtraValue, ImuSample, JsonObject, SessionRecord, StrideRecord } from '../types.ts';
 import type { InfluxSeries } from './http.ts';
 
 export type Row = Record<string, unknown>;
@@ -90,6 +90,30 @@ export function rowToCheckpoint(r: Row): CheckpointRecord {
   const bytes = num(r['bytes']) ?? data.length;
   if (data.length !== bytes) throw new Error(`influx: checkpoint of ${str(r['athlete'])}/${str(r['session'])} has ${data.length} bytes, expected ${bytes}`);
   return { athleteId: str(r['athlete']), sessionId: str(r['session']), startUs: num(r['time'])!, atUs: num(r['atUs'])!, version: num(r['version'])!, data: new Uint8Array(data) };
+}
+
+export function rowToAthlete(r: Row): AthleteRecord {
+  const displayName = str(r['displayName']);
+  return { athleteId: str(r['athlete']), ...(displayName === '' ? {} : { displayName }), settings: JSON.parse(str(r['settings']) || '{}') as AthleteSettings, updatedUs: num(r['updatedUs'])! };
+}
+
+export function rowToAck(r: Row): AlertAckInput {
+  const sensor = str(r['sensor']);
+  const side = str(r['side']);
+  const note = str(r['note']);
+  return {
+    athleteId: str(r['athlete']),
+    sessionId: str(r['session']),
+    tUs: num(r['time'])!,
+    type: str(r['type']) as AlertAckInput['type'],
+    severity: str(r['severity']) as AlertAckInput['severity'],
+    metric: str(r['metric']),
+    ...(sensor === '' ? {} : { sensor }),
+    ...(side === '' ? {} : { side: side as Side }),
+    ackedBy: str(r['ackedBy']),
+    ackedUs: num(r['ackedUs'])!,
+    ...(note === '' ? {} : { note }),
+  };
 }
 
 export function rowToImu(r: Row): ImuSample {

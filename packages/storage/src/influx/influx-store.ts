@@ -10,13 +10,13 @@ import { Batcher } from '../batcher.ts';
 import { StoreClosedError, StoreFullError } from '../errors.ts';
 import { Spool } from '../spool/spool.ts';
 import { SILENT_LOGGER } from '../types.ts';
-import type { GaitStore, RawImuPolicy, StoreLogger, StoreMetrics, WriteBatch } from '../types.ts';
+import type { AlertAckInput, AthleteRecord, GaitStore, RawImuPolicy, StoreLogger, StoreMetrics, WriteBatch } from '../types.ts';
 import { prepareBatch } from '../write-batch.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { DurableWriter } from './durable-writer.ts';
 import { InfluxHttp, type InfluxConnectionOptions } from './http.ts';
 import { InfluxQueries } from './influx-queries.ts';
-import { batchLines } from './points.ts';
+import { ackPoint, athletePoint, batchLines } from './points.ts';
 
 export interface InfluxStoreOptions extends InfluxConnectionOptions {
   /** Directory of the spool and the dead-letter file (e.g. `$DATA_DIR/spool`). */
@@ -119,13 +119,39 @@ export class InfluxStore extends QueryingStore implements GaitStore {
       throw new StoreFullError('pending', this.batcher.pendingPoints, this.maxPendingPoints);
     }
     // Lines are built now, so a record the library refuses fails this call, not a whole batch later.
-    const body = batchLines(prepared);
+    await this.submit(batchLines(prepared), prepared.points);
+  }
+
+  private async submit(body: string, points: number): Promise<void> {
     try {
-      await this.batcher.add(body, prepared.points, body.length);
+      await this.batcher.add(body, points, body.length);
     } catch (error) {
       if (error instanceof StoreFullError) this.full = true;
       throw error;
     }
+  }
+
+  /**
+   * One point through the same path as `write` (batched, retried, spooled, in
+   * order), sent at once: a person is waiting for it, not a stream of strides.
+   */
+  private async writeOne(line: string): Promise<void> {
+    if (this.closed) throw new StoreClosedError();
+    if (this.spoolFull()) {
+      this.writer.counters.writesRefusedFull++;
+      throw new StoreFullError('spool', this.spool.bytes, this.spool.maxBytes);
+    }
+    const done = this.submit(line, 1);
+    this.batcher.flush().catch(() => undefined); // errors reach `done`
+    await done;
+  }
+
+  protected storeAthlete(record: AthleteRecord): Promise<void> {
+    return this.writeOne(athletePoint(record));
+  }
+
+  protected storeAck(ack: AlertAckInput): Promise<void> {
+    return this.writeOne(ackPoint(ack));
   }
 
   flush(): Promise<void> {

@@ -8,7 +8,8 @@
  */
 import { Point } from '@influxdata/influxdb-client';
 import { STRIDE_METRICS, alertExtras, imuCount, strideExtras } from '../records.ts';
-import type { AlertRecord, CheckpointRecord, ExtraValue, ImuBlock, SessionRecord, StrideRecord } from '../types.ts';
+import { ATHLETE_POINT_US } from '../athletes.ts';
+import type { AlertAckInput, AlertRecord, AthleteRecord, CheckpointRecord, ExtraValue, ImuBlock, SessionRecord, StrideRecord } from '../types.ts';
 import type { PreparedBatch } from '../write-batch.ts';
 
 /** Version of the stride point's layout; also its always-present field (a point needs one field, and every metric may be null). */
@@ -77,6 +78,36 @@ export function checkpointPoint(c: CheckpointRecord): string {
     .intField('chunks', chunks);
   for (let i = 0; i < chunks; i++) point.stringField(`c${i}`, data.subarray(i * CHECKPOINT_CHUNK_BYTES, (i + 1) * CHECKPOINT_CHUNK_BYTES).toString('base64'));
   return line(point.timestamp(String(c.startUs)));
+}
+
+/**
+ * One point per athlete at the fixed ATHLETE_POINT_US, so a new write
+ * overwrites the last. Every field is written every time ('' = no display
+ * name; the settings as one JSON string): an overwritten point merges its
+ * fields, and a field left out would keep an older value.
+ */
+export function athletePoint(a: AthleteRecord): string {
+  const point = new Point('athlete')
+    .tag('athlete', a.athleteId)
+    .stringField('displayName', a.displayName ?? '')
+    .stringField('settings', JSON.stringify(a.settings))
+    .intField('updatedUs', a.updatedUs);
+  return line(point.timestamp(String(ATHLETE_POINT_US)));
+}
+
+/**
+ * An ack at its alert's time, tagged like the alert (without the phase: it is
+ * the raised one) and with the acknowledging key: InfluxDB cannot refuse a
+ * second write, so acks of two keys are two points and reads keep the
+ * earliest `ackedUs`. `note` is always written ('' = none) for the same
+ * merge reason as the athlete's fields.
+ */
+export function ackPoint(a: AlertAckInput): string {
+  const point = new Point('alert_ack').tag('athlete', a.athleteId).tag('session', a.sessionId).tag('type', a.type).tag('severity', a.severity).tag('metric', a.metric);
+  if (a.sensor !== undefined) point.tag('sensor', a.sensor);
+  if (a.side !== undefined) point.tag('side', a.side);
+  point.tag('ackedBy', a.ackedBy).intField('ackedUs', a.ackedUs).stringField('note', a.note ?? '');
+  return line(point.timestamp(String(a.tUs)));
 }
 
 export function imuPoints(b: ImuBlock, out: string[]): void {

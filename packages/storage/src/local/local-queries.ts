@@ -6,8 +6,26 @@
 import type Database from 'better-sqlite3';
 import { assertId } from '../records.ts';
 import { pageBounds, pageLimit, toPage } from '../paging.ts';
-import type { AlertQuery, AlertRecord, CheckpointRecord, ImuQuery, ImuSample, OneOrMany, Page, SessionQuery, SessionRecord, StrideQuery, StrideRecord } from '../types.ts';
-import { rowToAlert, rowToCheckpoint, rowToImu, rowToSession, rowToStride, type AlertRow, type CheckpointRow, type ImuRow, type SessionRow, type StrideRow } from './rows.ts';
+import type { AckQuery, AthleteListQuery } from '../store-queries.ts';
+import type { AlertAckInput, AlertQuery, AlertRecord, AthleteListItem, AthleteRecord, CheckpointRecord, ImuQuery, ImuSample, OneOrMany, Page, SessionQuery, SessionRecord, StrideQuery, StrideRecord } from '../types.ts';
+import {
+  rowToAck,
+  rowToAlert,
+  rowToAthlete,
+  rowToAthleteListItem,
+  rowToCheckpoint,
+  rowToImu,
+  rowToSession,
+  rowToStride,
+  type AckRow,
+  type AlertRow,
+  type AthleteListRow,
+  type AthleteRow,
+  type CheckpointRow,
+  type ImuRow,
+  type SessionRow,
+  type StrideRow,
+} from './rows.ts';
 
 type Param = string | number;
 
@@ -115,6 +133,29 @@ export class LocalQueries {
     assertId('sessionId', sessionId);
     const row = this.all<CheckpointRow>('SELECT * FROM checkpoints WHERE athlete = ? AND session = ? ORDER BY start_us DESC LIMIT 1', [athleteId, sessionId])[0];
     return row === undefined ? null : rowToCheckpoint(row);
+  }
+
+  async acks(q: AckQuery): Promise<AlertAckInput[]> {
+    const where = new Where().oneOf('athlete', q.athleteId).eq('session', q.sessionId).range('t_us', q.fromUs, q.toUs);
+    return this.all<AckRow>(`SELECT * FROM alert_acks ${where.sql()}`, where.params).map(rowToAck);
+  }
+
+  athlete(athleteId: string): AthleteRecord | null {
+    const row = this.all<AthleteRow>('SELECT * FROM athletes WHERE athlete = ?', [athleteId])[0];
+    return row === undefined ? null : rowToAthlete(row);
+  }
+
+  /** The union of athletes with a record and athletes with a session (UNION removes the duplicates), with the record if any. */
+  async athletes(q: AthleteListQuery): Promise<AthleteListItem[]> {
+    const where = new Where().oneOf('k.athlete', q.athleteIds);
+    if (q.afterId !== undefined) {
+      where.clauses.push('k.athlete > ?');
+      where.params.push(q.afterId);
+    }
+    const sql = `SELECT k.athlete AS athlete, a.display_name AS display_name, a.settings AS settings, a.updated_us AS updated_us
+      FROM (SELECT athlete FROM athletes UNION SELECT athlete FROM sessions) AS k LEFT JOIN athletes AS a ON a.athlete = k.athlete
+      ${where.sql()} ORDER BY k.athlete LIMIT ?`;
+    return this.all<AthleteListRow>(sql, [...where.params, q.limit]).map(rowToAthleteListItem);
   }
 
   imu(q: ImuQuery): Promise<Page<ImuSample>> {

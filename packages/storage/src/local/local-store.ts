@@ -12,10 +12,10 @@ import Database from 'better-sqlite3';
 import { Batcher } from '../batcher.ts';
 import { StoreClosedError } from '../errors.ts';
 import { imuCount } from '../records.ts';
-import type { GaitStore, RawImuPolicy, StoreMetrics, WriteBatch } from '../types.ts';
+import type { AlertAckInput, AthleteRecord, GaitStore, RawImuPolicy, StoreMetrics, WriteBatch } from '../types.ts';
 import { prepareBatch, type PreparedBatch } from '../write-batch.ts';
 import { LocalQueries } from './local-queries.ts';
-import { alertToRow, checkpointToRow, sessionToRow, strideToRow } from './rows.ts';
+import { ackToRow, alertToRow, athleteToRow, checkpointToRow, sessionToRow, strideToRow } from './rows.ts';
 import { prepareDatabase } from './schema.ts';
 
 export interface LocalStoreOptions {
@@ -40,6 +40,8 @@ export class LocalStore extends QueryingStore implements GaitStore {
   private readonly batcher: Batcher<PreparedBatch>;
   private readonly insertAll: (batches: PreparedBatch[]) => void;
   private readonly rawImu: RawImuPolicy;
+  private readonly upsertAthlete: Database.Statement;
+  private readonly insertAck: Database.Statement;
   private closed = false;
   private counters = { pointsWritten: 0, batchesWritten: 0, imuSamplesSkipped: 0, lastWriteMs: 0 };
 
@@ -51,6 +53,15 @@ export class LocalStore extends QueryingStore implements GaitStore {
     this.queries = new LocalQueries(this.db);
     this.rawImu = options.rawImu ?? 'off';
     this.insertAll = this.prepareInsert();
+    this.upsertAthlete = this.db.prepare('INSERT OR REPLACE INTO athletes VALUES (@athlete, @display_name, @settings, @updated_us)');
+    // The first ack of an alert is kept, atomically: a later one never replaces it. "First" is the earliest
+    // acked_us (then the smaller key id), the rule the InfluxDB store applies on read, so racing acks settle alike.
+    this.insertAck = this.db.prepare(
+      `INSERT INTO alert_acks VALUES (@athlete, @session, @t_us, @type, @severity, @metric, @sensor, @side, @acked_by, @acked_us, @note)
+       ON CONFLICT (athlete, session, t_us, type, severity, metric, sensor, side) DO UPDATE
+       SET acked_by = excluded.acked_by, acked_us = excluded.acked_us, note = excluded.note
+       WHERE excluded.acked_us < alert_acks.acked_us OR (excluded.acked_us = alert_acks.acked_us AND excluded.acked_by < alert_acks.acked_by)`,
+    );
     this.batcher = new Batcher<PreparedBatch>({
       maxBatchPoints: options.maxBatchPoints ?? 5000,
       maxBatchDelayMs: options.maxBatchDelayMs ?? 20,
@@ -105,6 +116,18 @@ export class LocalStore extends QueryingStore implements GaitStore {
 
   flush(): Promise<void> {
     return this.batcher.flush();
+  }
+
+  // Athletes and acks are rare, single human actions: one statement is one transaction, committed
+  // (and fsync'd, synchronous=FULL) before the promise resolves; no batching needed.
+  protected async storeAthlete(record: AthleteRecord): Promise<void> {
+    if (this.closed) throw new StoreClosedError();
+    this.upsertAthlete.run(athleteToRow(record));
+  }
+
+  protected async storeAck(ack: AlertAckInput): Promise<void> {
+    if (this.closed) throw new StoreClosedError();
+    this.insertAck.run(ackToRow(ack));
   }
 
   get metrics(): StoreMetrics {

@@ -1,7 +1,7 @@
 /** Records ⇄ SQLite rows of the local store. */
 import type { Side } from '@gaitwatch/protocol';
 import { alertExtras, strideExtras } from '../records.ts';
-import type { AlertRecord, CheckpointRecord, ExtraValue, ImuSample, JsonObject, SessionRecord, StrideRecord } from '../types.ts';
+import type { AlertAckInput, AlertRecord, AthleteListItem, AthleteRecord, AthleteSettings, CheckpointRecord, ExtraValue, ImuSample, JsonObject, SessionRecord, StrideRecord } from '../types.ts';
 
 export interface StrideRow {
   athlete: string;
@@ -162,4 +162,74 @@ export function rowToCheckpoint(r: CheckpointRow): CheckpointRecord {
 
 export function rowToImu(r: ImuRow): ImuSample {
   return { athleteId: r.athlete, sessionId: r.session, sensor: r.sensor, tUs: r.t_us, axMps2: r.ax, ayMps2: r.ay, azMps2: r.az, gxRadps: r.gx, gyRadps: r.gy, gzRadps: r.gz };
+}
+
+export interface AthleteRow {
+  athlete: string;
+  display_name: string | null;
+  settings: string;
+  updated_us: number;
+}
+
+export function athleteToRow(a: AthleteRecord): AthleteRow {
+  return { athlete: a.athleteId, display_name: a.displayName ?? null, settings: JSON.stringify(a.settings), updated_us: a.updatedUs };
+}
+
+export function rowToAthlete(r: AthleteRow): AthleteRecord {
+  return { athleteId: r.athlete, ...(r.display_name === null ? {} : { displayName: r.display_name }), settings: JSON.parse(r.settings) as AthleteSettings, updatedUs: r.updated_us };
+}
+
+/** A row of the union listing: an athlete known from sessions only has no record columns. */
+export type AthleteListRow = Omit<AthleteRow, 'settings' | 'updated_us'> & { settings: string | null; updated_us: number | null };
+
+export function rowToAthleteListItem(r: AthleteListRow): AthleteListItem {
+  if (r.settings === null || r.updated_us === null) return { athleteId: r.athlete, settings: {}, updatedUs: null };
+  return rowToAthlete({ ...r, settings: r.settings, updated_us: r.updated_us });
+}
+
+export interface AckRow {
+  athlete: string;
+  session: string;
+  t_us: number;
+  type: string;
+  severity: string;
+  metric: string;
+  sensor: string;
+  side: string;
+  acked_by: string;
+  acked_us: number;
+  note: string | null;
+}
+
+export function ackToRow(a: AlertAckInput): AckRow {
+  return {
+    athlete: a.athleteId,
+    session: a.sessionId,
+    t_us: a.tUs,
+    type: a.type,
+    severity: a.severity,
+    metric: a.metric,
+    // '' for "none", as in the alerts table: the key must match the alert's.
+    sensor: a.sensor ?? '',
+    side: a.side ?? '',
+    acked_by: a.ackedBy,
+    acked_us: a.ackedUs,
+    note: a.note === undefined || a.note === '' ? null : a.note,
+  };
+}
+
+export function rowToAck(r: AckRow): AlertAckInput {
+  return {
+    athleteId: r.athlete,
+    sessionId: r.session,
+    tUs: r.t_us,
+    type: r.type as AlertAckInput['type'],
+    severity: r.severity as AlertAckInput['severity'],
+    metric: r.metric,
+    ...(r.sensor === '' ? {} : { sensor: r.sensor }),
+    ...(r.side === '' ? {} : { side: r.side as Side }),
+    ackedBy: r.acked_by,
+    ackedUs: r.acked_us,
+    ...(r.note === null ? {} : { note: r.note }),
+  };
 }

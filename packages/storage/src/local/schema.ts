@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 
 /** Bumped when the schema changes; `PRAGMA user_version` records the one on disk. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE strides (
@@ -83,6 +83,45 @@ CREATE TABLE imu (
 `;
 
 /**
+ * Version 2: athlete records and alert acknowledgements. `settings` is the
+ * AthleteSettings JSON (validated before it is written, replaced whole).
+ * An ack's key is its raised alert's identity without the phase: one row
+ * per alert, and the upsert in local-store.ts keeps the first ack atomically.
+ */
+const SCHEMA_V2 = `
+CREATE TABLE athletes (
+  athlete TEXT NOT NULL PRIMARY KEY,
+  display_name TEXT,
+  settings TEXT NOT NULL,
+  updated_us INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE alert_acks (
+  athlete TEXT NOT NULL,
+  session TEXT NOT NULL,
+  t_us INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  sensor TEXT NOT NULL DEFAULT '',
+  side TEXT NOT NULL DEFAULT '',
+  acked_by TEXT NOT NULL,
+  acked_us INTEGER NOT NULL,
+  note TEXT,
+  PRIMARY KEY (athlete, session, t_us, type, severity, metric, sensor, side)
+) WITHOUT ROWID;
+-- The acks of a page of alerts: by athlete and time, or by time (an admin's feed).
+CREATE INDEX alert_acks_by_athlete_time ON alert_acks (athlete, t_us);
+CREATE INDEX alert_acks_by_time ON alert_acks (t_us);
+`;
+
+/** Schema scripts by the version they lead to; a database is brought up one version at a time. */
+const MIGRATIONS: readonly (readonly [number, string])[] = [
+  [1, SCHEMA_V1],
+  [2, SCHEMA_V2],
+];
+
+/**
  * Opens the database for durable, concurrent use and creates the schema.
  * WAL lets the API read while ingest writes; synchronous=FULL fsyncs the WAL
  * at every commit, so a committed (acknowledged) batch survives a power cut,
@@ -98,8 +137,9 @@ export function prepareDatabase(db: Database.Database, synchronous: 'full' | 'no
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
-    if (version !== 0) throw new Error(`local store: schema version ${version} on disk, this build knows ${SCHEMA_VERSION}`);
-    db.exec(SCHEMA_V1);
+    if (version > SCHEMA_VERSION) throw new Error(`local store: schema version ${version} on disk, this build knows ${SCHEMA_VERSION}`);
+    // A version-1 file (before athletes and acks) gains the new tables; its data stays as it is.
+    for (const [to, script] of MIGRATIONS) if (to > version) db.exec(script);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
