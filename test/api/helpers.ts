@@ -103,3 +103,21 @@ export async function openTestApi(options: { rateLimit?: { max: number; timeWind
     },
   };
 }
+
+/** Who presents what in `send`: a caller of KEYS, nobody, or raw headers. */
+export type Caller = Who | null | { authorization: string };
+
+/**
+ * Any method with the key of `who` and an optional body: an object is sent as
+ * JSON, a string as is (set `content-type` in `headers` for it).
+ */
+export function send(api: TestApi, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, who: Caller, body?: unknown, headers: Record<string, string> = {}): Promise<InjectResponse> {
+  const auth = who === null ? {} : typeof who === 'object' ? who : { authorization: `Bearer ${KEYS[who]}` };
+  const json = body !== undefined && typeof body !== 'string';
+  return api.app.inject({
+    method,
+    url,
+    headers: { ...auth, ...(json ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body === undefined ? {} : { payload: json ? JSON.stringify(body) : (body as string) }),
+  });
+}

@@ -10,7 +10,9 @@ import type { JwtOptions } from './auth/jwt.ts';
 import type { KeyRing } from './auth/keys.ts';
 import { ApiError, API_ERRORS, errorBody, type ApiErrorCode, type ErrorDetail } from './errors.ts';
 import { ApiMetrics } from './metrics.ts';
+import { alertAckRoutes } from './routes/alert-ack.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { athleteRoutes } from './routes/athletes.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import type { LiveHub } from './live/live-hub.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -139,6 +141,8 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
   await app.register(sessionRoutes, { store: options.store });
   await app.register(strideRoutes, { store: options.store, pseudonym: (athleteId: string) => options.auth.keys.pseudonym(athleteId) });
   await app.register(alertRoutes, { store: options.store });
+  await app.register(athleteRoutes, { store: options.store });
+  await app.register(alertAckRoutes, { store: options.store });
   await app.register(liveRoutes, { ...options.live, hub: options.live?.hub, metrics });
   await app.register(dashboardRoutes);
   return app as unknown as ApiApp;

@@ -17,6 +17,8 @@ export const API_ERRORS = {
   GW_API_LIVE_OFF: { status: 503, message: 'the live stream is off: this API has no broker to follow (set MQTT_URL)' },
   GW_API_BUSY: { status: 503, message: 'the server serves as many live streams as it can; retry later' },
   GW_API_INTERNAL: { status: 500, message: 'internal error (logged with the request id)' },
+  GW_API_BAD_BODY: { status: 400, message: 'the JSON body is malformed, has a field of the wrong type or range, or an unknown field' },
+  GW_API_BODY_TOO_LARGE: { status: 413, message: 'the body is larger than the route accepts' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
