@@ -8,7 +8,7 @@ import { IngestMetrics } from './metrics.ts';
 import { MqttIntake } from './mqtt-intake.ts';
 import { StoreWriter } from './output/store-writer.ts';
 import { CHECKPOINT_VERSION, type SessionCheckpoint } from './session/live-session.ts';
-import { SessionManager, type CheckpointSource } from './session/session-manager.ts';
+import { SessionManager, type AthleteSettingsSource, type CheckpointSource } from './session/session-manager.ts';
 
 /** How often sessions are ticked (buffers released, clocks moved, idle checked), ms. */
 const TICK_MS = 250;
@@ -73,6 +73,15 @@ export function storeCheckpoints(store: GaitStore, logger: Logger): CheckpointSo
   };
 }
 
+/** Athlete settings from the store's athlete records (written through the API's PATCH /v1/athletes/:athleteId). */
+export function storeAthleteSettings(store: GaitStore): AthleteSettingsSource {
+  return {
+    async load(athleteId) {
+      return (await store.getAthlete(athleteId))?.settings;
+    },
+  };
+}
+
 /** Starts the ingest service: store, metrics server, broker connection, session timer. */
 export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): Promise<IngestService> {
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -93,6 +102,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     jitterMs: config.jitterMs,
     jitterMaxFrames: config.jitterMaxFrames,
     ...(config.checkpointEveryS > 0 ? { checkpoints: storeCheckpoints(store, logger) } : {}),
+    athleteSettings: storeAthleteSettings(store),
     output: {
       stride: ({ kind: _kind, ...record }) => writer.stride(record),
       alert: ({ kind: _kind, ...record }) => writer.alert(record),

@@ -31,6 +31,12 @@ export interface LiveSessionOptions {
   readonly sessionId: string;
   /** The `start` status, when it came before the data. */
   readonly start?: StatusStart;
+  /**
+   * This athlete's absolute pelvic-drop limit, degrees, as the session manager
+   * chose it (athlete settings, else the start's runner profile); absent: the
+   * analysis default.
+   */
+  readonly pelvicDropLimitDeg?: number;
   readonly jitterMs: number;
   readonly jitterMaxFrames: number;
   readonly logger: Logger;
@@ -105,7 +111,7 @@ export class LiveSession {
         athleteId: this.athleteId,
         sessionId: this.sessionId,
         ...(start !== undefined ? { sensors: start.sensors } : {}),
-        ...(start?.runnerProfile?.pelvicDropLimitDeg !== undefined ? { pelvicDropLimitDeg: start.runnerProfile.pelvicDropLimitDeg } : {}),
+        ...(options.pelvicDropLimitDeg !== undefined ? { pelvicDropLimitDeg: options.pelvicDropLimitDeg } : {}),
       },
     );
   }

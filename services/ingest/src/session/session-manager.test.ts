@@ -233,4 +233,52 @@ describe('SessionManager with checkpoints', () => {
     await manager.settled();
     expect(manager.session('a1', 's1')).toMatchObject({ resumed: false, startUs: T0_US });
   });
+
+  describe('athlete settings at open', () => {
+    const quiet = { stride: () => undefined, alert: () => undefined, checkpoint: () => undefined, publishLive: () => undefined, publishAlert: () => undefined };
+    const startWith = (limitDeg?: number): Uint8Array =>
+      bytes(JSON.stringify({ state: 'start', tUs: T0_US, sensors: ['pelvis'], sampleRateHz: 200, firmware: 'test/1', runnerProfile: limitDeg === undefined ? {} : { pelvicDropLimitDeg: limitDeg } }));
+    function managerWith(load: (athleteId: string) => Promise<{ pelvicDropLimitDeg?: number } | undefined>, sessions: Parameters<SessionOutput['session']>[0][]): SessionManager {
+      return new SessionManager({ logger: pino({ level: 'silent' }), metrics: new IngestMetrics(), idleTimeoutS: 30, jitterMs: 100, jitterMaxFrames: 16, athleteSettings: { load }, output: { ...quiet, session: (r) => sessions.push(r) } });
+    }
+    const limitOf = (record: Parameters<SessionOutput['session']>[0] | undefined): unknown => (record?.summary['analysis'] as Record<string, unknown> | undefined)?.['pelvicDropLimitDeg'];
+
+    it('holds the first messages while the settings load, then opens with the athlete’s limit over the profile’s', async () => {
+      const sessions: Parameters<SessionOutput['session']>[0][] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const m = managerWith(async () => {
+        await gate;
+        return { pelvicDropLimitDeg: 4 };
+      }, sessions);
+      m.handle(topic('status'), startWith(9));
+      m.handle(topic('imu'), bytes(encodeJsonImu(still('pelvis', 0))));
+      expect(m.activeSessions).toBe(0);
+      expect(m.openingSessions).toBe(1);
+      release();
+      await m.settled();
+      expect(m.session('a1', 's1')?.startedBy).toBe('status');
+      // The held frame reached the session (in its jitter buffer until due).
+      expect(m.session('a1', 's1')?.bufferedFrames()).toBe(1);
+      expect(limitOf(sessions[0])).toBe(4);
+    });
+
+    it('opens with the profile’s limit when the athlete has none, and with the defaults when the settings cannot be read', async () => {
+      const sessions: Parameters<SessionOutput['session']>[0][] = [];
+      const m = managerWith(async (athleteId) => {
+        if (athleteId === 'broken') throw new Error('store away');
+        return athleteId === 'a1' ? {} : undefined;
+      }, sessions);
+      m.handle(topic('status'), startWith(9));
+      m.handle(topic('status', 'a2'), startWith());
+      m.handle(topic('status', 'broken'), startWith(8));
+      await m.settled();
+      expect(m.activeSessions).toBe(3);
+      expect(sessions.map((r) => [r.athleteId, limitOf(r)])).toEqual([
+        ['a1', 9],
+        ['a2', undefined],
+        ['broken', 8],
+      ]);
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import type { AlertEvent, StrideEvent } from '@gaitwatch/dsp';
 import { buildTopic, decodeImu, decodeStatus, parseTopic, type RejectionReason, type Status } from '@gaitwatch/protocol';
-import type { CheckpointRecord, JsonObject } from '@gaitwatch/storage';
+import type { AthleteSettings, CheckpointRecord, JsonObject } from '@gaitwatch/storage';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from '../metrics.ts';
 import { RateLimitedLog } from '../rate-limited-log.ts';
@@ -24,6 +24,14 @@ export interface CheckpointSource {
   load(athleteId: string, sessionId: string): Promise<SessionCheckpoint | undefined>;
 }
 
+/**
+ * Where an athlete's settings come from when a session opens (the store's
+ * athlete record, written through the API): undefined when there are none.
+ */
+export interface AthleteSettingsSource {
+  load(athleteId: string): Promise<AthleteSettings | undefined>;
+}
+
 /** Messages held per session while its checkpoint is being read (a few ms from the store); past it they are refused. */
 const MAX_HELD_WHILE_OPENING = 10_000;
 
@@ -40,6 +48,13 @@ export interface SessionManagerOptions {
    * session opened here continues from its checkpoint when the store has one.
    */
   readonly checkpoints?: CheckpointSource;
+  /**
+   * The athlete's settings, read once when a session opens (not for a session
+   * continued from a checkpoint: it keeps the analyzer it had). The athlete's
+   * `pelvicDropLimitDeg` (set by their coach) wins over the one a runner
+   * profile in the `start` status carries; with neither, the analysis default.
+   */
+  readonly athleteSettings?: AthleteSettingsSource;
   readonly nowMs?: () => number;
 }
 
@@ -165,8 +180,8 @@ export class SessionManager {
         this.reject('imu', 'after_stop', `data for ${key} after its stop`);
         return;
       }
-      if (this.options.checkpoints !== undefined) {
-        this.openFromCheckpoint(key, athleteId, sessionId, undefined, { topic: buildTopic(athleteId, sessionId, 'imu'), payload }, decoded.frame);
+      if (this.loadsOnOpen) {
+        this.openLoaded(key, athleteId, sessionId, undefined, { topic: buildTopic(athleteId, sessionId, 'imu'), payload }, decoded.frame);
         return;
       }
       session = this.open(athleteId, sessionId, undefined, decoded.frame);
@@ -194,7 +209,7 @@ export class SessionManager {
           return;
         }
         this.stopped.delete(key);
-        if (this.options.checkpoints !== undefined) this.openFromCheckpoint(key, athleteId, sessionId, status, { topic: buildTopic(athleteId, sessionId, 'status'), payload });
+        if (this.loadsOnOpen) this.openLoaded(key, athleteId, sessionId, status, { topic: buildTopic(athleteId, sessionId, 'status'), payload });
         else this.open(athleteId, sessionId, status);
         return;
       case 'stop':
@@ -206,12 +221,19 @@ export class SessionManager {
     }
   }
 
+  /** True when opening a session reads the store first (its checkpoint, the athlete's settings). */
+  private get loadsOnOpen(): boolean {
+    return this.options.checkpoints !== undefined || this.options.athleteSettings !== undefined;
+  }
+
   /**
-   * Reads the session's checkpoint, holding its messages meanwhile (the
-   * first one included), then opens it — continued from the checkpoint when
-   * there is one for this run — and hands it the held messages in order.
+   * Reads the session's checkpoint and the athlete's settings (whichever are
+   * configured, together), holding its messages meanwhile (the first one
+   * included), then opens it — continued from the checkpoint when there is
+   * one for this run — and hands it the held messages in order. A read that
+   * fails opens the session anyway: afresh, or with the default settings.
    */
-  private openFromCheckpoint(
+  private openLoaded(
     key: StatusKey,
     athleteId: string,
     sessionId: string,
@@ -221,18 +243,21 @@ export class SessionManager {
   ): void {
     const held = [first];
     this.opening.set(key, held);
-    const load = this.options
-      .checkpoints!.load(athleteId, sessionId)
-      .catch((error: unknown) => {
-        this.options.logger.warn({ athleteId, sessionId, err: { message: (error as Error).message } }, 'checkpoint unreadable; starting the session afresh');
-        return undefined;
-      })
-      .then((checkpoint) => {
+    const checkpointLoad = (this.options.checkpoints?.load(athleteId, sessionId) ?? Promise.resolve(undefined)).catch((error: unknown) => {
+      this.options.logger.warn({ athleteId, sessionId, err: { message: (error as Error).message } }, 'checkpoint unreadable; starting the session afresh');
+      return undefined;
+    });
+    const settingsLoad = (this.options.athleteSettings?.load(athleteId) ?? Promise.resolve(undefined)).catch((error: unknown) => {
+      this.options.logger.warn({ athleteId, sessionId, err: { message: (error as Error).message } }, 'athlete settings unreadable; opening the session with the defaults');
+      return undefined;
+    });
+    const load = Promise.all([checkpointLoad, settingsLoad])
+      .then(([checkpoint, settings]) => {
         this.opening.delete(key);
         if (!this.accepting) return;
         // A start of another run under the same id (its time differs) begins afresh.
         const usable = checkpoint !== undefined && (start === undefined || checkpoint.startUs === start.tUs) ? checkpoint : undefined;
-        this.open(athleteId, sessionId, start, firstFrame, usable);
+        this.open(athleteId, sessionId, start, firstFrame, usable, settings);
         for (const message of held) {
           const parsed = parseTopic(message.topic)!;
           this.guarded(parsed.kind, () => this.dispatch(message.topic, parsed, message.payload));
@@ -247,14 +272,26 @@ export class SessionManager {
     while (this.loads.size > 0) await Promise.all([...this.loads]);
   }
 
-  private open(athleteId: string, sessionId: string, start: Extract<Status, { state: 'start' }> | undefined, firstFrame?: Parameters<LiveSession['onFrame']>[0], checkpoint?: SessionCheckpoint): LiveSession {
+  private open(
+    athleteId: string,
+    sessionId: string,
+    start: Extract<Status, { state: 'start' }> | undefined,
+    firstFrame?: Parameters<LiveSession['onFrame']>[0],
+    checkpoint?: SessionCheckpoint,
+    settings?: AthleteSettings,
+  ): LiveSession {
     const key: StatusKey = `${athleteId}/${sessionId}`;
     const logger = this.options.logger.child({ athleteId, sessionId });
+    // The coach's setting wins over the phone's runner profile; neither: the analysis default.
+    const fromProfile = start?.runnerProfile?.pelvicDropLimitDeg;
+    const pelvicDropLimitDeg = settings?.pelvicDropLimitDeg ?? fromProfile;
+    const limitSource = settings?.pelvicDropLimitDeg !== undefined ? 'athlete' : fromProfile !== undefined ? 'runner_profile' : 'default';
     const session = new LiveSession(
       {
         athleteId,
         sessionId,
         ...(start !== undefined ? { start } : {}),
+        ...(pelvicDropLimitDeg !== undefined ? { pelvicDropLimitDeg } : {}),
         jitterMs: this.options.jitterMs,
         jitterMaxFrames: this.options.jitterMaxFrames,
         logger,
@@ -267,7 +304,7 @@ export class SessionManager {
     );
     this.sessions.set(key, session);
     this.options.metrics.sessionsActive.set(this.sessions.size);
-    logger.info({ startedBy: session.startedBy, sensors: start?.sensors, startUs: session.startUs, resumed: session.resumed }, 'session opened');
+    logger.info({ startedBy: session.startedBy, sensors: start?.sensors, startUs: session.startUs, resumed: session.resumed, pelvicDropLimitDeg, limitSource }, 'session opened');
     if (session.resumed) return session;
     this.options.output.session({
       athleteId,
