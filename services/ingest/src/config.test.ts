@@ -87,8 +87,8 @@ describe('loadConfig: TLS to the broker', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('takes a CA file and a client certificate + key for mqtts:// and wss://, as paths', () => {
-    expect(loadConfig({ ...TLS, MQTT_CA_FILE: pem }).mqtt.tls).toEqual({ ca: pem });
-    expect(loadConfig({ ...TLS, MQTT_URL: 'wss://broker.example/mqtt', MQTT_CERT_FILE: pem, MQTT_KEY_FILE: pem }).mqtt.tls).toEqual({ cert: pem, key: pem });
+    expect(loadConfig({ ...TLS, MQTT_CA_FILE: pem }).mqtt?.tls).toEqual({ ca: pem });
+    expect(loadConfig({ ...TLS, MQTT_URL: 'wss://broker.example/mqtt', MQTT_CERT_FILE: pem, MQTT_KEY_FILE: pem }).mqtt?.tls).toEqual({ cert: pem, key: pem });
     // No TLS variable: no tls key, the system's CAs (the broker's certificate is verified all the same).
     expect(loadConfig(TLS).mqtt).not.toHaveProperty('tls');
   });
@@ -105,5 +105,41 @@ describe('loadConfig: TLS to the broker', () => {
     expect(problems({ ...TLS, MQTT_CERT_FILE: pem })).toEqual([expect.stringMatching(/^MQTT_CERT_FILE and MQTT_KEY_FILE: a client certificate needs both/)]);
     expect(problems({ ...TLS, MQTT_KEY_FILE: pem })).toEqual([expect.stringMatching(/^MQTT_CERT_FILE and MQTT_KEY_FILE: a client certificate needs both/)]);
     expect(problems({ ...TLS, MQTT_TLS_INSECURE: 'true' })).toEqual([expect.stringMatching(/^MQTT_TLS_INSECURE: not supported/)]);
+  });
+
+  describe('NATS_* (JetStream intake)', () => {
+    const NATS = { DATA_DIR: '/var/lib/gaitwatch', NATS_URL: 'nats://nats:4222' };
+
+    it('NATS_URL alone: 4 partitions, all of them, stream GAITWATCH_IMU, no MQTT (alerts on core NATS)', () => {
+      const config = loadConfig(NATS);
+      expect(config.nats).toEqual({ url: 'nats://nats:4222', partitions: 4, workerPartitions: [0, 1, 2, 3], stream: 'GAITWATCH_IMU' });
+      expect(config).not.toHaveProperty('mqtt');
+      expect(loadConfig(BASE)).not.toHaveProperty('nats');
+    });
+
+    it('takes partitions, this worker’s share, the stream, credentials, and MQTT_URL beside it for the alerts', () => {
+      const config = loadConfig({ ...NATS, MQTT_URL: 'mqtt://nats:1883', NATS_PARTITIONS: '8', NATS_WORKER_PARTITIONS: ' 5, 2 ', NATS_STREAM: 'GW_1', NATS_USER: 'ingest', NATS_PASSWORD: 'pw' });
+      expect(config.nats).toEqual({ url: 'nats://nats:4222', user: 'ingest', password: 'pw', partitions: 8, workerPartitions: [2, 5], stream: 'GW_1' });
+      expect(config.mqtt?.url).toBe('mqtt://nats:1883');
+      expect(loadConfig({ ...NATS, NATS_URL: 'tls://nats.example:4222' }).nats?.url).toBe('tls://nats.example:4222');
+    });
+
+    it('refuses bad values naming the variable, never the password', () => {
+      expect(problems({ ...NATS, NATS_URL: 'http://nats:4222' })).toEqual([expect.stringMatching(/^NATS_URL: must be a URL with scheme nats \| tls/)]);
+      expect(problems({ ...NATS, NATS_PARTITIONS: '0' })).toEqual([expect.stringMatching(/^NATS_PARTITIONS: must be at least 1/)]);
+      expect(problems({ ...NATS, NATS_WORKER_PARTITIONS: '0;1' })).toEqual([expect.stringMatching(/^NATS_WORKER_PARTITIONS: must be a comma-separated list/)]);
+      expect(problems({ ...NATS, NATS_WORKER_PARTITIONS: '1,4' })).toEqual(['NATS_WORKER_PARTITIONS: 4 outside 0–3 (NATS_PARTITIONS is 4)']);
+      expect(problems({ ...NATS, NATS_WORKER_PARTITIONS: '1,1' })).toEqual(['NATS_WORKER_PARTITIONS: a partition is listed twice']);
+      expect(problems({ ...NATS, NATS_STREAM: 'gw.imu' })).toEqual([expect.stringMatching(/^NATS_STREAM: must be 1–64 of/)]);
+      const secret = problems({ ...NATS, NATS_PASSWORD: 'hunter2' });
+      expect(secret).toEqual(['NATS_PASSWORD: set without NATS_USER']);
+      expect(secret.join('\n')).not.toContain('hunter2');
+      expect(problems({ ...NATS, NATS_USER: 'ingest' })).toEqual(['NATS_USER: set without NATS_PASSWORD']);
+    });
+
+    it('NATS_* without NATS_URL is a mistake, and without either URL MQTT_URL is required', () => {
+      expect(problems({ ...BASE, NATS_WORKER_PARTITIONS: '0' })).toEqual([expect.stringMatching(/^NATS_WORKER_PARTITIONS: set without NATS_URL/)]);
+      expect(problems({ DATA_DIR: '/d' })).toEqual([expect.stringMatching(/^MQTT_URL: required .* unless NATS_URL is set/)]);
+    });
   });
 });

@@ -7,7 +7,8 @@ import { z } from 'zod';
  * Every variable is documented in services/ingest/README.md.
  */
 export interface IngestConfig {
-  readonly mqtt: {
+  /** The MQTT broker. Unset only with `nats` (NATS_URL): then alerts and live strides go out on core NATS. */
+  readonly mqtt?: {
     readonly url: string;
     readonly username?: string;
     readonly password?: string;
@@ -53,6 +54,25 @@ export interface IngestConfig {
    * that many messages in flight, e.g. Mosquitto `max_inflight_messages 0`).
    */
   readonly ackMode: 'receipt' | 'checkpoint';
+  /**
+   * NATS JetStream intake (NATS_URL): imu/status are consumed from JetStream partitions instead of MQTT
+   * subscriptions (services/ingest/README.md "NATS JetStream intake", deploy/SCALING.md).
+   */
+  readonly nats?: NatsConfig;
+}
+
+/** NATS_* variables: where the partitioned stream is and which of its partitions this worker consumes. */
+export interface NatsConfig {
+  /** `nats://host:4222` or `tls://host:4222`. */
+  readonly url: string;
+  readonly user?: string;
+  readonly password?: string;
+  /** N: the server's subject mapping spreads sessions over N partitions (`{{partition(N,1,2)}}`); must equal it. */
+  readonly partitions: number;
+  /** The partitions this worker consumes, ascending; default all of them (one worker). */
+  readonly workerPartitions: readonly number[];
+  /** The JetStream stream holding the mapped subjects `gw.<partition>.<athlete>.<session>.<imu|status>`. */
+  readonly stream: string;
 }
 
 /** A configuration the service cannot start with: one line per problem, never the secret values. */
@@ -140,6 +160,23 @@ const EnvSchema = z.object({
   INGEST_HTTP_HOST: optionalText,
   INGEST_CHECKPOINT_S: int(0, 3_600, 5),
   INGEST_ACK: optionalText.pipe(z.enum(['receipt', 'checkpoint'], { error: 'must be receipt or checkpoint' }).optional()),
+  NATS_URL: optionalText.pipe(url(['nats:', 'tls:'], 'nats://127.0.0.1:4222').optional()),
+  NATS_USER: optionalText,
+  NATS_PASSWORD: optionalText,
+  NATS_PARTITIONS: int(1, 1024, 4),
+  NATS_WORKER_PARTITIONS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'must be a comma-separated list of partition numbers, e.g. 0,1')
+      .transform((list) => list.split(',').map((p) => Number(p.trim())))
+      .optional(),
+  ),
+  NATS_STREAM: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 of A–Z a–z 0–9 _ - (a JetStream stream name)')
+      .optional(),
+  ),
 });
 
 /**
@@ -156,7 +193,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  if (e.MQTT_URL === undefined) problems.push('MQTT_URL: required (the broker to subscribe to), e.g. mqtt://127.0.0.1:1883');
+  if (e.MQTT_URL === undefined && e.NATS_URL === undefined) problems.push('MQTT_URL: required (the broker to subscribe to), e.g. mqtt://127.0.0.1:1883, unless NATS_URL is set');
   if (e.MQTT_PASSWORD !== undefined && e.MQTT_USERNAME === undefined) problems.push('MQTT_PASSWORD: set without MQTT_USERNAME');
   if (e.MQTT_RECONNECT_MIN_MS > e.MQTT_RECONNECT_MAX_MS) problems.push('MQTT_RECONNECT_MIN_MS: must not exceed MQTT_RECONNECT_MAX_MS');
   const tlsUrl = e.MQTT_URL !== undefined && TLS_PROTOCOLS.includes(new URL(e.MQTT_URL).protocol);
@@ -194,24 +231,30 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     }
   }
   if (e.INGEST_ACK === 'checkpoint' && e.INGEST_CHECKPOINT_S === 0) problems.push('INGEST_ACK: checkpoint needs checkpoints (INGEST_CHECKPOINT_S above 0)');
+  const nats = natsConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    mqtt: {
-      url: e.MQTT_URL!,
-      ...(e.MQTT_USERNAME !== undefined ? { username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD ?? '' } : {}),
-      clientId: e.MQTT_CLIENT_ID ?? 'gaitwatch-ingest',
-      reconnectMinMs: e.MQTT_RECONNECT_MIN_MS,
-      reconnectMaxMs: e.MQTT_RECONNECT_MAX_MS,
-      ...(e.MQTT_CA_FILE !== undefined || e.MQTT_CERT_FILE !== undefined
-        ? {
-            tls: {
-              ...(e.MQTT_CA_FILE !== undefined ? { ca: e.MQTT_CA_FILE } : {}),
-              ...(e.MQTT_CERT_FILE !== undefined ? { cert: e.MQTT_CERT_FILE } : {}),
-              ...(e.MQTT_KEY_FILE !== undefined ? { key: e.MQTT_KEY_FILE } : {}),
-            },
-          }
-        : {}),
-    },
+    // Unset only with NATS_URL (checked above): alerts then go out on core NATS.
+    ...(e.MQTT_URL !== undefined
+      ? {
+          mqtt: {
+            url: e.MQTT_URL,
+            ...(e.MQTT_USERNAME !== undefined ? { username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD ?? '' } : {}),
+            clientId: e.MQTT_CLIENT_ID ?? 'gaitwatch-ingest',
+            reconnectMinMs: e.MQTT_RECONNECT_MIN_MS,
+            reconnectMaxMs: e.MQTT_RECONNECT_MAX_MS,
+            ...(e.MQTT_CA_FILE !== undefined || e.MQTT_CERT_FILE !== undefined
+              ? {
+                  tls: {
+                    ...(e.MQTT_CA_FILE !== undefined ? { ca: e.MQTT_CA_FILE } : {}),
+                    ...(e.MQTT_CERT_FILE !== undefined ? { cert: e.MQTT_CERT_FILE } : {}),
+                    ...(e.MQTT_KEY_FILE !== undefined ? { key: e.MQTT_KEY_FILE } : {}),
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
     store: { dataDir: e.DATA_DIR!, ...(influx !== undefined ? { influx } : {}) },
     logLevel: e.LOG_LEVEL ?? 'info',
     idleTimeoutS: e.INGEST_IDLE_TIMEOUT_S,
@@ -221,5 +264,30 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     httpHost: e.INGEST_HTTP_HOST ?? '0.0.0.0',
     checkpointEveryS: e.INGEST_CHECKPOINT_S,
     ackMode: e.INGEST_ACK ?? 'receipt',
+    ...(nats !== undefined ? { nats } : {}),
+  };
+}
+
+/** The NATS_* variables, checked together; problems are appended to `problems`. */
+function natsConfig(e: z.infer<typeof EnvSchema>, problems: string[]): NatsConfig | undefined {
+  if (e.NATS_URL === undefined) {
+    for (const name of ['NATS_USER', 'NATS_PASSWORD', 'NATS_WORKER_PARTITIONS', 'NATS_STREAM'] as const) {
+      if (e[name] !== undefined) problems.push(`${name}: set without NATS_URL (unset NATS_URL means MQTT intake)`);
+    }
+    return undefined;
+  }
+  if (e.NATS_PASSWORD !== undefined && e.NATS_USER === undefined) problems.push('NATS_PASSWORD: set without NATS_USER');
+  if (e.NATS_USER !== undefined && e.NATS_PASSWORD === undefined) problems.push('NATS_USER: set without NATS_PASSWORD');
+  const n = e.NATS_PARTITIONS;
+  const mine = e.NATS_WORKER_PARTITIONS ?? Array.from({ length: n }, (_, p) => p);
+  const outside = mine.filter((p) => p >= n);
+  if (outside.length > 0) problems.push(`NATS_WORKER_PARTITIONS: ${outside.join(',')} outside 0–${n - 1} (NATS_PARTITIONS is ${n})`);
+  if (new Set(mine).size !== mine.length) problems.push('NATS_WORKER_PARTITIONS: a partition is listed twice');
+  return {
+    url: e.NATS_URL,
+    ...(e.NATS_USER !== undefined ? { user: e.NATS_USER, password: e.NATS_PASSWORD ?? '' } : {}),
+    partitions: n,
+    workerPartitions: [...new Set(mine)].sort((a, b) => a - b),
+    stream: e.NATS_STREAM ?? 'GAITWATCH_IMU',
   };
 }

@@ -1,8 +1,9 @@
 // Public surface of @gaitwatch/ingest (README.md): the service, its configuration and its parts.
-export { loadConfig, ConfigError, type IngestConfig } from './config.ts';
+export { loadConfig, ConfigError, type IngestConfig, type NatsConfig } from './config.ts';
 export { startIngest, createLogger, storeCheckpoints, type IngestService, type IngestDeps } from './service.ts';
 export { IngestMetrics } from './metrics.ts';
 export { MqttIntake, SUBSCRIPTIONS, type MqttIntakeOptions } from './mqtt-intake.ts';
+export { NatsIntake, MqttPublisher, serverMappings, partitionFilter, consumerName, subjectToTopic, SUBJECT_ROOT, type NatsIntakeOptions } from './nats-intake.ts';
 export { buildHealthServer, listen } from './http-server.ts';
 export { StoreWriter, type StoreWriterOptions } from './output/store-writer.ts';
 export { SessionManager, type SessionManagerOptions, type SessionOutput, type CheckpointSource } from './session/session-manager.ts';

@@ -6,7 +6,7 @@ import { TLS_PROTOCOLS, type IngestConfig } from './config.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 export interface MqttIntakeOptions {
-  readonly config: IngestConfig['mqtt'];
+  readonly config: NonNullable<IngestConfig['mqtt']>;
   readonly logger: Logger;
   readonly metrics: IngestMetrics;
   readonly onMessage: (topic: string, payload: Uint8Array) => void;
@@ -35,7 +35,7 @@ type PacketSender = (packet: { cmd: string; messageId?: number }, cb?: (error?: 
  * `tls.ca` when given (a private CA) or else Node's bundled CAs; `tls.cert` +
  * `tls.key` add a client certificate. The files are read once, here.
  */
-export function tlsOptions(config: IngestConfig['mqtt']): Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
+export function tlsOptions(config: NonNullable<IngestConfig['mqtt']>): Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
   if (!TLS_PROTOCOLS.includes(new URL(config.url).protocol)) return {};
   const { ca, cert, key } = config.tls ?? {};
   return {

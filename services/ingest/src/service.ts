@@ -2,10 +2,11 @@ import type { Server } from 'node:http';
 import { buildTopic } from '@gaitwatch/protocol';
 import { openStore, type GaitStore } from '@gaitwatch/storage';
 import { pino, type Logger } from 'pino';
-import type { IngestConfig } from './config.ts';
+import { ConfigError, type IngestConfig } from './config.ts';
 import { buildHealthServer, listen } from './http-server.ts';
 import { IngestMetrics } from './metrics.ts';
 import { MqttIntake } from './mqtt-intake.ts';
+import { MqttPublisher, NatsIntake } from './nats-intake.ts';
 import { StoreWriter } from './output/store-writer.ts';
 import { CHECKPOINT_VERSION, type SessionCheckpoint } from './session/live-session.ts';
 import { SessionManager, type AthleteSettingsSource, type CheckpointSource } from './session/session-manager.ts';
@@ -26,7 +27,8 @@ export interface IngestService {
   readonly metrics: IngestMetrics;
   readonly sessions: SessionManager;
   readonly store: GaitStore;
-  readonly intake: MqttIntake;
+  /** Where imu/status come from: MQTT subscriptions, or JetStream partitions when NATS_URL is set. */
+  readonly intake: MqttIntake | NatsIntake;
   readonly logger: Logger;
   /** Port of /metrics, /healthz, /readyz. */
   readonly httpPort: number;
@@ -84,6 +86,7 @@ export function storeAthleteSettings(store: GaitStore): AthleteSettingsSource {
 
 /** Starts the ingest service: store, metrics server, broker connection, session timer. */
 export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): Promise<IngestService> {
+  if (config.nats === undefined && config.mqtt === undefined) throw new ConfigError(['MQTT_URL: required unless NATS_URL is set']);
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = new IngestMetrics();
   const ownStore = deps.store === undefined;
@@ -108,19 +111,26 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
       alert: ({ kind: _kind, ...record }) => writer.alert(record),
       session: (record) => writer.session(record),
       checkpoint: (record) => writer.checkpoint(record),
-      publishLive: (athleteId, sessionId, payload) => intake.publish('live', buildTopic(athleteId, sessionId, 'live'), payload),
-      publishAlert: (athleteId, sessionId, payload) => intake.publish('alerts', buildTopic(athleteId, sessionId, 'alerts'), payload),
+      publishLive: (athleteId, sessionId, payload) => publisher.publish('live', buildTopic(athleteId, sessionId, 'live'), payload),
+      publishAlert: (athleteId, sessionId, payload) => publisher.publish('alerts', buildTopic(athleteId, sessionId, 'alerts'), payload),
     },
   });
-  const intake = new MqttIntake({
-    config: config.mqtt,
-    logger: logger.child({ part: 'mqtt' }),
+  const intakeOptions = {
     metrics,
-    onMessage: (topic, payload) => sessions.handle(topic, payload),
+    onMessage: (topic: string, payload: Uint8Array) => sessions.handle(topic, payload),
     hold: () => writer.blocked || writer.pending > MAX_PENDING_RECORDS,
     ackMode: config.ackMode,
-  });
+  };
+  // NATS_URL: JetStream partitions in; alerts/live out on MQTT when MQTT_URL is set too (QoS 1), else on core NATS (QoS 0 to MQTT subscribers).
+  const intake =
+    config.nats !== undefined
+      ? new NatsIntake({ ...intakeOptions, config: config.nats, logger: logger.child({ part: 'nats' }), ackWaitS: Math.max(30, 4 * config.checkpointEveryS) })
+      : new MqttIntake({ ...intakeOptions, config: config.mqtt!, logger: logger.child({ part: 'mqtt' }) }); // checked at the top
+  const mqttPublisher = intake instanceof NatsIntake && config.mqtt !== undefined ? new MqttPublisher(config.mqtt, logger.child({ part: 'mqtt-out' }), metrics) : undefined;
+  const publisher = mqttPublisher ?? intake;
   const notReady = (): string | undefined => {
+    if (intake instanceof NatsIntake && !intake.ready) return intake.connected ? 'binding the NATS partitions' : 'not connected to NATS';
+    if (mqttPublisher !== undefined && !mqttPublisher.connected) return 'not connected to the MQTT broker (alerts)';
     if (!intake.connected) return 'not connected to the broker';
     if (!store.accepting || writer.blocked) return 'the store refuses writes (spool full)';
     return undefined;
@@ -150,7 +160,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
   };
   const checkpoints = config.checkpointEveryS > 0 ? setInterval(checkpointTick, config.checkpointEveryS * 1000) : undefined;
   logger.info(
-    { store: store.kind, mqttClientId: config.mqtt.clientId, httpPort, idleTimeoutS: config.idleTimeoutS, jitterMs: config.jitterMs, ackMode: config.ackMode },
+    { store: store.kind, mqttClientId: config.mqtt?.clientId, natsPartitions: config.nats?.workerPartitions, httpPort, idleTimeoutS: config.idleTimeoutS, jitterMs: config.jitterMs, ackMode: config.ackMode },
     'ingest started',
   );
 
@@ -172,6 +182,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
       // Every session is checkpointed and written: what was taken can be acknowledged.
       if (finalMark !== undefined) intake.releaseAcks(finalMark);
       await intake.close();
+      await mqttPublisher?.close();
       if (ownStore) await store.close();
       const closing = server;
       server = undefined;
