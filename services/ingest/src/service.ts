@@ -8,11 +8,17 @@ import { IngestMetrics } from './metrics.ts';
 import { MqttIntake } from './mqtt-intake.ts';
 import { MqttPublisher, NatsIntake } from './nats-intake.ts';
 import { StoreWriter } from './output/store-writer.ts';
+import { endAbandonedSessions } from './session/abandoned-sessions.ts';
 import { CHECKPOINT_VERSION, type SessionCheckpoint } from './session/live-session.ts';
 import { SessionManager, type AthleteSettingsSource, type CheckpointSource } from './session/session-manager.ts';
 
 /** How often sessions are ticked (buffers released, clocks moved, idle checked), ms. */
 const TICK_MS = 250;
+/** A session open in the store whose newest checkpoint is this old (at least) was abandoned by a crashed worker, s. */
+const ABANDONED_AFTER_S = 600;
+/** How often, and how far back, the store is searched for abandoned sessions, s. */
+const ABANDONED_SWEEP_S = 60;
+const ABANDONED_LOOK_BACK_S = 7 * 86_400;
 /** Records waiting for the store past which intake holds (the broker keeps the rest). */
 const MAX_PENDING_RECORDS = 50_000;
 
@@ -159,6 +165,24 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     if (mark !== undefined) void writer.written().then(() => intake.releaseAcks(mark));
   };
   const checkpoints = config.checkpointEveryS > 0 ? setInterval(checkpointTick, config.checkpointEveryS * 1000) : undefined;
+  // Sessions a crashed worker left "running" with no message since to resume them: ended once their newest
+  // checkpoint is long past any live worker's period (session/abandoned-sessions.ts). Needs checkpoints to tell.
+  let sweeping: Promise<unknown> | undefined;
+  const sweep = (): void => {
+    if (sweeping !== undefined) return;
+    sweeping = endAbandonedSessions({
+      store,
+      logger,
+      isLive: (athleteId, sessionId) => sessions.session(athleteId, sessionId) !== undefined,
+      staleAfterUs: Math.max(ABANDONED_AFTER_S, 3 * config.idleTimeoutS, 20 * config.checkpointEveryS) * 1e6,
+      lookBackUs: ABANDONED_LOOK_BACK_S * 1e6,
+      nowUs: () => Date.now() * 1000,
+    })
+      .catch((error: unknown) => logger.warn({ err: error }, 'abandoned-session sweep failed; trying again later'))
+      .finally(() => (sweeping = undefined));
+  };
+  const sweeper = config.checkpointEveryS > 0 ? setInterval(sweep, ABANDONED_SWEEP_S * 1000) : undefined;
+  const firstSweep = sweeper !== undefined ? setTimeout(sweep, 0) : undefined;
   logger.info(
     { store: store.kind, mqttClientId: config.mqtt?.clientId, natsPartitions: config.nats?.workerPartitions, httpPort, idleTimeoutS: config.idleTimeoutS, jitterMs: config.jitterMs, ackMode: config.ackMode },
     'ingest started',
@@ -173,6 +197,9 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
       const finalMark = sessions.openingSessions === 0 ? intake.markAcks() : undefined;
       clearInterval(ticker);
       clearInterval(checkpoints);
+      clearInterval(sweeper);
+      clearTimeout(firstSweep);
+      await sweeping;
       sessions.stopIntake();
       await sessions.settled();
       // With checkpoints the sessions are handed on (the next worker resumes them); without, they end here.
