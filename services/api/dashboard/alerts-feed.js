@@ -11,19 +11,36 @@ import { clock, reviewHref } from './format.js';
 
 const SHOWN = 50;
 
-/** @param {any} alert */
-function item(alert) {
+/** What an item shows about acknowledgement: who did, a button for who may, or nothing. @param {any} alert @param {import('./live-state.js').LiveState} state */
+function ackPart(alert, state) {
+  if (alert.phase !== 'raised') return null;
+  if (alert.ack) return h('span', { class: 'alert-ack' }, `Acknowledged by ${alert.ack.by} at ${clock(alert.ack.atUs)}`);
+  if (!state.canAcknowledge) return null;
+  const button = h('button', { type: 'button', class: 'ack-button' }, 'Acknowledge');
+  button.addEventListener('click', () => {
+    button.setAttribute('disabled', '');
+    state.acknowledge(alert).catch((error) => {
+      button.removeAttribute('disabled');
+      state.onError(error);
+    });
+  });
+  return button;
+}
+
+/** @param {any} alert @param {import('./live-state.js').LiveState} state */
+function item(alert, state) {
   const kind = isForm(alert) ? (alert.phase === 'resolved' ? 'resolved' : 'form') : 'quality';
   const text = alert.type === 'data_quality' && alert.phase !== 'resolved' ? qualityWords(alert) : alert.message;
   return h(
     'li',
-    { class: `alert alert-${kind}`, 'data-type': alert.type, 'data-phase': alert.phase },
+    { class: `alert alert-${kind}`, 'data-type': alert.type, 'data-phase': alert.phase, 'data-acked': alert.ack ? 'yes' : 'no' },
     h('span', { class: 'alert-time' }, clock(alert.tUs)),
     ' ',
     h('a', { href: reviewHref(alert.athleteId, alert.sessionId), class: 'alert-who' }, alert.athleteId),
     ' ',
     h('strong', null, alertTitle(alert), alert.phase === 'resolved' ? ' — resolved' : ''),
     h('span', { class: 'alert-message' }, text),
+    ackPart(alert, state),
   );
 }
 
@@ -50,8 +67,13 @@ export function alertsFeed(state) {
     for (let i = wanted.length - 1; i >= 0; i--) {
       const id = alertId(wanted[i]);
       let node = shown.get(id);
+      // An item whose acknowledgement changed is drawn again (the rest stay as they are: no re-announcement).
+      if (node !== undefined && node.dataset.acked !== (wanted[i].ack ? 'yes' : 'no')) {
+        node.remove();
+        node = undefined;
+      }
       if (node === undefined) {
-        node = item(wanted[i]);
+        node = item(wanted[i], state);
         shown.set(id, node);
         list.insertBefore(node, below);
       }

@@ -59,6 +59,17 @@ export function createApi(token) {
     return (await request(path)).json();
   }
 
+  /** A JSON POST, answered with JSON. @param {string} path @param {unknown} body */
+  async function post(path, body) {
+    const key = token();
+    if (key === null) throw new UnauthorizedError('not signed in');
+    const response = await fetch(path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), cache: 'no-store' });
+    if (response.status === 401) throw new UnauthorizedError();
+    const answer = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiRequestError(response.status, answer?.error?.code ?? `HTTP_${response.status}`, answer?.error?.message ?? `${path} answered ${response.status}`);
+    return answer;
+  }
+
   /**
    * Every item of a paged list: follows `next` (passed back as `cursor`) until it is null or `maxPages` pages were read.
    * @param {string} path @param {Record<string, string | number | undefined>} params @param {number} [maxPages]
@@ -86,6 +97,20 @@ export function createApi(token) {
     session: (athleteId, sessionId) => json(path(athleteId, sessionId)),
     strides: (athleteId, sessionId) => all(`${path(athleteId, sessionId)}/strides`, { limit: 10000 }, 1000),
     alerts: (params = {}, maxPages = 5) => all('/v1/alerts', { limit: 1000, ...params }, maxPages),
+    /** Who this key is: `{id, role, athletes, pseudonymisedExports}`. */
+    me: () => json('/v1/me'),
+    /** Acknowledges a raised alert (coach of the athlete, admin): its identity as /v1/alerts gave it. */
+    acknowledge: (alert) =>
+      post('/v1/alerts/ack', {
+        athleteId: alert.athleteId,
+        sessionId: alert.sessionId,
+        tUs: alert.tUs,
+        type: alert.type,
+        severity: alert.severity,
+        metric: alert.metric,
+        ...(alert.sensor !== undefined ? { sensor: alert.sensor } : {}),
+        ...(alert.side !== undefined ? { side: alert.side } : {}),
+      }),
     /** The CSV export as a Blob (read with the header; the page then saves it through an object URL). */
     csv: async (athleteId, sessionId) => (await request(`${path(athleteId, sessionId)}/strides.csv`)).blob(),
   };

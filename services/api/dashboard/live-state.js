@@ -27,6 +27,24 @@ export class LiveState extends EventTarget {
     /** Alerts per session key, oldest first. @type {Map<string, any[]>} */
     this.sessionAlerts = new Map();
     this.loaded = false;
+    /** Who signed in (`GET /v1/me`), once loaded. @type {{ id: string, role: string } | null} */
+    this.me = null;
+  }
+
+  /** May the signed-in key acknowledge alerts (coach, admin)? */
+  get canAcknowledge() {
+    return this.me !== null && (this.me.role === 'coach' || this.me.role === 'admin');
+  }
+
+  /**
+   * Acknowledges a raised alert; the alert then carries its ack (the first
+   * one, should someone else have been quicker) and the feed shows it.
+   * @param {any} alert
+   */
+  async acknowledge(alert) {
+    const result = await this.api.acknowledge(alert);
+    alert.ack = result.alert.ack;
+    this.changed('alert', sessionKey(alert.athleteId, alert.sessionId));
   }
 
   /** @param {string} what @param {string} [key] */
@@ -36,7 +54,8 @@ export class LiveState extends EventTarget {
 
   /** Loads (or reloads, after a stream `reset`) running sessions and today's alerts from REST. */
   async load() {
-    const [running, alerts] = await Promise.all([this.api.sessions({ status: 'running' }), this.api.alerts({ from: todayStartUs(), order: 'desc' }, 2)]);
+    const [running, alerts, me] = await Promise.all([this.api.sessions({ status: 'running' }), this.api.alerts({ from: todayStartUs(), order: 'desc' }, 2), this.api.me()]);
+    this.me = me;
     for (const alert of [...alerts].reverse()) this.addAlert(alert, false);
     for (const s of running) this.ensureSession(s.athleteId, s.sessionId, s);
     // Sessions already shown get their missed stances again (duplicates are dropped).

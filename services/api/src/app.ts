@@ -17,6 +17,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import type { LiveHub } from './live/live-hub.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
+import { meRoutes } from './routes/me.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { strideRoutes } from './routes/strides.ts';
 
@@ -142,6 +143,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
   await app.register(strideRoutes, { store: options.store, pseudonym: (athleteId: string) => options.auth.keys.pseudonym(athleteId) });
   await app.register(alertRoutes, { store: options.store });
   await app.register(athleteRoutes, { store: options.store });
+  await app.register(meRoutes);
   await app.register(alertAckRoutes, { store: options.store });
   await app.register(liveRoutes, { ...options.live, hub: options.live?.hub, metrics });
   await app.register(dashboardRoutes);
