@@ -1,7 +1,7 @@
 // Accuracy against the simulator's ground truth on fixed seeded runs, every
 // published field, with tolerances at 2–3× what is measured (in the
 // comments), so a planted +8 ms contact shift, +0.4° pelvic-drop bias or
-// +40 ms toe-off shift fails; and the full NDJSON of one recording locked
+// ±15 ms toe-off shift fails; and the full NDJSON of one recording locked
 // (golden file, reviewed when it changes: UPDATE_GOLDEN=1 rewrites it).
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -53,12 +53,19 @@ describe('accuracy against simulated truth (2 weak-side runs, 120 s, misalignmen
     expect(quantile(absolute(all('icErrorsMs')), 0.5)).toBeLessThanOrEqual(3);
   });
 
-  it('times toe-off: mean error 0 to +30 ms (measured +14.9: the documented late bias), median |error| ≤ 40 ms (measured 17.7)', () => {
+  // Toe-off is now the onset of the early-swing backward rotation (real running
+  // wins, issue 15: on force-plate-timed real running the old rule — that
+  // rotation's minimum — was +95 ms late, the onset is −2 ms). The simulator
+  // puts the minimum AT toe-off, so on it the onset reads early: measured mean
+  // −63.3 ms, median |error| 64.1 ms, p95 69.4 ms (was +14.9 / 17.7 with the old
+  // rule). The real-running lock is in real-recordings.test.ts. This keeps the
+  // simulated figure from drifting: a ±15 ms shift fails.
+  it('times toe-off: mean error −75 to −50 ms (measured −63.3: the simulator\'s minimum is at toe-off), median |error| ≤ 80 ms (measured 64.1)', () => {
     const to = all('toErrorsMs');
     expect(to.length).toBeGreaterThan(550);
-    expect(mean(to)).toBeGreaterThanOrEqual(0);
-    expect(mean(to)).toBeLessThanOrEqual(30);
-    expect(quantile(absolute(to), 0.5)).toBeLessThanOrEqual(40);
+    expect(mean(to)).toBeGreaterThanOrEqual(-75);
+    expect(mean(to)).toBeLessThanOrEqual(-50);
+    expect(quantile(absolute(to), 0.5)).toBeLessThanOrEqual(80);
   });
 
   it('gives contact time, stride time and cadence that agree with the truth and each other', () => {

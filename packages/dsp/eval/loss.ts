@@ -158,7 +158,7 @@ console.log(`# packet loss: ${RUNNERS} runners × ${SCENARIOS.join(', ')}, ${DUR
 console.log('| case | truth stances | recall | precision | with pelvic drop | with knee proxy | CPD MAE ° | CPD MAE − no-loss ° | knee proxy MAE ° | fatigue alert − no-loss s (median, max) | missed fatigue alerts | false form alerts | data_quality raised |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const [name, s] of scores) {
-  const m = s.match.reduce((a, b) => ({ truth: a.truth + b.truth, detected: a.detected + b.detected, matched: a.matched + b.matched, icErrorsMs: [...a.icErrorsMs, ...b.icErrorsMs], toErrorsMs: [], dropErrorsDeg: [...a.dropErrorsDeg, ...b.dropErrorsDeg], shankErrorsDeg: [...a.shankErrorsDeg, ...b.shankErrorsDeg] }));
+  const m = s.match.reduce((a, b) => ({ truth: a.truth + b.truth, detected: a.detected + b.detected, matched: a.matched + b.matched, icErrorsMs: [...a.icErrorsMs, ...b.icErrorsMs], toErrorsMs: [], gctErrorsMs: [], dropErrorsDeg: [...a.dropErrorsDeg, ...b.dropErrorsDeg], shankErrorsDeg: [...a.shankErrorsDeg, ...b.shankErrorsDeg] }));
   const dq = [...s.dataQuality].map(([k, v]) => `${k} ${v}`).join(', ') || '–';
   console.log(
     `| ${name} | ${m.truth} | ${f(m.matched / m.truth, 3)} | ${f(m.matched / m.detected, 3)} | ${f(s.withDrop / s.matchedTotal, 3)} | ${f(s.withShank / s.matchedTotal, 3)} | ${f(mean(absolute(m.dropErrorsDeg)), 2)} | ${f(mean(s.dropDeltaDeg), 3)} | ${f(mean(absolute(m.shankErrorsDeg)), 2)} | ${f(quantile(s.alertDelayS, 0.5))}, ${f(Math.max(...s.alertDelayS))} | ${s.missedAlerts} | ${s.falseForm} | ${dq} |`,

@@ -23,13 +23,15 @@ export interface MatchResult {
   /** Detected − truth, ms, per matched stance. */
   icErrorsMs: number[];
   toErrorsMs: number[];
+  /** Contact time (TO − IC) detected − truth, ms, where both have a toe-off. */
+  gctErrorsMs: number[];
   dropErrorsDeg: number[];
   shankErrorsDeg: number[];
 }
 
 /** A detection matches the nearest unmatched truth IC of the same side within ±toleranceMs. */
 export function matchStances(truth: readonly TruthStance[], detected: readonly DetectedStance[], toleranceMs = 100): MatchResult {
-  const result: MatchResult = { truth: truth.length, detected: detected.length, matched: 0, icErrorsMs: [], toErrorsMs: [], dropErrorsDeg: [], shankErrorsDeg: [] };
+  const result: MatchResult = { truth: truth.length, detected: detected.length, matched: 0, icErrorsMs: [], toErrorsMs: [], gctErrorsMs: [], dropErrorsDeg: [], shankErrorsDeg: [] };
   for (const side of ['left', 'right'] as const) {
     const t = truth.filter((s) => s.side === side).sort((a, b) => a.icUs - b.icUs);
     const d = detected.filter((s) => s.side === side).sort((a, b) => a.icUs - b.icUs);
@@ -46,7 +48,10 @@ export function matchStances(truth: readonly TruthStance[], detected: readonly D
       const tr = t[best]!;
       result.matched++;
       result.icErrorsMs.push((det.icUs - tr.icUs) / 1000);
-      if (det.toUs !== null && tr.toUs !== null) result.toErrorsMs.push((det.toUs - tr.toUs) / 1000);
+      if (det.toUs !== null && tr.toUs !== null) {
+        result.toErrorsMs.push((det.toUs - tr.toUs) / 1000);
+        result.gctErrorsMs.push((det.toUs - det.icUs - (tr.toUs - tr.icUs)) / 1000);
+      }
       if (det.pelvicDropDeg !== null && tr.pelvicDropDeg !== null) result.dropErrorsDeg.push(det.pelvicDropDeg - tr.pelvicDropDeg);
       if (det.shankFrontalDeg !== null && tr.shankFrontalDeg !== null) result.shankErrorsDeg.push(det.shankFrontalDeg - tr.shankFrontalDeg);
     }

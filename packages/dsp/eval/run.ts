@@ -157,6 +157,7 @@ function merge(results: MatchResult[]): MatchResult {
     matched: a.matched + b.matched,
     icErrorsMs: [...a.icErrorsMs, ...b.icErrorsMs],
     toErrorsMs: [...a.toErrorsMs, ...b.toErrorsMs],
+    gctErrorsMs: [...a.gctErrorsMs, ...b.gctErrorsMs],
     dropErrorsDeg: [...a.dropErrorsDeg, ...b.dropErrorsDeg],
     shankErrorsDeg: [...a.shankErrorsDeg, ...b.shankErrorsDeg],
   }));
@@ -199,6 +200,59 @@ async function realRecordings(): Promise<void> {
     console.log(`| ${base} | ${truth.length} | ${detected.length} | ${f(any.matched / truth.length, 3)} | ${f(sided.matched / truth.length, 3)} | ${f(any.matched / detected.length, 3)} | ${f(quantile(absolute(any.icErrorsMs), 0.5))} | ${f(quantile(absolute(any.icErrorsMs), 0.95))} | ${f(quantile(any.icErrorsMs, 0.5))} |`);
   }
   console.log(`| **all** | ${totals.truth} | ${totals.detected} | ${f(totals.matchedAny / totals.truth, 3)} | ${f(totals.matchedSide / totals.truth, 3)} | ${f(totals.matchedAny / totals.detected, 3)} | ${f(quantile(absolute(totals.errors), 0.5))} | ${f(quantile(absolute(totals.errors), 0.95))} | ${f(quantile(totals.errors, 0.5))} |`);
+}
+
+/**
+ * Real treadmill running (../shared/data/real-running: virtual IMUs from motion
+ * capture; events from the force plate or the foot markers), full set-up and
+ * pelvis only, with the simulated table's columns plus contact time. Scored
+ * where the reference exists: detections with IC from 100 ms before the first
+ * reference contact to 100 ms after the last (the recordings' standing, their
+ * 1 s synthetic cross-fade into running, and the tail past the last labelled
+ * contact have no reference).
+ */
+export async function realRunning(): Promise<void> {
+  const runDir = fileURLToPath(new URL('../../../../shared/data/real-running/', import.meta.url));
+  let files: string[];
+  try {
+    files = (await readdir(runDir)).filter((f) => f.endsWith('.csv') && !f.endsWith('.truth.csv')).sort();
+  } catch {
+    console.log(`\n(no real running recordings at ${runDir})`);
+    return;
+  }
+  console.log('\n# REAL running (../shared/data/real-running, treadmill 2.5 m/s, ±100 ms match, inside the reference span)\n');
+  console.log('| recording | events from | mode | truth stances | recall | precision | IC bias ms | IC median abs ms | TO bias ms | TO median abs ms | GCT bias ms | GCT median abs ms | CPD MAE ° | CPD bias ° | knee proxy MAE ° | knee proxy bias ° |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const dirTmp = await mkdtemp(join(tmpdir(), 'gw-eval-real-'));
+  try {
+    for (const file of files) {
+      const base = file.replace(/\.csv$/, '');
+      const meta = JSON.parse(await readFile(join(runDir, `${base}.meta.json`), 'utf8')) as { eventsFrom?: string };
+      const truth = parseTruthCsv(await readFile(join(runDir, `${base}.truth.csv`), 'utf8'));
+      const firstUs = Math.min(...truth.map((t) => t.icUs)) - 100_000;
+      const lastUs = Math.max(...truth.map((t) => t.icUs)) + 100_000;
+      const inSpan = (s: StrideEvent): boolean => s.icUs >= firstUs && s.icUs <= lastUs;
+      const text = await readFile(join(runDir, file), 'utf8');
+      const modes: [string, () => Promise<StrideEvent[]>][] = [
+        ['full', () => strides(join(runDir, file))],
+        ['pelvis only', () => analyzeWithout(join(dirTmp, file), text, ',shank_', 'pelvis-only')],
+      ];
+      for (const [mode, run] of modes) {
+        const detected = (await run()).filter(inSpan);
+        const m = mode === 'full' ? matchStances(truth, detected) : matchStances(truth.map((t) => ({ ...t, side: 'left' as const })), detected.map((s) => ({ ...s, side: 'left' as const })));
+        console.log(`| ${base} | ${meta.eventsFrom ?? '?'} | ${mode}${mode === 'full' ? '' : ' (any side)'} | ${m.truth} | ${f(m.matched / m.truth, 3)} | ${f(m.matched / m.detected, 3)} | ${f(quantile(m.icErrorsMs, 0.5))} | ${f(quantile(absolute(m.icErrorsMs), 0.5))} | ${f(quantile(m.toErrorsMs, 0.5))} | ${f(quantile(absolute(m.toErrorsMs), 0.5))} | ${f(quantile(m.gctErrorsMs, 0.5))} | ${f(quantile(absolute(m.gctErrorsMs), 0.5))} | ${f(mean(absolute(m.dropErrorsDeg)), 2)} | ${f(mean(m.dropErrorsDeg), 2)} | ${f(mean(absolute(m.shankErrorsDeg)), 2)} | ${f(mean(m.shankErrorsDeg), 2)} |`);
+      }
+    }
+  } finally {
+    await rm(dirTmp, { recursive: true, force: true });
+  }
+  console.log('\nbias = median of detected − truth; pelvis only has no toe-off (TO, GCT –), its contacts matched regardless of side.');
+}
+
+if (args.has('real-only')) {
+  await realRunning();
+  await realRecordings();
+  process.exit(0);
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'gw-eval-'));
@@ -301,6 +355,7 @@ try {
     const other = [...status].filter(([k]) => k !== 'estimated').map(([k, n]) => `${k}: ${n}`).join(', ') || '–';
     console.log(`| ${sensor} | ${errors.length} | ${other} | ${f(quantile(absolute(errors), 0.5))} | ${f(Math.max(...absolute(errors)))} | ${f(mean(errors))} |`);
   }
+  await realRunning();
   await realRecordings();
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -50,6 +50,7 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     maxRefractoryS: 0.5,
     icSearchS: 0.2,
     minContactS: 0.08,
+    runMinCadenceSpm: 140,
     historyS: 3,
   },
   pelvisEvents: {
@@ -132,6 +133,7 @@ export const PARAM_DOCS: Record<string, string> = {
   'shankEvents.maxRefractoryS': '…and at most this long (a sprint stride is ~0.55 s), s',
   'shankEvents.icSearchS': 'window after the end of swing searched for the foot-strike impact, s',
   'shankEvents.minContactS': 'toe-off is searched from this long after the contact (shortest plausible stance), s',
+  'shankEvents.runMinCadenceSpm': 'toe-off rule by gait: from this cadence (the last stride of the leg) the running rule (onset of the early-swing backward rotation), below it the walking rule (its minimum), steps/min',
   'shankEvents.historyS': 'signal history kept per shank for searching back, s',
   'pelvisEvents.cutoffHz': 'pelvis-only: low-pass of the vertical acceleration before differentiating, Hz',
   'pelvisEvents.filterSpanS': 'pelvis-only: span of that FIR, s',
