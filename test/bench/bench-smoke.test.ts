@@ -1,0 +1,65 @@
+// The bench code works: every scenario runs at its tiny --quick size and
+// returns well-formed results, and the report renders them. No timing is
+// asserted (benchmarks are not tests; bench/RESULTS.md holds the figures).
+import { describe, expect, it } from 'vitest';
+import { markdown, tableLines } from '../../bench/lib/report.ts';
+import type { ScenarioResult } from '../../bench/lib/result.ts';
+import { parseScenarioArgs } from '../../bench/lib/scenario.ts';
+import { SCENARIOS } from '../../bench/scenarios/index.ts';
+
+const results: ScenarioResult[] = [];
+
+function checkWellFormed(result: ScenarioResult, name: string): void {
+  expect(result.name).toBe(name);
+  expect(result.runs).toBe(1);
+  expect(result.notes.length).toBeGreaterThan(0);
+  const ids = result.rows.map((r) => r.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  for (const row of result.rows) {
+    expect(row.figure.length, row.id).toBeGreaterThan(0);
+    expect(row.unit.length, row.id).toBeGreaterThan(0);
+    for (const value of row.values) expect(Number.isFinite(value) && value >= 0, `${row.id}: ${value}`).toBe(true);
+    if (row.baseline !== undefined) expect(ids, `${row.id}'s baseline`).toContain(row.baseline);
+    if (row.target !== undefined) expect([true, false, null]).toContain(row.met);
+  }
+  expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+}
+
+describe('pnpm bench --quick', () => {
+  it('parses the scenario options', () => {
+    expect(parseScenarioArgs(['--quick'])).toEqual({ quick: true, runs: 1, python: true });
+    expect(parseScenarioArgs(['--runs', '3', '--no-python', '--out', 'x.json'])).toEqual({ quick: false, runs: 3, python: false, out: 'x.json' });
+    expect(() => parseScenarioArgs(['--runs', '0'])).toThrow(RangeError);
+  });
+
+  for (const scenario of SCENARIOS) {
+    it(`runs the ${scenario.name} scenario at its tiny size`, async () => {
+      const result = await scenario.run({ quick: true, runs: 1, python: false });
+      checkWellFormed(result, scenario.name);
+      // Every scenario measures something here (ingest reports no rows only when Mosquitto is missing, with a note saying so).
+      if (result.rows.length === 0) expect(result.notes.join(' ')).toMatch(/skipped/);
+      else expect(result.rows.some((r) => r.values.length > 0 && r.baseline !== undefined)).toBe(true);
+      results.push(result);
+    }, 60_000);
+  }
+
+  it('renders the table and RESULTS.md from the results', () => {
+    const lines = tableLines(results);
+    expect(lines.length).toBe(results.reduce((n, r) => n + r.rows.length, 0));
+    const md = markdown(results, {
+      cpu: 'test cpu',
+      logicalCpus: 2,
+      nproc: '2',
+      node: process.version,
+      os: 'test',
+      memoryGB: '1 GB',
+      loadAtStart: '0 / 0 / 0',
+      mosquitto: 'mosquitto',
+      python: 'none',
+      startedAt: new Date(0).toISOString(),
+    }, ['--quick']);
+    expect(md).toContain('## Machine');
+    expect(md).toContain('| scenario | figure | median |');
+    for (const r of results) expect(md).toContain(`### ${r.name}`);
+  });
+});
