@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { loadApiConfig, startApi, type RunningApi } from '@gaitwatch/api';
-import { loadConfig, startIngest, type IngestService } from '@gaitwatch/ingest';
+import { ConfigError, loadConfig, startIngest, type IngestService } from '@gaitwatch/ingest';
 import { openStore, type GaitStore } from '@gaitwatch/storage';
 import { pino, type Logger } from 'pino';
 import { brokerAccount, startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.ts';
@@ -19,6 +19,8 @@ import { keyEntries, loadOrCreateSecrets } from './secrets.ts';
 export { DEMO_RUNNERS, type DemoRunner } from './demo-runners.ts';
 export { mayPublish, maySubscribe, type BrokerUser } from './broker-acl.ts';
 export { startEmbeddedBroker, brokerAccount, type EmbeddedBroker, type BrokerAccount } from './embedded-broker.ts';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export interface StartOptions {
   /** Where the local store (or the InfluxDB spool), the secrets and the key file live. */
@@ -61,6 +63,8 @@ export async function startGaitwatch(options: StartOptions): Promise<RunningGait
   const runners = options.runners ?? DEMO_RUNNERS;
   const sim = options.sim ?? true;
   const level = env['LOG_LEVEL'] !== undefined && env['LOG_LEVEL'] !== '' ? env['LOG_LEVEL'] : 'warn';
+  // Checked before the logger is made from it (pino would throw its own, less helpful error).
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError([`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`]);
   const root = pino(
     {
       level,

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,10 @@ describe('gaitwatch CLI', () => {
     expect(badInflux.status).toBe(2);
     expect(badInflux.stderr).toContain('INFLUX_BUCKET');
     expect(badInflux.stdout).not.toContain('gaitwatch ready');
+    const badLevel = spawnSync(process.execPath, [BIN, 'start', '--no-sim'], { encoding: 'utf8', timeout: 30_000, env: { ...env, API_PORT: '0', MQTT_PORT: '0', DATA_DIR: join(tmpdir(), `gw-start-bad-${process.pid}`), LOG_LEVEL: 'loud' } });
+    expect(badLevel.status).toBe(2);
+    expect(badLevel.stderr).toContain('LOG_LEVEL: must be one of');
+    rmSync(join(tmpdir(), `gw-start-bad-${process.pid}`), { recursive: true, force: true });
   });
 
   it('api refuses to start without its environment, naming every missing variable (exit 2)', () => {
