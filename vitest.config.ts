@@ -14,6 +14,9 @@ const unitProjects = groups.flatMap((group) =>
         name: entry.name,
         root: `${group}/${entry.name}`,
         include: ['src/**/*.test.ts'],
+        // A hang guard, not a speed limit: some unit suites simulate minutes of running and share 2 cores with
+        // the real-service suites (vitest's 5 s default failed one under that load).
+        testTimeout: 30_000,
       },
     })),
 );
