@@ -107,7 +107,8 @@ describe('streaming analysis', () => {
     await analyzeRecording(chunks, (e) => events.push(e));
     const { parseErrors: _ignored, ...summary } = events.at(-1) as AnalysisEvent & { parseErrors?: number };
     expect([...events.slice(0, -1), summary].map((e) => JSON.stringify(e)).join('\n')).toBe(reference);
-  });
+    // A hang guard, not a speed limit: 25 interleavings of a run, CPU-bound (37 s in CI beside other suites).
+  }, 180_000);
 
   it('finds every running stance of a simulated run with the timing the issue asks for', () => {
     const strides = runRows(rows).split('\n').map((l) => JSON.parse(l) as AnalysisEvent).filter((e) => e.kind === 'stride');
