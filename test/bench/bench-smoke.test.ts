@@ -18,7 +18,9 @@ function checkWellFormed(result: ScenarioResult, name: string): void {
   for (const row of result.rows) {
     expect(row.figure.length, row.id).toBeGreaterThan(0);
     expect(row.unit.length, row.id).toBeGreaterThan(0);
-    for (const value of row.values) expect(Number.isFinite(value) && value >= 0, `${row.id}: ${value}`).toBe(true);
+    // At the tiny size a memory delta over a handful of sessions is GC noise and may come out negative.
+    const signed = row.id.startsWith('memory');
+    for (const value of row.values) expect(Number.isFinite(value) && (signed || value >= 0), `${row.id}: ${value}`).toBe(true);
     if (row.baseline !== undefined) expect(ids, `${row.id}'s baseline`).toContain(row.baseline);
     if (row.target !== undefined) expect([true, false, null]).toContain(row.met);
   }
