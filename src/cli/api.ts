@@ -60,7 +60,7 @@ export async function api(flags: ApiFlags): Promise<void> {
   try {
     running = await startApi(config);
   } catch (error) {
-    if (error instanceof KeyFileError) throw new UsageError(error.message);
+    if (error instanceof KeyFileError || error instanceof ApiConfigError) throw new UsageError(error.message);
     throw error;
   }
   const service = running;

@@ -22,6 +22,15 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
+/** A file a variable names, or an ApiConfigError naming the variable and why it cannot be read. */
+function readConfiguredFile(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ApiConfigError([`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+  }
+}
+
 export async function startApi(config: ApiConfig, deps: { logger?: Logger; store?: GaitStore } = {}): Promise<RunningApi> {
   const logger =
     deps.logger ??
@@ -31,6 +40,13 @@ export async function startApi(config: ApiConfig, deps: { logger?: Logger; store
       redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'config.store.influx.token', 'config.store.influx.password', 'config.keyPepper', 'config.jwt.secret'], censor: '[redacted]' },
     });
   const keys = KeyRing.fromFile(config.keysFile, config.keyPepper);
+  // Files the configuration names are read before anything is opened: a bad path fails fast, with nothing to close.
+  const ca = config.mqtt?.caFile !== undefined ? readConfiguredFile('MQTT_CA_FILE', config.mqtt.caFile) : undefined;
+  let jwt: JwtOptions | undefined;
+  if (config.jwt !== undefined) {
+    const { publicKeyFile, ...rest } = config.jwt;
+    jwt = { ...rest, ...(publicKeyFile !== undefined ? { publicKey: readConfiguredFile('API_JWT_PUBLIC_KEY_FILE', publicKeyFile).toString('utf8') } : {}) };
+  }
   if (keys.size === 0) logger.warn({ keysFile: config.keysFile }, 'the API key file holds no keys: every request will get 401');
   const store =
     deps.store ??
@@ -38,29 +54,6 @@ export async function startApi(config: ApiConfig, deps: { logger?: Logger; store
       dataDir: config.store.dataDir,
       ...(config.store.influx !== undefined ? { influx: { ...config.store.influx, logger: logger.child({ part: 'store' }) } } : {}),
     }));
-  let ca: Buffer | undefined;
-  if (config.mqtt?.caFile !== undefined) {
-    try {
-      ca = readFileSync(config.mqtt.caFile);
-    } catch (error) {
-      if (deps.store === undefined) await store.close();
-      throw new ApiConfigError([`MQTT_CA_FILE: cannot read ${config.mqtt.caFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
-    }
-  }
-  let jwt: JwtOptions | undefined;
-  if (config.jwt !== undefined) {
-    const { publicKeyFile, ...rest } = config.jwt;
-    let publicKey: string | undefined;
-    if (publicKeyFile !== undefined) {
-      try {
-        publicKey = readFileSync(publicKeyFile, 'utf8');
-      } catch (error) {
-        if (deps.store === undefined) await store.close();
-        throw new ApiConfigError([`API_JWT_PUBLIC_KEY_FILE: cannot read ${publicKeyFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
-      }
-    }
-    jwt = { ...rest, ...(publicKey !== undefined ? { publicKey } : {}) };
-  }
   const hub = config.mqtt !== undefined ? new LiveHub() : undefined;
   const app = await buildApp({ store, auth: { keys, ...(jwt !== undefined ? { jwt } : {}) }, logger, rateLimit: config.rateLimit, processMetrics: true, ...(hub !== undefined ? { live: { hub } } : {}) });
   const feed: LiveFeed | undefined =
