@@ -1,12 +1,14 @@
 import { Command, Option } from 'commander';
-import { analyzeFile } from './analyze.ts';
-import { api, type ApiFlags } from './api.ts';
-import { demo } from './demo.ts';
-import { ingest } from './ingest.ts';
+import type { ApiFlags } from './api.ts';
 import { runOrExit, UsageError } from './errors.ts';
-import { replay, type ReplayFlags } from './replay.ts';
-import { simulate, type SimulateFlags } from './simulate.ts';
-import { start, type StartFlags } from './start.ts';
+import type { ReplayFlags } from './replay.ts';
+import type { SimulateFlags } from './simulate.ts';
+import type { StartFlags } from './start.ts';
+
+// Each command's module is imported inside its action, never here: a static
+// import of all of them made `gaitwatch analyze` load (and tsx transpile) the
+// API, ingest, the broker and the InfluxDB client on every start, about a
+// second of a short run's wall time. Only commander and errors.ts load eagerly.
 
 const program = new Command()
   .name('gaitwatch')
@@ -21,17 +23,17 @@ program
   .command('start')
   .description('all-in-one on the embedded default: broker, local store, ingest, API + dashboard, simulated runners (env: DATA_DIR, API_PORT, MQTT_PORT, or MQTT_URL / INFLUX_* for real services)')
   .option('--no-sim', 'no simulated runners (real phones or `gaitwatch simulate` publish instead)')
-  .action(async (flags: StartFlags) => runOrExit(() => start(flags)));
+  .action(async (flags: StartFlags) => runOrExit(async () => (await import('./start.ts')).start(flags)));
 
 program
   .command('demo')
   .description('simulate a runner whose form breaks down and show what happens, minute by minute (no services needed)')
-  .action(async () => runOrExit(demo));
+  .action(async () => runOrExit(async () => (await import('./demo.ts')).demo()));
 
 program
   .command('ingest')
   .description('the ingest service (env: MQTT_URL, INFLUX_* or DATA_DIR; see services/ingest/README.md)')
-  .action(async () => runOrExit(ingest));
+  .action(async () => runOrExit(async () => (await import('./ingest.ts')).ingest()));
 
 program
   .command('api')
@@ -41,7 +43,7 @@ program
   .option('--athlete <ids>', "with --create-key: the runner's athlete id, or a coach's roster (comma-separated)")
   .option('--id <name>', 'with --create-key: the key\'s name in the file (default: role and time)')
   .option('--identified', 'with --create-key --role researcher: an admin\'s grant to see real athlete ids in exports (default: pseudonyms)')
-  .action(async (flags: ApiFlags) => runOrExit(() => api(flags)));
+  .action(async (flags: ApiFlags) => runOrExit(async () => (await import('./api.ts')).api(flags)));
 
 program
   .command('simulate')
@@ -64,7 +66,7 @@ program
   .option('--disconnect-at <d>', 'live: drop the connection at this session time; the backlog is flushed on reconnect')
   .option('--disconnect-for <d>', 'live: how long the connection stays down', '5s')
   .option('--clock-offset-ms <ms>', 'live: offset of shank_right timestamps against the other sensors')
-  .action(async (flags: SimulateFlags) => runOrExit(() => simulate(flags)));
+  .action(async (flags: SimulateFlags) => runOrExit(async () => (await import('./simulate.ts')).simulate(flags)));
 
 /** A pelvic-drop limit in degrees: a plain number between 1 and 30. */
 function parseLimit(text: string | undefined): number | undefined {
@@ -82,7 +84,7 @@ program
   .option('--session <id>', 'session id written into alerts', 'unknown')
   .option('--pelvic-drop-limit <deg>', "this athlete's absolute pelvic-drop limit for pelvic_drop_high, degrees (default 7.5)")
   .action(async (file: string, flags: { athlete: string; session: string; pelvicDropLimit?: string }) =>
-    runOrExit(() => analyzeFile(file, { athleteId: flags.athlete, sessionId: flags.session, pelvicDropLimitDeg: parseLimit(flags.pelvicDropLimit) })),
+    runOrExit(async () => (await import('./analyze.ts')).analyzeFile(file, { athleteId: flags.athlete, sessionId: flags.session, pelvicDropLimitDeg: parseLimit(flags.pelvicDropLimit) })),
   );
 
 program
@@ -94,6 +96,6 @@ program
   .requiredOption('--session <id>', 'session id')
   .option('--speedup <x>', 'recording seconds per wall-clock second', '1')
   .addOption(new Option('--format <f>', 'IMU payload format').choices(['json', 'binary']).default('binary'))
-  .action(async (file: string, flags: ReplayFlags) => runOrExit(() => replay(file, flags)));
+  .action(async (file: string, flags: ReplayFlags) => runOrExit(async () => (await import('./replay.ts')).replay(file, flags)));
 
 await program.parseAsync(process.argv);
