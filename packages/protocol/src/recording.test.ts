@@ -189,6 +189,35 @@ describe('RecordingParser', () => {
     expect(unterminated.errors).toEqual([{ line: 2, reason: 'too_long', message: 'line longer than 64 characters (skipped unread)' }]);
   });
 
+  it('reads every field as Number() does, blank as invalid: plain decimals, exponents, signs, spaces, long digit runs', () => {
+    // The parser reads plain decimals from their characters and hands anything else to Number(): both must agree with it.
+    const numeric = fc.oneof(
+      fc.double({ noNaN: true }).map(String),
+      fc.tuple(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 20 })).map(([v, k]) => v.toFixed(k)),
+      fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map((v) => `${v}.${String(v).replace('-', '').slice(0, 5)}`),
+      fc.bigInt({ min: 0n, max: 10n ** 17n }).map(String),
+      fc.stringMatching(/^[-+ .0-9eE]{0,12}$/),
+      fc.constantFrom('', ' ', '-', '.', '-.', '.5', '5.', '-0', '0x1f', 'Infinity', '1e308', '1e309', '0.1234567890123456789012345', '9007199254740993', '9007199254740992.5', '0.00000000000000000000001', '-0.000000000000000000000000000123'),
+    );
+    const valid = (field: string): number | undefined => {
+      const v = Number(field);
+      return Number.isFinite(v) && field.trim() !== '' ? v : undefined;
+    };
+    fc.assert(
+      fc.property(numeric, (field) => {
+        const sample = parseAll([`${RECORDING_HEADER}\n1,pelvis,0,0,0,0,0,${field}\n`]);
+        const expected = valid(field);
+        if (expected === undefined) expect(sample.errors.map((e) => e.reason)).toEqual(['value']);
+        else expect(Object.is(sample.rows[0]?.values[5], expected), `${JSON.stringify(field)} → ${sample.rows[0]?.values[5]}, Number() ${expected}`).toBe(true);
+        const time = parseAll([`${RECORDING_HEADER}\n${field},pelvis,0,0,0,0,0,0\n`]);
+        const tUs = valid(field);
+        if (tUs === undefined || !Number.isSafeInteger(tUs)) expect(time.errors.map((e) => e.reason)).toEqual(['time']);
+        else expect(time.rows[0]?.tUs).toBe(tUs);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('validates its options', () => {
     expect(() => new RecordingParser({ keepErrors: -1 })).toThrow(RangeError);
     expect(() => new RecordingParser({ maxLineChars: 10 })).toThrow(/maxLineChars must be an integer ≥ 29.*got 10/);
