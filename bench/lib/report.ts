@@ -87,7 +87,7 @@ export function markdown(results: readonly ScenarioResult[], machine: Machine, a
     '',
     '```sh',
     `pnpm bench ${argv.join(' ')}`.trimEnd() + '        # all scenarios; --write regenerates this file',
-    'pnpm bench --only hot-path         # one scenario (hot-path, analyze-cli, ingest, store)',
+    `pnpm bench --only hot-path         # one scenario (${results.map((r) => r.name).join(', ')})`,
     'pnpm bench --quick --no-python     # tiny sizes, 1 repetition: checks the bench code (test/bench/bench-smoke.test.ts)',
     '# each scenario runs as: node --expose-gc bin/run-ts.mjs bench/child.ts NAME [--runs N] [--quick] [--no-python]',
     '# profiles quoted below (timed sections only): BENCH_CPU_PROFILE_DIR=/tmp/prof node --expose-gc bin/run-ts.mjs bench/child.ts NAME --runs 1',

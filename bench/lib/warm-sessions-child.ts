@@ -1,0 +1,69 @@
+/**
+ * Child process of the memory scenario: makes N warm sessions and prints what
+ * they cost, as one JSON line. One process per size, so a size's garbage,
+ * heap growth and freed-but-kept pages do not count in the next one's figure.
+ *
+ *   node --expose-gc bin/run-ts.mjs bench/lib/warm-sessions-child.ts SESSIONS WARM_S SOURCES
+ *
+ * Sessions are warmed as a worker taking sessions over would: SOURCES runners
+ * are fed WARM_S seconds of simulated data each, snapshot() is taken, and the
+ * N sessions are SessionAnalyzer.restore()d from those snapshots (each its own
+ * copy of the state), then fed a quarter second more of data interleaved message by
+ * message, so every buffer a live session touches has been touched.
+ */
+import { SessionAnalyzer } from '@gaitwatch/dsp';
+import { SENSOR_IDS } from '@gaitwatch/protocol';
+import { frameAt, simulatedFrames } from './data.ts';
+
+const [sessions, warmS, sourcesN] = process.argv.slice(2, 5).map(Number) as [number, number, number];
+if (!(sessions > 0 && warmS > 0 && sourcesN > 0)) {
+  console.error('usage: warm-sessions-child.ts SESSIONS WARM_S SOURCES');
+  process.exit(2);
+}
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) {
+  console.error('run with node --expose-gc: the figures need a forced GC');
+  process.exit(2);
+}
+
+function measure(): { heap: number; rss: number } {
+  gc!();
+  gc!();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed + m.arrayBuffers, rss: m.rss };
+}
+
+const sources = Array.from({ length: sourcesN }, (_, k) => simulatedFrames(100 + k, warmS + 2));
+const warmTo = Math.min(...sources.map((f) => frameAt(f, warmS)));
+// A quarter second of data (10 messages a sensor) touches every buffer a live session writes; a full second took over a minute at 10,000 sessions.
+const settleTo = Math.min(...sources.map((f) => frameAt(f, warmS + 0.25)));
+const snapshots = sources.map((frames, k) => {
+  const analyzer = new SessionAnalyzer({}, { sensors: SENSOR_IDS, athleteId: `bench-${k}`, sessionId: `s${k}` });
+  for (let m = 0; m < warmTo; m++) {
+    const f = frames[m]!;
+    analyzer.pushFrame(f.sensor, f.t0Us, f.periodUs, f.samples, f.count);
+  }
+  return analyzer.snapshot();
+});
+const before = measure();
+const started = performance.now();
+const analyzers = Array.from({ length: sessions }, (_, i) => SessionAnalyzer.restore(snapshots[i % sourcesN]));
+for (let m = warmTo; m < settleTo; m++) {
+  for (let i = 0; i < sessions; i++) {
+    const f = sources[i % sourcesN]![m];
+    if (f !== undefined) analyzers[i]!.pushFrame(f.sensor, f.t0Us, f.periodUs, f.samples, f.count);
+  }
+}
+const warmWallS = (performance.now() - started) / 1000;
+const after = measure();
+// Keep the sessions reachable until after the measurement.
+if (analyzers.length !== sessions) throw new Error('lost sessions');
+console.log(
+  JSON.stringify({
+    sessions,
+    heapKB: (after.heap - before.heap) / sessions / 1024,
+    rssKB: (after.rss - before.rss) / sessions / 1024,
+    totalRssMB: after.rss / 2 ** 20,
+    warmWallS,
+  }),
+);
