@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { SideSchema, TimeUs } from './common.ts';
 
-export const ALERT_TYPES = ['pelvic_drop_high', 'form_breakdown', 'data_quality'] as const;
+/** `load_ramp`: raised across sessions (training load grew past the athlete's limit), not by the per-session analysis: @gaitwatch/coaching. */
+export const ALERT_TYPES = ['pelvic_drop_high', 'form_breakdown', 'data_quality', 'load_ramp'] as const;
 export const AlertTypeSchema = z.enum(ALERT_TYPES);
 export type AlertType = z.infer<typeof AlertTypeSchema>;
 
