@@ -76,6 +76,13 @@ export function storeContract(store: () => GaitStore): void {
     expect((await store().queryStrides({ athleteId, sessionId: `${sessionId}x` })).items).toEqual([]);
   });
 
+  it('stores a load_ramp alert (raised across sessions by @gaitwatch/coaching) and filters by its type', async () => {
+    const { athleteId, sessionId } = freshIds('loadramp');
+    const ramp = alert(athleteId, sessionId, T0_US + 9_000, { type: 'load_ramp', metric: 'weeklyDistanceM', value: 13_500, baseline: 10_000, message: '2026-W09: 35 % more than the week before', episodeId: 'load_ramp:2026-W09:week_over_week' });
+    await store().write({ alerts: [alert(athleteId, sessionId, T0_US + 1_000), ramp] });
+    expect((await store().queryAlerts({ athleteId, type: 'load_ramp' })).items).toEqual([ramp]);
+  });
+
   it('stores alerts with every optional field and filters them by athlete(s), session, type, severity, phase and time', async () => {
     const { athleteId, sessionId, other } = freshIds('alerts');
     const a1 = alert(athleteId, sessionId, T0_US + 1_000);
@@ -246,6 +253,36 @@ export function athleteContract(store: () => GaitStore): void {
     await expect(store().putAthlete({ ...good, updatedUs: 12 })).rejects.toThrow(RangeError);
     await expect(store().getAthlete('has space')).rejects.toThrow(TypeError);
     expect(await store().getAthlete(athleteId)).toBeNull();
+  });
+
+  it('round-trips the coaching settings (zone, ramp limit, ACWR band, stride length, return-to-run plan) and refuses bad ones', async () => {
+    const { athleteId } = freshIds('athlete-coaching');
+    const coaching: AthleteRecord = {
+      athleteId,
+      settings: {
+        timeZone: 'Pacific/Auckland',
+        rampLimitPct: 12.5,
+        acwrBand: { low: 0.75, high: 1.4 },
+        strideLengthM: 2.35,
+        returnToRun: { startDate: '2026-03-02', startWeeklyDistanceM: 12_000, weeklyIncreasePct: 10, targetWeeklyDistanceM: 40_234 },
+      },
+      updatedUs: T0_US,
+    };
+    await store().putAthlete(coaching);
+    expect(await store().getAthlete(athleteId)).toEqual(coaching);
+    const bad = (settings: Record<string, unknown>): Promise<void> => store().putAthlete({ ...coaching, settings: { ...coaching.settings, ...settings } } as AthleteRecord);
+    await expect(bad({ timeZone: 'Mars/Olympus' })).rejects.toThrow(/IANA/);
+    await expect(bad({ rampLimitPct: 0 })).rejects.toThrow(RangeError);
+    await expect(bad({ acwrBand: { low: 1.3, high: 0.8 } })).rejects.toThrow(/below/);
+    await expect(bad({ acwrBand: { low: 0.8, high: 1.3, mid: 1 } })).rejects.toThrow(/unknown field/);
+    await expect(bad({ strideLengthM: 5 })).rejects.toThrow(RangeError);
+    await expect(bad({ returnToRun: { ...coaching.settings.returnToRun, startDate: '2026-02-30' } })).rejects.toThrow(/startDate/);
+    await expect(bad({ returnToRun: { ...coaching.settings.returnToRun, targetWeeklyDistanceM: 1000 } })).rejects.toThrow(/at least/);
+    await expect(bad({ returnToRun: { ...coaching.settings.returnToRun, weeklyIncreasePct: 60 } })).rejects.toThrow(RangeError);
+    expect(await store().getAthlete(athleteId)).toEqual(coaching);
+    const cleared: AthleteRecord = { athleteId, settings: { returnToRun: null }, updatedUs: T0_US + 1 };
+    await store().putAthlete(cleared);
+    expect(await store().getAthlete(athleteId)).toEqual(cleared);
   });
 
   it('lists the union of athletes with a record and athletes with sessions, in id order, paged by id', async () => {

@@ -5,6 +5,8 @@
  */
 import { ALERT_TYPES, AlertSeveritySchema } from '@gaitwatch/protocol';
 import { assertId, assertTimeUs } from './records.ts';
+import { validateCoachingSettings } from './coaching-settings.ts';
+import { assertNumberIn, isObject, onlyKeys } from './validate.ts';
 import type { AlertAckInput, AlertKey, AlertPreferences, AthleteRecord, AthleteSettings } from './types.ts';
 
 /** Alert cues of an athlete with no preferences stored: every alert, voice and vibration on. */
@@ -28,7 +30,7 @@ export const BASELINE_OVERRIDE_RANGE_DEG = { min: -30, max: 30 } as const;
 export const ATHLETE_POINT_US = 1_577_836_800_000_000;
 
 const ALERT_KEYS = ['formBreakdown', 'pelvicDropHigh', 'dataQuality', 'voice', 'vibrate'] as const;
-const SETTINGS_KEYS = new Set(['pelvicDropLimitDeg', 'injuredSide', 'baselineOverride', 'alerts']);
+const SETTINGS_KEYS = new Set(['pelvicDropLimitDeg', 'injuredSide', 'baselineOverride', 'alerts', 'timeZone', 'rampLimitPct', 'acwrBand', 'strideLengthM', 'returnToRun']);
 const RECORD_KEYS = new Set(['athleteId', 'displayName', 'settings', 'updatedUs']);
 const BASELINE_KEYS = new Set(['pelvicDropDeg', 'shankFrontalDeg']);
 const TYPES = new Set<string>(ALERT_TYPES);
@@ -36,17 +38,6 @@ const SEVERITIES = new Set<string>(AlertSeveritySchema.options);
 const TAG_VALUE = /^[A-Za-z0-9_.:-]{1,64}$/;
 // C0/C1 control characters (newlines, NUL, escapes) have no place in a name shown in a UI.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function onlyKeys(what: string, value: Record<string, unknown>, allowed: ReadonlySet<string>): void {
-  for (const key of Object.keys(value)) if (!allowed.has(key)) throw new TypeError(`${what}: unknown field ${JSON.stringify(key)}`);
-}
-
-function assertNumberIn(what: string, value: unknown, range: { min: number; max: number }): void {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`${what} ${String(value)} is not a finite number`);
-  if (value < range.min || value > range.max) throw new RangeError(`${what} ${value} is outside ${range.min}–${range.max}`);
-}
 
 function validateSettings(settings: unknown): asserts settings is AthleteSettings {
   if (!isObject(settings)) throw new TypeError('athlete settings must be an object');
@@ -64,6 +55,7 @@ function validateSettings(settings: unknown): asserts settings is AthleteSetting
     onlyKeys('alerts', alerts, new Set(ALERT_KEYS));
     for (const key of ALERT_KEYS) if (typeof alerts[key] !== 'boolean') throw new TypeError(`alerts.${key} must be a boolean`);
   }
+  validateCoachingSettings(settings);
 }
 
 /** Throws TypeError/RangeError unless the record is one both stores keep exactly. */

@@ -22,6 +22,7 @@ export type {
   OneOrMany,
   Page,
   RawImuPolicy,
+  ReturnToRunPlan,
   SessionQuery,
   SessionRecord,
   StoreLogger,
@@ -50,3 +51,12 @@ export {
   PELVIC_DROP_LIMIT_RANGE_DEG,
   validateAthlete,
 } from './athletes.ts';
+export {
+  ACWR_RANGE,
+  RAMP_LIMIT_RANGE_PCT,
+  STRIDE_LENGTH_RANGE_M,
+  WEEKLY_DISTANCE_RANGE_M,
+  WEEKLY_INCREASE_RANGE_PCT,
+  isCalendarDate,
+  isTimeZone,
+} from './coaching-settings.ts';

@@ -88,6 +88,33 @@ export interface AthleteSettings {
   /** A fresh-legs baseline the coach sets instead of the one learned at the start of each run, degrees. */
   readonly baselineOverride?: { readonly pelvicDropDeg?: number; readonly shankFrontalDeg?: number } | null;
   readonly alerts?: AlertPreferences;
+  /** The athlete's IANA time zone (`Europe/Berlin`): their training weeks are ISO weeks in it. Absent: UTC. */
+  readonly timeZone?: string;
+  /** Most a week's volume may exceed the previous week's before a load_ramp warning, percent (1–100; default 10). */
+  readonly rampLimitPct?: number;
+  /** Band the acute:chronic workload ratio should stay in (0.1–3, low < high; default 0.8–1.3). */
+  readonly acwrBand?: { readonly low: number; readonly high: number };
+  /** This athlete's running stride length (two steps), metres (0.5–4): estimates a session's distance when the phone sent none. */
+  readonly strideLengthM?: number;
+  /** The return-to-run plan the coach set, or null/absent for none. */
+  readonly returnToRun?: ReturnToRunPlan | null;
+}
+
+/**
+ * A return-to-run plan: from the ISO week holding `startDate` (in the
+ * athlete's time zone), `startWeeklyDistanceM` a week, growing by
+ * `weeklyIncreasePct` each week until `targetWeeklyDistanceM` (e.g. the
+ * pre-injury weekly mileage).
+ */
+export interface ReturnToRunPlan {
+  /** The plan's first day, a calendar date `YYYY-MM-DD`: its ISO week is week 1. */
+  readonly startDate: string;
+  /** Planned distance of week 1, metres (> 0, ≤ 500 000). */
+  readonly startWeeklyDistanceM: number;
+  /** Planned growth per week, percent (0–50). */
+  readonly weeklyIncreasePct: number;
+  /** Where the plan levels off, metres a week (≥ startWeeklyDistanceM, ≤ 500 000). */
+  readonly targetWeeklyDistanceM: number;
 }
 
 /**
