@@ -13,6 +13,7 @@ import { ApiMetrics } from './metrics.ts';
 import { alertAckRoutes } from './routes/alert-ack.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { athleteRoutes } from './routes/athletes.ts';
+import { coachingRoutes } from './routes/coaching.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import type { LiveHub } from './live/live-hub.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -34,6 +35,8 @@ export interface BuildAppOptions {
   readonly docs?: boolean;
   /** Live events to stream at /v1/live (fed by the broker, see live/mqtt-feed.ts); absent: /v1/live answers 503 GW_API_LIVE_OFF. */
   readonly live?: { readonly hub: LiveHub; readonly maxStreams?: number; readonly maxStreamsPerKey?: number; readonly heartbeatMs?: number; readonly maxBufferedBytes?: number };
+  /** The clock the coaching reports default to when a request names no `at`, µs since the epoch (default: the system clock; tests pin it). */
+  readonly nowUs?: () => number;
   /** Collect process metrics (CPU, memory, event loop) into /metrics too (default false: tests build many apps). */
   readonly processMetrics?: boolean;
 }
@@ -143,6 +146,14 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
   await app.register(strideRoutes, { store: options.store, pseudonym: (athleteId: string) => options.auth.keys.pseudonym(athleteId) });
   await app.register(alertRoutes, { store: options.store });
   await app.register(athleteRoutes, { store: options.store });
+  await app.register(coachingRoutes, {
+    store: options.store,
+    roster: (coachId: string) => {
+      const p = options.auth.keys.principalById(coachId);
+      return p?.role === 'coach' ? p.athleteIds : null;
+    },
+    ...(options.nowUs !== undefined ? { now: options.nowUs } : {}),
+  });
   await app.register(meRoutes);
   await app.register(alertAckRoutes, { store: options.store });
   await app.register(liveRoutes, { ...options.live, hub: options.live?.hub, metrics });

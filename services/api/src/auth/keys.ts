@@ -77,6 +77,12 @@ export class KeyRing {
     return `anon-${createHmac('sha256', this.pepper).update(`athlete-pseudonym:${athleteId}`, 'utf8').digest('hex').slice(0, 16)}`;
   }
 
+  /** The principal of a key by its id (not its secret), or null: e.g. a coach's roster for an admin's digest. */
+  principalById(id: string): Principal | null {
+    for (const principal of this.byHash.values()) if (principal.id === id) return principal;
+    return null;
+  }
+
   /** The principal of a presented key, or null for an unknown one. */
   authenticate(key: string): Principal | null {
     // Keys are ASCII of bounded length; anything else is not one of ours (and not worth hashing).

@@ -1,5 +1,12 @@
 import {
+  ACWR_RANGE,
   BASELINE_OVERRIDE_RANGE_DEG,
+  isCalendarDate,
+  isTimeZone,
+  RAMP_LIMIT_RANGE_PCT,
+  STRIDE_LENGTH_RANGE_M,
+  WEEKLY_DISTANCE_RANGE_M,
+  WEEKLY_INCREASE_RANGE_PCT,
   DEFAULT_ALERT_PREFERENCES,
   MAX_DISPLAY_NAME_CHARS,
   PELVIC_DROP_LIMIT_RANGE_DEG,
@@ -50,7 +57,8 @@ export function handleBodyErrors(app: FastifyInstance): void {
 // C0/C1 control characters (newlines, NUL, escapes) have no place in a name shown in a UI.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-const degrees = (range: { min: number; max: number }) => z.number().min(range.min).max(range.max);
+const inRange = (range: { min: number; max: number }) => z.number().min(range.min).max(range.max);
+const degrees = inRange;
 
 const AlertsPatch = z
   .object({ formBreakdown: z.boolean(), pelvicDropHigh: z.boolean(), dataQuality: z.boolean(), voice: z.boolean(), vibrate: z.boolean() })
@@ -69,12 +77,36 @@ const SettingsPatch = z
       .nullable()
       .meta({ description: 'fresh-legs baseline to use instead of the learned one, degrees; null: learn it' }),
     alerts: AlertsPatch,
+    timeZone: z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Berlin')
+      .nullable()
+      .meta({ description: 'the athlete’s IANA time zone: training weeks are ISO weeks in it; null: UTC' }),
+    rampLimitPct: inRange(RAMP_LIMIT_RANGE_PCT).nullable().meta({ description: 'most a week may grow over the one before before a load_ramp warning, percent (1–100); null: 10' }),
+    acwrBand: z
+      .object({ low: inRange(ACWR_RANGE), high: inRange(ACWR_RANGE) })
+      .strict()
+      .refine((b) => b.low < b.high, { message: 'low must be below high', path: ['low'] })
+      .nullable()
+      .meta({ description: 'acute:chronic workload ratio band (replaced whole); null: 0.8–1.3' }),
+    strideLengthM: inRange(STRIDE_LENGTH_RANGE_M).nullable().meta({ description: 'running stride (two steps), metres: estimates distance when the phone sent none; null: no estimate' }),
+    returnToRun: z
+      .object({
+        startDate: z.string().refine(isCalendarDate, 'must be a date YYYY-MM-DD'),
+        startWeeklyDistanceM: inRange(WEEKLY_DISTANCE_RANGE_M),
+        weeklyIncreasePct: inRange(WEEKLY_INCREASE_RANGE_PCT),
+        targetWeeklyDistanceM: inRange(WEEKLY_DISTANCE_RANGE_M),
+      })
+      .strict()
+      .refine((p) => p.targetWeeklyDistanceM >= p.startWeeklyDistanceM, { message: 'must be at least startWeeklyDistanceM', path: ['targetWeeklyDistanceM'] })
+      .nullable()
+      .meta({ description: 'return-to-run plan (replaced whole): from the ISO week of startDate, start metres a week growing by weeklyIncreasePct up to the target; null: none' }),
   })
   .partial()
   .strict();
 
-/** The fields of settings a runner may change on their own profile; the rest is the coach's. */
-const RUNNER_SETTINGS = new Set(['alerts']);
+/** The fields of settings a runner may change on their own profile (their cues, where they live); the rest is the coach's. */
+const RUNNER_SETTINGS = new Set(['alerts', 'timeZone']);
 
 /**
  * A JSON merge patch (RFC 7396) of the profile: a field left out keeps its
@@ -137,6 +169,12 @@ export function patchSettings(current: AthleteSettings, patch: AthletePatch['set
   set('injuredSide', patch.injuredSide);
   set('baselineOverride', patch.baselineOverride === null || patch.baselineOverride === undefined ? patch.baselineOverride : { ...(current.baselineOverride ?? {}), ...patch.baselineOverride });
   set('alerts', patch.alerts === undefined ? undefined : { ...(current.alerts ?? DEFAULT_ALERT_PREFERENCES), ...patch.alerts });
+  // Coaching settings are replaced whole (a band or a plan half from before and half new would be neither).
+  set('timeZone', patch.timeZone);
+  set('rampLimitPct', patch.rampLimitPct);
+  set('acwrBand', patch.acwrBand);
+  set('strideLengthM', patch.strideLengthM);
+  set('returnToRun', patch.returnToRun);
   return next as AthleteSettings;
 }
 
