@@ -4,7 +4,7 @@
  * (as packages/dsp raises them), and which form alerts are still open.
  */
 import { describe, expect, it } from 'vitest';
-import { dataQuality, isForm, openFormAlerts, qualityWords, type AlertLike } from '../../services/api/dashboard/alerts.js';
+import { alertTitle, dataQuality, isForm, openFormAlerts, qualityWords, type AlertLike } from '../../services/api/dashboard/alerts.js';
 
 const dq = (metric: string, phase: 'raised' | 'resolved', extra: Partial<AlertLike> = {}): AlertLike => ({ type: 'data_quality', metric, phase, tUs: 1_780_000_000_000_000, ...extra });
 
@@ -44,5 +44,12 @@ describe('alerts in words', () => {
     const other: AlertLike = { type: 'pelvic_drop_high', metric: 'pelvicDropDeg', side: 'right', phase: 'raised', tUs: 20, episodeId: 'ep2' };
     expect(openFormAlerts([raised, other])).toHaveLength(2);
     expect(openFormAlerts([other, { ...raised, phase: 'resolved', tUs: 30 }, raised])).toEqual([other]);
+  });
+
+  it('titles a load_ramp alert (raised across sessions, not a form alert) in words', () => {
+    const ramp = (metric: string): AlertLike => ({ type: 'load_ramp', metric, phase: 'raised', tUs: 1_780_000_000_000_000 });
+    expect(alertTitle(ramp('weeklyDistanceM'))).toBe('Training load up more than the weekly limit');
+    expect(alertTitle(ramp('acwr'))).toMatch(/acute:chronic ratio/);
+    expect(isForm(ramp('acwr'))).toBe(false);
   });
 });

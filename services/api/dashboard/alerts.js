@@ -47,6 +47,8 @@ export function alertTitle(alert) {
       return `Form breaking down: ${metricWords(alert.metric)}${side}`;
     case 'data_quality':
       return `Data quality: ${String(alert.metric ?? '').replace(/_/g, ' ')}`;
+    case 'load_ramp':
+      return alert.metric === 'acwr' ? 'Training load: acute:chronic ratio out of its band' : 'Training load up more than the weekly limit';
     default:
       return String(alert.type);
   }

@@ -12,6 +12,7 @@ import { parseRoute } from './router.js';
 import { mountCoach } from './view-coach.js';
 import { mountLive } from './view-live.js';
 import { mountRunner } from './view-runner.js';
+import { mountRtrAthlete, mountRtrRoster } from './view-rtr.js';
 import { mountSession } from './view-session.js';
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
@@ -114,13 +115,15 @@ function startApp() {
     unmountView();
     const r = parseRoute(location.hash);
     for (const link of nav.querySelectorAll('a')) {
-      if (link.dataset.view === (r.view === 'session' ? 'live' : r.view) && r.view !== 'session') link.setAttribute('aria-current', 'page');
+      if (link.dataset.view === (r.view === 'rtr-athlete' ? 'rtr' : r.view) && r.view !== 'session') link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
     const ctx = { api, state, onError };
     if (r.view === 'session') unmountView = mountSession(main, ctx, r.athleteId ?? '', r.sessionId ?? '');
     else if (r.view === 'runner') unmountView = mountRunner(main, ctx);
     else if (r.view === 'coach') unmountView = mountCoach(main, ctx);
+    else if (r.view === 'rtr') unmountView = mountRtrRoster(main, ctx);
+    else if (r.view === 'rtr-athlete') unmountView = mountRtrAthlete(main, ctx, r.athleteId ?? '');
     else unmountView = mountLive(main, ctx);
     main.focus({ preventScroll: true });
   };

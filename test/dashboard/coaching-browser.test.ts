@@ -1,0 +1,115 @@
+/**
+ * The return-to-run views in a real browser (Debian's chromium through
+ * playwright-core) against a real API over a LocalStore seeded with the
+ * simulated athletes of test/coaching/seed.ts, the API's clock pinned to
+ * Sunday of 2026-W10 (the week after the 30 % jump). Signs in as their
+ * coach and checks what is drawn: the digest roster's lights (red for the
+ * jump), the load chart's twelve week bars and plan line, the onset chart's
+ * points and trend, and the words. Screenshots go to test/artifacts/
+ * (coaching-roster.png, coaching-load.png, coaching-athlete.png; packages/coaching/docs/ holds copies for the README).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, hashApiKey, KeyRing, type ApiApp } from '@gaitwatch/api';
+import { LocalStore } from '@gaitwatch/storage';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AT_US, seedStore } from '../coaching/seed.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = new URL('../artifacts/', import.meta.url);
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser) {
+  if (process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); the browser test never skips in CI`);
+  console.warn(`\n*** SKIPPING the coaching browser test: no ${CHROMIUM} (apt-get install -y chromium) ***\n`);
+}
+const PEPPER = 'browser-coaching';
+const COACH_KEY = 'gw_coach-kim-browser-000000000000000';
+const ADMIN_KEY = 'gw_admin-browser-0000000000000000000';
+/** Sunday of 2026-W10: the digest weighs W09 (the jump) and W10. */
+const NOW_US = AT_US - 2 * 7 * 86_400e6;
+
+describe.skipIf(!haveBrowser)('return-to-run views in a real browser', () => {
+  let dataDir: string;
+  let store: LocalStore;
+  let app: ApiApp;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'gw-rtr-browser-'));
+    await mkdir(ARTIFACTS, { recursive: true });
+    store = new LocalStore({ dataDir, synchronous: 'normal', maxBatchDelayMs: 1 });
+    await seedStore(store);
+    const keys = new KeyRing(
+      [
+        { id: 'coach-kim', hash: hashApiKey(COACH_KEY, PEPPER), role: 'coach', athleteIds: ['rehab-ok', 'rehab-jump', 'rehab-onset'] },
+        { id: 'admin-1', hash: hashApiKey(ADMIN_KEY, PEPPER), role: 'admin' },
+      ],
+      PEPPER,
+    );
+    app = await buildApp({ store, auth: { keys }, rateLimit: false, docs: false, nowUs: () => NOW_US });
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await store?.close();
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the coach’s roster with traffic lights, red for the athlete who jumped 30 %', async () => {
+    await page.goto(`${url}/#token=${COACH_KEY}`);
+    await page.goto(`${url}/#/rtr`);
+    await expect.poll(() => page.locator('.view-rtr').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
+    expect(await page.locator('#rtr-roster .rtr-row').count()).toBe(3);
+    const light = (id: string) => page.locator(`.rtr-row[data-athlete="${id}"]`).getAttribute('data-light');
+    expect(await light('rehab-jump')).toBe('red');
+    expect(await light('rehab-ok')).toBe('green');
+    expect(await page.locator('.rtr-row[data-athlete="rehab-jump"] .rtr-reasons').textContent()).toMatch(/2026-W09: .*30 % more than the week before/);
+    await page.screenshot({ path: new URL('coaching-roster.png', ARTIFACTS).pathname, fullPage: true });
+  }, 60_000);
+
+  it('draws the load chart (12 week bars, the plan line, the jump week in red) and the onset trend', async () => {
+    await page.click('.rtr-row[data-athlete="rehab-jump"] h2 a');
+    await expect.poll(() => page.locator('.view-rtr-athlete').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
+    expect(await page.locator('#load-chart rect.week-bar').count()).toBe(12);
+    expect(await page.locator('#load-chart polyline.plan-line').count()).toBe(1);
+    expect(await page.locator('#load-chart rect.week-bar.warned').getAttribute('data-week')).toBe('2026-W09');
+    expect(await page.locator('#rtr-warnings li[data-kind="week_over_week"]').count()).toBe(1);
+    await page.screenshot({ path: new URL('coaching-load.png', ARTIFACTS).pathname, fullPage: true });
+
+    await page.goto(`${url}/#/rtr/rehab-onset`);
+    await expect.poll(() => page.locator('.view-rtr-athlete').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
+    expect(await page.locator('#onset-chart').getAttribute('data-sessions')).toBe('15');
+    // Fifteen sessions, two sides: a point (or a held triangle) each.
+    expect(await page.locator('#onset-chart .onset-point').count()).toBe(30);
+    expect(await page.locator('#onset-chart .onset-point.held').count()).toBeGreaterThan(0);
+    expect(await page.locator('#onset-chart .trend-line').count()).toBeGreaterThan(0);
+    expect(await page.locator('#rtr-trend-words p[data-direction="later"]').count()).toBe(1);
+    expect(await page.locator('#rtr-trend-words').textContent()).toMatch(/moving later/);
+    await page.screenshot({ path: new URL('coaching-athlete.png', ARTIFACTS).pathname, fullPage: true });
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('gives an admin (no roster of their own) the same lights from each athlete’s digest', async () => {
+    const admin = await page.context().browser()!.newPage();
+    try {
+      await admin.goto(`${url}/#token=${ADMIN_KEY}`);
+      await admin.goto(`${url}/#/rtr`);
+      await expect.poll(() => admin.locator('.view-rtr').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
+      expect(await admin.locator('#rtr-roster .rtr-row').count()).toBe(3);
+      expect(await admin.locator('.rtr-row[data-athlete="rehab-jump"]').getAttribute('data-light')).toBe('red');
+    } finally {
+      await admin.close();
+    }
+  }, 60_000);
+});
