@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, defaultAnalysisThreads, loadConfig } from './config.ts';
 
 const BASE = { MQTT_URL: 'mqtt://127.0.0.1:1883', DATA_DIR: '/var/lib/gaitwatch' };
 
@@ -30,7 +30,18 @@ describe('loadConfig', () => {
       httpHost: '0.0.0.0',
       checkpointEveryS: 5,
       ackMode: 'receipt',
+      analysisThreads: defaultAnalysisThreads(),
+      analysisMaxQueue: 20_000,
     });
+  });
+
+  it('spreads the analysis over every core but one by default; 0 keeps it in the main thread', () => {
+    expect(defaultAnalysisThreads()).toBeGreaterThanOrEqual(1);
+    expect(loadConfig({ ...BASE, INGEST_ANALYSIS_THREADS: '0' }).analysisThreads).toBe(0);
+    expect(loadConfig({ ...BASE, INGEST_ANALYSIS_THREADS: '3', INGEST_ANALYSIS_MAX_QUEUE: '500' })).toMatchObject({ analysisThreads: 3, analysisMaxQueue: 500 });
+    expect(problems({ ...BASE, INGEST_ANALYSIS_THREADS: '-1' })).toEqual([expect.stringMatching(/^INGEST_ANALYSIS_THREADS: must be at least 0/)]);
+    expect(problems({ ...BASE, INGEST_ANALYSIS_THREADS: 'many' })).toEqual([expect.stringMatching(/^INGEST_ANALYSIS_THREADS: must be an integer/)]);
+    expect(problems({ ...BASE, INGEST_ANALYSIS_MAX_QUEUE: '10' })).toEqual([expect.stringMatching(/^INGEST_ANALYSIS_MAX_QUEUE: must be at least 100/)]);
   });
 
   it('acknowledges at checkpoints only when asked, and only with checkpoints on', () => {

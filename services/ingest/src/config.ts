@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -55,6 +56,13 @@ export interface IngestConfig {
    */
   readonly ackMode: 'receipt' | 'checkpoint';
   /**
+   * Analysis threads (worker threads) the sessions are spread over, by a hash of the session key; 0 analyses in
+   * the main thread. Absent: defaultAnalysisThreads() (one core left to the main thread: broker, store, HTTP).
+   */
+  readonly analysisThreads?: number;
+  /** Messages one analysis thread may be behind before the intake holds (back-pressure); absent: 20,000. */
+  readonly analysisMaxQueue?: number;
+  /**
    * NATS JetStream intake (NATS_URL): imu/status are consumed from JetStream partitions instead of MQTT
    * subscriptions (services/ingest/README.md "NATS JetStream intake", deploy/SCALING.md).
    */
@@ -73,6 +81,11 @@ export interface NatsConfig {
   readonly workerPartitions: readonly number[];
   /** The JetStream stream holding the mapped subjects `gw.<partition>.<athlete>.<session>.<imu|status>`. */
   readonly stream: string;
+}
+
+/** INGEST_ANALYSIS_THREADS' default: every core but one (the main thread's), at least one. */
+export function defaultAnalysisThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 /** A configuration the service cannot start with: one line per problem, never the secret values. */
@@ -160,6 +173,14 @@ const EnvSchema = z.object({
   INGEST_HTTP_HOST: optionalText,
   INGEST_CHECKPOINT_S: int(0, 3_600, 5),
   INGEST_ACK: optionalText.pipe(z.enum(['receipt', 'checkpoint'], { error: 'must be receipt or checkpoint' }).optional()),
+  INGEST_ANALYSIS_THREADS: optionalText.pipe(
+    z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined ? undefined : Number(v)))
+      .pipe(z.number({ error: 'must be an integer between 0 and 256' }).int('must be an integer between 0 and 256').min(0, 'must be at least 0').max(256, 'must be at most 256').optional()),
+  ),
+  INGEST_ANALYSIS_MAX_QUEUE: int(100, 10_000_000, 20_000),
   NATS_URL: optionalText.pipe(url(['nats:', 'tls:'], 'nats://127.0.0.1:4222').optional()),
   NATS_USER: optionalText,
   NATS_PASSWORD: optionalText,
@@ -264,6 +285,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     httpHost: e.INGEST_HTTP_HOST ?? '0.0.0.0',
     checkpointEveryS: e.INGEST_CHECKPOINT_S,
     ackMode: e.INGEST_ACK ?? 'receipt',
+    analysisThreads: e.INGEST_ANALYSIS_THREADS ?? defaultAnalysisThreads(),
+    analysisMaxQueue: e.INGEST_ANALYSIS_MAX_QUEUE,
     ...(nats !== undefined ? { nats } : {}),
   };
 }

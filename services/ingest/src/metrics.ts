@@ -32,6 +32,15 @@ export class IngestMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 10],
     registers: [this.registry],
   });
+  readonly arrivalLag = new Histogram({
+    name: 'gaitwatch_ingest_arrival_to_analysis_seconds',
+    help: 'Time from a message arriving on the main thread to its analysis done on its analysis thread (batching, queue, decode, jitter-buffer insert, analysis of what it released); INGEST_ANALYSIS_THREADS > 0 only',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 10],
+    registers: [this.registry],
+  });
+  readonly analysisQueue = new Gauge({ name: 'gaitwatch_ingest_analysis_queue_messages', help: 'Messages handed to an analysis thread and not yet analysed, by thread', labelNames: ['thread'] as const, registers: [this.registry] });
+  readonly analysisHolds = new Counter({ name: 'gaitwatch_ingest_analysis_holds_total', help: 'Times the intake was held because an analysis thread fell INGEST_ANALYSIS_MAX_QUEUE messages behind (back-pressure)', registers: [this.registry] });
+  readonly analysisThreadRestarts = new Counter({ name: 'gaitwatch_ingest_analysis_thread_restarts_total', help: 'Analysis threads that died and were restarted (their sessions resume from their checkpoints), by thread', labelNames: ['thread'] as const, registers: [this.registry] });
   readonly eventLoopTickLag = new Gauge({ name: 'gaitwatch_ingest_timer_lag_seconds', help: 'How late the last session timer tick ran (event-loop responsiveness)', registers: [this.registry] });
   readonly storeWrite = new Histogram({ name: 'gaitwatch_ingest_store_write_seconds', help: 'Duration of store writes until durable', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers: [this.registry] });
   readonly storeErrors = new Counter({ name: 'gaitwatch_ingest_store_errors_total', help: 'Store writes that failed, by error (full = back-pressure, retried)', labelNames: ['error'] as const, registers: [this.registry] });

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { buildTopic } from '@gaitwatch/protocol';
 import { openStore, type GaitStore } from '@gaitwatch/storage';
 import { pino, type Logger } from 'pino';
-import { ConfigError, type IngestConfig } from './config.ts';
+import { ConfigError, defaultAnalysisThreads, type IngestConfig } from './config.ts';
 import { buildHealthServer, listen } from './http-server.ts';
 import { IngestMetrics } from './metrics.ts';
 import { MqttIntake } from './mqtt-intake.ts';
@@ -10,7 +10,9 @@ import { MqttPublisher, NatsIntake } from './nats-intake.ts';
 import { StoreWriter } from './output/store-writer.ts';
 import { endAbandonedSessions } from './session/abandoned-sessions.ts';
 import { CHECKPOINT_VERSION, type SessionCheckpoint } from './session/live-session.ts';
-import { SessionManager, type AthleteSettingsSource, type CheckpointSource } from './session/session-manager.ts';
+import { AnalysisPool } from './session/analysis-pool.ts';
+import { SessionManager, type AthleteSettingsSource, type CheckpointSource, type SessionOutput } from './session/session-manager.ts';
+import { inProcessSessions, type SessionHost } from './session/session-host.ts';
 
 /** How often sessions are ticked (buffers released, clocks moved, idle checked), ms. */
 const TICK_MS = 250;
@@ -31,7 +33,8 @@ export interface IngestDeps {
 
 export interface IngestService {
   readonly metrics: IngestMetrics;
-  readonly sessions: SessionManager;
+  /** The live sessions: in the main thread, or spread over analysis threads (INGEST_ANALYSIS_THREADS). */
+  readonly sessions: SessionHost;
   readonly store: GaitStore;
   /** Where imu/status come from: MQTT subscriptions, or JetStream partitions when NATS_URL is set. */
   readonly intake: MqttIntake | NatsIntake;
@@ -104,27 +107,39 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     }));
   metrics.watchStore(store);
   const writer = new StoreWriter(store, logger.child({ part: 'store-writer' }), metrics);
-  const sessions = new SessionManager({
+  const output: SessionOutput = {
+    stride: ({ kind: _kind, ...record }) => writer.stride(record),
+    alert: ({ kind: _kind, ...record }) => writer.alert(record),
+    session: (record) => writer.session(record),
+    checkpoint: (record) => writer.checkpoint(record),
+    publishLive: (athleteId, sessionId, payload) => publisher.publish('live', buildTopic(athleteId, sessionId, 'live'), payload),
+    publishAlert: (athleteId, sessionId, payload) => publisher.publish('alerts', buildTopic(athleteId, sessionId, 'alerts'), payload),
+  };
+  const sessionOptions = {
     logger,
     metrics,
+    output,
     idleTimeoutS: config.idleTimeoutS,
     jitterMs: config.jitterMs,
     jitterMaxFrames: config.jitterMaxFrames,
     ...(config.checkpointEveryS > 0 ? { checkpoints: storeCheckpoints(store, logger) } : {}),
     athleteSettings: storeAthleteSettings(store),
-    output: {
-      stride: ({ kind: _kind, ...record }) => writer.stride(record),
-      alert: ({ kind: _kind, ...record }) => writer.alert(record),
-      session: (record) => writer.session(record),
-      checkpoint: (record) => writer.checkpoint(record),
-      publishLive: (athleteId, sessionId, payload) => publisher.publish('live', buildTopic(athleteId, sessionId, 'live'), payload),
-      publishAlert: (athleteId, sessionId, payload) => publisher.publish('alerts', buildTopic(athleteId, sessionId, 'alerts'), payload),
-    },
-  });
+  };
+  const analysisThreads = config.analysisThreads ?? defaultAnalysisThreads();
+  // Threads: the main thread keeps the broker, the store and HTTP; decode and analysis scale with the cores.
+  const sessions: SessionHost =
+    analysisThreads === 0
+      ? inProcessSessions(new SessionManager(sessionOptions))
+      : new AnalysisPool({
+          ...sessionOptions,
+          threads: analysisThreads,
+          ...(config.analysisMaxQueue !== undefined ? { maxQueuedMessages: config.analysisMaxQueue } : {}),
+          durable: () => writer.written(),
+        });
   const intakeOptions = {
     metrics,
     onMessage: (topic: string, payload: Uint8Array) => sessions.handle(topic, payload),
-    hold: () => writer.blocked || writer.pending > MAX_PENDING_RECORDS,
+    hold: () => writer.blocked || writer.pending > MAX_PENDING_RECORDS || sessions.saturated,
     ackMode: config.ackMode,
   };
   // NATS_URL: JetStream partitions in; alerts/live out on MQTT when MQTT_URL is set too (QoS 1), else on core NATS (QoS 0 to MQTT subscribers).
@@ -159,10 +174,25 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
    * and what a crash loses later the broker redelivers. Skipped while a
    * session's checkpoint is being read: its held messages are in no checkpoint.
    */
+  let checkpointing: Promise<void> | undefined;
+  let releasing: Promise<void> | undefined;
   const checkpointTick = (): void => {
-    const mark = ackAtCheckpoint && sessions.openingSessions === 0 ? intake.markAcks() : undefined;
-    sessions.checkpointAll(ackAtCheckpoint);
-    if (mark !== undefined) void writer.written().then(() => intake.releaseAcks(mark));
+    // The analysis threads have not answered the previous one yet (they answer in milliseconds unless stuck).
+    if (checkpointing !== undefined) return;
+    // One mark at a time: it is released before the next is taken (a mark counts from the oldest held ack).
+    // A slow store delays the release, not the checkpoints.
+    const mark = ackAtCheckpoint && releasing === undefined ? intake.markAcks() : undefined;
+    checkpointing = sessions
+      .checkpointAll(ackAtCheckpoint)
+      .then((covered) => {
+        if (mark === undefined || !covered) return;
+        releasing = writer
+          .written()
+          .then(() => intake.releaseAcks(mark))
+          .finally(() => (releasing = undefined));
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'checkpoint failed; its messages stay unacknowledged'))
+      .finally(() => (checkpointing = undefined));
   };
   const checkpoints = config.checkpointEveryS > 0 ? setInterval(checkpointTick, config.checkpointEveryS * 1000) : undefined;
   // Sessions a crashed worker left "running" with no message since to resume them: ended once their newest
@@ -184,7 +214,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
   const sweeper = config.checkpointEveryS > 0 ? setInterval(sweep, ABANDONED_SWEEP_S * 1000) : undefined;
   const firstSweep = sweeper !== undefined ? setTimeout(sweep, 0) : undefined;
   logger.info(
-    { store: store.kind, mqttClientId: config.mqtt?.clientId, natsPartitions: config.nats?.workerPartitions, httpPort, idleTimeoutS: config.idleTimeoutS, jitterMs: config.jitterMs, ackMode: config.ackMode },
+    { store: store.kind, analysisThreads, mqttClientId: config.mqtt?.clientId, natsPartitions: config.nats?.workerPartitions, httpPort, idleTimeoutS: config.idleTimeoutS, jitterMs: config.jitterMs, ackMode: config.ackMode },
     'ingest started',
   );
 
@@ -193,21 +223,24 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     (stopping ??= (async () => {
       logger.info('ingest stopping: intake paused, finishing sessions');
       intake.pause();
-      // Messages held for a session whose checkpoint is still being read are dropped by the stop: never acknowledge those.
-      const finalMark = sessions.openingSessions === 0 ? intake.markAcks() : undefined;
       clearInterval(ticker);
       clearInterval(checkpoints);
       clearInterval(sweeper);
       clearTimeout(firstSweep);
+      await checkpointing;
+      await releasing;
+      const finalMark = intake.markAcks();
+      // Messages held for a session whose checkpoint is still being read are dropped by the stop: never acknowledge those.
+      const covered = await sessions.stopIntake();
       await sweeping;
-      sessions.stopIntake();
       await sessions.settled();
       // With checkpoints the sessions are handed on (the next worker resumes them); without, they end here.
-      if (config.checkpointEveryS > 0) sessions.suspendAll();
-      else sessions.closeAll('shutdown');
+      if (config.checkpointEveryS > 0) await sessions.suspendAll();
+      else await sessions.closeAll('shutdown');
+      await sessions.close();
       await writer.close();
       // Every session is checkpointed and written: what was taken can be acknowledged.
-      if (finalMark !== undefined) intake.releaseAcks(finalMark);
+      if (covered) intake.releaseAcks(finalMark);
       await intake.close();
       await mqttPublisher?.close();
       if (ownStore) await store.close();

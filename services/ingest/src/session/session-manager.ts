@@ -109,6 +109,11 @@ export class SessionManager {
     return this.sessions.size;
   }
 
+  /** Every live session's key (athlete/session) and strides so far (an analysis thread reports them to the main thread). */
+  liveStrides(): [string, number][] {
+    return [...this.sessions].map(([key, session]) => [key, session.strides]);
+  }
+
   session(athleteId: string, sessionId: string): LiveSession | undefined {
     return this.sessions.get(`${athleteId}/${sessionId}`);
   }

@@ -1,0 +1,122 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { AthleteSettings, CheckpointRecord, JsonObject } from '@gaitwatch/storage';
+import { pino, type Level } from 'pino';
+import type { IngestMetrics } from '../metrics.ts';
+import type { AnalysisThreadData, FromThread, MetricOp, ToThread } from './analysis-protocol.ts';
+import type { SessionCheckpoint } from './live-session.ts';
+import { SessionManager } from './session-manager.ts';
+
+/**
+ * An analysis thread: a SessionManager of its own for the sessions the main thread routes here (a stable hash
+ * of the session key), fed batches of raw MQTT messages in arrival order. Decode, de-duplication, jitter buffer,
+ * analysis and checkpoint JSON run here; everything it produces — store records, publishes, metric updates,
+ * log lines — goes back to the main thread, which owns the store, the broker and /metrics.
+ */
+const port = parentPort!;
+const data = workerData as AnalysisThreadData;
+const send = (message: FromThread): void => port.postMessage(message);
+
+/** Metric updates since the last send: shipped with every batch/tick result (a few hundred small tuples at most). */
+let ops: MetricOp[] = [];
+const flushOps = (): void => {
+  if (ops.length === 0) return;
+  send({ type: 'metrics', ops });
+  ops = [];
+};
+const metric = (name: string): unknown => ({
+  inc: (a?: number | Record<string, string>, b?: number) => ops.push(typeof a === 'object' ? [name, 'inc', b ?? 1, a] : [name, 'inc', a ?? 1]),
+  observe: (value: number) => ops.push([name, 'observe', value]),
+  set: (value: number) => ops.push([name, 'set', value]),
+});
+const metrics = new Proxy({}, { get: (_target, name) => metric(String(name)) }) as IngestMetrics;
+
+const logger = pino({ level: data.logLevel as Level, base: { service: 'ingest', thread: data.thread } }, { write: (line: string) => send({ type: 'log', line }) });
+
+let nextLoad = 0;
+const loads = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+const load = <T>(what: 'checkpoint' | 'settings', athleteId: string, sessionId: string): Promise<T | undefined> =>
+  new Promise((resolve, reject) => {
+    const id = nextLoad++;
+    loads.set(id, { resolve: resolve as (value: unknown) => void, reject });
+    send({ type: 'load', id, what, athleteId, sessionId });
+  });
+
+const output = (method: 'stride' | 'alert' | 'session' | 'checkpoint') => (record: object) => send({ type: 'output', method, record: record as JsonObject | CheckpointRecord });
+const sessions = new SessionManager({
+  logger,
+  metrics,
+  idleTimeoutS: data.idleTimeoutS,
+  jitterMs: data.jitterMs,
+  jitterMaxFrames: data.jitterMaxFrames,
+  ...(data.checkpoints ? { checkpoints: { load: (a: string, s: string) => load<SessionCheckpoint>('checkpoint', a, s) } } : {}),
+  ...(data.athleteSettings ? { athleteSettings: { load: (a: string) => load<AthleteSettings>('settings', a, '') } } : {}),
+  output: {
+    stride: output('stride'),
+    alert: output('alert'),
+    session: output('session'),
+    checkpoint: output('checkpoint'),
+    publishLive: (athleteId, sessionId, payload) => send({ type: 'publish', kind: 'live', athleteId, sessionId, payload }),
+    publishAlert: (athleteId, sessionId, payload) => send({ type: 'publish', kind: 'alerts', athleteId, sessionId, payload }),
+  },
+});
+
+const wallMs = (): number => performance.timeOrigin + performance.now();
+
+port.on('message', (message: ToThread) => {
+  switch (message.type) {
+    case 'batch': {
+      const { topics, bytes, ends, arrivedMs } = message.batch;
+      let start = 0;
+      for (let i = 0; i < topics.length; i++) {
+        if (topics[i] === data.crashOnTopic) throw new Error(`test hook: analysis thread ${data.thread} crashes on ${topics[i]}`);
+        sessions.handle(topics[i]!, bytes.subarray(start, ends[i]));
+        start = ends[i]!;
+        ops.push(['arrivalLag', 'observe', (wallMs() - arrivedMs[i]!) / 1000]);
+      }
+      flushOps();
+      send({ type: 'handled', messages: topics.length });
+      return;
+    }
+    case 'tick':
+      sessions.tick();
+      flushOps();
+      send({ type: 'sessions', live: sessions.liveStrides(), opening: sessions.openingSessions });
+      return;
+    case 'checkpoint': {
+      const covered = sessions.openingSessions === 0;
+      sessions.checkpointAll(message.drain);
+      flushOps();
+      send({ type: 'done', id: message.id, covered });
+      return;
+    }
+    case 'suspend':
+      sessions.suspendAll();
+      flushOps();
+      send({ type: 'done', id: message.id });
+      return;
+    case 'close':
+      sessions.closeAll(message.reason);
+      flushOps();
+      send({ type: 'done', id: message.id });
+      return;
+    case 'stopIntake': {
+      const covered = sessions.openingSessions === 0;
+      sessions.stopIntake();
+      send({ type: 'done', id: message.id, covered });
+      return;
+    }
+    case 'settled':
+      void sessions.settled().then(() => {
+        flushOps();
+        send({ type: 'done', id: message.id });
+      });
+      return;
+    case 'loaded': {
+      const pending = loads.get(message.id);
+      loads.delete(message.id);
+      if (message.error !== undefined) pending?.reject(new Error(message.error));
+      else pending?.resolve(message.value);
+      return;
+    }
+  }
+});
