@@ -23,7 +23,8 @@ describe.skipIf(services.skip)('ingest draining a backlog', () => {
     const result = await runFleet({ mqttUrl: url, runners: 3, session: sessionOptions, format: 'binary', speedup: 60, staggerS: 0 });
     const messages = result.relays.reduce((n, r) => n + r.stats.produced, 0);
     expect(messages).toBeGreaterThan(2000);
-    const t = await startTestIngest(url, { MQTT_CLIENT_ID: clientId }, { dir: first.dir });
+    // Two analysis threads and a small queue bound: the backlog is spread over both and held back, never lost.
+    const t = await startTestIngest(url, { MQTT_CLIENT_ID: clientId, INGEST_ANALYSIS_THREADS: '2', INGEST_ANALYSIS_MAX_QUEUE: '300' }, { dir: first.dir });
     try {
       for (const [index, relay] of result.relays.entries()) {
         await waitClosed(t, relay.athleteId, relay.sessionId, 60_000);
@@ -36,6 +37,7 @@ describe.skipIf(services.skip)('ingest draining a backlog', () => {
         expect((await storedStrides(t.store, relay.athleteId, relay.sessionId)).length).toBe(counted.left + counted.right);
       }
       expect(await counterValue(t.service.metrics.messages, { kind: 'imu' })).toBe(messages);
+      expect(await counterValue(t.service.metrics.analysisHolds)).toBeGreaterThan(0);
     } finally {
       await t.close();
     }

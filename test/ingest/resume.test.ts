@@ -26,12 +26,13 @@ describe.skipIf(services.skip)('ingest restarted mid-session', () => {
       const offline: AnalysisEvent[] = [];
       await analyzeRecording(createReadStream(recording, { encoding: 'utf8' }) as AsyncIterable<string>, (e) => offline.push(e), {}, { athleteId: 'ath-k', sessionId: 'run-k' });
       const clientId = `gw-resume-${process.pid}`;
-      const first = await startTestIngest(url, { MQTT_CLIENT_ID: clientId });
+      // The first process analyses in its main thread, the next on analysis threads: a checkpoint moves between the two.
+      const first = await startTestIngest(url, { MQTT_CLIENT_ID: clientId, INGEST_ANALYSIS_THREADS: '0' });
       const replay = replayRecording(recording, { mqttUrl: url, athleteId: 'ath-k', sessionId: 'run-k', format: 'json', speedup: 20 });
       // ~30 s into the run (≈ 2.8 stances/s after a 3 s standing start): the baseline is learnt, the fatigue (from 60 s) not begun.
       await waitFor(() => (first.service.sessions.session('ath-k', 'run-k')?.strides ?? 0) >= 75, 30_000, 'a baseline worth of strides');
       await first.close(true);
-      const second = await startTestIngest(url, { MQTT_CLIENT_ID: clientId }, { dir: first.dir });
+      const second = await startTestIngest(url, { MQTT_CLIENT_ID: clientId, INGEST_ANALYSIS_THREADS: '2' }, { dir: first.dir });
       try {
         const saved = await second.store.latestCheckpoint('ath-k', 'run-k');
         const cutUs = (JSON.parse(Buffer.from(saved!.data).toString('utf8')) as SessionCheckpoint).dataUs!;
