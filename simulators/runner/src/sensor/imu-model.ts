@@ -1,6 +1,6 @@
 import { RAD_PER_DEG, STANDARD_GRAVITY_MPS2 as G, type SensorId } from '@gaitwatch/protocol';
 import type { Random } from '../random.ts';
-import type { RunnerBody } from '../model/body.ts';
+import type { SegmentPoses } from '../model/poses.ts';
 import { angularRateBody, apply, applyTransposed, axisAngle, mat3, multiply, rotX, vec3, type Mat3, type Vec3 } from '../model/rotation.ts';
 import { LEFT, RIGHT } from '../model/steps.ts';
 
@@ -89,7 +89,7 @@ export class ImuModel {
   private readonly slipMount = mat3();
 
   constructor(
-    private readonly body: RunnerBody,
+    private readonly body: SegmentPoses,
     readonly spec: ImuSpec,
     private readonly periodS: number,
     private readonly oversample: number,
