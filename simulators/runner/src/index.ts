@@ -1,6 +1,6 @@
 export { Random } from './random.ts';
 export { drawProfile, type RunnerProfile } from './model/profile.ts';
-export { SCENARIOS, isScenario, planScenario, fatigueLevel, FATIGUE, type ScenarioName, type ScenarioPlan, type GaitMode } from './model/scenario.ts';
+export { SCENARIOS, isScenario, isScreenScenario, planScenario, fatigueLevel, FATIGUE, type ScenarioName, type ScreenScenarioName, type ScenarioPlan, type GaitMode } from './model/scenario.ts';
 export { RunnerBody } from './model/body.ts';
 export { LEFT, RIGHT, type Step, type SideIndex } from './model/steps.ts';
 export { mat3, vec3, type Mat3, type Vec3 } from './model/rotation.ts';
@@ -8,4 +8,8 @@ export { ImuModel, drawImuSpec, type ImuSpec } from './sensor/imu-model.ts';
 export { SimulatedSession, DEFAULT_START_US, type SessionOptions, type SensorFault } from './session.ts';
 export { pelvisBrakingMps, stanceTruth, type StanceTruth } from './truth.ts';
 export { writeRecording, RECORDING_HEADER, TRUTH_HEADER, type RecordingPaths } from './recording.ts';
+export type { SegmentPoses } from './model/poses.ts';
+export { ScreenBody } from './screen/body.ts';
+export { CONTROL, defaultProtocol, planScreen, type ScreenProtocol, type ScreenSetSpec, type ScreenTask, type SetControl, type ScreenPlan, type PlannedSet, type PlannedRep } from './screen/protocol.ts';
+export { repTruth, REP_TRUTH_HEADER, type RepTruth } from './screen/truth.ts';
 export * from './live/index.ts';

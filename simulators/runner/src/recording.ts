@@ -4,15 +4,19 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { RECORDING_HEADER, TRUTH_HEADER, US_PER_S, type SensorId } from '@gaitwatch/protocol';
 import type { Mat3 } from './model/rotation.ts';
+import { LEFT } from './model/steps.ts';
 import type { SimulatedSession } from './session.ts';
+import { REP_TRUTH_HEADER, repTruth, type RepTruth } from './screen/truth.ts';
 import { stanceTruth, type StanceTruth } from './truth.ts';
 
-export { RECORDING_HEADER, TRUTH_HEADER };
+export { RECORDING_HEADER, TRUTH_HEADER, REP_TRUTH_HEADER };
 
 export interface RecordingPaths {
   readonly csv: string;
   readonly truth: string;
   readonly meta: string;
+  /** `<name>.reps.csv`: written for screen scenarios only. */
+  readonly reps: string | undefined;
 }
 
 /** Flushes the CSV in ~256 KB writes and honours the stream's backpressure. */
@@ -81,7 +85,13 @@ function truthCsv(session: SimulatedSession, stances: readonly StanceTruth[]): s
   return `${[TRUTH_HEADER, ...rows].join('\n')}\n`;
 }
 
-export function sessionMeta(session: SimulatedSession, name: string, stanceCount: number, sampleCounts: Record<string, number>): object {
+function repsCsv(session: SimulatedSession, reps: readonly RepTruth[]): string {
+  const us = (s: number): number => session.startUs + Math.round(s * US_PER_S);
+  const rows = reps.map((r) => [r.set, r.rep, r.side, us(r.startS), us(r.bottomS), us(r.endS), r.pelvicDropDeg.toFixed(3), r.kneeCollapseDeg.toFixed(3), r.depthDeg.toFixed(3)].join(','));
+  return `${[REP_TRUTH_HEADER, ...rows].join('\n')}\n`;
+}
+
+export function sessionMeta(session: SimulatedSession, name: string, stanceCount: number, sampleCounts: Record<string, number>, repCount = 0): object {
   const us = (s: number | undefined): number | null => (s === undefined ? null : session.startUs + Math.round(s * US_PER_S));
   return {
     name,
@@ -105,6 +115,16 @@ export function sessionMeta(session: SimulatedSession, name: string, stanceCount
     ),
     faults: session.faults.map((f) => ({ ...f, ...('fromS' in f ? { fromUs: us(f.fromS) } : {}), ...('toS' in f ? { toUs: us(f.toS) } : {}) })),
     stances: stanceCount,
+    ...(session.screen !== undefined
+      ? {
+          activity: 'screen',
+          screen: {
+            ...session.screen.plan.protocol,
+            sets: session.screen.plan.sets.map((set) => ({ standingLeg: set.side === LEFT ? 'left' : 'right', control: set.control, reps: set.reps.length, startUs: us(set.startS), endUs: us(set.endS) })),
+          },
+          reps: repCount,
+        }
+      : {}),
   };
 }
 
@@ -131,13 +151,21 @@ export function mountYawDeg(mount: Mat3): number {
   return (Math.atan2(ax! * qx + ay! * qy + az! * qz, ax! * px + ay! * py + az! * pz) * 180) / Math.PI;
 }
 
-/** Writes `<name>.csv`, `<name>.truth.csv` and `<name>.meta.json` into `dir`. */
+/** Writes `<name>.csv`, `<name>.truth.csv`, `<name>.meta.json` and, for a screen, `<name>.reps.csv` into `dir`. */
 export async function writeRecording(session: SimulatedSession, dir: string, name: string): Promise<RecordingPaths> {
   await mkdir(dir, { recursive: true });
-  const paths = { csv: join(dir, `${name}.csv`), truth: join(dir, `${name}.truth.csv`), meta: join(dir, `${name}.meta.json`) };
+  const paths = {
+    csv: join(dir, `${name}.csv`),
+    truth: join(dir, `${name}.truth.csv`),
+    meta: join(dir, `${name}.meta.json`),
+    reps: session.screen !== undefined ? join(dir, `${name}.reps.csv`) : undefined,
+  };
   const counts = await writeSamples(session, paths.csv);
+  // A screen has no strides: its stance truth is the header alone.
   const stances = stanceTruth(session.body);
   await writeFile(paths.truth, truthCsv(session, stances));
-  await writeFile(paths.meta, `${JSON.stringify(sessionMeta(session, name, stances.length, counts), null, 2)}\n`);
+  const reps = session.screen !== undefined ? repTruth(session.screen) : [];
+  if (paths.reps !== undefined) await writeFile(paths.reps, repsCsv(session, reps));
+  await writeFile(paths.meta, `${JSON.stringify(sessionMeta(session, name, stances.length, counts, reps.length), null, 2)}\n`);
   return paths;
 }

@@ -1,8 +1,11 @@
 import { RAD_PER_DEG, SENSOR_IDS, STANDARD_GRAVITY_MPS2 as G, US_PER_S, type SensorId } from '@gaitwatch/protocol';
 import { RunnerBody } from './model/body.ts';
 import { drawProfile, type RunnerProfile } from './model/profile.ts';
-import { planScenario, type ScenarioName, type ScenarioPlan } from './model/scenario.ts';
+import type { SegmentPoses } from './model/poses.ts';
+import { isScreenScenario, planScenario, type ScenarioName, type ScenarioPlan } from './model/scenario.ts';
 import { Random } from './random.ts';
+import { ScreenBody } from './screen/body.ts';
+import { defaultProtocol, planScreen, type ScreenProtocol } from './screen/protocol.ts';
 import { drawImuSpec, ImuModel } from './sensor/imu-model.ts';
 
 export interface SessionOptions {
@@ -26,6 +29,8 @@ export interface SessionOptions {
   readonly timestampJitterUs?: number;
   /** Faults to inject instead of those the scenario draws (sensor-faults) or none (the others). */
   readonly faults?: readonly SensorFault[];
+  /** Screen scenarios: the sets to perform instead of the default protocol (screen/protocol.ts). */
+  readonly screen?: ScreenProtocol;
 }
 
 /** A fault written into the data itself (what the sensor-faults scenario injects). */
@@ -41,7 +46,10 @@ export const DEFAULT_START_US = 1_767_254_400_000_000;
 export class SimulatedSession {
   readonly profile: RunnerProfile;
   readonly plan: ScenarioPlan;
+  /** The running body; in a screen scenario it only stands (the screen body moves the sensors). */
   readonly body: RunnerBody;
+  /** The movement-screen body (screen-* scenarios), whose reps have truth (screen/truth.ts). */
+  readonly screen: ScreenBody | undefined;
   readonly imus: ReadonlyMap<SensorId, ImuModel>;
   readonly faults: readonly SensorFault[];
   readonly sampleRateHz: number;
@@ -64,13 +72,25 @@ export class SimulatedSession {
     this.periodUs = Math.round(US_PER_S / this.sampleRateHz);
     this.startUs = options.startUs ?? DEFAULT_START_US;
     this.profile = drawProfile(rngProfile);
+    // Forked last so the running scenarios' streams stay those of earlier versions.
+    const rngScreen = root.fork(6);
+    if (isScreenScenario(options.scenario)) {
+      // The weak side comes from the seed; the protocol fixes the session's length (at most durationS).
+      const weakSide = rngScreen.next() < 0.5 ? 'left' : 'right';
+      const task = options.scenario === 'screen-squat' ? 'squat' : 'step-down';
+      const screenPlan = planScreen(options.screen ?? defaultProtocol(task, weakSide), options.durationS, rngScreen);
+      this.screen = new ScreenBody(this.profile, screenPlan);
+    } else {
+      this.screen = undefined;
+    }
     this.plan = planScenario(this.profile, {
       scenario: options.scenario,
-      durationS: options.durationS,
+      durationS: this.screen?.plan.durationS ?? options.durationS,
       ...(options.fatigueOnsetS !== undefined ? { fatigueOnsetS: options.fatigueOnsetS } : {}),
     });
     this.body = new RunnerBody(this.profile, this.plan, rngSteps);
     const drawn = options.ideal || options.scenario !== 'sensor-faults' ? [] : drawFaults(options.durationS, this.plan.standingS, rngFaults);
+    const poses: SegmentPoses = this.screen ?? this.body;
     this.faults = options.faults ?? drawn;
     const ideal = options.ideal ?? false;
     const imus = new Map<SensorId, ImuModel>();
@@ -83,7 +103,7 @@ export class SimulatedSession {
         ...(clip?.kind === 'clipping' ? { accRangeMps2: clip.accRangeMps2 } : {}),
       });
       const slips = this.faults.flatMap((f) => (f.kind === 'slip' && f.sensor === sensor ? [{ fromS: f.fromS, rad: f.deg * RAD_PER_DEG }] : []));
-      imus.set(sensor, new ImuModel(this.body, spec, this.periodUs / US_PER_S, options.oversample ?? 4, rngSensors.fork(sensor.length), slips));
+      imus.set(sensor, new ImuModel(poses, spec, this.periodUs / US_PER_S, options.oversample ?? 4, rngSensors.fork(sensor.length), slips));
       phase.set(sensor, ideal ? 0 : Math.floor(rngSensors.next() * this.periodUs));
     }
     this.imus = imus;

@@ -1,7 +1,13 @@
 import type { RunnerProfile } from './profile.ts';
 
-export const SCENARIOS = ['steady', 'itb-fatigue', 'weak-side', 'return-to-run', 'sensor-faults'] as const;
+export const SCENARIOS = ['steady', 'itb-fatigue', 'weak-side', 'return-to-run', 'sensor-faults', 'screen-squat', 'screen-step-down'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** The movement-screen scenarios (single-leg squat, lateral step-down): no running, reps instead (src/screen). */
+export type ScreenScenarioName = Extract<ScenarioName, `screen-${string}`>;
+
+export function isScreenScenario(name: ScenarioName): name is ScreenScenarioName {
+  return name.startsWith('screen-');
+}
 
 export function isScenario(name: string): name is ScenarioName {
   return (SCENARIOS as readonly string[]).includes(name);
@@ -63,8 +69,10 @@ export function fatigueLevel(plan: ScenarioPlan, tS: number): number {
 }
 
 export function planScenario(profile: RunnerProfile, options: PlanOptions): ScenarioPlan {
-  const standingS = options.standingS ?? 5;
   const durationS = options.durationS;
+  // A screen stands (as far as the running body is concerned) the whole time: the screen body moves instead.
+  if (isScreenScenario(options.scenario)) return { name: options.scenario, standingS: durationS, durationS, bouts: [], fatigueOnsetS: undefined, weakSide: undefined };
+  const standingS = options.standingS ?? 5;
   if (durationS < standingS + 20) throw new RangeError(`duration must be at least ${standingS + 20} s, got ${durationS} s`);
   // Every session starts like a real one: stand still, walk off, speed up to the run.
   const warmup: Bout[] = [
