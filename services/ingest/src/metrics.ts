@@ -17,6 +17,7 @@ export class IngestMetrics {
   readonly samples = new Counter({ name: 'gaitwatch_ingest_samples_total', help: 'Samples handed to the analysis', registers: [this.registry] });
   readonly strides = new Counter({ name: 'gaitwatch_ingest_strides_total', help: 'Stances analysed', registers: [this.registry] });
   readonly alerts = new Counter({ name: 'gaitwatch_ingest_alerts_total', help: 'Alerts raised or resolved, by type and phase', labelNames: ['type', 'phase'] as const, registers: [this.registry] });
+  readonly loadRampCheckFailures = new Counter({ name: 'gaitwatch_ingest_load_ramp_check_failures_total', help: 'Training-load checks at session close that failed (store unreachable, bad settings); the load report still shows the week', registers: [this.registry] });
   readonly sessionsActive = new Gauge({ name: 'gaitwatch_ingest_sessions_active', help: 'Sessions open now', registers: [this.registry] });
   readonly sessionsClosed = new Counter({ name: 'gaitwatch_ingest_sessions_closed_total', help: 'Sessions closed, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly bufferedFrames = new Gauge({ name: 'gaitwatch_ingest_jitter_buffered_frames', help: 'Frames waiting in the jitter buffers', registers: [this.registry] });

@@ -7,6 +7,7 @@ import { buildHealthServer, listen } from './http-server.ts';
 import { IngestMetrics } from './metrics.ts';
 import { MqttIntake } from './mqtt-intake.ts';
 import { MqttPublisher, NatsIntake } from './nats-intake.ts';
+import { LoadRampCheck } from './output/load-ramp.ts';
 import { StoreWriter } from './output/store-writer.ts';
 import { endAbandonedSessions } from './session/abandoned-sessions.ts';
 import { CHECKPOINT_VERSION, type SessionCheckpoint } from './session/live-session.ts';
@@ -107,13 +108,19 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     }));
   metrics.watchStore(store);
   const writer = new StoreWriter(store, logger.child({ part: 'store-writer' }), metrics);
+  const publishAlert = (athleteId: string, sessionId: string, payload: string): void => publisher.publish('alerts', buildTopic(athleteId, sessionId, 'alerts'), payload);
+  // Training load across sessions: a closed session may push its week past the athlete's ramp limit.
+  const loadRamp = new LoadRampCheck({ store, logger: logger.child({ part: 'load-ramp' }), metrics, write: (alert) => writer.alert(alert), publish: publishAlert });
   const output: SessionOutput = {
     stride: ({ kind: _kind, ...record }) => writer.stride(record),
     alert: ({ kind: _kind, ...record }) => writer.alert(record),
-    session: (record) => writer.session(record),
+    session: (record) => {
+      writer.session(record);
+      loadRamp.atClose(record);
+    },
     checkpoint: (record) => writer.checkpoint(record),
     publishLive: (athleteId, sessionId, payload) => publisher.publish('live', buildTopic(athleteId, sessionId, 'live'), payload),
-    publishAlert: (athleteId, sessionId, payload) => publisher.publish('alerts', buildTopic(athleteId, sessionId, 'alerts'), payload),
+    publishAlert,
   };
   const sessionOptions = {
     logger,
@@ -238,6 +245,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
       if (config.checkpointEveryS > 0) await sessions.suspendAll();
       else await sessions.closeAll('shutdown');
       await sessions.close();
+      await loadRamp.settled();
       await writer.close();
       // Every session is checkpointed and written: what was taken can be acknowledged.
       if (covered) intake.releaseAcks(finalMark);
