@@ -4,7 +4,7 @@ import { decodeImu, decodeStatus, parseTopic, topicFilter, type ImuFrame } from 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { replayRecording, runFleet, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
+import { replayRecording, runFleet, RunnerRelay, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { readRecordingRows } from '../fixtures/recording.ts';
@@ -200,6 +200,28 @@ describe.skipIf(services.skip)('live simulator against a real Mosquitto', () => 
     } finally {
       await stop();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it('a screen says so in its start (activity: screen); a run leaves the default', async () => {
+    const url = running.get('mosquitto').url;
+    const client = await mqtt.connectAsync(url, { clientId: `activity-${process.pid}`, reconnectPeriod: 0 });
+    const starts = new Map<string, unknown>();
+    client.on('message', (topic, payload) => {
+      const decoded = decodeStatus(payload);
+      if (decoded.ok && decoded.status.state === 'start') starts.set(parseTopic(topic)!.sessionId, decoded.status.activity);
+    });
+    await client.subscribeAsync(topicFilter('status'), { qos: 1 });
+    try {
+      for (const scenario of ['screen-squat', 'steady'] as const) {
+        const relay = new RunnerRelay(new SimulatedSession({ scenario, durationS: 60, seed: 3 }), { mqttUrl: url, athleteId: 'activity', sessionId: scenario, format: 'binary' });
+        await relay.connect();
+        await relay.start();
+        await relay.close();
+      }
+      await settle(() => starts.size, 2);
+      expect(Object.fromEntries(starts)).toEqual({ 'screen-squat': 'screen', steady: undefined });
+    } finally {
+      await client.endAsync();
     }
   });
 });

@@ -118,6 +118,13 @@ describe('decodeStatus', () => {
     expect(decodeStatus(json({ state: 'lost' }))).toMatchObject({ ok: true, status: { state: 'lost' } });
   });
 
+  it('carries the activity of a start: a run or a movement screen', () => {
+    const start = { state: 'start', tUs: T0, sensors: ['pelvis', 'shank_left', 'shank_right'], sampleRateHz: 200, firmware: 'gw-1.0' };
+    expect(decodeStatus(json({ ...start, activity: 'screen' }))).toMatchObject({ ok: true, status: { activity: 'screen' } });
+    expect(decodeStatus(json({ ...start, activity: 'run' }))).toMatchObject({ ok: true, status: { activity: 'run' } });
+    expect(decodeStatus(json({ ...start, activity: 'yoga' }))).toMatchObject({ ok: false, reason: 'schema' });
+  });
+
   it.each([
     ['an unknown state', { state: 'paused', tUs: T0 }],
     ['repeated sensors', { state: 'start', tUs: T0, sensors: ['pelvis', 'pelvis'], sampleRateHz: 200, firmware: 'x' }],

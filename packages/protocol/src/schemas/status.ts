@@ -26,6 +26,8 @@ export const StatusStartSchema = z.object({
   firmware: z.string().min(1).max(64),
   format: z.enum(['json', 'binary']).optional(),
   runnerProfile: RunnerProfileSchema.optional(),
+  /** What the session is (DESIGN.md): a run (the default when absent) or a movement screen (single-leg squat, step-down). */
+  activity: z.enum(['run', 'screen']).optional(),
 });
 
 export const StatusStopSchema = z.object({

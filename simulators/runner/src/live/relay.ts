@@ -87,6 +87,8 @@ export class RunnerRelay {
       firmware: 'gaitwatch-sim/1',
       format: this.options.format,
       runnerProfile: { heightM: this.session.profile.heightM, massKg: this.session.profile.massKg, usualSpeedMps: this.session.profile.speedMps },
+      // DESIGN.md: the analysis picks its mode from the start (a screen counts reps, not strides).
+      ...(this.session.screen !== undefined ? { activity: 'screen' as const } : {}),
     };
     await this.mqtt.publishAsync(this.statusTopic, JSON.stringify(status), { qos: 1 });
   }
