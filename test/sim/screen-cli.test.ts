@@ -41,7 +41,9 @@ describe('gaitwatch simulate --scenario screen-step-down --out DIR', () => {
     expect(new Set(sides.slice(0, 6)).size).toBe(1);
     expect(sides[6]).not.toBe(sides[0]);
     const meta = JSON.parse(await readFile(join(dir, `${name}.meta.json`), 'utf8')) as Record<string, unknown>;
-    expect(meta).toMatchObject({ activity: 'screen', scenario: 'screen-step-down', reps: 24, stances: 0 });
+    expect(meta).toMatchObject({ activity: 'screen', scenario: 'screen-step-down', reps: 24, stances: 0, standingS: 5 });
+    // The default protocol's weak side: the leg of the sets not done cleanly.
+    expect(meta['weakSide']).toBe(sides[6]);
     // The protocol fixes the length (the CLI's default --duration 10m is only an upper bound).
     const lastUs = Number(csv.trimEnd().slice(csv.trimEnd().lastIndexOf('\n') + 1).split(',')[0]);
     expect((lastUs - (meta['startUs'] as number)) / 1e6).toBeCloseTo(meta['durationS'] as number, 0);

@@ -10,6 +10,6 @@ export { pelvisBrakingMps, stanceTruth, type StanceTruth } from './truth.ts';
 export { writeRecording, RECORDING_HEADER, TRUTH_HEADER, type RecordingPaths } from './recording.ts';
 export type { SegmentPoses } from './model/poses.ts';
 export { ScreenBody } from './screen/body.ts';
-export { CONTROL, defaultProtocol, planScreen, type ScreenProtocol, type ScreenSetSpec, type ScreenTask, type SetControl, type ScreenPlan, type PlannedSet, type PlannedRep } from './screen/protocol.ts';
+export { CONTROL, defaultProtocol, planScreen, weakSideOf, type ScreenProtocol, type ScreenSetSpec, type ScreenTask, type SetControl, type ScreenPlan, type PlannedSet, type PlannedRep } from './screen/protocol.ts';
 export { repTruth, REP_TRUTH_HEADER, type RepTruth } from './screen/truth.ts';
 export * from './live/index.ts';

@@ -6,6 +6,7 @@ import { RECORDING_HEADER, TRUTH_HEADER, US_PER_S, type SensorId } from '@gaitwa
 import type { Mat3 } from './model/rotation.ts';
 import { LEFT } from './model/steps.ts';
 import type { SimulatedSession } from './session.ts';
+import { weakSideOf } from './screen/protocol.ts';
 import { REP_TRUTH_HEADER, repTruth, type RepTruth } from './screen/truth.ts';
 import { stanceTruth, type StanceTruth } from './truth.ts';
 
@@ -102,9 +103,10 @@ export function sessionMeta(session: SimulatedSession, name: string, stanceCount
     sampleRateHz: session.sampleRateHz,
     startUs: session.startUs,
     durationS: session.plan.durationS,
-    standingS: session.plan.standingS,
+    // A screen's running plan stands throughout: its quiet standing is the protocol's, before the first set.
+    standingS: session.screen?.plan.protocol.standingS ?? session.plan.standingS,
     fatigueOnsetUs: us(session.plan.fatigueOnsetS),
-    weakSide: session.plan.weakSide ?? null,
+    weakSide: (session.screen !== undefined ? weakSideOf(session.screen.plan) : session.plan.weakSide) ?? null,
     bouts: session.plan.bouts,
     profile: session.profile,
     sensors: Object.fromEntries(

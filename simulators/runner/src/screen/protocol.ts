@@ -171,6 +171,15 @@ export function planScreen(protocol: ScreenProtocol, maxDurationS: number, rng: 
   return { protocol, sets, durationS: sets[sets.length - 1]!.endS + protocol.standingS };
 }
 
+/**
+ * The screen's weak side: the standing leg of every set not done cleanly, or
+ * null when all sets are clean or both legs have such sets (a custom protocol).
+ */
+export function weakSideOf(plan: ScreenPlan): 'left' | 'right' | null {
+  const sides = new Set(plan.sets.filter((s) => s.control !== 'clean').map((s) => (s.side === LEFT ? 'left' : 'right')));
+  return sides.size === 1 ? [...sides][0]! : null;
+}
+
 function intendedControl(spec: ScreenSetSpec, rep: number): { dropDeg: number; kneeInDeg: number } {
   if (spec.control === 'clean') return CONTROL.clean;
   if (spec.control === 'weak') return CONTROL.weak;

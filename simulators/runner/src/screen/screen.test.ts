@@ -7,7 +7,8 @@ import { axisAngle, mat3, multiply, vec3, type Mat3 } from '../model/rotation.ts
 import { LEFT, RIGHT } from '../model/steps.ts';
 import { TRUTH_HEADER, writeRecording } from '../recording.ts';
 import { SimulatedSession } from '../session.ts';
-import { CONTROL, type ScreenProtocol } from './protocol.ts';
+import { Random } from '../random.ts';
+import { CONTROL, planScreen, weakSideOf, type ScreenProtocol } from './protocol.ts';
 import { REP_TRUTH_HEADER, repTruth, type RepTruth } from './truth.ts';
 
 const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -216,6 +217,17 @@ describe('movement screen', () => {
     // A screen has no strides.
     expect(a.truth).toBe(`${TRUTH_HEADER}\n`);
     expect(a.meta).toMatchObject({ activity: 'screen', scenario: 'screen-step-down', reps: 3, stances: 0 });
+    // Standing is the protocol's quiet start (what the analysis calibrates from), not the whole session; the weak side is the one set's leg.
+    expect(a.meta).toMatchObject({ standingS: SMALL.standingS, weakSide: 'left' });
+  });
+
+  it('names a weak side only when the sets not done cleanly are all on one leg', () => {
+    const weakSide = (controls: ReadonlyArray<['left' | 'right', 'clean' | 'weak' | 'fading']>): string | null =>
+      weakSideOf(planScreen({ ...SMALL, sets: controls.map(([standingLeg, control]) => ({ ...SMALL.sets[0]!, standingLeg, control, reps: 1 })) }, 600, new Random(1)));
+    expect(weakSide([['left', 'clean'], ['right', 'weak'], ['right', 'fading']])).toBe('right');
+    expect(weakSide([['left', 'fading'], ['right', 'clean']])).toBe('left');
+    expect(weakSide([['left', 'clean'], ['right', 'clean']])).toBeNull();
+    expect(weakSide([['left', 'weak'], ['right', 'weak']])).toBeNull();
   });
 
   it('refuses a protocol it cannot perform, saying what is wrong', () => {
