@@ -42,12 +42,6 @@ export interface MountingEstimate {
 
 const T = 0;
 const DEG_PER_RAD = 180 / Math.PI;
-/**
- * Histories keep at most this rate: stance peaks and integrals need no more
- * (the angles change over tens of ms), and a 1 kHz sensor would otherwise
- * hold five times the memory per session. Hz.
- */
-const HISTORY_MAX_RATE_HZ = 250;
 
 /**
  * The per-sample core shared by the pelvis and shank trackers: gyro bias
@@ -73,7 +67,7 @@ export abstract class SegmentTracker {
   protected readonly recordPeriodUs: number;
   /** Ring field of the bridged flag. */
   protected readonly bridgedField: number;
-  /** Every `keepEvery`-th sample goes into the history (rates above HISTORY_MAX_RATE_HZ). */
+  /** Every `keepEvery`-th sample goes into the history (rates above the subclass's historyMaxRateHz). */
   private readonly keepEvery: number;
   private sinceKept = 0;
   /** Whether the current sample is stored in the history (set before afterUpdate). */
@@ -102,9 +96,14 @@ export abstract class SegmentTracker {
     protected readonly rateHz: number,
     protected readonly calibration: Calibration,
     ringFields: number,
+    /**
+     * Histories keep at most this rate (the subclass says what its metrics
+     * need): a 1 kHz sensor would otherwise hold five times the memory. Hz.
+     */
+    historyMaxRateHz: number,
   ) {
     this.filter = new AttitudeFilter(params.attitude, calibration.gravityMps2);
-    this.keepEvery = Math.max(1, Math.floor(rateHz / HISTORY_MAX_RATE_HZ));
+    this.keepEvery = Math.max(1, Math.floor(rateHz / historyMaxRateHz));
     // One more field than the subclass's: the bridged flag (1: the record was interpolated across a short gap).
     this.bridgedField = ringFields;
     this.ring = new RecordRing(Math.ceil((params.historyS * rateHz) / this.keepEvery), ringFields + 1);
@@ -123,6 +122,16 @@ export abstract class SegmentTracker {
     this.axis = new PrincipalAxis2D(Math.exp(-1 / (params.axisTauS * rateHz)));
     this.left = Float64Array.from(this.yp);
     this.anterior = Float64Array.from(this.xp);
+  }
+
+  /** Bytes of the angle history (its one typed array): the bulk of a session's memory, reported and guarded by tests. */
+  get historyBytes(): number {
+    return this.ring.data.byteLength;
+  }
+
+  /** Time between history records, µs (the sensor period × how many samples one record stands for). */
+  get historyPeriodUs(): number {
+    return this.recordPeriodUs;
   }
 
   get mountingEstimate(): MountingEstimate {
