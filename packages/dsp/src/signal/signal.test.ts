@@ -96,4 +96,39 @@ describe('Histogram', () => {
     expect(h.median()).toBeCloseTo(0.7105, 6);
     expect(() => new Histogram(1, 1, 0.1)).toThrow(/max > min/);
   });
+
+  it('grows its counts only over the bins seen, with the medians of a full-range histogram', async () => {
+    const { Histogram } = await import('./histogram.ts');
+    // A plain full-range reference: every bin allocated up front.
+    const reference = (values: number[], min: number, max: number, width: number): number | null => {
+      const counts = new Uint32Array(Math.ceil((max - min) / width));
+      for (const v of values) counts[Math.min(counts.length - 1, Math.max(0, Math.floor((v - min) / width)))]!++;
+      let seen = 0;
+      for (let i = 0; i < counts.length; i++) if ((seen += counts[i]!) > values.length >> 1) return min + (i + 0.5) * width;
+      return null;
+    };
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const h = new Histogram(-20, 40, 0.01);
+    const values: number[] = [];
+    // A tight cluster first (a warm session), then strays on both sides and past both edges.
+    for (let i = 0; i < 500; i++) values.push(3 + random());
+    for (const v of values) h.add(v);
+    expect(h.byteLength).toBeLessThanOrEqual(1024);
+    expect(h.median()).toBeCloseTo(reference(values, -20, 40, 0.01)!, 9);
+    for (const v of [-7.3, 25.1, -50, 99, 39.999, -20]) {
+      values.push(v);
+      h.add(v);
+      expect(h.median()).toBeCloseTo(reference(values, -20, 40, 0.01)!, 9);
+    }
+    for (let i = 0; i < 2000; i++) {
+      const v = -25 + 70 * random();
+      values.push(v);
+      h.add(v);
+    }
+    expect(h.median()).toBeCloseTo(reference(values, -20, 40, 0.01)!, 9);
+    // Never more than the full range.
+    expect(h.byteLength).toBe(6000 * 4);
+    expect(h.total).toBe(values.length);
+  });
 });
