@@ -2,10 +2,11 @@
  * What a warm SessionAnalyzer holds: walks one analyzer's object graph after
  * 30 s of a simulated run and sums typed-array bytes by where they hang
  * (class path), largest first — the "why" behind hot-path's memory row.
+ * The walk is the dsp package's typedArrayFootprint (its memory test uses it too).
  *
  *   node bin/run-ts.mjs bench/tools/session-memory.ts [--top 20]
  */
-import { SessionAnalyzer } from '@gaitwatch/dsp';
+import { SessionAnalyzer, typedArrayFootprint } from '@gaitwatch/dsp';
 import { SENSOR_IDS } from '@gaitwatch/protocol';
 import { simulatedFrames } from '../lib/data.ts';
 
@@ -16,41 +17,8 @@ const top = topAt >= 0 ? Number(args[topAt + 1]) : 20;
 const analyzer = new SessionAnalyzer({}, { sensors: SENSOR_IDS, athleteId: 'a', sessionId: 's' });
 for (const f of simulatedFrames(0, 30)) analyzer.pushFrame(f.sensor, f.t0Us, f.periodUs, f.samples, f.count);
 
-const seenBuffers = new Set<ArrayBufferLike>();
-const seenObjects = new Set<object>();
-const byPath = new Map<string, number>();
-let total = 0;
-
-function label(value: object): string {
-  const name = value.constructor?.name;
-  return name === undefined || name === 'Object' ? '{}' : name;
-}
-
-function walk(value: unknown, path: string, depth: number): void {
-  if (value === null || typeof value !== 'object' || depth > 12) return;
-  if (ArrayBuffer.isView(value)) {
-    if (seenBuffers.has(value.buffer)) return;
-    seenBuffers.add(value.buffer);
-    const bytes = value.buffer.byteLength;
-    total += bytes;
-    byPath.set(path, (byPath.get(path) ?? 0) + bytes);
-    return;
-  }
-  if (seenObjects.has(value)) return;
-  seenObjects.add(value);
-  if (value instanceof Map) {
-    for (const [k, v] of value) walk(v, `${path}[${String(k)}]`, depth + 1);
-    return;
-  }
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, `${path}[${i < 3 ? i : '*'}]`, depth + 1));
-    return;
-  }
-  for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}${v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) ? `<${label(v)}>` : ''}`, depth + 1);
-}
-
-walk(analyzer, 'SessionAnalyzer', 0);
-console.log(`typed arrays reachable from one warm SessionAnalyzer: ${(total / 1024).toFixed(0)} KB in ${seenBuffers.size} buffers`);
+const { bytes: total, buffers, byPath } = typedArrayFootprint(analyzer, 'SessionAnalyzer');
+console.log(`typed arrays reachable from one warm SessionAnalyzer: ${(total / 1024).toFixed(0)} KB in ${buffers} buffers`);
 // Group by the path with sensor keys and indices folded, then list the largest.
 const folded = new Map<string, number>();
 for (const [path, bytes] of byPath) {

@@ -1,20 +1,10 @@
+// The package's public API: what services, the CLI, the bench, the tests and
+// the simulators import (checked with grep across the repo). The detectors,
+// trackers and filters behind it are internal: import them by path inside
+// this package, not through here.
 export { SessionAnalyzer, type AnalyzerOptions, type DeepPartial } from './analyzer.ts';
+export { analyzeRecording } from './analyze-recording.ts';
 export type { AlertEvent, AnalysisEvent, StrideEvent, SummaryEvent, SummaryMounting } from './analysis-events.ts';
-export { SensorQualityMonitor, type QualityEvent, type DataQualityParams } from './quality/data-quality.ts';
 export { DEFAULT_PARAMS, PARAM_DOCS, parameterKeys, parameterTable, validateParams, type AnalyzerParams } from './params.ts';
 export { describeAnalysis, type AnalysisDescription } from './describe.ts';
-export { StandingCalibrator, type Calibration, type StandingCalibratorParams } from './calibration/standing-calibrator.ts';
-export { PelvisEventDetector, type PelvisContact, type PelvisEventParams } from './events/pelvis-events.ts';
-export { ShankEventDetector, type ShankStance, type ShankEventParams } from './events/shank-events.ts';
-export { designLowPass, tapsForSpan, FirFilter } from './signal/fir-lowpass.ts';
-export { RecordRing } from './signal/ring.ts';
-export { analyzeRecording } from './analyze-recording.ts';
-export { AttitudeFilter, type AttitudeFilterParams } from './orientation/attitude-filter.ts';
-export { PrincipalAxis2D } from './orientation/principal-axis.ts';
-export { PelvisTracker } from './segments/pelvis-tracker.ts';
-export { ShankTracker } from './segments/shank-tracker.ts';
-export type { MountingEstimate, SegmentParams } from './segments/segment-tracker.ts';
-export { FormMonitor, type FormParams, type GaitBaselines, type SummaryBaselines } from './form/form-monitor.ts';
-export { SeriesMonitor, type SeriesMonitorParams, type SeriesChange } from './form/series-monitor.ts';
-export { robustStats } from './signal/robust-stats.ts';
-export { MountShiftMonitor, type MountShiftParams } from './quality/mount-shift.ts';
+export { typedArrayFootprint, type Footprint } from './session/footprint.ts';
