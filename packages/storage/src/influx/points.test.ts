@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StrideRecord } from '../types.ts';
-import { CHECKPOINT_CHUNK_BYTES, alertPoint, checkpointPoint, sessionPoint, stridePoint } from './points.ts';
+import { Point } from '@influxdata/influxdb-client';
+import type { ImuBlock, StrideRecord } from '../types.ts';
+import { CHECKPOINT_CHUNK_BYTES, alertPoint, checkpointPoint, escapeTag, imuLines, sessionPoint, stridePoint } from './points.ts';
 
 const stride: StrideRecord = {
   athleteId: 'a1',
@@ -53,5 +54,109 @@ describe('line protocol through Point', () => {
     expect(line).toContain(`bytes=${data.length}i`);
     const chunks = [...line.matchAll(/c\d="([^"]*)"/g)].map((m) => m[1]!.length);
     expect(chunks).toEqual([60_000, 60_000, 4]);
+  });
+});
+
+/** Seeded PRNG (mulberry32): a failing case is reproducible from its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Every character line protocol escapes somewhere, a backslash, a quote, non-ASCII, and plain letters. */
+const ALPHABET = [...'ab Z09_-.', ',', ' ', '=', '\n', '\r', '\t', '\\', '"', "'", 'é', '😀'];
+
+function randomText(next: () => number, maxLength: number): string {
+  let text = '';
+  for (let i = Math.floor(next() * (maxLength + 1)); i > 0; i--) text += ALPHABET[Math.floor(next() * ALPHABET.length)];
+  return text;
+}
+
+function randomFloat(next: () => number): number {
+  const kind = Math.floor(next() * 6);
+  if (kind === 0) return 0;
+  if (kind === 1) return -0;
+  if (kind === 2) return Math.round((next() - 0.5) * 2000); // an integer-valued float: no '.0', no 'i'
+  if (kind === 3) return (next() - 0.5) * 10 ** Math.floor(next() * 60 - 30); // tiny and huge: exponent notation
+  if (kind === 4) return Number.MIN_VALUE * Math.floor(next() * 10 + 1);
+  return (next() - 0.5) * 40;
+}
+
+/** The reference: one Point per sample, as the store wrote raw IMU before `imuLines`. */
+function imuThroughPoint(b: ImuBlock): string {
+  const lines: string[] = [];
+  for (let i = 0; i < b.samples.length / 6; i++) {
+    const v = b.samples;
+    const o = i * 6;
+    const point = new Point('imu')
+      .tag('athlete', b.athleteId)
+      .tag('session', b.sessionId)
+      .tag('sensor', b.sensor)
+      .floatField('ax', v[o]!)
+      .floatField('ay', v[o + 1]!)
+      .floatField('az', v[o + 2]!)
+      .floatField('gx', v[o + 3]!)
+      .floatField('gy', v[o + 4]!)
+      .floatField('gz', v[o + 5]!)
+      .timestamp(String(b.t0Us + i * b.periodUs));
+    lines.push(point.toLineProtocol()!);
+  }
+  return lines.join('\n');
+}
+
+describe('raw IMU lines built by hand', () => {
+  const SENSORS = ['pelvis', 'shank_left', 'shank_right'] as const;
+
+  it('are byte-identical to Point for random blocks, escaping-worthy ids and awkward floats included', () => {
+    for (let seed = 1; seed <= 400; seed++) {
+      const next = random(seed);
+      const count = Math.floor(next() * 5);
+      const block: ImuBlock = {
+        athleteId: randomText(next, 12),
+        sessionId: randomText(next, 12),
+        sensor: SENSORS[seed % 3]!,
+        t0Us: 1_764_000_000_000_000 + Math.floor(next() * 1e12),
+        periodUs: 1 + Math.floor(next() * 10_000),
+        samples: Float64Array.from({ length: count * 6 }, () => randomFloat(next)),
+      };
+      expect(imuLines(block), `seed ${seed}`).toBe(imuThroughPoint(block));
+    }
+  });
+
+  it('escape a tag value exactly as the line-protocol spec says', () => {
+    expect(escapeTag('a,b c=d\ne\rf\tg\\h"i')).toBe('a\\,b\\ c\\=d\\ne\\rf\\tg\\h"i');
+    expect(escapeTag('plain')).toBe('plain');
+  });
+
+  it('refuse a non-finite value naming the field, as Point does', () => {
+    const block: ImuBlock = { athleteId: 'a', sessionId: 's', sensor: 'pelvis', t0Us: 1, periodUs: 5000, samples: [0, 0, 0, 0, Number.NaN, 0] };
+    expect(() => imuLines(block)).toThrow(/'gy'/);
+    expect(() => imuLines({ ...block, samples: [Infinity, 0, 0, 0, 0, 0] })).toThrow(/'ax'/);
+  });
+});
+
+describe('raw IMU lines with ids outside the contract', () => {
+  it('match Point for empty ids (left out as tags) and odd sensor names too', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const next = random(1000 + seed);
+      const block: ImuBlock = {
+        athleteId: seed % 4 === 0 ? '' : randomText(next, 6),
+        sessionId: seed % 5 === 0 ? '' : randomText(next, 6),
+        sensor: (seed % 3 === 0 ? '' : randomText(next, 6)) as ImuBlock['sensor'],
+        t0Us: 1_764_000_000_000_000 + seed,
+        periodUs: 5000,
+        samples: Float64Array.from({ length: 12 }, () => randomFloat(next)),
+      };
+      expect(imuLines(block), `seed ${seed}`).toBe(imuThroughPoint(block));
+    }
+  });
+
+  it('give an empty block no line at all', () => {
+    expect(imuLines({ athleteId: 'a', sessionId: 's', sensor: 'pelvis', t0Us: 1, periodUs: 5000, samples: [] })).toBe('');
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Records → InfluxDB line protocol, always through the client library's
- * Point (escaping is its job, not ours). Timestamps are integer µs passed as
+ * Records → InfluxDB line protocol through the client library's Point
+ * (escaping is its job, not ours) — except raw IMU samples, the bulk of the
+ * points, whose lines are built here (see `imuLines`). Timestamps are integer µs passed as
  * base-10 strings and written with precision=us: no JS number ever carries a
  * nanosecond time. Numbers are float fields (except µs times, versions and
  * counts, which are integers) so a field never changes type between writes —
@@ -110,22 +111,47 @@ export function ackPoint(a: AlertAckInput): string {
   return line(point.timestamp(String(a.tUs)));
 }
 
-export function imuPoints(b: ImuBlock, out: string[]): void {
+/** Characters a tag key, tag value or field key escapes with a backslash, as the line-protocol spec (and Point) does. */
+const TAG_SPECIAL = /[, =\n\r\t]/;
+const TAG_ESCAPES: Record<string, string> = { ',': '\\,', ' ': '\\ ', '=': '\\=', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A tag value escaped as Point escapes it (a test checks the two agree byte for byte). */
+export function escapeTag(value: string): string {
+  return TAG_SPECIAL.test(value) ? value.replace(/[, =\n\r\t]/g, (c) => TAG_ESCAPES[c]!) : value;
+}
+
+/** `,name=value` for a tag, or '' for an empty value: Point leaves empty tags out, so do we. */
+function tagPair(name: string, value: string): string {
+  return value === '' ? '' : `,${name}=${escapeTag(value)}`;
+}
+
+function imuFloat(name: string, value: number): string {
+  // Point refuses NaN and ±Infinity (InfluxDB has no such float); validation already did, this is the guard.
+  if (!Number.isFinite(value)) throw new Error(`invalid float value for field '${name}': ${value}`);
+  return String(value);
+}
+
+/**
+ * A raw IMU block's lines, newline-separated, without Point: the measurement
+ * and escaped tags are written once per block and each sample costs six
+ * `String(number)` — building a Point per sample was most of the store's CPU
+ * (bench/FINDINGS.md, 6b). Byte-identical to Point's output (tags and fields
+ * in key order, floats as `String(value)`, time as an integer µs string), which
+ * `points.test.ts` checks on random blocks.
+ */
+export function imuLines(b: ImuBlock): string {
+  // Tag keys in byte order, as Point sorts them; the keys themselves need no escaping.
+  const head = `imu${tagPair('athlete', b.athleteId)}${tagPair('sensor', b.sensor)}${tagPair('session', b.sessionId)} `;
+  const v = b.samples;
+  let text = '';
   for (let i = 0, n = imuCount(b); i < n; i++) {
     const o = i * 6;
-    const v = b.samples;
-    const point = new Point('imu')
-      .tag('athlete', b.athleteId)
-      .tag('session', b.sessionId)
-      .tag('sensor', b.sensor)
-      .floatField('ax', v[o]!)
-      .floatField('ay', v[o + 1]!)
-      .floatField('az', v[o + 2]!)
-      .floatField('gx', v[o + 3]!)
-      .floatField('gy', v[o + 4]!)
-      .floatField('gz', v[o + 5]!);
-    out.push(line(point.timestamp(String(b.t0Us + i * b.periodUs))));
+    if (i > 0) text += '\n';
+    text +=
+      `${head}ax=${imuFloat('ax', v[o]!)},ay=${imuFloat('ay', v[o + 1]!)},az=${imuFloat('az', v[o + 2]!)},` +
+      `gx=${imuFloat('gx', v[o + 3]!)},gy=${imuFloat('gy', v[o + 4]!)},gz=${imuFloat('gz', v[o + 5]!)} ${String(b.t0Us + i * b.periodUs)}`;
   }
+  return text;
 }
 
 /** Every line of a checked batch, newline-separated. */
@@ -135,6 +161,6 @@ export function batchLines(batch: PreparedBatch): string {
   for (const a of batch.alerts) lines.push(alertPoint(a));
   for (const s of batch.sessions) lines.push(sessionPoint(s));
   for (const c of batch.checkpoints) lines.push(checkpointPoint(c));
-  for (const b of batch.imu) imuPoints(b, lines);
+  for (const b of batch.imu) if (imuCount(b) > 0) lines.push(imuLines(b));
   return lines.join('\n');
 }
