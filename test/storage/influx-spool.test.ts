@@ -171,6 +171,29 @@ describe.skipIf(services.skip)('InfluxStore spool and replay against a real Infl
     expect(logged).toContain('info influx: spool replayed, writing live again');
   });
 
+  it('never refuses a write that `accepting` let through: below maxPendingPoints a write is admitted whole, at it refused', async () => {
+    // A long batch delay keeps the points pending in memory until the explicit flush.
+    const store = await open({ maxPendingPoints: 100, maxBatchPoints: 5000, maxBatchDelayMs: 60_000 });
+    const { athleteId, sessionId } = freshIds('pending');
+    const first = store.write({ strides: strides(athleteId, sessionId, 60, T0_US) });
+    expect(store.metrics.pendingPoints).toBe(60);
+    // 60 of 100 pending: accepting, so the next write is taken whole although 60 + 60 passes the bound.
+    expect(store.accepting).toBe(true);
+    const second = store.write({ strides: strides(athleteId, sessionId, 60, T0_US + 60_000_000) });
+    expect(store.metrics.pendingPoints).toBe(120);
+    expect(store.accepting).toBe(false);
+    const refused = await store.write({ strides: strides(athleteId, sessionId, 1, T0_US + 120_000_000) }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(StoreFullError);
+    expect(refused).toMatchObject({ what: 'pending', used: 120, max: 100 });
+    expect(store.metrics.writesRefusedFull).toBe(1);
+
+    await store.flush();
+    await Promise.all([first, second]);
+    expect(store.accepting).toBe(true);
+    expect(store.metrics.pendingPoints).toBe(0);
+    expect(await countStrides(athleteId, sessionId)).toBe(120);
+  });
+
   it('skips a corrupt spool record and a torn tail, counts them, and replays the records around them', async () => {
     await proxy.set('down');
     const first = await open();

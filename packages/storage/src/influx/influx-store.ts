@@ -1,5 +1,5 @@
 /**
- * The InfluxDB store: records become line protocol (Point) at `write`, are
+ * The InfluxDB store: records become line protocol at `write`, are
  * grouped into batches bounded in points and time, and each batch goes
  * through the DurableWriter (live, or the disk spool while the database is
  * away). Reads are InfluxQL over /query.
@@ -31,7 +31,11 @@ export interface InfluxStoreOptions extends InfluxConnectionOptions {
   readonly maxBatchDelayMs?: number;
   /** Bytes of line protocol per HTTP write (default 4 MiB; checkpoints make points of very different sizes). */
   readonly maxBatchBytes?: number;
-  /** Bound on points accepted and not yet stored, held in memory (default 200 000): past it `write` refuses. */
+  /**
+   * Bound on points accepted and not yet stored, held in memory (default 200 000). A write is admitted whole
+   * while fewer points than this are pending, so pending points stay below this plus one write's points;
+   * at or past it `write` refuses (and `accepting` is false).
+   */
   readonly maxPendingPoints?: number;
   /** Live HTTP attempts of a batch before it is spooled (default 2). */
   readonly liveAttempts?: number;
@@ -95,8 +99,18 @@ export class InfluxStore extends QueryingStore implements GaitStore {
     return new InfluxStore(options, spool, writer, http);
   }
 
+  /**
+   * True when a `write` of any size would be admitted now: the spool is not full and fewer than
+   * `maxPendingPoints` points are pending — the same test `write` makes, so a caller that checks
+   * `accepting` first is never refused for the pending bound (README, back-pressure).
+   */
   get accepting(): boolean {
-    return !this.spoolFull() && this.batcher.pendingPoints < this.maxPendingPoints;
+    return !this.spoolFull() && !this.pendingFull();
+  }
+
+  /** At or past the in-memory bound. Below it a write is admitted whole: a write is never split, and refusing one that would merely cross the bound would make `accepting` lie. */
+  private pendingFull(): boolean {
+    return this.batcher.pendingPoints >= this.maxPendingPoints;
   }
 
   /** Set when the spool refused a batch; cleared once replay has freed space below RESUME_SHARE of the bound. */
@@ -114,7 +128,8 @@ export class InfluxStore extends QueryingStore implements GaitStore {
       this.writer.counters.writesRefusedFull++;
       throw new StoreFullError('spool', this.spool.bytes, this.spool.maxBytes);
     }
-    if (this.batcher.pendingPoints + prepared.points > this.maxPendingPoints) {
+    // Admitted whole while below the bound (overshoot ≤ one write), so that this agrees with `accepting`.
+    if (this.batcher.pendingPoints >= this.maxPendingPoints) {
       this.writer.counters.writesRefusedFull++;
       throw new StoreFullError('pending', this.batcher.pendingPoints, this.maxPendingPoints);
     }
