@@ -30,6 +30,20 @@ export function queryString(params) {
 }
 
 /**
+ * The response early.js already asked for on this path with this key, if any (each is taken once: a later
+ * call, e.g. a refresh, asks again).
+ * @param {string} path @param {string} key @returns {Promise<Response> | undefined}
+ */
+function takeEarly(path, key) {
+  /** @type {Map<string, { key: string, response: Promise<Response> }> | undefined} */
+  const parked = /** @type {any} */ (globalThis).gaitwatchEarly;
+  const entry = parked?.get(path);
+  if (entry === undefined) return undefined;
+  parked?.delete(path);
+  return entry.key === key ? entry.response : undefined;
+}
+
+/**
  * @param {() => string | null} token
  */
 export function createApi(token) {
@@ -37,7 +51,7 @@ export function createApi(token) {
   async function request(path) {
     const key = token();
     if (key === null) throw new UnauthorizedError('not signed in');
-    const response = await fetch(path, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' }, cache: 'no-store' });
+    const response = await (takeEarly(path, key) ?? fetch(path, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' }, cache: 'no-store' }));
     if (response.status === 401) throw new UnauthorizedError();
     if (!response.ok) {
       let code = 'HTTP_' + response.status;

@@ -2,9 +2,13 @@
  * Per-stance charts on uPlot (loaded as a classic script from
  * /vendor/uplot: the global `uPlot`). uPlot draws one canvas and takes
  * columnar data, so an hour-long session (~10,000 stances) redraws in a few
- * ms; views coalesce updates to one redraw per animation frame.
+ * ms; views coalesce updates to one redraw per animation frame. What the
+ * canvas gets is decimated to ≤ 2 points per pixel column, min and max kept
+ * (decimate.js): drawing every stance of an hour in software was most of the
+ * review's first render, and a pixel column cannot show more than its extremes.
  * Bands (the baseline) are drawn under the lines, markers (alerts) over them.
  */
+import { decimate } from './decimate.js';
 import { elapsed } from './format.js';
 
 export const SIDE_COLORS = { left: '#1d5fd1', right: '#c2410c' };
@@ -96,18 +100,42 @@ export function stanceChart(container, spec) {
   const plot = new uPlot(options, empty, container);
   let count = 0;
 
-  const resize = new ResizeObserver(() => plot.setSize({ width: width(), height }));
+  /** The last full columns given, kept so that a resize decimates again for the new width. */
+  let full = empty;
+  /** Columns of the plotting area (uPlot's own, once laid out): the decimation's budget. */
+  const plotColumns = () => Math.max(1, Math.round(plot.bbox?.width ? plot.bbox.width / devicePixelRatio : width()));
+  let drawn = empty;
+  const draw = () => {
+    drawn = decimate(full, plotColumns());
+    plot.setData(drawn);
+    container.dataset.drawn = String(drawn[0]?.length ?? 0);
+  };
+
+  const resize = new ResizeObserver(() => {
+    const w = width();
+    if (w === plot.width) return;
+    plot.setSize({ width: w, height });
+    if (count > 0) draw();
+  });
   resize.observe(container);
 
   return {
-    /** Points drawn (x values), exposed on the container as `data-points`. */
+    /**
+     * Stances the chart represents (x values given, all of them: decimation keeps every pixel column's
+     * extremes), exposed on the container as `data-points`; `data-drawn` is how many rows the canvas got.
+     */
     get count() {
       return count;
     },
+    /** The decimated columns last handed to uPlot (for tests). */
+    get drawn() {
+      return drawn;
+    },
     /** @param {(number | null)[][]} data uPlot's aligned columns */
     setData(data) {
-      plot.setData(data);
+      full = data;
       count = data[0]?.length ?? 0;
+      draw();
       container.dataset.points = String(count);
     },
     /** Redraws bands and markers without new data. */

@@ -43,12 +43,22 @@ export class StanceSeries {
     // Stances arrive in time order but the two sides may interleave late by a stance: insert in place (rare, short walk back).
     let at = this.x.length;
     while (at > 0 && this.x[at - 1] > xs) at--;
-    const insert = (array, value) => (at === array.length ? array.push(value) : array.splice(at, 0, value));
-    insert(this.x, xs);
+    // Appending is the rule (an hour's history is 10,000 of them): plain pushes, no closure or splice per value.
+    const append = at === this.x.length;
+    if (append) this.x.push(xs);
+    else this.x.splice(at, 0, xs);
+    const left = stance.side === 'left';
     for (const m of SERIES_METRICS) {
       const raw = stance[m];
       const value = typeof raw === 'number' && Number.isFinite(raw) ? raw : null;
-      for (const side of SIDES) insert(this.columns[m][side], side === stance.side ? value : null);
+      const column = this.columns[m];
+      if (append) {
+        column.left.push(left ? value : null);
+        column.right.push(left ? null : value);
+      } else {
+        column.left.splice(at, 0, left ? value : null);
+        column.right.splice(at, 0, left ? null : value);
+      }
     }
     this.bySide[stance.side].push(stance);
     this.version++;
