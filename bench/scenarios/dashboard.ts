@@ -35,7 +35,7 @@ const TARGET_MS = 1000;
 const ATHLETE = `bench-${BENCH_SEED}`;
 const SESSION = 'hour-run';
 
-/** The part of playwright-core used here (it is @gaitwatch/test's dependency; the bench resolves it from there). */
+/** The part of playwright-core used here (loaded lazily: the other scenarios run without a browser). */
 interface PwPage {
   goto(url: string): Promise<unknown>;
   addInitScript(script: string): Promise<void>;
@@ -60,7 +60,7 @@ interface Playwright {
 
 function loadPlaywright(): Playwright | undefined {
   try {
-    return createRequire(new URL('../../test/package.json', import.meta.url))('playwright-core') as Playwright;
+    return createRequire(new URL('../package.json', import.meta.url))('playwright-core') as Playwright;
   } catch {
     return undefined;
   }
