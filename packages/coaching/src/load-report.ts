@@ -4,7 +4,7 @@
  * `GET /v1/athletes/:id/load` answers and the digest summarises.
  */
 import type { SessionRecord } from '@gaitwatch/storage';
-import { localDay, weekMonday } from './calendar.ts';
+import { dayStartUs, localDay, weekMonday } from './calendar.ts';
 import { planStatus, plannedDistanceM, planWeek, weeksToTarget, type PlanStatus } from './plan.ts';
 import { acwrAt, rampWarnings, type LoadMetric, type RampWarning } from './ramp.ts';
 import { sessionLoad, type SessionLoad } from './session-load.ts';
@@ -66,7 +66,9 @@ export function loadReport(sessions: readonly SessionRecord[], settings: Coachin
       acwr: historyStart === -1 ? null : acwrAt(all, firstIndex + k, metric, historyStart),
     };
   });
-  const warnings = rampWarnings(all, { metric, rampLimitPct: settings.rampLimitPct, acwrBand: settings.acwrBand }).filter((w) => reportedWeeks.has(w.week));
+  // The week holding toUs is still open unless toUs is its last instant: judged for too much load, not too little.
+  const lastWeekOpen = all.length > 0 && toUs < dayStartUs(all.at(-1)!.mondayDay + 7, timeZone) - 1;
+  const warnings = rampWarnings(all, { metric, rampLimitPct: settings.rampLimitPct, acwrBand: settings.acwrBand, lastWeekOpen }).filter((w) => reportedWeeks.has(w.week));
   const firstReportedUs = all[firstIndex]?.startUs ?? fromUs;
   const target = settings.plan === null ? null : weeksToTarget(settings.plan);
   return {

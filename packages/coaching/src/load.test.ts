@@ -144,4 +144,18 @@ describe('load report', () => {
     expect(report.weeks.map((w) => w.plannedDistanceM)).toEqual([null, null]);
     expect(report.warnings.map((w) => [w.kind, Math.round(w.changePct!)])).toEqual([['week_over_week', 67]]);
   });
+  it('does not call an unfinished week under-loaded, but does once it has ended; the message has real numbers', () => {
+    // 30 km every week for six weeks (Tuesdays, from 2026-02-03), then nothing yet in week 2026-W12.
+    const sessions = Array.from({ length: 6 }, (_, i) => run(`w${i}`, new Date(Date.parse('2026-02-03T07:00:00Z') + i * 7 * 86_400_000).toISOString(), 3600, { gpsDistanceM: 30_000 }));
+    const settings = coachingSettings({ timeZone: 'UTC' });
+    // Monday 09:00 of 2026-W12: the week has barely begun.
+    const open = loadReport(sessions, settings, us('2026-03-16T09:00:00Z'), us('2026-03-16T09:00:00Z'));
+    expect(open.weeks.at(-1)!.week).toBe('2026-W12');
+    expect(open.warnings).toEqual([]);
+    // The same week once it has ended: an empty week after four of 30 km is well below the band.
+    const ended = loadReport(sessions, settings, us('2026-03-16T09:00:00Z'), us('2026-03-22T23:59:59.999Z') + 999);
+    expect(ended.warnings.map((w) => [w.week, w.kind, w.severity])).toEqual([['2026-W12', 'acwr_low', 'info']]);
+    expect(ended.warnings[0]!.reference).toBeCloseTo(22_500, 6);
+    expect(ended.warnings[0]!.message).not.toMatch(/NaN/);
+  });
 });

@@ -38,6 +38,11 @@ export interface RampOptions {
   readonly rampLimitPct: number;
   readonly acwrBand: { readonly low: number; readonly high: number };
   readonly metric: LoadMetric;
+  /**
+   * The last week has not ended yet (the report runs mid-week): its load is
+   * still growing, so it can be judged too high but never too low.
+   */
+  readonly lastWeekOpen?: boolean;
 }
 
 /** The week's volume in the chosen metric. */
@@ -47,13 +52,18 @@ export function weekVolume(week: WeekBucket, metric: LoadMetric): number {
 
 const CHRONIC_WEEKS = 4;
 
-/** The ACWR at the end of week i, or null while fewer than four weeks of history exist or the chronic load is 0. */
-export function acwrAt(weeks: readonly WeekBucket[], i: number, metric: LoadMetric, historyStartIndex: number): number | null {
+/** The chronic load at the end of week i (its 4-week average, it included), or null while fewer than four weeks of history exist. */
+function chronicAt(weeks: readonly WeekBucket[], i: number, metric: LoadMetric, historyStartIndex: number): number | null {
   if (i - (CHRONIC_WEEKS - 1) < historyStartIndex) return null;
   let sum = 0;
   for (let k = i - CHRONIC_WEEKS + 1; k <= i; k++) sum += weekVolume(weeks[k]!, metric);
-  const chronic = sum / CHRONIC_WEEKS;
-  return chronic > 0 ? weekVolume(weeks[i]!, metric) / chronic : null;
+  return sum / CHRONIC_WEEKS;
+}
+
+/** The ACWR at the end of week i, or null while fewer than four weeks of history exist or the chronic load is 0. */
+export function acwrAt(weeks: readonly WeekBucket[], i: number, metric: LoadMetric, historyStartIndex: number): number | null {
+  const chronic = chronicAt(weeks, i, metric, historyStartIndex);
+  return chronic !== null && chronic > 0 ? weekVolume(weeks[i]!, metric) / chronic : null;
 }
 
 const fmt = (v: number, metric: LoadMetric): string => (metric === 'distance' ? `${(v / 1000).toFixed(1)} km` : `${Math.round(v / 60)} min`);
@@ -65,7 +75,7 @@ const fmt = (v: number, metric: LoadMetric): string => (metric === 'distance' ? 
  * a coach sees a jump as soon as the sessions are in.
  */
 export function rampWarnings(weeks: readonly WeekBucket[], options: RampOptions): RampWarning[] {
-  const { metric, rampLimitPct, acwrBand } = options;
+  const { metric, rampLimitPct, acwrBand, lastWeekOpen = false } = options;
   const warnings: RampWarning[] = [];
   const historyStart = weeks.findIndex((w) => w.sessions > 0);
   if (historyStart === -1) return warnings;
@@ -91,9 +101,10 @@ export function rampWarnings(weeks: readonly WeekBucket[], options: RampOptions)
       }
     }
     const ratio = acwrAt(weeks, i, metric, historyStart);
-    if (ratio !== null && (ratio > acwrBand.high || ratio < acwrBand.low)) {
+    const open = lastWeekOpen && i === weeks.length - 1;
+    if (ratio !== null && (ratio > acwrBand.high || (ratio < acwrBand.low && !open))) {
       const high = ratio > acwrBand.high;
-      const chronic = value / ratio;
+      const chronic = chronicAt(weeks, i, metric, historyStart)!;
       warnings.push({
         week: week.week,
         kind: high ? 'acwr_high' : 'acwr_low',

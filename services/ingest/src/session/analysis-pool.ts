@@ -110,7 +110,8 @@ interface Thread {
 export class AnalysisPool implements SessionHost {
   private readonly threads: Thread[] = [];
   private readonly maxQueued: number;
-  private readonly waiting = new Map<number, { left: number; covered: boolean; resolve: (covered: boolean) => void }>();
+  /** Commands sent to every thread, by id: which threads have answered (a replaced thread answers a replayed command again: counted once). */
+  private readonly waiting = new Map<number, { answered: Set<number>; covered: boolean; resolve: (covered: boolean) => void }>();
   private nextId = 0;
   private flushScheduled = false;
   private closing = false;
@@ -270,8 +271,10 @@ export class AnalysisPool implements SessionHost {
         const wait = this.waiting.get(message.id);
         if (thread.log.length > 0 && message.covered === true) this.cutLog(thread, message.id);
         if (wait === undefined) return; // a replayed command
+        if (wait.answered.has(thread.index)) return;
+        wait.answered.add(thread.index);
         wait.covered &&= message.covered !== false;
-        if (--wait.left === 0) {
+        if (wait.answered.size === this.threads.length) {
           this.waiting.delete(message.id);
           wait.resolve(wait.covered);
         }
@@ -296,9 +299,15 @@ export class AnalysisPool implements SessionHost {
       message.what === 'checkpoint'
         ? this.options.checkpoints?.load(message.athleteId, message.sessionId)
         : this.options.athleteSettings?.load(message.athleteId);
+    // The answer goes to the worker that asked, or nowhere: a replacement numbers its reads from 0 again, so a
+    // late answer to a dead thread's read would land on another session's read under the same id.
+    const asker = thread.worker;
+    const reply = (answer: ToThread): void => {
+      if (thread.worker === asker) asker?.postMessage(answer);
+    };
     Promise.resolve(source).then(
-      (value) => thread.worker?.postMessage({ type: 'loaded', id: message.id, value } satisfies ToThread),
-      (error: unknown) => thread.worker?.postMessage({ type: 'loaded', id: message.id, value: undefined, error: (error as Error).message } satisfies ToThread),
+      (value) => reply({ type: 'loaded', id: message.id, value }),
+      (error: unknown) => reply({ type: 'loaded', id: message.id, value: undefined, error: (error as Error).message }),
     );
   }
 
@@ -351,7 +360,7 @@ export class AnalysisPool implements SessionHost {
     this.flush();
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.waiting.set(id, { left: this.threads.length, covered: true, resolve });
+      this.waiting.set(id, { answered: new Set(), covered: true, resolve });
       for (const thread of this.threads) this.send(thread, make(id));
     });
   }
