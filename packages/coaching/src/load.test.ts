@@ -16,6 +16,11 @@ function run(id: string, startIso: string, durationS: number, summary: SessionRe
 }
 
 describe('session load', () => {
+  it('counts runs only: a movement screen is rehab, not running volume', () => {
+    expect(sessionLoad(run('screen', '2026-03-02T07:00:00Z', 600, { activity: 'screen', strides: { left: 0, right: 0 } }), 2.4)).toBeNull();
+    expect(sessionLoad(run('run', '2026-03-02T07:00:00Z', 600, { activity: 'run', gpsDistanceM: 2000 }), 2.4)?.distanceM).toBe(2000);
+  });
+
   it('takes the GPS distance when the phone sent one, else stances × stride length / 2, flagged estimated', () => {
     const gps = sessionLoad(run('s1', '2026-03-02T07:00:00Z', 1800, { strides: { left: 2500, right: 2500 }, cadenceSpmMedian: 168, gpsDistanceM: 5200 }), 2.4)!;
     expect(gps).toMatchObject({ durationS: 1800, stances: 5000, distanceM: 5200, distanceEstimated: false, cadenceSpm: 168 });

@@ -26,13 +26,15 @@ const num = (v: JsonValue | undefined): number | null => (typeof v === 'number' 
 const obj = (v: JsonValue | undefined): JsonObject | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : null);
 
 /**
- * The load of an ended session, or null for one still running (no `endUs`)
- * or one that ended before it began (a clock fault: no load is better than a
- * negative one).
+ * The load of an ended run, or null for one still running (no `endUs`), one
+ * that ended before it began (a clock fault: no load is better than a
+ * negative one), or a movement screen (`summary.activity: "screen"`: a
+ * single-leg squat set is rehab, not running volume, and has no onset).
  */
 export function sessionLoad(session: SessionRecord, strideLengthM: number | null): SessionLoad | null {
   if (session.endUs === null || session.endUs <= session.startUs) return null;
   const summary = session.summary;
+  if (summary['activity'] === 'screen') return null;
   const strides = obj(summary['strides']);
   const stances = Math.max(0, (num(strides?.['left']) ?? 0) + (num(strides?.['right']) ?? 0));
   const gps = num(summary['gpsDistanceM']);

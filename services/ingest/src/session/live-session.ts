@@ -10,6 +10,8 @@ export const CHECKPOINT_VERSION = 1;
 export interface SessionCheckpoint {
   readonly startUs: number;
   readonly startedBy: 'status' | 'data';
+  /** The start's activity (absent in checkpoints written before it was kept: a run). */
+  readonly activity?: 'run' | 'screen';
   readonly strides: number;
   readonly alerts: number;
   readonly dataUs: number | null;
@@ -61,6 +63,8 @@ export class LiveSession {
   /** Session start, µs: the start status's time, else the first frame's. Stable: it is the stored session's identity. */
   readonly startUs: number;
   readonly startedBy: 'status' | 'data';
+  /** What the start said the session is (DESIGN.md): a run unless it said `screen`; kept in the summary so training load counts runs only. */
+  readonly activity: 'run' | 'screen';
   private readonly inputs = new Map<SensorId, SensorInput>();
   /** Newest sample time handed to the analyzer, µs, and the wall time it arrived, ms. */
   private dataUs = Number.NEGATIVE_INFINITY;
@@ -92,6 +96,7 @@ export class LiveSession {
     this.resumed = checkpoint !== undefined;
     if (checkpoint !== undefined) {
       this.startedBy = checkpoint.startedBy;
+      this.activity = checkpoint.activity ?? 'run';
       this.startUs = checkpoint.startUs;
       this.strides = checkpoint.strides;
       this.alerts = checkpoint.alerts;
@@ -104,6 +109,7 @@ export class LiveSession {
       return;
     }
     this.startedBy = start !== undefined ? 'status' : 'data';
+    this.activity = start?.activity ?? 'run';
     this.startUs = start?.tUs ?? firstFrame?.t0Us ?? options.nowMs() * 1000;
     this.analyzer = new SessionAnalyzer(
       {},
@@ -219,6 +225,7 @@ export class LiveSession {
     return {
       startUs: this.startUs,
       startedBy: this.startedBy,
+      activity: this.activity,
       strides: this.strides,
       alerts: this.alerts,
       dataUs: Number.isFinite(this.dataUs) ? this.dataUs : null,

@@ -70,7 +70,7 @@ describe('SessionManager', () => {
   it('opens on start, closes on stop with the summary and input counts; data after the stop is refused, a new start reopens', async () => {
     manager.handle(topic('status'), start(['pelvis']));
     expect(manager.activeSessions).toBe(1);
-    expect(rec.sessions[0]).toMatchObject({ athleteId: 'a1', sessionId: 's1', startUs: T0_US, endUs: null, summary: { state: 'running', startedBy: 'status' } });
+    expect(rec.sessions[0]).toMatchObject({ athleteId: 'a1', sessionId: 's1', startUs: T0_US, endUs: null, summary: { state: 'running', startedBy: 'status', activity: 'run' } });
     feed(['pelvis'], 0, 50);
     manager.handle(topic('imu'), bytes(encodeJsonImu(still('pelvis', 10))));
     manager.handle(topic('status'), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 5e6 })));
@@ -96,7 +96,16 @@ describe('SessionManager', () => {
     nowMs += 1_000;
     manager.tick();
     expect(manager.activeSessions).toBe(0);
-    expect(rec.sessions.at(-1)!.summary).toMatchObject({ endReason: 'idle', startedBy: 'data' });
+    expect(rec.sessions.at(-1)!.summary).toMatchObject({ endReason: 'idle', startedBy: 'data', activity: 'run' });
+  });
+
+  it('keeps the activity a start names (a movement screen) in the summaries and across a checkpoint', () => {
+    manager.handle(topic('status'), bytes(JSON.stringify({ state: 'start', tUs: T0_US, sensors: ['pelvis'], sampleRateHz: 200, firmware: 'test/1', activity: 'screen' })));
+    expect(rec.sessions[0]!.summary).toMatchObject({ state: 'running', activity: 'screen' });
+    const session = manager.session('a1', 's1')!;
+    expect(session.checkpoint()).toMatchObject({ activity: 'screen' });
+    manager.handle(topic('status'), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 1e6 })));
+    expect(rec.sessions.at(-1)!.summary).toMatchObject({ state: 'closed', activity: 'screen' });
   });
 
   it('closes on the last will (lost)', () => {

@@ -316,7 +316,7 @@ export class SessionManager {
       sessionId,
       startUs: session.startUs,
       endUs: null,
-      summary: { state: 'running', startedBy: session.startedBy, analysis: session.analyzer.describe() as unknown as JsonObject, ...(start !== undefined ? { start: start as unknown as JsonObject } : {}) },
+      summary: { state: 'running', startedBy: session.startedBy, activity: session.activity, analysis: session.analyzer.describe() as unknown as JsonObject, ...(start !== undefined ? { start: start as unknown as JsonObject } : {}) },
     });
     return session;
   }
@@ -335,7 +335,7 @@ export class SessionManager {
       sessionId: session.sessionId,
       startUs: session.startUs,
       endUs,
-      summary: { ...(summary as unknown as JsonObject), analysis: session.analyzer.describe() as unknown as JsonObject, state: 'closed', endReason: reason, startedBy: session.startedBy, resumed: session.resumed, ...(distanceM !== undefined ? { gpsDistanceM: distanceM } : {}), ingest: input as unknown as JsonObject },
+      summary: { ...(summary as unknown as JsonObject), analysis: session.analyzer.describe() as unknown as JsonObject, state: 'closed', endReason: reason, startedBy: session.startedBy, activity: session.activity, resumed: session.resumed, ...(distanceM !== undefined ? { gpsDistanceM: distanceM } : {}), ingest: input as unknown as JsonObject },
     });
   }
 
