@@ -103,7 +103,7 @@ describe('SessionManager', () => {
     manager.handle(topic('status'), bytes(JSON.stringify({ state: 'start', tUs: T0_US, sensors: ['pelvis'], sampleRateHz: 200, firmware: 'test/1', activity: 'screen' })));
     expect(rec.sessions[0]!.summary).toMatchObject({ state: 'running', activity: 'screen' });
     const session = manager.session('a1', 's1')!;
-    expect(session.checkpoint()).toMatchObject({ activity: 'screen' });
+    expect(session.checkpoint(false)).toMatchObject({ activity: 'screen' });
     manager.handle(topic('status'), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 1e6 })));
     expect(rec.sessions.at(-1)!.summary).toMatchObject({ state: 'closed', activity: 'screen' });
   });
