@@ -125,6 +125,16 @@ describe('return-to-run plan', () => {
   });
 });
 
+describe('plan', () => {
+  it('reaches its target in the week the plan line first does, also when the target is exactly start × (1 + r)^n', () => {
+    const plan = { startDate: '2026-01-05', startWeeklyDistanceM: 1000, weeklyIncreasePct: 1, targetWeeklyDistanceM: 1000 * 1.01 ** 3 };
+    const weeks = weeksToTarget(plan);
+    const monday = dateToDay('2026-01-05');
+    expect(plannedDistanceM(plan, monday + 7 * (weeks - 1))).toBe(plan.targetWeeklyDistanceM);
+    expect(plannedDistanceM(plan, monday + 7 * (weeks - 2))!).toBeLessThan(plan.targetWeeklyDistanceM);
+  });
+});
+
 describe('load report', () => {
   it('reports the asked weeks with plan line, ACWR and warnings, reading four weeks of history before them', () => {
     const distances = [10_000, 11_000, 12_100, 13_310, 17_300, 17_300];

@@ -24,7 +24,12 @@ export function planWeek(plan: ReturnToRunPlan, mondayDay: number): number | nul
 export function weeksToTarget(plan: ReturnToRunPlan): number {
   if (plan.startWeeklyDistanceM >= plan.targetWeeklyDistanceM) return 1;
   if (plan.weeklyIncreasePct <= 0) return Number.POSITIVE_INFINITY;
-  return Math.ceil(Math.log(plan.targetWeeklyDistanceM / plan.startWeeklyDistanceM) / Math.log(1 + plan.weeklyIncreasePct / 100)) + 1;
+  // Counted with plannedDistanceM's own expression: a closed form (ceil of a log ratio) rounds the other way
+  // when the target is exactly start × (1 + r)^n, and the week it names would disagree with the plan line.
+  const factor = 1 + plan.weeklyIncreasePct / 100;
+  let n = 0;
+  while (plan.startWeeklyDistanceM * factor ** n < plan.targetWeeklyDistanceM) n++;
+  return n + 1;
 }
 
 export type PlanStatus = 'ahead' | 'on_plan' | 'behind';
