@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey, hashApiKey, loadApiConfig, startApi } from '@gaitwatch/api';
 import { LocalStore, type AlertRecord, type StrideRecord } from '@gaitwatch/storage';
+import { Random } from '@gaitwatch/runner-sim';
 import { BENCH_SEED } from '../lib/data.ts';
 import { median, type Row, type ScenarioResult } from '../lib/result.ts';
 import { progress, type ScenarioOptions } from '../lib/scenario.ts';
@@ -68,15 +69,8 @@ function loadPlaywright(): Playwright | undefined {
 
 /** One session of `durationS` of running: a stance every ~0.36 s, sides alternating, seeded values in realistic ranges; one form alert half-way. */
 function seedSession(durationS: number, startUs: number): { strides: StrideRecord[]; alerts: AlertRecord[] } {
-  let state = BENCH_SEED >>> 0;
-  const rand = (): number => {
-    // mulberry32: deterministic and fast.
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(BENCH_SEED);
+  const rand = (): number => random.next();
   const strides: StrideRecord[] = [];
   for (let icUs = startUs + 5_000_000, k = 0; icUs < startUs + durationS * 1e6; icUs += 350_000 + Math.round(20_000 * rand()), k++) {
     const fatigue = icUs - startUs > (durationS * 1e6) / 2 ? 2 : 0;

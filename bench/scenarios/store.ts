@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore, type StrideRecord } from '@gaitwatch/storage';
+import { Random } from '@gaitwatch/runner-sim';
 import { BENCH_SEED } from '../lib/data.ts';
 import { median, type Row, type ScenarioResult } from '../lib/result.ts';
 import { profiled, progress, type ScenarioOptions } from '../lib/scenario.ts';
@@ -54,15 +55,8 @@ CREATE INDEX strides_by_athlete_time ON strides (athlete, ic_us);`;
 
 /** Seeded strides: `sessions` sessions of consecutive stances, values in realistic ranges. */
 function makeStrides(count: number, sessions: number): StrideRecord[] {
-  let state = BENCH_SEED >>> 0;
-  const rand = (): number => {
-    // mulberry32: deterministic, fast, good enough for test values.
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(BENCH_SEED);
+  const rand = (): number => random.next();
   const out: StrideRecord[] = [];
   const t0 = 1_767_254_400_000_000;
   for (let i = 0; i < count; i++) {

@@ -63,14 +63,14 @@ function shankArrest(tauS: number, touchdownMps: number, stanceS: number): numbe
 }
 
 /** sin²(πu) on [0, 1]: zero value and slope at both ends. */
-function bump(u: number): number {
+export function bump(u: number): number {
   if (u <= 0 || u >= 1) return 0;
   const s = Math.sin(Math.PI * u);
   return s * s;
 }
 
 /** Minimum-jerk blend 10u³ − 15u⁴ + 6u⁵ (Flash & Hogan 1985). */
-function minJerk(u: number): number {
+export function minJerk(u: number): number {
   if (u <= 0) return 0;
   if (u >= 1) return 1;
   return u * u * u * (10 - 15 * u + 6 * u * u);

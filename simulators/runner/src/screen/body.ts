@@ -4,6 +4,7 @@ import type { SegmentPoses } from '../model/poses.ts';
 import { apply, multiply, mat3, rotX, rotY, rotZ, vec3, type Mat3, type Vec3 } from '../model/rotation.ts';
 import { LEFT, type SideIndex } from '../model/steps.ts';
 import { SET_TIMING, type PlannedRep, type PlannedSet, type ScreenPlan } from './protocol.ts';
+import { bump, minJerk } from '../model/body.ts';
 
 /** Same anthropometry as the running body: pelvis 0.53 H above the ankle joints, ankle 8 cm above the ground. */
 const PELVIS_HEIGHT_FRACTION = 0.53;
@@ -18,18 +19,6 @@ const TILT_PER_SHANK = 0.4;
 const LATERAL_SHIFT_FRACTION = 0.85;
 /** Contralateral drop held in quiet single-leg stance between reps, degrees. */
 const HOLD_DROP_DEG = 1;
-
-function bump(u: number): number {
-  if (u <= 0 || u >= 1) return 0;
-  const s = Math.sin(Math.PI * u);
-  return s * s;
-}
-
-function minJerk(u: number): number {
-  if (u <= 0) return 0;
-  if (u >= 1) return 1;
-  return u * u * u * (10 - 15 * u + 6 * u * u);
-}
 
 /** What the body is doing at one instant of a screen. */
 interface ScreenState {
