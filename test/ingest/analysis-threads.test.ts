@@ -3,7 +3,7 @@
 // a thread crash (restart, resume from the checkpoint, replay), under back-pressure and at shutdown.
 // No broker here: the pool is driven directly (the broker paths are test/ingest/*'s, which run on threads by default).
 import { buildTopic, encodeJsonImu, parseTopic } from '@gaitwatch/protocol';
-import { AnalysisPool, CHECKPOINT_VERSION, createLogger, IngestMetrics, inProcessSessions, SessionManager, sessionThread, type SessionCheckpoint, type SessionHost, type SessionOutput } from '@gaitwatch/ingest';
+import { AnalysisPool, CHECKPOINT_VERSION, MAX_CRASHES_IN_A_ROW, createLogger, IngestMetrics, inProcessSessions, SessionManager, sessionThread, type SessionCheckpoint, type SessionHost, type SessionOutput } from '@gaitwatch/ingest';
 import { MessageSource, SimulatedSession } from '@gaitwatch/runner-sim';
 import type { CheckpointRecord } from '@gaitwatch/storage';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -93,7 +93,7 @@ afterEach(async () => {
 });
 
 /** A pool of two threads (unless `extra` says) writing to `store`; checkpoints in it unless `checkpoints` is false. */
-function pool(store: MemoryStore, metrics: IngestMetrics, extra: { threads?: number; maxQueuedMessages?: number; crashOnTopic?: string; checkpoints?: false } = {}): AnalysisPool {
+function pool(store: MemoryStore, metrics: IngestMetrics, extra: { threads?: number; maxQueuedMessages?: number; crashOnTopic?: string; crashOnTopicEveryStart?: boolean; checkpoints?: false } = {}): AnalysisPool {
   const { checkpoints, ...rest } = extra;
   const p = new AnalysisPool({ ...COMMON, metrics, output: store.output, threads: 2, ...(checkpoints === false ? {} : { checkpoints: store }), durable: async () => undefined, ...rest });
   pools.push(p);
@@ -206,6 +206,34 @@ describe('analysis threads', () => {
       const ingest = (s: MemoryStore): unknown => (s.sessions.get(key)!.summary['ingest'] as Record<string, { samples: number }>)['pelvis']!.samples;
       expect(ingest(store)).toBe(ingest(reference));
     }
+  });
+
+  it('a message that kills every thread that analyses it is dropped after a few restarts: the other sessions go on, nothing stalls', async () => {
+    const store = new MemoryStore();
+    const metrics = new IngestMetrics();
+    const thread = sessionThread(`${athletes()[0]}/run-1`, 2);
+    let crashSession = 0;
+    while (sessionThread(`${athletes()[0]}/crash-${crashSession}`, 2) !== thread) crashSession++;
+    const poison = { topic: buildTopic(athletes()[0]!, `crash-${crashSession}`, 'status'), payload: status({ state: 'lost' }) };
+    const p = pool(store, metrics, { crashOnTopic: poison.topic, crashOnTopicEveryStart: true });
+    const cut = Math.floor(ALL.length * 0.4);
+    await feed(p, ALL.slice(0, cut));
+    while (!(await p.checkpointAll(false)));
+    await feed(p, [poison, ...ALL.slice(cut)]);
+    await waitFor(async () => (await counterValue(metrics.analysisReplayDropped)) > 0, 20_000, 'the poisoned replay dropped');
+    // What was dropped (the poisoned thread's messages since its checkpoint, stops included) is what a broker
+    // redelivers to a reconnecting subscriber: given again, each session resumes from its checkpoint and ends.
+    await feed(p, ALL.slice(cut).filter((m) => sessionThread(`${parseTopic(m.topic)!.athleteId}/run-1`, 2) === thread));
+    await closed(store);
+    expect(await counterValue(metrics.analysisThreadRestarts, { thread: String(thread) })).toBe(MAX_CRASHES_IN_A_ROW);
+    expect(await counterValue(metrics.analysisReplayDropped)).toBeGreaterThan(0);
+    for (const id of athletes()) {
+      const key = `${id}/run-1`;
+      // The other thread never noticed; the poisoned thread's sessions resumed from their checkpoint and ended.
+      if (sessionThread(key, 2) !== thread) expect(store.writes.get(key)).toEqual(reference.writes.get(key));
+      else expect(store.sessions.get(key)?.endUs).not.toBeNull();
+    }
+    expect(p.saturated).toBe(false);
   });
 
   it('a session that ended before the thread died is not replayed: its stored summary stays', async () => {

@@ -7,7 +7,7 @@ export { NatsIntake, MqttPublisher, serverMappings, partitionFilter, consumerNam
 export { buildHealthServer, listen } from './http-server.ts';
 export { StoreWriter, type StoreWriterOptions } from './output/store-writer.ts';
 export { SessionManager, type SessionManagerOptions, type SessionOutput, type CheckpointSource, type AthleteSettingsSource } from './session/session-manager.ts';
-export { AnalysisPool, sessionThread, type AnalysisPoolOptions } from './session/analysis-pool.ts';
+export { AnalysisPool, MAX_CRASHES_IN_A_ROW, sessionThread, type AnalysisPoolOptions } from './session/analysis-pool.ts';
 export { inProcessSessions, type SessionHost } from './session/session-host.ts';
 export { LiveSession, CHECKPOINT_VERSION, type SessionCheckpoint, type EndReason, type SessionSink, type LiveSessionOptions } from './session/live-session.ts';
 export { SensorInput, type SensorInputOptions, type SensorInputStats, type ReleasedFrame } from './session/sensor-input.ts';

@@ -18,6 +18,7 @@ export class IngestMetrics {
   readonly strides = new Counter({ name: 'gaitwatch_ingest_strides_total', help: 'Stances analysed', registers: [this.registry] });
   readonly alerts = new Counter({ name: 'gaitwatch_ingest_alerts_total', help: 'Alerts raised or resolved, by type and phase', labelNames: ['type', 'phase'] as const, registers: [this.registry] });
   readonly loadRampCheckFailures = new Counter({ name: 'gaitwatch_ingest_load_ramp_check_failures_total', help: 'Training-load checks at session close that failed (store unreachable, bad settings); the load report still shows the week', registers: [this.registry] });
+  readonly analysisReplayDropped = new Counter({ name: 'gaitwatch_ingest_analysis_replay_dropped_messages_total', help: 'Messages dropped from the replay of an analysis thread that kept dying in it (its sessions resume from their stored checkpoints)', registers: [this.registry] });
   readonly sessionsActive = new Gauge({ name: 'gaitwatch_ingest_sessions_active', help: 'Sessions open now', registers: [this.registry] });
   readonly sessionsClosed = new Counter({ name: 'gaitwatch_ingest_sessions_closed_total', help: 'Sessions closed, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly bufferedFrames = new Gauge({ name: 'gaitwatch_ingest_jitter_buffered_frames', help: 'Frames waiting in the jitter buffers', registers: [this.registry] });

@@ -23,9 +23,19 @@ export interface AnalysisPoolOptions {
   readonly maxQueuedMessages?: number;
   /** Resolves when what the output was handed is durable: a restarted thread reads its sessions' checkpoints after it. */
   readonly durable: () => Promise<void>;
-  /** Test hook: a thread dies when it handles a message on this topic (once: the restarted thread is not given it). */
+  /** Test hook: a thread dies when it handles a message on this topic (once: the restarted thread is not given it)… */
   readonly crashOnTopic?: string;
+  /** …or, with this, every time (a poison message that kills each replacement in its replay). */
+  readonly crashOnTopicEveryStart?: boolean;
 }
+
+/**
+ * A thread that dies this many times in a row without a covering checkpoint in between is taken to be killed
+ * by its own replay (a message that crashes whoever analyses it): the replay's messages are dropped, counted
+ * and logged, and its sessions resume from their stored checkpoints. Without this, one such message would
+ * restart the thread forever, its log would grow, and the back-pressure hold would stop every runner's intake.
+ */
+export const MAX_CRASHES_IN_A_ROW = 3;
 
 /** Default back-pressure bound per thread: ~2 s of 1,000 runners' frames. */
 const MAX_QUEUED_MESSAGES = 20_000;
@@ -91,6 +101,10 @@ interface Thread {
   whileDown: ToThread[];
   /** When the current worker was started (a thread dying right after its start is restarted after a pause). */
   startedMs: number;
+  /** Deaths since the last covering checkpoint taken after a restart (MAX_CRASHES_IN_A_ROW)… */
+  crashesInARow: number;
+  /** …the newest command id a restart replayed: the replay's own checkpoints prove no progress. */
+  replayedThroughId: number;
   /** Sessions that ended (closed in the store): never replayed, or they would open afresh. */
   ended: Set<string>;
   live: Map<string, number>;
@@ -123,7 +137,7 @@ export class AnalysisPool implements SessionHost {
     this.maxQueued = options.maxQueuedMessages ?? MAX_QUEUED_MESSAGES;
     this.crashOnTopic = options.crashOnTopic;
     for (let index = 0; index < options.threads; index++) {
-      const thread: Thread = { index, worker: undefined, pending: { topics: [], payloads: [], arrivedMs: [] }, queued: 0, log: [], lastCut: undefined, commands: [], whileDown: [], startedMs: 0, ended: new Set(), live: new Map(), opening: 0, sessionsActive: 0, bufferedFrames: 0 };
+      const thread: Thread = { index, worker: undefined, pending: { topics: [], payloads: [], arrivedMs: [] }, queued: 0, log: [], lastCut: undefined, commands: [], whileDown: [], startedMs: 0, crashesInARow: 0, replayedThroughId: -1, ended: new Set(), live: new Map(), opening: 0, sessionsActive: 0, bufferedFrames: 0 };
       this.threads.push(thread);
       this.start(thread);
     }
@@ -157,11 +171,23 @@ export class AnalysisPool implements SessionHost {
     this.options.metrics.analysisThreadRestarts.inc({ thread: String(thread.index) });
     this.options.logger.error({ thread: thread.index, exitCode: code, replayed: thread.log.length }, 'analysis thread died; restarting it, its sessions resume from their checkpoints');
     thread.live.clear();
-    this.crashOnTopic = undefined;
+    if (this.options.crashOnTopicEveryStart !== true) this.crashOnTopic = undefined;
+    if (++thread.crashesInARow >= MAX_CRASHES_IN_A_ROW && thread.log.some((m) => m.type === 'batch')) {
+      // Commands stay: they are awaited (a checkpoint, a suspend) and a replacement answers them at once.
+      const dropped = thread.log.reduce((n, m) => n + (m.type === 'batch' ? m.batch.topics.length : 0), 0);
+      thread.log = thread.log.filter((m) => m.type !== 'batch');
+      thread.crashesInARow = 0;
+      this.options.metrics.analysisReplayDropped.inc(dropped);
+      this.options.logger.error(
+        { thread: thread.index, crashes: MAX_CRASHES_IN_A_ROW, droppedMessages: dropped },
+        'analysis thread keeps dying in its replay; its replayed messages are dropped and its sessions resume from their stored checkpoints',
+      );
+    }
     // A thread that dies at once (a broken build, a bad environment) is not restarted in a hot loop.
     const pause = Date.now() - thread.startedMs < RESTART_PAUSE_MS ? RESTART_PAUSE_MS : 0;
     await Promise.all([this.options.durable().catch(() => undefined), new Promise((r) => setTimeout(r, pause))]);
     if (this.closing) return;
+    for (const m of thread.log) if ('id' in m && typeof m.id === 'number') thread.replayedThroughId = Math.max(thread.replayedThroughId, m.id);
     this.start(thread);
     thread.queued = thread.pending.topics.length;
     for (const logged of thread.log) {
@@ -270,6 +296,7 @@ export class AnalysisPool implements SessionHost {
         if (thread.commands.length > 0) thread.commands = thread.commands.filter((c) => !('id' in c) || c.id !== message.id);
         const wait = this.waiting.get(message.id);
         if (thread.log.length > 0 && message.covered === true) this.cutLog(thread, message.id);
+        if (message.covered === true && message.id > thread.replayedThroughId) thread.crashesInARow = 0;
         if (wait === undefined) return; // a replayed command
         if (wait.answered.has(thread.index)) return;
         wait.answered.add(thread.index);
