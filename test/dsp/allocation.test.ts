@@ -33,7 +33,7 @@ describe('allocation discipline of the analysis hot path', () => {
     expect(fast.bytesPerDataSecond, JSON.stringify({ slow, fast })).toBeLessThan(1.3 * slow.bytesPerDataSecond);
     // What there is, is per event (~14 B per 1 kHz sample, ~40 kB/s of data); a boxed double per sample would add 16.
     expect(fast.bytesPerSample, JSON.stringify(fast.top)).toBeLessThan(24);
-    // Another 30 s of data leaves the session's live state where it was (rings, histograms, baselines are fixed-size).
+    // Two more 30 s windows of data leave the session's live state where it was (rings, histograms, baselines are bounded).
     expect(Math.abs(slow.retainedGrowthBytes)).toBeLessThan(64 * 1024);
     expect(Math.abs(fast.retainedGrowthBytes)).toBeLessThan(64 * 1024);
   });
