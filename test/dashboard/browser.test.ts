@@ -9,21 +9,16 @@
  * page to its promises: no request outside its origin, the key never in a
  * URL, no console errors.
  */
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, haveChromium, launchChromium } from './chromium.ts';
 import { startGaitwatch, type RunningGaitwatch } from '../../src/start/index.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = new URL('../artifacts/', import.meta.url);
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser) {
-  if (process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); the browser test never skips in CI`);
-  console.warn(`\n*** SKIPPING the dashboard browser test: no ${CHROMIUM} (apt-get install -y chromium) ***\n`);
-}
+const haveBrowser = haveChromium('the dashboard browser test');
 
 /** Sum of the stances the live cards' charts hold (each card exposes its count as data-stances). */
 async function liveStances(page: Page): Promise<number> {
@@ -47,11 +42,7 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser against the live syst
     await mkdir(ARTIFACTS, { recursive: true });
     const log = createWriteStream(new URL('dashboard-system.log', ARTIFACTS));
     system = await startGaitwatch({ dataDir, apiPort: 0, mqttPort: 0, env: { LOG_LEVEL: 'warn' }, logDestination: { write: (line: string) => void log.write(line) } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
     page.on('request', (request) => requests.push(request.url()));

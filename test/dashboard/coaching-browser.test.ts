@@ -8,23 +8,17 @@
  * points and trend, and the words. Screenshots go to test/artifacts/
  * (coaching-roster.png, coaching-load.png, coaching-athlete.png; packages/coaching/docs/ holds copies for the README).
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, hashApiKey, KeyRing, type ApiApp } from '@gaitwatch/api';
 import { LocalStore } from '@gaitwatch/storage';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, haveChromium, launchChromium } from './chromium.ts';
 import { AT_US, seedStore } from '../coaching/seed.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = new URL('../artifacts/', import.meta.url);
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser) {
-  if (process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); the browser test never skips in CI`);
-  console.warn(`\n*** SKIPPING the coaching browser test: no ${CHROMIUM} (apt-get install -y chromium) ***\n`);
-}
+const haveBrowser = haveChromium('the coaching browser test');
 const PEPPER = 'browser-coaching';
 const COACH_KEY = 'gw_coach-kim-browser-000000000000000';
 const ADMIN_KEY = 'gw_admin-browser-0000000000000000000';
@@ -54,7 +48,7 @@ describe.skipIf(!haveBrowser)('return-to-run views in a real browser', () => {
     );
     app = await buildApp({ store, auth: { keys }, rateLimit: false, docs: false, nowUs: () => NOW_US });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 60_000);
