@@ -38,3 +38,4 @@ export {
   type RecordingRowError,
   type TruthRow,
 } from './recording.ts';
+export * from './schemas/rep.ts';
