@@ -3,10 +3,10 @@
  * SQLite store and the InfluxDB store on a real server). Call it inside a
  * describe block; `store()` returns the store under test, opened by the caller.
  */
-import type { AlertAckInput, AlertRecord, AthleteListItem, AthleteRecord, GaitStore, StrideRecord } from '@gaitwatch/storage';
+import type { AlertAckInput, AlertRecord, AthleteListItem, AthleteRecord, GaitStore, RepRecord, StrideRecord } from '@gaitwatch/storage';
 import { StoreClosedError } from '@gaitwatch/storage';
 import { expect, it } from 'vitest';
-import { T0_US, alert, checkpoint, freshIds, session, strides } from './fixtures.ts';
+import { T0_US, alert, checkpoint, freshIds, reps, session, strides } from './fixtures.ts';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -168,6 +168,101 @@ export function storeContract(store: () => GaitStore): void {
     await store().flush();
     expect(store().metrics.pointsWritten - before).toBe(4);
     expect(store().metrics.pendingPoints).toBe(0);
+  });
+}
+
+/** Reps of movement screens (measurement `rep`) and sessions by activity: the same suite, both stores. */
+export function repContract(store: () => GaitStore): void {
+  it('round-trips reps exactly: null angles and verdict as null, reasons and extras kept, the analyze `kind` dropped', async () => {
+    const { athleteId, sessionId } = freshIds('reps');
+    const [full, partial] = reps(athleteId, sessionId, 1, 2);
+    const nullish: RepRecord = { ...partial!, pelvicDropDeg: null, shankFrontalDeg: null, depthDeg: null, pelvicDropVerdict: null, pelvicDropReason: 'data_gap', shankFrontalReason: 'no_sensor' };
+    await store().write({ reps: [{ ...full!, kind: 'rep', gone: null, fromFallback: true }, nullish] });
+    const page = await store().queryReps({ athleteId, sessionId });
+    expect(page.next).toBeNull();
+    expect(page.items).toEqual([{ ...full!, fromFallback: true }, nullish]);
+    expect((await store().queryStrides({ athleteId, sessionId })).items).toEqual([]);
+  });
+
+  it('overwrites a rep written again (identity = athlete, session, standing side, start): a replay doubles nothing', async () => {
+    const { athleteId, sessionId } = freshIds('reps-upsert');
+    const batch = reps(athleteId, sessionId, 2, 3);
+    await store().write({ reps: batch });
+    await store().write({ reps: batch.slice(1, 4) });
+    // The same start on the other leg is another rep, not an overwrite.
+    const twin: RepRecord = { ...batch[0]!, side: 'left' };
+    await store().write({ reps: [twin] });
+    const { items } = await store().queryReps({ athleteId, sessionId });
+    expect(items).toHaveLength(13);
+    expect(items.slice(0, 2)).toEqual([twin, batch[0]]);
+  });
+
+  it('pages reps by time without splitting a time, filters by side and range, and streams them all in order', async () => {
+    const { athleteId, sessionId } = freshIds('reps-paging');
+    const batch = reps(athleteId, sessionId, 2, 5);
+    const twin: RepRecord = { ...batch[4]!, side: 'left' };
+    await store().write({ reps: [...batch, twin] });
+    const seen: RepRecord[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store().queryReps({ athleteId, sessionId, limit: 5, ...(cursor === undefined ? {} : { cursor }) });
+      // 5 at most, except never splitting the twin pair (4 then the pair starting a page, or the pair kept whole).
+      expect(page.items.length).toBeLessThanOrEqual(5);
+      seen.push(...page.items);
+      cursor = page.next ?? undefined;
+      pages++;
+    } while (cursor !== undefined && pages < 20);
+    expect(seen).toHaveLength(21);
+    expect(new Set(seen.map((r) => `${r.startUs}/${r.side}`)).size).toBe(21);
+    expect(seen.map((r) => r.startUs)).toEqual([...seen.map((r) => r.startUs)].sort((a, b) => a - b));
+    expect(await collect(store().streamReps({ athleteId, sessionId, pageSize: 3 }))).toEqual(seen);
+    const left = await store().queryReps({ athleteId, sessionId, side: 'left', fromUs: batch[5]!.startUs, toUs: batch[15]!.startUs });
+    expect(left.items.map((r) => [r.set, r.rep, r.side])).toEqual([1, 2, 3, 4, 5].map((rep) => [1, rep, 'left']));
+  });
+
+  it('refuses an invalid rep with a TypeError/RangeError and stores nothing of that call', async () => {
+    const { athleteId, sessionId } = freshIds('reps-invalid');
+    const [good, other] = reps(athleteId, sessionId, 1, 2);
+    const bad = (change: Record<string, unknown>): Promise<void> => store().write({ reps: [other!, { ...good!, ...change } as RepRecord] });
+    await expect(bad({ rep: -1 })).rejects.toThrow(RangeError);
+    await expect(bad({ set: 0 })).rejects.toThrow(RangeError);
+    await expect(bad({ rep: 1.5 })).rejects.toThrow(RangeError);
+    await expect(bad({ endUs: good!.startUs - 1 })).rejects.toThrow(/run forward/);
+    await expect(bad({ bottomUs: good!.endUs + 1 })).rejects.toThrow(/run forward/);
+    await expect(bad({ side: 'both' })).rejects.toThrow(TypeError);
+    await expect(bad({ durationS: 0 })).rejects.toThrow(RangeError);
+    await expect(bad({ depthDeg: Number.NaN })).rejects.toThrow(TypeError);
+    await expect(bad({ pelvicDropVerdict: 'wobbly' })).rejects.toThrow(TypeError);
+    await expect(bad({ startUs: 12 })).rejects.toThrow(RangeError);
+    await expect(bad({ athleteId: '../x' })).rejects.toThrow(TypeError);
+    await expect(store().queryReps({ athleteId, sessionId, cursor: 'nope' })).rejects.toThrow(TypeError);
+    expect((await store().queryReps({ athleteId, sessionId })).items).toEqual([]);
+  });
+
+  it('lists sessions by activity: screens are those whose summary says so, a session naming none is a run', async () => {
+    const { athleteId, sessionId } = freshIds('activity');
+    const screen = { ...session(athleteId, `${sessionId}-screen`, T0_US + 2_000_000), summary: { state: 'running', activity: 'screen', start: { state: 'start', activity: 'screen' } } };
+    const run = { ...session(athleteId, `${sessionId}-run`, T0_US + 1_000_000), summary: { state: 'running', activity: 'run' } };
+    const old = session(athleteId, `${sessionId}-old`, T0_US);
+    const closedScreen = { ...session(athleteId, `${sessionId}-screen2`, T0_US + 3_000_000, T0_US + 9_000_000), summary: { state: 'closed', activity: 'screen', strides: { left: 0, right: 0 } } };
+    await store().write({ sessions: [screen, run, old, closedScreen] });
+    const ids = async (activity?: 'run' | 'screen', limit?: number): Promise<string[]> => {
+      const out: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store().querySessions({ athleteId, ...(activity === undefined ? {} : { activity }), ...(limit === undefined ? {} : { limit }), ...(cursor === undefined ? {} : { cursor }) });
+        out.push(...page.items.map((s) => s.sessionId.slice(sessionId.length + 1)));
+        cursor = page.next ?? undefined;
+      } while (cursor !== undefined);
+      return out;
+    };
+    expect(await ids('screen')).toEqual(['screen2', 'screen']);
+    // Full pages of the activity asked for: the filter is the store's, not a page thinned afterwards.
+    expect((await store().querySessions({ athleteId, activity: 'screen', limit: 2 })).items).toEqual([closedScreen, screen]);
+    expect(await ids('run', 1)).toEqual(['run', 'old']);
+    expect(await ids()).toEqual(['screen2', 'screen', 'run', 'old']);
+    await expect(store().querySessions({ athleteId, activity: 'swim' as 'run' })).rejects.toThrow(TypeError);
   });
 }
 

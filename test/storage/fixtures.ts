@@ -1,5 +1,5 @@
 /** Records for the storage tests: deterministic, one athlete/session namespace per test so suites can share a database. */
-import type { AlertRecord, CheckpointRecord, SessionRecord, StrideRecord } from '@gaitwatch/storage';
+import type { AlertRecord, CheckpointRecord, RepRecord, SessionRecord, StrideRecord } from '@gaitwatch/storage';
 
 /** 2025-11-24T16:00:00Z in µs: a realistic time with all 16 digits in use. */
 export const T0_US = 1_764_000_000_000_000;
@@ -28,6 +28,24 @@ export function strides(athleteId: string, sessionId: string, count: number, sta
     verticalOscillationCm: 8.25,
     brakingMps: 0.31,
   }));
+}
+
+/**
+ * Reps of a screen session: `perSet` reps on the right leg then on the left, per set, 3.1 s apart, with an odd µs
+ * so precision loss would show; the pelvic drop grows over a set (control fading).
+ */
+export function reps(athleteId: string, sessionId: string, sets: number, perSet: number, startUs = T0_US): RepRecord[] {
+  const out: RepRecord[] = [];
+  let i = 0;
+  for (let set = 1; set <= sets; set++) {
+    for (const side of ['right', 'left'] as const) {
+      for (let rep = 1; rep <= perSet; rep++, i++) {
+        const t = startUs + i * 3_100_003 + 7;
+        out.push({ athleteId, sessionId, side, set, rep, startUs: t, bottomUs: t + 1_250_001, endUs: t + 2_600_011, durationS: 2.600004, pelvicDropDeg: 3.123456789 + rep * 0.5, shankFrontalDeg: side === 'left' ? 6.25 : -1.5, depthDeg: 41.0625, pelvicDropVerdict: rep > 3 ? 'dropping' : 'level' });
+      }
+    }
+  }
+  return out;
 }
 
 export function alert(athleteId: string, sessionId: string, tUs: number, overrides: Partial<AlertRecord> = {}): AlertRecord {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { InfluxStore } from '@gaitwatch/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realServices } from '../harness/index.ts';
-import { athleteContract, expectClosed, storeContract } from './contract.ts';
+import { athleteContract, expectClosed, repContract, storeContract } from './contract.ts';
 import { T0_US, alert, freshIds } from './fixtures.ts';
 import { connectionFor } from './influx-connection.ts';
 
@@ -30,6 +30,7 @@ describe.skipIf(services.skip)('InfluxStore against a real InfluxDB 1.x (v1 /wri
 
   storeContract(() => store);
   describe('athletes and alert acknowledgements', () => athleteContract(() => store));
+  describe('movement-screen reps and sessions by activity', () => repContract(() => store));
 
   it('stores raw IMU for an athlete the policy names, one point per sample', async () => {
     const { sessionId } = freshIds('imu');

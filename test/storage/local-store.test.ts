@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore, type AlertRecord } from '@gaitwatch/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { athleteContract, expectClosed, storeContract } from './contract.ts';
+import { athleteContract, expectClosed, repContract, storeContract } from './contract.ts';
 import { T0_US, alert, freshIds } from './fixtures.ts';
 
 describe('LocalStore (SQLite, better-sqlite3 12, WAL)', () => {
@@ -20,6 +20,7 @@ describe('LocalStore (SQLite, better-sqlite3 12, WAL)', () => {
 
   storeContract(() => store);
   describe('athletes and alert acknowledgements', () => athleteContract(() => store));
+  describe('movement-screen reps and sessions by activity', () => repContract(() => store));
 
   it('stores raw IMU for an athlete the policy names, one row per sample, paged by time', async () => {
     const { sessionId } = freshIds('imu');

@@ -22,7 +22,10 @@ export type {
   OneOrMany,
   Page,
   RawImuPolicy,
+  RepQuery,
+  RepRecord,
   ReturnToRunPlan,
+  SessionActivity,
   SessionQuery,
   SessionRecord,
   StoreLogger,
@@ -41,7 +44,7 @@ export { Spool, SpoolFullError, type SpoolOptions } from './spool/spool.ts';
 export { RECORD_HEADER_BYTES, RECORD_MAGIC, type SpoolRecord } from './spool/record.ts';
 export { rawImuEnabled } from './write-batch.ts';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './paging.ts';
-export { MAX_SUMMARY_JSON_BYTES } from './records.ts';
+export { MAX_SUMMARY_JSON_BYTES, REP_METRICS } from './records.ts';
 export {
   ATHLETE_POINT_US,
   BASELINE_OVERRIDE_RANGE_DEG,

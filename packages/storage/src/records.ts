@@ -3,14 +3,20 @@
  * that they accept and refuse exactly the same input.
  */
 import { ALERT_TYPES, AlertSeveritySchema, MAX_T_US, MIN_T_US, SENSOR_IDS, isValidId } from '@gaitwatch/protocol';
-import type { AlertRecord, CheckpointRecord, ExtraValue, ImuBlock, SessionRecord, StrideRecord } from './types.ts';
+import type { AlertRecord, CheckpointRecord, ExtraValue, ImuBlock, RepRecord, SessionRecord, StrideRecord } from './types.ts';
 
 /** Stride metrics stored in their own columns / typed fields, in StrideMetrics order. */
 export const STRIDE_METRICS = ['strideTimeS', 'gctS', 'cadenceSpm', 'pelvicDropDeg', 'shankFrontalDeg', 'verticalOscillationCm', 'brakingMps'] as const;
 export type StrideMetricName = (typeof STRIDE_METRICS)[number];
 
+/** Rep angles (degrees) stored in their own columns / float fields; null = not measured. */
+export const REP_METRICS = ['pelvicDropDeg', 'shankFrontalDeg', 'depthDeg'] as const;
+export type RepMetricName = (typeof REP_METRICS)[number];
+const VERDICTS = new Set(['level', 'dropping']);
+
 /** Keys that are identity or structure, never stored as extra fields. `kind` is the `analyze` wrapper. */
 const STRIDE_RESERVED = new Set<string>(['athleteId', 'sessionId', 'side', 'icUs', 'toUs', 'kind', ...STRIDE_METRICS]);
+const REP_RESERVED = new Set<string>(['athleteId', 'sessionId', 'side', 'set', 'rep', 'startUs', 'bottomUs', 'endUs', 'durationS', 'pelvicDropVerdict', 'kind', ...REP_METRICS]);
 const ALERT_RESERVED = new Set<string>(['athleteId', 'sessionId', 'type', 'severity', 'tUs', 'metric', 'value', 'baseline', 'message', 'phase', 'episodeId', 'side', 'sensor', 'kind', 'ack']);
 
 /**
@@ -69,6 +75,10 @@ export function strideExtras(stride: StrideRecord): Record<string, Exclude<Extra
   return extrasOf(stride, STRIDE_RESERVED);
 }
 
+export function repExtras(rep: RepRecord): Record<string, Exclude<ExtraValue, null>> {
+  return extrasOf(rep, REP_RESERVED);
+}
+
 export function alertExtras(alert: AlertRecord): Record<string, Exclude<ExtraValue, null>> {
   return extrasOf(alert, ALERT_RESERVED);
 }
@@ -81,6 +91,28 @@ export function validateStride(stride: StrideRecord): void {
   if (stride.toUs !== null && stride.toUs !== undefined) assertTimeUs('stride toUs', stride.toUs);
   for (const name of STRIDE_METRICS) assertNullableNumber(`stride ${name}`, stride[name]);
   strideExtras(stride);
+}
+
+function assertCount(what: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new RangeError(`${what} ${String(value)} is not an integer ≥ 1`);
+}
+
+export function validateRep(rep: RepRecord): void {
+  assertId('rep athleteId', rep.athleteId);
+  assertId('rep sessionId', rep.sessionId);
+  assertTag('rep side', rep.side, SIDES);
+  assertCount('rep set', rep.set);
+  assertCount('rep rep', rep.rep);
+  assertTimeUs('rep startUs', rep.startUs);
+  assertTimeUs('rep bottomUs', rep.bottomUs);
+  assertTimeUs('rep endUs', rep.endUs);
+  if (!(rep.startUs <= rep.bottomUs && rep.bottomUs <= rep.endUs && rep.startUs < rep.endUs)) {
+    throw new RangeError(`rep times must run forward (startUs ${rep.startUs} ≤ bottomUs ${rep.bottomUs} ≤ endUs ${rep.endUs}, start before end)`);
+  }
+  if (typeof rep.durationS !== 'number' || !Number.isFinite(rep.durationS) || rep.durationS <= 0) throw new RangeError(`rep durationS ${String(rep.durationS)} is not a positive number`);
+  for (const name of REP_METRICS) assertNullableNumber(`rep ${name}`, rep[name]);
+  if (rep.pelvicDropVerdict !== null && rep.pelvicDropVerdict !== undefined) assertTag('rep pelvicDropVerdict', rep.pelvicDropVerdict, VERDICTS);
+  repExtras(rep);
 }
 
 export function validateAlert(alert: AlertRecord): void {

@@ -16,6 +16,8 @@ import type {
   ImuSample,
   OneOrMany,
   Page,
+  RepQuery,
+  RepRecord,
   SessionQuery,
   SessionRecord,
   StrideQuery,
@@ -40,6 +42,7 @@ export interface AthleteListQuery {
 /** What each store's query engine answers (local/local-queries.ts, influx/influx-queries.ts). */
 export interface QueryEngine {
   strides(q: StrideQuery): Promise<Page<StrideRecord>>;
+  reps(q: RepQuery): Promise<Page<RepRecord>>;
   alerts(q: AlertQuery): Promise<Page<AlertRecord>>;
   sessions(q: SessionQuery): Promise<Page<SessionRecord>>;
   session(athleteId: string, sessionId: string): SessionRecord | null | Promise<SessionRecord | null>;
@@ -81,6 +84,14 @@ export abstract class QueryingStore {
     return allPages((cursor) => this.queries.strides({ ...query, limit: query.pageSize ?? 5000, ...(cursor === undefined ? {} : { cursor }) }));
   }
 
+  async queryReps(query: RepQuery): Promise<Page<RepRecord>> {
+    return this.queries.reps(query);
+  }
+
+  streamReps(query: Omit<RepQuery, 'cursor' | 'limit'> & { readonly pageSize?: number }): AsyncIterable<RepRecord> {
+    return allPages((cursor) => this.queries.reps({ ...query, limit: query.pageSize ?? 5000, ...(cursor === undefined ? {} : { cursor }) }));
+  }
+
   /** A page of alerts; each acknowledged raised alert carries its first `ack` (one more read, over the page's time span). */
   async queryAlerts(query: AlertQuery): Promise<Page<AlertRecord>> {
     const page = await this.queries.alerts(query);
@@ -110,6 +121,7 @@ export abstract class QueryingStore {
   }
 
   async querySessions(query: SessionQuery): Promise<Page<SessionRecord>> {
+    if (query.activity !== undefined && query.activity !== 'run' && query.activity !== 'screen') throw new TypeError(`activity ${JSON.stringify(query.activity)} is not 'run' or 'screen'`);
     return this.queries.sessions(query);
   }
 

@@ -1,4 +1,4 @@
-import type { Alert, AlertSeverity, AlertType, SensorId, Side, StrideMetrics } from '@gaitwatch/protocol';
+import type { Alert, AlertSeverity, AlertType, RepMetrics, SensorId, Side, StrideMetrics } from '@gaitwatch/protocol';
 
 /**
  * A scalar a record may carry beyond the fields this package knows. Extra
@@ -17,6 +17,15 @@ type Open = { readonly [field: string]: ExtraValue | undefined };
  * back as `null`, never 0. Identity: athlete + session + side + icUs.
  */
 export type StrideRecord = StrideMetrics & { readonly athleteId: string; readonly sessionId: string } & Open;
+
+/**
+ * One rep of a movement screen (measurement `rep`, time = startUs). The
+ * metrics are @gaitwatch/protocol's RepMetrics (`side` = the standing leg): a
+ * `null` angle or verdict reads back as `null`, never 0. Extra scalar fields
+ * (`pelvicDropReason`, …) are kept as for strides; `kind` is dropped.
+ * Identity: athlete + session + side + startUs.
+ */
+export type RepRecord = RepMetrics & { readonly athleteId: string; readonly sessionId: string } & Open;
 
 /**
  * An alert (measurement `alert`, time = tUs). Identity: athlete, session, type,
@@ -203,6 +212,7 @@ export interface ImuSample {
 /** What one `write` call hands over; records of many sessions may be mixed. */
 export interface WriteBatch {
   readonly strides?: readonly StrideRecord[];
+  readonly reps?: readonly RepRecord[];
   readonly alerts?: readonly AlertRecord[];
   readonly sessions?: readonly SessionRecord[];
   readonly checkpoints?: readonly CheckpointRecord[];
@@ -255,6 +265,13 @@ export interface StrideQuery extends Paged, TimeRange {
   readonly side?: Side;
 }
 
+/** Reps of one session, in time order (start time, then side). */
+export interface RepQuery extends Paged, TimeRange {
+  readonly athleteId: string;
+  readonly sessionId: string;
+  readonly side?: Side;
+}
+
 export interface AlertQuery extends Paged, TimeRange {
   readonly athleteId?: OneOrMany<string>;
   readonly sessionId?: string;
@@ -265,10 +282,15 @@ export interface AlertQuery extends Paged, TimeRange {
   readonly order?: 'asc' | 'desc';
 }
 
+/** What a session was, as its summary's `activity` says (ingest records the `start`'s): absent means a run. */
+export type SessionActivity = 'run' | 'screen';
+
 /** Sessions whose startUs falls in the range; newest first unless order is 'asc'. */
 export interface SessionQuery extends Paged, TimeRange {
   readonly athleteId?: OneOrMany<string>;
   readonly order?: 'asc' | 'desc';
+  /** Only sessions of this activity (`summary.activity`; a session whose summary names none is a run). */
+  readonly activity?: SessionActivity;
 }
 
 /**
@@ -342,6 +364,10 @@ export interface GaitStore {
   queryStrides(query: StrideQuery): Promise<Page<StrideRecord>>;
   /** Every stride of a session matching the query, page by page (bounded memory), for export. */
   streamStrides(query: Omit<StrideQuery, 'cursor' | 'limit'> & { readonly pageSize?: number }): AsyncIterable<StrideRecord>;
+  /** Reps of a movement-screen session, in time order (paged like strides). */
+  queryReps(query: RepQuery): Promise<Page<RepRecord>>;
+  /** Every rep of a session matching the query, page by page (bounded memory), for export. */
+  streamReps(query: Omit<RepQuery, 'cursor' | 'limit'> & { readonly pageSize?: number }): AsyncIterable<RepRecord>;
   queryAlerts(query: AlertQuery): Promise<Page<AlertRecord>>;
   querySessions(query: SessionQuery): Promise<Page<SessionRecord>>;
   /** The session with the latest startUs under this id, or null. */

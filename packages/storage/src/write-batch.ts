@@ -2,11 +2,12 @@
  * Checks a WriteBatch before any of it is taken, so a bad record refuses the
  * whole call (nothing half-written), and applies the raw IMU policy.
  */
-import { imuCount, validateAlert, validateCheckpoint, validateImu, validateSession, validateStride } from './records.ts';
+import { imuCount, validateAlert, validateCheckpoint, validateImu, validateRep, validateSession, validateStride } from './records.ts';
 import type { AlertRecord, ImuBlock, RawImuPolicy, WriteBatch } from './types.ts';
 
 export interface PreparedBatch {
   readonly strides: NonNullable<WriteBatch['strides']>;
+  readonly reps: NonNullable<WriteBatch['reps']>;
   readonly alerts: readonly AlertRecord[];
   readonly sessions: NonNullable<WriteBatch['sessions']>;
   readonly checkpoints: NonNullable<WriteBatch['checkpoints']>;
@@ -27,11 +28,13 @@ export function rawImuEnabled(policy: RawImuPolicy, athleteId: string): boolean 
 
 export function prepareBatch(batch: WriteBatch, rawImu: RawImuPolicy): PreparedBatch {
   const strides = batch.strides ?? [];
+  const reps = batch.reps ?? [];
   // Alerts parsed by zod carry phase; a hand-built one without it means 'raised', the schema's default.
   const alerts = (batch.alerts ?? []).map((a) => (a.phase === undefined ? { ...a, phase: 'raised' as const } : a));
   const sessions = batch.sessions ?? [];
   const checkpoints = batch.checkpoints ?? [];
   strides.forEach(validateStride);
+  reps.forEach(validateRep);
   alerts.forEach(validateAlert);
   sessions.forEach(validateSession);
   checkpoints.forEach(validateCheckpoint);
@@ -42,6 +45,6 @@ export function prepareBatch(batch: WriteBatch, rawImu: RawImuPolicy): PreparedB
     if (rawImuEnabled(rawImu, block.athleteId)) imu.push(block);
     else imuSkipped += imuCount(block);
   }
-  const points = strides.length + alerts.length + sessions.length + checkpoints.length + imu.reduce((n, b) => n + imuCount(b), 0);
-  return { strides, alerts, sessions, checkpoints, imu, points, imuSkipped };
+  const points = strides.length + reps.length + alerts.length + sessions.length + checkpoints.length + imu.reduce((n, b) => n + imuCount(b), 0);
+  return { strides, reps, alerts, sessions, checkpoints, imu, points, imuSkipped };
 }

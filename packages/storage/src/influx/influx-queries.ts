@@ -2,10 +2,10 @@
 import { assertId } from '../records.ts';
 import { pageBounds, pageLimit, toPage } from '../paging.ts';
 import type { AckQuery, AthleteListQuery } from '../store-queries.ts';
-import type { AlertAckInput, AlertQuery, AlertRecord, AthleteListItem, AthleteRecord, CheckpointRecord, ImuQuery, ImuSample, OneOrMany, Page, SessionQuery, SessionRecord, StrideQuery, StrideRecord } from '../types.ts';
+import type { AlertAckInput, RepQuery, RepRecord, AlertQuery, AlertRecord, AthleteListItem, AthleteRecord, CheckpointRecord, ImuQuery, ImuSample, OneOrMany, Page, SessionQuery, SessionRecord, StrideQuery, StrideRecord } from '../types.ts';
 import type { InfluxHttp } from './http.ts';
 import { Conditions, quoteIdent, selectAll } from './influxql.ts';
-import { byTimeThen, rowToAck, rowToAlert, rowToAthlete, rowToCheckpoint, rowToImu, rowToSession, rowToStride, rowsOf, type Row } from './influx-rows.ts';
+import { byTimeThen, rowToAck, rowToAlert, rowToAthlete, rowToCheckpoint, rowToImu, rowToRep, rowToSession, rowToStride, rowsOf, type Row } from './influx-rows.ts';
 
 /** A paged measurement: its time, the rest of its identity (to order equal times), the row mapping. */
 interface Measurement<T> {
@@ -16,6 +16,7 @@ interface Measurement<T> {
 }
 
 const STRIDE: Measurement<StrideRecord> = { name: 'stride', timeOf: (s) => s.icUs, keys: (s) => [s.side], map: rowToStride };
+const REP: Measurement<RepRecord> = { name: 'rep', timeOf: (r) => r.startUs, keys: (r) => [r.side], map: rowToRep };
 const ALERT: Measurement<AlertRecord> = {
   name: 'alert',
   timeOf: (a) => a.tUs,
@@ -24,6 +25,9 @@ const ALERT: Measurement<AlertRecord> = {
 };
 const SESSION: Measurement<SessionRecord> = { name: 'session', timeOf: (s) => s.startUs, keys: (s) => [s.athleteId, s.sessionId], map: rowToSession };
 const IMU: Measurement<ImuSample> = { name: 'imu', timeOf: (s) => s.tUs, keys: (s) => [s.sensor], map: rowToImu };
+
+/** How a screen session's summary says so (ingest records `activity` at its top level; the echoed `start` agrees). */
+const ACTIVITY_SCREEN = '"activity":"screen"';
 
 const ids = (what: string, values: OneOrMany<string> | undefined): void => {
   if (values === undefined) return;
@@ -53,6 +57,15 @@ export class InfluxQueries {
     return this.page(STRIDE, where, 'asc', limit);
   }
 
+  async reps(q: RepQuery): Promise<Page<RepRecord>> {
+    assertId('athleteId', q.athleteId);
+    assertId('sessionId', q.sessionId);
+    const limit = pageLimit(q.limit);
+    const { fromUs, toUs } = pageBounds(q, 'asc');
+    const where = new Conditions().eq('athlete', q.athleteId).eq('session', q.sessionId).eq('side', q.side).time(fromUs, toUs);
+    return this.page(REP, where, 'asc', limit);
+  }
+
   async alerts(q: AlertQuery): Promise<Page<AlertRecord>> {
     ids('athleteId', q.athleteId);
     if (q.sessionId !== undefined) assertId('sessionId', q.sessionId);
@@ -68,7 +81,10 @@ export class InfluxQueries {
     const order = q.order ?? 'desc';
     const limit = pageLimit(q.limit);
     const { fromUs, toUs } = pageBounds(q, order);
-    return this.page(SESSION, new Conditions().oneOf('athlete', q.athleteId).time(fromUs, toUs), order, limit);
+    const where = new Conditions().oneOf('athlete', q.athleteId).time(fromUs, toUs);
+    // The activity lives in the summary JSON string (JSON.stringify: no spaces); none recorded means a run.
+    if (q.activity !== undefined) where.fieldMatches('summary', ACTIVITY_SCREEN, q.activity === 'screen');
+    return this.page(SESSION, where, order, limit);
   }
 
   async session(athleteId: string, sessionId: string): Promise<SessionRecord | null> {

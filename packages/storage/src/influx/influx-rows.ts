@@ -4,8 +4,8 @@
  * measured", a null unknown column is an extra this row does not have.
  */
 import type { Side } from '@gaitwatch/protocol';
-import { STRIDE_METRICS } from '../records.ts';
-import type { AlertAckInput, AlertRecord, AthleteRecord, AthleteSettings, CheckpointRecord, ExtraValue, ImuSample, JsonObject, SessionRecord, StrideRecord } from '../types.ts';
+import { REP_METRICS, STRIDE_METRICS } from '../records.ts';
+import type { AlertAckInput, AlertRecord, RepRecord, AthleteRecord, AthleteSettings, CheckpointRecord, ExtraValue, ImuSample, JsonObject, SessionRecord, StrideRecord } from '../types.ts';
 import type { InfluxSeries } from './http.ts';
 
 export type Row = Record<string, unknown>;
@@ -52,6 +52,28 @@ export function rowToStride(r: Row): StrideRecord {
     brakingMps: num(r['brakingMps']),
     ...extras(r, STRIDE_COLUMNS),
   };
+}
+
+const REP_COLUMNS = new Set<string>(['time', 'athlete', 'session', 'side', 'set', 'rep', 'bottomUs', 'endUs', 'durationS', 'pelvicDropVerdict', ...REP_METRICS]);
+
+export function rowToRep(r: Row): RepRecord {
+  const verdict = r['pelvicDropVerdict'];
+  return {
+    athleteId: str(r['athlete']),
+    sessionId: str(r['session']),
+    side: str(r['side']) as Side,
+    set: num(r['set'])!,
+    rep: num(r['rep'])!,
+    startUs: num(r['time'])!,
+    bottomUs: num(r['bottomUs'])!,
+    endUs: num(r['endUs'])!,
+    durationS: num(r['durationS'])!,
+    pelvicDropDeg: num(r['pelvicDropDeg']),
+    shankFrontalDeg: num(r['shankFrontalDeg']),
+    depthDeg: num(r['depthDeg']),
+    pelvicDropVerdict: verdict === 'level' || verdict === 'dropping' ? verdict : null,
+    ...extras(r, REP_COLUMNS),
+  } as RepRecord;
 }
 
 const ALERT_COLUMNS = new Set(['time', 'athlete', 'session', 'type', 'severity', 'metric', 'phase', 'sensor', 'side', 'message', 'value', 'baseline', 'episodeId']);

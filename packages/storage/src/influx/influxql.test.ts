@@ -15,6 +15,11 @@ describe('InfluxQL text', () => {
     expect(selectAll('stride', where.atTime(1_764_000_000_000_100), 'asc')).toContain('AND time = 1764000000000100u ORDER BY time ASC');
   });
 
+  it('matches a string field against a literal, escaped so it matches only itself', () => {
+    expect(new Conditions().fieldMatches('summary', '"activity":"screen"', true).toString()).toBe(' WHERE "summary" =~ /"activity":"screen"/');
+    expect(new Conditions().fieldMatches('summary', 'a.b/c(d)', false).toString()).toBe(' WHERE "summary" !~ /a\\.b\\/c\\(d\\)/');
+  });
+
   it('marks an empty list as a filter nothing passes', () => {
     expect(new Conditions().oneOf('athlete', []).empty).toBe(true);
   });

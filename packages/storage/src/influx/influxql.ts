@@ -36,6 +36,17 @@ export class Conditions {
     return this;
   }
 
+  /**
+   * A string field that contains (`matches`) or does not contain `literal`, as
+   * an InfluxQL regex. The literal is escaped for the regex and for the `/…/`
+   * delimiters, so it matches itself only.
+   */
+  fieldMatches(field: string, literal: string, matches: boolean): this {
+    const pattern = literal.replace(/[\\^$.|?*+()[\]{}\/]/g, (c) => `\\${c}`);
+    this.parts.push(`${quoteIdent(field)} ${matches ? '=~' : '!~'} /${pattern}/`);
+    return this;
+  }
+
   time(fromUs: number | undefined, toUs: number | undefined): this {
     if (fromUs !== undefined) this.parts.push(`time >= ${timeLiteral(fromUs)}`);
     if (toUs !== undefined) this.parts.push(`time < ${timeLiteral(toUs)}`);

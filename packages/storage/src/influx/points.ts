@@ -8,9 +8,9 @@
  * InfluxDB refuses a batch with a field type conflict.
  */
 import { Point } from '@influxdata/influxdb-client';
-import { STRIDE_METRICS, alertExtras, imuCount, strideExtras } from '../records.ts';
+import { REP_METRICS, STRIDE_METRICS, alertExtras, imuCount, repExtras, strideExtras } from '../records.ts';
 import { ATHLETE_POINT_US } from '../athletes.ts';
-import type { AlertAckInput, AlertRecord, AthleteRecord, CheckpointRecord, ExtraValue, ImuBlock, SessionRecord, StrideRecord } from '../types.ts';
+import type { AlertAckInput, AlertRecord, RepRecord, AthleteRecord, CheckpointRecord, ExtraValue, ImuBlock, SessionRecord, StrideRecord } from '../types.ts';
 import type { PreparedBatch } from '../write-batch.ts';
 
 /** Version of the stride point's layout; also its always-present field (a point needs one field, and every metric may be null). */
@@ -42,6 +42,31 @@ export function stridePoint(s: StrideRecord): string {
   }
   addExtras(point, strideExtras(s));
   return line(point.timestamp(String(s.icUs)));
+}
+
+/**
+ * A rep at its start time, tagged like a stride (athlete, session, standing
+ * side). `set`, `rep` and the µs times are int fields, always there (so the
+ * point has fields even when every angle is null); a null angle or verdict
+ * is left out and reads back as null.
+ */
+export function repPoint(r: RepRecord): string {
+  const point = new Point('rep')
+    .tag('athlete', r.athleteId)
+    .tag('session', r.sessionId)
+    .tag('side', r.side)
+    .intField('set', r.set)
+    .intField('rep', r.rep)
+    .intField('bottomUs', r.bottomUs)
+    .intField('endUs', r.endUs)
+    .floatField('durationS', r.durationS);
+  for (const name of REP_METRICS) {
+    const value = r[name];
+    if (value !== null && value !== undefined) point.floatField(name, value);
+  }
+  if (r.pelvicDropVerdict !== null && r.pelvicDropVerdict !== undefined) point.stringField('pelvicDropVerdict', r.pelvicDropVerdict);
+  addExtras(point, repExtras(r));
+  return line(point.timestamp(String(r.startUs)));
 }
 
 export function alertPoint(a: AlertRecord): string {
@@ -158,6 +183,7 @@ export function imuLines(b: ImuBlock): string {
 export function batchLines(batch: PreparedBatch): string {
   const lines: string[] = [];
   for (const s of batch.strides) lines.push(stridePoint(s));
+  for (const r of batch.reps) lines.push(repPoint(r));
   for (const a of batch.alerts) lines.push(alertPoint(a));
   for (const s of batch.sessions) lines.push(sessionPoint(s));
   for (const c of batch.checkpoints) lines.push(checkpointPoint(c));

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { assertId } from '../records.ts';
 import { pageBounds, pageLimit, toPage } from '../paging.ts';
 import type { AckQuery, AthleteListQuery } from '../store-queries.ts';
-import type { AlertAckInput, AlertQuery, AlertRecord, AthleteListItem, AthleteRecord, CheckpointRecord, ImuQuery, ImuSample, OneOrMany, Page, SessionQuery, SessionRecord, StrideQuery, StrideRecord } from '../types.ts';
+import type { AlertAckInput, RepQuery, RepRecord, AlertQuery, AlertRecord, AthleteListItem, AthleteRecord, CheckpointRecord, ImuQuery, ImuSample, OneOrMany, Page, SessionQuery, SessionRecord, StrideQuery, StrideRecord } from '../types.ts';
 import {
   rowToAck,
   rowToAlert,
@@ -15,6 +15,7 @@ import {
   rowToAthleteListItem,
   rowToCheckpoint,
   rowToImu,
+  rowToRep,
   rowToSession,
   rowToStride,
   type AckRow,
@@ -23,6 +24,7 @@ import {
   type AthleteRow,
   type CheckpointRow,
   type ImuRow,
+  type RepRow,
   type SessionRow,
   type StrideRow,
 } from './rows.ts';
@@ -102,6 +104,15 @@ export class LocalQueries {
     return this.page(STRIDES, where, 'asc', limit);
   }
 
+  reps(q: RepQuery): Promise<Page<RepRecord>> {
+    assertId('athleteId', q.athleteId);
+    assertId('sessionId', q.sessionId);
+    const limit = pageLimit(q.limit);
+    const { fromUs, toUs } = pageBounds(q, 'asc');
+    const where = new Where().eq('athlete', q.athleteId).eq('session', q.sessionId).eq('side', q.side).range('start_us', fromUs, toUs);
+    return this.page(REPS, where, 'asc', limit);
+  }
+
   alerts(q: AlertQuery): Promise<Page<AlertRecord>> {
     ids('athleteId', q.athleteId);
     if (q.sessionId !== undefined) assertId('sessionId', q.sessionId);
@@ -118,6 +129,11 @@ export class LocalQueries {
     const limit = pageLimit(q.limit);
     const { fromUs, toUs } = pageBounds(q, order);
     const where = new Where().oneOf('athlete', q.athleteId).range('start_us', fromUs, toUs);
+    // The activity lives in the summary JSON (ingest writes the start's); none recorded means a run.
+    if (q.activity !== undefined) {
+      where.clauses.push(`COALESCE(json_extract(summary, '$.activity'), 'run') = ?`);
+      where.params.push(q.activity);
+    }
     return this.page(SESSIONS, where, order, limit);
   }
 
@@ -181,6 +197,7 @@ interface Table<R, T> {
 }
 
 const STRIDES: Table<StrideRow, StrideRecord> = { name: 'strides', timeColumn: 'ic_us', tieBreak: 'side', timeOf: (s) => s.icUs, map: rowToStride };
+const REPS: Table<RepRow, RepRecord> = { name: 'reps', timeColumn: 'start_us', tieBreak: 'side', timeOf: (r) => r.startUs, map: rowToRep };
 const ALERTS: Table<AlertRow, AlertRecord> = {
   name: 'alerts',
   timeColumn: 't_us',

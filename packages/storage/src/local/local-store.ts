@@ -15,7 +15,7 @@ import { imuCount } from '../records.ts';
 import type { AlertAckInput, AthleteRecord, GaitStore, RawImuPolicy, StoreMetrics, WriteBatch } from '../types.ts';
 import { prepareBatch, type PreparedBatch } from '../write-batch.ts';
 import { LocalQueries } from './local-queries.ts';
-import { ackToRow, alertToRow, athleteToRow, checkpointToRow, sessionToRow, strideToRow } from './rows.ts';
+import { ackToRow, alertToRow, athleteToRow, checkpointToRow, repToRow, sessionToRow, strideToRow } from './rows.ts';
 import { prepareDatabase } from './schema.ts';
 
 export interface LocalStoreOptions {
@@ -81,6 +81,10 @@ export class LocalStore extends QueryingStore implements GaitStore {
       `INSERT OR REPLACE INTO strides VALUES (@athlete, @session, @ic_us, @side, @to_us, @stride_time_s, @gct_s, @cadence_spm,
         @pelvic_drop_deg, @shank_frontal_deg, @vertical_oscillation_cm, @braking_mps, @extra)`,
     );
+    const rep = this.db.prepare(
+      `INSERT OR REPLACE INTO reps VALUES (@athlete, @session, @start_us, @side, @set_no, @rep_no, @bottom_us, @end_us, @duration_s,
+        @pelvic_drop_deg, @shank_frontal_deg, @depth_deg, @pelvic_drop_verdict, @extra)`,
+    );
     const alert = this.db.prepare(
       `INSERT OR REPLACE INTO alerts VALUES (@athlete, @session, @t_us, @type, @severity, @metric, @phase, @sensor, @side,
         @value, @baseline, @message, @episode_id, @extra)`,
@@ -92,6 +96,7 @@ export class LocalStore extends QueryingStore implements GaitStore {
     return this.db.transaction((batches: PreparedBatch[]) => {
       for (const b of batches) {
         for (const s of b.strides) stride.run(strideToRow(s));
+        for (const r of b.reps) rep.run(repToRow(r));
         for (const a of b.alerts) alert.run(alertToRow(a));
         for (const s of b.sessions) session.run(sessionToRow(s));
         for (const c of b.checkpoints) checkpoint.run(checkpointToRow(c));

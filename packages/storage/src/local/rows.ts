@@ -1,7 +1,7 @@
 /** Records ⇄ SQLite rows of the local store. */
 import type { Side } from '@gaitwatch/protocol';
-import { alertExtras, strideExtras } from '../records.ts';
-import type { AlertAckInput, AlertRecord, AthleteListItem, AthleteRecord, AthleteSettings, CheckpointRecord, ExtraValue, ImuSample, JsonObject, SessionRecord, StrideRecord } from '../types.ts';
+import { alertExtras, repExtras, strideExtras } from '../records.ts';
+import type { AlertAckInput, AlertRecord, RepRecord, AthleteListItem, AthleteRecord, AthleteSettings, CheckpointRecord, ExtraValue, ImuSample, JsonObject, SessionRecord, StrideRecord } from '../types.ts';
 
 export interface StrideRow {
   athlete: string;
@@ -103,6 +103,61 @@ export function rowToStride(r: StrideRow): StrideRecord {
     brakingMps: r.braking_mps,
     ...parseExtras(r.extra),
   };
+}
+
+export interface RepRow {
+  athlete: string;
+  session: string;
+  start_us: number;
+  side: string;
+  set_no: number;
+  rep_no: number;
+  bottom_us: number;
+  end_us: number;
+  duration_s: number;
+  pelvic_drop_deg: number | null;
+  shank_frontal_deg: number | null;
+  depth_deg: number | null;
+  pelvic_drop_verdict: string | null;
+  extra: string | null;
+}
+
+export function repToRow(r: RepRecord): RepRow {
+  return {
+    athlete: r.athleteId,
+    session: r.sessionId,
+    start_us: r.startUs,
+    side: r.side,
+    set_no: r.set,
+    rep_no: r.rep,
+    bottom_us: r.bottomUs,
+    end_us: r.endUs,
+    duration_s: r.durationS,
+    pelvic_drop_deg: r.pelvicDropDeg ?? null,
+    shank_frontal_deg: r.shankFrontalDeg ?? null,
+    depth_deg: r.depthDeg ?? null,
+    pelvic_drop_verdict: r.pelvicDropVerdict ?? null,
+    extra: json(repExtras(r)),
+  };
+}
+
+export function rowToRep(r: RepRow): RepRecord {
+  return {
+    athleteId: r.athlete,
+    sessionId: r.session,
+    side: r.side as Side,
+    set: r.set_no,
+    rep: r.rep_no,
+    startUs: r.start_us,
+    bottomUs: r.bottom_us,
+    endUs: r.end_us,
+    durationS: r.duration_s,
+    pelvicDropDeg: r.pelvic_drop_deg,
+    shankFrontalDeg: r.shank_frontal_deg,
+    depthDeg: r.depth_deg,
+    pelvicDropVerdict: r.pelvic_drop_verdict as RepRecord['pelvicDropVerdict'],
+    ...parseExtras(r.extra),
+  } as RepRecord;
 }
 
 export function alertToRow(a: AlertRecord): AlertRow {

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 
 /** Bumped when the schema changes; `PRAGMA user_version` records the one on disk. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SCHEMA_V1 = `
 CREATE TABLE strides (
@@ -115,10 +115,36 @@ CREATE INDEX alert_acks_by_athlete_time ON alert_acks (athlete, t_us);
 CREATE INDEX alert_acks_by_time ON alert_acks (t_us);
 `;
 
+/**
+ * Version 3: reps of movement screens (single-leg squat, step-down), keyed
+ * like strides with the rep's start as its time. `set_no`/`rep_no` because
+ * SET is an SQL keyword.
+ */
+const SCHEMA_V3 = `
+CREATE TABLE reps (
+  athlete TEXT NOT NULL,
+  session TEXT NOT NULL,
+  start_us INTEGER NOT NULL,
+  side TEXT NOT NULL,
+  set_no INTEGER NOT NULL,
+  rep_no INTEGER NOT NULL,
+  bottom_us INTEGER NOT NULL,
+  end_us INTEGER NOT NULL,
+  duration_s REAL NOT NULL,
+  pelvic_drop_deg REAL,
+  shank_frontal_deg REAL,
+  depth_deg REAL,
+  pelvic_drop_verdict TEXT,
+  extra TEXT,
+  PRIMARY KEY (athlete, session, start_us, side)
+) WITHOUT ROWID;
+`;
+
 /** Schema scripts by the version they lead to; a database is brought up one version at a time. */
 const MIGRATIONS: readonly (readonly [number, string])[] = [
   [1, SCHEMA_V1],
   [2, SCHEMA_V2],
+  [3, SCHEMA_V3],
 ];
 
 /**
@@ -138,7 +164,7 @@ export function prepareDatabase(db: Database.Database, synchronous: 'full' | 'no
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
     if (version > SCHEMA_VERSION) throw new Error(`local store: schema version ${version} on disk, this build knows ${SCHEMA_VERSION}`);
-    // A version-1 file (before athletes and acks) gains the new tables; its data stays as it is.
+    // An older file gains the new tables (v2: athletes and acks; v3: reps); its data stays as it is.
     for (const [to, script] of MIGRATIONS) if (to > version) db.exec(script);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
