@@ -64,6 +64,7 @@ class MemoryStore {
     alert: (r) => this.write(`${r.athleteId}/${r.sessionId}`, this.alerts, `${r.athleteId}/${r.sessionId}/${r.type}/${r.metric}/${r.phase}/${r.tUs}`, r),
     session: (r) => this.sessions.set(`${r.athleteId}/${r.sessionId}`, r as never),
     checkpoint: (r) => this.checkpoints.set(`${r.athleteId}/${r.sessionId}`, r),
+    rep: () => undefined,
     publishLive: () => undefined,
     publishAlert: () => undefined,
   };

@@ -12,3 +12,4 @@ export { inProcessSessions, type SessionHost } from './session/session-host.ts';
 export { LiveSession, CHECKPOINT_VERSION, type SessionCheckpoint, type EndReason, type SessionSink, type LiveSessionOptions } from './session/live-session.ts';
 export { SensorInput, type SensorInputOptions, type SensorInputStats, type ReleasedFrame } from './session/sensor-input.ts';
 export { RateLimitedLog } from './rate-limited-log.ts';
+export { createAnalyzer, restoreAnalyzer, DEFAULT_ANALYZERS, type AnalyzerFactory, type HostedAnalyzer, type HostedEvent, type RepEvent, type SessionActivity } from './session/analyzer-factory.ts';

@@ -16,6 +16,7 @@ export class IngestMetrics {
   readonly missingSamples = new Counter({ name: 'gaitwatch_ingest_missing_samples_total', help: 'Samples missing in those holes', registers: [this.registry] });
   readonly samples = new Counter({ name: 'gaitwatch_ingest_samples_total', help: 'Samples handed to the analysis', registers: [this.registry] });
   readonly strides = new Counter({ name: 'gaitwatch_ingest_strides_total', help: 'Stances analysed', registers: [this.registry] });
+  readonly reps = new Counter({ name: 'gaitwatch_ingest_reps_total', help: 'Movement-screen reps analysed, by standing leg (a rep off the contract is counted in rejected_total{kind="rep",reason="invalid_rep"} instead)', labelNames: ['side'] as const, registers: [this.registry] });
   readonly alerts = new Counter({ name: 'gaitwatch_ingest_alerts_total', help: 'Alerts raised or resolved, by type and phase', labelNames: ['type', 'phase'] as const, registers: [this.registry] });
   readonly loadRampCheckFailures = new Counter({ name: 'gaitwatch_ingest_load_ramp_check_failures_total', help: 'Training-load checks at session close that failed (store unreachable, bad settings); the load report still shows the week', registers: [this.registry] });
   readonly analysisReplayDropped = new Counter({ name: 'gaitwatch_ingest_analysis_replay_dropped_messages_total', help: 'Messages dropped from the replay of an analysis thread that kept dying in it (its sessions resume from their stored checkpoints)', registers: [this.registry] });

@@ -111,8 +111,10 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
   const publishAlert = (athleteId: string, sessionId: string, payload: string): void => publisher.publish('alerts', buildTopic(athleteId, sessionId, 'alerts'), payload);
   // Training load across sessions: a closed session may push its week past the athlete's ramp limit.
   const loadRamp = new LoadRampCheck({ store, logger: logger.child({ part: 'load-ramp' }), metrics, write: (alert) => writer.alert(alert), publish: publishAlert });
-  const output: SessionOutput = {
+  // Required<…>: the service takes every kind of output, reps included (the interface leaves `rep` optional for tests).
+  const output: Required<SessionOutput> = {
     stride: ({ kind: _kind, ...record }) => writer.stride(record),
+    rep: ({ kind: _kind, ...record }) => writer.rep(record),
     alert: ({ kind: _kind, ...record }) => writer.alert(record),
     session: (record) => {
       writer.session(record);

@@ -1,4 +1,4 @@
-import { StoreFullError, type AlertRecord, type CheckpointRecord, type GaitStore, type SessionRecord, type StrideRecord } from '@gaitwatch/storage';
+import { StoreFullError, type AlertRecord, type CheckpointRecord, type GaitStore, type RepRecord, type SessionRecord, type StrideRecord } from '@gaitwatch/storage';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from '../metrics.ts';
 
@@ -14,13 +14,14 @@ export interface StoreWriterOptions {
 
 interface Queue {
   strides: StrideRecord[];
+  reps: RepRecord[];
   alerts: AlertRecord[];
   sessions: SessionRecord[];
   checkpoints: Map<string, CheckpointRecord>;
 }
 
-const emptyQueue = (): Queue => ({ strides: [], alerts: [], sessions: [], checkpoints: new Map() });
-const size = (q: Queue): number => q.strides.length + q.alerts.length + q.sessions.length + q.checkpoints.size;
+const emptyQueue = (): Queue => ({ strides: [], reps: [], alerts: [], sessions: [], checkpoints: new Map() });
+const size = (q: Queue): number => q.strides.length + q.reps.length + q.alerts.length + q.sessions.length + q.checkpoints.size;
 
 /**
  * Batches the service's records into store writes, one write in flight at a
@@ -73,6 +74,12 @@ export class StoreWriter {
     this.schedule();
   }
 
+  rep(record: RepRecord): void {
+    this.queue.reps.push(record);
+    this.queuedTotal++;
+    this.schedule();
+  }
+
   alert(record: AlertRecord): void {
     this.queue.alerts.push(record);
     this.queuedTotal++;
@@ -120,7 +127,7 @@ export class StoreWriter {
     while (size(this.queue) > 0) {
       const q = this.queue;
       this.queue = emptyQueue();
-      const batch = { strides: q.strides, alerts: q.alerts, sessions: q.sessions, checkpoints: [...q.checkpoints.values()] };
+      const batch = { strides: q.strides, reps: q.reps, alerts: q.alerts, sessions: q.sessions, checkpoints: [...q.checkpoints.values()] };
       const count = size(q);
       this.inFlight = count;
       let waitMs = this.retryMs;

@@ -251,6 +251,9 @@ export class AnalysisPool implements SessionHost {
           case 'stride':
             output.stride(message.record as unknown as Parameters<SessionOutput['stride']>[0]);
             return;
+          case 'rep':
+            output.rep(message.record as unknown as Parameters<SessionOutput['rep']>[0]);
+            return;
           case 'alert':
             output.alert(message.record as unknown as Parameters<SessionOutput['alert']>[0]);
             return;

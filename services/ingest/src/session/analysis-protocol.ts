@@ -45,7 +45,7 @@ export type ToThread =
 export type MetricOp = readonly [name: string, op: 'inc' | 'observe' | 'set', value: number, labels?: Record<string, string>];
 
 export type FromThread =
-  | { readonly type: 'output'; readonly method: 'stride' | 'alert' | 'session' | 'checkpoint'; readonly record: JsonObject | CheckpointRecord }
+  | { readonly type: 'output'; readonly method: 'stride' | 'rep' | 'alert' | 'session' | 'checkpoint'; readonly record: JsonObject | CheckpointRecord }
   | { readonly type: 'publish'; readonly kind: 'live' | 'alerts'; readonly athleteId: string; readonly sessionId: string; readonly payload: string }
   | { readonly type: 'load'; readonly id: number; readonly what: 'checkpoint' | 'settings'; readonly athleteId: string; readonly sessionId: string }
   | { readonly type: 'metrics'; readonly ops: readonly MetricOp[] }

@@ -4,7 +4,7 @@ import { pino, type Level } from 'pino';
 import type { IngestMetrics } from '../metrics.ts';
 import type { AnalysisThreadData, FromThread, MetricOp, ToThread } from './analysis-protocol.ts';
 import type { SessionCheckpoint } from './live-session.ts';
-import { SessionManager } from './session-manager.ts';
+import { SessionManager, type SessionOutput } from './session-manager.ts';
 
 /**
  * An analysis thread: a SessionManager of its own for the sessions the main thread routes here (a stable hash
@@ -41,7 +41,7 @@ const load = <T>(what: 'checkpoint' | 'settings', athleteId: string, sessionId: 
     send({ type: 'load', id, what, athleteId, sessionId });
   });
 
-const output = (method: 'stride' | 'alert' | 'session' | 'checkpoint') => (record: object) => send({ type: 'output', method, record: record as JsonObject | CheckpointRecord });
+const output = (method: 'stride' | 'rep' | 'alert' | 'session' | 'checkpoint') => (record: object) => send({ type: 'output', method, record: record as JsonObject | CheckpointRecord });
 const sessions = new SessionManager({
   logger,
   metrics,
@@ -52,12 +52,13 @@ const sessions = new SessionManager({
   ...(data.athleteSettings ? { athleteSettings: { load: (a: string) => load<AthleteSettings>('settings', a, '') } } : {}),
   output: {
     stride: output('stride'),
+    rep: output('rep'),
     alert: output('alert'),
     session: output('session'),
     checkpoint: output('checkpoint'),
     publishLive: (athleteId, sessionId, payload) => send({ type: 'publish', kind: 'live', athleteId, sessionId, payload }),
     publishAlert: (athleteId, sessionId, payload) => send({ type: 'publish', kind: 'alerts', athleteId, sessionId, payload }),
-  },
+  } satisfies Required<SessionOutput>,
 });
 
 const wallMs = (): number => performance.timeOrigin + performance.now();

@@ -1,6 +1,7 @@
-import { SessionAnalyzer, type AlertEvent, type AnalysisEvent, type StrideEvent, type SummaryEvent } from '@gaitwatch/dsp';
+import type { AlertEvent, StrideEvent, SummaryEvent } from '@gaitwatch/dsp';
 import type { ImuFrame, SensorId, StatusStart } from '@gaitwatch/protocol';
 import type { Logger } from 'pino';
+import { DEFAULT_ANALYZERS, type AnalyzerFactory, type HostedAnalyzer, type HostedEvent, type RepEvent } from './analyzer-factory.ts';
 import { SensorInput, type ReleasedFrame, type SensorInputStats } from './sensor-input.ts';
 
 /** Format of ingest's checkpoint envelope (CheckpointRecord.version); the analyzer's snapshot inside has its own. */
@@ -13,10 +14,13 @@ export interface SessionCheckpoint {
   /** The start's activity (absent in checkpoints written before it was kept: a run). */
   readonly activity?: 'run' | 'screen';
   readonly strides: number;
+  /** Reps emitted so far (absent in checkpoints written before screens: none). */
+  readonly reps?: number;
   readonly alerts: number;
   readonly dataUs: number | null;
   readonly inputs: Record<string, ReturnType<SensorInput['checkpoint']>>;
-  readonly analyzer: ReturnType<SessionAnalyzer['snapshot']>;
+  /** The analyzer's own snapshot, restored by the same kind of analyzer (analyzer-factory.ts). */
+  readonly analyzer: unknown;
 }
 
 /** Why a session ended (stored in its summary). */
@@ -25,6 +29,8 @@ export type EndReason = 'stop' | 'lost' | 'idle' | 'shutdown';
 /** Where a session's results go: the session manager wires it to the store and MQTT. */
 export interface SessionSink {
   stride(session: LiveSession, stride: StrideEvent): void;
+  /** One rep of a movement screen. */
+  rep(session: LiveSession, rep: RepEvent): void;
   alert(session: LiveSession, alert: AlertEvent): void;
 }
 
@@ -45,6 +51,8 @@ export interface LiveSessionOptions {
   readonly sink: SessionSink;
   /** Wall clock, ms (injectable for tests). */
   readonly nowMs: () => number;
+  /** How the analyzer is made for the session's activity (default: analyzer-factory.ts's). */
+  readonly analyzers?: AnalyzerFactory;
   /** Called per frame handed to the analyzer with the time since it arrived, ms (jitter buffer + analysis). */
   readonly observeFrameMs?: (ms: number) => void;
 }
@@ -59,7 +67,7 @@ export class LiveSession {
   readonly athleteId: string;
   readonly sessionId: string;
   readonly logger: Logger;
-  readonly analyzer: SessionAnalyzer;
+  readonly analyzer: HostedAnalyzer;
   /** Session start, µs: the start status's time, else the first frame's. Stable: it is the stored session's identity. */
   readonly startUs: number;
   readonly startedBy: 'status' | 'data';
@@ -72,6 +80,7 @@ export class LiveSession {
   /** Wall time of the last message (data or status) for the idle timeout, ms. */
   lastActivityMs: number;
   strides = 0;
+  reps = 0;
   alerts = 0;
   private finished = false;
 
@@ -99,8 +108,9 @@ export class LiveSession {
       this.activity = checkpoint.activity ?? 'run';
       this.startUs = checkpoint.startUs;
       this.strides = checkpoint.strides;
+      this.reps = checkpoint.reps ?? 0;
       this.alerts = checkpoint.alerts;
-      this.analyzer = SessionAnalyzer.restore(checkpoint.analyzer);
+      this.analyzer = (options.analyzers ?? DEFAULT_ANALYZERS).restore(this.activity, checkpoint.analyzer);
       for (const [sensor, state] of Object.entries(checkpoint.inputs)) this.inputOf(sensor as SensorId).restore(state);
       if (checkpoint.dataUs !== null) {
         this.dataUs = checkpoint.dataUs;
@@ -111,7 +121,8 @@ export class LiveSession {
     this.startedBy = start !== undefined ? 'status' : 'data';
     this.activity = start?.activity ?? 'run';
     this.startUs = start?.tUs ?? firstFrame?.t0Us ?? options.nowMs() * 1000;
-    this.analyzer = new SessionAnalyzer(
+    this.analyzer = (options.analyzers ?? DEFAULT_ANALYZERS).create(
+      this.activity,
       {},
       {
         athleteId: this.athleteId,
@@ -152,13 +163,17 @@ export class LiveSession {
     this.options.observeFrameMs?.(this.options.nowMs() - frame.arrivedMs);
   };
 
-  private deliver(events: readonly AnalysisEvent[]): SummaryEvent | undefined {
+  private deliver(events: readonly HostedEvent[]): SummaryEvent | undefined {
     let summary: SummaryEvent | undefined;
     for (const event of events) {
       switch (event.kind) {
         case 'stride':
           this.strides++;
           this.options.sink.stride(this, event);
+          break;
+        case 'rep':
+          this.reps++;
+          this.options.sink.rep(this, event);
           break;
         case 'alert':
           this.alerts++;
@@ -227,6 +242,7 @@ export class LiveSession {
       startedBy: this.startedBy,
       activity: this.activity,
       strides: this.strides,
+      reps: this.reps,
       alerts: this.alerts,
       dataUs: Number.isFinite(this.dataUs) ? this.dataUs : null,
       inputs: Object.fromEntries([...this.inputs].map(([sensor, input]) => [sensor, input.checkpoint()])),
@@ -242,7 +258,7 @@ export class LiveSession {
     const summary = this.deliver(this.analyzer.finish())!;
     const input = Object.fromEntries([...this.inputs].map(([sensor, i]) => [sensor, { ...i.stats, completenessPct: i.completenessPct() }]));
     const endUs = Number.isFinite(this.dataUs) ? Math.max(this.dataUs, this.startUs) : this.startUs;
-    this.logger.info({ reason, strides: this.strides, alerts: this.alerts }, 'session closed');
+    this.logger.info({ reason, strides: this.strides, reps: this.reps, alerts: this.alerts }, 'session closed');
     return { summary, input, endUs };
   }
 }

@@ -52,6 +52,7 @@ describe('SessionManager', () => {
         alert: (a) => rec.alerts.push(a),
         session: (s) => rec.sessions.push(s),
         checkpoint: () => undefined,
+        rep: () => undefined,
         publishLive: (_a, _s, payload) => rec.published.push({ kind: 'live', payload }),
         publishAlert: (_a, _s, payload) => rec.published.push({ kind: 'alerts', payload }),
       },
@@ -185,6 +186,7 @@ describe('SessionManager with checkpoints', () => {
           alert: () => undefined,
           session: (r) => sessions.push(r),
           checkpoint: (r) => saved.set(`${r.athleteId}/${r.sessionId}`, JSON.parse(Buffer.from(r.data).toString('utf8')) as SessionCheckpoint),
+          rep: () => undefined,
           publishLive: () => undefined,
           publishAlert: () => undefined,
         },
@@ -236,7 +238,7 @@ describe('SessionManager with checkpoints', () => {
       jitterMs: 100,
       jitterMaxFrames: 16,
       checkpoints: { load: async () => checkpoint },
-      output: { stride: () => undefined, alert: () => undefined, session: () => undefined, checkpoint: () => undefined, publishLive: () => undefined, publishAlert: () => undefined },
+      output: { stride: () => undefined, alert: () => undefined, session: () => undefined, checkpoint: () => undefined, rep: () => undefined, publishLive: () => undefined, publishAlert: () => undefined },
     });
     manager.handle(topic('status'), start(['pelvis']));
     await manager.settled();
@@ -244,7 +246,7 @@ describe('SessionManager with checkpoints', () => {
   });
 
   describe('athlete settings at open', () => {
-    const quiet = { stride: () => undefined, alert: () => undefined, checkpoint: () => undefined, publishLive: () => undefined, publishAlert: () => undefined };
+    const quiet = { stride: () => undefined, alert: () => undefined, checkpoint: () => undefined, rep: () => undefined, publishLive: () => undefined, publishAlert: () => undefined };
     const startWith = (limitDeg?: number): Uint8Array =>
       bytes(JSON.stringify({ state: 'start', tUs: T0_US, sensors: ['pelvis'], sampleRateHz: 200, firmware: 'test/1', runnerProfile: limitDeg === undefined ? {} : { pelvicDropLimitDeg: limitDeg } }));
     function managerWith(load: (athleteId: string) => Promise<{ pelvicDropLimitDeg?: number } | undefined>, sessions: Parameters<SessionOutput['session']>[0][]): SessionManager {

@@ -1,14 +1,20 @@
 import type { AlertEvent, StrideEvent } from '@gaitwatch/dsp';
-import { buildTopic, decodeImu, decodeStatus, parseTopic, type RejectionReason, type Status } from '@gaitwatch/protocol';
+import { buildTopic, decodeImu, decodeStatus, parseTopic, RepMetricsSchema, type RejectionReason, type Status } from '@gaitwatch/protocol';
 import type { AthleteSettings, CheckpointRecord, JsonObject } from '@gaitwatch/storage';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from '../metrics.ts';
 import { RateLimitedLog } from '../rate-limited-log.ts';
+import type { AnalyzerFactory, RepEvent } from './analyzer-factory.ts';
 import { CHECKPOINT_VERSION, LiveSession, type EndReason, type SessionCheckpoint, type SessionSink } from './live-session.ts';
 
 /** What the manager needs of the outside world: storage and the broker. */
 export interface SessionOutput {
   stride(record: StrideEvent & { athleteId: string; sessionId: string }): void;
+  /**
+   * One rep of a movement screen (stored as measurement `rep`). The service always takes them; an output
+   * without it (a test's that only looks at runs) leaves reps unstored, though still published on `live`.
+   */
+  rep(record: RepEvent & { athleteId: string; sessionId: string }): void;
   alert(record: AlertEvent): void;
   session(record: { athleteId: string; sessionId: string; startUs: number; endUs: number | null; summary: JsonObject }): void;
   checkpoint(record: CheckpointRecord): void;
@@ -56,6 +62,8 @@ export interface SessionManagerOptions {
    */
   readonly athleteSettings?: AthleteSettingsSource;
   readonly nowMs?: () => number;
+  /** How each session's analyzer is made for its activity (default: analyzer-factory.ts's createAnalyzer / restoreAnalyzer). */
+  readonly analyzers?: AnalyzerFactory;
 }
 
 /** Sessions closed by `stop` are remembered this long so a re-sent frame does not reopen them, ms. */
@@ -94,6 +102,22 @@ export class SessionManager {
         output.stride(record);
         const { kind: _kind, ...live } = record;
         output.publishLive(session.athleteId, session.sessionId, JSON.stringify(live));
+      },
+      rep: (session, rep) => {
+        // Checked against the contract before it is stored or published: a rep the store would refuse would
+        // take the whole write batch (strides of other sessions included) down with it.
+        const checked = RepMetricsSchema.safeParse(rep);
+        if (!checked.success) {
+          const issue = checked.error.issues[0];
+          this.reject('rep', 'invalid_rep', `analysis emitted a rep off the contract: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+          return;
+        }
+        metrics.reps.inc({ side: rep.side });
+        // The contract's fields only (zod drops the rest): what is stored and published is exactly a LiveRep, and
+        // the live payload keeps `kind: "rep"`, so consumers tell it from a stride.
+        const record = { ...checked.data, kind: 'rep' as const, athleteId: session.athleteId, sessionId: session.sessionId };
+        output.rep(record);
+        output.publishLive(session.athleteId, session.sessionId, JSON.stringify(record));
       },
       alert: (session, alert) => {
         metrics.alerts.inc({ type: alert.type, phase: alert.phase });
@@ -168,7 +192,7 @@ export class SessionManager {
     }
   }
 
-  private reject(kind: string, reason: RejectionReason | 'bad_topic' | 'after_stop' | 'overflow' | 'internal_error', detail: string): void {
+  private reject(kind: string, reason: RejectionReason | 'bad_topic' | 'after_stop' | 'overflow' | 'internal_error' | 'invalid_rep', detail: string): void {
     this.options.metrics.rejected.inc({ kind, reason });
     this.rejectLog.warn(`${kind}:${reason}`, { kind, reason, detail }, 'message rejected');
   }
@@ -302,6 +326,7 @@ export class SessionManager {
         logger,
         sink: this.sink,
         nowMs: this.nowMs,
+        ...(this.options.analyzers !== undefined ? { analyzers: this.options.analyzers } : {}),
         observeFrameMs: this.observeFrameMs,
       },
       firstFrame,
