@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
 import { meRoutes } from './routes/me.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { screenRoutes } from './routes/screens.ts';
 import { strideRoutes } from './routes/strides.ts';
 
 export interface BuildAppOptions {
@@ -144,6 +145,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
   await app.register(healthRoutes, { store: options.store, metrics });
   await app.register(sessionRoutes, { store: options.store });
   await app.register(strideRoutes, { store: options.store, pseudonym: (athleteId: string) => options.auth.keys.pseudonym(athleteId) });
+  await app.register(screenRoutes, { store: options.store, pseudonym: (athleteId: string) => options.auth.keys.pseudonym(athleteId), ...(options.nowUs !== undefined ? { now: options.nowUs } : {}) });
   await app.register(alertRoutes, { store: options.store });
   await app.register(athleteRoutes, { store: options.store });
   await app.register(coachingRoutes, {

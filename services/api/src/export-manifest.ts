@@ -22,6 +22,23 @@ export const STRIDE_COLUMNS = [
   'shankFrontalReason',
 ] as const;
 
+/** The rep columns of a movement-screen export, in order (`side` is the standing leg; issue 17). */
+export const REP_COLUMNS = [
+  'side',
+  'set',
+  'rep',
+  'startUs',
+  'bottomUs',
+  'endUs',
+  'durationS',
+  'pelvicDropDeg',
+  'shankFrontalDeg',
+  'depthDeg',
+  'pelvicDropVerdict',
+  'pelvicDropReason',
+  'shankFrontalReason',
+] as const;
+
 export const EXPORT_FORMAT_VERSION = 1;
 
 /** The analysis deployed with this API: what produced a session whose summary does not say (sessions before ingest recorded it). */
@@ -60,8 +77,25 @@ const UNITS: Record<string, string> = {
   brakingMps: 'm/s',
 };
 
+const REP_UNITS: Record<string, string> = {
+  side: 'the standing leg',
+  set: 'count from 1',
+  rep: 'count from 1 within its set',
+  startUs: 'µs since the Unix epoch (rep start)',
+  bottomUs: 'µs since the Unix epoch (lowest point)',
+  endUs: 'µs since the Unix epoch (rep end)',
+  durationS: 's',
+  pelvicDropDeg: '° (peak contralateral pelvic drop, positive = free-side hip below neutral)',
+  shankFrontalDeg: '° (knee-collapse proxy peak, positive = knee leans inward)',
+  depthDeg: '° (shank pitch at the bottom)',
+  pelvicDropVerdict: 'level | dropping (against the athlete’s threshold)',
+};
+
+/** What an export holds: a session's strides (a run) or its reps (a movement screen). */
+export type ExportOf = 'strides' | 'reps';
+
 /** `pseudonym`: the name to give the athlete instead of its id (a researcher's export). */
-export function exportManifest(session: SessionRecord, now: Date = new Date(), pseudonym?: string): ExportManifest {
+export function exportManifest(session: SessionRecord, now: Date = new Date(), pseudonym?: string, of: ExportOf = 'strides'): ExportManifest {
   const recorded = session.summary['analysis'];
   const fromSession =
     typeof recorded === 'object' && recorded !== null && !Array.isArray(recorded) && typeof recorded['version'] === 'string' && typeof recorded['parameters'] === 'object'
@@ -82,8 +116,8 @@ export function exportManifest(session: SessionRecord, now: Date = new Date(), p
     athletePseudonymised: pseudonym !== undefined,
     sessionId: session.sessionId,
     session: { startUs: session.startUs, endUs: session.endUs },
-    columns: STRIDE_COLUMNS,
-    units: UNITS,
+    columns: of === 'reps' ? REP_COLUMNS : STRIDE_COLUMNS,
+    units: of === 'reps' ? REP_UNITS : UNITS,
     exportedAt: now.toISOString(),
   };
 }

@@ -37,7 +37,7 @@ const Weeks = z.coerce
   .meta({ description: `weeks to report, ending with the week that holds \`at\` (1–${MAX_REPORT_WEEKS}, default ${DEFAULT_REPORT_WEEKS})` });
 const At = TimeSchema.meta({ description: 'a moment in the last reported week (µs or ISO 8601 with zone); default now' });
 
-const ReportQuery = z.object({ weeks: Weeks.optional(), at: At.optional() }).strict();
+export const ReportQuery = z.object({ weeks: Weeks.optional(), at: At.optional() }).strict();
 const DigestQuery = z
   .object({ at: At.optional(), format: z.enum(['json', 'html']).optional().meta({ description: 'json (default) or html: a printable page' }) })
   .strict();
@@ -71,7 +71,7 @@ async function readCoaching(store: GaitStore, athleteId: string, atUs: number, w
 }
 
 /** 403 before any lookup (a 404 never tells what exists), then 404 for an athlete with neither a record nor a session. */
-async function athleteOr404(store: GaitStore, principal: Principal, athleteId: string): Promise<AthleteRecord | null> {
+export async function athleteOr404(store: GaitStore, principal: Principal, athleteId: string): Promise<AthleteRecord | null> {
   if (!canSeeAthlete(principal, athleteId)) throw new ApiError('GW_API_FORBIDDEN', `this key may not see athlete ${athleteId}`);
   const record = await store.getAthlete(athleteId);
   if (record !== null) return record;

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { principalOf } from '../auth/auth-plugin.ts';
 import { athleteFilter, canSeeAthlete } from '../auth/principal.ts';
 import { ApiError } from '../errors.ts';
+import { isScreen, repsOf } from '../screen-data.ts';
+import { screenSides } from '../screen-history.ts';
 import { sessionOverview } from '../session-overview.ts';
 import { CursorSchema, IdSchema, LimitSchema, listOf, OrderSchema, RANGE_MESSAGE, rangeInOrder, SessionPathSchema, TimeSchema } from './query-schemas.ts';
 
@@ -21,6 +23,7 @@ const SessionListQuery = z
     from: TimeSchema.optional(),
     to: TimeSchema.optional(),
     status: z.enum(['running', 'ended']).optional(),
+    activity: z.enum(['run', 'screen']).optional().meta({ description: 'only runs or only movement screens (the session’s `start` said which; none said = a run)' }),
     order: OrderSchema.optional(),
     limit: LimitSchema.optional(),
     cursor: CursorSchema.optional(),
@@ -75,6 +78,7 @@ const routes: FastifyPluginAsyncZod<{ store: GaitStore }> = async (app, { store 
       ...(q.from !== undefined ? { fromUs: q.from } : {}),
       ...(q.to !== undefined ? { toUs: q.to } : {}),
       ...(q.order !== undefined ? { order: q.order } : {}),
+      ...(q.activity !== undefined ? { activity: q.activity } : {}),
       ...(q.limit !== undefined ? { limit: q.limit } : {}),
       ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
     });
@@ -85,13 +89,15 @@ const routes: FastifyPluginAsyncZod<{ store: GaitStore }> = async (app, { store 
 
   app.get(
     '/v1/sessions/:athleteId/:sessionId',
-    { schema: { params: SessionPathSchema, querystring: z.object({}).strict(), tags: ['sessions'], summary: 'One session with its summary, overview (completeness, calibration, baselines, form-breakdown onset) and alert counts' } },
+    { schema: { params: SessionPathSchema, querystring: z.object({}).strict(), tags: ['sessions'], summary: 'One session with its summary, overview (completeness, calibration, baselines, form-breakdown onset), alert counts and, for a movement screen, its reps per standing leg' } },
     async (request) => {
       const { athleteId, sessionId } = request.params;
       assertCanSee(principalOf(request), athleteId);
       const session = await sessionOr404(store, athleteId, sessionId);
       const digest = await alertDigest(store, athleteId, sessionId);
-      return { ...sessionView(session), alerts: digest.counts, overview: sessionOverview(session, digest.firstFormBreakdown) };
+      const view = { ...sessionView(session), alerts: digest.counts, overview: sessionOverview(session, digest.firstFormBreakdown) };
+      // A movement screen's review shows its reps per standing leg (a few dozen reps: one read).
+      return isScreen(session) ? { ...view, reps: screenSides(await repsOf(store, session)) } : view;
     },
   );
 };

@@ -5,7 +5,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../auth/auth-plugin.ts';
 import { seesPseudonyms } from '../auth/principal.ts';
-import { exportManifest, STRIDE_COLUMNS, type ExportManifest } from '../export-manifest.ts';
+import { exportManifest, STRIDE_COLUMNS } from '../export-manifest.ts';
+import { csvLines, ndjsonLines, pickColumns } from './export-lines.ts';
 import { CursorSchema, LimitSchema, RANGE_MESSAGE, rangeInOrder, SessionPathSchema, TimeSchema } from './query-schemas.ts';
 import { assertCanSee, sessionOr404 } from './sessions.ts';
 
@@ -16,52 +17,8 @@ const StridePageQuery = z
 
 const ExportQuery = z.object({ side: z.enum(['left', 'right']).optional() }).strict();
 
-/** One CSV field: RFC 4180 quoting when needed; null/absent is an empty field ("not measured", never 0). */
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function strideRow(stride: StrideRecord): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  for (const column of STRIDE_COLUMNS) row[column] = stride[column] ?? null;
-  return row;
-}
-
-/**
- * The CSV export: `#` lines carrying the manifest (one `# key: JSON` per
- * line, so spreadsheet users can skip them with "comment character #"), then
- * the header row and one row per stance.
- */
-async function* csvLines(manifest: ExportManifest, strides: AsyncIterable<StrideRecord>): AsyncGenerator<string> {
-  yield '# gaitwatch stride export\n';
-  for (const [key, value] of Object.entries(manifest)) if (key !== 'kind') yield `# ${key}: ${JSON.stringify(value)}\n`;
-  yield `${STRIDE_COLUMNS.join(',')}\n`;
-  let buffer = '';
-  for await (const stride of strides) {
-    buffer += `${STRIDE_COLUMNS.map((c) => csvField(stride[c])).join(',')}\n`;
-    // Hand the stream ~64 KiB at a time rather than one row per chunk: fewer writes, still bounded memory.
-    if (buffer.length >= 65_536) {
-      yield buffer;
-      buffer = '';
-    }
-  }
-  if (buffer !== '') yield buffer;
-}
-
-/** The NDJSON export: the manifest line, then `{"kind":"stride",…}` per stance (the `analyze` format). */
-async function* ndjsonLines(manifest: ExportManifest, strides: AsyncIterable<StrideRecord>): AsyncGenerator<string> {
-  yield `${JSON.stringify(manifest)}\n`;
-  let buffer = '';
-  for await (const stride of strides) {
-    buffer += `${JSON.stringify({ kind: 'stride', ...strideRow(stride) })}\n`;
-    if (buffer.length >= 65_536) {
-      yield buffer;
-      buffer = '';
-    }
-  }
-  if (buffer !== '') yield buffer;
+  return pickColumns(stride, STRIDE_COLUMNS);
 }
 
 /**
@@ -104,7 +61,7 @@ const routes: FastifyPluginAsyncZod<{ store: GaitStore; pseudonym: (athleteId: s
         const named = seesPseudonyms(principal) ? pseudonym(athleteId) : athleteId;
         const manifest = exportManifest(session, new Date(), named === athleteId ? undefined : named);
         const strides = store.streamStrides({ athleteId, sessionId, ...(request.query.side !== undefined ? { side: request.query.side } : {}) });
-        const lines = format === 'csv' ? csvLines(manifest, strides) : ndjsonLines(manifest, strides);
+        const lines = format === 'csv' ? csvLines('gaitwatch stride export', manifest, strides) : ndjsonLines('stride', manifest, strides);
         request.log.info({ athleteId, sessionId, format, pseudonymised: named !== athleteId }, 'stride export');
         return reply
           .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
