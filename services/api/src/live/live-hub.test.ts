@@ -29,6 +29,15 @@ describe('LiveHub', () => {
     expect(hub.replaySince(hub.lastId)).toEqual([]);
   });
 
+  it('keeps reps with the alerts: a burst of strides cannot push a screen’s reps out of the replay', () => {
+    const hub = new LiveHub({ recentEvents: 3, recentAlerts: 10 });
+    const mark = hub.lastId;
+    hub.publish('rep', 'a', 's', '{}'); // 1
+    for (let i = 0; i < 5; i++) hub.publish('stride', 'b', 's', '{}'); // 2..6: only 4..6 stay in the recent ring
+    hub.publish('rep', 'a', 's', '{}'); // 7
+    expect(ids(hub.replaySince(mark) as LiveEvent[])).toEqual([1, 5, 6, 7]);
+  });
+
   it('answers a reset, with every kept alert, when it cannot tell what was missed', () => {
     const hub = new LiveHub({ recentEvents: 4, recentAlerts: 2 });
     const first = hub.lastId;

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
-/** What the live stream carries: a stance's metrics, an alert, or a session starting / ending. */
-export type LiveEventType = 'stride' | 'alert' | 'session';
+/**
+ * What the live stream carries: a stance's metrics, a movement screen's rep,
+ * an alert, or a session starting / ending. Reps are kept with the alerts for
+ * replay (a few a minute, and a runner view counts them), strides in the
+ * recent ring only.
+ */
+export type LiveEventType = 'stride' | 'rep' | 'alert' | 'session';
 
 export interface LiveEvent {
   /** `<epoch>-<seq>`: the SSE id a client sends back as Last-Event-ID. */

@@ -1,4 +1,4 @@
-import { AlertSchema, LiveStrideSchema, parseTopic, StatusSchema, topicFilter } from '@gaitwatch/protocol';
+import { AlertSchema, LiveRepSchema, LiveStrideSchema, parseTopic, StatusSchema, topicFilter } from '@gaitwatch/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { ApiMetrics } from '../metrics.ts';
@@ -71,13 +71,15 @@ export function connectLiveFeed(hub: LiveHub, config: LiveFeedConfig, deps: { lo
       hub.publish('session', athleteId, sessionId, JSON.stringify({ athleteId, sessionId, state: status.data.state }));
       return;
     }
-    const schema = kind === 'alerts' ? AlertSchema : kind === 'live' ? LiveStrideSchema : undefined;
+    // A screen session publishes reps on `live` instead of strides, told apart by `kind: "rep"` (strides have no kind).
+    const isRep = kind === 'live' && typeof json === 'object' && json !== null && (json as { kind?: unknown }).kind === 'rep';
+    const schema = kind === 'alerts' ? AlertSchema : isRep ? LiveRepSchema : kind === 'live' ? LiveStrideSchema : undefined;
     if (schema === undefined) return reject('topic');
     const event = schema.safeParse(json);
-    if (!event.success) return reject(`${kind}_schema`);
+    if (!event.success) return reject(isRep ? 'rep_schema' : `${kind}_schema`);
     // The topic is what the broker's ACL checked: a payload claiming another athlete is not believed.
     if (event.data.athleteId !== athleteId || event.data.sessionId !== sessionId) return reject('ids_mismatch');
-    hub.publish(kind === 'alerts' ? 'alert' : 'stride', athleteId, sessionId, JSON.stringify(event.data));
+    hub.publish(kind === 'alerts' ? 'alert' : isRep ? 'rep' : 'stride', athleteId, sessionId, JSON.stringify(event.data));
   });
   return {
     get connected() {

@@ -66,7 +66,7 @@ const routes: FastifyPluginAsyncZod<LiveRouteOptions> = async (app, options) => 
         tags: ['live'],
         summary: 'Live strides, alerts and session changes (server-sent events)',
         description:
-          'text/event-stream. Events `stride`, `alert`, `session` (each with an `id`), `ready` on connect, `reset` when a Last-Event-ID cannot be resumed (reload alerts from /v1/alerts). Send the last id seen as the `Last-Event-ID` header when reconnecting.',
+          'text/event-stream. Events `stride`, `rep` (a movement screen’s rep), `alert`, `session` (each with an `id`), `ready` on connect, `reset` when a Last-Event-ID cannot be resumed (reload alerts from /v1/alerts). Send the last id seen as the `Last-Event-ID` header when reconnecting.',
       },
     },
     async (request, reply) => {
