@@ -52,6 +52,7 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     minContactS: 0.08,
     runMinCadenceSpm: 140,
     historyS: 3,
+    icRule: 1,
   },
   pelvisEvents: {
     cutoffHz: 6,
@@ -135,6 +136,7 @@ export const PARAM_DOCS: Record<string, string> = {
   'shankEvents.minContactS': 'toe-off is searched from this long after the contact (shortest plausible stance), s',
   'shankEvents.runMinCadenceSpm': 'toe-off rule by gait: from this cadence (the last stride of the leg) the running rule (onset of the early-swing backward rotation), below it the walking rule (its minimum), steps/min',
   'shankEvents.historyS': 'signal history kept per shank for searching back, s',
+  'shankEvents.icRule': 'initial-contact rule: 1 the foot strike\'s impact (largest jump of |a| after swing), 2 the end of swing (first sample after mid-swing with the low-passed ω below zero; Fadillioglu et al. 2020)',
   'pelvisEvents.cutoffHz': 'pelvis-only: low-pass of the vertical acceleration before differentiating, Hz',
   'pelvisEvents.filterSpanS': 'pelvis-only: span of that FIR, s',
   'pelvisEvents.sideCutoffHz': 'pelvis-only: upper edge of the band-pass of the yaw rate whose sign gives the side, Hz',
@@ -282,4 +284,6 @@ export function validateParams(params: AnalyzerParams, overrides: object = param
   for (const [small, large] of ORDERED) {
     if ((value(small) as number) > (value(large) as number)) throw new RangeError(`analyzer parameter ${small} (${String(value(small))}) must not exceed ${large} (${String(value(large))})`);
   }
+  // A choice between rules, not a quantity (shank-events.ts: 1 impact, 2 zero crossing).
+  if (value('shankEvents.icRule') !== 1 && value('shankEvents.icRule') !== 2) throw new RangeError(`analyzer parameter shankEvents.icRule must be 1 (impact) or 2 (zero crossing of ω after mid-swing), got ${String(value('shankEvents.icRule'))}`);
 }

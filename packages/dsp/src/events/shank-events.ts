@@ -40,7 +40,20 @@ export interface ShankEventParams {
   readonly runMinCadenceSpm: number;
   /** History kept for searching back, s (must cover a slow walking stride). */
   readonly historyS: number;
+  /**
+   * Initial-contact rule: 1 the foot strike's impact (the largest jump of |a|
+   * after the end of swing; today's default), 2 the end of swing itself — the
+   * first sample after mid-swing where the low-passed ω is below zero
+   * (Fadillioglu et al. 2020, Gait & Posture 81:102–108; Kiernan et al. 2023
+   * measured −24.3 ms against force plates in 74 runners). A number, not a
+   * name: every analyzer parameter is one.
+   */
+  readonly icRule: number;
 }
+
+/** `icRule` values. */
+export const IC_RULE_IMPACT = 1;
+export const IC_RULE_ZERO_CROSSING = 2;
 
 const T = 0;
 const ACC = 1;
@@ -56,7 +69,8 @@ const RATE = 2;
  *    (tangent method, `toeOffOnset`), not that rotation's minimum, which
  *    comes 75–105 ms after the foot leaves the ground on real running;
  *  - initial contact: the foot strike's impact, the largest jump of |a|
- *    within `icSearchS` after ω crosses zero at the end of swing.
+ *    within `icSearchS` after ω crosses zero at the end of swing; or, with
+ *    `icRule` 2, that zero crossing itself (Fadillioglu et al. 2020).
  * Times come from the samples' own timestamps; the linear-phase filter's delay is exact.
  */
 export class ShankEventDetector implements GaitEventDetector {
@@ -73,6 +87,8 @@ export class ShankEventDetector implements GaitEventDetector {
   private pendingDueUs = 0;
   /** Last contact found (µs, NaN: none) and whether its toe-off is still open. */
   private openIcUs = Number.NaN;
+  /** The contact reported for the open stance: the impact (icRule 1) or the zero crossing before it (icRule 2), µs. */
+  private openReportedIcUs = Number.NaN;
   private readonly sampleRateHz: number;
 
   constructor(
@@ -84,6 +100,9 @@ export class ShankEventDetector implements GaitEventDetector {
     private readonly onStance: (stance: ShankStance) => void,
   ) {
     this.sampleRateHz = sampleRateHz;
+    if (params.icRule !== IC_RULE_IMPACT && params.icRule !== IC_RULE_ZERO_CROSSING) {
+      throw new RangeError(`shankEvents.icRule must be ${IC_RULE_IMPACT} (impact) or ${IC_RULE_ZERO_CROSSING} (zero crossing of ω after mid-swing), got ${params.icRule}`);
+    }
     this.threshold = new AdaptiveThreshold(params.minSwingPeakRadps, params.adaptivePeakFraction, 6);
     this.filter = new FirFilter(designLowPass(params.cutoffHz, sampleRateHz, tapsForSpan(params.filterSpanS, sampleRateHz)));
     this.ring = new RecordRing(Math.ceil(params.historyS * sampleRateHz), 3);
@@ -184,7 +203,7 @@ export class ShankEventDetector implements GaitEventDetector {
     const at = walking ? { tUs: this.ring.data[this.ring.slot(minAt) + T]!, from: minAt, to: minAt } : this.toeOffOnset(first, minAt);
     // A feature within the filter's reach of a bridged row may be the gap's guess: the contact stands, its toe-off is unknown.
     const toUs = Number.isNaN(at.tUs) || this.nearBridged(at.from, at.to) ? null : Math.round(at.tUs);
-    this.onStance({ icUs: this.openIcUs, toUs });
+    this.onStance({ icUs: this.openReportedIcUs, toUs });
     this.openIcUs = Number.NaN;
   }
 
@@ -207,13 +226,13 @@ export class ShankEventDetector implements GaitEventDetector {
    * −2.0 ms against the force plate (fukuchi-rbds001), −14.3 ms against the
    * foot markers (fukuchi-rbds032); the onset rule has no fitted constant.
    *
-   * Provenance, stated plainly: Kiernan, Dunn Siino & Hawkins 2023 (Sensors
-   * 23(11):5022) recommend Purcell et al. 2006's shank-gyro terminal-contact
-   * rule (published bias +3.5 ms). As paraphrased to us (the local minimum
-   * of ω just before the mid-swing peak) it is this function's `minAt`, the
-   * old rule, +95 ms late on the force plate — so this onset rule is OUR
-   * rule, validated on real running, not a transcription of Purcell's; the
-   * primary paper was not consulted.
+   * Provenance: this onset rule is OURS, validated on real running, not a
+   * published one. Kiernan, Dunn Siino & Hawkins 2023 (Sensors 23(11):5022)
+   * recommend Purcell et al. 2006's terminal-contact rule (+3.5 ms there),
+   * which reads the shank's accelerometer, not ω (eval/published/purcell.ts);
+   * on our real running it is far later (ACCURACY.md, "published event
+   * rules"), and so is Fadillioglu et al. 2020's ω-based rule in median
+   * |error|: no published toe-off rule beat this one, so none is offered.
    * Returns the time and the ring span (A..C) it was read from.
    */
   private toeOffOnset(first: number, minAt: number): { tUs: number; from: number; to: number } {
@@ -286,5 +305,15 @@ export class ShankEventDetector implements GaitEventDetector {
     if (bridged && (bestNearBridged || bestJump < this.impacts.value())) return;
     if (!bridged) this.impacts.accept(bestJump);
     this.openIcUs = Math.round(icUs);
+    this.openReportedIcUs = this.openIcUs;
+    if (this.params.icRule === IC_RULE_ZERO_CROSSING) {
+      // Fadillioglu et al. 2020: the first sample of the backward rotation that ends swing. The
+      // impact found above stays the toe-off search's anchor (minContactS is counted from the
+      // foot strike: from the crossing, the search would start in the late-swing plunge and
+      // take it for toe-off), so this rule moves the reported contact only. A crossing within
+      // the filter's reach of a bridged row may be the gap's guess: then no contact.
+      if (this.nearBridged(zero)) this.openIcUs = this.openReportedIcUs = Number.NaN;
+      else this.openReportedIcUs = Math.round(this.ring.data[this.ring.slot(zero) + T]!);
+    }
   }
 }
