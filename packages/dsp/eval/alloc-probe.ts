@@ -1,5 +1,6 @@
 // Allocation probe for the analysis hot path (run by test/dsp/allocation.test.ts):
-//   node --expose-gc bin/run-ts.mjs packages/dsp/eval/alloc-probe.ts [--json] [--top=N] [--rates=200,1000]
+//   node --expose-gc bin/run-ts.mjs packages/dsp/eval/alloc-probe.ts [--json] [--top=N] [--rates=200,1000] [--params=JSON]
+// (--params: analyzer parameter overrides, e.g. '{"shankEvents":{"icRule":2}}', to probe an option.)
 // Feeds the same simulated run at 200 Hz and at 1000 Hz through the analyzer and
 // measures the bytes it allocates with V8's sampling heap profiler, counting
 // objects already collected too (what the GC has to sweep). Allocation per
@@ -107,7 +108,7 @@ for (const rateHz of (args.get('rates') ?? '200,1000').split(',').map(Number)) {
   // that is not the session's) lands in one.
   const split = Math.floor(count / 4);
   const end = 2 * split;
-  const analyzer = new SessionAnalyzer({}, { sensors: SENSOR_IDS });
+  const analyzer = new SessionAnalyzer(JSON.parse(args.get('params') ?? '{}') as ConstructorParameters<typeof SessionAnalyzer>[0], { sensors: SENSOR_IDS });
   feed(analyzer, data, sensorOf, 0, split);
   control(data, 0, split);
   const measured = end - split;

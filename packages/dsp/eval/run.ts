@@ -13,6 +13,7 @@ import { isScreenScenario, pelvisBrakingMps, SCENARIOS, SimulatedSession, writeR
 // Movement screens (single-leg squat, step-down) are not runs: scored by rep, not by stance (issue #17).
 const RUN_SCENARIOS = SCENARIOS.filter((s) => !isScreenScenario(s));
 import { absolute, matchStances, mean, quantile, type MatchResult } from './match.ts';
+import { publishedEventRules } from './published-events.ts';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const RUNNERS = Number(args.get('runners') ?? 10);
@@ -257,6 +258,10 @@ if (args.has('real-only')) {
   await realRecordings();
   process.exit(0);
 }
+if (args.has('published-only')) {
+  await publishedEventRules();
+  process.exit(0);
+}
 
 const dir = await mkdtemp(join(tmpdir(), 'gw-eval-'));
 try {
@@ -360,6 +365,7 @@ try {
   }
   await realRunning();
   await realRecordings();
+  await publishedEventRules();
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
