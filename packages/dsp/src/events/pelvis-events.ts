@@ -127,8 +127,13 @@ export class PelvisEventDetector implements GaitEventDetector {
     this.yawFilter = new FirFilter(designBandPass(params.sideHighPassHz, params.sideCutoffHz, sideRateHz, yawTaps));
     // A sample's side is known once its block is complete and the filter's delay (in blocks) has passed.
     this.yawDelay = this.yawFilter.delaySamples * this.yawBlock + this.yawBlock - 1;
-    // Long enough to reflect the yaw rate over the side filter's delay at the end of the data.
-    this.ring = new RecordRing(Math.max(Math.ceil(3 * sampleRateHz), this.yawDelay + 2), 5);
+    // Sized to what is read back, no more (per-session memory): a row is judged once both filters
+    // have passed it (D = the longer delay: row newest − D − 1, and `checkThrough` judges rows from
+    // the oldest held + 1), the side filter writes its output up to yawDelay back, and finish()
+    // reflects the yaw rate over yawDelay rows. Lobes missed by the threshold are kept apart
+    // (`rejected`), so the search back needs no signal history. It was ≥ 3 s (24 KB at 200 Hz);
+    // now D + 3 rows (~1.5 s, 12 KB): the same rows are read, so the output is the same.
+    this.ring = new RecordRing(Math.max(this.yawDelay, this.accFilter.delaySamples) + 3, 5);
   }
 
   reset(): void {
