@@ -95,6 +95,11 @@ export class ReleaseQueue {
     return this.events.splice(0, n);
   }
 
+  /** The `index`-th waiting event in time order (0: the earliest; must be < length). */
+  at(index: number): QueuedEvent {
+    return this.events[index]!;
+  }
+
   /** The first waiting event that satisfies `test`, in time order. */
   find(test: (event: QueuedEvent) => boolean): QueuedEvent | undefined {
     return this.events.find(test);

@@ -48,6 +48,13 @@ const describeJump = (dUs: number): string => `${Math.abs(dUs / 1e6).toFixed(1)}
 /** An interval across a gap this many times the last stride, or more, has lost a contact in the gap. */
 const MISSED_CONTACT_STRIDES = 1.5;
 
+/**
+ * A stride is measured once every worn sensor's data is this far past its
+ * end (the next contact of its leg), µs: the windows read to the end, and a
+ * history record may stand for up to 3 sample periods (segment-tracker.ts span).
+ */
+const STRIDE_END_MARGIN_US = 100_000;
+
 /** How often (in data time) finished events are released, µs: 20 ms of latency at most. */
 const RELEASE_CHECK_US = 20_000;
 
@@ -526,6 +533,71 @@ export class SessionAnalyzer {
     }
   }
 
+  /**
+   * The watermark held below every leg's pending stance: its stride comes
+   * out only when the leg's next contact gives its stride time, and nothing
+   * later may pass it. This, not releaseAfterS, is what waits for a stride
+   * (~1 s at running: the next contact plus its detection), so releaseAfterS
+   * need only cover the detectors' own delay. A leg whose sensor has data
+   * maxStrideS + releaseAfterS past its pending contact without a next one
+   * (the runner stopped) closes it, stride time null — the same stride a late
+   * next contact would give (an interval over maxStrideS is not a stride),
+   * so the output does not depend on when this runs.
+   */
+  private pendingBoundUs(watermarkUs: number): number {
+    if (this.pendingStance.size === 0) return watermarkUs;
+    const pelvisOnly = !this.shanksExpected();
+    const waitUs = (this.params.maxStrideS + this.params.releaseAfterS) * 1e6;
+    let bound = watermarkUs;
+    for (let i = 0; i < SIDES.length; i++) {
+      const side = SIDES[i]!;
+      const stance = this.pendingStance.get(side);
+      if (stance === undefined) continue;
+      const last = this.tracks.get(pelvisOnly ? 'pelvis' : SHANK_OF[side])?.lastTUs ?? Number.NEGATIVE_INFINITY;
+      if (last >= stance.icUs + waitUs) {
+        this.enqueue(this.stride(side, stance, undefined));
+        this.pendingStance.delete(side);
+      } else if (stance.icUs - 1 < bound) {
+        bound = stance.icUs - 1;
+      }
+    }
+    return bound;
+  }
+
+  /**
+   * The watermark held below the first queued event that is not ready:
+   * - a stride whose metrics need data past its end (the leg's next contact:
+   *   vertical oscillation, braking and the shank's heading run to it) that
+   *   some worn sensor has not reached yet (`dataUs`, the slowest live
+   *   sensor's time) — a stride longer than releaseAfterS, i.e. walking;
+   * - a pelvis contact that will stand in for a shank-less leg, until the
+   *   next such contact of that leg is queued (its stride time), or the
+   *   pelvis's data is maxStrideS + releaseAfterS past it (none within a
+   *   stride can still come). Pelvis contacts a shank covers are dropped at
+   *   release and hold nothing back.
+   * Runs at each release check over the few queued events.
+   */
+  private queueBoundUs(watermarkUs: number, dataUs: number): number {
+    const queue = this.unreleased;
+    const pelvisLastUs = this.tracks.get('pelvis')?.lastTUs ?? Number.NEGATIVE_INFINITY;
+    const waitUs = (this.params.maxStrideS + this.params.releaseAfterS) * 1e6;
+    for (let i = 0; i < queue.length; i++) {
+      const event = queue.at(i);
+      if (timeOf(event) > watermarkUs) break;
+      if (event.kind === 'stride' && event.strideTimeS !== null && dataUs < event.icUs + event.strideTimeS * 1e6 + STRIDE_END_MARGIN_US) return event.icUs - 1;
+      if (event.kind !== 'candidate' || pelvisLastUs >= event.icUs + waitUs) continue;
+      const side = this.legOf(event, false);
+      if (side === undefined) continue;
+      let next = false;
+      for (let j = i + 1; j < queue.length && !next; j++) {
+        const later = queue.at(j);
+        next = later.kind === 'candidate' && this.legOf(later, false) === side;
+      }
+      if (!next) return event.icUs - 1;
+    }
+    return watermarkUs;
+  }
+
   /** Releases events every event source has moved well past, in time order. */
   private release(all: boolean): readonly TimedEvent[] {
     if (this.unreleased.length === 0 && this.pendingStance.size === 0) return NONE;
@@ -539,7 +611,9 @@ export class SessionAnalyzer {
         if (!(last < silentBeforeUs)) watermarkUs = Math.min(watermarkUs, Number.isNaN(last) ? Number.NEGATIVE_INFINITY : last);
       }
       this.closeSilentStances(silentBeforeUs);
+      const dataUs = watermarkUs;
       watermarkUs -= this.params.releaseAfterS * 1e6;
+      watermarkUs = this.queueBoundUs(this.pendingBoundUs(watermarkUs), dataUs);
       if (this.unreleased.length === 0 || this.unreleased.firstUs() > watermarkUs) return NONE;
     }
     const out: TimedEvent[] = [];

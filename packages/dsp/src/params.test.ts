@@ -36,9 +36,9 @@ describe('analyzer parameters', () => {
   });
 
   it('refuses an angle history too short for the release delays, and says what it must be', () => {
-    expect(() => new SessionAnalyzer({ segments: { historyS: 10 } })).toThrow(/segments\.historyS \(10 s\) must be at least releaseAfterS \+ 2 × silentAfterS/);
+    expect(() => new SessionAnalyzer({ segments: { historyS: 6 } })).toThrow(/segments\.historyS \(6 s\) must be at least releaseAfterS \+ 2 × silentAfterS/);
     // Shorter delays make a shorter history valid.
-    expect(() => new SessionAnalyzer({ segments: { historyS: 10 }, silentAfterS: 2, releaseAfterS: 2 })).not.toThrow();
+    expect(() => new SessionAnalyzer({ segments: { historyS: 6 }, silentAfterS: 2, releaseAfterS: 0.5 })).not.toThrow();
   });
 });
 

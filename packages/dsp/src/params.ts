@@ -25,7 +25,7 @@ export interface AnalyzerParams {
   readonly clockConfirmSamples: number;
   /** Strides longer than this are not strides (the runner stopped), s. */
   readonly maxStrideS: number;
-  /** Strides are released in time order once every leg has moved this far past them, s. */
+  /** Strides are released in time order once every sensor has moved this far past them (and past their end) and their leg's next contact is known: the detectors' reporting delay, s. */
   readonly releaseAfterS: number;
   /** A sensor this far behind the newest sample of the session no longer holds strides back (it is silent), s. */
   readonly silentAfterS: number;
@@ -75,7 +75,7 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
   },
   segments: {
     attitude: { kp: 0.4, ki: 0.04, stillRadps: 0.05, stillMinS: 1, biasTauS: 2, impactRejectG: 8, settleS: 3, convergeS: 10, convergeGain: 3 },
-    historyS: 22,
+    historyS: 10,
     axisMinS: 5,
     axisTauS: 60,
     headingTauS: 2,
@@ -110,8 +110,8 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
   clockJumpS: 1,
   clockConfirmSamples: 3,
   maxStrideS: 2.5,
-  releaseAfterS: 4,
-  silentAfterS: 8,
+  releaseAfterS: 1.8,
+  silentAfterS: 3,
 };
 
 /**
@@ -191,7 +191,7 @@ export const PARAM_DOCS: Record<string, string> = {
   clockJumpS: 'a timestamp this far (either way) from its sensor\'s time base is held as a clock-fault candidate, not adopted, s',
   clockConfirmSamples: 'consecutive samples on a new time base that confirm a jump (taken as a gap, or mapped onto the session clock when other sensors disagree); fewer are an outlier, rejected and counted',
   maxStrideS: 'longer IC-to-IC intervals are not strides (stride time reported as null), s',
-  releaseAfterS: 'strides are emitted in time order once every leg is this far past them, s',
+  releaseAfterS: "strides are emitted in time order once every sensor is this far past them (and past their end) and their leg's next contact is known; must cover the detectors' reporting delay (pelvis: 1.64 s running), s",
   silentAfterS: 'a sensor this far behind the newest sample is silent: a data_quality alert, and it stops holding strides back, s',
 };
 

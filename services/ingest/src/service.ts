@@ -173,7 +173,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     const now = Date.now();
     metrics.eventLoopTickLag.set(Math.max(0, now - expectedTickMs) / 1000);
     expectedTickMs = now + TICK_MS;
-    sessions.tick();
+    sessions.tick(intakeOptions.hold());
   }, TICK_MS);
   const ackAtCheckpoint = config.ackMode === 'checkpoint';
   /**

@@ -369,10 +369,10 @@ export class AnalysisPool implements SessionHost {
     return this.threads.map((t) => t.queued);
   }
 
-  tick(): void {
+  tick(held = false): void {
     this.flush();
     // Not logged for a replay: a restarted thread's clocks move on with the next tick.
-    for (const thread of this.threads) thread.worker?.postMessage({ type: 'tick' } satisfies ToThread);
+    for (const thread of this.threads) thread.worker?.postMessage({ type: 'tick', held } satisfies ToThread);
   }
 
   get activeSessions(): number {

@@ -33,7 +33,7 @@ export interface MessageBatch {
 
 export type ToThread =
   | { readonly type: 'batch'; readonly batch: MessageBatch }
-  | { readonly type: 'tick' }
+  | { readonly type: 'tick'; readonly held: boolean }
   | { readonly type: 'checkpoint'; readonly id: number; readonly drain: boolean }
   | { readonly type: 'suspend'; readonly id: number }
   | { readonly type: 'close'; readonly id: number; readonly reason: EndReason }

@@ -79,7 +79,7 @@ port.on('message', (message: ToThread) => {
       return;
     }
     case 'tick':
-      sessions.tick();
+      sessions.tick(message.held);
       flushOps();
       send({ type: 'sessions', live: sessions.liveStrides(), opening: sessions.openingSessions });
       return;

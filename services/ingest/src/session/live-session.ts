@@ -77,6 +77,8 @@ export class LiveSession {
   /** Newest sample time handed to the analyzer, µs, and the wall time it arrived, ms. */
   private dataUs = Number.NEGATIVE_INFINITY;
   private dataArrivedMs = 0;
+  /** The last tick the intake was held at: the data clock runs on from here, not from before the hold (tick). */
+  private heldAtMs = Number.NEGATIVE_INFINITY;
   /** Wall time of the last message (data or status) for the idle timeout, ms. */
   lastActivityMs: number;
   strides = 0;
@@ -191,14 +193,23 @@ export class LiveSession {
    * The timer's call: releases frames that waited long enough, then moves the
    * analyzer's clock to the session's data time — the newest sample plus the
    * wall time since it arrived — so strides and silence alerts come out when
-   * the data stops.
+   * the data stops. `held`: the intake is holding messages back, so the
+   * clock stands at the newest sample (and the session is not idle) until
+   * data flows again — otherwise a few seconds of our own back-pressure would
+   * read as every sensor falling silent, and the strides around it would lose
+   * their stride times.
    */
-  tick(): void {
+  tick(held = false): void {
     if (this.finished) return;
     const nowMs = this.options.nowMs();
     for (const input of this.inputs.values()) input.release(nowMs, this.feed);
+    if (held) {
+      this.lastActivityMs = nowMs;
+      this.heldAtMs = nowMs;
+      return;
+    }
     if (this.dataUs === Number.NEGATIVE_INFINITY) return;
-    this.deliver(this.analyzer.advanceTo(this.dataUs + (nowMs - this.dataArrivedMs) * 1000));
+    this.deliver(this.analyzer.advanceTo(this.dataUs + (nowMs - Math.max(this.dataArrivedMs, this.heldAtMs)) * 1000));
   }
 
   /** Data time lag: how far (ms, wall) the newest analysed sample is behind now. */

@@ -8,8 +8,13 @@ import type { SessionManager } from './session-manager.ts';
 export interface SessionHost {
   /** One MQTT message (never throws; bad input is counted). */
   handle(topic: string, payload: Uint8Array): void;
-  /** The timer: buffers released, clocks moved, idle sessions closed. */
-  tick(): void;
+  /**
+   * The timer: buffers released, clocks moved, idle sessions closed. `held`:
+   * the intake is holding messages back (back-pressure), so the data that
+   * stopped arriving is ours, not the sensors' silence — clocks and idle
+   * timers stand still.
+   */
+  tick(held?: boolean): void;
   /** Sessions open now. */
   readonly activeSessions: number;
   /** A live session's stride count, or undefined when it is not live. */
@@ -37,7 +42,7 @@ export interface SessionHost {
 export function inProcessSessions(manager: SessionManager): SessionHost {
   return {
     handle: (topic, payload) => manager.handle(topic, payload),
-    tick: () => manager.tick(),
+    tick: (held) => manager.tick(held),
     get activeSessions() {
       return manager.activeSessions;
     },

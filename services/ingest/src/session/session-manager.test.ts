@@ -133,6 +133,27 @@ describe('SessionManager', () => {
     expect(published.every((p) => !('kind' in p))).toBe(true);
   });
 
+  it('while the intake is held (back-pressure) the clock and the idle timer stand still: no silence, no idle close', () => {
+    manager.handle(topic('status'), start(['pelvis']));
+    feed(['pelvis'], 0, 50);
+    // 40 s held: longer than the silence limit and the idle timeout.
+    for (let k = 0; k < 160; k++) {
+      nowMs += 250;
+      manager.tick(true);
+    }
+    expect(manager.activeSessions).toBe(1);
+    expect(rec.alerts.filter((a) => a.metric === 'sensor_silent')).toHaveLength(0);
+    // Data flows again: the clock runs from where it stood, not from before the hold.
+    feed(['pelvis'], 50, 60);
+    expect(rec.alerts.filter((a) => a.metric === 'sensor_silent')).toHaveLength(0);
+    // And a real silence after it is still found.
+    for (let k = 0; k < 60; k++) {
+      nowMs += 250;
+      manager.tick();
+    }
+    expect(rec.alerts.filter((a) => a.metric === 'sensor_silent')).toHaveLength(1);
+  });
+
   it('a stage that throws is counted as internal_error and does not reach the caller', async () => {
     manager.handle(topic('status'), start(['pelvis']));
     const session = manager.session('a1', 's1')!;

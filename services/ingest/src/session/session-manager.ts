@@ -380,18 +380,18 @@ export class SessionManager {
     if (d[3]! > 0) m.missingSamples.inc(d[3]);
   }
 
-  /** The timer: releases buffers, moves session clocks, closes idle sessions. */
-  tick(): void {
+  /** The timer: releases buffers, moves session clocks, closes idle sessions (neither while `held`: SessionHost.tick). */
+  tick(held = false): void {
     const now = this.nowMs();
     let buffered = 0;
     for (const [key, session] of this.sessions) {
-      if (now - session.lastActivityMs >= this.options.idleTimeoutS * 1000) {
+      if (!held && now - session.lastActivityMs >= this.options.idleTimeoutS * 1000) {
         session.logger.info({ idleS: this.options.idleTimeoutS }, 'session idle: closing');
         this.guarded('timer', () => this.close(key, session, 'idle'));
         continue;
       }
       const before = session.inputTotals();
-      this.guarded('timer', () => session.tick());
+      this.guarded('timer', () => session.tick(held));
       this.countInput(session, before);
       buffered += session.bufferedFrames();
     }
