@@ -1,7 +1,6 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { SegmentTracker, type SegmentParams } from './segment-tracker.ts';
 
-const T = 0;
 const OBLIQUITY = 1;
 const VERTICAL = 2;
 /** Acceleration along the heading (forward), m/s². */
@@ -109,7 +108,7 @@ export class PelvisTracker extends SegmentTracker {
       if (!this.keep) return;
       const r = this.ring.append();
       this.ring.data.fill(Number.NaN, r + 1, r + 5);
-      this.ring.data[r] = tUs;
+      this.ring.times[this.ring.lastTimeSlot()] = tUs;
       this.ring.data[r + this.bridgedField] = this.bridged ? 1 : 0;
     }
   }
@@ -129,7 +128,7 @@ export class PelvisTracker extends SegmentTracker {
     const l = this.left;
     const r = this.ring.append();
     const d = this.ring.data;
-    d[r] = this.sample[0]!;
+    this.ring.times[this.ring.lastTimeSlot()] = this.sample[0]!;
     d[r + OBLIQUITY] = SegmentTracker.asinDeg(w[0]! * l[0]! + w[1]! * l[1]! + w[2]! * l[2]!);
     d[r + VERTICAL] = this.accelerations[0]!;
     d[r + FORWARD] = this.accelerations[1]!;
@@ -181,8 +180,8 @@ export class PelvisTracker extends SegmentTracker {
     if (Number.isNaN(mean)) return null;
     let v = 0;
     let loss = 0;
-    for (let i = span[0]! + 1; i <= span[1]! && d[ring.slot(i) + T]! <= toUs; i++) {
-      const dt = (d[ring.slot(i) + T]! - d[ring.slot(i - 1) + T]!) / 1e6;
+    for (let i = span[0]! + 1; i <= span[1]! && ring.times[ring.timeSlot(i)]! <= toUs; i++) {
+      const dt = (ring.times[ring.timeSlot(i)]! - ring.times[ring.timeSlot(i - 1)]!) / 1e6;
       v += ((d[ring.slot(i) + FORWARD]! + d[ring.slot(i - 1) + FORWARD]!) / 2 - mean) * dt;
       if (-v > loss) loss = -v;
     }
@@ -201,11 +200,11 @@ export class PelvisTracker extends SegmentTracker {
     const first = this.spanScratch[0]!;
     const last = this.spanScratch[1]!;
     if (last - first < 4) return null;
-    const t0 = ring.data[ring.slot(first) + T]!;
-    const spanS = (ring.data[ring.slot(last) + T]! - t0) / 1e6;
+    const t0 = ring.times[ring.timeSlot(first)]!;
+    const spanS = (ring.times[ring.timeSlot(last)]! - t0) / 1e6;
     // Pass 1: velocity at the end, for the velocity detrend.
     let v = 0;
-    for (let i = first + 1; i <= last; i++) v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * ((ring.data[ring.slot(i) + T]! - ring.data[ring.slot(i - 1) + T]!) / 1e6);
+    for (let i = first + 1; i <= last; i++) v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * ((ring.times[ring.timeSlot(i)]! - ring.times[ring.timeSlot(i - 1)]!) / 1e6);
     // A NaN (the attitude was settling) propagates into the sum: no height then.
     if (Number.isNaN(v)) return null;
     const vDrift = v / spanS;
@@ -214,7 +213,7 @@ export class PelvisTracker extends SegmentTracker {
     v = 0;
     let vPrev = 0;
     for (let i = first + 1; i <= last; i++) {
-      const dt = (ring.data[ring.slot(i) + T]! - ring.data[ring.slot(i - 1) + T]!) / 1e6;
+      const dt = (ring.times[ring.timeSlot(i)]! - ring.times[ring.timeSlot(i - 1)]!) / 1e6;
       v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * dt - vDrift * dt;
       z += ((v + vPrev) / 2) * dt;
       vPrev = v;
@@ -224,7 +223,7 @@ export class PelvisTracker extends SegmentTracker {
     let zMin = 0;
     let zMax = 0;
     for (let i = first + 1; i <= last; i++) {
-      const dt = (ring.data[ring.slot(i) + T]! - ring.data[ring.slot(i - 1) + T]!) / 1e6;
+      const dt = (ring.times[ring.timeSlot(i)]! - ring.times[ring.timeSlot(i - 1)]!) / 1e6;
       v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * dt - vDrift * dt;
       z += ((v + vPrev) / 2) * dt - zDrift * dt;
       vPrev = v;

@@ -11,16 +11,16 @@ const HISTORY_S = DEFAULT_PARAMS.segments.historyS;
 // session is the target): their size is a deterministic byte count, so it is
 // guarded here rather than by a timing-dependent heap measurement.
 describe('segment histories', () => {
-  it('keeps the pelvis history at 100 Hz for a 200 Hz sensor: 6 fields × 8 B × historyS × 100 Hz', () => {
+  it('keeps the pelvis history at 100 Hz for a 200 Hz sensor: (8 B of time + 5 float32 fields) × historyS × 100 Hz', () => {
     const pelvis = new PelvisTracker(DEFAULT_PARAMS.segments, 200, CALIBRATION);
     expect(pelvis.historyPeriodUs).toBe(10_000);
-    expect(pelvis.historyBytes).toBe(Math.ceil(HISTORY_S * 100) * 6 * 8);
+    expect(pelvis.historyBytes).toBe(Math.ceil(HISTORY_S * 100) * (8 + 5 * 4));
   });
 
   it('keeps the shank history at full rate up to 250 Hz (its frontal-angle peak is sharper)', () => {
     const shank = new ShankTracker(DEFAULT_PARAMS.segments, 200, CALIBRATION, 'left');
     expect(shank.historyPeriodUs).toBe(5_000);
-    expect(shank.historyBytes).toBe(Math.ceil(HISTORY_S * 200) * 7 * 8);
+    expect(shank.historyBytes).toBe(Math.ceil(HISTORY_S * 200) * (8 + 6 * 4));
   });
 
   it('decimates a 1 kHz sensor to the same record rates, so a faster sensor costs no more history', () => {
@@ -28,16 +28,18 @@ describe('segment histories', () => {
     const shank = new ShankTracker(DEFAULT_PARAMS.segments, 1000, CALIBRATION, 'right');
     expect(pelvis.historyPeriodUs).toBe(10_000);
     expect(shank.historyPeriodUs).toBe(4_000);
-    expect(pelvis.historyBytes).toBe(Math.ceil(HISTORY_S * 100) * 6 * 8);
+    expect(pelvis.historyBytes).toBe(Math.ceil(HISTORY_S * 100) * (8 + 5 * 4));
   });
 
-  it('holds at most 600 KB of angle history per three-sensor 200 Hz session (was 688 KB before the pelvis was decimated)', () => {
+  // 152 KB today: 10 s (segments.historyS) of float32 fields with exact times (was 688 KB at 22 s of
+  // float64 before the pelvis was decimated, 585 KB after).
+  it('holds at most 160 KB of angle history per three-sensor 200 Hz session', () => {
     const trackers = [
       new PelvisTracker(DEFAULT_PARAMS.segments, 200, CALIBRATION),
       new ShankTracker(DEFAULT_PARAMS.segments, 200, CALIBRATION, 'left'),
       new ShankTracker(DEFAULT_PARAMS.segments, 200, CALIBRATION, 'right'),
     ];
     const bytes = trackers.reduce((sum, t) => sum + t.historyBytes, 0);
-    expect(bytes).toBeLessThanOrEqual(600 * 1024);
+    expect(bytes).toBeLessThanOrEqual(160 * 1024);
   });
 });

@@ -1,7 +1,7 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { AttitudeFilter, SAMPLE_BRIDGED, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
 import { PrincipalAxis2D } from '../orientation/principal-axis.ts';
-import { RecordRing } from '../signal/ring.ts';
+import { TimedRecordRing } from '../signal/ring.ts';
 
 export interface SegmentParams {
   readonly attitude: AttitudeFilterParams;
@@ -40,7 +40,6 @@ export interface MountingEstimate {
   readonly status: 'estimated' | 'too-little-motion' | 'ambiguous' | 'implausible';
 }
 
-const T = 0;
 const DEG_PER_RAD = 180 / Math.PI;
 
 /**
@@ -52,7 +51,7 @@ const DEG_PER_RAD = 180 / Math.PI;
  */
 export abstract class SegmentTracker {
   protected readonly filter: AttitudeFilter;
-  protected readonly ring: RecordRing;
+  protected readonly ring: TimedRecordRing;
   /** Calibrated up and a horizontal basis (x_p, y_p = up × x_p) in sensor coordinates. */
   protected readonly up: Float64Array;
   protected readonly xp: Float64Array;
@@ -104,9 +103,9 @@ export abstract class SegmentTracker {
   ) {
     this.filter = new AttitudeFilter(params.attitude, calibration.gravityMps2);
     this.keepEvery = Math.max(1, Math.floor(rateHz / historyMaxRateHz));
-    // One more field than the subclass's: the bridged flag (1: the record was interpolated across a short gap).
+    // One more field than the subclass's (field 0 being the time): the bridged flag (1: the record was interpolated across a short gap).
     this.bridgedField = ringFields;
-    this.ring = new RecordRing(Math.ceil((params.historyS * rateHz) / this.keepEvery), ringFields + 1);
+    this.ring = new TimedRecordRing(Math.ceil((params.historyS * rateHz) / this.keepEvery), ringFields);
     this.periodUs = 1e6 / rateHz;
     this.recordPeriodUs = this.periodUs * this.keepEvery;
     this.axisMinSamples = Math.round(params.axisMinS * rateHz);
@@ -124,9 +123,9 @@ export abstract class SegmentTracker {
     this.anterior = Float64Array.from(this.xp);
   }
 
-  /** Bytes of the angle history (its one typed array): the bulk of a session's memory, reported and guarded by tests. */
+  /** Bytes of the angle history (times and fields): the bulk of a session's memory, reported and guarded by tests. */
   get historyBytes(): number {
-    return this.ring.data.byteLength;
+    return this.ring.byteLength;
   }
 
   /** Time between history records, µs (the sensor period × how many samples one record stands for). */
@@ -244,17 +243,17 @@ export abstract class SegmentTracker {
    */
   protected span(fromUs: number, toUs: number, out: Int32Array | Float64Array): boolean {
     const ring = this.ring;
-    if (ring.length === 0 || ring.data[ring.slot(ring.firstIndex) + T]! > fromUs || ring.data[ring.slot(ring.pushed - 1) + T]! < toUs) return false;
+    if (ring.length === 0 || ring.times[ring.timeSlot(ring.firstIndex)]! > fromUs || ring.times[ring.timeSlot(ring.pushed - 1)]! < toUs) return false;
     let last = ring.pushed - 1;
-    while (last > ring.firstIndex && ring.data[ring.slot(last) + T]! > toUs) last--;
+    while (last > ring.firstIndex && ring.times[ring.timeSlot(last)]! > toUs) last--;
     let first = last;
     const maxStepUs = 3 * this.periodUs * this.keepEvery;
-    while (first > ring.firstIndex && ring.data[ring.slot(first - 1) + T]! >= fromUs) {
-      if (ring.data[ring.slot(first) + T]! - ring.data[ring.slot(first - 1) + T]! > maxStepUs) return false;
+    while (first > ring.firstIndex && ring.times[ring.timeSlot(first - 1)]! >= fromUs) {
+      if (ring.times[ring.timeSlot(first)]! - ring.times[ring.timeSlot(first - 1)]! > maxStepUs) return false;
       first--;
     }
     // A window that starts or ends inside a gap is not covered: its samples stop short of the edge.
-    if (ring.data[ring.slot(first) + T]! - fromUs > maxStepUs || toUs - ring.data[ring.slot(last) + T]! > maxStepUs) return false;
+    if (ring.times[ring.timeSlot(first)]! - fromUs > maxStepUs || toUs - ring.times[ring.timeSlot(last)]! > maxStepUs) return false;
     out[0] = first;
     out[1] = last;
     return last >= first;
@@ -280,13 +279,13 @@ export abstract class SegmentTracker {
   whyNoAngle(fromUs: number, toUs: number, silentUs: number): AngleGap {
     const ring = this.ring;
     const d = ring.data;
-    if (ring.length === 0 || d[ring.slot(ring.pushed - 1)]! < toUs) return 'sensor_silent';
-    if (d[ring.slot(ring.firstIndex)]! > fromUs) return 'history';
+    if (ring.length === 0 || ring.times[ring.timeSlot(ring.pushed - 1)]! < toUs) return 'sensor_silent';
+    if (ring.times[ring.timeSlot(ring.firstIndex)]! > fromUs) return 'history';
     const maxStepUs = 3 * this.recordPeriodUs;
     let previousUs = Number.NaN;
     for (let i = ring.pushed - 1; i >= ring.firstIndex; i--) {
       const slot = ring.slot(i);
-      const t = d[slot]!;
+      const t = ring.times[ring.timeSlot(i)]!;
       if (t > toUs + maxStepUs) {
         previousUs = t;
         continue;

@@ -70,7 +70,7 @@ export class ShankTracker extends SegmentTracker {
     if (!f.settled) {
       const r = this.ring.append();
       this.ring.data.fill(Number.NaN, r + 1, r + 6);
-      this.ring.data[r] = tUs;
+      this.ring.times[this.ring.lastTimeSlot()] = tUs;
       this.ring.data[r + this.bridgedField] = this.bridged ? 1 : 0;
       return;
     }
@@ -81,7 +81,7 @@ export class ShankTracker extends SegmentTracker {
     f.toWorld(this.left, 0, w);
     const r = this.ring.append();
     const d = this.ring.data;
-    d[r] = tUs;
+    this.ring.times[this.ring.lastTimeSlot()] = tUs;
     d[r + ZX] = zx;
     d[r + ZY] = zy;
     d[r + MLX] = w[0]!;
@@ -110,7 +110,7 @@ export class ShankTracker extends SegmentTracker {
     const ring = this.ring;
     let best = Number.NEGATIVE_INFINITY;
     let at = -1;
-    for (let i = span[0]!; i <= span[1]! && ring.data[ring.slot(i) + 0]! <= toUs; i++) {
+    for (let i = span[0]!; i <= span[1]! && ring.times[ring.timeSlot(i)]! <= toUs; i++) {
       // The peak of the sine, one asin at the end: asin is monotonic.
       const sine = medialSign * (ring.data[ring.slot(i) + ZX]! * h[0]! + ring.data[ring.slot(i) + ZY]! * h[1]!);
       if (sine > best) {

@@ -86,3 +86,80 @@ export class RecordRing {
     this.size = 0;
   }
 }
+
+/**
+ * A ring of (time, value…) records for long histories: the time exact
+ * (Float64, µs: an epoch time needs 51 bits), every other field float32
+ * (unit-vector components, angles, accelerations, small integer flags: a
+ * float32 keeps 7 digits, far below what is published), so a record costs
+ * 8 + 4 × fields bytes instead of 8 × (fields + 1).
+ *
+ * Fields are numbered from 1, as in a RecordRing whose field 0 is the time:
+ * `data[slot(i) + f]` for f in 1..fields, `times[timeSlot(i)]` for the time.
+ * (`slot` is the record's offset less one, so callers keep RecordRing's
+ * field constants.) The same integer-offset access as RecordRing: nothing
+ * boxed on the hot path.
+ */
+export class TimedRecordRing {
+  readonly times: Float64Array;
+  readonly data: Float32Array;
+  private start = 0;
+  private size = 0;
+  /** Total records ever pushed: a stable index for "the record pushed n-th". */
+  pushed = 0;
+  readonly capacity: number;
+  /** Fields besides the time. */
+  readonly fields: number;
+
+  constructor(capacity: number, fields: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(fields) || fields < 1 || fields > 8) throw new RangeError(`fields must be 1–8 besides the time, got ${fields}`);
+    this.capacity = capacity | 0;
+    this.fields = fields | 0;
+    this.times = new Float64Array(capacity);
+    this.data = new Float32Array(capacity * fields);
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  /** Stable index of the oldest record still held. */
+  get firstIndex(): number {
+    return this.pushed - this.size;
+  }
+
+  /** Bytes held (both arrays). */
+  get byteLength(): number {
+    return this.times.byteLength + this.data.byteLength;
+  }
+
+  /** Adds a record and returns its slot (fields at `data[slot + f]`); its time goes to `times[lastTimeSlot()]`. */
+  append(): number {
+    const position = (this.start + this.size) % this.capacity;
+    if (this.size < this.capacity) this.size++;
+    else this.start = (this.start + 1) % this.capacity;
+    this.pushed++;
+    return (position * this.fields - 1) | 0;
+  }
+
+  /** Position in `times` of the record with stable index `index` (unchecked: the caller knows it is held). */
+  timeSlot(index: number): number {
+    return ((this.start + index - this.pushed + this.size) % this.capacity) | 0;
+  }
+
+  /** Offset less one in `data` of the record with stable index `index`: field f (1-based) is at slot + f. */
+  slot(index: number): number {
+    return (this.timeSlot(index) * this.fields - 1) | 0;
+  }
+
+  /** The slot `append` returned for the newest record, as a position in `times`. */
+  lastTimeSlot(): number {
+    return this.timeSlot(this.pushed - 1);
+  }
+
+  clear(): void {
+    this.start = 0;
+    this.size = 0;
+  }
+}

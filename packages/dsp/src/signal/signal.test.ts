@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { designLowPass, FirFilter, tapsForSpan } from './fir-lowpass.ts';
-import { RecordRing } from './ring.ts';
+import { RecordRing, TimedRecordRing } from './ring.ts';
 
 function steadyGain(hz: number, fs: number, taps: number, cutoff: number): number {
   const filter = new FirFilter(designLowPass(cutoff, fs, taps));
@@ -53,6 +53,29 @@ describe('RecordRing', () => {
     expect(() => ring.get(1, 0)).toThrow(RangeError);
     ring.set(3, 1, -1);
     expect(ring.get(3, 1)).toBe(-1);
+  });
+});
+
+describe('TimedRecordRing', () => {
+  it('keeps epoch-µs times exact and fields 1.. as float32, under stable indices, across the wrap', () => {
+    const ring = new TimedRecordRing(3, 2);
+    const t0 = 1_767_254_418_770_773;
+    for (let i = 0; i < 5; i++) {
+      const slot = ring.append();
+      ring.times[ring.lastTimeSlot()] = t0 + i * 5000 + 1;
+      ring.data[slot + 1] = i + 0.1;
+      ring.data[slot + 2] = -i;
+    }
+    expect(ring.length).toBe(3);
+    expect(ring.firstIndex).toBe(2);
+    for (let i = 2; i < 5; i++) {
+      // A Float64 time: a float32 one would be off by minutes at this epoch.
+      expect(ring.times[ring.timeSlot(i)]).toBe(t0 + i * 5000 + 1);
+      expect(ring.data[ring.slot(i) + 1]).toBeCloseTo(i + 0.1, 6);
+      expect(ring.data[ring.slot(i) + 2]).toBe(-i);
+    }
+    expect(ring.byteLength).toBe(3 * 8 + 3 * 2 * 4);
+    expect(() => new TimedRecordRing(3, 0)).toThrow(RangeError);
   });
 });
 
