@@ -1,10 +1,10 @@
 import { isAscii } from 'node:buffer';
 import { once } from 'node:events';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { analyzeRecording, type AnalysisEvent, type AnalyzerOptions } from '@gaitwatch/dsp';
+import { analyzeRecording, type Activity, type AnalysisEvent, type AnalyzerOptions, type ScreenEvent } from '@gaitwatch/dsp';
 import { RECORDING_ERROR_LABELS, RecordingFormatError, type RecordingErrorReason, type RecordingRowError } from '@gaitwatch/protocol';
-import { InputError } from './errors.ts';
+import { InputError, UsageError } from './errors.ts';
 
 /** Bytes read from the file at a time: large reads keep an hour's analysis I/O-cheap; also the most text held at once. */
 const READ_CHUNK_BYTES = 1 << 20;
@@ -14,7 +14,7 @@ const QUOTED_ERRORS = 5;
 /** Writes NDJSON in large chunks: one write per line would dominate an hour's analysis. */
 class LineWriter {
   private lines: string[] = [];
-  write(event: AnalysisEvent): void {
+  write(event: AnalysisEvent | ScreenEvent): void {
     this.lines.push(JSON.stringify(event));
     if (this.lines.length >= 512) this.flush();
   }
@@ -102,16 +102,45 @@ function describeBadLines(byReason: Partial<Record<RecordingErrorReason, number>
   return `(${counts.join(', ')}; first: ${first.join('; ')})`;
 }
 
+const ACTIVITIES: readonly Activity[] = ['run', 'screen'];
+
+/** The `--activity` flag: `run` or `screen` (undefined: not given). */
+export function parseActivity(text: string | undefined): Activity | undefined {
+  if (text === undefined) return undefined;
+  const activity = text.trim().toLowerCase();
+  if (!(ACTIVITIES as readonly string[]).includes(activity)) throw new UsageError(`--activity must be run or screen, got "${text}"`);
+  return activity as Activity;
+}
+
+/**
+ * The activity a recording's sibling `<name>.meta.json` (what `gaitwatch
+ * simulate --out` writes beside `<name>.csv`) declares, or undefined when
+ * there is none, it cannot be read or it names no known activity: the
+ * meta file is a convenience, its absence is no error.
+ */
+export async function activityFromMeta(path: string): Promise<Activity | undefined> {
+  if (path === '-' || !path.endsWith('.csv')) return undefined;
+  try {
+    const meta = JSON.parse(await readFile(`${path.slice(0, -'.csv'.length)}.meta.json`, 'utf8')) as { activity?: unknown };
+    return (ACTIVITIES as readonly unknown[]).includes(meta?.activity) ? (meta.activity as Activity) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Analyses a recording file (`-`: stdin) and prints strides, alerts and a
- * summary as NDJSON on stdout; skipped bad lines are reported on stderr.
+ * summary as NDJSON on stdout — or, for a movement screen (`activity`
+ * `screen`, given or from the recording's meta file), reps and a screen
+ * summary; skipped bad lines are reported on stderr.
  * Refuses with InputError (exit 2, one line, nothing on stdout) a file that is
  * missing, a directory or unreadable, an input that is not a recording (empty,
  * no or a wrong header) and one without a single valid row. A read that fails
  * midway also ends in InputError, after the strides analysed so far.
  */
-export async function analyzeFile(path: string, options: AnalyzerOptions = { athleteId: 'unknown', sessionId: 'unknown' }): Promise<void> {
+export async function analyzeFile(path: string, options: AnalyzerOptions & { activity?: Activity | undefined } = { athleteId: 'unknown', sessionId: 'unknown' }): Promise<void> {
   const name = path === '-' ? 'stdin' : path;
+  const activity = options.activity ?? (await activityFromMeta(path)) ?? 'run';
   // A reader that stops early (`analyze x.csv | head`) is no error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') console.error(`gaitwatch: cannot write the output: ${error.message}`);
@@ -121,7 +150,7 @@ export async function analyzeFile(path: string, options: AnalyzerOptions = { ath
   const out = new LineWriter();
   let result: Awaited<ReturnType<typeof analyzeRecording>>;
   try {
-    result = await analyzeRecording(pacedByStdout(chunks), (event) => out.write(event), {}, options);
+    result = await analyzeRecording(pacedByStdout(chunks), (event: AnalysisEvent | ScreenEvent) => out.write(event), {}, { ...options, activity });
   } catch (error) {
     if (error instanceof RecordingFormatError) throw new InputError(`cannot analyze ${name}: ${error.message}`);
     if (!isSystemError(error)) throw error;

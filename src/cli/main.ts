@@ -83,8 +83,12 @@ program
   .option('--athlete <id>', 'athlete id written into alerts', 'unknown')
   .option('--session <id>', 'session id written into alerts', 'unknown')
   .option('--pelvic-drop-limit <deg>', "this athlete's absolute pelvic-drop limit for pelvic_drop_high, degrees (default 7.5)")
-  .action(async (file: string, flags: { athlete: string; session: string; pelvicDropLimit?: string }) =>
-    runOrExit(async () => (await import('./analyze.ts')).analyzeFile(file, { athleteId: flags.athlete, sessionId: flags.session, pelvicDropLimitDeg: parseLimit(flags.pelvicDropLimit) })),
+  .option('--activity <a>', "run | screen (default: the recording's <name>.meta.json activity, else run)")
+  .action(async (file: string, flags: { athlete: string; session: string; pelvicDropLimit?: string; activity?: string }) =>
+    runOrExit(async () => {
+      const m = await import('./analyze.ts');
+      await m.analyzeFile(file, { athleteId: flags.athlete, sessionId: flags.session, pelvicDropLimitDeg: parseLimit(flags.pelvicDropLimit), activity: m.parseActivity(flags.activity) });
+    }),
   );
 
 program

@@ -1,7 +1,22 @@
 import { RecordingParser, type RecordingErrorReason, type RecordingParserOptions, type RecordingRow, type RecordingRowError } from '@gaitwatch/protocol';
 import { SessionAnalyzer } from './analyzer.ts';
 import type { AnalysisEvent, SummaryEvent } from './analysis-events.ts';
-import type { AnalyzerParams } from './params.ts';
+import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';
+import { ScreenAnalyzer, type ScreenAnalyzerOptions } from './screen/screen-analyzer.ts';
+import type { ScreenEvent, ScreenSummaryEvent } from './screen/screen-events.ts';
+import type { ScreenParams } from './screen/screen-params.ts';
+
+/** What a recording is of: `run` (running or walking: strides) or `screen` (a movement screen: reps). */
+export type Activity = 'run' | 'screen';
+
+/** Options of a recording's analysis: the analyzer's, the activity, and for a screen its own parameters and threshold. */
+export interface RecordingOptions extends ScreenAnalyzerOptions, ConstructorParamsOptions {
+  /** Default `run`. */
+  readonly activity?: Activity;
+  /** A screen's parameters (screen/screen-params.ts); `params` are the running analyzer's. */
+  readonly screenParams?: Partial<ScreenParams>;
+}
+type ConstructorParamsOptions = NonNullable<ConstructorParameters<typeof SessionAnalyzer>[1]>;
 
 export interface RecordingAnalysis {
   /** Valid rows read. */
@@ -13,6 +28,8 @@ export interface RecordingAnalysis {
   /** Bad lines per reason, only the reasons that occurred. */
   readonly parseErrorsByReason: Partial<Record<RecordingErrorReason, number>>;
   readonly params: AnalyzerParams;
+  /** A screen's parameters, when the recording was analysed as one. */
+  readonly screenParams?: ScreenParams;
 }
 
 /**
@@ -27,25 +44,49 @@ export interface RecordingAnalysis {
 export async function analyzeRecording(
   chunks: AsyncIterable<string> | Iterable<string>,
   onEvent: (event: AnalysisEvent) => void,
+  params?: ConstructorParameters<typeof SessionAnalyzer>[0],
+  options?: ConstructorParamsOptions & { readonly activity?: 'run' },
+  parserOptions?: RecordingParserOptions,
+): Promise<RecordingAnalysis>;
+/** With `options.activity: 'screen'` the recording is a movement screen: reps and a screen summary (ScreenAnalyzer). */
+export async function analyzeRecording(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  onEvent: (event: AnalysisEvent | ScreenEvent) => void,
+  params?: ConstructorParameters<typeof SessionAnalyzer>[0],
+  options?: RecordingOptions,
+  parserOptions?: RecordingParserOptions,
+): Promise<RecordingAnalysis>;
+export async function analyzeRecording(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  onEvent: (event: never) => void,
   params: ConstructorParameters<typeof SessionAnalyzer>[0] = {},
-  options: ConstructorParameters<typeof SessionAnalyzer>[1] = {},
+  options: RecordingOptions = {},
   parserOptions: RecordingParserOptions = {},
 ): Promise<RecordingAnalysis> {
-  const analyzer = new SessionAnalyzer(params, options);
+  // The overloads tie the callback's type to the activity; here it takes whatever the analyzer gives.
+  const emit = onEvent as (event: AnalysisEvent | ScreenEvent) => void;
+  const { activity = 'run', screenParams, pelvicDropLevelMaxDeg, ...runOptions } = options;
+  if (activity !== 'run' && activity !== 'screen') throw new RangeError(`activity must be run or screen, got ${JSON.stringify(activity)}`);
+  // Constructed before reading, so bad parameters fail before any event.
+  const analyzer =
+    activity === 'screen'
+      ? new ScreenAnalyzer(screenParams, { ...runOptions, ...(pelvicDropLevelMaxDeg !== undefined ? { pelvicDropLevelMaxDeg } : {}) })
+      : new SessionAnalyzer(params, runOptions);
   const parser = new RecordingParser(parserOptions);
   const onRow = ({ sensor, tUs, values }: RecordingRow): void => {
-    for (const event of analyzer.pushSample(sensor, tUs, values[0], values[1], values[2], values[3], values[4], values[5])) onEvent(event);
+    for (const event of analyzer.pushSample(sensor, tUs, values[0], values[1], values[2], values[3], values[4], values[5])) emit(event);
   };
   for await (const chunk of chunks) parser.feed(chunk, onRow);
   parser.end(onRow);
   const byReason = Object.fromEntries(Object.entries(parser.errorCounts).filter(([, count]) => count > 0)) as RecordingAnalysis['parseErrorsByReason'];
   for (const event of analyzer.finish()) {
-    if (event.kind !== 'summary') onEvent(event);
+    if (event.kind !== 'summary') emit(event);
     else {
-      const summary: SummaryEvent & { parseErrorsByReason?: RecordingAnalysis['parseErrorsByReason'] } = { ...event, parseErrors: parser.errorCount };
+      const summary: (SummaryEvent | ScreenSummaryEvent) & { parseErrorsByReason?: RecordingAnalysis['parseErrorsByReason'] } = { ...event, parseErrors: parser.errorCount };
       if (parser.errorCount > 0) summary.parseErrorsByReason = byReason;
-      onEvent(summary);
+      emit(summary);
     }
   }
-  return { rows: parser.rowCount, parseErrors: parser.errors, parseErrorCount: parser.errorCount, parseErrorsByReason: byReason, params: analyzer.params };
+  const base = { rows: parser.rowCount, parseErrors: parser.errors, parseErrorCount: parser.errorCount, parseErrorsByReason: byReason };
+  return analyzer instanceof ScreenAnalyzer ? { ...base, params: DEFAULT_PARAMS, screenParams: analyzer.params } : { ...base, params: analyzer.params };
 }

@@ -8,3 +8,8 @@ export type { AlertEvent, AnalysisEvent, StrideEvent, SummaryEvent, SummaryMount
 export { DEFAULT_PARAMS, PARAM_DOCS, parameterKeys, parameterTable, validateParams, type AnalyzerParams } from './params.ts';
 export { describeAnalysis, type AnalysisDescription } from './describe.ts';
 export { typedArrayFootprint, type Footprint } from './session/footprint.ts';
+export { ScreenAnalyzer, type ScreenAnalyzerOptions } from './screen/screen-analyzer.ts';
+export { DEFAULT_SCREEN_PARAMS, SCREEN_PARAM_DOCS, validateScreenParams, type ScreenParams } from './screen/screen-params.ts';
+export type { RepEvent, ScreenEvent, ScreenSummaryEvent, ScreenSideSummary, ScreenSensorSummary, SpreadStat } from './screen/screen-events.ts';
+export type { ScreenSnapshot } from './screen/screen-snapshot.ts';
+export type { Activity, RecordingOptions } from './analyze-recording.ts';
