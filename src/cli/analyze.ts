@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { analyzeRecording, type Activity, type AnalysisEvent, type AnalyzerOptions, type ScreenEvent } from '@gaitwatch/dsp';
-import { RECORDING_ERROR_LABELS, RecordingFormatError, type RecordingErrorReason, type RecordingRowError } from '@gaitwatch/protocol';
+import { RECORDING_ERROR_LABELS, RecordingFormatError, type RecordingErrorReason, type RecordingRowError } from '@gaitwatch/protocol/core';
 import { InputError, UsageError } from './errors.ts';
 
 /** Bytes read from the file at a time: large reads keep an hour's analysis I/O-cheap; also the most text held at once. */

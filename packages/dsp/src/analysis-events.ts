@@ -1,4 +1,4 @@
-import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol';
+import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol/core';
 import type { SummaryBaselines } from './form/form-monitor.ts';
 import type { MountingEstimate } from './segments/segment-tracker.ts';
 

@@ -1,4 +1,4 @@
-import { RecordingParser, type RecordingErrorReason, type RecordingParserOptions, type RecordingRow, type RecordingRowError } from '@gaitwatch/protocol';
+import { RecordingParser, type RecordingErrorReason, type RecordingParserOptions, type RecordingRow, type RecordingRowError } from '@gaitwatch/protocol/core';
 import { SessionAnalyzer } from './analyzer.ts';
 import type { AnalysisEvent, SummaryEvent } from './analysis-events.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';

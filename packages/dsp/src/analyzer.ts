@@ -1,4 +1,4 @@
-import { isSensorId, type Alert, type SensorId, type Side } from '@gaitwatch/protocol';
+import { isSensorId, type Alert, type SensorId, type Side } from '@gaitwatch/protocol/core';
 import { StanceMeter } from './session/stance-meter.ts';
 import { alertContext } from './session/alerts.ts';
 import { buildSummary } from './summary.ts';

@@ -1,4 +1,4 @@
-import type { Side } from '@gaitwatch/protocol';
+import type { Side } from '@gaitwatch/protocol/core';
 import type { Candidate } from './analysis-events.ts';
 
 /** A pelvis contact this close to a shank's contact is that shank's, µs. */

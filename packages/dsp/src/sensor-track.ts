@@ -1,4 +1,4 @@
-import { MAX_ABS_SAMPLE_VALUE, type SensorId } from '@gaitwatch/protocol';
+import { MAX_ABS_SAMPLE_VALUE, type SensorId } from '@gaitwatch/protocol/core';
 import { StandingCalibrator, type Calibration } from './calibration/standing-calibrator.ts';
 import type { AnalyzerParams } from './params.ts';
 import { ClockGuard } from './input/clock-guard.ts';

@@ -1,4 +1,4 @@
-import { SENSOR_IDS, type SensorId } from '@gaitwatch/protocol';
+import { SENSOR_IDS, type SensorId } from '@gaitwatch/protocol/core';
 import type { SummaryEvent, SummaryMounting } from './analysis-events.ts';
 import type { SummaryBaselines } from './form/form-monitor.ts';
 import type { MountingEstimate } from './segments/segment-tracker.ts';

@@ -1,4 +1,4 @@
-import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol';
+import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol/core';
 import { robustStats } from '../signal/robust-stats.ts';
 import { SeriesMonitor, type SeriesChange } from './series-monitor.ts';
 

@@ -1,5 +1,5 @@
 import type { LossCostParams } from './loss-cost.ts';
-import type { SensorId } from '@gaitwatch/protocol';
+import type { SensorId } from '@gaitwatch/protocol/core';
 
 /** A data-quality episode starting or ending. */
 export interface QualityEvent {

@@ -1,4 +1,4 @@
-import type { AngleNullReason, SensorId } from '@gaitwatch/protocol';
+import type { AngleNullReason, SensorId } from '@gaitwatch/protocol/core';
 import type { AlertEvent, TimedEvent } from '../analysis-events.ts';
 import { dataQualityAlert, type AlertContext } from '../session/alerts.ts';
 

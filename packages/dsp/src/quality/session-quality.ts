@@ -1,4 +1,4 @@
-import type { SensorId } from '@gaitwatch/protocol';
+import type { SensorId } from '@gaitwatch/protocol/core';
 import type { AlertEvent } from '../analysis-events.ts';
 import type { AnalyzerParams } from '../params.ts';
 import type { SensorTrack } from '../sensor-track.ts';

@@ -1,4 +1,4 @@
-import { isSensorId, type AngleNullReason, type SensorId, type Side } from '@gaitwatch/protocol';
+import { isSensorId, type AngleNullReason, type SensorId, type Side } from '@gaitwatch/protocol/core';
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from '../params.ts';
 import { describeAnalysis, type AnalysisDescription } from '../describe.ts';

@@ -1,4 +1,4 @@
-import type { RepMetrics } from '@gaitwatch/protocol';
+import type { RepMetrics } from '@gaitwatch/protocol/core';
 
 /** One rep, as `gaitwatch analyze` prints it (the live payload adds athleteId and sessionId). */
 export type RepEvent = { kind: 'rep' } & RepMetrics;

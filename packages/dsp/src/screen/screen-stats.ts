@@ -1,4 +1,4 @@
-import type { SensorId, Side } from '@gaitwatch/protocol';
+import type { SensorId, Side } from '@gaitwatch/protocol/core';
 import type { SensorTrack } from '../sensor-track.ts';
 import type { RepEvent, ScreenSensorSummary, ScreenSideSummary, ScreenSummaryEvent, SpreadStat } from './screen-events.ts';
 

@@ -1,4 +1,4 @@
-import type { Side } from '@gaitwatch/protocol';
+import type { Side } from '@gaitwatch/protocol/core';
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { AttitudeFilter, SAMPLE_BRIDGED, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
 import { leftAxisFrom, planeBasis, PlaneAxis } from './plane-axis.ts';

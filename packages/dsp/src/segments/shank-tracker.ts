@@ -1,4 +1,4 @@
-import type { Side } from '@gaitwatch/protocol';
+import type { Side } from '@gaitwatch/protocol/core';
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { SegmentTracker, type SegmentParams } from './segment-tracker.ts';
 

@@ -1,4 +1,4 @@
-import type { AlertSeverity, Side } from '@gaitwatch/protocol';
+import type { AlertSeverity, Side } from '@gaitwatch/protocol/core';
 import type { AlertEvent } from '../analysis-events.ts';
 
 /** Who an alert is about: bound once per session. */

@@ -1,4 +1,4 @@
-import type { AngleNullReason, SensorId, Side } from '@gaitwatch/protocol';
+import type { AngleNullReason, SensorId, Side } from '@gaitwatch/protocol/core';
 import type { AlertEvent, StrideEvent, TimedEvent } from '../analysis-events.ts';
 import { gaitOf, type Gait } from '../form/form-monitor.ts';
 import type { AnalyzerParams } from '../params.ts';
