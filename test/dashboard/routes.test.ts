@@ -5,10 +5,12 @@
  * nothing else reachable — unknown names and traversal in every spelling
  * are refused.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardRoutes } from '../../services/api/src/routes/dashboard.ts';
 import { openTestApi, type TestApi } from '../api/helpers.ts';
 
 const CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'";
@@ -120,5 +122,56 @@ describe('dashboard routes', () => {
     const doc = (await api.get('/docs/json')).json() as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths).filter((p) => p === '/' || p.startsWith('/dashboard') || p.startsWith('/vendor'))).toEqual([]);
     expect((await api.get('/v1/sessions')).statusCode).toBe(401);
+  });
+});
+
+/** The parts of fastify and its zod type provider used here (loaded from services/api, whose dependencies they are). */
+interface BareApp {
+  setValidatorCompiler(compiler: unknown): void;
+  setSerializerCompiler(compiler: unknown): void;
+  register(plugin: typeof dashboardRoutes, options: { dir: string }): Promise<unknown>;
+  inject(request: { method: 'GET'; url: string }): Promise<{ statusCode: number; body: string }>;
+  close(): Promise<void>;
+}
+interface ZodProvider {
+  validatorCompiler: unknown;
+  serializerCompiler: unknown;
+}
+
+describe('dashboard file serving', () => {
+  it('serves a file from memory, and an edited file fresh without a restart (new size, or same size and a new mtime)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-dashboard-files-'));
+    // A bare app with only the dashboard plugin, over a folder of its own (the API's own app serves the real folder).
+    const apiRequire = createRequire(new URL('../../services/api/package.json', import.meta.url));
+    const { default: Fastify } = (await import(apiRequire.resolve('fastify'))) as { default: () => BareApp };
+    const { validatorCompiler, serializerCompiler } = (await import(apiRequire.resolve('fastify-type-provider-zod'))) as ZodProvider;
+    const app = Fastify();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    try {
+      const page = join(dir, 'index.html');
+      const module = join(dir, 'main.js');
+      writeFileSync(page, '<p>one</p>');
+      writeFileSync(module, 'export const a = 1;');
+      await app.register(dashboardRoutes, { dir });
+      const get = async (url: string): Promise<string> => {
+        const res = await app.inject({ method: 'GET', url });
+        expect(res.statusCode, url).toBe(200);
+        return res.body;
+      };
+      expect(await get('/')).toBe('<p>one</p>');
+      expect(await get('/dashboard/main.js')).toBe('export const a = 1;');
+      writeFileSync(page, '<p>three</p>');
+      expect(await get('/')).toBe('<p>three</p>');
+      // Same size, new content: only the mtime tells (set well apart, whatever the file system's resolution).
+      writeFileSync(module, 'export const b = 2;');
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(module, later, later);
+      expect(await get('/dashboard/main.js')).toBe('export const b = 2;');
+      expect(await get('/dashboard/main.js')).toBe('export const b = 2;');
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
