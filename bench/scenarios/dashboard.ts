@@ -68,7 +68,7 @@ function loadPlaywright(): Playwright | undefined {
 }
 
 /** One session of `durationS` of running: a stance every ~0.36 s, sides alternating, seeded values in realistic ranges; one form alert half-way. */
-function seedSession(durationS: number, startUs: number): { strides: StrideRecord[]; alerts: AlertRecord[] } {
+export function seedSession(durationS: number, startUs: number): { strides: StrideRecord[]; alerts: AlertRecord[] } {
   const random = new Random(BENCH_SEED);
   const rand = (): number => random.next();
   const strides: StrideRecord[] = [];
@@ -123,13 +123,17 @@ interface Phases {
   readonly domContentLoadedMs: number;
   readonly stridesStartMs: number;
   readonly stridesEndMs: number;
+  /** The review's own marks (view-session.js): every response parsed; the charts handed their columns. */
+  readonly reviewDataMs: number;
+  readonly reviewChartsMs: number;
 }
 
-/** In the page, after the first render: when the document was parsed and when the first stride page was requested and arrived (Resource Timing), ms. */
+/** In the page, after the first render: when the document was parsed, when the first stride page was requested and arrived (Resource Timing), and the review's marks, ms. */
 const PHASES = `(() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const strides = performance.getEntriesByType('resource').find((e) => e.name.includes('/strides'));
-  return { domContentLoadedMs: nav?.domContentLoadedEventEnd ?? NaN, stridesStartMs: strides?.startTime ?? NaN, stridesEndMs: strides?.responseEnd ?? NaN };
+  const mark = (name) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? NaN;
+  return { domContentLoadedMs: nav?.domContentLoadedEventEnd ?? NaN, stridesStartMs: strides?.startTime ?? NaN, stridesEndMs: strides?.responseEnd ?? NaN, reviewDataMs: mark('review:data'), reviewChartsMs: mark('review:charts') };
 })()`;
 
 export async function dashboard(options: ScenarioOptions): Promise<ScenarioResult> {
@@ -199,7 +203,10 @@ export async function dashboard(options: ScenarioOptions): Promise<ScenarioResul
         render.push(renderMs);
         breakdown.push(phases);
         fetchOnly.push(fetchMs);
-        progress(NAME, `run ${r + 1}/${runs}: first render ${renderMs.toFixed(0)} ms (page loaded ${phases.domContentLoadedMs.toFixed(0)}, strides requested ${phases.stridesStartMs.toFixed(0)}, received ${phases.stridesEndMs.toFixed(0)}); the same API data fetched + parsed ${fetchMs.toFixed(0)} ms`);
+        progress(
+          NAME,
+          `run ${r + 1}/${runs}: first render ${renderMs.toFixed(0)} ms (page loaded ${phases.domContentLoadedMs.toFixed(0)}, strides requested ${phases.stridesStartMs.toFixed(0)}, received ${phases.stridesEndMs.toFixed(0)}, all data parsed ${phases.reviewDataMs.toFixed(0)}, charts given it ${phases.reviewChartsMs.toFixed(0)}); the same API data fetched + parsed ${fetchMs.toFixed(0)} ms`,
+        );
       } finally {
         await context.close();
       }
@@ -220,7 +227,9 @@ export async function dashboard(options: ScenarioOptions): Promise<ScenarioResul
   ];
   if (breakdown.length > 0) {
     const m = (k: keyof Phases): string => median(breakdown.map((b) => b[k])).toFixed(0);
-    notes.push(`Where the time goes (medians, ms from navigation start, Resource Timing): document parsed (DOMContentLoaded) ${m('domContentLoadedMs')}; first stride page requested ${m('stridesStartMs')} and fully received ${m('stridesEndMs')}; first render ${median(render).toFixed(0)}. So: page and scripts up to the request, the API's answer (server query + JSON + transfer) in between, then parsing, the stance series and the charts.`);
+    notes.push(
+      `Where the time goes (medians, ms from navigation start; Resource Timing and the review's performance marks): document parsed (DOMContentLoaded) ${m('domContentLoadedMs')}; first stride page requested ${m('stridesStartMs')} and fully received ${m('stridesEndMs')}; every response parsed ${m('reviewDataMs')}; the stance series built and the charts handed their columns ${m('reviewChartsMs')}; first render ${median(render).toFixed(0)}. So: page and scripts up to the request, the API's answer (server query + JSON + transfer) in between, then reading and parsing the JSON, the stance series and the charts, and the frame that paints them.`,
+    );
   }
   return { name: NAME, title, runs, rows, notes, setupS, wallS: (performance.now() - wallStarted) / 1000 };
 }

@@ -188,7 +188,7 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser against the live syst
     }
   }, 60_000);
 
-  it('opened straight on a session review, takes the session and first stride page early.js asked for, and draws it', async () => {
+  it('opened straight on a session review, takes the session, first stride page and alerts early.js asked for, and draws it', async () => {
     // A session of demo-ana with strides (the runners have been running since the system started).
     const headers = { authorization: `Bearer ${system.token}` };
     const sessionWithStrides = async (): Promise<string | undefined> => {
@@ -211,15 +211,52 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser against the live syst
       expect(Number(await review.locator('.view-session').getAttribute('data-loaded'))).toBeGreaterThan(0);
       for (const id of ['chart-pelvic', 'chart-knee', 'chart-cadence', 'chart-gct']) expect(Number(await review.locator(`#${id}`).getAttribute('data-points')), id).toBeGreaterThan(0);
       const base = `/v1/sessions/demo-ana/${encodeURIComponent(sessionId)}`;
-      // Both early requests were made, and taken (none left parked: a path early.js built differently from api.js
-      // would stay there). The live list may ask for a running session and its strides again: those are its own.
+      // The three early requests were made, and taken (none left parked: a path early.js built differently from api.js
+      // would stay there). The live list may ask for a running session and its strides again: those are its own;
+      // the session's alerts are asked for once (taken from early.js, not asked again by api.js).
       expect(asked.filter((p) => p === base).length, asked.join(' ')).toBeGreaterThanOrEqual(1);
       expect(asked).toContain(`${base}/strides?limit=10000`);
+      expect(asked.filter((p) => p === `/v1/alerts?limit=1000&athlete=demo-ana&session=${encodeURIComponent(sessionId)}`), asked.join(' ')).toHaveLength(1);
       expect(await review.evaluate('globalThis.gaitwatchEarly?.size')).toBe(0);
     } finally {
       await review.close();
     }
   }, 90_000);
+
+  it('opened on a session that does not exist, says so and hides the empty review it had laid out', async () => {
+    const review = await context.newPage();
+    try {
+      await review.addInitScript(`sessionStorage.setItem('gaitwatch.token', ${JSON.stringify(system.token)})`);
+      await review.goto(`${system.dashboardUrl}#/session/demo-ana/no-such-session`);
+      // The charts are laid out while the data is on its way; a failed load must not leave them standing empty.
+      await expect.poll(() => review.locator('.view-session [role=status]').textContent(), { timeout: 15_000 }).toBe('Could not load this session.');
+      expect(await review.locator('.review-body').isHidden()).toBe(true);
+      expect(await review.locator('.view-session').getAttribute('data-loaded')).toBeNull();
+      await expect.poll(() => review.locator('#banner').textContent(), { timeout: 5_000 }).toContain('no session no-such-session of athlete demo-ana');
+      expect(await review.evaluate('globalThis.gaitwatchEarly?.size')).toBe(0);
+    } finally {
+      await review.close();
+    }
+  }, 30_000);
+
+  it('says so when a view loaded on first use cannot be fetched, and loads it once the file is back', async () => {
+    const other = await context.newPage();
+    try {
+      await other.addInitScript(`sessionStorage.setItem('gaitwatch.token', ${JSON.stringify(system.token)})`);
+      await other.route('**/dashboard/view-coach.js', (route) => route.abort());
+      await other.goto(`${system.dashboardUrl}#/coach`);
+      await expect.poll(() => other.locator('#banner').textContent(), { timeout: 15_000 }).toContain('view-coach.js');
+      expect(await other.locator('.roster-row').count()).toBe(0);
+      // The file is back: after a reload (a document keeps a failed module import), the view loads.
+      await other.unroute('**/dashboard/view-coach.js');
+      await other.goto(`${system.dashboardUrl}#/`);
+      await other.reload();
+      await other.goto(`${system.dashboardUrl}#/coach`);
+      await expect.poll(() => other.locator('.roster-row').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
 
   it('draws an hour-long session (10,000 stances) and grows it stance by stance', async () => {
     await page.goto(system.dashboardUrl);

@@ -1,16 +1,19 @@
 /**
- * The page asks for its whole module graph at once (index.html's
- * modulepreload links), so loading takes one round of requests instead of
- * one per import level: the list must name every module main.js reaches,
- * and nothing else.
+ * How the page loads (index.html, main.js, early.js): the start-up module
+ * graph is asked for at once (index.html's modulepreload links: one round of
+ * requests instead of one per import level) and holds only what start-up
+ * needs; the views loaded on first use are reachable from main.js and not
+ * preloaded; early.js runs before everything else, as soon as it arrives.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const DIR = new URL('../../services/api/dashboard/', import.meta.url);
+const source = (name: string): string => readFileSync(new URL(name, DIR), 'utf8');
 
+/** Modules reached through static `import … from './x.js'` lines. */
 function graph(entry: string, seen = new Set<string>()): Set<string> {
-  for (const [, name] of readFileSync(new URL(entry, DIR), 'utf8').matchAll(/^import [^;]*? from '\.\/([\w-]+\.js)';/gm)) {
+  for (const [, name] of source(entry).matchAll(/^import [^;]*? from '\.\/([\w-]+\.js)';/gm)) {
     if (seen.has(name!)) continue;
     seen.add(name!);
     graph(name!, seen);
@@ -18,20 +21,51 @@ function graph(entry: string, seen = new Set<string>()): Set<string> {
   return seen;
 }
 
+/** Modules a file loads on demand: `import('./x.js')`. */
+const lazyImports = (entry: string): Set<string> => new Set([...source(entry).matchAll(/\bimport\('\.\/([\w-]+\.js)'\)/g)].map((m) => m[1]!));
+
 describe('dashboard page load', () => {
-  it('preloads exactly the modules main.js imports, directly or not', () => {
-    const html = readFileSync(new URL('index.html', DIR), 'utf8');
-    const preloaded = [...html.matchAll(/<link rel="modulepreload" href="\/dashboard\/([\w-]+\.js)">/g)].map((m) => m[1]);
+  const html = source('index.html');
+  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="\/dashboard\/([\w-]+\.js)">/g)].map((m) => m[1]);
+
+  it('preloads exactly the modules main.js imports statically, directly or not', () => {
     const reached = graph('main.js');
     expect(reached.size).toBeGreaterThan(10);
     expect(new Set(preloaded)).toEqual(reached);
     expect(preloaded.length).toBe(reached.size);
   });
 
-  it('runs early.js before main.js, and early.js imports nothing (it must not wait for the graph)', () => {
-    const html = readFileSync(new URL('index.html', DIR), 'utf8');
-    expect(html.indexOf('src="/dashboard/early.js"')).toBeGreaterThan(0);
-    expect(html.indexOf('src="/dashboard/early.js"')).toBeLessThan(html.indexOf('src="/dashboard/main.js"'));
-    expect(readFileSync(new URL('early.js', DIR), 'utf8')).not.toMatch(/^import /m);
+  it('loads the views not needed at start on first use: not preloaded, not in the start-up graph', () => {
+    const lazy = lazyImports('main.js');
+    expect([...lazy].sort()).toEqual(['view-coach.js', 'view-rtr.js', 'view-runner.js']);
+    const startup = graph('main.js');
+    for (const name of lazy) {
+      expect(startup.has(name), name).toBe(false);
+      expect(preloaded, name).not.toContain(name);
+    }
+    // The session review and the live page (the default route) stay in the start-up graph.
+    expect(startup.has('view-session.js')).toBe(true);
+    expect(startup.has('view-live.js')).toBe(true);
+  });
+
+  it('leaves no module unreachable: every .js file is early.js, main.js, in the start-up graph or a lazy view’s graph', () => {
+    const reachable = new Set(['early.js', 'main.js', ...graph('main.js')]);
+    for (const name of lazyImports('main.js')) for (const m of [name, ...graph(name)]) reachable.add(m);
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.js'));
+    expect(files.filter((f) => !reachable.has(f))).toEqual([]);
+  });
+
+  it('runs early.js first: a classic parser-blocking script ahead of every stylesheet and script, importing nothing', () => {
+    const tag = /<script src="\/dashboard\/early\.js"><\/script>/.exec(html);
+    expect(tag, 'early.js as <script src> without type=module, defer or async').not.toBeNull();
+    const at = tag!.index;
+    expect(at).toBeLessThan(html.indexOf('<link rel="stylesheet"'));
+    expect(at).toBeLessThan(html.indexOf('src="/vendor/uplot/'));
+    expect(at).toBeLessThan(html.indexOf('src="/dashboard/main.js"'));
+    expect(at).toBeLessThan(html.indexOf('<link rel="modulepreload"'));
+    // A classic script cannot import or export; and its names stay inside its one function.
+    const early = source('early.js');
+    expect(early).not.toMatch(/^\s*(import|export)\b/m);
+    expect(early.replace(/\/\*\*[\s\S]*?\*\/\s*/, '').trimStart()).toMatch(/^\(function \w+\(\) \{/);
   });
 });

@@ -30,28 +30,38 @@ export function queryString(params) {
 }
 
 /**
- * The response early.js already asked for on this path with this key, if any (each is taken once: a later
+ * @typedef {{ key: string, response: Promise<Response>, body: Promise<unknown> }} EarlyRequest
+ * A request early.js made before the modules loaded: its response, and its JSON body, read as soon as it
+ * arrived (an ok response's only; the body of an error is left for the error message).
+ */
+
+/**
+ * The request early.js already made for this path with this key, if any (each is taken once: a later
  * call, e.g. a refresh, asks again).
- * @param {string} path @param {string} key @returns {Promise<Response> | undefined}
+ * @param {string} path @param {string} key @returns {EarlyRequest | undefined}
  */
 function takeEarly(path, key) {
-  /** @type {Map<string, { key: string, response: Promise<Response> }> | undefined} */
+  /** @type {Map<string, EarlyRequest> | undefined} */
   const parked = /** @type {any} */ (globalThis).gaitwatchEarly;
   const entry = parked?.get(path);
   if (entry === undefined) return undefined;
   parked?.delete(path);
-  return entry.key === key ? entry.response : undefined;
+  return entry.key === key ? entry : undefined;
 }
 
 /**
  * @param {() => string | null} token
  */
 export function createApi(token) {
-  /** @param {string} path @returns {Promise<Response>} */
-  async function request(path) {
+  /**
+   * The response to a GET, refused with the error the API gave; `body` is early.js's reading of an ok JSON body.
+   * @param {string} path @returns {Promise<{ response: Response, body: Promise<unknown> | undefined }>}
+   */
+  async function exchange(path) {
     const key = token();
     if (key === null) throw new UnauthorizedError('not signed in');
-    const response = await (takeEarly(path, key) ?? fetch(path, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' }, cache: 'no-store' }));
+    const early = takeEarly(path, key);
+    const response = await (early?.response ?? fetch(path, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' }, cache: 'no-store' }));
     if (response.status === 401) throw new UnauthorizedError();
     if (!response.ok) {
       let code = 'HTTP_' + response.status;
@@ -65,12 +75,18 @@ export function createApi(token) {
       }
       throw new ApiRequestError(response.status, code, message);
     }
-    return response;
+    return { response, body: early?.body };
+  }
+
+  /** @param {string} path @returns {Promise<Response>} */
+  async function request(path) {
+    return (await exchange(path)).response;
   }
 
   /** @param {string} path */
   async function json(path) {
-    return (await request(path)).json();
+    const { response, body } = await exchange(path);
+    return body ?? response.json();
   }
 
   /** A JSON POST, answered with JSON. @param {string} path @param {unknown} body */

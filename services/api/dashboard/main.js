@@ -9,11 +9,23 @@ import { h, replace } from './dom.js';
 import { openLiveStream } from './live-stream.js';
 import { LiveState } from './live-state.js';
 import { parseRoute } from './router.js';
-import { mountCoach } from './view-coach.js';
 import { mountLive } from './view-live.js';
-import { mountRunner } from './view-runner.js';
-import { mountRtrAthlete, mountRtrRoster } from './view-rtr.js';
 import { mountSession } from './view-session.js';
+
+/**
+ * Views loaded when first opened, not at start: every file the start-up graph
+ * holds is one more request over the browser's six connections to this
+ * origin, ahead of or beside the session review's data (bench `dashboard`).
+ * The live page (the default) and the session review (opened from links,
+ * often as the first page) stay in the start-up graph.
+ * @type {Record<string, () => Promise<(root: HTMLElement, ctx: any, athleteId: string) => () => void>>}
+ */
+const LAZY_VIEWS = {
+  runner: () => import('./view-runner.js').then((m) => m.mountRunner),
+  coach: () => import('./view-coach.js').then((m) => m.mountCoach),
+  rtr: () => import('./view-rtr.js').then((m) => m.mountRtrRoster),
+  'rtr-athlete': () => import('./view-rtr.js').then((m) => m.mountRtrAthlete),
+};
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
@@ -111,20 +123,29 @@ function startApp() {
   signOutButton.hidden = false;
   showBanner('');
   let unmountView = () => {};
+  /** Bumped on every route change: a lazy view that finishes loading after the user moved on is not mounted. */
+  let routeSeq = 0;
   const route = () => {
     unmountView();
+    unmountView = () => {};
+    const seq = ++routeSeq;
     const r = parseRoute(location.hash);
     for (const link of nav.querySelectorAll('a')) {
       if (link.dataset.view === (r.view === 'rtr-athlete' ? 'rtr' : r.view) && r.view !== 'session') link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
     const ctx = { api, state, onError };
+    const lazy = LAZY_VIEWS[r.view];
     if (r.view === 'session') unmountView = mountSession(main, ctx, r.athleteId ?? '', r.sessionId ?? '');
-    else if (r.view === 'runner') unmountView = mountRunner(main, ctx);
-    else if (r.view === 'coach') unmountView = mountCoach(main, ctx);
-    else if (r.view === 'rtr') unmountView = mountRtrRoster(main, ctx);
-    else if (r.view === 'rtr-athlete') unmountView = mountRtrAthlete(main, ctx, r.athleteId ?? '');
-    else unmountView = mountLive(main, ctx);
+    else if (lazy === undefined) unmountView = mountLive(main, ctx);
+    else {
+      replace(main, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+      lazy()
+        .then((mount) => {
+          if (seq === routeSeq) unmountView = mount(main, ctx, r.athleteId ?? '');
+        })
+        .catch(onError);
+    }
     main.focus({ preventScroll: true });
   };
   window.addEventListener('hashchange', route);
@@ -135,6 +156,7 @@ function startApp() {
     state,
     unmount: () => {
       window.removeEventListener('hashchange', route);
+      routeSeq++; // a view still loading is not mounted after sign-out
       unmountView();
     },
   };

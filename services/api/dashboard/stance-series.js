@@ -21,7 +21,8 @@ export class StanceSeries {
     for (const m of SERIES_METRICS) this.columns[m] = { left: [], right: [] };
     /** Stances per side, in arrival order (for the baseline and the latest state). */
     this.bySide = { left: /** @type {any[]} */ ([]), right: /** @type {any[]} */ ([]) };
-    this.seen = new Set();
+    /** icUs already added, per side (numbers, not `side:icUs` strings: no string built per stance of an hour's load). */
+    this.seen = { left: /** @type {Set<number>} */ (new Set()), right: /** @type {Set<number>} */ (new Set()) };
     /** Bumped on every change, so a view can tell whether to redraw. */
     this.version = 0;
   }
@@ -36,9 +37,9 @@ export class StanceSeries {
    */
   add(stance) {
     if (!SIDES.includes(stance.side) || typeof stance.icUs !== 'number') return false;
-    const id = `${stance.side}:${stance.icUs}`;
-    if (this.seen.has(id)) return false;
-    this.seen.add(id);
+    const seen = this.seen[stance.side];
+    if (seen.has(stance.icUs)) return false;
+    seen.add(stance.icUs);
     const xs = (stance.icUs - this.startUs) / 1e6;
     // Stances arrive in time order but the two sides may interleave late by a stance: insert in place (rare, short walk back).
     let at = this.x.length;

@@ -57,7 +57,8 @@ const onsetOf = (alerts) => alerts.filter((a) => isForm(a) && a.phase !== 'resol
 export function mountSession(root, { api, state, onError }, athleteId, sessionId) {
   const status = h('p', { class: 'muted', role: 'status' }, 'Loading the session…');
   const body = h('div', { class: 'review-body' });
-  replace(root, h('section', { class: 'view view-session', 'aria-labelledby': 'session-heading' }, h('h1', { id: 'session-heading' }, `Session ${sessionId}`, h('span', { class: 'muted' }, ` · ${athleteId}`)), status, body));
+  const view = h('section', { class: 'view view-session', 'aria-labelledby': 'session-heading' }, h('h1', { id: 'session-heading' }, `Session ${sessionId}`, h('span', { class: 'muted' }, ` · ${athleteId}`)), status, body);
+  replace(root, view);
   const charts = [];
   let gone = false;
   // A running session keeps growing: what the stream brings while (and after) the history loads is kept and merged.
@@ -73,111 +74,126 @@ export function mountSession(root, { api, state, onError }, athleteId, sessionId
   state.addEventListener('stride', strideListener);
   state.addEventListener('alert', alertListener);
 
+  // What the data fills in; the charts read it through these, so they can exist before it arrives.
+  /** @type {any} */
+  let session = null;
+  /** @type {StanceSeries | null} */
+  let series = null;
+  /** @type {any[]} */
+  let alerts = [];
+  /** @type {any} */
+  let onset;
+  const onsetX = () => (onset === undefined || session === null ? null : (onset.tUs - session.startUs) / 1e6);
+  const onsetMarker = () => (onset === undefined || session === null ? [] : [{ x: onsetX(), color: ONSET_COLOR, label: 'onset' }]);
+
+  // The page's layout and its four (empty) charts are built while the requests are on their way: building
+  // uPlot charts is a tenth of the review's first render, and the page has nothing else to do meanwhile.
+  const csvButton = h('button', { type: 'button', id: 'csv-download' }, 'Download CSV');
+  csvButton.addEventListener('click', async () => {
+    csvButton.disabled = true;
+    try {
+      saveBlob(await api.csv(athleteId, sessionId), `${athleteId}_${sessionId}_strides.csv`);
+    } catch (error) {
+      onError(error);
+    } finally {
+      csvButton.disabled = false;
+    }
+  });
+  const onsetText = () =>
+    onset === undefined
+      ? ['No form breakdown was flagged in this session.']
+      : [h('strong', null, `Form broke down ${elapsed(onsetX() ?? 0)} into the run`), ` — ${alertTitle(onset)}: ${onset.message}`];
+  const onsetLine = h('p', { id: 'onset' });
+  const qualitySection = h('section', { class: 'quality-review', 'aria-labelledby': 'quality-heading' }, h('h2', { id: 'quality-heading' }, 'Data quality'));
+  const box = (id, label) => h('div', { class: 'chart', id, role: 'img', 'aria-label': label });
+  const boxes = {
+    pelvic: box('chart-pelvic', 'Pelvic drop per stance, left and right, with the baseline band and the form-breakdown onset'),
+    knee: box('chart-knee', 'Knee-collapse proxy per stance, left and right'),
+    cadence: box('chart-cadence', 'Cadence per stance'),
+    gct: box('chart-gct', 'Ground contact time per stance, left and right'),
+  };
+  const pelvicNote = h('p', { class: 'note' });
+  replace(
+    body,
+    h('section', { class: 'onset', 'aria-labelledby': 'onset-heading' }, h('h2', { id: 'onset-heading' }, 'Form'), onsetLine, h('p', null, csvButton)),
+    qualitySection,
+    h('h2', null, 'Pelvic drop (°)'),
+    boxes.pelvic,
+    pelvicNote,
+    h('h2', null, 'Knee-collapse proxy (°)'),
+    h('p', { class: 'note' }, 'Shank tilt toward the midline during stance; a shank sensor cannot see the knee itself, so this is a proxy.'),
+    boxes.knee,
+    h('h2', null, 'Cadence (steps/min)'),
+    boxes.cadence,
+    h('h2', null, 'Ground contact time (s)'),
+    boxes.gct,
+  );
+  const pelvic = pelvicChart(boxes.pelvic, { series: () => series, summary: () => session?.summary, alerts: () => alerts.filter((a) => isForm(a) || a.type === 'data_quality'), startUs: () => session?.startUs ?? null, height: 240 });
+  const sides = [
+    { label: 'left', color: SIDE_COLORS.left },
+    { label: 'right', color: SIDE_COLORS.right },
+  ];
+  const knee = stanceChart(boxes.knee, { unit: '°', series: sides, markers: onsetMarker });
+  const cadence = stanceChart(boxes.cadence, { unit: 'spm', series: [{ label: 'cadence', color: '#374151' }], markers: onsetMarker });
+  const gct = stanceChart(boxes.gct, { unit: 's', series: sides, markers: onsetMarker });
+  charts.push(pelvic, knee, cadence, gct);
+
+  const renderStatus = () => {
+    if (session === null || series === null) return;
+    const endUs = session.endUs ?? session.startUs + (series.x.at(-1) ?? 0) * 1e6;
+    status.textContent = `${session.status === 'running' ? 'Running (updating live)' : 'Ended'} · started ${when(session.startUs)} · ${elapsed((endUs - session.startUs) / 1e6)} · ${series.count} stances`;
+  };
+  const drawCharts = () => {
+    if (series === null) return;
+    pelvic.update();
+    knee.setData(series.data('shankFrontalDeg'));
+    cadence.setData(series.data('cadenceSpm', true));
+    gct.setData(series.data('gctS'));
+  };
+
   (async () => {
-    const [session, strides, alerts] = await Promise.all([api.session(athleteId, sessionId), api.strides(athleteId, sessionId), api.alerts({ athlete: athleteId, session: sessionId })]);
+    const [loadedSession, strides, loadedAlerts] = await Promise.all([api.session(athleteId, sessionId), api.strides(athleteId, sessionId), api.alerts({ athlete: athleteId, session: sessionId })]);
     if (gone) return;
-    const series = new StanceSeries(session.startUs);
-    for (const s of strides) series.add(s);
-    for (const s of early) series.add(s);
+    // Marks for the bench (bench/scenarios/dashboard.ts): data in, series built, charts handed their columns.
+    performance.mark('review:data');
+    session = loadedSession;
+    const loaded = new StanceSeries(session.startUs);
+    for (const s of strides) loaded.add(s);
+    for (const s of early) loaded.add(s);
+    series = loaded;
+    performance.mark('review:series');
+    alerts = loadedAlerts;
     const known = new Set(alerts.map(alertId));
     alerts.push(...earlyAlerts.filter((a) => !known.has(alertId(a))));
-    let onset = onsetOf(alerts);
-    const onsetX = () => (onset === undefined ? null : (onset.tUs - session.startUs) / 1e6);
-    const onsetMarker = () => (onset === undefined ? [] : [{ x: onsetX(), color: ONSET_COLOR, label: 'onset' }]);
+    onset = onsetOf(alerts);
     const quality = dataQuality(alerts, { ended: session.status !== 'running' });
 
-    const csvButton = h('button', { type: 'button', id: 'csv-download' }, 'Download CSV');
-    csvButton.addEventListener('click', async () => {
-      csvButton.disabled = true;
-      try {
-        saveBlob(await api.csv(athleteId, sessionId), `${athleteId}_${sessionId}_strides.csv`);
-      } catch (error) {
-        onError(error);
-      } finally {
-        csvButton.disabled = false;
-      }
-    });
-
-    const renderStatus = () => {
-      const endUs = session.endUs ?? session.startUs + (series.x.at(-1) ?? 0) * 1e6;
-      status.textContent = `${session.status === 'running' ? 'Running (updating live)' : 'Ended'} · started ${when(session.startUs)} · ${elapsed((endUs - session.startUs) / 1e6)} · ${series.count} stances`;
-    };
     renderStatus();
-    const onsetText = () =>
-      onset === undefined
-        ? ['No form breakdown was flagged in this session.']
-        : [h('strong', null, `Form broke down ${elapsed(onsetX() ?? 0)} into the run`), ` — ${alertTitle(onset)}: ${onset.message}`];
-    const onsetLine = h('p', { id: 'onset', class: onset === undefined ? '' : 'onset-found' }, ...onsetText());
-    const box = (id, label) => h('div', { class: 'chart', id, role: 'img', 'aria-label': label });
-    const boxes = {
-      pelvic: box('chart-pelvic', 'Pelvic drop per stance, left and right, with the baseline band and the form-breakdown onset'),
-      knee: box('chart-knee', 'Knee-collapse proxy per stance, left and right'),
-      cadence: box('chart-cadence', 'Cadence per stance'),
-      gct: box('chart-gct', 'Ground contact time per stance, left and right'),
-    };
-    const pelvicNote = h('p', { class: 'note' });
-    replace(
-      body,
-      h(
-        'section',
-        { class: 'onset', 'aria-labelledby': 'onset-heading' },
-        h('h2', { id: 'onset-heading' }, 'Form'),
-        onsetLine,
-        h('p', null, csvButton),
-      ),
-      h(
-        'section',
-        { class: 'quality-review', 'aria-labelledby': 'quality-heading' },
-        h('h2', { id: 'quality-heading' }, 'Data quality'),
-        h('p', { class: `quality-${quality.level}` }, quality.summary),
-        quality.open.length + quality.earlier.length > 0 ? h('ul', null, ...quality.open.map((t) => h('li', null, t)), ...quality.earlier.map((t) => h('li', null, t))) : null,
-        sensorTable(session.summary),
-      ),
-      h('h2', null, 'Pelvic drop (°)'),
-      boxes.pelvic,
-      pelvicNote,
-      h('h2', null, 'Knee-collapse proxy (°)'),
-      h('p', { class: 'note' }, 'Shank tilt toward the midline during stance; a shank sensor cannot see the knee itself, so this is a proxy.'),
-      boxes.knee,
-      h('h2', null, 'Cadence (steps/min)'),
-      boxes.cadence,
-      h('h2', null, 'Ground contact time (s)'),
-      boxes.gct,
+    onsetLine.className = onset === undefined ? '' : 'onset-found';
+    replace(onsetLine, ...onsetText());
+    qualitySection.append(
+      h('p', { class: `quality-${quality.level}` }, quality.summary),
+      ...(quality.open.length + quality.earlier.length > 0 ? [h('ul', null, ...quality.open.map((t) => h('li', null, t)), ...quality.earlier.map((t) => h('li', null, t)))] : []),
+      sensorTable(session.summary),
     );
-
-    const pelvic = pelvicChart(boxes.pelvic, { series: () => series, summary: () => session.summary, alerts: () => alerts.filter((a) => isForm(a) || a.type === 'data_quality'), startUs: () => session.startUs, height: 240 });
-    pelvic.update();
+    drawCharts();
     pelvicNote.textContent = pelvic.baseline.label;
-    charts.push(pelvic);
-    const sides = [
-      { label: 'left', color: SIDE_COLORS.left },
-      { label: 'right', color: SIDE_COLORS.right },
-    ];
-    const knee = stanceChart(boxes.knee, { unit: '°', series: sides, markers: onsetMarker });
-    knee.setData(series.data('shankFrontalDeg'));
-    const cadence = stanceChart(boxes.cadence, { unit: 'spm', series: [{ label: 'cadence', color: '#374151' }], markers: onsetMarker });
-    cadence.setData(series.data('cadenceSpm', true));
-    const gct = stanceChart(boxes.gct, { unit: 's', series: sides, markers: onsetMarker });
-    gct.setData(series.data('gctS'));
-    charts.push(knee, cadence, gct);
-    root.querySelector('.view-session')?.setAttribute('data-loaded', String(series.count));
+    performance.mark('review:charts');
+    view.setAttribute('data-loaded', String(loaded.count));
 
     // From here the stream's stances and alerts of this session go straight in, redrawn once per frame.
     let frame = 0;
     const redraw = () => {
       frame = 0;
       if (gone) return;
-      pelvic.update();
-      knee.setData(series.data('shankFrontalDeg'));
-      cadence.setData(series.data('cadenceSpm', true));
-      gct.setData(series.data('gctS'));
+      drawCharts();
       renderStatus();
     };
     const schedule = () => {
       if (frame === 0) frame = requestAnimationFrame(redraw);
     };
     onStride = (stride) => {
-      if (series.add(stride)) schedule();
+      if (loaded.add(stride)) schedule();
     };
     onAlert = (alert) => {
       alerts.push(alert);
@@ -191,6 +207,7 @@ export function mountSession(root, { api, state, onError }, athleteId, sessionId
     };
   })().catch((error) => {
     status.textContent = 'Could not load this session.';
+    body.hidden = true;
     onError(error);
   });
 
