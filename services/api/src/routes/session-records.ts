@@ -1,0 +1,90 @@
+import { Readable } from 'node:stream';
+import type { GaitStore, Page, RepQuery, StrideQuery } from '@gaitwatch/storage';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf } from '../auth/auth-plugin.ts';
+import { seesPseudonyms } from '../auth/principal.ts';
+import { exportManifest, type ExportOf } from '../export-manifest.ts';
+import { csvLines, ndjsonLines, pickColumns } from './export-lines.ts';
+import { CursorSchema, LimitSchema, RANGE_MESSAGE, rangeInOrder, SessionPathSchema, TimeSchema } from './query-schemas.ts';
+import { assertCanSee, sessionOr404 } from './sessions.ts';
+
+type RecordQuery = StrideQuery & RepQuery;
+
+/** One kind of per-session record (a run's strides, a screen's reps) and how the store serves it. */
+export interface SessionRecordKind<R extends object> {
+  /** The path segment and the export's file-name suffix: `…/strides`, `…/reps.csv`. */
+  readonly plural: ExportOf;
+  /** The NDJSON line's `kind` and the log message's subject. */
+  readonly singular: 'stride' | 'rep';
+  /** The CSV export's title line. */
+  readonly title: string;
+  readonly tag: string;
+  readonly pageSummary: string;
+  readonly exportNoun: string;
+  /** What `side` selects (the stride's leg, the rep's standing leg). */
+  readonly sideDescription: string;
+  readonly columns: readonly string[];
+  query(store: GaitStore, query: RecordQuery): Promise<Page<R>>;
+  stream(store: GaitStore, query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<R>;
+}
+
+/**
+ * The routes every per-session record kind has, under the session rules
+ * (403 before the store is asked, then 404): `GET …/<plural>` (JSON pages in
+ * time order: cursor + time range + side) and `GET …/<plural>.csv` /
+ * `.ndjson` (the whole session streamed one store page at a time, with the
+ * export manifest; a researcher's export names the athlete by pseudonym
+ * unless an admin granted `identified`).
+ */
+export function sessionRecordRoutes<R extends object>(app: FastifyInstance, store: GaitStore, pseudonym: (athleteId: string) => string, kind: SessionRecordKind<R>): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const side = z.enum(['left', 'right']).optional().meta({ description: kind.sideDescription });
+  const PageQuery = z
+    .object({ from: TimeSchema.optional(), to: TimeSchema.optional(), side, limit: LimitSchema.optional(), cursor: CursorSchema.optional() })
+    .strict()
+    .refine(rangeInOrder, RANGE_MESSAGE);
+  const ExportQuery = z.object({ side }).strict();
+  const row = (record: R): Record<string, unknown> => pickColumns(record as Record<string, unknown>, kind.columns);
+
+  typed.get(`/v1/sessions/:athleteId/:sessionId/${kind.plural}`, { schema: { params: SessionPathSchema, querystring: PageQuery, tags: [kind.tag], summary: kind.pageSummary } }, async (request) => {
+    const { athleteId, sessionId } = request.params;
+    assertCanSee(principalOf(request), athleteId);
+    await sessionOr404(store, athleteId, sessionId);
+    const q = request.query;
+    const page = await kind.query(store, {
+      athleteId,
+      sessionId,
+      ...(q.from !== undefined ? { fromUs: q.from } : {}),
+      ...(q.to !== undefined ? { toUs: q.to } : {}),
+      ...(q.side !== undefined ? { side: q.side } : {}),
+      ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+    });
+    return { items: page.items.map(row), next: page.next };
+  });
+
+  for (const format of ['csv', 'ndjson'] as const) {
+    typed.get(
+      `/v1/sessions/:athleteId/:sessionId/${kind.plural}.${format}`,
+      { schema: { params: SessionPathSchema, querystring: ExportQuery, tags: ['export'], summary: `The whole ${kind.exportNoun} as ${format.toUpperCase()}, with the analysis version and parameters` } },
+      async (request, reply) => {
+        const { athleteId, sessionId } = request.params;
+        const principal = principalOf(request);
+        assertCanSee(principal, athleteId);
+        const session = await sessionOr404(store, athleteId, sessionId);
+        const named = seesPseudonyms(principal) ? pseudonym(athleteId) : athleteId;
+        const manifest = exportManifest(session, new Date(), named === athleteId ? undefined : named, kind.plural);
+        const records = kind.stream(store, { athleteId, sessionId, ...(request.query.side !== undefined ? { side: request.query.side } : {}) }) as AsyncIterable<Readonly<Record<string, unknown>>>;
+        const lines = format === 'csv' ? csvLines(kind.title, manifest, records) : ndjsonLines(kind.singular, manifest, records);
+        request.log.info({ athleteId, sessionId, format, pseudonymised: named !== athleteId }, `${kind.singular} export`);
+        return reply
+          .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${named}_${sessionId}_${kind.plural}.${format}"`)
+          .header('x-gaitwatch-analysis-version', manifest.analysis.version)
+          .send(Readable.from(lines));
+      },
+    );
+  }
+}
