@@ -244,8 +244,16 @@ export abstract class SegmentTracker {
   protected span(fromUs: number, toUs: number, out: Int32Array | Float64Array): boolean {
     const ring = this.ring;
     if (ring.length === 0 || ring.times[ring.timeSlot(ring.firstIndex)]! > fromUs || ring.times[ring.timeSlot(ring.pushed - 1)]! < toUs) return false;
-    let last = ring.pushed - 1;
-    while (last > ring.firstIndex && ring.times[ring.timeSlot(last)]! > toUs) last--;
+    // The newest record at or before toUs, by bisection: the history is in time order, and a window sits
+    // ~releaseAfterS behind its newest record (hundreds of records that a backward scan stepped over per lookup).
+    let lo = ring.firstIndex;
+    let hi = ring.pushed - 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi + 1) / 2);
+      if (ring.times[ring.timeSlot(mid)]! > toUs) hi = mid - 1;
+      else lo = mid;
+    }
+    const last = lo;
     let first = last;
     const maxStepUs = 3 * this.periodUs * this.keepEvery;
     while (first > ring.firstIndex && ring.times[ring.timeSlot(first - 1)]! >= fromUs) {
