@@ -36,6 +36,35 @@ describe('strides JSON', () => {
   });
 });
 
+describe('strides as columns (layout=columns)', () => {
+  it('holds exactly the rows of the same page, one array per field, and pages the same way', async () => {
+    const rows = (await api.get('/v1/sessions/r1/s1/strides?limit=40', 'runnerR1')).json();
+    const cols = (await api.get('/v1/sessions/r1/s1/strides?limit=40&layout=columns', 'runnerR1')).json();
+    expect(cols.next).toBe(rows.next);
+    expect(cols.count).toBe(rows.items.length);
+    expect(Object.keys(cols.columns)).toEqual(Object.keys(rows.items[0]));
+    const rebuilt = rows.items.map((_: unknown, i: number) => Object.fromEntries(Object.entries(cols.columns as Record<string, unknown[]>).map(([k, v]) => [k, v[i]])));
+    expect(rebuilt).toEqual(rows.items);
+    // Not measured stays null, never dropped or 0 (the row page has stance 9 of the session without a pelvic drop).
+    expect(cols.columns.pelvicDropDeg).toContain(null);
+    const next = (await api.get(`/v1/sessions/r1/s1/strides?limit=40&layout=columns&cursor=${cols.next}`, 'runnerR1')).json();
+    expect(next.columns.icUs[0]).toBeGreaterThan(cols.columns.icUs.at(-1));
+  });
+
+  it('is about a third of the bytes of the row page (0.35 measured)', async () => {
+    const rows = (await api.get('/v1/sessions/r1/s1/strides?limit=10000', 'runnerR1')).body.length;
+    const cols = (await api.get('/v1/sessions/r1/s1/strides?limit=10000&layout=columns', 'runnerR1')).body.length;
+    expect(cols).toBeLessThan(rows * 0.45);
+  });
+
+  it('keeps the session rules: another runner is refused, a bad layout is a 400 naming it', async () => {
+    expect((await api.get('/v1/sessions/r1/s1/strides?layout=columns', 'runnerR2')).statusCode).toBe(403);
+    const bad = await api.get('/v1/sessions/r1/s1/strides?layout=table', 'runnerR1');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/layout/);
+  });
+});
+
 describe('sessions and alerts', () => {
   it('a session’s detail has its summary, status and alert counts', async () => {
     const body = (await api.get('/v1/sessions/r1/s1', 'coach')).json();

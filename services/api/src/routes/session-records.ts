@@ -30,10 +30,22 @@ export interface SessionRecordKind<R extends object> {
   stream(store: GaitStore, query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<R>;
 }
 
+/** Records as one array per column (the `layout=columns` page): absent values are null, as in the rows. */
+export function columnsOf(records: readonly Readonly<Record<string, unknown>>[], columns: readonly string[]): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const column of columns) {
+    const values = new Array<unknown>(records.length);
+    for (let i = 0; i < records.length; i++) values[i] = records[i]![column] ?? null;
+    out[column] = values;
+  }
+  return out;
+}
+
 /**
  * The routes every per-session record kind has, under the session rules
  * (403 before the store is asked, then 404): `GET …/<plural>` (JSON pages in
- * time order: cursor + time range + side) and `GET …/<plural>.csv` /
+ * time order: cursor + time range + side; `layout=columns` for one array
+ * per field) and `GET …/<plural>.csv` /
  * `.ndjson` (the whole session streamed one store page at a time, with the
  * export manifest; a researcher's export names the athlete by pseudonym
  * unless an admin granted `identified`).
@@ -42,7 +54,14 @@ export function sessionRecordRoutes<R extends object>(app: FastifyInstance, stor
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const side = z.enum(['left', 'right']).optional().meta({ description: kind.sideDescription });
   const PageQuery = z
-    .object({ from: TimeSchema.optional(), to: TimeSchema.optional(), side, limit: LimitSchema.optional(), cursor: CursorSchema.optional() })
+    .object({
+      from: TimeSchema.optional(),
+      to: TimeSchema.optional(),
+      side,
+      limit: LimitSchema.optional(),
+      cursor: CursorSchema.optional(),
+      layout: z.enum(['rows', 'columns']).optional().meta({ description: 'rows (default): `items`, one object per record; columns: `columns`, one array per field (same order, null where not measured) — a third of the bytes for an hour, no key repeated per record' }),
+    })
     .strict()
     .refine(rangeInOrder, RANGE_MESSAGE);
   const ExportQuery = z.object({ side }).strict();
@@ -62,7 +81,8 @@ export function sessionRecordRoutes<R extends object>(app: FastifyInstance, stor
       ...(q.limit !== undefined ? { limit: q.limit } : {}),
       ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
     });
-    return { items: page.items.map(row), next: page.next };
+    if (q.layout !== 'columns') return { items: page.items.map(row), next: page.next };
+    return { count: page.items.length, columns: columnsOf(page.items as readonly Record<string, unknown>[], kind.columns), next: page.next };
   });
 
   for (const format of ['csv', 'ndjson'] as const) {
