@@ -165,11 +165,11 @@ describe('who may change athletes', () => {
   });
 
   it('a coach changes every setting of a roster athlete; null takes a setting back to the default', async () => {
-    const res = await send(api, 'PATCH', '/v1/athletes/r3', 'coach', { settings: { pelvicDropLimitDeg: 6.5, injuredSide: 'left', baselineOverride: { pelvicDropDeg: 4.2 } } });
+    const res = await send(api, 'PATCH', '/v1/athletes/r3', 'coach', { settings: { pelvicDropLimitDeg: 6.5, screenPelvicDropLevelMaxDeg: 7, injuredSide: 'left', baselineOverride: { pelvicDropDeg: 4.2 } } });
     expect(res.statusCode).toBe(200);
     expect((await send(api, 'GET', '/v1/athletes/r3', 'runnerR1')).statusCode).toBe(403);
-    expect((await send(api, 'GET', '/v1/athletes/r3', 'coach')).json()).toMatchObject({ athleteId: 'r3', settings: { pelvicDropLimitDeg: 6.5, injuredSide: 'left', baselineOverride: { pelvicDropDeg: 4.2 } } });
-    await send(api, 'PATCH', '/v1/athletes/r3', 'coach', { settings: { pelvicDropLimitDeg: null, baselineOverride: { shankFrontalDeg: -1 } } });
+    expect((await send(api, 'GET', '/v1/athletes/r3', 'coach')).json()).toMatchObject({ athleteId: 'r3', settings: { pelvicDropLimitDeg: 6.5, screenPelvicDropLevelMaxDeg: 7, injuredSide: 'left', baselineOverride: { pelvicDropDeg: 4.2 } } });
+    await send(api, 'PATCH', '/v1/athletes/r3', 'coach', { settings: { pelvicDropLimitDeg: null, screenPelvicDropLevelMaxDeg: null, baselineOverride: { shankFrontalDeg: -1 } } });
     expect((await api.store.getAthlete('r3'))?.settings).toEqual({ injuredSide: 'left', baselineOverride: { pelvicDropDeg: 4.2, shankFrontalDeg: -1 } });
     await send(api, 'PATCH', '/v1/athletes/r3', 'admin', { settings: { baselineOverride: null }, displayName: 'Three' });
     expect(await api.store.getAthlete('r3')).toMatchObject({ displayName: 'Three', settings: { injuredSide: 'left' } });
@@ -223,6 +223,8 @@ describe('bad bodies', () => {
     ['a string limit', { settings: { pelvicDropLimitDeg: '7' } }, 'settings.pelvicDropLimitDeg'],
     ['a limit over 20°', { settings: { pelvicDropLimitDeg: 25 } }, 'settings.pelvicDropLimitDeg'],
     ['a limit under 1°', { settings: { pelvicDropLimitDeg: 0.5 } }, 'settings.pelvicDropLimitDeg'],
+    ['a screen threshold over 15°', { settings: { screenPelvicDropLevelMaxDeg: 16 } }, 'settings.screenPelvicDropLevelMaxDeg'],
+    ['a screen threshold as a string', { settings: { screenPelvicDropLevelMaxDeg: '5' } }, 'settings.screenPelvicDropLevelMaxDeg'],
     ['a baseline of 90°', { settings: { baselineOverride: { pelvicDropDeg: 90 } } }, 'settings.baselineOverride.pelvicDropDeg'],
     ['an injured side "both"', { settings: { injuredSide: 'both' } }, 'settings.injuredSide'],
     ['an alert switch as a string', { settings: { alerts: { voice: 'no' } } }, 'settings.alerts.voice'],

@@ -304,6 +304,7 @@ export function athleteContract(store: () => GaitStore): void {
     displayName: 'Ada “Fast” Lovelace, ünïcode',
     settings: {
       pelvicDropLimitDeg: 6.25,
+      screenPelvicDropLevelMaxDeg: 6.5,
       injuredSide: 'left',
       baselineOverride: { pelvicDropDeg: 4.5, shankFrontalDeg: -1.25 },
       alerts: { formBreakdown: true, pelvicDropHigh: false, dataQuality: true, voice: false, vibrate: true },
@@ -339,6 +340,8 @@ export function athleteContract(store: () => GaitStore): void {
     await expect(store().putAthlete({ ...good, settings: { pelvicDropLimitDeg: 25 } })).rejects.toThrow(RangeError);
     await expect(store().putAthlete({ ...good, settings: { pelvicDropLimitDeg: 0.5 } })).rejects.toThrow(RangeError);
     await expect(store().putAthlete({ ...good, settings: { pelvicDropLimitDeg: Number.NaN } })).rejects.toThrow(TypeError);
+    await expect(store().putAthlete({ ...good, settings: { screenPelvicDropLevelMaxDeg: 16 } })).rejects.toThrow(/screenPelvicDropLevelMaxDeg/);
+    await expect(store().putAthlete({ ...good, settings: { screenPelvicDropLevelMaxDeg: 0.5 } })).rejects.toThrow(RangeError);
     await expect(store().putAthlete({ ...good, settings: { injuredSide: 'both' } } as unknown as AthleteRecord)).rejects.toThrow(TypeError);
     await expect(store().putAthlete({ ...good, settings: { colour: 'red' } } as unknown as AthleteRecord)).rejects.toThrow(/unknown field/);
     await expect(store().putAthlete({ ...good, settings: { alerts: { voice: true } } } as unknown as AthleteRecord)).rejects.toThrow(TypeError);

@@ -18,6 +18,13 @@ export const MAX_ACK_NOTE_CHARS = 500;
 export const MAX_DISPLAY_NAME_CHARS = 100;
 /** Range of an athlete's absolute pelvic-drop limit, degrees (Bramah 2018: healthy ≈ 5°, injured ≈ 7.5°). */
 export const PELVIC_DROP_LIMIT_RANGE_DEG = { min: 1, max: 20 } as const;
+/**
+ * Range of an athlete's movement-screen threshold (`screenPelvicDropLevelMaxDeg`), degrees: a rep's pelvic drop
+ * above it is `dropping`. The default (null/absent) is the screen analysis's 5° (dsp's screen-params.ts, from
+ * step-down rating scales: minimal drop ≤ 5°, mild 6–10°, significant > 10°); under 1° is sensor noise, over 15°
+ * past any rating scale's "significant".
+ */
+export const SCREEN_PELVIC_DROP_LEVEL_MAX_RANGE_DEG = { min: 1, max: 15 } as const;
 /** Range of a baseline override, degrees: far wider than any real running value, narrow enough to catch unit mistakes. */
 export const BASELINE_OVERRIDE_RANGE_DEG = { min: -30, max: 30 } as const;
 
@@ -30,7 +37,7 @@ export const BASELINE_OVERRIDE_RANGE_DEG = { min: -30, max: 30 } as const;
 export const ATHLETE_POINT_US = 1_577_836_800_000_000;
 
 const ALERT_KEYS = ['formBreakdown', 'pelvicDropHigh', 'dataQuality', 'voice', 'vibrate'] as const;
-const SETTINGS_KEYS = new Set(['pelvicDropLimitDeg', 'injuredSide', 'baselineOverride', 'alerts', 'timeZone', 'rampLimitPct', 'acwrBand', 'strideLengthM', 'returnToRun']);
+const SETTINGS_KEYS = new Set(['pelvicDropLimitDeg', 'screenPelvicDropLevelMaxDeg', 'injuredSide', 'baselineOverride', 'alerts', 'timeZone', 'rampLimitPct', 'acwrBand', 'strideLengthM', 'returnToRun']);
 const RECORD_KEYS = new Set(['athleteId', 'displayName', 'settings', 'updatedUs']);
 const BASELINE_KEYS = new Set(['pelvicDropDeg', 'shankFrontalDeg']);
 const TYPES = new Set<string>(ALERT_TYPES);
@@ -42,8 +49,9 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 function validateSettings(settings: unknown): asserts settings is AthleteSettings {
   if (!isObject(settings)) throw new TypeError('athlete settings must be an object');
   onlyKeys('athlete settings', settings, SETTINGS_KEYS);
-  const { pelvicDropLimitDeg, injuredSide, baselineOverride, alerts } = settings;
+  const { pelvicDropLimitDeg, screenPelvicDropLevelMaxDeg, injuredSide, baselineOverride, alerts } = settings;
   if (pelvicDropLimitDeg !== undefined) assertNumberIn('pelvicDropLimitDeg', pelvicDropLimitDeg, PELVIC_DROP_LIMIT_RANGE_DEG);
+  if (screenPelvicDropLevelMaxDeg !== undefined) assertNumberIn('screenPelvicDropLevelMaxDeg', screenPelvicDropLevelMaxDeg, SCREEN_PELVIC_DROP_LEVEL_MAX_RANGE_DEG);
   if (injuredSide !== undefined && injuredSide !== null && injuredSide !== 'left' && injuredSide !== 'right') throw new TypeError(`injuredSide ${JSON.stringify(injuredSide)} is not left, right or null`);
   if (baselineOverride !== undefined && baselineOverride !== null) {
     if (!isObject(baselineOverride)) throw new TypeError('baselineOverride must be an object or null');

@@ -52,6 +52,7 @@ export {
   MAX_ACK_NOTE_CHARS,
   MAX_DISPLAY_NAME_CHARS,
   PELVIC_DROP_LIMIT_RANGE_DEG,
+  SCREEN_PELVIC_DROP_LEVEL_MAX_RANGE_DEG,
   validateAthlete,
 } from './athletes.ts';
 export {

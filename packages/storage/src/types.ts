@@ -92,6 +92,11 @@ export interface AlertPreferences {
 export interface AthleteSettings {
   /** This athlete's absolute pelvic-drop limit, degrees, 1–20 (overrides dsp's `form.pelvicDropLimitDeg`). */
   readonly pelvicDropLimitDeg?: number;
+  /**
+   * This athlete's movement-screen threshold, degrees, 1–15: a rep whose pelvic drop is above it is `dropping`,
+   * at or below `level` (overrides dsp's screen default `pelvicDropLevelMaxDeg`, 5°). Absent: that default.
+   */
+  readonly screenPelvicDropLevelMaxDeg?: number;
   /** The injured (or rehabilitating) leg, if any. */
   readonly injuredSide?: Side | null;
   /** A fresh-legs baseline the coach sets instead of the one learned at the start of each run, degrees. */

@@ -10,6 +10,7 @@ import {
   DEFAULT_ALERT_PREFERENCES,
   MAX_DISPLAY_NAME_CHARS,
   PELVIC_DROP_LIMIT_RANGE_DEG,
+  SCREEN_PELVIC_DROP_LEVEL_MAX_RANGE_DEG,
   type AthleteListItem,
   type AthleteRecord,
   type AthleteSettings,
@@ -69,6 +70,12 @@ const AlertsPatch = z
 const SettingsPatch = z
   .object({
     pelvicDropLimitDeg: degrees(PELVIC_DROP_LIMIT_RANGE_DEG).nullable().meta({ description: 'absolute pelvic-drop limit, degrees (1–20); null: the deployment default' }),
+    screenPelvicDropLevelMaxDeg: degrees(SCREEN_PELVIC_DROP_LEVEL_MAX_RANGE_DEG)
+      .nullable()
+      .meta({
+        description:
+          'movement screen: a rep whose pelvic drop is above this is `dropping`, at or below `level`, degrees (1–15); null: the analysis default 5° (step-down rating scales: minimal pelvic drop ≤ 5°)',
+      }),
     injuredSide: z.enum(['left', 'right']).nullable(),
     baselineOverride: z
       .object({ pelvicDropDeg: degrees(BASELINE_OVERRIDE_RANGE_DEG), shankFrontalDeg: degrees(BASELINE_OVERRIDE_RANGE_DEG) })
@@ -166,6 +173,7 @@ export function patchSettings(current: AthleteSettings, patch: AthletePatch['set
     else if (value !== undefined) next[key] = value;
   };
   set('pelvicDropLimitDeg', patch.pelvicDropLimitDeg);
+  set('screenPelvicDropLevelMaxDeg', patch.screenPelvicDropLevelMaxDeg);
   set('injuredSide', patch.injuredSide);
   set('baselineOverride', patch.baselineOverride === null || patch.baselineOverride === undefined ? patch.baselineOverride : { ...(current.baselineOverride ?? {}), ...patch.baselineOverride });
   set('alerts', patch.alerts === undefined ? undefined : { ...(current.alerts ?? DEFAULT_ALERT_PREFERENCES), ...patch.alerts });

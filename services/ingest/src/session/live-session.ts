@@ -1,7 +1,7 @@
-import type { AlertEvent, StrideEvent, SummaryEvent } from '@gaitwatch/dsp';
+import type { AlertEvent, StrideEvent } from '@gaitwatch/dsp';
 import type { ImuFrame, SensorId, StatusStart } from '@gaitwatch/protocol';
 import type { Logger } from 'pino';
-import { DEFAULT_ANALYZERS, type AnalyzerFactory, type HostedAnalyzer, type HostedEvent, type RepEvent } from './analyzer-factory.ts';
+import { DEFAULT_ANALYZERS, type AnalyzerFactory, type HostedAnalyzer, type HostedEvent, type HostedSummary, type RepEvent } from './analyzer-factory.ts';
 import { SensorInput, type ReleasedFrame, type SensorInputStats } from './sensor-input.ts';
 
 /** Format of ingest's checkpoint envelope (CheckpointRecord.version); the analyzer's snapshot inside has its own. */
@@ -45,6 +45,12 @@ export interface LiveSessionOptions {
    * analysis default.
    */
   readonly pelvicDropLimitDeg?: number;
+  /**
+   * A screen's `level`/`dropping` threshold for this athlete, degrees, as the
+   * session manager chose it (athlete settings); absent: the screen analysis
+   * default (dsp's screen-params.ts). A run ignores it.
+   */
+  readonly pelvicDropLevelMaxDeg?: number;
   readonly jitterMs: number;
   readonly jitterMaxFrames: number;
   readonly logger: Logger;
@@ -59,7 +65,8 @@ export interface LiveSessionOptions {
 
 /**
  * One live session: its sensors' input stages (dedupe + jitter buffer) in
- * front of one SessionAnalyzer, and the session's data clock for advanceTo.
+ * front of one analyzer (SessionAnalyzer for a run, ScreenAnalyzer for a
+ * screen: analyzer-factory.ts), and the session's data clock for advanceTo.
  * Single-threaded and synchronous: everything slow (store, MQTT) is the
  * sink's business.
  */
@@ -131,6 +138,7 @@ export class LiveSession {
         sessionId: this.sessionId,
         ...(start !== undefined ? { sensors: start.sensors } : {}),
         ...(options.pelvicDropLimitDeg !== undefined ? { pelvicDropLimitDeg: options.pelvicDropLimitDeg } : {}),
+        ...(options.pelvicDropLevelMaxDeg !== undefined ? { pelvicDropLevelMaxDeg: options.pelvicDropLevelMaxDeg } : {}),
       },
     );
   }
@@ -165,8 +173,8 @@ export class LiveSession {
     this.options.observeFrameMs?.(this.options.nowMs() - frame.arrivedMs);
   };
 
-  private deliver(events: readonly HostedEvent[]): SummaryEvent | undefined {
-    let summary: SummaryEvent | undefined;
+  private deliver(events: readonly HostedEvent[]): HostedSummary | undefined {
+    let summary: HostedSummary | undefined;
     for (const event of events) {
       switch (event.kind) {
         case 'stride':
@@ -261,8 +269,11 @@ export class LiveSession {
     };
   }
 
-  /** Ends the session: flushes the buffers and the analyzer; returns the summary with ingest's own input counts. */
-  finish(reason: EndReason): { summary: SummaryEvent; input: Record<string, SensorInputStats & { completenessPct: number | null }>; endUs: number } {
+  /**
+   * Ends the session: flushes the buffers and the analyzer; returns the summary (a run's, or a screen's with
+   * `activity: 'screen'`) with ingest's own input counts.
+   */
+  finish(reason: EndReason): { summary: HostedSummary; input: Record<string, SensorInputStats & { completenessPct: number | null }>; endUs: number } {
     this.finished = true;
     const nowMs = this.options.nowMs();
     for (const input of this.inputs.values()) input.release(nowMs, this.feed, true);

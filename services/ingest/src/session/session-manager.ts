@@ -1,11 +1,11 @@
-import type { AlertEvent, StrideEvent } from '@gaitwatch/dsp';
+import { DEFAULT_SCREEN_PARAMS, type AlertEvent, type StrideEvent } from '@gaitwatch/dsp';
 import { buildTopic, decodeImu, decodeStatus, parseTopic, RepMetricsSchema, type RejectionReason, type Status } from '@gaitwatch/protocol';
 import type { AthleteSettings, CheckpointRecord, JsonObject } from '@gaitwatch/storage';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from '../metrics.ts';
 import { RateLimitedLog } from '../rate-limited-log.ts';
 import type { AnalyzerFactory, RepEvent } from './analyzer-factory.ts';
-import { CHECKPOINT_VERSION, LiveSession, type EndReason, type SessionCheckpoint, type SessionSink } from './live-session.ts';
+import { CHECKPOINT_VERSION, LiveSession, type EndReason, type LiveSessionOptions, type SessionCheckpoint, type SessionSink } from './live-session.ts';
 
 /** What the manager needs of the outside world: storage and the broker. */
 export interface SessionOutput {
@@ -38,6 +38,26 @@ export interface AthleteSettingsSource {
   load(athleteId: string): Promise<AthleteSettings | undefined>;
 }
 
+/**
+ * The athlete's thresholds for a session opening afresh, and where each came from. A run's `pelvic_drop_high`
+ * limit: the coach's setting wins over the phone's runner profile; neither, the analysis default. A screen's
+ * `level`/`dropping` threshold: the coach's `screenPelvicDropLevelMaxDeg`, else the screen analysis default
+ * (5°, dsp's screen-params.ts, with its source in dsp's screen README).
+ */
+export function sessionThresholds(
+  start: Extract<Status, { state: 'start' }> | undefined,
+  settings: AthleteSettings | undefined,
+): { pelvicDropLimitDeg: number | undefined; limitSource: 'athlete' | 'runner_profile' | 'default'; pelvicDropLevelMaxDeg: number | undefined; levelSource: 'athlete' | 'default' } {
+  const fromProfile = start?.runnerProfile?.pelvicDropLimitDeg;
+  const level = settings?.screenPelvicDropLevelMaxDeg;
+  return {
+    pelvicDropLimitDeg: settings?.pelvicDropLimitDeg ?? fromProfile,
+    limitSource: settings?.pelvicDropLimitDeg !== undefined ? 'athlete' : fromProfile !== undefined ? 'runner_profile' : 'default',
+    pelvicDropLevelMaxDeg: level,
+    levelSource: level !== undefined ? 'athlete' : 'default',
+  };
+}
+
 /** Messages held per session while its checkpoint is being read (a few ms from the store); past it they are refused. */
 const MAX_HELD_WHILE_OPENING = 10_000;
 
@@ -59,6 +79,8 @@ export interface SessionManagerOptions {
    * continued from a checkpoint: it keeps the analyzer it had). The athlete's
    * `pelvicDropLimitDeg` (set by their coach) wins over the one a runner
    * profile in the `start` status carries; with neither, the analysis default.
+   * A screen's verdict threshold is the athlete's `screenPelvicDropLevelMaxDeg`,
+   * else the screen analysis default (sessionThresholds).
    */
   readonly athleteSettings?: AthleteSettingsSource;
   readonly nowMs?: () => number;
@@ -311,30 +333,39 @@ export class SessionManager {
   ): LiveSession {
     const key: StatusKey = `${athleteId}/${sessionId}`;
     const logger = this.options.logger.child({ athleteId, sessionId });
-    // The coach's setting wins over the phone's runner profile; neither: the analysis default.
-    const fromProfile = start?.runnerProfile?.pelvicDropLimitDeg;
-    const pelvicDropLimitDeg = settings?.pelvicDropLimitDeg ?? fromProfile;
-    const limitSource = settings?.pelvicDropLimitDeg !== undefined ? 'athlete' : fromProfile !== undefined ? 'runner_profile' : 'default';
-    const session = new LiveSession(
-      {
-        athleteId,
-        sessionId,
-        ...(start !== undefined ? { start } : {}),
-        ...(pelvicDropLimitDeg !== undefined ? { pelvicDropLimitDeg } : {}),
-        jitterMs: this.options.jitterMs,
-        jitterMaxFrames: this.options.jitterMaxFrames,
-        logger,
-        sink: this.sink,
-        nowMs: this.nowMs,
-        ...(this.options.analyzers !== undefined ? { analyzers: this.options.analyzers } : {}),
-        observeFrameMs: this.observeFrameMs,
-      },
-      firstFrame,
-      checkpoint,
-    );
+    const thresholds = sessionThresholds(start, settings);
+    const options: LiveSessionOptions = {
+      athleteId,
+      sessionId,
+      ...(start !== undefined ? { start } : {}),
+      ...(thresholds.pelvicDropLimitDeg !== undefined ? { pelvicDropLimitDeg: thresholds.pelvicDropLimitDeg } : {}),
+      ...(thresholds.pelvicDropLevelMaxDeg !== undefined ? { pelvicDropLevelMaxDeg: thresholds.pelvicDropLevelMaxDeg } : {}),
+      jitterMs: this.options.jitterMs,
+      jitterMaxFrames: this.options.jitterMaxFrames,
+      logger,
+      sink: this.sink,
+      nowMs: this.nowMs,
+      ...(this.options.analyzers !== undefined ? { analyzers: this.options.analyzers } : {}),
+      observeFrameMs: this.observeFrameMs,
+    };
+    let session: LiveSession;
+    try {
+      session = new LiveSession(options, firstFrame, checkpoint);
+    } catch (error) {
+      if (checkpoint === undefined) throw error;
+      // A checkpoint its analyzer cannot continue (another analyzer's snapshot, e.g. a screen checkpointed before
+      // screens had their own analyzer, or another snapshot version): the session goes on afresh, not nowhere.
+      logger.warn({ err: { message: (error as Error).message }, activity: checkpoint.activity ?? 'run' }, 'checkpoint cannot be restored; starting the session afresh');
+      session = new LiveSession(options, firstFrame);
+    }
     this.sessions.set(key, session);
     this.options.metrics.sessionsActive.set(this.sessions.size);
-    logger.info({ startedBy: session.startedBy, sensors: start?.sensors, startUs: session.startUs, resumed: session.resumed, pelvicDropLimitDeg, limitSource }, 'session opened');
+    // The threshold that applies to this activity's verdicts, and where it came from (resumed: the analyzer's own).
+    const applied =
+      session.activity === 'screen'
+        ? { pelvicDropLevelMaxDeg: thresholds.pelvicDropLevelMaxDeg ?? DEFAULT_SCREEN_PARAMS.pelvicDropLevelMaxDeg, levelSource: thresholds.levelSource }
+        : { pelvicDropLimitDeg: thresholds.pelvicDropLimitDeg, limitSource: thresholds.limitSource };
+    logger.info({ startedBy: session.startedBy, activity: session.activity, sensors: start?.sensors, startUs: session.startUs, resumed: session.resumed, ...(session.resumed ? {} : applied) }, 'session opened');
     if (session.resumed) return session;
     this.options.output.session({
       athleteId,
