@@ -7,7 +7,10 @@
  * chart grow and an alert arrive, reviews a session (charts and CSV),
  * checks the runner and coach views and a 360 px screen, and holds the
  * page to its promises: no request outside its origin, the key never in a
- * URL, no console errors.
+ * URL, no console errors. A fourth simulated athlete does a movement screen
+ * (issue 17: lateral step-downs through the same relay, `activity:
+ * "screen"`), whose reps the runner view counts and says and whose review
+ * lists them.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -15,10 +18,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, haveChromium, launchChromium } from './chromium.ts';
-import { startGaitwatch, type RunningGaitwatch } from '../../src/start/index.ts';
+import { ARTIFACTS, haveChromium, launchChromium, RECORD_CUES } from './chromium.ts';
+import { DEMO_RUNNERS, startGaitwatch, type DemoRunner, type RunningGaitwatch } from '../../src/start/index.ts';
 
 const haveBrowser = haveChromium('the dashboard browser test');
+
+/**
+ * The demo runners and one athlete doing a movement screen. Its head start is flushed at once (as after a
+ * reconnect): reps come within seconds, and its session is older than demo-ben's and demo-cleo's, so the
+ * admin's runner view (the newest running session) still shows a run.
+ */
+const SCREEN_ATHLETE = 'demo-sara';
+const RUNNERS: readonly DemoRunner[] = [...DEMO_RUNNERS, { athleteId: SCREEN_ATHLETE, scenario: 'screen-step-down', seed: 104, headStartS: 40 }];
 
 /** Sum of the stances the live cards' charts hold (each card exposes its count as data-stances). */
 async function liveStances(page: Page): Promise<number> {
@@ -41,7 +52,7 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser against the live syst
     // The system's JSON logs (warn and up) go to a file beside the screenshots, for when this test fails.
     await mkdir(ARTIFACTS, { recursive: true });
     const log = createWriteStream(new URL('dashboard-system.log', ARTIFACTS));
-    system = await startGaitwatch({ dataDir, apiPort: 0, mqttPort: 0, env: { LOG_LEVEL: 'warn' }, logDestination: { write: (line: string) => void log.write(line) } });
+    system = await startGaitwatch({ dataDir, apiPort: 0, mqttPort: 0, runners: RUNNERS, env: { LOG_LEVEL: 'warn' }, logDestination: { write: (line: string) => void log.write(line) } });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
@@ -124,9 +135,9 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser against the live syst
     }
     expect(await page.locator('.cue-button').getAttribute('aria-pressed')).toBe('false');
 
-    // Coach view: every runner with a traffic light, demo-ana not green (alerts today).
+    // Coach view: every athlete with a traffic light, demo-ana not green (alerts today).
     await page.goto(`${system.dashboardUrl}#/coach`);
-    await expect.poll(() => page.locator('.roster-row').count(), { timeout: 20_000 }).toBe(3);
+    await expect.poll(() => page.locator('.roster-row').count(), { timeout: 20_000 }).toBe(RUNNERS.length);
     expect(await page.locator('.roster-row[data-athlete="demo-ana"]').getAttribute('data-light')).toMatch(/^(red|amber)$/);
 
     // A phone's width: nothing wider than the screen.
@@ -257,6 +268,55 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser against the live syst
       await other.close();
     }
   }, 60_000);
+
+  it('follows a live movement screen: simulated step-downs → MQTT → ingest → API → the runner view counts and says each rep, the review lists them', async () => {
+    const headers = { authorization: `Bearer ${system.token}` };
+    const api = async <T>(path: string): Promise<T> => (await (await fetch(`${system.apiUrl}${path}`, { headers })).json()) as T;
+    // The demo fleet repeats the screen (~3 min, then 15 s of rest): whichever screen the view shows is checked.
+    const storedReps = async (sessionId: string) => (await api<{ items: { side: string; set: number; rep: number }[] }>(`/v1/sessions/${SCREEN_ATHLETE}/${encodeURIComponent(sessionId)}/reps?limit=1000`)).items;
+    const secrets = JSON.parse(await readFile(system.secretsPath, 'utf8')) as { keys: { runners: Record<string, string> } };
+    const phone = await context.newPage();
+    const errors: string[] = [];
+    phone.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+    try {
+      await phone.addInitScript(`sessionStorage.setItem('gaitwatch.token', ${JSON.stringify(secrets.keys.runners[SCREEN_ATHLETE])})`);
+      await phone.addInitScript(RECORD_CUES);
+      await phone.setViewportSize({ width: 360, height: 740 });
+      await phone.goto(`${system.dashboardUrl}#/runner`);
+      await expect.poll(() => phone.locator('#runner-heading').textContent(), { timeout: 40_000 }).toBe(`Screen ${SCREEN_ATHLETE}`);
+      await phone.click('.cue-button');
+      // A rep after the cues went on is said: its verdict and its number.
+      const spoken = () => phone.evaluate('window.__spoken') as Promise<string[]>;
+      await expect.poll(async () => (await spoken()).length, { timeout: 90_000, interval: 500 }).toBeGreaterThan(1);
+      expect((await spoken()).slice(1)).toEqual(expect.arrayContaining([expect.stringMatching(/^(Pelvis level|Hip dropping), rep \d+$/)]));
+      // The view counts what ingest stored, per standing leg (polled together: reps keep coming).
+      const shownSession = async () => ((await phone.locator('.view-runner').getAttribute('data-session')) ?? '').split('/')[1] ?? '';
+      const counts = async () => {
+        const sessionId = await shownSession();
+        if (sessionId === '') return false;
+        const stored = await storedReps(sessionId);
+        const shown = await Promise.all(['left', 'right'].map(async (side) => Number((await phone.locator(`#runner-${side}`).getAttribute('data-reps')) ?? 0)));
+        return shown[0] === stored.filter((r) => r.side === 'left').length && shown[1] === stored.filter((r) => r.side === 'right').length && stored.length > 0;
+      };
+      await expect.poll(counts, { timeout: 20_000, interval: 500 }).toBe(true);
+      await phone.evaluate('window.scrollTo(0, 0)');
+      await phone.screenshot({ path: new URL('dashboard-screen-runner.png', ARTIFACTS).pathname });
+
+      // Its review: the reps ingest stored, per standing leg, set and rep.
+      const sessionId = await shownSession();
+      await phone.goto(`${system.dashboardUrl}#/session/${SCREEN_ATHLETE}/${encodeURIComponent(sessionId)}`);
+      await expect.poll(() => phone.locator('.view-session').getAttribute('data-activity'), { timeout: 20_000 }).toBe('screen');
+      const rows = async () => {
+        const stored = (await storedReps(sessionId)).map((r) => `${r.side} ${r.set} ${r.rep}`).sort();
+        const shown = (await phone.locator('tr.rep-row').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-side')} ${tr.getAttribute('data-set')} ${tr.getAttribute('data-rep')}`))).sort();
+        return shown.length > 0 && JSON.stringify(shown) === JSON.stringify(stored);
+      };
+      await expect.poll(rows, { timeout: 20_000, interval: 500 }).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  }, 180_000);
 
   it('draws an hour-long session (10,000 stances) and grows it stance by stance', async () => {
     await page.goto(system.dashboardUrl);

@@ -22,3 +22,19 @@ export function haveChromium(what: string): boolean {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
 }
+
+/**
+ * An init script recording what cue.js would say and buzz (window.__spoken: the utterances' text,
+ * window.__buzzed: the vibration patterns) instead of saying and buzzing it: headless Chromium has no
+ * voice, and a test must read the cues back.
+ */
+export const RECORD_CUES = `
+  window.__spoken = [];
+  window.__buzzed = [];
+  if (typeof window.SpeechSynthesisUtterance === 'undefined') window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; } };
+  const synth = window.speechSynthesis ?? {};
+  Object.defineProperty(window, 'speechSynthesis', { configurable: true, value: synth });
+  synth.speak = (utterance) => window.__spoken.push(utterance.text);
+  synth.cancel = () => {};
+  Object.defineProperty(navigator, 'vibrate', { configurable: true, value: (pattern) => { window.__buzzed.push(pattern); return true; } });
+`;

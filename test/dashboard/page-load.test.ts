@@ -2,8 +2,9 @@
  * How the page loads (index.html, main.js, early.js): the start-up module
  * graph is asked for at once (index.html's modulepreload links: one round of
  * requests instead of one per import level) and holds only what start-up
- * needs; the views loaded on first use are reachable from main.js and not
- * preloaded; early.js runs before everything else, as soon as it arrives.
+ * needs; the views loaded on first use are reachable from main.js (the
+ * movement screen's review from the session review) and not preloaded;
+ * early.js runs before everything else, as soon as it arrives.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -21,8 +22,9 @@ function graph(entry: string, seen = new Set<string>()): Set<string> {
   return seen;
 }
 
-/** Modules a file loads on demand: `import('./x.js')`. */
-const lazyImports = (entry: string): Set<string> => new Set([...source(entry).matchAll(/\bimport\('\.\/([\w-]+\.js)'\)/g)].map((m) => m[1]!));
+/** Modules a file loads on demand: `import('./x.js')` in its code (not a JSDoc type's `import('./x.js').T`). */
+const lazyImports = (entry: string): Set<string> =>
+  new Set([...source(entry).replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/\bimport\('\.\/([\w-]+\.js)'\)/g)].map((m) => m[1]!));
 
 describe('dashboard page load', () => {
   const html = source('index.html');
@@ -48,9 +50,18 @@ describe('dashboard page load', () => {
     expect(startup.has('view-live.js')).toBe(true);
   });
 
+  it('loads a movement screen’s review only when a screen is opened: not in the start-up graph, not preloaded', () => {
+    expect([...lazyImports('view-session.js')]).toEqual(['screen-review.js']);
+    const startup = graph('main.js');
+    for (const name of ['screen-review.js', ...graph('screen-review.js')].filter((m) => !['alerts.js', 'dom.js', 'format.js', 'charts.js', 'decimate.js'].includes(m))) {
+      expect(startup.has(name), name).toBe(false);
+      expect(preloaded, name).not.toContain(name);
+    }
+  });
+
   it('leaves no module unreachable: every .js file is early.js, main.js, in the start-up graph or a lazy view’s graph', () => {
     const reachable = new Set(['early.js', 'main.js', ...graph('main.js')]);
-    for (const name of lazyImports('main.js')) for (const m of [name, ...graph(name)]) reachable.add(m);
+    for (const from of [...reachable]) for (const name of lazyImports(from)) for (const m of [name, ...graph(name)]) reachable.add(m);
     const files = readdirSync(DIR).filter((f) => f.endsWith('.js'));
     expect(files.filter((f) => !reachable.has(f))).toEqual([]);
   });

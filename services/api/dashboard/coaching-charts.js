@@ -9,6 +9,7 @@
  *   down, sessions that held all run as open triangles at their whole
  *   length, and the Theil–Sen trend line.
  * Presentation attributes only (no `style`): the page's CSP forbids inline styles.
+ * The SVG helpers are shared with the movement-screen charts (screen-charts.js).
  */
 import { SIDE_COLORS } from './charts.js';
 
@@ -18,7 +19,7 @@ const H = 240;
 const PAD = { left: 48, right: 12, top: 12, bottom: 36 };
 
 /** @param {string} tag @param {Record<string, string | number>} attrs @param {...Node} children */
-function s(tag, attrs, ...children) {
+export function s(tag, attrs, ...children) {
   const el = document.createElementNS(NS, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   for (const c of children) el.appendChild(c);
@@ -26,21 +27,21 @@ function s(tag, attrs, ...children) {
 }
 
 /** @param {string} text */
-const title = (text) => {
+export const title = (text) => {
   const t = document.createElementNS(NS, 'title');
   t.textContent = text;
   return t;
 };
 
 /** @param {string} text @param {Record<string, string | number>} attrs */
-function label(text, attrs) {
+export function label(text, attrs) {
   const t = s('text', { 'font-size': 11, fill: '#4b5563', ...attrs });
   t.textContent = text;
   return t;
 }
 
 /** A nice upper bound for an axis. @param {number} max */
-function niceMax(max) {
+export function niceMax(max) {
   if (!(max > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(max));
   // Multiples that split into four round ticks (24 → 6, 12, 18, 24).

@@ -57,9 +57,16 @@ function say(text) {
   speechSynthesis.speak(new SpeechSynthesisUtterance(text));
 }
 
-/** A form alert's cue: a short spoken sentence and a double buzz. @param {string} text */
-export function cue(text) {
+/** A form alert's buzz: two long pulses, ms. */
+export const ALERT_BUZZ = [200, 100, 200];
+
+/**
+ * A cue: a short spoken sentence and a buzz (by default a form alert's double buzz; a screen's level rep
+ * gets a single short one, so the runner can tell the two apart without sound).
+ * @param {string} text @param {number | number[]} [buzz]
+ */
+export function cue(text, buzz = ALERT_BUZZ) {
   if (!cuesEnabled()) return;
   say(text);
-  if (canVibrate()) navigator.vibrate([200, 100, 200]);
+  if (canVibrate()) navigator.vibrate(buzz);
 }

@@ -3,7 +3,8 @@
  * (loaded from REST, then grown by the live stream), today's alerts, and
  * each session's alerts. REST and stream overlap safely: a session's
  * stances that arrive while its history loads wait in `pending`, and the
- * series drops duplicates. Views listen for `change` events.
+ * series drops duplicates. Views listen for `change` events; a movement
+ * screen's reps pass through as `rep` events (the views that show them keep them).
  */
 import { alertId, isForm } from './alerts.js';
 import { sessionKey, todayStartUs } from './format.js';
@@ -144,6 +145,13 @@ export class LiveState extends EventTarget {
         else if (entry.series.add(data)) this.changed('strides', entry.key);
         // For views that keep their own series (a running session's review).
         this.dispatchEvent(new CustomEvent('stride', { detail: data }));
+        return;
+      }
+      case 'rep': {
+        // A movement screen's rep (issue 17): the views that show screens keep their own reps.
+        if (typeof data?.athleteId !== 'string' || typeof data?.sessionId !== 'string') return;
+        this.ensureSession(data.athleteId, data.sessionId);
+        this.dispatchEvent(new CustomEvent('rep', { detail: data }));
         return;
       }
       case 'alert':

@@ -8,10 +8,15 @@
  *   visible athlete's digest (GET /v1/athletes/<id>/digest), at most
  *   MAX_ATHLETES of them.
  * - `#/rtr/<athlete>`: the load chart with the plan line and the warnings,
- *   and the form-breakdown onset chart with its trend in words.
+ *   the form-breakdown onset chart with its trend in words, and the
+ *   movement screens' pelvic drop per leg beside the running one (issue 17)
+ *   with the threshold in use and where it comes from.
  */
 import { loadChart, onsetChart } from './coaching-charts.js';
 import { h, replace } from './dom.js';
+import { num, reviewHref } from './format.js';
+import { screenThreshold } from './reps.js';
+import { screenRunChart } from './screen-charts.js';
 
 const LIGHT_WORDS = { green: 'on track', amber: 'look at this', red: 'act on this' };
 /** Athletes a non-coach key's roster shows (one digest request each). */
@@ -19,6 +24,20 @@ const MAX_ATHLETES = 50;
 /** @param {string} id */
 export const rtrHref = (id) => `#/rtr/${encodeURIComponent(id)}`;
 const km = (m) => (typeof m === 'number' ? `${(m / 1000).toFixed(1)} km` : '–');
+
+/** The screens-beside-running figure, filled in place. @param {HTMLElement} box @param {any} history @param {any} athlete */
+function fillScreens(box, history, athlete) {
+  const threshold = screenThreshold(athlete);
+  box.dataset.threshold = String(threshold.deg);
+  box.dataset.thresholdSource = threshold.source;
+  const list = history.screens.length === 0 ? h('p', { class: 'muted' }, 'No movement screens in these weeks.') : h('ul', { class: 'screen-list' }, ...history.screens.map((e) => h('li', null, h('a', { href: reviewHref(history.athleteId, e.sessionId) }, `${e.date} screen`), ` · left ${num(e.sides.left.pelvicDropDegMedian, 1, '°')} (${e.sides.left.reps} reps), right ${num(e.sides.right.pelvicDropDegMedian, 1, '°')} (${e.sides.right.reps} reps)`)));
+  replace(
+    box,
+    screenRunChart(history, threshold.deg),
+    h('figcaption', null, `Pelvic drop per leg (° the free side sags): movement screens as diamonds (median over a screen's reps, per standing leg, dashed), running as dots (median over the week's stances, per stance leg, solid), left blue, right orange. Dashed red: the screen threshold, ${threshold.words}.`),
+    list,
+  );
+}
 
 /** @param {any} a an AthleteDigest */
 function rosterRow(a) {
@@ -88,14 +107,15 @@ export function mountRtrRoster(root, { api, onError }) {
 export function mountRtrAthlete(root, { api, onError }, athleteId) {
   const loadBox = h('figure', { class: 'rtr-figure', id: 'load-figure' }, h('figcaption', null, 'Loading the weekly load…'));
   const onsetBox = h('figure', { class: 'rtr-figure', id: 'onset-figure' }, h('figcaption', null, 'Loading the onset trend…'));
+  const screenBox = h('figure', { class: 'rtr-figure', id: 'screen-figure' }, h('figcaption', null, 'Loading the movement screens…'));
   const warnings = h('ul', { class: 'rtr-warnings', id: 'rtr-warnings' });
   const words = h('div', { class: 'rtr-words', id: 'rtr-trend-words' });
-  const view = h('section', { class: 'view view-rtr-athlete', 'aria-labelledby': 'rtr-athlete-heading' }, h('p', { class: 'no-print' }, h('a', { href: '#/rtr' }, '← Return to run')), h('h1', { id: 'rtr-athlete-heading' }, athleteId), loadBox, warnings, onsetBox, words);
+  const view = h('section', { class: 'view view-rtr-athlete', 'aria-labelledby': 'rtr-athlete-heading' }, h('p', { class: 'no-print' }, h('a', { href: '#/rtr' }, '← Return to run')), h('h1', { id: 'rtr-athlete-heading' }, athleteId), loadBox, warnings, onsetBox, words, h('h2', null, 'Movement screens beside running'), screenBox);
   replace(root, view);
   let gone = false;
   const id = encodeURIComponent(athleteId);
-  Promise.all([api.json(`/v1/athletes/${id}/load`), api.json(`/v1/athletes/${id}/trends`)])
-    .then(([load, trends]) => {
+  Promise.all([api.json(`/v1/athletes/${id}/load`), api.json(`/v1/athletes/${id}/trends`), api.json(`/v1/athletes/${id}/screens`), api.json(`/v1/athletes/${id}`)])
+    .then(([load, trends, screens, athlete]) => {
       if (gone) return;
       const planText = load.plan === null ? 'no return-to-run plan set' : `plan: ${km(load.plan.startWeeklyDistanceM)} a week growing ${load.plan.weeklyIncreasePct} % to ${km(load.plan.targetWeeklyDistanceM)}`;
       replace(loadBox, loadChart(load), h('figcaption', null, `Weekly ${load.metric === 'distance' ? 'distance' : 'running time (a session had no distance)'} in ${load.timeZone} weeks; ${planText} (dashed line); red bars: ramp warnings (limit ${load.rampLimitPct} %).`));
@@ -105,6 +125,7 @@ export function mountRtrAthlete(root, { api, onError }, athleteId) {
         words,
         ...['left', 'right'].map((side) => h('p', { 'data-side': side, 'data-direction': trends.onset[side].direction }, h('strong', null, `${side[0].toUpperCase()}${side.slice(1)}: `), trends.onset[side].explanation, ' ', trends.pelvicDrop[side].explanation)),
       );
+      fillScreens(screenBox, screens, athlete);
       view.dataset.loaded = 'true';
     })
     .catch(onError);

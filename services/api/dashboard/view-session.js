@@ -3,7 +3,9 @@
  * run loaded page by page, charts of pelvic drop, knee-collapse proxy,
  * cadence and ground contact time, the form-breakdown onset (the first
  * raised form alert) marked on each, completeness and calibration from the
- * summary, data quality in words, and the CSV export.
+ * summary, data quality in words, and the CSV export. A movement screen
+ * (the session's start said `activity: "screen"`) has reps, not stances:
+ * its review (screen-review.js) is loaded on first use and takes the page.
  */
 import { alertId, alertTitle, dataQuality, isForm } from './alerts.js';
 import { SIDE_COLORS, ONSET_COLOR, stanceChart } from './charts.js';
@@ -61,6 +63,7 @@ export function mountSession(root, { api, state, onError }, athleteId, sessionId
   replace(root, view);
   const charts = [];
   let gone = false;
+  let unmountScreen = () => {};
   // A running session keeps growing: what the stream brings while (and after) the history loads is kept and merged.
   /** @type {any[]} */
   const early = [];
@@ -154,6 +157,16 @@ export function mountSession(root, { api, state, onError }, athleteId, sessionId
   (async () => {
     const [loadedSession, strides, loadedAlerts] = await Promise.all([api.session(athleteId, sessionId), api.strides(athleteId, sessionId), api.alerts({ athlete: athleteId, session: sessionId })]);
     if (gone) return;
+    if (loadedSession.summary?.activity === 'screen') {
+      // No stances to chart: the run's empty charts go, the screen's review (its own module) comes in.
+      for (const c of charts.splice(0)) c.destroy();
+      onStride = () => {};
+      onAlert = () => {};
+      const { mountScreenReview } = await import('./screen-review.js');
+      if (gone) return;
+      unmountScreen = mountScreenReview({ view, status, body }, { api, state, onError }, loadedSession, loadedAlerts);
+      return;
+    }
     // Marks for the bench (bench/scenarios/dashboard.ts): data in, series built, charts handed their columns.
     performance.mark('review:data');
     session = loadedSession;
@@ -216,5 +229,6 @@ export function mountSession(root, { api, state, onError }, athleteId, sessionId
     state.removeEventListener('stride', strideListener);
     state.removeEventListener('alert', alertListener);
     for (const c of charts) c.destroy();
+    unmountScreen();
   };
 }
