@@ -455,27 +455,28 @@ export class SessionAnalyzer {
 
   /**
    * A leg's contact from its detector. Its stride time is the interval from
-   * the previous contact, unless a gap of the detecting sensor lies between
-   * them and the interval is 1.5 strides or more: then a contact was lost in
-   * the gap, and the interval is not a stride (null).
+   * the previous contact, unless the detecting sensor's data came back from a
+   * gap after that contact and the interval is 1.5 strides or more: then a
+   * contact was lost in the gap, and the interval is not a stride (null).
+   * Judged by the gap's time, not by whether a gap was counted between the two
+   * reports: a detector reports a contact late in the swing that follows it,
+   * so a gap can begin before the previous contact's report.
    */
   private onStance(side: Side, stance: Stance): void {
     const source = this.tracks.get(this.shanksExpected() ? SHANK_OF[side] : 'pelvis');
-    const gaps = source === undefined ? 0 : source.gaps;
     const previous = this.pendingStance.get(side);
     if (previous !== undefined) {
       const intervalUs = stance.icUs - previous.icUs;
-      const lostOne = gaps !== this.gapsAtStance[side] && !(intervalUs < MISSED_CONTACT_STRIDES * this.lastStrideUs[side]);
+      const gapBetween = source !== undefined && source.lastGapEndUs > previous.icUs;
+      const lostOne = gapBetween && !(intervalUs < MISSED_CONTACT_STRIDES * this.lastStrideUs[side]);
       this.enqueue(this.stride(side, previous, lostOne ? undefined : stance.icUs));
       if (!lostOne && intervalUs <= this.params.maxStrideS * 1e6) this.lastStrideUs[side] = intervalUs;
     }
-    this.gapsAtStance[side] = gaps;
     if (stance.toUs !== null) this.lastContactUs[side] = stance.toUs - stance.icUs;
     this.pendingStance.set(side, stance);
   }
 
-  /** Per side: the sensor's gap count at the pending stance, and the last stride that was one, µs. */
-  private readonly gapsAtStance = { left: 0, right: 0 };
+  /** Per side: the last stride that was one, µs. */
   private readonly lastStrideUs = { left: Number.NaN, right: Number.NaN };
   /** Per side: the last contact time measured (IC to TO), µs. */
   private readonly lastContactUs = { left: Number.NaN, right: Number.NaN };
@@ -745,8 +746,8 @@ export class SessionAnalyzer {
    * Continues a session from its snapshot. What is carried: calibration,
    * attitude, mounting, clocks, baselines, episodes, monitors, unreleased
    * strides, summary statistics. What re-syncs from the data that follows:
-   * the event detectors (the first stance of each leg after the restore is
-   * missed; pelvis-only contacts need the side filter's ~3 s) and the angle
+   * the event detectors (a leg's stance whose report was pending at the cut
+   * and the one in progress may be missed, up to three in all; pelvis-only contacts need the side filter's ~3 s) and the angle
    * histories (strides whose windows reach back before the cut — those still
    * unreleased, up to releaseAfterS + a stride — have no angles). A short
    * pause between the cut and the next data is bridged like any gap; a long

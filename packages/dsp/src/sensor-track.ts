@@ -32,6 +32,8 @@ export class SensorTrack {
   unusableTiming = 0;
   gaps = 0;
   gapSeconds = 0;
+  /** Time of the first sample after the latest gap, µs (NaN: no gap yet): when its data came back. */
+  lastGapEndUs = Number.NaN;
   /** Samples dropped because the sensor repeated the same six values for FLAT_SAMPLES in a row (flat-lined). */
   flat = 0;
   /** Time of the latest flat-lined (dropped) sample, µs: the clock guard judges against it. */
@@ -138,6 +140,7 @@ export class SensorTrack {
     if (!Number.isNaN(this.rateHz) && !Number.isNaN(previous) && tUs - previous > (this.params.gapPeriods * 1e6) / this.rateHz) {
       this.gaps++;
       this.gapSeconds += (tUs - previous) / 1e6;
+      this.lastGapEndUs = tUs;
       gap = true;
     }
     if (this.calibration === undefined) {

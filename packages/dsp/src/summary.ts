@@ -4,14 +4,15 @@ import type { SummaryBaselines } from './form/form-monitor.ts';
 import type { MountingEstimate } from './segments/segment-tracker.ts';
 import type { SensorTrack } from './sensor-track.ts';
 import type { Histogram } from './signal/histogram.ts';
+import { roundTo } from './rounding.ts';
 
 function roundMounting(m: MountingEstimate | undefined): SummaryMounting | null {
   if (m === undefined) return null;
   // A ratio can be infinite (a perfectly straight line) or NaN (no motion): JSON has neither, so null.
-  return { yawDeg: Math.round(m.yawDeg * 10) / 10, axisRatio: Number.isFinite(m.axisRatio) ? Math.round(m.axisRatio * 10) / 10 : null, status: m.status };
+  return { yawDeg: roundTo(m.yawDeg, 10), axisRatio: Number.isFinite(m.axisRatio) ? Math.round(m.axisRatio * 10) / 10 : null, status: m.status };
 }
 
-const roundOrNull = (x: number | undefined, per: number): number | null => (x === undefined ? null : Math.round(x * per) / per);
+const roundOrNull = (x: number | undefined, per: number): number | null => (x === undefined ? null : roundTo(x, per));
 
 /** The session's closing summary: counts, medians, and per sensor its input statistics, calibration and mounting. */
 export function buildSummary(input: {
@@ -29,7 +30,7 @@ export function buildSummary(input: {
   baselines: SummaryBaselines;
 }): SummaryEvent {
   const { left, right } = input.perSide;
-  const diff = (a: number | null, b: number | null, per: number): number | null => (a === null || b === null ? null : Math.round((a - b) * per) / per);
+  const diff = (a: number | null, b: number | null, per: number): number | null => (a === null || b === null ? null : roundTo(a - b, per));
   const gctL = left.gctS.median();
   const gctR = right.gctS.median();
   const has = (s: SensorId): boolean => input.tracks.has(s);
@@ -46,7 +47,7 @@ export function buildSummary(input: {
     gctSMedian: input.contactTimes.median(),
     // Left minus right of the per-side medians; contact time as a percentage of their mean.
     asymmetry: {
-      gctPct: gctL === null || gctR === null ? null : Math.round((2000 * (gctL - gctR)) / (gctL + gctR)) / 10,
+      gctPct: gctL === null || gctR === null ? null : Math.round((2000 * (gctL - gctR)) / (gctL + gctR)) / 10 + 0,
       pelvicDropDeg: diff(left.pelvicDropDeg.median(), right.pelvicDropDeg.median(), 100),
       shankFrontalDeg: diff(left.shankFrontalDeg.median(), right.shankFrontalDeg.median(), 100),
     },

@@ -1,6 +1,7 @@
 import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol/core';
 import { robustStats } from '../signal/robust-stats.ts';
 import { SeriesMonitor, type SeriesChange } from './series-monitor.ts';
+import { roundTo } from '../rounding.ts';
 
 export interface FormParams {
   /** Seconds of each gait (walking, running) ignored at its start: the body is still warming up. */
@@ -121,7 +122,7 @@ interface Episode {
   readonly high: Set<string>;
 }
 
-const round2 = (x: number): number => Math.round(x * 100) / 100;
+const round2 = (x: number): number => roundTo(x, 100);
 
 /**
  * Form-breakdown detection for one runner's session, fed strides in time

@@ -9,13 +9,14 @@ import type { RepEvent, ScreenSummaryEvent } from './screen-events.ts';
 import { ShankReps, type ShankRep } from './shank-reps.ts';
 import { ScreenStats, sensorSummaries } from './screen-stats.ts';
 import { SCREEN_SNAPSHOT_VERSION, type ScreenSnapshot } from './screen-snapshot.ts';
+import { roundTo } from '../rounding.ts';
 
 /** Returned when a call releases nothing: one shared empty array, not a new one per sample. */
 const NONE: readonly RepEvent[] = Object.freeze([]);
 const SHANK_SIDE: Partial<Record<SensorId, Side>> = { shank_left: 'left', shank_right: 'right' };
 /** How often (in data time) finished reps are checked for release, µs. */
 const RELEASE_CHECK_US = 20_000;
-const round = (x: number, per: number): number => Math.round(x * per) / per;
+const round = roundTo;
 
 export interface ScreenAnalyzerOptions {
   /**

@@ -1,6 +1,7 @@
 import type { SensorId, Side } from '@gaitwatch/protocol/core';
 import type { SensorTrack } from '../sensor-track.ts';
 import type { RepEvent, ScreenSensorSummary, ScreenSideSummary, ScreenSummaryEvent, SpreadStat } from './screen-events.ts';
+import { roundTo } from '../rounding.ts';
 
 const METRICS = ['pelvicDropDeg', 'shankFrontalDeg', 'depthDeg'] as const;
 type Metric = (typeof METRICS)[number];
@@ -15,7 +16,7 @@ function quantile(sorted: Float32Array, q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-const round2 = (x: number): number => Math.round(x * 100) / 100;
+const round2 = (x: number): number => roundTo(x, 100);
 
 /** The per-side values of the released reps, for the summary's medians and spreads (bounded: MAX_REPS per side). */
 export class ScreenStats {
@@ -99,7 +100,7 @@ export class ScreenStats {
   }
 }
 
-const round = (x: number, per: number): number => Math.round(x * per) / per;
+const round = roundTo;
 
 /** The summary's per-sensor section: input counts, calibration, and the mounting yaw found from the motion (null: the clip's own axes). In SENSOR order, not arrival order. */
 export function sensorSummaries(tracks: ReadonlyMap<SensorId, SensorTrack>, yawOf: (sensor: SensorId) => number | undefined): Record<string, ScreenSensorSummary> {

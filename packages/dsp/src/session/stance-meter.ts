@@ -10,9 +10,10 @@ import type { PelvisTracker } from '../segments/pelvis-tracker.ts';
 import type { ShankTracker } from '../segments/shank-tracker.ts';
 import type { SensorTrack } from '../sensor-track.ts';
 import { dataQualityAlert, type AlertContext } from './alerts.ts';
+import { roundTo } from '../rounding.ts';
 
 /** Rounds to 1/`per` (output precision well above the accuracy); keeps null. */
-const round = (x: number | null, per: number): number | null => (x === null ? null : Math.round(x * per) / per);
+const round = (x: number | null, per: number): number | null => (x === null ? null : roundTo(x, per));
 const SHANK_OF: Record<Side, SensorId> = { left: 'shank_left', right: 'shank_right' };
 const other = (side: Side): Side => (side === 'left' ? 'right' : 'left');
 
@@ -183,7 +184,7 @@ export class StanceMeter {
     const seriesKey = this.epochScratch[0]! * 2 + (gait === 'run' ? 1 : 0);
     const jump = this.mountShift(sensor).push(stride.icUs, strideMeanDeg, metricDeg, seriesKey);
     if (jump === 0) return;
-    const deg = Math.round(jump * 10) / 10;
+    const deg = roundTo(jump, 10);
     const metric = sensor === 'pelvis' ? 'pelvic drop (one side up, the other down)' : 'knee-collapse proxy';
     const alert = { tUs: stride.icUs, metric: 'sensor_moved', value: deg, baseline: this.context.params.mountShift.minShiftDeg, episodeId: `${sensor}:sensor_moved:${stride.icUs}`, sensor };
     out.push(
