@@ -41,7 +41,7 @@ afterAll(async () => rm(dir, { recursive: true, force: true }));
 const all = <K extends keyof MatchResult>(key: K): number[] => runs.flatMap((r) => r.match[key] as number[]);
 
 describe('accuracy against simulated truth (2 weak-side runs, 120 s, misalignment ≤ 15°)', () => {
-  it('finds the stances: recall ≥ 0.99 (measured 0.997), precision ≥ 0.995 (measured 1.000)', () => {
+  it('finds the stances: recall ≥ 0.99 (measured 0.993), precision ≥ 0.995 (measured 1.000)', () => {
     for (const { match } of runs) {
       expect(match.matched / match.truth).toBeGreaterThanOrEqual(0.99);
       expect(match.matched / match.detected).toBeGreaterThanOrEqual(0.995);
@@ -53,19 +53,24 @@ describe('accuracy against simulated truth (2 weak-side runs, 120 s, misalignmen
     expect(quantile(absolute(all('icErrorsMs')), 0.5)).toBeLessThanOrEqual(3);
   });
 
-  // Toe-off is now the onset of the early-swing backward rotation (real running
-  // wins, issue 15: on force-plate-timed real running the old rule — that
-  // rotation's minimum — was +95 ms late, the onset is −2 ms). The simulator
-  // puts the minimum AT toe-off, so on it the onset reads early: measured mean
-  // −63.3 ms, median |error| 64.1 ms, p95 69.4 ms (was +14.9 / 17.7 with the old
-  // rule). The real-running lock is in real-recordings.test.ts. This keeps the
+  // Toe-off is the onset of the early-swing backward rotation (real running wins,
+  // issue 15: on force-plate-timed real running it reads −2 ms). Since the
+  // simulator's shank follows the published running kinematics (issue 15 item 2:
+  // its backward rotation peaks in early swing, no longer at toe-off) the onset
+  // reads −32.1 ms mean, median |error| 30.7 ms, p95 33.1 (it read −63.3 / 64.1 /
+  // 69.4 on the previous body): the simulated late-stance plateau ends ~0.04 of a
+  // stride before its toe-off. 563 of 604 matched stances (0.93) have a toe-off:
+  // in the others the loading-phase rotation 80 ms after contact is faster than
+  // the early-swing peak, so no onset is found (ACCURACY.md; 1 of 149 on real
+  // running). The real-running lock is in real-recordings.test.ts. This keeps the
   // simulated figure from drifting: a ±15 ms shift fails.
-  it('times toe-off: mean error −75 to −50 ms (measured −63.3: the simulator\'s minimum is at toe-off), median |error| ≤ 80 ms (measured 64.1)', () => {
+  it('times toe-off: mean error −44 to −20 ms (measured −32.1), median |error| ≤ 45 ms (measured 30.7), on ≥ 86 % of matched stances (measured 93 %)', () => {
     const to = all('toErrorsMs');
-    expect(to.length).toBeGreaterThan(550);
-    expect(mean(to)).toBeGreaterThanOrEqual(-75);
-    expect(mean(to)).toBeLessThanOrEqual(-50);
-    expect(quantile(absolute(to), 0.5)).toBeLessThanOrEqual(80);
+    const matched = runs.reduce((n, r) => n + r.match.matched, 0);
+    expect(to.length).toBeGreaterThanOrEqual(0.86 * matched);
+    expect(mean(to)).toBeGreaterThanOrEqual(-44);
+    expect(mean(to)).toBeLessThanOrEqual(-20);
+    expect(quantile(absolute(to), 0.5)).toBeLessThanOrEqual(45);
   });
 
   it('gives contact time, stride time and cadence that agree with the truth and each other', () => {
@@ -90,12 +95,14 @@ describe('accuracy against simulated truth (2 weak-side runs, 120 s, misalignmen
     expect(mean(absolute(drop))).toBeLessThanOrEqual(0.25);
   });
 
-  it('measures the knee-collapse proxy: bias −1.2° to 0 (measured −0.33 to −0.52), MAE ≤ 1.2° (measured 0.35–0.52)', () => {
+  // The knee proxy's stance window ends at the toe-off: on the previous simulated
+  // body (onset 63 ms early) it read −0.33 to −0.52° (MAE 0.35–0.52); since the
+  // shank follows the published kinematics, +0.09 / −0.21° (MAE 0.26 / 0.27).
+  it('measures the knee-collapse proxy: bias within ±0.6° (measured +0.09, −0.21), MAE ≤ 0.7° (measured 0.26–0.27)', () => {
     const knee = all('shankErrorsDeg');
     expect(knee.length).toBeGreaterThan(550);
-    expect(mean(knee)).toBeGreaterThanOrEqual(-1.2);
-    expect(mean(knee)).toBeLessThanOrEqual(0);
-    expect(mean(absolute(knee))).toBeLessThanOrEqual(1.2);
+    for (const { match } of runs) expect(Math.abs(mean(match.shankErrorsDeg))).toBeLessThanOrEqual(0.6);
+    expect(mean(absolute(knee))).toBeLessThanOrEqual(0.7);
   });
 });
 

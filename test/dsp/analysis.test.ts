@@ -125,9 +125,15 @@ describe('streaming analysis', () => {
     expect(matched / truth.length).toBeGreaterThanOrEqual(0.98);
     expect(strides.length).toBeLessThanOrEqual(truth.length);
     expect(errorsMs[errorsMs.length >> 1]).toBeLessThanOrEqual(10);
+    // A shank stance whose early-swing backward rotation is not faster than its loading-phase
+    // rotation 80 ms after contact gets no toe-off (since the simulated shank follows the published
+    // running kinematics, issue 15 item 2: measured 2 of 102 here; ACCURACY.md, SIMULATED).
+    expect(strides.filter((s) => s.gctS !== null).length).toBeGreaterThanOrEqual(0.94 * strides.length);
     for (const s of strides) {
-      expect(s.gctS).toBeGreaterThan(0.15);
-      expect(s.gctS).toBeLessThan(0.8);
+      if (s.gctS !== null) {
+        expect(s.gctS).toBeGreaterThan(0.15);
+        expect(s.gctS).toBeLessThan(0.8);
+      }
       if (s.cadenceSpm !== null) expect(s.cadenceSpm).toBeGreaterThan(90);
     }
   });
@@ -289,7 +295,8 @@ describe('streaming analysis', () => {
     const right = strides.filter((s) => s.side === 'right');
     expect(left.length).toBeGreaterThan(0.9 * right.length);
     // The worn shank's leg has its toe-offs and knee proxy; the other leg has the pelvis's contacts and pelvic drop.
-    expect(right.every((s) => s.toUs !== null)).toBe(true);
+    // (All but a few: a toe-off is missed when the loading-phase rotation outlasts contact + 80 ms, see above.)
+    expect(right.filter((s) => s.toUs !== null).length).toBeGreaterThanOrEqual(0.94 * right.length);
     expect(left.every((s) => s.toUs === null && s.shankFrontalDeg === null)).toBe(true);
     expect(left.filter((s) => s.pelvicDropDeg !== null).length).toBeGreaterThan(0.8 * left.length);
   });

@@ -74,9 +74,11 @@ describe('snapshot and restore', () => {
           expect(Math.abs((a.baseline ?? 0) - (b.baseline ?? 0))).toBeLessThanOrEqual(0.05);
           expect(Math.abs((a.value ?? 0) - (b.value ?? 0))).toBeLessThanOrEqual(0.1);
         });
-        // Inside the window at most a stance per leg is missed.
+        // Inside the window at most three stances are missed: each leg's stance whose report was pending at the
+        // cut (a detector reports a contact in the swing that follows it, ~0.8 of a stride later) and the one in
+        // progress (measured: 3 at the cut shrunk to 17158, seed 11).
         const inside = (xs: StrideEvent[]): number => xs.filter((s) => !outside(s.icUs)).length;
-        expect(inside(strides(events))).toBeGreaterThanOrEqual(inside(strides(full)) - 2);
+        expect(inside(strides(events))).toBeGreaterThanOrEqual(inside(strides(full)) - 3);
       }),
       { numRuns: 4, seed: 11 },
     );

@@ -170,6 +170,60 @@ describe('runner simulator physics', () => {
     }
   });
 
+  // The running shank's phases from the literature (body.ts, RUN_SHANK: Novacheck 1998's
+  // joint curves; Fadillioglu et al. 2020's end-of-swing crossing, −24.3 ms against force
+  // plates in Kiernan et al. 2023). Read from the emitted gyro (ideal, no misalignment).
+  // Measured, seed 7 (4.4 m/s, 51 strides): backward-rotation peak 0.127–0.139 of the
+  // stride after TO, rate at TO 0.33–0.37 of that peak, zero crossing 25–29 ms before IC,
+  // angle max at 0.60–0.63, min at 0.96. (The previous body: peak ~0.02 after TO, rate at
+  // TO ~0.95 of it, crossing ~95 ms before IC, max at 0.49, min at 0.86.)
+  it('rotates the running shank backward fastest in early swing, not at toe-off, and crosses zero shortly before contact', () => {
+    const session = ideal({ durationS: 60, maxMisalignmentDeg: 0 });
+    const shank = session.imus.get('shank_left')!;
+    const out = new Float64Array(6);
+    const steps = session.body.steps.filter((s) => !s.virtual && s.side === LEFT && s.mode === 'run' && s.icS > 20 && s.icS < 55);
+    expect(steps.length).toBeGreaterThan(20);
+    const dtS = 0.002;
+    for (const step of steps) {
+      const nextIc = session.body.steps[step.index + 2]!.icS;
+      const strideS = nextIc - step.icS;
+      const toS = step.icS + step.stanceS;
+      const times: number[] = [];
+      const rates: number[] = [];
+      for (let t = step.icS; t <= nextIc + 1e-9; t += dtS) {
+        shank.sample(t, out);
+        times.push(t);
+        rates.push(out[4]!);
+      }
+      const phase = (i: number): number => (times[i]! - step.icS) / strideS;
+      const iTo = times.findIndex((t) => t >= toS);
+      let iMid = iTo;
+      for (let i = iTo; i < rates.length; i++) if (rates[i]! < rates[iMid]!) iMid = i;
+      let iBack = iTo;
+      for (let i = iTo; i < iMid; i++) if (rates[i]! > rates[iBack]!) iBack = i;
+      const iZero = rates.findIndex((r, i) => i > iMid && r >= 0);
+      let angle = 0;
+      let maxAngle = 0;
+      let minAngle = 0;
+      let iMax = 0;
+      let iMin = 0;
+      for (let i = 1; i < rates.length; i++) {
+        angle += ((rates[i]! + rates[i - 1]!) / 2) * dtS;
+        if (angle > maxAngle) [maxAngle, iMax] = [angle, i];
+        if (angle < minAngle) [minAngle, iMin] = [angle, i];
+      }
+      expect(phase(iBack) - phase(iTo)).toBeGreaterThan(0.08);
+      expect(phase(iBack) - phase(iTo)).toBeLessThan(0.18);
+      expect(rates[iTo]! / rates[iBack]!).toBeLessThan(0.5);
+      expect(iZero).toBeGreaterThan(0);
+      expect((nextIc - times[iZero]!) * 1000).toBeGreaterThan(10);
+      expect((nextIc - times[iZero]!) * 1000).toBeLessThan(45);
+      expect(phase(iMax)).toBeGreaterThan(0.57);
+      expect(phase(iMax)).toBeLessThan(0.67);
+      expect(phase(iMin)).toBeGreaterThan(0.92);
+    }
+  });
+
   it('puts the shank mid-swing angular-rate peak between toe-off and the next initial contact', () => {
     const session = ideal({ durationS: 60 });
     const shank = session.imus.get('shank_left')!;

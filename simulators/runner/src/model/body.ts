@@ -10,11 +10,46 @@ import { LEFT, generateSteps, smoothstep, verticalInStep, type SideIndex, type S
 /**
  * Shank sagittal angle over the stride (degrees; + = knee ahead of the ankle),
  * keypoints at fractions of a nominal stride: IC at 0, TO at the duty factor.
- * Running after Novacheck (1998); walking after Perry & Burnfield.
+ * Walking after Perry & Burnfield.
+ *
+ * Running (issue 15 item 2): the shank angle is knee flexion minus the thigh's
+ * flexion from vertical, so its phases follow from the joint curves of running
+ * (Novacheck 1998, Gait & Posture 7:77–95, jogging 3.2 m/s; values below are
+ * readings of the published curves, rounded):
+ *  - IC (0): shank ~6–9° past vertical, ankle ahead of the knee (Folland et al.
+ *    2017, MSSE 49:1412, shank angle at touchdown 9.0 ± 3.5°; Lieberman et al.
+ *    2015, J Exp Biol 218:3406): −6°.
+ *  - First half of stance: the knee flexes (~20° → ~40–45° at mid-stance) while
+ *    the hip extends: both turn the shank forward, fast (+39° by mid-stance).
+ *  - Second half of stance: the knee extends (~45° → ~20–25° at TO) as fast as
+ *    the thigh keeps extending (hip extension peaks at TO), so the shank stays
+ *    nearly still (+6° in 0.19 of the stride; the ankle's plantar flexion lifts
+ *    the heel, the shank rides on). Before, it rose 28° there at an even rate.
+ *  - TO (0.38; Novacheck: 39 % at 3.2 m/s, 22 % sprinting): knee and hip are at
+ *    their turning points (late-stance knee minimum, peak hip extension), so the
+ *    shank's rate is low at TO (a third of its early-swing peak here).
+ *  - Early swing: the knee flexes from ~20–25° to its swing maximum (~90° at
+ *    3.2 m/s, ~105° sprinting) at ~0.65–0.7 of the stride; the shank's backward
+ *    rotation is fastest mid-way, ~0.5 (~95 ms after TO at a 0.72 s stride),
+ *    not at TO. Before, it peaked 17 ms after TO.
+ *  - Peak angle where the thigh's flexion rate catches up with the knee's, before
+ *    peak knee flexion: at 0.62, knee ~85–90° with the thigh ~5–15° ahead of
+ *    vertical, so ~75–85°: 76° at 3.5 m/s. Before: 68° (no source) at 0.50.
+ *  - Late swing: the hip flexes to its maximum (~0.85–0.9) and then extends before
+ *    contact while the knee extends to its swing minimum (~15–20°): the shank
+ *    swings forward fastest at ~0.79 and reaches its most backward angle (−11°)
+ *    at 0.96, so its rate crosses zero ~28 ms (0.04 of the stride) before IC.
+ *    That crossing is what Fadillioglu et al.'s (2020) IC rule reads: against
+ *    force plates in 74 runners it is −24.3 ms early (Kiernan, Dunn Siino &
+ *    Hawkins 2023, Sensors 23(11):5022). Before: the minimum (−26°) at 0.86, its
+ *    crossing ~95 ms before IC.
+ * The spline was checked against these phases (not against any recording, nor
+ * the analysis); packages/dsp/eval/shank-profile.ts then compares it with real
+ * running (ACCURACY.md).
  */
 const RUN_DUTY = 0.38;
 const RUN_SHANK = new PeriodicSpline([
-  [0, -6], [0.1, 8], [0.19, 20], [0.38, 48], [0.5, 68], [0.62, 40], [0.74, 0], [0.86, -26], [0.95, -14],
+  [0, -6], [0.08, 14], [0.19, 33], [0.29, 37], [0.38, 39], [0.5, 58], [0.62, 76], [0.74, 50], [0.84, 11], [0.93, -9], [0.97, -11],
 ]);
 const WALK_DUTY = 0.62;
 const WALK_SHANK = new PeriodicSpline([
