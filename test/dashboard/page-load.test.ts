@@ -52,6 +52,8 @@ describe('dashboard page load', () => {
 
   it('loads a movement screen’s review only when a screen is opened: not in the start-up graph, not preloaded', () => {
     expect([...lazyImports('view-session.js')]).toEqual(['screen-review.js']);
+    // The live page loads the rep code only when a movement screen is on it.
+    expect([...lazyImports('view-live.js')]).toEqual(['runner-screen.js']);
     const startup = graph('main.js');
     for (const name of ['screen-review.js', ...graph('screen-review.js')].filter((m) => !['alerts.js', 'dom.js', 'format.js', 'charts.js', 'decimate.js'].includes(m))) {
       expect(startup.has(name), name).toBe(false);

@@ -240,6 +240,33 @@ describe.skipIf(!haveBrowser)('movement screens in a real browser', () => {
     }
   }, 60_000);
 
+  it('shows a live screen on the live page as reps per standing leg, not as a stance chart, and counts a rep from the stream', async () => {
+    const page = await newPage(ADMIN_KEY);
+    const card = page.locator(`.session-card[data-session="${live.athleteId}/${live.sessionId}"]`);
+    const leg = (side: string) => card.locator(`.screen-leg[data-side="${side}"]`);
+    try {
+      await page.goto(`${url}/#/`);
+      await expect.poll(() => page.locator('#stream-status').getAttribute('data-state'), { timeout: 15_000 }).toBe('live');
+      // The two stored reps (right leg, both level): counted, the chart hidden.
+      await expect.poll(() => card.getAttribute('data-reps'), { timeout: 15_000 }).toBe('2');
+      expect(await card.getAttribute('data-activity')).toBe('screen');
+      expect(await card.locator('.chart').isHidden()).toBe(true);
+      expect(await leg('right').getAttribute('data-state')).toBe('level');
+      expect(await leg('right').textContent()).toBe('Standing on the right leg: 2 reps, 0 hip dropping · last: set 1 rep 2, pelvic drop 2.4° — pelvis level');
+      expect(await leg('left').getAttribute('data-state')).toBe('waiting');
+
+      hub.publish('rep', live.athleteId, live.sessionId, JSON.stringify(liveRep(3, 1, 7.2, 'left')));
+      await expect.poll(() => leg('left').getAttribute('data-reps'), { timeout: 10_000 }).toBe('1');
+      expect(await leg('left').getAttribute('data-state')).toBe('dropping');
+      expect(await leg('left').getAttribute('data-dropping')).toBe('1');
+      expect(await card.getAttribute('data-reps')).toBe('3');
+      expect(await card.locator('.chart-title').first().textContent()).toBe('Movement screen · 3 reps so far');
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
   it('shows each screen’s pelvic drop per leg beside the running one on the athlete page, with the threshold in use and its source', async () => {
     const history = await get<{ screens: { sessionId: string; sides: Record<'left' | 'right', { pelvicDropDegMedian: number | null }> }[]; weeks: { week: string; pelvicDropDegMedian: Record<'left' | 'right', number | null> }[] }>('/v1/athletes/rehab-onset/screens');
     expect(history.screens.map((s) => s.sessionId)).toEqual(screens.map((s) => s.session.sessionId));
