@@ -33,3 +33,16 @@ export function replace(el, ...children) {
   el.replaceChildren();
   append(el, ...children);
 }
+
+/**
+ * Saves a Blob as a file through a temporary object URL (the key stays in the fetch header, never in a link).
+ * @param {Blob} blob @param {string} filename
+ */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: filename, hidden: true });
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

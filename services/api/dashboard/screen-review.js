@@ -9,7 +9,7 @@
  * still running grows with the live stream's reps.
  */
 import { dataQuality } from './alerts.js';
-import { h, replace } from './dom.js';
+import { h, replace, saveBlob } from './dom.js';
 import { elapsed, num, when } from './format.js';
 import { repChart } from './screen-charts.js';
 import { RepLog, SIDES, VERDICT_WORDS, analysisThresholdDeg, leftMinusRight, sideStats } from './reps.js';
@@ -20,16 +20,6 @@ const METRICS = /** @type {const} */ ([
   ['depthDegMedian', 'Depth', 1],
 ]);
 const SIDE_NAMES = { left: 'Left', right: 'Right' };
-
-/** Saves a Blob through a temporary object URL (the key stays in the fetch header, never in a link). @param {Blob} blob @param {string} filename */
-function saveBlob(blob, filename) {
-  const url = URL.createObjectURL(blob);
-  const link = h('a', { href: url, download: filename, hidden: true });
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** Per standing leg: reps, dropping, medians; then left − right of the medians. @param {RepLog} log */
 function sidesTable(log) {

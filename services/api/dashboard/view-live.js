@@ -114,7 +114,7 @@ export function mountLive(root, { state }) {
   const markScreens = () => {
     for (const [key, entry] of state.sessions) if (screens?.isScreen(entry)) mark(key);
   };
-  /** Loads the rep code once; a rep that arrives meanwhile is fetched with the session's others. */
+  /** Loads the rep code once; reps that arrive meanwhile wait in waitingReps, then join the session's stored ones. */
   const needScreens = () => {
     if (screens !== null || loadingScreens) return;
     loadingScreens = true;

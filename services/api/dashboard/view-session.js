@@ -9,7 +9,7 @@
  */
 import { alertId, alertTitle, dataQuality, isForm } from './alerts.js';
 import { SIDE_COLORS, ONSET_COLOR, stanceChart } from './charts.js';
-import { h, replace } from './dom.js';
+import { h, replace, saveBlob } from './dom.js';
 import { elapsed, num, when } from './format.js';
 import { pelvicChart } from './pelvic-chart.js';
 import { StanceSeries } from './stance-series.js';
@@ -36,16 +36,6 @@ function sensorTable(summary) {
       ),
     ),
   );
-}
-
-/** Saves a Blob as a file through a temporary object URL (the key stays in the fetch header, never in a link). */
-function saveBlob(blob, filename) {
-  const url = URL.createObjectURL(blob);
-  const link = h('a', { href: url, download: filename, hidden: true });
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** The first raised form alert: where form broke down. @param {any[]} alerts */
