@@ -55,6 +55,9 @@ const MISSED_CONTACT_STRIDES = 1.5;
  */
 const STRIDE_END_MARGIN_US = 100_000;
 
+/** What a shank's history keeps beyond the latest a stride can close (maxStrideS + releaseAfterS): the stance's own span, s. */
+const SHANK_HISTORY_MARGIN_S = 0.5;
+
 /** How often (in data time) finished events are released, µs: 20 ms of latency at most. */
 const RELEASE_CHECK_US = 20_000;
 
@@ -124,6 +127,11 @@ export class SessionAnalyzer {
     const neededS = releaseAfterS + 2 * silentAfterS + maxStrideS / 2;
     if (!(this.params.segments.historyS >= neededS)) {
       throw new RangeError(`segments.historyS (${this.params.segments.historyS} s) must be at least releaseAfterS + 2 × silentAfterS + maxStrideS / 2 = ${neededS} s, or stride metrics would depend on how sensors interleave`);
+    }
+    // A stopped leg's stance closes maxStrideS + releaseAfterS after its contact; its angles are read then.
+    const shankNeededS = maxStrideS + releaseAfterS + SHANK_HISTORY_MARGIN_S;
+    if (!(this.params.segments.shankHistoryS >= shankNeededS)) {
+      throw new RangeError(`segments.shankHistoryS (${this.params.segments.shankHistoryS} s) must be at least maxStrideS + releaseAfterS + ${SHANK_HISTORY_MARGIN_S} = ${shankNeededS} s, or a stopped leg's last stance would lose its knee proxy`);
     }
     if (options.pelvicDropLimitDeg !== undefined && !(options.pelvicDropLimitDeg > 0 && options.pelvicDropLimitDeg < 45)) {
       throw new RangeError(`pelvicDropLimitDeg must be degrees between 0 and 45, got ${options.pelvicDropLimitDeg}`);
@@ -244,7 +252,8 @@ export class SessionAnalyzer {
    * The track's accepted time, not the row's: a rejected outlier an hour ahead must not postpone the check.
    */
   private releaseDue(track: SensorTrack, released: TimedEvent[] | undefined): TimedEvent[] | undefined {
-    if (this.unreleased.length === 0 || !(track.lastTUs >= this.nextReleaseCheckUs)) return released;
+    // A pending stance is checked too: a stopped leg's stance closes (and its angles are read) on time.
+    if ((this.unreleased.length === 0 && this.pendingStance.size === 0) || !(track.lastTUs >= this.nextReleaseCheckUs)) return released;
     this.nextReleaseCheckUs = track.lastTUs + RELEASE_CHECK_US;
     const out = this.release(false);
     if (out.length === 0) return released;
@@ -469,7 +478,7 @@ export class SessionAnalyzer {
       const intervalUs = stance.icUs - previous.icUs;
       const gapBetween = source !== undefined && source.lastGapEndUs > previous.icUs;
       const lostOne = gapBetween && !(intervalUs < MISSED_CONTACT_STRIDES * this.lastStrideUs[side]);
-      this.enqueue(this.stride(side, previous, lostOne ? undefined : stance.icUs));
+      this.closeStride(side, previous, lostOne ? undefined : stance.icUs);
       if (!lostOne && intervalUs <= this.params.maxStrideS * 1e6) this.lastStrideUs[side] = intervalUs;
     }
     if (stance.toUs !== null) this.lastContactUs[side] = stance.toUs - stance.icUs;
@@ -497,6 +506,17 @@ export class SessionAnalyzer {
       verticalOscillationCm: null,
       brakingMps: null,
     };
+  }
+
+  /**
+   * A leg's stride is complete (its next contact is known, or none will
+   * come): queued, with its shank's angles read now, while the shank's own
+   * short history still holds it (session/stance-meter.ts readShankEarly).
+   */
+  private closeStride(side: Side, stance: Stance, nextIcUs: number | undefined): void {
+    const stride = this.stride(side, stance, nextIcUs);
+    if (this.shanksExpected()) this.meter.readShankEarly(stride, this.lastContactUs[side]);
+    this.enqueue(stride);
   }
 
   private enqueue(event: QueuedEvent): void {
@@ -529,7 +549,7 @@ export class SessionAnalyzer {
       if (stance === undefined) continue;
       const last = this.tracks.get(pelvisOnly ? 'pelvis' : SHANK_OF[side])?.lastTUs ?? Number.NEGATIVE_INFINITY;
       if (!(last < silentBeforeUs)) continue;
-      this.enqueue(this.stride(side, stance, undefined));
+      this.closeStride(side, stance, undefined);
       this.pendingStance.delete(side);
     }
   }
@@ -556,7 +576,7 @@ export class SessionAnalyzer {
       if (stance === undefined) continue;
       const last = this.tracks.get(pelvisOnly ? 'pelvis' : SHANK_OF[side])?.lastTUs ?? Number.NEGATIVE_INFINITY;
       if (last >= stance.icUs + waitUs) {
-        this.enqueue(this.stride(side, stance, undefined));
+        this.closeStride(side, stance, undefined);
         this.pendingStance.delete(side);
       } else if (stance.icUs - 1 < bound) {
         bound = stance.icUs - 1;
@@ -777,7 +797,7 @@ export class SessionAnalyzer {
     }
     // The pelvis detector holds its last contacts back for its side filter's delay.
     for (const detector of this.detectors.values()) detector.finish();
-    for (const [side, stance] of this.pendingStance) this.enqueue(this.stride(side, stance, undefined));
+    for (const [side, stance] of this.pendingStance) this.closeStride(side, stance, undefined);
     this.pendingStance.clear();
     const rest: AnalysisEvent[] = [...this.release(true)];
     rest.push(this.summary());

@@ -39,6 +39,9 @@ describe('analyzer parameters', () => {
     expect(() => new SessionAnalyzer({ segments: { historyS: 6 } })).toThrow(/segments\.historyS \(6 s\) must be at least releaseAfterS \+ 2 × silentAfterS/);
     // Shorter delays make a shorter history valid.
     expect(() => new SessionAnalyzer({ segments: { historyS: 6 }, silentAfterS: 2, releaseAfterS: 0.5 })).not.toThrow();
+    // A shank's history must hold a stopped leg's stance until it closes (maxStrideS + releaseAfterS later).
+    expect(() => new SessionAnalyzer({ segments: { shankHistoryS: 4 } })).toThrow(/segments\.shankHistoryS \(4 s\) must be at least maxStrideS \+ releaseAfterS \+ 0\.5 = 4\.8 s/);
+    expect(() => new SessionAnalyzer({ segments: { shankHistoryS: 4 }, maxStrideS: 1.5 })).not.toThrow();
   });
 });
 

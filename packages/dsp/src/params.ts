@@ -76,6 +76,7 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
   segments: {
     attitude: { kp: 0.4, ki: 0.04, stillRadps: 0.05, stillMinS: 1, biasTauS: 2, impactRejectG: 8, settleS: 3, convergeS: 10, convergeGain: 3 },
     historyS: 10,
+    shankHistoryS: 5,
     axisMinS: 5,
     axisTauS: 60,
     headingTauS: 2,
@@ -161,6 +162,7 @@ export const PARAM_DOCS: Record<string, string> = {
   'segments.attitude.convergeS': 'attitude filter: …and the loop is given this long after that average before angles are trusted, s',
   'segments.attitude.convergeGain': 'attitude filter: gain multiplier during that convergence (kp × it, ki × it²: same damping)',
   'segments.attitude.settleS': 'attitude filter: after a start without a known attitude, the accelerometer is averaged this long to find the tilt; no angles before, s',
+  'segments.shankHistoryS': 'angle history kept per shank, s; its stance angles are read when the stride closes, so it must cover maxStrideS + releaseAfterS + 0.5 s',
   'segments.historyS': 'angle history kept per sensor for per-stance metrics, s; must cover releaseAfterS + 2 × silentAfterS + a stride (a silent sensor holds the release back, another may run ahead)',
   'segments.axisMinS': 'motion needed before the mounting yaw estimated from the movement is used, s',
   'segments.axisTauS': 'memory of the mounting-axis estimate (exponential forgetting, mean removed), s',

@@ -1,6 +1,6 @@
 import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
 import { designBandPass, designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
-import { RecordRing } from '../signal/ring.ts';
+import { TimedRecordRing } from '../signal/ring.ts';
 import type { GaitEventDetector } from './detector.ts';
 
 /** A foot contact found from the sacral sensor alone. */
@@ -48,7 +48,7 @@ const BOUT_BREAK_US = 3_000_000;
 /** Steps looked for before the first strong one of a bout. */
 const BOUT_START_STEPS = 4;
 
-const T = 0;
+// Ring fields (float32; the time is the ring's own).
 const JERK = 1;
 const YAW = 2;
 const RAW_YAW = 3;
@@ -74,7 +74,7 @@ const BRIDGED = 4;
 export class PelvisEventDetector implements GaitEventDetector {
   private readonly accFilter: FirFilter;
   private readonly yawFilter: FirFilter;
-  private readonly ring: RecordRing;
+  private readonly ring: TimedRecordRing;
   private previousFiltered = Number.NaN;
   private readonly threshold: AdaptiveThreshold;
   private lastContactUs = Number.NaN;
@@ -133,7 +133,7 @@ export class PelvisEventDetector implements GaitEventDetector {
     // reflects the yaw rate over yawDelay rows. Lobes missed by the threshold are kept apart
     // (`rejected`), so the search back needs no signal history. It was ≥ 3 s (24 KB at 200 Hz);
     // now D + 3 rows (~1.5 s, 12 KB): the same rows are read, so the output is the same.
-    this.ring = new RecordRing(Math.max(this.yawDelay, this.accFilter.delaySamples) + 3, 5);
+    this.ring = new TimedRecordRing(Math.max(this.yawDelay, this.accFilter.delaySamples) + 3, 4);
   }
 
   reset(): void {
@@ -157,7 +157,6 @@ export class PelvisEventDetector implements GaitEventDetector {
    * axis (which tilts with a runner who leans, bends or turns).
    */
   push(buf: Float64Array, o: number, world?: Float64Array, bridged = false): void {
-    const tUs = buf[o]!;
     const ax = buf[o + 1]!;
     const ay = buf[o + 2]!;
     const az = buf[o + 3]!;
@@ -172,9 +171,8 @@ export class PelvisEventDetector implements GaitEventDetector {
     const useWorld = world !== undefined && !Number.isNaN(world[0]!);
     const vertical = useWorld ? world[0]! : ax * ux + ay * uy + az * uz - this.gravityMps2;
     const yawRate = useWorld ? world[1]! : gx * ux + gy * uy + gz * uz;
-    const r = this.ring.append();
+    const r = this.ring.append(buf, o);
     const d = this.ring.data;
-    d[r] = tUs;
     d[r + JERK] = Number.NaN;
     d[r + YAW] = Number.NaN;
     d[r + RAW_YAW] = yawRate;
@@ -234,14 +232,17 @@ export class PelvisEventDetector implements GaitEventDetector {
     const slot = this.ring.slot(i);
     const d = this.ring.data;
     // A lobe still rising may be the step: an overdue search waits for its end.
-    if (!(this.lobeJerk > 0)) this.searchOverdue(d[slot + T]!, Number.POSITIVE_INFINITY);
+    // The record's time read inline (ring.ts offsets): no double returned per sample.
+    const ring = this.ring;
+    const rowUs = ring.baseUs + ring.offsets[ring.timeSlot(i)]!;
+    if (!(this.lobeJerk > 0)) this.searchOverdue(rowUs, Number.POSITIVE_INFINITY);
     const jerk = d[slot + JERK]!;
     if (jerk > 0) {
       // A lobe reaching into a bridged gap may have its peak in it: judged, but never taken.
       if (d[slot + BRIDGED] === 1) this.lobeBridged = true;
       if (jerk > this.lobeJerk) {
         this.lobeJerk = jerk;
-        this.lobeUs = d[slot + T]!;
+        this.lobeUs = rowUs;
         this.lobeYaw = d[slot + YAW]!;
       }
       return;

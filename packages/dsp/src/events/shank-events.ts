@@ -1,6 +1,6 @@
 import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
 import { designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
-import { RecordRing } from '../signal/ring.ts';
+import { TimedRecordRing } from '../signal/ring.ts';
 import type { GaitEventDetector } from './detector.ts';
 
 /** One stance found on a shank: initial contact and toe-off, µs. */
@@ -55,7 +55,7 @@ export interface ShankEventParams {
 export const IC_RULE_IMPACT = 1;
 export const IC_RULE_ZERO_CROSSING = 2;
 
-const T = 0;
+// Ring fields (the time is the ring's own): |a|, m/s² (NaN on a bridged row); the low-passed sagittal rate, rad/s, float32.
 const ACC = 1;
 const RATE = 2;
 
@@ -75,7 +75,7 @@ const RATE = 2;
  */
 export class ShankEventDetector implements GaitEventDetector {
   private readonly filter: FirFilter;
-  private readonly ring: RecordRing;
+  private readonly ring: TimedRecordRing;
   private readonly mlAxis: Float64Array;
   private readonly threshold: AdaptiveThreshold;
   /** Half the median of the recent foot-strike |a| jumps (m/s² per sample): what a real strike's jump reaches. */
@@ -105,7 +105,7 @@ export class ShankEventDetector implements GaitEventDetector {
     }
     this.threshold = new AdaptiveThreshold(params.minSwingPeakRadps, params.adaptivePeakFraction, 6);
     this.filter = new FirFilter(designLowPass(params.cutoffHz, sampleRateHz, tapsForSpan(params.filterSpanS, sampleRateHz)));
-    this.ring = new RecordRing(Math.ceil(params.historyS * sampleRateHz), 3);
+    this.ring = new TimedRecordRing(Math.ceil(params.historyS * sampleRateHz), 2);
     // DESIGN.md: sensors sit within ±20° of the segment frame, so the sensor's y,
     // made horizontal against the calibrated up, is the medio-lateral axis.
     const [ux, uy, uz] = upSensor;
@@ -133,7 +133,6 @@ export class ShankEventDetector implements GaitEventDetector {
    * |a| is stored as NaN, and a contact or toe-off search that meets one gives up.
    */
   push(buf: Float64Array, o: number, _world?: Float64Array, bridged = false): void {
-    const tUs = buf[o]!;
     const ax = buf[o + 1]!;
     const ay = buf[o + 2]!;
     const az = buf[o + 3]!;
@@ -143,9 +142,8 @@ export class ShankEventDetector implements GaitEventDetector {
     const gz = buf[o + 6]! - bias[2]!;
     const rate = -(gx * this.mlAxis[0]! + gy * this.mlAxis[1]! + gz * this.mlAxis[2]!);
     // sqrt of the sum, not Math.hypot: V8's variadic hypot is slower and was seen to allocate per call.
-    const r = this.ring.append();
+    const r = this.ring.append(buf, o);
     const d = this.ring.data;
-    d[r] = tUs;
     d[r + ACC] = bridged ? Number.NaN : Math.sqrt(ax * ax + ay * ay + az * az);
     d[r + RATE] = Number.NaN;
     const filtered = this.filter.push(rate);
@@ -154,14 +152,15 @@ export class ShankEventDetector implements GaitEventDetector {
     if (Number.isNaN(filtered) || aligned < this.ring.firstIndex) return;
     this.ring.data[this.ring.slot(aligned) + RATE] = filtered;
     if (aligned - 2 >= this.ring.firstIndex) this.checkPeak(aligned - 1);
-    if (this.pendingPeak >= 0 && this.ring.data[this.ring.slot(aligned) + T]! >= this.pendingDueUs) this.findContact(aligned);
+    // The record's time read inline (ring.ts offsets): no double returned per sample.
+    if (this.pendingPeak >= 0 && this.ring.baseUs + this.ring.offsets[this.ring.timeSlot(aligned)]! >= this.pendingDueUs) this.findContact(aligned);
   }
 
   private checkPeak(i: number): void {
     const y = this.ring.data[this.ring.slot(i) + RATE]!;
     if (!(y > this.ring.data[this.ring.slot(i - 1) + RATE]! && y >= this.ring.data[this.ring.slot(i + 1) + RATE]!)) return;
     if (y < this.threshold.value()) return;
-    const tUs = this.ring.data[this.ring.slot(i) + T]!;
+    const tUs = this.ring.time(i);
     const { refractoryFraction, minRefractoryS, maxRefractoryS } = this.params;
     const fromGapS = Number.isNaN(this.lastPeakGapUs) ? 0 : (refractoryFraction * this.lastPeakGapUs) / 1e6;
     const minGapUs = Math.min(maxRefractoryS, Math.max(minRefractoryS, fromGapS)) * 1e6;
@@ -185,7 +184,7 @@ export class ShankEventDetector implements GaitEventDetector {
     let minAt = -1;
     let first = -1;
     for (let j = peak; j >= this.ring.firstIndex; j--) {
-      if (this.ring.data[this.ring.slot(j) + T]! < earliestUs) {
+      if (this.ring.time(j) < earliestUs) {
         first = j + 1;
         break;
       }
@@ -200,7 +199,7 @@ export class ShankEventDetector implements GaitEventDetector {
     // unknown (the first stride) counts as running, the product's case.
     const strideUs = this.lastPeakGapUs;
     const walking = !Number.isNaN(strideUs) && strideUs > (120 / this.params.runMinCadenceSpm) * 1e6;
-    const at = walking ? { tUs: this.ring.data[this.ring.slot(minAt) + T]!, from: minAt, to: minAt } : this.toeOffOnset(first, minAt);
+    const at = walking ? { tUs: this.ring.time(minAt), from: minAt, to: minAt } : this.toeOffOnset(first, minAt);
     // A feature within the filter's reach of a bridged row may be the gap's guess: the contact stands, its toe-off is unknown.
     const toUs = Number.isNaN(at.tUs) || this.nearBridged(at.from, at.to) ? null : Math.round(at.tUs);
     this.onStance({ icUs: this.openReportedIcUs, toUs });
@@ -243,15 +242,15 @@ export class ShankEventDetector implements GaitEventDetector {
     let slope = 0;
     let steepAt = -1;
     for (let j = Math.max(maxAt, first + 1); j < minAt && j + 1 < this.ring.pushed; j++) {
-      const s = (d[this.ring.slot(j + 1) + RATE]! - d[this.ring.slot(j - 1) + RATE]!) / (d[this.ring.slot(j + 1) + T]! - d[this.ring.slot(j - 1) + T]!);
+      const s = (d[this.ring.slot(j + 1) + RATE]! - d[this.ring.slot(j - 1) + RATE]!) / (this.ring.time(j + 1) - this.ring.time(j - 1));
       if (s < slope) {
         slope = s;
         steepAt = j;
       }
     }
     if (steepAt < 0) return { tUs: Number.NaN, from: maxAt, to: minAt };
-    const tA = d[this.ring.slot(maxAt) + T]!;
-    const tC = d[this.ring.slot(steepAt) + T]!;
+    const tA = this.ring.time(maxAt);
+    const tC = this.ring.time(steepAt);
     const tUs = tC - (d[this.ring.slot(maxAt) + RATE]! - d[this.ring.slot(steepAt) + RATE]!) / -slope;
     return { tUs: Math.min(tC, Math.max(tA, tUs)), from: maxAt, to: steepAt };
   }
@@ -279,13 +278,13 @@ export class ShankEventDetector implements GaitEventDetector {
     }
     if (zero < 0) return;
     const windowStart = Math.max(this.ring.firstIndex + 1, zero - Math.round(0.03 * this.sampleRateHz));
-    const endUs = this.ring.data[this.ring.slot(zero) + T]! + this.params.icSearchS * 1e6;
+    const endUs = this.ring.time(zero) + this.params.icSearchS * 1e6;
     let bestJump = Number.NEGATIVE_INFINITY;
     let icUs = Number.NaN;
     let bridged = false;
     let bestNearBridged = false;
     let previousBridged = false;
-    for (let j = windowStart; j < this.ring.pushed && this.ring.data[this.ring.slot(j) + T]! <= endUs; j++) {
+    for (let j = windowStart; j < this.ring.pushed && this.ring.time(j) <= endUs; j++) {
       const jump = this.ring.data[this.ring.slot(j) + ACC]! - this.ring.data[this.ring.slot(j - 1) + ACC]!;
       if (Number.isNaN(jump)) {
         bridged = previousBridged = true;
@@ -293,7 +292,7 @@ export class ShankEventDetector implements GaitEventDetector {
       }
       if (jump > bestJump) {
         bestJump = jump;
-        icUs = (this.ring.data[this.ring.slot(j) + T]! + this.ring.data[this.ring.slot(j - 1) + T]!) / 2;
+        icUs = (this.ring.time(j) + this.ring.time(j - 1)) / 2;
         bestNearBridged = previousBridged || (j + 1 < this.ring.pushed && Number.isNaN(this.ring.data[this.ring.slot(j + 1) + ACC]!));
       }
       previousBridged = false;
@@ -313,7 +312,7 @@ export class ShankEventDetector implements GaitEventDetector {
       // take it for toe-off), so this rule moves the reported contact only. A crossing within
       // the filter's reach of a bridged row may be the gap's guess: then no contact.
       if (this.nearBridged(zero)) this.openIcUs = this.openReportedIcUs = Number.NaN;
-      else this.openReportedIcUs = Math.round(this.ring.data[this.ring.slot(zero) + T]!);
+      else this.openReportedIcUs = Math.round(this.ring.time(zero));
     }
   }
 }

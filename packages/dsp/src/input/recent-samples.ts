@@ -2,23 +2,60 @@
 const CAPACITY = 512;
 
 /**
- * The last few hundred raw samples of one sensor (t, then the six channels
- * as float32: 4 B each, plenty for a template), so a bridged gap can be
+ * Full scale of the kept channels: ±16 g and ±2000 °/s, the ranges of the
+ * IMUs we read (their own samples are 16-bit at these ranges, so an Int16
+ * copy loses nothing they had). Beyond it a value is clamped: it only
+ * shapes a bridged gap's guess, and data that far off is flagged by the
+ * units checks anyway.
+ */
+const ACC_FULL_SCALE_MPS2 = 16 * 9.80665;
+const GYRO_FULL_SCALE_RADPS = (2000 * Math.PI) / 180;
+const SCALES = [ACC_FULL_SCALE_MPS2, ACC_FULL_SCALE_MPS2, ACC_FULL_SCALE_MPS2, GYRO_FULL_SCALE_RADPS, GYRO_FULL_SCALE_RADPS, GYRO_FULL_SCALE_RADPS].map((s) => s / 32767);
+/** Time offsets stay within ±2^30 µs (~18 min) of the base. */
+const OFFSET_LIMIT = 2 ** 30;
+
+/**
+ * The last few hundred raw samples of one sensor, so a bridged gap can be
  * filled with the same phase of the previous stride instead of a straight
- * line (analyzer's bridge()). ~16 KB per sensor; no allocation per sample.
+ * line (analyzer's bridge()): the time as an Int32 µs offset from a base,
+ * the six channels as Int16 at the sensors' full scale — 16 B a sample,
+ * 8 KB per sensor (float64 would be 28 KB); no allocation per sample.
  */
 export class RecentSamples {
-  private readonly times = new Float64Array(CAPACITY);
-  private readonly values = new Float32Array(CAPACITY * 6);
+  private readonly offsets = new Int32Array(CAPACITY);
+  private baseUs = Number.NaN;
+  private readonly values = new Int16Array(CAPACITY * 6);
   private pushed = 0;
 
   /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). */
   push(buf: Float64Array, o: number): void {
+    const tUs = buf[o]!;
+    let offset = Math.round(tUs - this.baseUs);
+    if (!(offset >= -OFFSET_LIMIT && offset <= OFFSET_LIMIT)) offset = this.rebase(tUs);
     const slot = this.pushed % CAPACITY;
-    this.times[slot] = buf[o]!;
+    this.offsets[slot] = offset;
     const v = slot * 6;
-    for (let c = 0; c < 6; c++) this.values[v + c] = buf[o + 1 + c]!;
+    // Int16Array stores ToInt16 (wrapping): clamp first, round to nearest.
+    for (let c = 0; c < 6; c++) {
+      const q = Math.round(buf[o + 1 + c]! / SCALES[c]!);
+      this.values[v + c] = q > 32767 ? 32767 : q < -32767 ? -32767 : q;
+    }
     this.pushed++;
+  }
+
+  /** Moves the base to `tUs` (rare: ~18 min of data, or a clock jump, which forgets what is kept). */
+  private rebase(tUs: number): number {
+    const base = Math.round(tUs);
+    const held = Math.min(this.pushed, CAPACITY);
+    const oldest = this.pushed - held;
+    if (held === 0 || !(Math.abs(this.timeOf(oldest) - base) <= OFFSET_LIMIT)) this.pushed = 0;
+    else for (let k = 0; k < CAPACITY; k++) this.offsets[k] = this.offsets[k]! - (base - this.baseUs);
+    this.baseUs = base;
+    return Math.round(tUs - base);
+  }
+
+  private timeOf(i: number): number {
+    return this.baseUs + this.offsets[i % CAPACITY]!;
   }
 
   /**
@@ -31,17 +68,18 @@ export class RecentSamples {
     const newest = this.pushed - 1;
     const oldest = Math.max(0, this.pushed - CAPACITY);
     // Start from where a uniform clock puts it, then walk to the pair around tUs.
-    let i = newest - Math.round((this.times[newest % CAPACITY]! - tUs) / periodUs);
+    let i = newest - Math.round((this.timeOf(newest) - tUs) / periodUs);
     if (i > newest) i = newest;
     if (i < oldest) i = oldest;
-    while (i > oldest && this.times[i % CAPACITY]! > tUs) i--;
-    while (i < newest && this.times[(i + 1) % CAPACITY]! <= tUs) i++;
-    const ta = this.times[i % CAPACITY]!;
+    while (i > oldest && this.timeOf(i) > tUs) i--;
+    while (i < newest && this.timeOf(i + 1) <= tUs) i++;
+    const ta = this.timeOf(i);
     if (ta > tUs || i >= newest) return Number.NaN;
-    const tb = this.times[(i + 1) % CAPACITY]!;
+    const tb = this.timeOf(i + 1);
     if (tb - ta > maxStepUs) return Number.NaN;
     const w = (tUs - ta) / (tb - ta);
-    const a = this.values[(i % CAPACITY) * 6 + c]!;
-    return a + w * (this.values[((i + 1) % CAPACITY) * 6 + c]! - a);
+    const scale = SCALES[c]!;
+    const a = this.values[(i % CAPACITY) * 6 + c]! * scale;
+    return a + w * (this.values[((i + 1) % CAPACITY) * 6 + c]! * scale - a);
   }
 }

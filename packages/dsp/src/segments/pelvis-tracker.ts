@@ -54,7 +54,7 @@ export class PelvisTracker extends SegmentTracker {
   private readonly headingSmoothing: number;
 
   constructor(params: SegmentParams, rateHz: number, calibration: Calibration) {
-    super(params, rateHz, calibration, 5, PELVIS_HISTORY_MAX_RATE_HZ);
+    super(params, rateHz, calibration, 5, PELVIS_HISTORY_MAX_RATE_HZ, params.historyS);
     this.headingSmoothing = 1 - Math.exp(-1 / (params.headingTauS * rateHz));
     this.gravity = calibration.gravityMps2;
   }
@@ -62,7 +62,6 @@ export class PelvisTracker extends SegmentTracker {
   protected afterUpdate(): void {
     const f = this.filter;
     const w = this.world;
-    const tUs = this.sample[0]!;
     if (f.settled && this.bridged) {
       // Interpolated across a short gap: the attitude holds, the accelerations are guesses (NaN).
       this.vertical[0] = this.vertical[1] = Number.NaN;
@@ -106,9 +105,8 @@ export class PelvisTracker extends SegmentTracker {
     } else {
       this.vertical[0] = this.vertical[1] = Number.NaN;
       if (!this.keep) return;
-      const r = this.ring.append();
+      const r = this.ring.append(this.sample, 0);
       this.ring.data.fill(Number.NaN, r + 1, r + 5);
-      this.ring.times[this.ring.lastTimeSlot()] = tUs;
       this.ring.data[r + this.bridgedField] = this.bridged ? 1 : 0;
     }
   }
@@ -126,9 +124,8 @@ export class PelvisTracker extends SegmentTracker {
     const w = this.world;
     this.filter.upInSensor(w);
     const l = this.left;
-    const r = this.ring.append();
+    const r = this.ring.append(this.sample, 0);
     const d = this.ring.data;
-    this.ring.times[this.ring.lastTimeSlot()] = this.sample[0]!;
     d[r + OBLIQUITY] = SegmentTracker.asinDeg(w[0]! * l[0]! + w[1]! * l[1]! + w[2]! * l[2]!);
     d[r + VERTICAL] = this.accelerations[0]!;
     d[r + FORWARD] = this.accelerations[1]!;
@@ -180,8 +177,8 @@ export class PelvisTracker extends SegmentTracker {
     if (Number.isNaN(mean)) return null;
     let v = 0;
     let loss = 0;
-    for (let i = span[0]! + 1; i <= span[1]! && ring.times[ring.timeSlot(i)]! <= toUs; i++) {
-      const dt = (ring.times[ring.timeSlot(i)]! - ring.times[ring.timeSlot(i - 1)]!) / 1e6;
+    for (let i = span[0]! + 1; i <= span[1]! && ring.time(i) <= toUs; i++) {
+      const dt = (ring.time(i) - ring.time(i - 1)) / 1e6;
       v += ((d[ring.slot(i) + FORWARD]! + d[ring.slot(i - 1) + FORWARD]!) / 2 - mean) * dt;
       if (-v > loss) loss = -v;
     }
@@ -200,11 +197,11 @@ export class PelvisTracker extends SegmentTracker {
     const first = this.spanScratch[0]!;
     const last = this.spanScratch[1]!;
     if (last - first < 4) return null;
-    const t0 = ring.times[ring.timeSlot(first)]!;
-    const spanS = (ring.times[ring.timeSlot(last)]! - t0) / 1e6;
+    const t0 = ring.time(first);
+    const spanS = (ring.time(last) - t0) / 1e6;
     // Pass 1: velocity at the end, for the velocity detrend.
     let v = 0;
-    for (let i = first + 1; i <= last; i++) v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * ((ring.times[ring.timeSlot(i)]! - ring.times[ring.timeSlot(i - 1)]!) / 1e6);
+    for (let i = first + 1; i <= last; i++) v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * ((ring.time(i) - ring.time(i - 1)) / 1e6);
     // A NaN (the attitude was settling) propagates into the sum: no height then.
     if (Number.isNaN(v)) return null;
     const vDrift = v / spanS;
@@ -213,7 +210,7 @@ export class PelvisTracker extends SegmentTracker {
     v = 0;
     let vPrev = 0;
     for (let i = first + 1; i <= last; i++) {
-      const dt = (ring.times[ring.timeSlot(i)]! - ring.times[ring.timeSlot(i - 1)]!) / 1e6;
+      const dt = (ring.time(i) - ring.time(i - 1)) / 1e6;
       v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * dt - vDrift * dt;
       z += ((v + vPrev) / 2) * dt;
       vPrev = v;
@@ -223,7 +220,7 @@ export class PelvisTracker extends SegmentTracker {
     let zMin = 0;
     let zMax = 0;
     for (let i = first + 1; i <= last; i++) {
-      const dt = (ring.times[ring.timeSlot(i)]! - ring.times[ring.timeSlot(i - 1)]!) / 1e6;
+      const dt = (ring.time(i) - ring.time(i - 1)) / 1e6;
       v += ((ring.data[ring.slot(i) + VERTICAL]! + ring.data[ring.slot(i - 1) + VERTICAL]!) / 2) * dt - vDrift * dt;
       z += ((v + vPrev) / 2) * dt - zDrift * dt;
       vPrev = v;

@@ -1,6 +1,7 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { AttitudeFilter, SAMPLE_BRIDGED, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
 import { PrincipalAxis2D } from '../orientation/principal-axis.ts';
+import { CoverageLog } from '../signal/coverage-log.ts';
 import { TimedRecordRing } from '../signal/ring.ts';
 
 export interface SegmentParams {
@@ -13,6 +14,13 @@ export interface SegmentParams {
    * depend on how the sensors' data interleaved (the analyzer checks).
    */
   readonly historyS: number;
+  /**
+   * Angle history kept per shank, s. A shank's stance angles are read when
+   * its stride closes (its own detector found the next contact, or the leg
+   * stopped), not at release, so this need only cover maxStrideS +
+   * releaseAfterS and a margin (the analyzer checks).
+   */
+  readonly shankHistoryS: number;
   /** Motion needed before a mounting axis estimated from the movement replaces the sensor's own axis, s. */
   readonly axisMinS: number;
   /** Memory of the mounting-axis estimate (exponential forgetting), s. */
@@ -42,6 +50,9 @@ export interface MountingEstimate {
 
 const DEG_PER_RAD = 180 / Math.PI;
 
+/** Holes (gaps, bridged runs) the coverage log keeps: ~100 s of history at 3 % packet loss, 1 KB. */
+const COVERAGE_HOLES = 64;
+
 /**
  * The per-sample core shared by the pelvis and shank trackers: gyro bias
  * removal, the attitude filter, restart after a gap, and a ring of
@@ -52,6 +63,8 @@ const DEG_PER_RAD = 180 / Math.PI;
 export abstract class SegmentTracker {
   protected readonly filter: AttitudeFilter;
   protected readonly ring: TimedRecordRing;
+  /** Where the real samples were continuous, kept longer than the ring (signal/coverage-log.ts). */
+  private readonly coverage: CoverageLog;
   /** Calibrated up and a horizontal basis (x_p, y_p = up × x_p) in sensor coordinates. */
   protected readonly up: Float64Array;
   protected readonly xp: Float64Array;
@@ -100,14 +113,17 @@ export abstract class SegmentTracker {
      * need): a 1 kHz sensor would otherwise hold five times the memory. Hz.
      */
     historyMaxRateHz: number,
+    /** Seconds of history kept (params.historyS or shankHistoryS: the subclass says). */
+    historyS: number,
   ) {
     this.filter = new AttitudeFilter(params.attitude, calibration.gravityMps2);
     this.keepEvery = Math.max(1, Math.floor(rateHz / historyMaxRateHz));
     // One more field than the subclass's (field 0 being the time): the bridged flag (1: the record was interpolated across a short gap).
     this.bridgedField = ringFields;
-    this.ring = new TimedRecordRing(Math.ceil((params.historyS * rateHz) / this.keepEvery), ringFields);
+    this.ring = new TimedRecordRing(Math.ceil((historyS * rateHz) / this.keepEvery), ringFields);
     this.periodUs = 1e6 / rateHz;
     this.recordPeriodUs = this.periodUs * this.keepEvery;
+    this.coverage = new CoverageLog(COVERAGE_HOLES, 3 * this.recordPeriodUs);
     this.axisMinSamples = Math.round(params.axisMinS * rateHz);
     this.axisUpdateSamples = Math.max(1, Math.round(rateHz / 2));
     const [ux, uy, uz] = calibration.upSensor;
@@ -176,6 +192,7 @@ export abstract class SegmentTracker {
     this.keep = ++this.sinceKept >= this.keepEvery;
     if (this.keep) this.sinceKept = 0;
     this.afterUpdate();
+    if (this.keep) this.coverage.note(s, 0, bridged);
     if (bridged) return;
     if (++this.samplesSinceAxis >= this.axisUpdateSamples) {
       this.samplesSinceAxis = 0;
@@ -243,25 +260,25 @@ export abstract class SegmentTracker {
    */
   protected span(fromUs: number, toUs: number, out: Int32Array | Float64Array): boolean {
     const ring = this.ring;
-    if (ring.length === 0 || ring.times[ring.timeSlot(ring.firstIndex)]! > fromUs || ring.times[ring.timeSlot(ring.pushed - 1)]! < toUs) return false;
+    if (ring.length === 0 || ring.time(ring.firstIndex) > fromUs || ring.time(ring.pushed - 1) < toUs) return false;
     // The newest record at or before toUs, by bisection: the history is in time order, and a window sits
     // ~releaseAfterS behind its newest record (hundreds of records that a backward scan stepped over per lookup).
     let lo = ring.firstIndex;
     let hi = ring.pushed - 1;
     while (lo < hi) {
       const mid = Math.floor((lo + hi + 1) / 2);
-      if (ring.times[ring.timeSlot(mid)]! > toUs) hi = mid - 1;
+      if (ring.time(mid) > toUs) hi = mid - 1;
       else lo = mid;
     }
     const last = lo;
     let first = last;
     const maxStepUs = 3 * this.periodUs * this.keepEvery;
-    while (first > ring.firstIndex && ring.times[ring.timeSlot(first - 1)]! >= fromUs) {
-      if (ring.times[ring.timeSlot(first)]! - ring.times[ring.timeSlot(first - 1)]! > maxStepUs) return false;
+    while (first > ring.firstIndex && ring.time(first - 1) >= fromUs) {
+      if (ring.time(first) - ring.time(first - 1) > maxStepUs) return false;
       first--;
     }
     // A window that starts or ends inside a gap is not covered: its samples stop short of the edge.
-    if (ring.times[ring.timeSlot(first)]! - fromUs > maxStepUs || toUs - ring.times[ring.timeSlot(last)]! > maxStepUs) return false;
+    if (ring.time(first) - fromUs > maxStepUs || toUs - ring.time(last) > maxStepUs) return false;
     out[0] = first;
     out[1] = last;
     return last >= first;
@@ -287,13 +304,13 @@ export abstract class SegmentTracker {
   whyNoAngle(fromUs: number, toUs: number, silentUs: number): AngleGap {
     const ring = this.ring;
     const d = ring.data;
-    if (ring.length === 0 || ring.times[ring.timeSlot(ring.pushed - 1)]! < toUs) return 'sensor_silent';
-    if (ring.times[ring.timeSlot(ring.firstIndex)]! > fromUs) return 'history';
+    if (ring.length === 0 || ring.time(ring.pushed - 1) < toUs) return 'sensor_silent';
+    if (ring.time(ring.firstIndex) > fromUs) return 'history';
     const maxStepUs = 3 * this.recordPeriodUs;
     let previousUs = Number.NaN;
     for (let i = ring.pushed - 1; i >= ring.firstIndex; i--) {
       const slot = ring.slot(i);
-      const t = ring.times[ring.timeSlot(i)]!;
+      const t = ring.time(i);
       if (t > toUs + maxStepUs) {
         previousUs = t;
         continue;
@@ -308,12 +325,18 @@ export abstract class SegmentTracker {
     return 'data_gap';
   }
 
-  /** Whether this sensor's real samples cover [fromUs, toUs]: no gap, not even a bridged one. */
+  /**
+   * Whether this sensor's real samples cover [fromUs, toUs]: no gap, not even
+   * a bridged one. From the coverage log, which reaches further back than the
+   * history (a shank's is short).
+   */
   covers(fromUs: number, toUs: number): boolean {
-    if (!this.span(fromUs, toUs, this.spanScratch)) return false;
-    const d = this.ring.data;
-    for (let i = this.spanScratch[0]!; i <= this.spanScratch[1]!; i++) if (d[this.ring.slot(i) + this.bridgedField] === 1) return false;
-    return true;
+    return this.coverage.covers(fromUs, toUs);
+  }
+
+  /** Time of the newest history record, µs (NaN: none yet). */
+  get newestUs(): number {
+    return this.ring.newestTime();
   }
 
   /** Whether record `i` or a neighbour of it in the history was bridged. */

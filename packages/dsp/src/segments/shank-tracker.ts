@@ -17,7 +17,7 @@ const SWING_RATE_RADPS = 1;
  * pelvis's, and at 100 Hz it reads ~0.01° low on a third of the strides
  * (sampled peaks miss the top); 250 Hz keeps 200 Hz sensors at full rate. Hz.
  */
-const SHANK_HISTORY_MAX_RATE_HZ = 250;
+const SHANK_HISTORY_MAX_RATE_HZ = 100;
 
 /**
  * Medial tilt of one shank's long axis (the knee-collapse proxy).
@@ -45,14 +45,13 @@ export class ShankTracker extends SegmentTracker {
   private readonly heading = new Float64Array(2);
 
   constructor(params: SegmentParams, rateHz: number, calibration: Calibration, side: Side) {
-    super(params, rateHz, calibration, 6, SHANK_HISTORY_MAX_RATE_HZ);
+    super(params, rateHz, calibration, 6, SHANK_HISTORY_MAX_RATE_HZ, params.shankHistoryS);
     // Medial is −left for the left leg, +left for the right.
     this.medialSign = side === 'left' ? -1 : 1;
   }
 
   protected afterUpdate(): void {
     const sample = this.sample;
-    const tUs = sample[0]!;
     const gx = sample[4]!;
     const gy = sample[5]!;
     const gz = sample[6]!;
@@ -68,9 +67,8 @@ export class ShankTracker extends SegmentTracker {
     if (!this.keep) return;
     const f = this.filter;
     if (!f.settled) {
-      const r = this.ring.append();
+      const r = this.ring.append(this.sample, 0);
       this.ring.data.fill(Number.NaN, r + 1, r + 6);
-      this.ring.times[this.ring.lastTimeSlot()] = tUs;
       this.ring.data[r + this.bridgedField] = this.bridged ? 1 : 0;
       return;
     }
@@ -79,9 +77,8 @@ export class ShankTracker extends SegmentTracker {
     const zx = w[0]!;
     const zy = w[1]!;
     f.toWorld(this.left, 0, w);
-    const r = this.ring.append();
+    const r = this.ring.append(this.sample, 0);
     const d = this.ring.data;
-    this.ring.times[this.ring.lastTimeSlot()] = tUs;
     d[r + ZX] = zx;
     d[r + ZY] = zy;
     d[r + MLX] = w[0]!;
@@ -110,7 +107,7 @@ export class ShankTracker extends SegmentTracker {
     const ring = this.ring;
     let best = Number.NEGATIVE_INFINITY;
     let at = -1;
-    for (let i = span[0]!; i <= span[1]! && ring.times[ring.timeSlot(i)]! <= toUs; i++) {
+    for (let i = span[0]!; i <= span[1]! && ring.time(i) <= toUs; i++) {
       // The peak of the sine, one asin at the end: asin is monotonic.
       const sine = medialSign * (ring.data[ring.slot(i) + ZX]! * h[0]! + ring.data[ring.slot(i) + ZY]! * h[1]!);
       if (sine > best) {

@@ -1,3 +1,5 @@
+import { SHARED_BUFFERS } from '../signal/fir-lowpass.ts';
+
 /**
  * What a session holds in typed arrays: walks an object graph (an analyzer)
  * and sums the bytes of every distinct ArrayBuffer it reaches, by where it
@@ -23,7 +25,8 @@ export function typedArrayFootprint(root: object, rootLabel = label(root)): Foot
   const walk = (value: unknown, path: string, depth: number): void => {
     if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return;
     if (ArrayBuffer.isView(value)) {
-      if (seenBuffers.has(value.buffer)) return;
+      // Filter designs every session shares (fir-lowpass.ts) are no session's own memory.
+      if (seenBuffers.has(value.buffer) || SHARED_BUFFERS.has(value.buffer)) return;
       seenBuffers.add(value.buffer);
       bytes += value.buffer.byteLength;
       byPath.set(path, (byPath.get(path) ?? 0) + value.buffer.byteLength);

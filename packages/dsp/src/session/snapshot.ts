@@ -50,6 +50,8 @@ const SKIP = new Set([
   'nowScratch',
   'lastScratch',
   'intervalScratch',
+  'earlyShank',
+  'coverage',
 ]);
 
 export function takeSnapshot(params: AnalyzerParams, options: object, tracks: ReadonlyMap<string, SensorTrack>, analyzer: object): AnalyzerSnapshot {

@@ -8,6 +8,7 @@ import type { SessionQuality } from '../quality/session-quality.ts';
 import { SideCheck } from '../quality/side-check.ts';
 import type { PelvisTracker } from '../segments/pelvis-tracker.ts';
 import type { ShankTracker } from '../segments/shank-tracker.ts';
+import type { AngleGap } from '../segments/segment-tracker.ts';
 import type { SensorTrack } from '../sensor-track.ts';
 import { dataQualityAlert, type AlertContext } from './alerts.ts';
 import { roundTo } from '../rounding.ts';
@@ -16,6 +17,30 @@ import { roundTo } from '../rounding.ts';
 const round = (x: number | null, per: number): number | null => (x === null ? null : roundTo(x, per));
 const SHANK_OF: Record<Side, SensorId> = { left: 'shank_left', right: 'shank_right' };
 const other = (side: Side): Side => (side === 'left' ? 'right' : 'left');
+
+/**
+ * A stride is read early only once its shank's data is this far past the
+ * stride's windows, µs: a history record may stand for up to 3 sample
+ * periods (segment-tracker.ts span), and the read must not depend on when.
+ */
+const READ_MARGIN_US = 100_000;
+
+/** A shank's reading of one stance (StanceMeter.readShank). */
+interface ShankReading {
+  readonly tiltDeg: number | null;
+  readonly why: AngleGap | undefined;
+  /** The stride-mean medial tilt for the mount-shift check: null after a gap (restarts it), undefined when the stride end is unknown (skipped). */
+  readonly meanDeg: number | null | undefined;
+  /** The mounting-yaw epoch the mean was read in (NaN: none). */
+  readonly epoch: number;
+}
+
+/** Readings taken as the stride closed; none when its stance end was unknown then (tiltEndUs NaN). */
+interface EarlyShankReading {
+  readonly tiltEndUs: number;
+  readonly asLabelled: ShankReading | undefined;
+  readonly swapped: ShankReading | undefined;
+}
 
 /** What the meter reads of the session (the analyzer's parts; the pelvis appears when it calibrates). */
 export interface MeterContext {
@@ -127,6 +152,46 @@ export class StanceMeter {
     this.mountShifts.delete('shank_right');
   }
 
+  /**
+   * Reads a shank stride's angles from its shank's history as the stride
+   * closes, both ways round (the labels may yet be found swapped), for
+   * measureShank at release: a shank's history is short (segments.shankHistoryS),
+   * and another sensor lagging behind may hold the release back for seconds.
+   * The reading depends only on the shank's own samples. Skipped (read at
+   * release instead) when the shank's data has not yet passed the stride.
+   * @param lastContactUs the leg's last contact time measured, µs (a stance without toe-off is taken to last as long)
+   */
+  readShankEarly(stride: StrideEvent, lastContactUs: number): void {
+    const shank = this.context.shanks.get(stride.side);
+    const tiltEndUs = stride.toUs ?? stride.icUs + lastContactUs;
+    if (shank === undefined) return;
+    // No toe-off and no contact of this leg measured before it: the stance's end is unknown, whenever it is asked.
+    if (Number.isNaN(tiltEndUs)) {
+      this.earlyShank.set(stride, { tiltEndUs, asLabelled: undefined, swapped: undefined });
+      return;
+    }
+    const strideEndUs = stride.strideTimeS === null ? null : stride.icUs + stride.strideTimeS * 1e6;
+    const windowEndUs = strideEndUs ?? tiltEndUs + (tiltEndUs - stride.icUs);
+    if (!(shank.newestUs >= Math.max(windowEndUs, tiltEndUs) + READ_MARGIN_US)) return;
+    this.earlyShank.set(stride, {
+      tiltEndUs,
+      asLabelled: this.readShank(shank, stride.icUs, tiltEndUs, strideEndUs, false),
+      swapped: this.readShank(shank, stride.icUs, tiltEndUs, strideEndUs, true),
+    });
+  }
+
+  /** Shank readings taken as strides closed (readShankEarly), until their release. Not in a snapshot: a restored session reads at release. */
+  private readonly earlyShank = new WeakMap<StrideEvent, EarlyShankReading>();
+
+  /** The knee proxy of one stance and its stride-mean tilt (or why not), `otherLeg`: read as if on the other leg. */
+  private readShank(shank: ShankTracker, icUs: number, tiltEndUs: number, strideEndUs: number | null, otherLeg: boolean): ShankReading {
+    const tiltDeg = shank.shankFrontalDeg(icUs, tiltEndUs, strideEndUs, otherLeg);
+    const why = tiltDeg === null ? shank.whyNoAngle(icUs, tiltEndUs, this.context.params.silentAfterS * 1e6) : undefined;
+    this.epochScratch[0] = Number.NaN;
+    const meanDeg = why !== undefined ? null : strideEndUs === null ? undefined : shank.meanFrontalDeg(icUs, strideEndUs, this.epochScratch, otherLeg);
+    return { tiltDeg, why, meanDeg, epoch: this.epochScratch[0]! };
+  }
+
   /** The knee-collapse proxy of a stride, or why it is null. */
   private measureShank(stride: StrideEvent, strideEndUs: number | null, gait: Gait | undefined, out: TimedEvent[]): void {
     // With the clips swapped, this leg's shank is the one labelled for the other, and medial
@@ -135,20 +200,21 @@ export class StanceMeter {
     const label = swapped ? other(stride.side) : stride.side;
     const sensor = SHANK_OF[label];
     const shank = this.context.shanks.get(label);
+    const early = this.earlyShank.get(stride);
     // Without a toe-off (it fell in a bridged gap) the stance is taken to last as long as
     // this leg's last one: the knee proxy peaks mid-stance, so its end need not be exact.
-    const tiltEndUs = stride.toUs ?? stride.icUs + this.context.lastContactUs[label];
+    const tiltEndUs = early?.tiltEndUs ?? stride.toUs ?? stride.icUs + this.context.lastContactUs[label];
     const reason = this.whyNoSegment(sensor, shank !== undefined, Number.isNaN(tiltEndUs) ? null : tiltEndUs);
     if (reason !== undefined || shank === undefined) {
       stride.shankFrontalReason = reason ?? 'stance_end_unknown';
       return;
     }
-    const tilt = shank.shankFrontalDeg(stride.icUs, tiltEndUs, strideEndUs, swapped);
+    const reading = (swapped ? early?.swapped : early?.asLabelled) ?? this.readShank(shank, stride.icUs, tiltEndUs, strideEndUs, swapped);
+    const { tiltDeg, why, meanDeg } = reading;
+    this.epochScratch[0] = reading.epoch;
     // A shank's turn moves its knee proxy by only part of the turn (the stride heading turns too): the correction is the proxy's own step.
-    const why = tilt === null ? shank.whyNoAngle(stride.icUs, tiltEndUs, this.context.params.silentAfterS * 1e6) : undefined;
-    const mean = why !== undefined ? null : strideEndUs === null ? undefined : shank.meanFrontalDeg(stride.icUs, strideEndUs, this.epochScratch, swapped);
-    if (mean !== undefined && !this.lossCost.costing(sensor, 'shankFrontalDeg')) this.watchMounting(sensor, mean, tilt ?? Number.NaN, gait, stride, out);
-    stride.shankFrontalDeg = tilt === null ? null : round(tilt - this.mountShift(sensor).metricOffsetDeg, 100);
+    if (meanDeg !== undefined && !this.lossCost.costing(sensor, 'shankFrontalDeg')) this.watchMounting(sensor, meanDeg, tiltDeg ?? Number.NaN, gait, stride, out);
+    stride.shankFrontalDeg = tiltDeg === null ? null : round(tiltDeg - this.mountShift(sensor).metricOffsetDeg, 100);
     if (why !== undefined) stride.shankFrontalReason = why;
   }
 

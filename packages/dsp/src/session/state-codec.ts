@@ -16,8 +16,8 @@
 
 export type Encoded = null | boolean | number | string | Encoded[] | { [key: string]: Encoded };
 
-type TypedArray = Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array;
-const TYPED: Record<string, new (n: number) => TypedArray> = { Float64Array, Float32Array, Int32Array, Uint32Array, Uint8Array };
+type TypedArray = Float64Array | Float32Array | Int32Array | Int16Array | Uint32Array | Uint8Array;
+const TYPED: Record<string, new (n: number) => TypedArray> = { Float64Array, Float32Array, Int32Array, Int16Array, Uint32Array, Uint8Array };
 
 /** An owner that can build the value of a Map entry missing in a fresh graph (a lazily created part). */
 export interface RestoreFactory {

@@ -6,6 +6,29 @@
  * frequency-dependent 10–20 ms, half of the timing budget.
  */
 export function designLowPass(cutoffHz: number, sampleRateHz: number, taps: number): Float64Array {
+  return designed(`low:${cutoffHz}:${sampleRateHz}:${taps}`, () => computeLowPass(cutoffHz, sampleRateHz, taps));
+}
+
+/**
+ * Designs are cached by their parameters and shared (read-only) by every
+ * filter built from them: a thousand sessions hold one copy of each, not a
+ * thousand (the pelvis's side band-pass alone is ~5 KB). The buffers are
+ * registered as shared, so the per-session memory guard does not count them.
+ */
+const DESIGNS = new Map<string, Float64Array>();
+export const SHARED_BUFFERS = new WeakSet<ArrayBufferLike>();
+
+function designed(key: string, design: () => Float64Array): Float64Array {
+  let h = DESIGNS.get(key);
+  if (h === undefined) {
+    h = design();
+    DESIGNS.set(key, h);
+    SHARED_BUFFERS.add(h.buffer);
+  }
+  return h;
+}
+
+function computeLowPass(cutoffHz: number, sampleRateHz: number, taps: number): Float64Array {
   if (!(cutoffHz > 0 && cutoffHz < sampleRateHz / 2)) {
     throw new RangeError(`cutoffHz must be in (0, ${sampleRateHz / 2}) for ${sampleRateHz} Hz, got ${cutoffHz}`);
   }
@@ -32,8 +55,12 @@ export function designLowPass(cutoffHz: number, sampleRateHz: number, taps: numb
  */
 export function designBandPass(lowHz: number, highHz: number, sampleRateHz: number, taps: number): Float64Array {
   if (!(lowHz < highHz)) throw new RangeError(`lowHz must be below highHz, got ${lowHz} and ${highHz}`);
-  const high = designLowPass(highHz, sampleRateHz, taps);
-  const low = designLowPass(lowHz, sampleRateHz, taps);
+  return designed(`band:${lowHz}:${highHz}:${sampleRateHz}:${taps}`, () => computeBandPass(lowHz, highHz, sampleRateHz, taps));
+}
+
+function computeBandPass(lowHz: number, highHz: number, sampleRateHz: number, taps: number): Float64Array {
+  const high = computeLowPass(highHz, sampleRateHz, taps);
+  const low = computeLowPass(lowHz, sampleRateHz, taps);
   for (let i = 0; i < taps; i++) high[i] = high[i]! - low[i]!;
   return high;
 }

@@ -3,15 +3,15 @@
  * session runs (a list of every stride would grow without bound), medians to
  * the bin width. Values outside [min, max) go to the edge bins.
  *
- * The counts cover only the bins seen so far (grown by doubling toward a new
- * value, never past [min, max)): a runner's contact times or angles fill a
- * few hundred of the thousands of bins the range allows, so a warm session
- * holds ~1 KB per histogram instead of up to 24 KB, with the same medians.
+ * The counts are kept in blocks of BLOCK_BINS bins, each allocated when a
+ * value first falls in it: a runner's contact times or angles fill a few
+ * blocks of the thousands of bins the range allows, and one outlier costs
+ * one block (256 B), not the span between it and the rest — a warm session's
+ * summary holds a few KB, with the same medians.
  */
 export class Histogram {
-  /** Counts of bins [firstBin, firstBin + counts.length). */
-  private counts: Uint32Array;
-  private firstBin = 0;
+  /** Counts by block (null or undefined: no value fell in it yet; a snapshot may bring either). */
+  private blocks: (Uint32Array | null | undefined)[];
   private readonly bins: number;
   total = 0;
 
@@ -22,44 +22,24 @@ export class Histogram {
   ) {
     if (!(max > min && binWidth > 0)) throw new RangeError(`histogram needs max > min and binWidth > 0, got [${min}, ${max}) by ${binWidth}`);
     this.bins = Math.ceil((max - min) / binWidth);
-    this.counts = new Uint32Array(0);
+    this.blocks = new Array<Uint32Array | undefined>(Math.ceil(this.bins / BLOCK_BINS)).fill(undefined);
   }
 
   /** Bytes of counts held now (the memory guard sums these). */
   get byteLength(): number {
-    return this.counts.byteLength;
+    let bytes = 0;
+    for (const block of this.blocks) bytes += block?.byteLength ?? 0;
+    return bytes;
   }
 
   add(value: number): void {
     const bin = Math.min(this.bins - 1, Math.max(0, Math.floor((value - this.min) / this.binWidth)));
-    if (bin < this.firstBin || bin >= this.firstBin + this.counts.length) this.cover(bin);
-    const i = bin - this.firstBin;
-    this.counts[i] = this.counts[i]! + 1;
+    const b = Math.floor(bin / BLOCK_BINS);
+    let block = this.blocks[b];
+    if (block === undefined || block === null) this.blocks[b] = block = new Uint32Array(BLOCK_BINS);
+    const i = bin - b * BLOCK_BINS;
+    block[i] = block[i]! + 1;
     this.total++;
-  }
-
-  /** Grows the counts to include `bin` (per stride at most, amortised: sizes double). */
-  private cover(bin: number): void {
-    const held = this.counts.length;
-    if (held === 0) {
-      const size = Math.min(this.bins, INITIAL_BINS);
-      this.firstBin = Math.min(Math.max(0, bin - (size >> 1)), this.bins - size);
-      this.counts = new Uint32Array(size);
-      return;
-    }
-    let first = this.firstBin;
-    let end = first + held;
-    let size = held;
-    while (bin < first || bin >= end) {
-      size = Math.min(this.bins, size * 2);
-      // Grow toward the new bin, then clamp into the range.
-      first = bin < first ? Math.max(0, end - size) : Math.min(first, this.bins - size);
-      end = first + size;
-    }
-    const counts = new Uint32Array(size);
-    counts.set(this.counts, this.firstBin - first);
-    this.counts = counts;
-    this.firstBin = first;
   }
 
   /** Centre of the bin holding the (upper) median, or null when empty. */
@@ -67,13 +47,17 @@ export class Histogram {
     if (this.total === 0) return null;
     const target = this.total >> 1;
     let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i]!;
-      if (seen > target) return this.min + (this.firstBin + i + 0.5) * this.binWidth;
+    for (let b = 0; b < this.blocks.length; b++) {
+      const block = this.blocks[b];
+      if (block === undefined || block === null) continue;
+      for (let i = 0; i < BLOCK_BINS; i++) {
+        seen += block[i]!;
+        if (seen > target) return this.min + (b * BLOCK_BINS + i + 0.5) * this.binWidth;
+      }
     }
     return null;
   }
 }
 
-/** Bins allocated at the first value (1 KB of counts). */
-const INITIAL_BINS = 256;
+/** Bins per block of counts (256 B). */
+const BLOCK_BINS = 64;

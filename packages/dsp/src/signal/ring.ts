@@ -88,20 +88,28 @@ export class RecordRing {
 }
 
 /**
- * A ring of (time, value…) records for long histories: the time exact
- * (Float64, µs: an epoch time needs 51 bits), every other field float32
- * (unit-vector components, angles, accelerations, small integer flags: a
- * float32 keeps 7 digits, far below what is published), so a record costs
- * 8 + 4 × fields bytes instead of 8 × (fields + 1).
+ * A ring of (time, value…) records for long histories: the time as an Int32
+ * offset in µs from a base the ring moves on its own (exact for the integer
+ * µs times the analysis works in — a float32 would round them — and half the
+ * bytes of a float64), every other field float32 (unit-vector components,
+ * angles, accelerations, small integer flags: a float32 keeps 7 digits, far
+ * below what is published), so a record costs 4 + 4 × fields bytes.
  *
  * Fields are numbered from 1, as in a RecordRing whose field 0 is the time:
- * `data[slot(i) + f]` for f in 1..fields, `times[timeSlot(i)]` for the time.
- * (`slot` is the record's offset less one, so callers keep RecordRing's
- * field constants.) The same integer-offset access as RecordRing: nothing
- * boxed on the hot path.
+ * `data[slot(i) + f]` for f in 1..fields, `time(i)` for the time. (`slot` is
+ * the record's offset less one, so callers keep RecordRing's field
+ * constants.) The same integer-offset access as RecordRing: nothing boxed
+ * on the hot path.
  */
 export class TimedRecordRing {
-  readonly times: Float64Array;
+  /**
+   * Record times less `baseUs`, µs (rounded to the µs). Per-sample code reads
+   * `baseUs + offsets[timeSlot(i)]` inline rather than call time(i): a double
+   * returned from a call V8 does not inline is boxed, an allocation per sample.
+   */
+  readonly offsets: Int32Array;
+  /** The time offsets are from, µs; moved when a time would not fit (once in ~18 min of data). */
+  baseUs = Number.NaN;
   readonly data: Float32Array;
   private start = 0;
   private size = 0;
@@ -116,7 +124,7 @@ export class TimedRecordRing {
     if (!Number.isInteger(fields) || fields < 1 || fields > 8) throw new RangeError(`fields must be 1–8 besides the time, got ${fields}`);
     this.capacity = capacity | 0;
     this.fields = fields | 0;
-    this.times = new Float64Array(capacity);
+    this.offsets = new Int32Array(capacity);
     this.data = new Float32Array(capacity * fields);
   }
 
@@ -131,19 +139,47 @@ export class TimedRecordRing {
 
   /** Bytes held (both arrays). */
   get byteLength(): number {
-    return this.times.byteLength + this.data.byteLength;
+    return this.offsets.byteLength + this.data.byteLength;
   }
 
-  /** Adds a record and returns its slot (fields at `data[slot + f]`); its time goes to `times[lastTimeSlot()]`. */
-  append(): number {
+  /**
+   * Adds a record at the time `from[at]` (µs) and returns its slot (fields at
+   * `data[slot + f]`). The time is read from an array, not passed: a double
+   * argument is boxed when V8 does not inline the call, once per sample.
+   */
+  append(from: Float64Array, at: number): number {
+    const tUs = from[at]!;
+    let offset = Math.round(tUs - this.baseUs);
+    if (!(offset >= -OFFSET_LIMIT && offset <= OFFSET_LIMIT)) offset = this.rebase(tUs);
     const position = (this.start + this.size) % this.capacity;
     if (this.size < this.capacity) this.size++;
     else this.start = (this.start + 1) % this.capacity;
     this.pushed++;
+    this.offsets[position] = offset;
     return (position * this.fields - 1) | 0;
   }
 
-  /** Position in `times` of the record with stable index `index` (unchecked: the caller knows it is held). */
+  /**
+   * Moves the base to `tUs` and returns that time's offset, keeping the held
+   * times. Rare (not on the hot path): every ~18 min of data, or on a clock
+   * jump, after which records more than 2^30 µs away are of no use and dropped.
+   */
+  private rebase(tUs: number): number {
+    const base = Math.round(tUs);
+    const shift = base - this.baseUs;
+    if (this.size === 0 || !(Math.abs(this.time(this.firstIndex) - base) <= OFFSET_LIMIT)) this.clear();
+    // Held offsets are within ±2^30 of the old base, so shifted they fit an Int32; unheld slots may wrap, unread.
+    else for (let k = 0; k < this.capacity; k++) this.offsets[k] = this.offsets[k]! - shift;
+    this.baseUs = base;
+    return Math.round(tUs - base);
+  }
+
+  /** Time of the record with stable index `index`, µs (unchecked: the caller knows it is held). */
+  time(index: number): number {
+    return this.baseUs + this.offsets[this.timeSlot(index)]!;
+  }
+
+  /** Position of the record with stable index `index` among the records (unchecked). */
   timeSlot(index: number): number {
     return ((this.start + index - this.pushed + this.size) % this.capacity) | 0;
   }
@@ -153,9 +189,9 @@ export class TimedRecordRing {
     return (this.timeSlot(index) * this.fields - 1) | 0;
   }
 
-  /** The slot `append` returned for the newest record, as a position in `times`. */
-  lastTimeSlot(): number {
-    return this.timeSlot(this.pushed - 1);
+  /** Time of the newest record, µs (NaN: none). */
+  newestTime(): number {
+    return this.size === 0 ? Number.NaN : this.time(this.pushed - 1);
   }
 
   clear(): void {
@@ -163,3 +199,6 @@ export class TimedRecordRing {
     this.size = 0;
   }
 }
+
+/** Time offsets kept within ±2^30 µs (~18 min) of the base, so a shift on rebasing cannot overflow an Int32. */
+const OFFSET_LIMIT = 2 ** 30;

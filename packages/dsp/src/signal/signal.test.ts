@@ -61,21 +61,43 @@ describe('TimedRecordRing', () => {
     const ring = new TimedRecordRing(3, 2);
     const t0 = 1_767_254_418_770_773;
     for (let i = 0; i < 5; i++) {
-      const slot = ring.append();
-      ring.times[ring.lastTimeSlot()] = t0 + i * 5000 + 1;
+      const slot = ring.append(Float64Array.of(t0 + i * 5000 + 1), 0);
       ring.data[slot + 1] = i + 0.1;
       ring.data[slot + 2] = -i;
     }
     expect(ring.length).toBe(3);
     expect(ring.firstIndex).toBe(2);
     for (let i = 2; i < 5; i++) {
-      // A Float64 time: a float32 one would be off by minutes at this epoch.
-      expect(ring.times[ring.timeSlot(i)]).toBe(t0 + i * 5000 + 1);
+      // Exact: a float32 time would be off by minutes at this epoch.
+      expect(ring.time(i)).toBe(t0 + i * 5000 + 1);
       expect(ring.data[ring.slot(i) + 1]).toBeCloseTo(i + 0.1, 6);
       expect(ring.data[ring.slot(i) + 2]).toBe(-i);
     }
-    expect(ring.byteLength).toBe(3 * 8 + 3 * 2 * 4);
+    expect(ring.newestTime()).toBe(t0 + 4 * 5000 + 1);
+    // Int32 time offsets: 4 B a record, not 8.
+    expect(ring.byteLength).toBe(3 * 4 + 3 * 2 * 4);
     expect(() => new TimedRecordRing(3, 0)).toThrow(RangeError);
+  });
+
+  it('moves its time base as a session runs for hours, the held times still exact', () => {
+    // Two records 7 min apart: the base moves every few records (a real history spans seconds).
+    const ring = new TimedRecordRing(2, 1);
+    const t0 = 1_767_254_418_770_773;
+    const stepUs = 7 * 60 * 1e6 + 3;
+    for (let i = 0; i < 40; i++) {
+      ring.append(Float64Array.of(t0 + i * stepUs), 0);
+      expect(ring.length).toBe(Math.min(2, i + 1));
+      for (let k = Math.max(0, i - 1); k <= i; k++) expect(ring.time(k)).toBe(t0 + k * stepUs);
+    }
+  });
+
+  it('drops records further from a jumped clock than an Int32 offset reaches (they are no history of it)', () => {
+    const ring = new TimedRecordRing(4, 1);
+    ring.append(Float64Array.of(1e15), 0);
+    ring.append(Float64Array.of(1e15 + 5000), 0);
+    ring.append(Float64Array.of(1e15 + 3600e6 * 24), 0);
+    expect(ring.length).toBe(1);
+    expect(ring.time(ring.firstIndex)).toBe(1e15 + 3600e6 * 24);
   });
 });
 
@@ -120,7 +142,7 @@ describe('Histogram', () => {
     expect(() => new Histogram(1, 1, 0.1)).toThrow(/max > min/);
   });
 
-  it('grows its counts only over the bins seen, with the medians of a full-range histogram', async () => {
+  it('allocates counts only in the blocks of bins seen, with the medians of a full-range histogram', async () => {
     const { Histogram } = await import('./histogram.ts');
     // A plain full-range reference: every bin allocated up front.
     const reference = (values: number[], min: number, max: number, width: number): number | null => {
@@ -144,14 +166,16 @@ describe('Histogram', () => {
       h.add(v);
       expect(h.median()).toBeCloseTo(reference(values, -20, 40, 0.01)!, 9);
     }
+    // Each stray costs one block of 64 bins, not the span between it and the cluster.
+    expect(h.byteLength).toBeLessThanOrEqual(1024 + 6 * 64 * 4);
     for (let i = 0; i < 2000; i++) {
       const v = -25 + 70 * random();
       values.push(v);
       h.add(v);
     }
     expect(h.median()).toBeCloseTo(reference(values, -20, 40, 0.01)!, 9);
-    // Never more than the full range.
-    expect(h.byteLength).toBe(6000 * 4);
+    // Never more than the full range (in whole blocks).
+    expect(h.byteLength).toBe(Math.ceil(6000 / 64) * 64 * 4);
     expect(h.total).toBe(values.length);
   });
 });
