@@ -1,5 +1,5 @@
 import { isSensorId, type Alert, type SensorId, type Side } from '@gaitwatch/protocol/core';
-import { StanceMeter } from './session/stance-meter.ts';
+import { StanceMeter, STRIDE_END_MARGIN_US } from './session/stance-meter.ts';
 import { alertContext } from './session/alerts.ts';
 import { buildSummary } from './summary.ts';
 import { ReleaseQueue, timeOf, type AnalysisEvent, type Candidate, type QueuedEvent, type StrideEvent, type SummaryEvent, type TimedEvent } from './analysis-events.ts';
@@ -47,13 +47,6 @@ const describeJump = (dUs: number): string => `${Math.abs(dUs / 1e6).toFixed(1)}
 
 /** An interval across a gap this many times the last stride, or more, has lost a contact in the gap. */
 const MISSED_CONTACT_STRIDES = 1.5;
-
-/**
- * A stride is measured once every worn sensor's data is this far past its
- * end (the next contact of its leg), µs: the windows read to the end, and a
- * history record may stand for up to 3 sample periods (segment-tracker.ts span).
- */
-const STRIDE_END_MARGIN_US = 100_000;
 
 /** What a shank's history keeps beyond the latest a stride can close (maxStrideS + releaseAfterS): the stance's own span, s. */
 const SHANK_HISTORY_MARGIN_S = 0.5;

@@ -163,7 +163,7 @@ export const PARAM_DOCS: Record<string, string> = {
   'segments.attitude.convergeGain': 'attitude filter: gain multiplier during that convergence (kp × it, ki × it²: same damping)',
   'segments.attitude.settleS': 'attitude filter: after a start without a known attitude, the accelerometer is averaged this long to find the tilt; no angles before, s',
   'segments.shankHistoryS': 'angle history kept per shank, s; its stance angles are read when the stride closes, so it must cover maxStrideS + releaseAfterS + 0.5 s',
-  'segments.historyS': 'angle history kept per sensor for per-stance metrics, s; must cover releaseAfterS + 2 × silentAfterS + a stride (a silent sensor holds the release back, another may run ahead)',
+  'segments.historyS': 'angle history kept for the pelvis\'s per-stance metrics, s; must cover releaseAfterS + 2 × silentAfterS + a stride (a silent sensor holds the release back, another may run ahead)',
   'segments.axisMinS': 'motion needed before the mounting yaw estimated from the movement is used, s',
   'segments.axisTauS': 'memory of the mounting-axis estimate (exponential forgetting, mean removed), s',
   'segments.headingTauS': 'time constant of the pelvis heading (its forward axis made horizontal, smoothed over strides), s',

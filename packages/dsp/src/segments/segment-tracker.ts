@@ -7,7 +7,7 @@ import { TimedRecordRing } from '../signal/ring.ts';
 export interface SegmentParams {
   readonly attitude: AttitudeFilterParams;
   /**
-   * Angle history kept per sensor for the per-stance metrics, s. Metrics are
+   * Angle history kept for the pelvis's per-stance metrics, s. They are
    * taken at release, which a silent sensor holds back by up to silentAfterS
    * while another sensor may run up to silentAfterS ahead: the history must
    * cover releaseAfterS + 2 × silentAfterS and a stride, or a metric would
@@ -77,6 +77,8 @@ export abstract class SegmentTracker {
   protected readonly periodUs: number;
   /** Time between history records, µs. */
   protected readonly recordPeriodUs: number;
+  /** A step between history records longer than this is a gap (3 record periods), µs. */
+  protected readonly maxRecordStepUs: number;
   /** Ring field of the bridged flag. */
   protected readonly bridgedField: number;
   /** Every `keepEvery`-th sample goes into the history (rates above the subclass's historyMaxRateHz). */
@@ -123,7 +125,8 @@ export abstract class SegmentTracker {
     this.ring = new TimedRecordRing(Math.ceil((historyS * rateHz) / this.keepEvery), ringFields);
     this.periodUs = 1e6 / rateHz;
     this.recordPeriodUs = this.periodUs * this.keepEvery;
-    this.coverage = new CoverageLog(COVERAGE_HOLES, 3 * this.recordPeriodUs);
+    this.maxRecordStepUs = 3 * this.recordPeriodUs;
+    this.coverage = new CoverageLog(COVERAGE_HOLES, this.maxRecordStepUs);
     this.axisMinSamples = Math.round(params.axisMinS * rateHz);
     this.axisUpdateSamples = Math.max(1, Math.round(rateHz / 2));
     const [ux, uy, uz] = calibration.upSensor;
@@ -272,7 +275,7 @@ export abstract class SegmentTracker {
     }
     const last = lo;
     let first = last;
-    const maxStepUs = 3 * this.periodUs * this.keepEvery;
+    const maxStepUs = this.maxRecordStepUs;
     while (first > ring.firstIndex && ring.time(first - 1) >= fromUs) {
       if (ring.time(first) - ring.time(first - 1) > maxStepUs) return false;
       first--;
@@ -306,7 +309,7 @@ export abstract class SegmentTracker {
     const d = ring.data;
     if (ring.length === 0 || ring.time(ring.pushed - 1) < toUs) return 'sensor_silent';
     if (ring.time(ring.firstIndex) > fromUs) return 'history';
-    const maxStepUs = 3 * this.recordPeriodUs;
+    const maxStepUs = this.maxRecordStepUs;
     let previousUs = Number.NaN;
     for (let i = ring.pushed - 1; i >= ring.firstIndex; i--) {
       const slot = ring.slot(i);

@@ -13,9 +13,10 @@ const EPOCH = 5;
 const SWING_RATE_RADPS = 1;
 
 /**
- * The shank history's rate: the frontal-angle peak is sharper than the
- * pelvis's, and at 100 Hz it reads ~0.01° low on a third of the strides
- * (sampled peaks miss the top); 250 Hz keeps 200 Hz sensors at full rate. Hz.
+ * The shank history's rate, Hz. Its frontal-angle peak is sharper than the
+ * pelvis's: at 100 Hz (half a 200 Hz sensor's rate) the sampled top reads a
+ * little low — over 15 simulated sessions 23 % of the knee proxies moved
+ * 0.01–0.11° (mean −0.005°) from 200 Hz — for half the memory.
  */
 const SHANK_HISTORY_MAX_RATE_HZ = 100;
 

@@ -19,11 +19,13 @@ const SHANK_OF: Record<Side, SensorId> = { left: 'shank_left', right: 'shank_rig
 const other = (side: Side): Side => (side === 'left' ? 'right' : 'left');
 
 /**
- * A stride is read early only once its shank's data is this far past the
- * stride's windows, µs: a history record may stand for up to 3 sample
- * periods (segment-tracker.ts span), and the read must not depend on when.
+ * A stride is measured once the data it is read from is this far past its
+ * windows' end, µs — at release every worn sensor's (the analyzer's
+ * watermark), early a shank's own (readShankEarly): the windows read to the
+ * end, and a history record may stand for up to 3 sample periods
+ * (segment-tracker.ts span), so the result does not depend on when.
  */
-const READ_MARGIN_US = 100_000;
+export const STRIDE_END_MARGIN_US = 100_000;
 
 /** A shank's reading of one stance (StanceMeter.readShank). */
 interface ShankReading {
@@ -172,7 +174,7 @@ export class StanceMeter {
     }
     const strideEndUs = stride.strideTimeS === null ? null : stride.icUs + stride.strideTimeS * 1e6;
     const windowEndUs = strideEndUs ?? tiltEndUs + (tiltEndUs - stride.icUs);
-    if (!(shank.newestUs >= Math.max(windowEndUs, tiltEndUs) + READ_MARGIN_US)) return;
+    if (!(shank.newestUs >= Math.max(windowEndUs, tiltEndUs) + STRIDE_END_MARGIN_US)) return;
     this.earlyShank.set(stride, {
       tiltEndUs,
       asLabelled: this.readShank(shank, stride.icUs, tiltEndUs, strideEndUs, false),
