@@ -232,9 +232,9 @@ export class PelvisEventDetector implements GaitEventDetector {
     const slot = this.ring.slot(i);
     const d = this.ring.data;
     // A lobe still rising may be the step: an overdue search waits for its end.
-    // The record's time read inline (ring.ts offsets): no double returned per sample.
+    // The record's time read inline (signal/time-offsets.ts): no double returned per sample.
     const ring = this.ring;
-    const rowUs = ring.baseUs + ring.offsets[ring.timeSlot(i)]!;
+    const rowUs = ring.times.baseUs + ring.times.offsets[ring.timeSlot(i)]!;
     if (!(this.lobeJerk > 0)) this.searchOverdue(rowUs, Number.POSITIVE_INFINITY);
     const jerk = d[slot + JERK]!;
     if (jerk > 0) {

@@ -152,8 +152,8 @@ export class ShankEventDetector implements GaitEventDetector {
     if (Number.isNaN(filtered) || aligned < this.ring.firstIndex) return;
     this.ring.data[this.ring.slot(aligned) + RATE] = filtered;
     if (aligned - 2 >= this.ring.firstIndex) this.checkPeak(aligned - 1);
-    // The record's time read inline (ring.ts offsets): no double returned per sample.
-    if (this.pendingPeak >= 0 && this.ring.baseUs + this.ring.offsets[this.ring.timeSlot(aligned)]! >= this.pendingDueUs) this.findContact(aligned);
+    // The record's time read inline (signal/time-offsets.ts): no double returned per sample.
+    if (this.pendingPeak >= 0 && this.ring.times.baseUs + this.ring.times.offsets[this.ring.timeSlot(aligned)]! >= this.pendingDueUs) this.findContact(aligned);
   }
 
   private checkPeak(i: number): void {

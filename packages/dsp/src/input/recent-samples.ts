@@ -1,3 +1,5 @@
+import { TimeOffsets } from '../signal/time-offsets.ts';
+
 /** Samples kept: 2.5 s at 200 Hz covers a slow walking stride (the longest a bridge looks back). */
 const CAPACITY = 512;
 
@@ -11,8 +13,6 @@ const CAPACITY = 512;
 const ACC_FULL_SCALE_MPS2 = 16 * 9.80665;
 const GYRO_FULL_SCALE_RADPS = (2000 * Math.PI) / 180;
 const SCALES = [ACC_FULL_SCALE_MPS2, ACC_FULL_SCALE_MPS2, ACC_FULL_SCALE_MPS2, GYRO_FULL_SCALE_RADPS, GYRO_FULL_SCALE_RADPS, GYRO_FULL_SCALE_RADPS].map((s) => s / 32767);
-/** Time offsets stay within ±2^30 µs (~18 min) of the base. */
-const OFFSET_LIMIT = 2 ** 30;
 
 /**
  * The last few hundred raw samples of one sensor, so a bridged gap can be
@@ -22,18 +22,19 @@ const OFFSET_LIMIT = 2 ** 30;
  * 8 KB per sensor (float64 would be 28 KB); no allocation per sample.
  */
 export class RecentSamples {
-  private readonly offsets = new Int32Array(CAPACITY);
-  private baseUs = Number.NaN;
+  private readonly times = new TimeOffsets(CAPACITY);
   private readonly values = new Int16Array(CAPACITY * 6);
   private pushed = 0;
 
   /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). */
   push(buf: Float64Array, o: number): void {
-    const tUs = buf[o]!;
-    let offset = Math.round(tUs - this.baseUs);
-    if (!(offset >= -OFFSET_LIMIT && offset <= OFFSET_LIMIT)) offset = this.rebase(tUs);
+    const held = Math.min(this.pushed, CAPACITY);
+    // A clock jump too far for the kept times' offsets: they are forgotten (no template across it).
+    if (!this.times.set(this.pushed % CAPACITY, buf, o, held === 0 ? -1 : (this.pushed - held) % CAPACITY)) {
+      this.pushed = 0;
+      this.times.set(0, buf, o, -1);
+    }
     const slot = this.pushed % CAPACITY;
-    this.offsets[slot] = offset;
     const v = slot * 6;
     // Int16Array stores ToInt16 (wrapping): clamp first, round to nearest.
     for (let c = 0; c < 6; c++) {
@@ -43,19 +44,8 @@ export class RecentSamples {
     this.pushed++;
   }
 
-  /** Moves the base to `tUs` (rare: ~18 min of data, or a clock jump, which forgets what is kept). */
-  private rebase(tUs: number): number {
-    const base = Math.round(tUs);
-    const held = Math.min(this.pushed, CAPACITY);
-    const oldest = this.pushed - held;
-    if (held === 0 || !(Math.abs(this.timeOf(oldest) - base) <= OFFSET_LIMIT)) this.pushed = 0;
-    else for (let k = 0; k < CAPACITY; k++) this.offsets[k] = this.offsets[k]! - (base - this.baseUs);
-    this.baseUs = base;
-    return Math.round(tUs - base);
-  }
-
   private timeOf(i: number): number {
-    return this.baseUs + this.offsets[i % CAPACITY]!;
+    return this.times.at(i % CAPACITY);
   }
 
   /**

@@ -1,3 +1,5 @@
+import { TimeOffsets } from './time-offsets.ts';
+
 /**
  * Fixed-capacity ring of (time, value…) records in one Float64Array: the
  * recent past a detector searches back through, bounded by construction.
@@ -103,13 +105,11 @@ export class RecordRing {
  */
 export class TimedRecordRing {
   /**
-   * Record times less `baseUs`, µs (rounded to the µs). Per-sample code reads
-   * `baseUs + offsets[timeSlot(i)]` inline rather than call time(i): a double
-   * returned from a call V8 does not inline is boxed, an allocation per sample.
+   * The records' times by position (`timeSlot`). Per-sample code reads
+   * `times.baseUs + times.offsets[timeSlot(i)]` inline rather than call
+   * time(i) (signal/time-offsets.ts says why).
    */
-  readonly offsets: Int32Array;
-  /** The time offsets are from, µs; moved when a time would not fit (once in ~18 min of data). */
-  baseUs = Number.NaN;
+  readonly times: TimeOffsets;
   readonly data: Float32Array;
   private start = 0;
   private size = 0;
@@ -124,7 +124,7 @@ export class TimedRecordRing {
     if (!Number.isInteger(fields) || fields < 1 || fields > 8) throw new RangeError(`fields must be 1–8 besides the time, got ${fields}`);
     this.capacity = capacity | 0;
     this.fields = fields | 0;
-    this.offsets = new Int32Array(capacity);
+    this.times = new TimeOffsets(capacity);
     this.data = new Float32Array(capacity * fields);
   }
 
@@ -139,7 +139,7 @@ export class TimedRecordRing {
 
   /** Bytes held (both arrays). */
   get byteLength(): number {
-    return this.offsets.byteLength + this.data.byteLength;
+    return this.times.offsets.byteLength + this.data.byteLength;
   }
 
   /**
@@ -148,35 +148,22 @@ export class TimedRecordRing {
    * argument is boxed when V8 does not inline the call, once per sample.
    */
   append(from: Float64Array, at: number): number {
-    const tUs = from[at]!;
-    let offset = Math.round(tUs - this.baseUs);
-    if (!(offset >= -OFFSET_LIMIT && offset <= OFFSET_LIMIT)) offset = this.rebase(tUs);
-    const position = (this.start + this.size) % this.capacity;
+    let position = (this.start + this.size) % this.capacity;
+    // A clock jump too far for the held times' offsets: they are no history of the new time base.
+    if (!this.times.set(position, from, at, this.size > 0 ? this.timeSlot(this.firstIndex) : -1)) {
+      this.clear();
+      position = 0;
+      this.times.set(position, from, at, -1);
+    }
     if (this.size < this.capacity) this.size++;
     else this.start = (this.start + 1) % this.capacity;
     this.pushed++;
-    this.offsets[position] = offset;
     return (position * this.fields - 1) | 0;
-  }
-
-  /**
-   * Moves the base to `tUs` and returns that time's offset, keeping the held
-   * times. Rare (not on the hot path): every ~18 min of data, or on a clock
-   * jump, after which records more than 2^30 µs away are of no use and dropped.
-   */
-  private rebase(tUs: number): number {
-    const base = Math.round(tUs);
-    const shift = base - this.baseUs;
-    if (this.size === 0 || !(Math.abs(this.time(this.firstIndex) - base) <= OFFSET_LIMIT)) this.clear();
-    // Held offsets are within ±2^30 of the old base, so shifted they fit an Int32; unheld slots may wrap, unread.
-    else for (let k = 0; k < this.capacity; k++) this.offsets[k] = this.offsets[k]! - shift;
-    this.baseUs = base;
-    return Math.round(tUs - base);
   }
 
   /** Time of the record with stable index `index`, µs (unchecked: the caller knows it is held). */
   time(index: number): number {
-    return this.baseUs + this.offsets[this.timeSlot(index)]!;
+    return this.times.at(this.timeSlot(index));
   }
 
   /** Position of the record with stable index `index` among the records (unchecked). */
@@ -199,6 +186,3 @@ export class TimedRecordRing {
     this.size = 0;
   }
 }
-
-/** Time offsets kept within ±2^30 µs (~18 min) of the base, so a shift on rebasing cannot overflow an Int32. */
-const OFFSET_LIMIT = 2 ** 30;
