@@ -1,4 +1,4 @@
-import { isSensorId, type Alert, type SensorId, type Side } from '@gaitwatch/protocol/core';
+import { isSensorId, SENSOR_IDS, type Alert, type SensorId, type Side } from '@gaitwatch/protocol/core';
 import { StanceMeter, STRIDE_END_MARGIN_US } from './session/stance-meter.ts';
 import { alertContext } from './session/alerts.ts';
 import { buildSummary } from './summary.ts';
@@ -53,6 +53,10 @@ const SHANK_HISTORY_MARGIN_S = 0.5;
 
 /** How often (in data time) finished events are released, µs: 20 ms of latency at most. */
 const RELEASE_CHECK_US = 20_000;
+/** What the histories keep before the earliest contact a later read can start at (a stance metric reads a few records around its window), µs. */
+const RETAIN_MARGIN_US = 500_000;
+/** How often (data time) the histories are told what to keep: a later bound only keeps a little more, µs. */
+const RETAIN_CHECK_US = 250_000;
 
 const SIDES: readonly Side[] = ['left', 'right'];
 const other = (side: Side): Side => (side === 'left' ? 'right' : 'left');
@@ -245,6 +249,10 @@ export class SessionAnalyzer {
    * The track's accepted time, not the row's: a rejected outlier an hour ahead must not postpone the check.
    */
   private releaseDue(track: SensorTrack, released: TimedEvent[] | undefined): TimedEvent[] | undefined {
+    if (track.lastTUs >= this.nextRetainCheckUs) {
+      this.nextRetainCheckUs = track.lastTUs + RETAIN_CHECK_US;
+      this.retainHistories();
+    }
     // A pending stance is checked too: a stopped leg's stance closes (and its angles are read) on time.
     if ((this.unreleased.length === 0 && this.pendingStance.size === 0) || !(track.lastTUs >= this.nextReleaseCheckUs)) return released;
     this.nextReleaseCheckUs = track.lastTUs + RELEASE_CHECK_US;
@@ -253,6 +261,41 @@ export class SessionAnalyzer {
     const into = released ?? [];
     for (let i = 0; i < out.length; i++) into.push(out[i]!);
     return into;
+  }
+
+  private nextRetainCheckUs = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Tells the angle histories how far back a later read can still reach, so
+   * each holds that and no more (signal/ring.ts TimedRecordRing grows on
+   * demand): every read starts at a stride's contact, and a stride not yet
+   * measured is queued, pending, or still to be found — by a detector that
+   * finds a contact within a stride of its own data (maxStrideS). Every
+   * sensor with data counts, silent or lagging ones too: a late sensor's
+   * strides must find the others' history as a prompt one's do. Checked
+   * every RETAIN_CHECK_US of data; between checks the bound only lags (the
+   * histories keep more, never less).
+   */
+  private retainHistories(): void {
+    let fromUs = Number.POSITIVE_INFINITY;
+    // Fixed lists, not the maps' iterators: no allocation on this per-data-time path.
+    for (let i = 0; i < SENSOR_IDS.length; i++) {
+      const sensor = SENSOR_IDS[i]!;
+      if (!this.tracks.has(sensor)) continue;
+      // How far this sensor's detector has got; one still calibrating will replay what it holds, from its start: keep all.
+      const side = SHANK_SIDE[sensor];
+      const seenUs = (side === undefined ? this.pelvis : this.shanks.get(side))?.newestUs ?? Number.NEGATIVE_INFINITY;
+      const earliestUs = Number.isNaN(seenUs) ? Number.NEGATIVE_INFINITY : seenUs - this.params.maxStrideS * 1e6;
+      if (earliestUs < fromUs) fromUs = earliestUs;
+    }
+    if (this.unreleased.firstUs() < fromUs) fromUs = this.unreleased.firstUs();
+    for (let i = 0; i < SIDES.length; i++) {
+      const icUs = this.pendingStance.get(SIDES[i]!)?.icUs ?? Number.POSITIVE_INFINITY;
+      if (icUs < fromUs) fromUs = icUs;
+    }
+    fromUs -= RETAIN_MARGIN_US;
+    this.pelvis?.retainHistoryFrom(fromUs);
+    for (const shank of this.shanks.values()) shank.retainHistoryFrom(fromUs);
   }
 
   private pushRow(track: SensorTrack, rows: Float64Array, at: number): void {

@@ -58,6 +58,10 @@ export const IC_RULE_ZERO_CROSSING = 2;
 // Ring fields (the time is the ring's own): |a|, m/s² (NaN on a bridged row); the low-passed sagittal rate, rad/s, float32.
 const ACC = 1;
 const RATE = 2;
+/** The history's first size (it grows as the searches need, up to historyS), s. */
+const INITIAL_HISTORY_S = 0.5;
+/** Kept before the earliest time a search starts at: the filter's reach and a record either side, µs. */
+const RETAIN_MARGIN_US = 100_000;
 
 /**
  * Gait events of one leg from its shank IMU (Aminian et al. 2002; Salarian
@@ -105,7 +109,10 @@ export class ShankEventDetector implements GaitEventDetector {
     }
     this.threshold = new AdaptiveThreshold(params.minSwingPeakRadps, params.adaptivePeakFraction, 6);
     this.filter = new FirFilter(designLowPass(params.cutoffHz, sampleRateHz, tapsForSpan(params.filterSpanS, sampleRateHz)));
-    this.ring = new TimedRecordRing(Math.ceil(params.historyS * sampleRateHz), 2);
+    const maxRecords = Math.ceil(params.historyS * sampleRateHz);
+    this.ring = new TimedRecordRing(maxRecords, 2, Math.min(maxRecords, Math.ceil(INITIAL_HISTORY_S * sampleRateHz)));
+    // Nothing open yet: no search reaches back (a calibration's held samples replayed must not grow it).
+    this.ring.retainFromUs = Number.POSITIVE_INFINITY;
     // DESIGN.md: sensors sit within ±20° of the segment frame, so the sensor's y,
     // made horizontal against the calibrated up, is the medio-lateral axis.
     const [ux, uy, uz] = upSensor;
@@ -124,6 +131,7 @@ export class ShankEventDetector implements GaitEventDetector {
     this.pendingPeak = -1;
     this.openIcUs = Number.NaN;
     this.lastPeakUs = Number.NaN;
+    this.ring.retainFromUs = Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -153,7 +161,29 @@ export class ShankEventDetector implements GaitEventDetector {
     this.ring.data[this.ring.slot(aligned) + RATE] = filtered;
     if (aligned - 2 >= this.ring.firstIndex) this.checkPeak(aligned - 1);
     // The record's time read inline (signal/time-offsets.ts): no double returned per sample.
-    if (this.pendingPeak >= 0 && this.ring.times.baseUs + this.ring.times.offsets[this.ring.timeSlot(aligned)]! >= this.pendingDueUs) this.findContact(aligned);
+    if (this.pendingPeak >= 0 && this.ring.times.baseUs + this.ring.times.offsets[this.ring.timeSlot(aligned)]! >= this.pendingDueUs) {
+      this.findContact(aligned);
+      this.retain();
+    }
+  }
+
+  /**
+   * Tells the history what the searches still to come reach back to: the
+   * open stance's contact (its toe-off is searched from there at the next
+   * mid-swing) and the peak whose contact is due, less a margin for the
+   * filter's reach. With neither, the newest records are all it needs. So it
+   * holds about the longest stance and swing seen, not historyS (signal/ring.ts
+   * grows it on demand).
+   */
+  private retain(): void {
+    let fromUs = Number.isNaN(this.openIcUs) ? Number.POSITIVE_INFINITY : this.openIcUs;
+    if (this.pendingPeak >= this.ring.firstIndex) {
+      const peakUs = this.ring.time(this.pendingPeak);
+      if (peakUs < fromUs) fromUs = peakUs;
+    }
+    // A guard against overwriting only, never a shrink: the need swings every stride (a stance open, then
+    // just a peak), and a ring resized twice a stride would allocate twice a stride.
+    this.ring.retainFromUs = fromUs - RETAIN_MARGIN_US;
   }
 
   private checkPeak(i: number): void {
@@ -171,6 +201,7 @@ export class ShankEventDetector implements GaitEventDetector {
     this.closeStance(i);
     this.pendingPeak = i;
     this.pendingDueUs = tUs + this.params.icSearchS * 1e6 * 2;
+    this.retain();
   }
 
   /**

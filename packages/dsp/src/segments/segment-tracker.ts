@@ -7,7 +7,8 @@ import { TimedRecordRing } from '../signal/ring.ts';
 export interface SegmentParams {
   readonly attitude: AttitudeFilterParams;
   /**
-   * Angle history kept for the pelvis's per-stance metrics, s. They are
+   * Most angle history kept for the pelvis's per-stance metrics, s (it holds
+   * what the reads still need and grows to this while a sensor lags). They are
    * taken at release, which a silent sensor holds back by up to silentAfterS
    * while another sensor may run up to silentAfterS ahead: the history must
    * cover releaseAfterS + 2 × silentAfterS and a stride, or a metric would
@@ -15,7 +16,8 @@ export interface SegmentParams {
    */
   readonly historyS: number;
   /**
-   * Angle history kept per shank, s. A shank's stance angles are read when
+   * Most angle history kept per shank, s (as historyS: what the reads need,
+   * up to this). A shank's stance angles are read when
    * its stride closes (its own detector found the next contact, or the leg
    * stopped), not at release, so this need only cover maxStrideS +
    * releaseAfterS and a margin (the analyzer checks).
@@ -49,6 +51,9 @@ export interface MountingEstimate {
 }
 
 const DEG_PER_RAD = 180 / Math.PI;
+
+/** Records a history starts with (1.28 s at 100 Hz); it grows to what its reads need (retainHistoryFrom). */
+const INITIAL_HISTORY_RECORDS = 128;
 
 /** Holes (gaps, bridged runs) the coverage log keeps: ~100 s of history at 3 % packet loss, 1 KB. */
 const COVERAGE_HOLES = 64;
@@ -122,7 +127,8 @@ export abstract class SegmentTracker {
     this.keepEvery = Math.max(1, Math.floor(rateHz / historyMaxRateHz));
     // One more field than the subclass's (field 0 being the time): the bridged flag (1: the record was interpolated across a short gap).
     this.bridgedField = ringFields;
-    this.ring = new TimedRecordRing(Math.ceil((historyS * rateHz) / this.keepEvery), ringFields);
+    const maxRecords = Math.ceil((historyS * rateHz) / this.keepEvery);
+    this.ring = new TimedRecordRing(maxRecords, ringFields, Math.min(maxRecords, INITIAL_HISTORY_RECORDS));
     this.periodUs = 1e6 / rateHz;
     this.recordPeriodUs = this.periodUs * this.keepEvery;
     this.maxRecordStepUs = 3 * this.recordPeriodUs;
@@ -142,9 +148,22 @@ export abstract class SegmentTracker {
     this.anterior = Float64Array.from(this.xp);
   }
 
-  /** Bytes of the angle history (times and fields): the bulk of a session's memory, reported and guarded by tests. */
+  /** Bytes of the angle history now (times and fields): the bulk of a session's memory, reported and guarded by tests. */
   get historyBytes(): number {
     return this.ring.byteLength;
+  }
+
+  /** Bytes the angle history may grow to (historyS or shankHistoryS of records). */
+  get maxHistoryBytes(): number {
+    return this.ring.maxCapacity * (4 + 4 * this.ring.fields);
+  }
+
+  /**
+   * No later read of the history starts before `tUs` (µs): older records may
+   * go when it is full. Until told, it keeps up to historyS.
+   */
+  retainHistoryFrom(tUs: number): void {
+    this.ring.retainFrom(tUs);
   }
 
   /** Time between history records, µs (the sensor period × how many samples one record stands for). */

@@ -102,6 +102,14 @@ export class RecordRing {
  * the record's offset less one, so callers keep RecordRing's field
  * constants.) The same integer-offset access as RecordRing: nothing boxed
  * on the hot path.
+ *
+ * It starts small and grows (by a quarter, up to `maxCapacity`) only when
+ * full with its oldest record still needed — at or after `retainFromUs`,
+ * which its owner moves forward as it learns how far back any later read
+ * can reach. So it holds what the readers need now (a second or three of
+ * running), and the full `maxCapacity` only while a lagging or silent
+ * sensor holds the reads back. Readers never see the difference: a record
+ * before `retainFromUs` is one no read asks for.
  */
 export class TimedRecordRing {
   /**
@@ -110,22 +118,37 @@ export class TimedRecordRing {
    * time(i) (signal/time-offsets.ts says why).
    */
   readonly times: TimeOffsets;
-  readonly data: Float32Array;
+  /** The fields (replaced when the ring grows: read it after `append`, never keep it across one). */
+  data: Float32Array;
   private start = 0;
   private size = 0;
   /** Total records ever pushed: a stable index for "the record pushed n-th". */
   pushed = 0;
-  readonly capacity: number;
+  /** Records it can hold now. */
+  capacity: number;
+  /** Records it may grow to. */
+  readonly maxCapacity: number;
   /** Fields besides the time. */
   readonly fields: number;
+  /**
+   * Records at or after this time are still needed: a full ring grows rather
+   * than overwrite one (µs; −∞, the default, keeps all up to maxCapacity).
+   * Only ever an underestimate of what a later read asks for.
+   */
+  retainFromUs = Number.NEGATIVE_INFINITY;
+  private readonly initialCapacity: number;
 
-  constructor(capacity: number, fields: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+  /** `initialCapacity`: records held at first (default: all of `maxCapacity` — a fixed ring). */
+  constructor(maxCapacity: number, fields: number, initialCapacity = maxCapacity) {
+    if (!Number.isInteger(maxCapacity) || maxCapacity < 1) throw new RangeError(`capacity must be a positive integer, got ${maxCapacity}`);
     if (!Number.isInteger(fields) || fields < 1 || fields > 8) throw new RangeError(`fields must be 1–8 besides the time, got ${fields}`);
-    this.capacity = capacity | 0;
+    if (!Number.isInteger(initialCapacity) || initialCapacity < 1 || initialCapacity > maxCapacity) throw new RangeError(`initial capacity must be an integer in 1..${maxCapacity}, got ${initialCapacity}`);
+    this.capacity = initialCapacity | 0;
+    this.initialCapacity = initialCapacity | 0;
+    this.maxCapacity = maxCapacity | 0;
     this.fields = fields | 0;
-    this.times = new TimeOffsets(capacity);
-    this.data = new Float32Array(capacity * fields);
+    this.times = new TimeOffsets(this.capacity);
+    this.data = new Float32Array(this.capacity * fields);
   }
 
   get length(): number {
@@ -148,6 +171,7 @@ export class TimedRecordRing {
    * argument is boxed when V8 does not inline the call, once per sample.
    */
   append(from: Float64Array, at: number): number {
+    if (this.size === this.capacity && this.capacity < this.maxCapacity && !(this.time(this.firstIndex) < this.retainFromUs)) this.grow();
     let position = (this.start + this.size) % this.capacity;
     // A clock jump too far for the held times' offsets: they are no history of the new time base.
     if (!this.times.set(position, from, at, this.size > 0 ? this.timeSlot(this.firstIndex) : -1)) {
@@ -164,6 +188,56 @@ export class TimedRecordRing {
   /** Time of the record with stable index `index`, µs (unchecked: the caller knows it is held). */
   time(index: number): number {
     return this.times.at(this.timeSlot(index));
+  }
+
+  /**
+   * No later read asks for records before `tUs` (µs). When the ring grew for
+   * a while (a lagging sensor, a calibration's held samples replayed) and the records from there
+   * on fill less than 1/1.6 of it, it shrinks to a quarter more than those
+   * (not below its initial size), keeping the newest records that fit: the
+   * gap between 1.6 and 1.25 keeps it from resizing back and forth. Stable
+   * indices are kept.
+   */
+  retainFrom(tUs: number): void {
+    this.retainFromUs = tUs;
+    if (this.capacity <= this.initialCapacity || this.size === 0) return;
+    // Most calls: the records from tUs on clearly fill enough of it (one time read, inline: nothing boxed).
+    const probe = this.pushed - Math.floor(this.capacity / 1.6);
+    if (probe >= this.firstIndex && this.times.baseUs + this.times.offsets[this.timeSlot(probe)]! >= tUs) return;
+    // The first held record at or after tUs, by bisection (times are in order).
+    let lo = this.firstIndex;
+    let hi = this.pushed;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.time(mid) < tUs) lo = mid + 1;
+      else hi = mid;
+    }
+    const needed = this.pushed - lo;
+    if (1.6 * Math.max(needed, this.initialCapacity) > this.capacity) return;
+    const capacity = Math.max(this.initialCapacity, Math.ceil(needed * 1.25));
+    // The newest records that fit stay, needed or not (a reader may still use the last few for its own bookkeeping).
+    this.resize(capacity, Math.min(this.size, capacity));
+  }
+
+  /** By a quarter (at least 32 records), up to maxCapacity. */
+  private grow(): void {
+    this.resize(Math.min(this.maxCapacity, Math.max(this.capacity + 32, Math.ceil(this.capacity * 1.25))), this.size);
+  }
+
+  /** New arrays of `capacity` records holding the newest `keep` records at the front, in order. */
+  private resize(capacity: number, keep: number): void {
+    const first = (this.start + this.size - keep) % this.capacity;
+    const data = new Float32Array(capacity * this.fields);
+    const fields = this.fields;
+    for (let k = 0; k < keep; k++) {
+      const from = ((first + k) % this.capacity) * fields;
+      for (let f = 0; f < fields; f++) data[k * fields + f] = this.data[from + f]!;
+    }
+    this.times.regrow(capacity, first, keep);
+    this.data = data;
+    this.start = 0;
+    this.size = keep;
+    this.capacity = capacity | 0;
   }
 
   /** Position of the record with stable index `index` among the records (unchecked). */

@@ -101,6 +101,74 @@ describe('TimedRecordRing', () => {
   });
 });
 
+describe('TimedRecordRing that grows to what its readers need', () => {
+  const T0 = 1_767_254_418_770_773;
+  const at = (i: number) => Float64Array.of(T0 + i * 10_000);
+  function fill(ring: TimedRecordRing, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      // append first: it may replace `data` (ring.data[ring.append(…)] would write to the old array).
+      const slot = ring.append(at(i), 0);
+      ring.data[slot + 1] = i;
+    }
+  }
+
+  it('grows instead of overwriting a record still needed, up to its maximum, the records intact', () => {
+    const ring = new TimedRecordRing(100, 1, 8);
+    expect(ring.capacity).toBe(8);
+    fill(ring, 0, 60);
+    expect(ring.length).toBe(60);
+    expect(ring.capacity).toBeGreaterThanOrEqual(60);
+    for (let i = 0; i < 60; i++) {
+      expect(ring.time(i)).toBe(T0 + i * 10_000);
+      expect(ring.data[ring.slot(i) + 1]).toBe(i);
+    }
+    fill(ring, 60, 250);
+    // At its maximum it is a fixed ring again: the newest 100.
+    expect(ring.capacity).toBe(100);
+    expect(ring.firstIndex).toBe(150);
+    expect(ring.data[ring.slot(249) + 1]).toBe(249);
+  });
+
+  it('overwrites what is older than retainFromUs and keeps everything from there on', () => {
+    const ring = new TimedRecordRing(1000, 1, 8);
+    for (let i = 0; i < 400; i++) {
+      // A reader that needs the last 20 records (0.2 s).
+      ring.retainFromUs = T0 + (i - 20) * 10_000;
+      fill(ring, i, i + 1);
+      expect(ring.firstIndex).toBeLessThanOrEqual(Math.max(0, i - 20));
+    }
+    // 8 grown by at least 32: what the 21 records needed take, not the 400 seen.
+    expect(ring.capacity).toBe(40);
+  });
+
+  it('shrinks back once the records still needed fill less than 1/1.6 of it, keeping them and their indices', () => {
+    const ring = new TimedRecordRing(1000, 1, 8);
+    fill(ring, 0, 300);
+    expect(ring.capacity).toBeGreaterThanOrEqual(300);
+    ring.retainFrom(T0 + 280 * 10_000);
+    // The 20 needed and a quarter more: the newest 25 stay.
+    expect(ring.capacity).toBe(Math.ceil(20 * 1.25));
+    expect(ring.firstIndex).toBe(275);
+    for (let i = 275; i < 300; i++) {
+      expect(ring.time(i)).toBe(T0 + i * 10_000);
+      expect(ring.data[ring.slot(i) + 1]).toBe(i);
+    }
+    fill(ring, 300, 301);
+    expect(ring.data[ring.slot(300) + 1]).toBe(300);
+    // Needing most of it: no resize back and forth.
+    const before = ring.capacity;
+    ring.retainFrom(T0 + 285 * 10_000);
+    expect(ring.capacity).toBe(before);
+    expect(ring.firstIndex).toBe(276);
+    // Nothing needed any more (a detector with no stance open): the newest records that fit its first size stay.
+    fill(ring, 301, 400);
+    ring.retainFrom(Number.POSITIVE_INFINITY);
+    expect(ring.capacity).toBe(8);
+    expect(ring.firstIndex).toBe(392);
+    expect(ring.data[ring.slot(399) + 1]).toBe(399);
+  });
+});
+
 describe('AdaptiveThreshold', () => {
   it('is the floor until peaks arrive, then a fraction of their median, never below the floor', async () => {
     const { AdaptiveThreshold } = await import('./adaptive-threshold.ts');

@@ -14,8 +14,8 @@ const OFFSET_LIMIT = 2 ** 30;
  * returned from a call V8 does not inline is boxed, an allocation per sample.
  */
 export class TimeOffsets {
-  /** Record times less `baseUs`, µs (rounded to the µs), by position. */
-  readonly offsets: Int32Array;
+  /** Record times less `baseUs`, µs (rounded to the µs), by position (replaced when the owner grows). */
+  offsets: Int32Array;
   /** The time the offsets are from, µs. */
   baseUs = Number.NaN;
 
@@ -42,6 +42,17 @@ export class TimeOffsets {
     this.baseUs = base;
     this.offsets[position] = Math.round(tUs - base);
     return kept;
+  }
+
+  /**
+   * Grows to `capacity` positions, the `count` held from position `first`
+   * (wrapping) moved to positions 0…count−1, in order.
+   */
+  regrow(capacity: number, first: number, count: number): void {
+    const grown = new Int32Array(capacity);
+    const old = this.offsets;
+    for (let k = 0; k < count; k++) grown[k] = old[(first + k) % old.length]!;
+    this.offsets = grown;
   }
 
   /** The time at `position`, µs. */
