@@ -16,6 +16,7 @@ import { PelvisTracker } from './segments/pelvis-tracker.ts';
 import { ShankTracker } from './segments/shank-tracker.ts';
 import { FormMonitor } from './form/form-monitor.ts';
 import { checkSnapshot, restoreSnapshot, takeSnapshot, type AnalyzerSnapshot } from './session/snapshot.ts';
+import { Arena, enterArena, float64Array, float64From, leaveArena } from './signal/arena.ts';
 
 
 /** Returned when a sample releases nothing: one shared empty array, not a new one per sample. */
@@ -80,6 +81,8 @@ export interface AnalyzerOptions {
  */
 export class SessionAnalyzer {
   readonly params: AnalyzerParams;
+  /** Where the session's small typed arrays are carved from (signal/arena.ts). */
+  private readonly arena = new Arena();
   private readonly tracks = new Map<SensorId, SensorTrack>();
   private readonly detectors = new Map<SensorId, GaitEventDetector>();
   private pelvis: PelvisTracker | undefined;
@@ -101,7 +104,7 @@ export class SessionAnalyzer {
   /** Cache of gating(); reset when the set of tracks or the mode changes. */
   private gatingSensors: readonly SensorId[] | undefined;
   private nextReleaseCheckUs = Number.NEGATIVE_INFINITY;
-  private readonly scratchRow = new Float64Array(CHANNELS);
+  private readonly scratchRow: Float64Array;
 
   private newestUs = Number.NEGATIVE_INFINITY;
   private readonly form: FormMonitor;
@@ -118,34 +121,46 @@ export class SessionAnalyzer {
     params: DeepPartial<AnalyzerParams> = {},
     private readonly options: AnalyzerOptions = {},
   ) {
-    this.params = mergeParams(DEFAULT_PARAMS, params);
-    validateParams(this.params, params);
-    const { releaseAfterS, silentAfterS, maxStrideS } = this.params;
-    const neededS = releaseAfterS + 2 * silentAfterS + maxStrideS / 2;
-    if (!(this.params.segments.historyS >= neededS)) {
-      throw new RangeError(`segments.historyS (${this.params.segments.historyS} s) must be at least releaseAfterS + 2 × silentAfterS + maxStrideS / 2 = ${neededS} s, or stride metrics would depend on how sensors interleave`);
+    // Everything the session builds now or as its data comes is carved from its own arena (signal/arena.ts).
+    const outer = enterArena(this.arena);
+    try {
+      this.scratchRow = float64Array(CHANNELS);
+      this.bridgeRow = float64Array(CHANNELS);
+      this.mappedRow = float64Array(CHANNELS);
+      this.nowScratch = float64Array(1);
+      this.lastScratch = float64Array(1);
+      this.params = mergeParams(DEFAULT_PARAMS, params);
+      validateParams(this.params, params);
+      const { releaseAfterS, silentAfterS, maxStrideS } = this.params;
+      const neededS = releaseAfterS + 2 * silentAfterS + maxStrideS / 2;
+      if (!(this.params.segments.historyS >= neededS)) {
+        throw new RangeError(`segments.historyS (${this.params.segments.historyS} s) must be at least releaseAfterS + 2 × silentAfterS + maxStrideS / 2 = ${neededS} s, or stride metrics would depend on how sensors interleave`);
+      }
+      // A stopped leg's stance closes maxStrideS + releaseAfterS after its contact; its angles are read then.
+      const shankNeededS = maxStrideS + releaseAfterS + SHANK_HISTORY_MARGIN_S;
+      if (!(this.params.segments.shankHistoryS >= shankNeededS)) {
+        throw new RangeError(`segments.shankHistoryS (${this.params.segments.shankHistoryS} s) must be at least maxStrideS + releaseAfterS + ${SHANK_HISTORY_MARGIN_S} = ${shankNeededS} s, or a stopped leg's last stance would lose its knee proxy`);
+      }
+      if (options.pelvicDropLimitDeg !== undefined && !(options.pelvicDropLimitDeg > 0 && options.pelvicDropLimitDeg < 45)) {
+        throw new RangeError(`pelvicDropLimitDeg must be degrees between 0 and 45, got ${options.pelvicDropLimitDeg}`);
+      }
+      // A shank may run up to silentAfterS ahead of the release: its contacts are kept that long and then some.
+      this.fallback = new PelvisFallback((silentAfterS + releaseAfterS + maxStrideS) * 1e6);
+      this.quality = new SessionQuality(this.params, this.tracks, options, (alert) => this.enqueue(alert));
+      const shanks = this.shanks;
+      this.meter = new StanceMeter(
+        { params: this.params, sensors: options.sensors, tracks: this.tracks, shanks, quality: this.quality, lastContactUs: this.lastContactUs, pelvis: () => this.pelvis },
+        alertContext(options),
+      );
+      this.form = new FormMonitor(this.params.form, {
+        athleteId: options.athleteId ?? 'unknown',
+        sessionId: options.sessionId ?? 'unknown',
+        pelvicDropLimitDeg: options.pelvicDropLimitDeg ?? this.params.form.pelvicDropLimitDeg,
+      });
+  
+    } finally {
+      leaveArena(outer);
     }
-    // A stopped leg's stance closes maxStrideS + releaseAfterS after its contact; its angles are read then.
-    const shankNeededS = maxStrideS + releaseAfterS + SHANK_HISTORY_MARGIN_S;
-    if (!(this.params.segments.shankHistoryS >= shankNeededS)) {
-      throw new RangeError(`segments.shankHistoryS (${this.params.segments.shankHistoryS} s) must be at least maxStrideS + releaseAfterS + ${SHANK_HISTORY_MARGIN_S} = ${shankNeededS} s, or a stopped leg's last stance would lose its knee proxy`);
-    }
-    if (options.pelvicDropLimitDeg !== undefined && !(options.pelvicDropLimitDeg > 0 && options.pelvicDropLimitDeg < 45)) {
-      throw new RangeError(`pelvicDropLimitDeg must be degrees between 0 and 45, got ${options.pelvicDropLimitDeg}`);
-    }
-    // A shank may run up to silentAfterS ahead of the release: its contacts are kept that long and then some.
-    this.fallback = new PelvisFallback((silentAfterS + releaseAfterS + maxStrideS) * 1e6);
-    this.quality = new SessionQuality(this.params, this.tracks, options, (alert) => this.enqueue(alert));
-    const shanks = this.shanks;
-    this.meter = new StanceMeter(
-      { params: this.params, sensors: options.sensors, tracks: this.tracks, shanks, quality: this.quality, lastContactUs: this.lastContactUs, pelvis: () => this.pelvis },
-      alertContext(options),
-    );
-    this.form = new FormMonitor(this.params.form, {
-      athleteId: options.athleteId ?? 'unknown',
-      sessionId: options.sessionId ?? 'unknown',
-      pelvicDropLimitDeg: options.pelvicDropLimitDeg ?? this.params.form.pelvicDropLimitDeg,
-    });
   }
 
   /** One sample: t (µs), ax ay az (m/s²), gx gy gz (rad/s). Returns the events it released (usually none). */
@@ -167,6 +182,15 @@ export class SessionAnalyzer {
    * only indices cross function boundaries, so V8 never boxes a double per sample.
    */
   pushRows(sensor: SensorId, buf: Float64Array, offset: number, count: number): readonly TimedEvent[] {
+    const outer = enterArena(this.arena);
+    try {
+      return this.pushRowsIn(sensor, buf, offset, count);
+    } finally {
+      leaveArena(outer);
+    }
+  }
+
+  private pushRowsIn(sensor: SensorId, buf: Float64Array, offset: number, count: number): readonly TimedEvent[] {
     const track = this.trackOf(sensor);
     if (track === undefined) return NONE;
     let released: TimedEvent[] | undefined;
@@ -184,6 +208,15 @@ export class SessionAnalyzer {
    * array is built, each sample passes through one preallocated scratch row.
    */
   pushFrame(sensor: SensorId, t0Us: number, periodUs: number, samples: Float64Array, count = samples.length / 6): readonly TimedEvent[] {
+    const outer = enterArena(this.arena);
+    try {
+      return this.pushFrameIn(sensor, t0Us, periodUs, samples, count);
+    } finally {
+      leaveArena(outer);
+    }
+  }
+
+  private pushFrameIn(sensor: SensorId, t0Us: number, periodUs: number, samples: Float64Array, count: number): readonly TimedEvent[] {
     const track = this.trackOf(sensor);
     if (track === undefined) return NONE;
     const row = this.scratchRow;
@@ -211,8 +244,13 @@ export class SessionAnalyzer {
     if (!(nowUs > this.clockUs) || !Number.isFinite(nowUs)) return NONE;
     this.clockUs = nowUs;
     this.nowScratch[0] = this.sessionNowUs();
-    this.quality.checkSilence(this.nowScratch);
-    return this.release(false);
+    const outer = enterArena(this.arena);
+    try {
+      this.quality.checkSilence(this.nowScratch);
+      return this.release(false);
+    } finally {
+      leaveArena(outer);
+    }
   }
 
   /** The session's time: its newest accepted sample, or what advanceTo said when later, µs. */
@@ -220,8 +258,8 @@ export class SessionAnalyzer {
     return this.clockUs > this.newestUs ? this.clockUs : this.newestUs;
   }
 
-  private readonly nowScratch = new Float64Array(1);
-  private readonly lastScratch = new Float64Array(1);
+  private readonly nowScratch: Float64Array;
+  private readonly lastScratch: Float64Array;
 
   /** The latest advanceTo time, µs. */
   private clockUs = Number.NEGATIVE_INFINITY;
@@ -283,8 +321,7 @@ export class SessionAnalyzer {
       const sensor = SENSOR_IDS[i]!;
       if (!this.tracks.has(sensor)) continue;
       // How far this sensor's detector has got; one still calibrating will replay what it holds, from its start: keep all.
-      const side = SHANK_SIDE[sensor];
-      const seenUs = (side === undefined ? this.pelvis : this.shanks.get(side))?.newestUs ?? Number.NEGATIVE_INFINITY;
+      const seenUs = this.segmentOf(sensor)?.newestUs ?? Number.NEGATIVE_INFINITY;
       const earliestUs = Number.isNaN(seenUs) ? Number.NEGATIVE_INFINITY : seenUs - this.params.maxStrideS * 1e6;
       if (earliestUs < fromUs) fromUs = earliestUs;
     }
@@ -441,9 +478,9 @@ export class SessionAnalyzer {
     this.quality.clockFault(track.sensor, track.lastTUs, `${track.sensor}: its clock jumped ${describeJump(-offsetUs)} the session's; mapped onto the session clock (${(offsetUs / 1e6).toFixed(3)} s)`);
   }
 
-  private readonly bridgeRow = new Float64Array(CHANNELS);
+  private readonly bridgeRow: Float64Array;
   /** A row of a sensor whose clock is mapped onto the session's (its offset added). */
-  private readonly mappedRow = new Float64Array(CHANNELS);
+  private readonly mappedRow: Float64Array;
 
   /** The newest time of the session's other live sensors, µs (NaN: none). Only asked on a clock jump. */
   private othersNowUs(track: SensorTrack): number {
@@ -461,7 +498,7 @@ export class SessionAnalyzer {
     const calibration = track.calibration!;
     if (this.quality.checkAccelerometerUnits(track.sensor, track.lastTUs, calibration.gravityMps2)) this.meter.accUnitsSuspect.add(track.sensor);
     let detector: GaitEventDetector;
-    const bias = Float64Array.from(calibration.gyroBiasRadps);
+    const bias = float64From(calibration.gyroBiasRadps);
     let segment: PelvisTracker | ShankTracker;
     if (side !== undefined) {
       detector = new ShankEventDetector(this.params.shankEvents, track.rateHz, calibration.upSensor, bias, (stance) => {
@@ -813,12 +850,17 @@ export class SessionAnalyzer {
   static restore(snapshot: unknown): SessionAnalyzer {
     checkSnapshot(snapshot);
     const analyzer = new SessionAnalyzer(snapshot.params, snapshot.options as AnalyzerOptions);
-    restoreSnapshot(
-      analyzer,
-      snapshot,
-      (sensor) => analyzer.trackOf(sensor as SensorId),
-      (track) => analyzer.startDetector(track),
-    );
+    const outer = enterArena(analyzer.arena);
+    try {
+      restoreSnapshot(
+        analyzer,
+        snapshot,
+        (sensor) => analyzer.trackOf(sensor as SensorId),
+        (track) => analyzer.startDetector(track),
+      );
+    } finally {
+      leaveArena(outer);
+    }
     return analyzer;
   }
 

@@ -3,6 +3,7 @@ import { StandingCalibrator, type Calibration } from './calibration/standing-cal
 import type { AnalyzerParams } from './params.ts';
 import { ClockGuard } from './input/clock-guard.ts';
 import { RecentSamples } from './input/recent-samples.ts';
+import { float64Array } from './signal/arena.ts';
 
 /** Samples used to infer a sensor's rate from its timestamps. */
 const RATE_PROBE_SAMPLES = 11;
@@ -44,7 +45,7 @@ export class SensorTrack {
   /** Gaps short enough to bridge (≤ bridgeMaxS): the attitude and the detectors were carried across. */
   bridged = 0;
   /** The previous accepted sample row (t, ax, ay, az, gx, gy, gz): one edge of a bridged gap. */
-  readonly previousRow = new Float64Array(CHANNELS);
+  readonly previousRow = float64Array(CHANNELS);
   /** Time of the first accepted sample, µs (NaN: none yet). */
   firstTUs = Number.NaN;
   calibration: Calibration | undefined;
@@ -156,7 +157,7 @@ export class SensorTrack {
   }
 
   /** The newest accepted row (its copy moves to previousRow when the next one arrives). */
-  private readonly lastRow = new Float64Array(CHANNELS);
+  private readonly lastRow = float64Array(CHANNELS);
 
   /**
    * Samples received over those the rate predicts between the first and the

@@ -1,3 +1,4 @@
+import { float64Array } from './../signal/arena.ts';
 /** What calibration learned about one sensor. */
 export interface Calibration {
   /** Unit vector of "up" (the accelerometer's reading of gravity) in the sensor frame. */
@@ -41,20 +42,20 @@ export class StandingCalibrator {
   private blockGyro = 0;
   private blockAccSum = 0;
   private blockAccSq = 0;
-  private readonly blockAcc = new Float64Array(3);
-  private readonly blockBias = new Float64Array(3);
+  private readonly blockAcc = float64Array(3);
+  private readonly blockBias = float64Array(3);
   // Sums over the quiet blocks so far.
   private quietBlocks = 0;
-  private readonly quietAcc = new Float64Array(3);
-  private readonly quietGyro = new Float64Array(3);
+  private readonly quietAcc = float64Array(3);
+  private readonly quietGyro = float64Array(3);
   /** The latest quiet block, held back until the next block shows it was not the onset of motion. */
   private pendingQuiet = false;
-  private readonly pendingAcc = new Float64Array(3);
-  private readonly pendingGyro = new Float64Array(3);
+  private readonly pendingAcc = float64Array(3);
+  private readonly pendingGyro = float64Array(3);
   // Sums over the fallback motion window.
   private moving = false;
   private motionSamples = 0;
-  private readonly motionAcc = new Float64Array(3);
+  private readonly motionAcc = float64Array(3);
   result: Calibration | undefined;
 
   constructor(

@@ -2,6 +2,7 @@ import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
 import { designBandPass, designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
 import { TimedRecordRing } from '../signal/ring.ts';
 import type { GaitEventDetector } from './detector.ts';
+import { float64Array, int32Array } from './../signal/arena.ts';
 
 /** A foot contact found from the sacral sensor alone. */
 export interface PelvisContact {
@@ -88,17 +89,17 @@ export class PelvisEventDetector implements GaitEventDetector {
   private lobeYaw = Number.NaN;
   private lobeBridged = false;
   /** Recent step intervals (µs), their median (the typical step; NaN until four are known). */
-  private readonly intervals = new Float64Array(INTERVALS);
-  private readonly intervalScratch = new Float64Array(INTERVALS);
+  private readonly intervals = float64Array(INTERVALS);
+  private readonly intervalScratch = float64Array(INTERVALS);
   private intervalCount = 0;
   private typicalStepUs = Number.NaN;
   /** Whether an overdue step may still be searched for (once per contact). */
   private searchArmed = false;
   /** Lobes that missed the threshold (t, peak, yaw; peak −∞ once taken), for the search back. */
-  private readonly rejected = new Float64Array(3 * REJECTED);
+  private readonly rejected = float64Array(3 * REJECTED);
   private rejectedCount = 0;
   /** Bout-start steps found before a strong contact, newest first. */
-  private readonly boutStart = new Int32Array(BOUT_START_STEPS);
+  private readonly boutStart = int32Array(BOUT_START_STEPS);
   private readonly rateHz: number;
   private readonly yawDelay: number;
   /** Samples averaged into one input of the side filter, and the current block's sum and count. */

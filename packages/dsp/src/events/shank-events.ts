@@ -2,6 +2,7 @@ import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
 import { designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
 import { TimedRecordRing } from '../signal/ring.ts';
 import type { GaitEventDetector } from './detector.ts';
+import { float64Of } from './../signal/arena.ts';
 
 /** One stance found on a shank: initial contact and toe-off, µs. */
 export interface ShankStance {
@@ -116,9 +117,9 @@ export class ShankEventDetector implements GaitEventDetector {
     // DESIGN.md: sensors sit within ±20° of the segment frame, so the sensor's y,
     // made horizontal against the calibrated up, is the medio-lateral axis.
     const [ux, uy, uz] = upSensor;
-    const ml = Float64Array.of(-uy * ux, 1 - uy * uy, -uy * uz);
+    const ml = float64Of(-uy * ux, 1 - uy * uy, -uy * uz);
     const n = Math.sqrt(ml[0]! * ml[0]! + ml[1]! * ml[1]! + ml[2]! * ml[2]!);
-    this.mlAxis = Float64Array.of(ml[0]! / n, ml[1]! / n, ml[2]! / n);
+    this.mlAxis = float64Of(ml[0]! / n, ml[1]! / n, ml[2]! / n);
   }
 
   /** Nothing is held back at the end of the data. */

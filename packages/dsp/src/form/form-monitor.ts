@@ -2,6 +2,7 @@ import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol/core';
 import { robustStats } from '../signal/robust-stats.ts';
 import { SeriesMonitor, type SeriesChange } from './series-monitor.ts';
 import { roundTo } from '../rounding.ts';
+import { float64Array } from './../signal/arena.ts';
 
 export interface FormParams {
   /** Seconds of each gait (walking, running) ignored at its start: the body is still warming up. */
@@ -85,7 +86,7 @@ class Tracked {
   ) {
     this.monitor = new SeriesMonitor(params);
     // At most ~4 stances a second of one side: a bounded baseline buffer.
-    this.learnt = new Float64Array(Math.ceil(params.baselineS * 4) + 1);
+    this.learnt = float64Array(Math.ceil(params.baselineS * 4) + 1);
   }
 
   learn(value: number): void {

@@ -1,4 +1,5 @@
 import { medianOfSorted } from '../signal/robust-stats.ts';
+import { float64Array } from './../signal/arena.ts';
 
 export interface SeriesMonitorParams {
   /** Stances in the rolling median the decision is made on. */
@@ -32,8 +33,8 @@ export class SeriesMonitor {
   private sign = 1;
 
   constructor(private readonly params: SeriesMonitorParams) {
-    this.window = new Float64Array(params.windowStances);
-    this.scratch = new Float64Array(params.windowStances);
+    this.window = float64Array(params.windowStances);
+    this.scratch = float64Array(params.windowStances);
   }
 
   /** Sets the levels: raised past `raise`, resolved back past `resolve`; `sign` −1 watches for a fall. */

@@ -1,5 +1,6 @@
 import type { LossCostParams } from './loss-cost.ts';
 import type { SensorId } from '@gaitwatch/protocol/core';
+import { float64Array } from './../signal/arena.ts';
 
 /** A data-quality episode starting or ending. */
 export interface QualityEvent {
@@ -50,7 +51,7 @@ export class SensorQualityMonitor {
   private received = 0;
   private clipped = 0;
   private clipActive = false;
-  private readonly last = new Float64Array(3);
+  private readonly last = float64Array(3);
 
   constructor(
     private readonly sensor: SensorId,

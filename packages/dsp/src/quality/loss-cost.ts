@@ -1,6 +1,7 @@
 import type { AngleNullReason, SensorId } from '@gaitwatch/protocol/core';
 import type { AlertEvent, TimedEvent } from '../analysis-events.ts';
 import { dataQualityAlert, type AlertContext } from '../session/alerts.ts';
+import { uint8Array } from './../signal/arena.ts';
 
 export interface LossCostParams {
   /** Stances a cost is judged over. */
@@ -39,7 +40,7 @@ export class LossCostMonitor {
     if (reason !== undefined && reason !== 'data_gap') return;
     const key = `${sensor}:${metric}`;
     let s = this.series.get(key);
-    if (s === undefined) this.series.set(key, (s = { lost: new Uint8Array(this.params.costStances), count: 0, sum: 0, episode: null }));
+    if (s === undefined) this.series.set(key, (s = { lost: uint8Array(this.params.costStances), count: 0, sum: 0, episode: null }));
     const slot = s.count % s.lost.length;
     const lost = reason === 'data_gap' ? 1 : 0;
     s.sum += lost - (s.count >= s.lost.length ? s.lost[slot]! : 0);

@@ -1,4 +1,5 @@
 import { medianOfSorted, robustStats } from '../signal/robust-stats.ts';
+import { float64Array } from './../signal/arena.ts';
 
 export interface MountShiftParams {
   /** Strides before a change that make its reference level (from half as many after a break in the series). */
@@ -51,9 +52,9 @@ export class MountShiftMonitor {
   ) {
     const n = params.referenceStrides + params.confirmStrides;
     if (!(params.referenceStrides >= 6 && params.confirmStrides >= 2)) throw new RangeError(`mount shift needs ≥ 6 reference and ≥ 2 confirming strides, got ${params.referenceStrides} and ${params.confirmStrides}`);
-    this.values = new Float64Array(n);
-    this.metrics = new Float64Array(n);
-    this.scratch = new Float64Array(n);
+    this.values = float64Array(n);
+    this.metrics = float64Array(n);
+    this.scratch = float64Array(n);
   }
 
   /**

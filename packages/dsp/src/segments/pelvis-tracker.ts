@@ -1,5 +1,6 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { SegmentTracker, type SegmentParams } from './segment-tracker.ts';
+import { float64Array, float64Of } from './../signal/arena.ts';
 
 const OBLIQUITY = 1;
 const VERTICAL = 2;
@@ -48,7 +49,7 @@ export class PelvisTracker extends SegmentTracker {
    * pelvis-only contact detector reads them, so a runner who leans, bends or
    * turns keeps a true vertical (a fixed sensor axis from standing tilts with them).
    */
-  readonly vertical = Float64Array.of(Number.NaN, Number.NaN);
+  readonly vertical = float64Of(Number.NaN, Number.NaN);
   private headingX = Number.NaN;
   private headingY = Number.NaN;
   private readonly headingSmoothing: number;
@@ -112,7 +113,7 @@ export class PelvisTracker extends SegmentTracker {
   }
 
   /** The current record's vertical and forward accelerations (m/s²): set in an array, not passed as doubles (V8 boxes those). */
-  private readonly accelerations = new Float64Array(2);
+  private readonly accelerations = float64Array(2);
 
   /**
    * Appends the history record of the current sample (time from `sample`, no

@@ -3,6 +3,7 @@ import { AttitudeFilter, SAMPLE_BRIDGED, SAMPLE_LAYOUT, type AttitudeFilterParam
 import { PrincipalAxis2D } from '../orientation/principal-axis.ts';
 import { CoverageLog } from '../signal/coverage-log.ts';
 import { TimedRecordRing } from '../signal/ring.ts';
+import { float64Array, float64From, float64Of } from './../signal/arena.ts';
 
 export interface SegmentParams {
   readonly attitude: AttitudeFilterParams;
@@ -74,11 +75,11 @@ export abstract class SegmentTracker {
   protected readonly up: Float64Array;
   protected readonly xp: Float64Array;
   protected readonly yp: Float64Array;
-  protected readonly world = new Float64Array(3);
+  protected readonly world = float64Array(3);
   /** Scratch pair for the mounting-axis accumulator. */
-  protected readonly uv = new Float64Array(2);
+  protected readonly uv = float64Array(2);
   /** The current sample, bias-corrected, with dt (SAMPLE_LAYOUT): passed by reference, never as doubles. */
-  protected readonly sample = new Float64Array(SAMPLE_LAYOUT);
+  protected readonly sample = float64Array(SAMPLE_LAYOUT);
   protected readonly periodUs: number;
   /** Time between history records, µs. */
   protected readonly recordPeriodUs: number;
@@ -136,16 +137,16 @@ export abstract class SegmentTracker {
     this.axisMinSamples = Math.round(params.axisMinS * rateHz);
     this.axisUpdateSamples = Math.max(1, Math.round(rateHz / 2));
     const [ux, uy, uz] = calibration.upSensor;
-    this.up = Float64Array.of(ux, uy, uz);
+    this.up = float64Of(ux, uy, uz);
     // Sensor x made horizontal against up (DESIGN: sensors sit within ±20° of the segment frame).
-    const x = Float64Array.of(1 - ux * ux, -ux * uy, -ux * uz);
+    const x = float64Of(1 - ux * ux, -ux * uy, -ux * uz);
     const n = Math.sqrt(x[0]! * x[0]! + x[1]! * x[1]! + x[2]! * x[2]!);
-    this.xp = Float64Array.of(x[0]! / n, x[1]! / n, x[2]! / n);
-    this.yp = Float64Array.of(uy * this.xp[2]! - uz * this.xp[1]!, uz * this.xp[0]! - ux * this.xp[2]!, ux * this.xp[1]! - uy * this.xp[0]!);
+    this.xp = float64Of(x[0]! / n, x[1]! / n, x[2]! / n);
+    this.yp = float64Of(uy * this.xp[2]! - uz * this.xp[1]!, uz * this.xp[0]! - ux * this.xp[2]!, ux * this.xp[1]! - uy * this.xp[0]!);
     this.filter.reset(ux, uy, uz, calibration.quality === 'standing');
     this.axis = new PrincipalAxis2D(Math.exp(-1 / (params.axisTauS * rateHz)));
-    this.left = Float64Array.from(this.yp);
-    this.anterior = Float64Array.from(this.xp);
+    this.left = float64From(this.yp);
+    this.anterior = float64From(this.xp);
   }
 
   /** Bytes of the angle history now (times and fields): the bulk of a session's memory, reported and guarded by tests. */
@@ -306,7 +307,7 @@ export abstract class SegmentTracker {
     return last >= first;
   }
 
-  protected readonly spanScratch = new Float64Array(2);
+  protected readonly spanScratch = float64Array(2);
 
   /** The mounting-yaw epoch (ring field `field`) of every record in spanScratch, or NaN when it changes within it. */
   protected spanEpoch(field: number): number {

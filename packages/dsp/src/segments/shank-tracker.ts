@@ -1,6 +1,7 @@
 import type { Side } from '@gaitwatch/protocol/core';
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { SegmentTracker, type SegmentParams } from './segment-tracker.ts';
+import { float64Array } from './../signal/arena.ts';
 
 // Ring fields: time, then horizontal world components of the long axis (up) and of the medio-lateral axis.
 const ZX = 1;
@@ -43,7 +44,7 @@ const SHANK_HISTORY_MAX_RATE_HZ = 100;
 export class ShankTracker extends SegmentTracker {
   private readonly medialSign: number;
   /** The stride heading of the last strideHeading() call (x, y). */
-  private readonly heading = new Float64Array(2);
+  private readonly heading = float64Array(2);
 
   constructor(params: SegmentParams, rateHz: number, calibration: Calibration, side: Side) {
     super(params, rateHz, calibration, 6, SHANK_HISTORY_MAX_RATE_HZ, params.shankHistoryS);

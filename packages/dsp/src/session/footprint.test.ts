@@ -15,6 +15,8 @@ import { typedArrayFootprint } from './footprint.ts';
  * float32 and 100 Hz, 760 KB with 22 s float64 histories.
  */
 const SESSION_TYPED_ARRAY_BUDGET_BYTES = 96 * 1024;
+/** ArrayBuffers per warm session: the big histories, a few arena blocks. */
+const MAX_BUFFERS = 40;
 
 const RATE_HZ = 200;
 const PERIOD_US = 1e6 / RATE_HZ;
@@ -68,6 +70,12 @@ describe('session memory', () => {
     expect(paths).toMatch(/pelvis<PelvisTracker>\.ring<TimedRecordRing>\.data/);
     expect(paths).toMatch(/detectors<Map>/);
     expect(footprint.bytes, `typed arrays per warm session: ${(footprint.bytes / 1024).toFixed(1)} KB in ${footprint.buffers} buffers`).toBeLessThanOrEqual(SESSION_TYPED_ARRAY_BUDGET_BYTES);
+    // In a few buffers: its ~150 small arrays are carved from its arena's blocks (signal/arena.ts; each
+    // ArrayBuffer of its own cost ~300–500 B of process memory besides its data). 27 here; 121 without.
+    expect(footprint.buffers).toBeLessThanOrEqual(MAX_BUFFERS);
+    // A session restored from a snapshot (how a worker takes one over) carves its arrays the same way.
+    const restored = SessionAnalyzer.restore(JSON.parse(JSON.stringify(analyzer.snapshot())));
+    expect(typedArrayFootprint(restored).buffers).toBeLessThanOrEqual(MAX_BUFFERS);
   });
 
   it('holds about 3 s of angle history while the sensors keep pace, grows it while one lags, and gives it back', () => {

@@ -24,9 +24,11 @@ export interface AnalyzerSnapshot {
 /**
  * Fields never written: parameters and options (the snapshot carries them
  * once), histories, detectors, the pre-calibration hold, caches and scratch
- * buffers (their content is meaningless between calls).
+ * buffers (their content is meaningless between calls), and the arena the
+ * session's small arrays are carved from (the restored session has its own).
  */
 const SKIP = new Set([
+  'arena',
   'params',
   'options',
   'context',

@@ -12,6 +12,7 @@ import type { AngleGap } from '../segments/segment-tracker.ts';
 import type { SensorTrack } from '../sensor-track.ts';
 import { dataQualityAlert, type AlertContext } from './alerts.ts';
 import { roundTo } from '../rounding.ts';
+import { float64Array } from './../signal/arena.ts';
 
 /** Rounds to 1/`per` (output precision well above the accuracy); keeps null. */
 const round = (x: number | null, per: number): number | null => (x === null ? null : roundTo(x, per));
@@ -70,7 +71,7 @@ export class StanceMeter {
   private readonly lossCost: LossCostMonitor;
   /** Per sensor: the clip's turns on the body, found from its stride-mean angle. */
   private readonly mountShifts = new Map<SensorId, MountShiftMonitor>();
-  private readonly epochScratch = new Float64Array(1);
+  private readonly epochScratch = float64Array(1);
   private readonly alerts: AlertContext;
 
   constructor(

@@ -13,11 +13,21 @@
  * `skip`, and objects already met (shared references) are left out: the
  * restored graph keeps what its constructor gave them.
  */
+import { float32Array, float64Array, int16Array, int32Array, uint16Array, uint32Array, uint8Array } from '../signal/arena.ts';
 
 export type Encoded = null | boolean | number | string | Encoded[] | { [key: string]: Encoded };
 
-type TypedArray = Float64Array | Float32Array | Int32Array | Int16Array | Uint32Array | Uint8Array;
-const TYPED: Record<string, new (n: number) => TypedArray> = { Float64Array, Float32Array, Int32Array, Int16Array, Uint32Array, Uint8Array };
+type TypedArray = Float64Array | Float32Array | Int32Array | Int16Array | Uint32Array | Uint16Array | Uint8Array;
+/** Each type's allocator: carved from the restoring session's arena when small (signal/arena.ts). */
+const TYPED: Record<string, { Type: abstract new (...args: never[]) => TypedArray; make: (n: number) => TypedArray }> = {
+  Float64Array: { Type: Float64Array, make: float64Array },
+  Float32Array: { Type: Float32Array, make: float32Array },
+  Int32Array: { Type: Int32Array, make: int32Array },
+  Int16Array: { Type: Int16Array, make: int16Array },
+  Uint32Array: { Type: Uint32Array, make: uint32Array },
+  Uint16Array: { Type: Uint16Array, make: uint16Array },
+  Uint8Array: { Type: Uint8Array, make: uint8Array },
+};
 
 /** An owner that can build the value of a Map entry missing in a fresh graph (a lazily created part). */
 export interface RestoreFactory {
@@ -47,9 +57,9 @@ function encodeTyped(a: TypedArray): Encoded {
 }
 
 function decodeTyped(e: { $ta: string; n: number; i?: number[]; v?: Encoded[]; b64?: string }, into: TypedArray | undefined): TypedArray {
-  const Ctor = TYPED[e.$ta];
-  if (Ctor === undefined) throw new TypeError(`snapshot: unknown typed array ${e.$ta}`);
-  const out = into !== undefined && into.constructor === Ctor && into.length === e.n ? into : new Ctor(e.n);
+  const typed = TYPED[e.$ta];
+  if (typed === undefined) throw new TypeError(`snapshot: unknown typed array ${e.$ta}`);
+  const out = into !== undefined && into.constructor === typed.Type && into.length === e.n ? into : typed.make(e.n);
   if (e.b64 !== undefined) {
     const bytes = Buffer.from(e.b64, 'base64');
     new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes.subarray(0, out.byteLength));

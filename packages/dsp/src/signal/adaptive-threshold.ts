@@ -1,3 +1,4 @@
+import { float64Array } from './arena.ts';
 /**
  * A detection threshold that follows the signal: max(floor, fraction × median
  * of the last `window` accepted peaks). Stride-to-stride the peaks change
@@ -26,8 +27,8 @@ export class AdaptiveThreshold {
     window = 8,
     private readonly searchBackUs = Number.POSITIVE_INFINITY,
   ) {
-    this.recent = new Float64Array(window);
-    this.scratch = new Float64Array(window);
+    this.recent = float64Array(window);
+    this.scratch = float64Array(window);
     this.current = floor;
   }
 

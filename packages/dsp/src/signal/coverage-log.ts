@@ -1,3 +1,4 @@
+import { float64Array } from './arena.ts';
 /**
  * Where one sensor's real samples were continuous, remembered longer than
  * its angle history and in a few hundred bytes: the holes (gaps longer than
@@ -20,8 +21,8 @@ export class CoverageLog {
     private readonly capacity: number,
     private readonly maxStepUs: number,
   ) {
-    this.starts = new Float64Array(capacity);
-    this.ends = new Float64Array(capacity);
+    this.starts = float64Array(capacity);
+    this.ends = float64Array(capacity);
   }
 
   /** A history record at `from[at]` (µs; read from an array: no double argument to box per sample), bridged (interpolated across a short gap) or real. */

@@ -1,3 +1,4 @@
+import { float64Array } from './arena.ts';
 /**
  * Linear-phase FIR low-pass (windowed sinc, Hamming window). Linear phase
  * means every frequency is delayed by exactly (taps − 1)/2 samples, so event
@@ -79,7 +80,7 @@ export class FirFilter {
   readonly delaySamples: number;
 
   constructor(private readonly coefficients: Float64Array) {
-    this.history = new Float64Array(coefficients.length);
+    this.history = float64Array(coefficients.length);
     this.delaySamples = (coefficients.length - 1) / 2;
   }
 

@@ -227,15 +227,15 @@ describe('Histogram', () => {
     // A tight cluster first (a warm session), then strays on both sides and past both edges.
     for (let i = 0; i < 500; i++) values.push(3 + random());
     for (const v of values) h.add(v);
-    expect(h.byteLength).toBeLessThanOrEqual(1024);
+    expect(h.byteLength).toBeLessThanOrEqual(512);
     expect(h.median()).toBeCloseTo(reference(values, -20, 40, 0.01)!, 9);
     for (const v of [-7.3, 25.1, -50, 99, 39.999, -20]) {
       values.push(v);
       h.add(v);
       expect(h.median()).toBeCloseTo(reference(values, -20, 40, 0.01)!, 9);
     }
-    // Each stray costs one block of 64 bins, not the span between it and the cluster.
-    expect(h.byteLength).toBeLessThanOrEqual(1024 + 6 * 64 * 4);
+    // Each stray costs one block of 64 16-bit counts, not the span between it and the cluster.
+    expect(h.byteLength).toBeLessThanOrEqual(512 + 6 * 64 * 2);
     for (let i = 0; i < 2000; i++) {
       const v = -25 + 70 * random();
       values.push(v);
@@ -243,7 +243,52 @@ describe('Histogram', () => {
     }
     expect(h.median()).toBeCloseTo(reference(values, -20, 40, 0.01)!, 9);
     // Never more than the full range (in whole blocks).
-    expect(h.byteLength).toBe(Math.ceil(6000 / 64) * 64 * 4);
+    expect(h.byteLength).toBe(Math.ceil(6000 / 64) * 64 * 2);
     expect(h.total).toBe(values.length);
+  });
+
+  it('widens a block to 32-bit counts before a bin would overflow 16 bits, the counts exact', async () => {
+    const { Histogram } = await import('./histogram.ts');
+    const h = new Histogram(0, 2, 0.001);
+    for (let i = 0; i < 70_000; i++) h.add(0.25);
+    for (let i = 0; i < 69_999; i++) h.add(0.75);
+    // Two blocks: the one whose bin passed 65,535 is 32-bit now, the other too (0.75's count passed it as well).
+    expect(h.byteLength).toBe(2 * 64 * 4);
+    expect(h.total).toBe(139_999);
+    // 70,000 of 139,999 at 0.25: the (upper) median is its bin; one more at 0.75 moves it there.
+    expect(h.median()).toBeCloseTo(0.2505, 9);
+    h.add(0.75);
+    h.add(0.75);
+    expect(h.median()).toBeCloseTo(0.7505, 9);
+  });
+});
+
+describe('arena', () => {
+  it('carves small typed arrays from shared blocks while an arena is in scope, aligned, and allocates as usual outside one', async () => {
+    const { Arena, enterArena, leaveArena, float64Array, uint8Array, float64Of, float32Array } = await import('./arena.ts');
+    const outside = float64Array(3);
+    expect(outside.buffer.byteLength).toBe(24);
+    const arena = new Arena();
+    const outer = enterArena(arena);
+    let a: Float64Array, b: Uint8Array, c: Float64Array, big: Float32Array;
+    try {
+      a = float64Array(3);
+      b = uint8Array(5);
+      c = float64Of(1, 2, 3);
+      big = float32Array(1000);
+    } finally {
+      leaveArena(outer);
+    }
+    // One block for the three small ones; Float64 offsets stay 8-byte aligned after 5 bytes.
+    expect(b.buffer).toBe(a.buffer);
+    expect(c.buffer).toBe(a.buffer);
+    expect(c.byteOffset % 8).toBe(0);
+    expect([...c]).toEqual([1, 2, 3]);
+    a.fill(7);
+    expect([...c]).toEqual([1, 2, 3]);
+    // 4 KB: its own buffer (the overhead is small beside its data).
+    expect(big.buffer.byteLength).toBe(4000);
+    // Out of scope again.
+    expect(float64Array(2).buffer).not.toBe(a.buffer);
   });
 });
