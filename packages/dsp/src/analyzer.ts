@@ -12,6 +12,7 @@ import { describeAnalysis, type AnalysisDescription } from './describe.ts';
 import { DEFAULT_PARAMS, validateParams, type AnalyzerParams } from './params.ts';
 import { Histogram } from './signal/histogram.ts';
 import { CHANNELS, SensorTrack } from './sensor-track.ts';
+import { bridgeReachUs } from './input/recent-samples.ts';
 import { PelvisTracker } from './segments/pelvis-tracker.ts';
 import { ShankTracker } from './segments/shank-tracker.ts';
 import { FormMonitor } from './form/form-monitor.ts';
@@ -372,6 +373,8 @@ export class SessionAnalyzer {
       if (track.calibration !== undefined) this.startDetector(track);
       return;
     }
+    // What a bridge of this sensor's next gap can reach back to, checked by its own sample count (not the other sensors').
+    if ((track.samples & 127) === 0) track.recent.retainFrom(tUs - bridgeReachUs(this.strideOf(track.sensor)));
     // The segment first: the pelvis detector reads its world-frame vertical of this sample.
     const segment = this.segmentOf(track.sensor);
     if (verdict === 'bridge') this.bridge(track, buf, o, segment);

@@ -147,7 +147,11 @@ export class SensorTrack {
     if (this.calibration === undefined) {
       this.hold(buf, o);
       this.calibrator?.push(buf, o);
-      if (this.calibrator?.result !== undefined) this.calibration = this.calibrator.result;
+      if (this.calibrator?.result !== undefined) {
+        this.calibration = this.calibrator.result;
+        // Done with: its accumulators are a few hundred bytes a sensor for the rest of the session.
+        this.calibrator = undefined;
+      }
       return 'held';
     }
     if (!gap) return 'ok';

@@ -1,7 +1,18 @@
-import { TimeOffsets } from '../signal/time-offsets.ts';
+import { TimedRecordRing } from '../signal/ring.ts';
 
-/** Samples kept: 2.5 s at 200 Hz covers a slow walking stride (the longest a bridge looks back). */
-const CAPACITY = 512;
+/** Samples kept at most: 2.5 s at 200 Hz covers a slow walking stride (the longest a bridge looks back). */
+const MAX_SAMPLES = 512;
+/** Samples kept at first (0.64 s at 200 Hz): the ring grows while no stride is known yet. */
+const INITIAL_SAMPLES = 128;
+
+/**
+ * How far back a bridge of the next gap may read, µs, given the leg's last
+ * stride (µs): the stride and half as much again (it may lengthen before the
+ * gap comes) and 0.1 s; +∞ while no stride is known (keep all).
+ */
+export function bridgeReachUs(strideUs: number): number {
+  return Number.isNaN(strideUs) ? Number.POSITIVE_INFINITY : 1.5 * strideUs + 100_000;
+}
 
 /**
  * Full scale of the kept channels: ±16 g and ±2000 °/s, the ranges of the
@@ -15,37 +26,33 @@ const GYRO_FULL_SCALE_RADPS = (2000 * Math.PI) / 180;
 const SCALES = [ACC_FULL_SCALE_MPS2, ACC_FULL_SCALE_MPS2, ACC_FULL_SCALE_MPS2, GYRO_FULL_SCALE_RADPS, GYRO_FULL_SCALE_RADPS, GYRO_FULL_SCALE_RADPS].map((s) => s / 32767);
 
 /**
- * The last few hundred raw samples of one sensor, so a bridged gap can be
- * filled with the same phase of the previous stride instead of a straight
- * line (analyzer's bridge()): the time as an Int32 µs offset from a base,
- * the six channels as Int16 at the sensors' full scale — 16 B a sample,
- * 8 KB per sensor (float64 would be 28 KB); no allocation per sample.
+ * The last raw samples of one sensor, so a bridged gap can be filled with the
+ * same phase of the previous stride instead of a straight line (analyzer's
+ * bridge()): the time as an Int32 µs offset from a base, the six channels
+ * as Int16 at the sensors' full scale — 16 B a sample (float64 would be 56);
+ * no allocation per sample. Kept in a ring that holds what a bridge can
+ * reach back to (`retainFrom`: the analyzer says, `bridgeReachUs` of the
+ * leg's stride — about 1.2 s of running, not 2.5 s) and up to MAX_SAMPLES while the stride
+ * is not yet known.
  */
 export class RecentSamples {
-  private readonly times = new TimeOffsets(CAPACITY);
-  private readonly values = new Int16Array(CAPACITY * 6);
-  private pushed = 0;
+  /** Fields 1–6: ax … gz as Int16 (signal/ring.ts numbers fields from 1). */
+  private readonly samples = new TimedRecordRing<Int16Array>(MAX_SAMPLES, 6, INITIAL_SAMPLES, (length) => new Int16Array(length));
 
   /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). */
   push(buf: Float64Array, o: number): void {
-    const held = Math.min(this.pushed, CAPACITY);
-    // A clock jump too far for the kept times' offsets: they are forgotten (no template across it).
-    if (!this.times.set(this.pushed % CAPACITY, buf, o, held === 0 ? -1 : (this.pushed - held) % CAPACITY)) {
-      this.pushed = 0;
-      this.times.set(0, buf, o, -1);
-    }
-    const slot = this.pushed % CAPACITY;
-    const v = slot * 6;
+    const slot = this.samples.append(buf, o);
+    const values = this.samples.data;
     // Int16Array stores ToInt16 (wrapping): clamp first, round to nearest.
     for (let c = 0; c < 6; c++) {
       const q = Math.round(buf[o + 1 + c]! / SCALES[c]!);
-      this.values[v + c] = q > 32767 ? 32767 : q < -32767 ? -32767 : q;
+      values[slot + 1 + c] = q > 32767 ? 32767 : q < -32767 ? -32767 : q;
     }
-    this.pushed++;
   }
 
-  private timeOf(i: number): number {
-    return this.times.at(i % CAPACITY);
+  /** No bridge will read before `tUs` (µs): older samples may go, and the ring shrink to what is left. */
+  retainFrom(tUs: number): void {
+    this.samples.retainFrom(tUs);
   }
 
   /**
@@ -54,22 +61,23 @@ export class RecentSamples {
    * two are further apart than `maxStepUs` (a gap).
    */
   valueAt(tUs: number, c: number, periodUs: number, maxStepUs: number): number {
-    if (this.pushed === 0) return Number.NaN;
-    const newest = this.pushed - 1;
-    const oldest = Math.max(0, this.pushed - CAPACITY);
+    const ring = this.samples;
+    if (ring.length === 0) return Number.NaN;
+    const newest = ring.pushed - 1;
+    const oldest = ring.firstIndex;
     // Start from where a uniform clock puts it, then walk to the pair around tUs.
-    let i = newest - Math.round((this.timeOf(newest) - tUs) / periodUs);
+    let i = newest - Math.round((ring.time(newest) - tUs) / periodUs);
     if (i > newest) i = newest;
     if (i < oldest) i = oldest;
-    while (i > oldest && this.timeOf(i) > tUs) i--;
-    while (i < newest && this.timeOf(i + 1) <= tUs) i++;
-    const ta = this.timeOf(i);
+    while (i > oldest && ring.time(i) > tUs) i--;
+    while (i < newest && ring.time(i + 1) <= tUs) i++;
+    const ta = ring.time(i);
     if (ta > tUs || i >= newest) return Number.NaN;
-    const tb = this.timeOf(i + 1);
+    const tb = ring.time(i + 1);
     if (tb - ta > maxStepUs) return Number.NaN;
     const w = (tUs - ta) / (tb - ta);
     const scale = SCALES[c]!;
-    const a = this.values[(i % CAPACITY) * 6 + c]! * scale;
-    return a + w * (this.values[((i + 1) % CAPACITY) * 6 + c]! * scale - a);
+    const a = ring.data[ring.slot(i) + 1 + c]! * scale;
+    return a + w * (ring.data[ring.slot(i + 1) + 1 + c]! * scale - a);
   }
 }

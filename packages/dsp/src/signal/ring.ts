@@ -111,7 +111,10 @@ export class RecordRing {
  * sensor holds the reads back. Readers never see the difference: a record
  * before `retainFromUs` is one no read asks for.
  */
-export class TimedRecordRing {
+/** What a TimedRecordRing keeps its fields in: float32 (angles, accelerations) or Int16 (scaled raw samples). */
+export type RingFieldArray = Float32Array | Int16Array;
+
+export class TimedRecordRing<D extends RingFieldArray = Float32Array> {
   /**
    * The records' times by position (`timeSlot`). Per-sample code reads
    * `times.baseUs + times.offsets[timeSlot(i)]` inline rather than call
@@ -119,7 +122,7 @@ export class TimedRecordRing {
    */
   readonly times: TimeOffsets;
   /** The fields (replaced when the ring grows: read it after `append`, never keep it across one). */
-  data: Float32Array;
+  data: D;
   private start = 0;
   private size = 0;
   /** Total records ever pushed: a stable index for "the record pushed n-th". */
@@ -138,8 +141,13 @@ export class TimedRecordRing {
   retainFromUs = Number.NEGATIVE_INFINITY;
   private readonly initialCapacity: number;
 
-  /** `initialCapacity`: records held at first (default: all of `maxCapacity` — a fixed ring). */
-  constructor(maxCapacity: number, fields: number, initialCapacity = maxCapacity) {
+  private readonly makeData: (length: number) => D;
+
+  /**
+   * `initialCapacity`: records held at first (default: all of `maxCapacity` —
+   * a fixed ring). `makeData`: the fields' array (default float32).
+   */
+  constructor(maxCapacity: number, fields: number, initialCapacity = maxCapacity, makeData = ((length: number) => new Float32Array(length)) as (length: number) => D) {
     if (!Number.isInteger(maxCapacity) || maxCapacity < 1) throw new RangeError(`capacity must be a positive integer, got ${maxCapacity}`);
     if (!Number.isInteger(fields) || fields < 1 || fields > 8) throw new RangeError(`fields must be 1–8 besides the time, got ${fields}`);
     if (!Number.isInteger(initialCapacity) || initialCapacity < 1 || initialCapacity > maxCapacity) throw new RangeError(`initial capacity must be an integer in 1..${maxCapacity}, got ${initialCapacity}`);
@@ -147,8 +155,9 @@ export class TimedRecordRing {
     this.initialCapacity = initialCapacity | 0;
     this.maxCapacity = maxCapacity | 0;
     this.fields = fields | 0;
+    this.makeData = makeData;
     this.times = new TimeOffsets(this.capacity);
-    this.data = new Float32Array(this.capacity * fields);
+    this.data = makeData(this.capacity * fields);
   }
 
   get length(): number {
@@ -227,7 +236,7 @@ export class TimedRecordRing {
   /** New arrays of `capacity` records holding the newest `keep` records at the front, in order. */
   private resize(capacity: number, keep: number): void {
     const first = (this.start + this.size - keep) % this.capacity;
-    const data = new Float32Array(capacity * this.fields);
+    const data = this.makeData(capacity * this.fields);
     const fields = this.fields;
     for (let k = 0; k < keep; k++) {
       const from = ((first + k) % this.capacity) * fields;

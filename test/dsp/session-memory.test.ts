@@ -1,0 +1,44 @@
+// What a live running session holds, on simulated running (not a synthetic
+// sway, which finds no strides): issue #10 item 6 / #14 item 5 ask ≤ 128 KB
+// per warm session, and the bench (pnpm bench --only memory) measures the
+// process; this guards the typed arrays, the bulk of it, deterministically.
+import { SessionAnalyzer, typedArrayFootprint } from '@gaitwatch/dsp';
+import { SENSOR_IDS } from '@gaitwatch/protocol';
+import { MessageSource, SimulatedSession } from '@gaitwatch/runner-sim';
+import { describe, expect, it } from 'vitest';
+
+function warmSession(durationS: number): SessionAnalyzer {
+  const session = new SimulatedSession({ scenario: 'steady', durationS, seed: 14, runnerIndex: 100 });
+  const source = new MessageSource(session, 20);
+  const analyzer = new SessionAnalyzer({}, { sensors: SENSOR_IDS, athleteId: 'a', sessionId: 's' });
+  for (let f = source.next(); f !== undefined; f = source.next()) analyzer.pushFrame(f.sensor, f.t0Us, f.periodUs, f.samples, f.count);
+  return analyzer;
+}
+
+function bytesUnder(analyzer: SessionAnalyzer, pattern: RegExp): number {
+  let bytes = 0;
+  for (const [path, b] of typedArrayFootprint(analyzer).byPath) if (pattern.test(path)) bytes += b;
+  return bytes;
+}
+
+describe('memory of a warm running session', () => {
+  const analyzer = warmSession(45);
+
+  it('holds at most 104 KB of typed arrays (measured 95 KB), in a few buffers', () => {
+    const footprint = typedArrayFootprint(analyzer);
+    expect(footprint.bytes, `${(footprint.bytes / 1024).toFixed(1)} KB in ${footprint.buffers} buffers`).toBeLessThanOrEqual(104 * 1024);
+    expect(footprint.buffers).toBeLessThanOrEqual(40);
+  });
+
+  it('keeps of each sensor\'s raw samples what a bridge reaches back to (~1.2 s of running), not the 2.5 s it may', () => {
+    // 16 B a sample; 512 samples a sensor at most (measured ~370: the bound moves every 128 samples, the ring grows by quarters).
+    const recentBytes = bytesUnder(analyzer, /\.recent<RecentSamples>\./);
+    expect(recentBytes).toBeGreaterThan(0);
+    expect(recentBytes).toBeLessThanOrEqual(3 * 400 * 16);
+  });
+
+  it('keeps ~3 s of each angle history at 100 Hz, not the 10 s / 5 s it may grow to', () => {
+    expect(bytesUnder(analyzer, /^SessionAnalyzer\.pelvis<PelvisTracker>\.ring</)).toBeLessThanOrEqual(400 * 24);
+    expect(bytesUnder(analyzer, /^SessionAnalyzer\.shanks<Map>\[\w+\]\.ring</)).toBeLessThanOrEqual(2 * 400 * 28);
+  });
+});
