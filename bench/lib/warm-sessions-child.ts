@@ -3,21 +3,24 @@
  * they cost, as one JSON line. One process per size, so a size's garbage,
  * heap growth and freed-but-kept pages do not count in the next one's figure.
  *
- *   node --expose-gc bin/run-ts.mjs bench/lib/warm-sessions-child.ts SESSIONS WARM_S SOURCES
+ *   node --expose-gc bin/run-ts.mjs bench/lib/warm-sessions-child.ts SESSIONS WARM_S SOURCES SETTLE_S
  *
  * Sessions are warmed as a worker taking sessions over would: SOURCES runners
  * are fed WARM_S seconds of simulated data each, snapshot() is taken, and the
  * N sessions are SessionAnalyzer.restore()d from those snapshots (each its own
- * copy of the state), then fed a quarter second more of data interleaved message by
- * message, so every buffer a live session touches has been touched.
+ * copy of the state), then fed SETTLE_S seconds more of data interleaved
+ * message by message: a snapshot carries no signal history, and the
+ * histories grow to what their reads need (~3 s of running), so a session is
+ * warm only after a few seconds of data (5 s in the bench; 0.25 s, what this
+ * took before the histories grew on demand, measured 126 KB instead of 143).
  */
 import { SessionAnalyzer } from '@gaitwatch/dsp';
 import { SENSOR_IDS } from '@gaitwatch/protocol';
 import { frameAt, simulatedFrames } from './data.ts';
 
-const [sessions, warmS, sourcesN] = process.argv.slice(2, 5).map(Number) as [number, number, number];
-if (!(sessions > 0 && warmS > 0 && sourcesN > 0)) {
-  console.error('usage: warm-sessions-child.ts SESSIONS WARM_S SOURCES');
+const [sessions, warmS, sourcesN, settleS] = process.argv.slice(2, 6).map(Number) as [number, number, number, number];
+if (!(sessions > 0 && warmS > 0 && sourcesN > 0 && settleS > 0)) {
+  console.error('usage: warm-sessions-child.ts SESSIONS WARM_S SOURCES SETTLE_S');
   process.exit(2);
 }
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -33,10 +36,10 @@ function measure(): { heap: number; rss: number } {
   return { heap: m.heapUsed + m.arrayBuffers, rss: m.rss };
 }
 
-const sources = Array.from({ length: sourcesN }, (_, k) => simulatedFrames(100 + k, warmS + 2));
+const sources = Array.from({ length: sourcesN }, (_, k) => simulatedFrames(100 + k, warmS + settleS + 2));
 const warmTo = Math.min(...sources.map((f) => frameAt(f, warmS)));
-// A quarter second of data (10 messages a sensor) touches every buffer a live session writes; a full second took over a minute at 10,000 sessions.
-const settleTo = Math.min(...sources.map((f) => frameAt(f, warmS + 0.25)));
+// The histories hold what their reads need (~3 s of running) and a restored session's start empty: SETTLE_S must cover that.
+const settleTo = Math.min(...sources.map((f) => frameAt(f, warmS + settleS)));
 const snapshots = sources.map((frames, k) => {
   const analyzer = new SessionAnalyzer({}, { sensors: SENSOR_IDS, athleteId: `bench-${k}`, sessionId: `s${k}` });
   for (let m = 0; m < warmTo; m++) {

@@ -32,8 +32,8 @@ interface SizeResult {
   readonly warmWallS: number;
 }
 
-async function measureSize(sessions: number, warmS: number, sources: number): Promise<SizeResult> {
-  const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=16384', 'bin/run-ts.mjs', 'bench/lib/warm-sessions-child.ts', String(sessions), String(warmS), String(sources)], {
+async function measureSize(sessions: number, warmS: number, sources: number, settleS: number): Promise<SizeResult> {
+  const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=16384', 'bin/run-ts.mjs', 'bench/lib/warm-sessions-child.ts', String(sessions), String(warmS), String(sources), String(settleS)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -52,6 +52,8 @@ export async function memory(options: ScenarioOptions): Promise<ScenarioResult> 
   const { quick } = options;
   const sizes = quick ? [20, 100] : [1000, 10_000];
   const warmS = quick ? 8 : 40;
+  // After the restore, data enough for the histories to grow to what running needs (~3 s): ~1 min at 10,000 sessions.
+  const settleS = quick ? 4 : 5;
   const sources = quick ? 2 : 4;
   const results: SizeResult[] = [];
   const notes: string[] = [];
@@ -67,7 +69,7 @@ export async function memory(options: ScenarioOptions): Promise<ScenarioResult> 
       }
     }
     progress(NAME, `${sessions} warm sessions in a child process`);
-    const r = await measureSize(sessions, warmS, sources);
+    const r = await measureSize(sessions, warmS, sources, settleS);
     progress(NAME, `${sessions} sessions: ${r.rssKB.toFixed(0)} KB RSS, ${r.heapKB.toFixed(0)} KB heap + arrayBuffers per session (process RSS ${r.totalRssMB.toFixed(0)} MB; warm-up ${r.warmWallS.toFixed(1)} s)`);
     results.push(r);
   }
@@ -80,8 +82,8 @@ export async function memory(options: ScenarioOptions): Promise<ScenarioResult> 
     );
   }
   notes.unshift(
-    `Each size in its own child process (node --expose-gc): ${sources} simulated runners (steady, seed 14, runners 100–${99 + sources}) fed ${warmS} s each, snapshot() taken, N sessions SessionAnalyzer.restore()d from them round-robin (each its own copy), then 0.25 s more data interleaved message by message; memory = process.memoryUsage() after two forced GCs, after minus before the sessions were made, ÷ N. One measurement per size (memory does not vary run to run the way time does).`,
-    ...results.map((r) => `${r.sessions} sessions: process RSS ${r.totalRssMB.toFixed(0)} MB at the end; restore + 0.25 s of data took ${r.warmWallS.toFixed(1)} s.`),
+    `Each size in its own child process (node --expose-gc): ${sources} simulated runners (steady, seed 14, runners 100–${99 + sources}) fed ${warmS} s each, snapshot() taken, N sessions SessionAnalyzer.restore()d from them round-robin (each its own copy), then ${settleS} s more data interleaved message by message (a snapshot carries no signal history; the histories grow back to what running needs, ~3 s); memory = process.memoryUsage() after two forced GCs, after minus before the sessions were made, ÷ N. One measurement per size (memory does not vary run to run the way time does).`,
+    ...results.map((r) => `${r.sessions} sessions: process RSS ${r.totalRssMB.toFixed(0)} MB at the end; restore + ${settleS} s of data took ${r.warmWallS.toFixed(1)} s.`),
   );
   return { name: NAME, title: 'Memory per warm session (1,000 and 10,000 sessions)', runs: 1, rows, notes, setupS: 0, wallS: (performance.now() - wallStarted) / 1000 };
 }
