@@ -15,7 +15,7 @@ import { imuCount } from '../records.ts';
 import type { AlertAckInput, AthleteRecord, GaitStore, RawImuPolicy, StoreMetrics, WriteBatch } from '../types.ts';
 import { prepareBatch, type PreparedBatch } from '../write-batch.ts';
 import { LocalQueries } from './local-queries.ts';
-import { ackToRow, alertToRow, athleteToRow, checkpointToRow, repToRow, sessionToRow, strideToRow } from './rows.ts';
+import { ackToRow, alertValues, athleteToRow, checkpointToRow, repValues, sessionToRow, strideValues } from './rows.ts';
 import { prepareDatabase } from './schema.ts';
 
 export interface LocalStoreOptions {
@@ -77,27 +77,19 @@ export class LocalStore extends QueryingStore implements GaitStore {
 
   /** INSERT OR REPLACE on the identity key: a replayed record overwrites itself. */
   private prepareInsert(): (batches: PreparedBatch[]) => void {
-    const stride = this.db.prepare(
-      `INSERT OR REPLACE INTO strides VALUES (@athlete, @session, @ic_us, @side, @to_us, @stride_time_s, @gct_s, @cadence_spm,
-        @pelvic_drop_deg, @shank_frontal_deg, @vertical_oscillation_cm, @braking_mps, @extra)`,
-    );
-    const rep = this.db.prepare(
-      `INSERT OR REPLACE INTO reps VALUES (@athlete, @session, @start_us, @side, @set_no, @rep_no, @bottom_us, @end_us, @duration_s,
-        @pelvic_drop_deg, @shank_frontal_deg, @depth_deg, @pelvic_drop_verdict, @extra)`,
-    );
-    const alert = this.db.prepare(
-      `INSERT OR REPLACE INTO alerts VALUES (@athlete, @session, @t_us, @type, @severity, @metric, @phase, @sensor, @side,
-        @value, @baseline, @message, @episode_id, @extra)`,
-    );
+    // Positional parameters in column order for the high-volume records (rows.ts StrideValues says why).
+    const stride = this.db.prepare('INSERT OR REPLACE INTO strides VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const rep = this.db.prepare('INSERT OR REPLACE INTO reps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const alert = this.db.prepare('INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const session = this.db.prepare('INSERT OR REPLACE INTO sessions VALUES (@athlete, @session, @start_us, @end_us, @summary)');
     const checkpoint = this.db.prepare('INSERT OR REPLACE INTO checkpoints VALUES (@athlete, @session, @start_us, @at_us, @version, @data)');
     const imu = this.db.prepare('INSERT OR REPLACE INTO imu VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     // One transaction per batch: all of it commits (and is fsync'd) or none of it.
     return this.db.transaction((batches: PreparedBatch[]) => {
       for (const b of batches) {
-        for (const s of b.strides) stride.run(strideToRow(s));
-        for (const r of b.reps) rep.run(repToRow(r));
-        for (const a of b.alerts) alert.run(alertToRow(a));
+        for (const s of b.strides) stride.run(strideValues(s));
+        for (const r of b.reps) rep.run(repValues(r));
+        for (const a of b.alerts) alert.run(alertValues(a));
         for (const s of b.sessions) session.run(sessionToRow(s));
         for (const c of b.checkpoints) checkpoint.run(checkpointToRow(c));
         for (const block of b.imu) {

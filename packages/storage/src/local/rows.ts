@@ -69,22 +69,15 @@ export interface ImuRow {
 const json = (extras: Record<string, ExtraValue>): string | null => (Object.keys(extras).length === 0 ? null : JSON.stringify(extras));
 const parseExtras = (text: string | null): Record<string, ExtraValue> => (text === null ? {} : (JSON.parse(text) as Record<string, ExtraValue>));
 
-export function strideToRow(s: StrideRecord): StrideRow {
-  return {
-    athlete: s.athleteId,
-    session: s.sessionId,
-    ic_us: s.icUs,
-    side: s.side,
-    to_us: s.toUs ?? null,
-    stride_time_s: s.strideTimeS ?? null,
-    gct_s: s.gctS ?? null,
-    cadence_spm: s.cadenceSpm ?? null,
-    pelvic_drop_deg: s.pelvicDropDeg ?? null,
-    shank_frontal_deg: s.shankFrontalDeg ?? null,
-    vertical_oscillation_cm: s.verticalOscillationCm ?? null,
-    braking_mps: s.brakingMps ?? null,
-    extra: json(strideExtras(s)),
-  };
+/**
+ * A stride's values in the strides table's column order, for a statement with
+ * positional parameters: binding by name costs a lookup per column per row,
+ * a third of the write path's time (bench/scenarios/store.ts).
+ */
+export type StrideValues = [athlete: string, session: string, icUs: number, side: string, toUs: number | null, strideTimeS: number | null, gctS: number | null, cadenceSpm: number | null, pelvicDropDeg: number | null, shankFrontalDeg: number | null, verticalOscillationCm: number | null, brakingMps: number | null, extra: string | null];
+
+export function strideValues(s: StrideRecord): StrideValues {
+  return [s.athleteId, s.sessionId, s.icUs, s.side, s.toUs ?? null, s.strideTimeS ?? null, s.gctS ?? null, s.cadenceSpm ?? null, s.pelvicDropDeg ?? null, s.shankFrontalDeg ?? null, s.verticalOscillationCm ?? null, s.brakingMps ?? null, json(strideExtras(s))];
 }
 
 export function rowToStride(r: StrideRow): StrideRecord {
@@ -122,23 +115,11 @@ export interface RepRow {
   extra: string | null;
 }
 
-export function repToRow(r: RepRecord): RepRow {
-  return {
-    athlete: r.athleteId,
-    session: r.sessionId,
-    start_us: r.startUs,
-    side: r.side,
-    set_no: r.set,
-    rep_no: r.rep,
-    bottom_us: r.bottomUs,
-    end_us: r.endUs,
-    duration_s: r.durationS,
-    pelvic_drop_deg: r.pelvicDropDeg ?? null,
-    shank_frontal_deg: r.shankFrontalDeg ?? null,
-    depth_deg: r.depthDeg ?? null,
-    pelvic_drop_verdict: r.pelvicDropVerdict ?? null,
-    extra: json(repExtras(r)),
-  };
+/** A rep's values in the reps table's column order (see StrideValues). */
+export type RepValues = [athlete: string, session: string, startUs: number, side: string, setNo: number, repNo: number, bottomUs: number, endUs: number, durationS: number, pelvicDropDeg: number | null, shankFrontalDeg: number | null, depthDeg: number | null, pelvicDropVerdict: string | null, extra: string | null];
+
+export function repValues(r: RepRecord): RepValues {
+  return [r.athleteId, r.sessionId, r.startUs, r.side, r.set, r.rep, r.bottomUs, r.endUs, r.durationS, r.pelvicDropDeg ?? null, r.shankFrontalDeg ?? null, r.depthDeg ?? null, r.pelvicDropVerdict ?? null, json(repExtras(r))];
 }
 
 export function rowToRep(r: RepRow): RepRecord {
@@ -160,24 +141,12 @@ export function rowToRep(r: RepRow): RepRecord {
   } as RepRecord;
 }
 
-export function alertToRow(a: AlertRecord): AlertRow {
-  return {
-    athlete: a.athleteId,
-    session: a.sessionId,
-    t_us: a.tUs,
-    type: a.type,
-    severity: a.severity,
-    metric: a.metric,
-    phase: a.phase,
-    // '' stands for "none": SQLite treats NULLs as distinct in a key, which would let a replay double the row.
-    sensor: a.sensor ?? '',
-    side: a.side ?? '',
-    value: a.value,
-    baseline: a.baseline,
-    message: a.message,
-    episode_id: a.episodeId ?? null,
-    extra: json(alertExtras(a)),
-  };
+/** An alert's values in the alerts table's column order (see StrideValues). */
+export type AlertValues = [athlete: string, session: string, tUs: number, type: string, severity: string, metric: string, phase: string, sensor: string, side: string, value: number | null, baseline: number | null, message: string, episodeId: string | null, extra: string | null];
+
+export function alertValues(a: AlertRecord): AlertValues {
+  // '' stands for "none" in sensor and side: SQLite treats NULLs as distinct in a key, which would let a replay double the row.
+  return [a.athleteId, a.sessionId, a.tUs, a.type, a.severity, a.metric, a.phase, a.sensor ?? '', a.side ?? '', a.value, a.baseline, a.message, a.episodeId ?? null, json(alertExtras(a))];
 }
 
 export function rowToAlert(r: AlertRow): AlertRecord {
