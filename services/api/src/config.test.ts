@@ -25,6 +25,9 @@ describe('loadApiConfig', () => {
     const v1 = loadApiConfig({ DATA_DIR: '/d', API_KEYS_FILE: '/k', INFLUX_URL: 'http://127.0.0.1:8086', INFLUX_DB: 'gaitwatch', API_RATE_LIMIT_PER_MIN: '0' });
     expect(v1.store.influx).toEqual({ url: 'http://127.0.0.1:8086', api: 'v1', database: 'gaitwatch' });
     expect(v1.rateLimit).toBe(false);
-    expect(() => loadApiConfig({ DATA_DIR: '/d', API_KEYS_FILE: '/k', INFLUX_URL: 'http://h:8086', INFLUX_BUCKET: 'b' })).toThrow(/INFLUX_ORG and INFLUX_TOKEN/);
+    expect(() => loadApiConfig({ DATA_DIR: '/d', API_KEYS_FILE: '/k', INFLUX_URL: 'http://h:8086', INFLUX_BUCKET: 'b' })).toThrow(/INFLUX_ORG: required[\s\S]*INFLUX_TOKEN: required/);
+    // The same rules and words as the ingest service's (@gaitwatch/protocol/env): a URL alone is taken for v2.
+    expect(() => loadApiConfig({ DATA_DIR: '/d', API_KEYS_FILE: '/k', INFLUX_URL: 'http://h:8086' })).toThrow(/INFLUX_BUCKET: required with INFLUX_URL[\s\S]*or set INFLUX_DB/);
+    expect(() => loadApiConfig({ DATA_DIR: '/d', API_KEYS_FILE: '/k', INFLUX_DB: 'gaitwatch' })).toThrow(/INFLUX_DB: set without INFLUX_URL/);
   });
 });

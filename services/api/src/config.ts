@@ -1,3 +1,4 @@
+import { envInt, envLogLevel, envUrl, INFLUX_ENV, influxFromEnv, optionalText, type InfluxEnvConfig, type LogLevel } from '@gaitwatch/protocol/env';
 import { z } from 'zod';
 
 /**
@@ -10,12 +11,12 @@ export interface ApiConfig {
   readonly host: string;
   readonly store: {
     readonly dataDir: string;
-    readonly influx?: { readonly url: string; readonly api: 'v1' | 'v2'; readonly token?: string; readonly org?: string; readonly bucket?: string; readonly database?: string; readonly username?: string; readonly password?: string };
+    readonly influx?: InfluxEnvConfig;
   };
   readonly keysFile: string;
   /** Secret mixed into every key hash (HMAC key); '' when unset. */
   readonly keyPepper: string;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly logLevel: LogLevel;
   readonly rateLimit: { readonly max: number; readonly timeWindowMs: number } | false;
   /** Bearer JWTs accepted beside API keys (auth/jwt.ts); absent: keys only. */
   readonly jwt?: { readonly secret?: string; readonly publicKeyFile?: string; readonly issuer?: string; readonly audience?: string };
@@ -31,21 +32,7 @@ export class ApiConfigError extends Error {
   }
 }
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
-
-const int = (min: number, max: number, fallback: number) =>
-  optionalText.pipe(
-    z
-      .string()
-      .optional()
-      .transform((v) => (v === undefined ? fallback : Number(v)))
-      .pipe(z.number().int(`must be an integer between ${min} and ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
-  );
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const int = envInt;
 
 const EnvSchema = z.object({
   API_PORT: int(0, 65_535, 8080),
@@ -54,29 +41,13 @@ const EnvSchema = z.object({
   API_KEY_PEPPER: optionalText,
   API_RATE_LIMIT_PER_MIN: int(0, 1_000_000, 600),
   DATA_DIR: optionalText,
-  INFLUX_URL: optionalText.pipe(
-    z
-      .string()
-      .refine((t) => URL.canParse(t) && ['http:', 'https:'].includes(new URL(t).protocol), 'must be an http(s) URL, e.g. http://127.0.0.1:8086')
-      .optional(),
-  ),
-  INFLUX_API: optionalText.pipe(z.enum(['v1', 'v2'], { error: 'must be v1 or v2' }).optional()),
-  INFLUX_TOKEN: optionalText,
-  INFLUX_ORG: optionalText,
-  INFLUX_BUCKET: optionalText,
-  INFLUX_DB: optionalText,
-  INFLUX_USERNAME: optionalText,
-  INFLUX_PASSWORD: optionalText,
+  // Reads go through InfluxQL /query (DESIGN.md): a v1 database name, or the v2 bucket through its DBRP mapping.
+  ...INFLUX_ENV,
   API_JWT_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (HS256 key)').optional()),
   API_JWT_PUBLIC_KEY_FILE: optionalText,
   API_JWT_ISSUER: optionalText,
   API_JWT_AUDIENCE: optionalText,
-  MQTT_URL: optionalText.pipe(
-    z
-      .string()
-      .refine((t) => URL.canParse(t) && ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'].includes(new URL(t).protocol), 'must be a URL with scheme mqtt | mqtts | ws | wss, e.g. mqtt://127.0.0.1:1883')
-      .optional(),
-  ),
+  MQTT_URL: optionalText.pipe(envUrl(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'], 'mqtt://127.0.0.1:1883').optional()),
   MQTT_USERNAME: optionalText,
   MQTT_PASSWORD: optionalText,
   MQTT_CA_FILE: optionalText,
@@ -86,7 +57,7 @@ const EnvSchema = z.object({
       .regex(/^[A-Za-z0-9_.-]{1,23}$/, 'must be 1–23 of A–Z a–z 0–9 _ . - (MQTT 3.1.1 guarantees 23)')
       .optional(),
   ),
-  LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()),
+  LOG_LEVEL: envLogLevel,
 });
 
 /** Reads the configuration from `env`; throws ApiConfigError naming every problem by variable. */
@@ -97,24 +68,7 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
   const problems: string[] = [];
   if (e.DATA_DIR === undefined) problems.push('DATA_DIR: required (the local store, or where the InfluxDB store keeps its spool)');
   if (e.API_KEYS_FILE === undefined) problems.push('API_KEYS_FILE: required (the hashed API keys and their roles; see services/api/README.md)');
-  if (e.INFLUX_TOKEN !== undefined && e.INFLUX_URL === undefined) problems.push('INFLUX_TOKEN: set without INFLUX_URL');
-  let influx: NonNullable<ApiConfig['store']['influx']> | undefined;
-  if (e.INFLUX_URL !== undefined) {
-    // Reads go through InfluxQL /query (DESIGN.md): a v1 database name, or the v2 bucket through its DBRP mapping.
-    const api = e.INFLUX_API ?? (e.INFLUX_BUCKET !== undefined ? 'v2' : 'v1');
-    if (api === 'v2' && (e.INFLUX_BUCKET === undefined || e.INFLUX_ORG === undefined || e.INFLUX_TOKEN === undefined)) problems.push('INFLUX_BUCKET, INFLUX_ORG and INFLUX_TOKEN: required together with INFLUX_URL for InfluxDB 2.x/3.x');
-    if (api === 'v1' && e.INFLUX_DB === undefined) problems.push('INFLUX_DB: required with INFLUX_URL for InfluxDB 1.x');
-    influx = {
-      url: e.INFLUX_URL,
-      api,
-      ...(e.INFLUX_TOKEN !== undefined ? { token: e.INFLUX_TOKEN } : {}),
-      ...(e.INFLUX_ORG !== undefined ? { org: e.INFLUX_ORG } : {}),
-      ...(e.INFLUX_BUCKET !== undefined ? { bucket: e.INFLUX_BUCKET } : {}),
-      ...(e.INFLUX_DB !== undefined ? { database: e.INFLUX_DB } : {}),
-      ...(e.INFLUX_USERNAME !== undefined ? { username: e.INFLUX_USERNAME } : {}),
-      ...(e.INFLUX_PASSWORD !== undefined ? { password: e.INFLUX_PASSWORD } : {}),
-    };
-  }
+  const influx = influxFromEnv(e, problems);
   if (e.API_JWT_SECRET !== undefined && e.API_JWT_PUBLIC_KEY_FILE !== undefined) problems.push('API_JWT_SECRET and API_JWT_PUBLIC_KEY_FILE: set one (HS256 secret or the issuer\'s RS256/ES256 public key), not both');
   const jwtOn = e.API_JWT_SECRET !== undefined || e.API_JWT_PUBLIC_KEY_FILE !== undefined;
   if (!jwtOn && (e.API_JWT_ISSUER !== undefined || e.API_JWT_AUDIENCE !== undefined)) problems.push('API_JWT_ISSUER / API_JWT_AUDIENCE: set without API_JWT_SECRET or API_JWT_PUBLIC_KEY_FILE');

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { envInt, envLogLevel, envUrl, INFLUX_ENV, influxFromEnv, optionalText, type InfluxEnvConfig, type LogLevel } from '@gaitwatch/protocol/env';
 import { z } from 'zod';
 
 /**
@@ -26,18 +27,9 @@ export interface IngestConfig {
   };
   readonly store: {
     readonly dataDir: string;
-    readonly influx?: {
-      readonly url: string;
-      readonly api: 'v1' | 'v2';
-      readonly token?: string;
-      readonly org?: string;
-      readonly bucket?: string;
-      readonly database?: string;
-      readonly username?: string;
-      readonly password?: string;
-    };
+    readonly influx?: InfluxEnvConfig;
   };
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly logLevel: LogLevel;
   /** A session without data or status for this long is closed, s. */
   readonly idleTimeoutS: number;
   /** How long a frame waits in its sensor's jitter buffer for an earlier one, in data time, ms. */
@@ -96,28 +88,8 @@ export class ConfigError extends Error {
   }
 }
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
-
-const url = (protocols: readonly string[], example: string) =>
-  z.string().refine((text) => {
-    try {
-      return protocols.includes(new URL(text).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL with scheme ${protocols.map((p) => p.replace(':', '')).join(' | ')}, e.g. ${example}`);
-
-const int = (min: number, max: number, fallback: number) =>
-  optionalText.pipe(
-    z
-      .string()
-      .optional()
-      .transform((v) => (v === undefined ? fallback : Number(v)))
-      .pipe(z.number({ error: `must be an integer between ${min} and ${max}` }).int(`must be an integer between ${min} and ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
-  );
+const url = envUrl;
+const int = envInt;
 
 /** URL schemes mqtt.js speaks TLS on. */
 export const TLS_PROTOCOLS: readonly string[] = ['mqtts:', 'wss:', 'ssl:'];
@@ -139,7 +111,6 @@ const pemFile = optionalText.pipe(
     .optional(),
 );
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const EnvSchema = z.object({
   MQTT_URL: optionalText.pipe(url(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'], 'mqtt://127.0.0.1:1883').optional()),
@@ -156,16 +127,9 @@ const EnvSchema = z.object({
   MQTT_CA_FILE: pemFile,
   MQTT_CERT_FILE: pemFile,
   MQTT_KEY_FILE: pemFile,
-  INFLUX_URL: optionalText.pipe(url(['http:', 'https:'], 'http://127.0.0.1:8086').optional()),
-  INFLUX_API: optionalText.pipe(z.enum(['v1', 'v2'], { error: 'must be v1 or v2' }).optional()),
-  INFLUX_TOKEN: optionalText,
-  INFLUX_ORG: optionalText,
-  INFLUX_BUCKET: optionalText,
-  INFLUX_DB: optionalText,
-  INFLUX_USERNAME: optionalText,
-  INFLUX_PASSWORD: optionalText,
+  ...INFLUX_ENV,
   DATA_DIR: optionalText,
-  LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()),
+  LOG_LEVEL: envLogLevel,
   INGEST_IDLE_TIMEOUT_S: int(5, 86_400, 120),
   INGEST_JITTER_MS: int(0, 5_000, 250),
   INGEST_JITTER_MAX_FRAMES: int(1, 10_000, 64),
@@ -227,30 +191,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     problems.push("MQTT_TLS_INSECURE: not supported: the broker's certificate is always verified; give its CA with MQTT_CA_FILE");
   }
   if (e.DATA_DIR === undefined) problems.push('DATA_DIR: required (the local store, or the InfluxDB spool when INFLUX_URL is set)');
-  let influx: NonNullable<IngestConfig['store']['influx']> | undefined;
-  if (e.INFLUX_URL !== undefined) {
-    // v2 needs a bucket (2.x/3.x/1.8+), v1 a database (1.x before 1.8); the variable given picks the API unless INFLUX_API says.
-    const api = e.INFLUX_API ?? (e.INFLUX_BUCKET !== undefined ? 'v2' : e.INFLUX_DB !== undefined ? 'v1' : 'v2');
-    if (api === 'v2') {
-      if (e.INFLUX_BUCKET === undefined) problems.push('INFLUX_BUCKET: required with INFLUX_URL for the v2 write API (or set INFLUX_DB for InfluxDB 1.x)');
-      if (e.INFLUX_ORG === undefined) problems.push('INFLUX_ORG: required with INFLUX_BUCKET (v2 write API)');
-      if (e.INFLUX_TOKEN === undefined) problems.push('INFLUX_TOKEN: required with INFLUX_BUCKET (v2 write API)');
-    } else if (e.INFLUX_DB === undefined) problems.push('INFLUX_DB: required with INFLUX_URL for InfluxDB 1.x (v1 /write)');
-    influx = {
-      url: e.INFLUX_URL,
-      api,
-      ...(e.INFLUX_TOKEN !== undefined ? { token: e.INFLUX_TOKEN } : {}),
-      ...(e.INFLUX_ORG !== undefined ? { org: e.INFLUX_ORG } : {}),
-      ...(e.INFLUX_BUCKET !== undefined ? { bucket: e.INFLUX_BUCKET } : {}),
-      ...(e.INFLUX_DB !== undefined ? { database: e.INFLUX_DB } : {}),
-      ...(e.INFLUX_USERNAME !== undefined ? { username: e.INFLUX_USERNAME } : {}),
-      ...(e.INFLUX_PASSWORD !== undefined ? { password: e.INFLUX_PASSWORD } : {}),
-    };
-  } else {
-    for (const name of ['INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_DB'] as const) {
-      if (e[name] !== undefined) problems.push(`${name}: set without INFLUX_URL (unset INFLUX_URL means the local store under DATA_DIR)`);
-    }
-  }
+  const influx = influxFromEnv(e, problems);
   if (e.INGEST_ACK === 'checkpoint' && e.INGEST_CHECKPOINT_S === 0) problems.push('INGEST_ACK: checkpoint needs checkpoints (INGEST_CHECKPOINT_S above 0)');
   const nats = natsConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
