@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { influxdConfig } from '../../test/harness/binaries.ts';
 import { freePort, waitUntil } from '../../test/harness/ports.ts';
 import { findBinary, startProcess, type ManagedProcess } from '../../test/harness/process.ts';
 
@@ -31,23 +32,8 @@ export async function createInfluxd(): Promise<Influxd> {
   const dir = await mkdtemp(join(tmpdir(), 'gw-bench-influxd-'));
   const [port, rpcPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}`;
-  // Same settings as test/harness: loopback only, no reporting, no query or HTTP log (their I/O would be measured too).
-  const config = `reporting-disabled = true
-bind-address = "127.0.0.1:${rpcPort}"
-[meta]
-  dir = "${dir}/meta"
-[data]
-  dir = "${dir}/data"
-  wal-dir = "${dir}/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:${port}"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-`;
   const configPath = join(dir, 'influxdb.conf');
-  await writeFile(configPath, config);
+  await writeFile(configPath, influxdConfig(dir, port, rpcPort));
   let proc: ManagedProcess | undefined;
   const stop = async (): Promise<void> => {
     await proc?.stop();

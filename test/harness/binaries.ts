@@ -57,12 +57,13 @@ export async function startMosquittoBinary(options: MosquittoOptions = {}): Prom
   return { kind: 'mosquitto', mode: 'binary', url: `mqtt://127.0.0.1:${port}`, port, dir, stop: stopper(proc, dir) };
 }
 
-/** InfluxDB 1.x (Debian ships 1.6.7): v1 `/write` and `/query`, no auth, one database created. */
-export async function startInfluxBinary(): Promise<RunningService> {
-  const bin = findBinary(BINARY_NAMES.influxdb)!;
-  const dir = await scratchDir('influxdb');
-  const [port, rpcPort] = [await freePort(), await freePort()];
-  const config = `reporting-disabled = true
+/**
+ * influxd 1.x's configuration for a throwaway server (tests, the bench): loopback
+ * only, data under `dir`, no usage reporting, no query or HTTP request log (their
+ * I/O would be measured too), no internal monitor database.
+ */
+export function influxdConfig(dir: string, port: number, rpcPort: number): string {
+  return `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 [meta]
   dir = "${dir}/meta"
@@ -76,8 +77,15 @@ bind-address = "127.0.0.1:${rpcPort}"
 [monitor]
   store-enabled = false
 `;
+}
+
+/** InfluxDB 1.x (Debian ships 1.6.7): v1 `/write` and `/query`, no auth, one database created. */
+export async function startInfluxBinary(): Promise<RunningService> {
+  const bin = findBinary(BINARY_NAMES.influxdb)!;
+  const dir = await scratchDir('influxdb');
+  const [port, rpcPort] = [await freePort(), await freePort()];
   const configPath = join(dir, 'influxdb.conf');
-  await writeFile(configPath, config);
+  await writeFile(configPath, influxdConfig(dir, port, rpcPort));
   const proc = startProcess(bin, ['-config', configPath]);
   const url = `http://127.0.0.1:${port}`;
   await ready('influxd', proc, dir, async () => (await fetch(`${url}/ping`)).status === 204);
