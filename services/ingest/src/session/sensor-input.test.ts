@@ -22,19 +22,43 @@ function collect(): { out: ReleasedFrame[]; indices: () => number[]; times: () =
 const options = { jitterUs: 200_000, jitterMs: 250, maxFrames: 64 };
 
 describe('SensorInput', () => {
-  it('releases in-order frames once a frame jitterUs later has arrived, every sample once', () => {
+  it('holds the first frame for the window, then lets in-order frames through as they arrive, every sample once', () => {
     const input = new SensorInput('pelvis', options);
     const got = collect();
+    const releasedAfter: number[] = [];
     for (let i = 0; i < 20; i++) {
       input.offer(frame(i), 0);
       input.release(0, (f) => got.out.push(f));
+      releasedAfter.push(got.out.length);
     }
-    // 200 ms = 4 frames of 50 ms held back at the end.
-    expect(got.indices()).toEqual(Array.from({ length: 16 * 10 }, (_, k) => k));
-    input.release(0, (f) => got.out.push(f), true);
+    // The first waits until a frame 200 ms (4 frames of 50 ms) later has come: an earlier one may still arrive.
+    expect(releasedAfter.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    // Then every frame continues the released samples and goes on at once: nothing is held in an in-order stream.
+    expect(releasedAfter.slice(4)).toEqual(Array.from({ length: 16 }, (_, k) => k + 5));
+    expect(input.depth).toBe(0);
     expect(got.indices()).toEqual(Array.from({ length: 200 }, (_, k) => k));
     expect(input.stats).toMatchObject({ frames: 20, duplicateFrames: 0, staleSamples: 0, samples: 200, gaps: 0, missingSamples: 0 });
     expect(input.completenessPct()).toBe(100);
+  });
+
+  it('holds a frame after a hole for the window, and lets the missing one in when it comes in time', () => {
+    const input = new SensorInput('pelvis', options);
+    const got = collect();
+    for (const i of [0, 1, 2, 3, 4]) input.offer(frame(i), 0);
+    input.release(0, (f) => got.out.push(f));
+    expect(got.out).toHaveLength(5);
+    // Frame 5 is late: 6 and 7 wait behind the hole…
+    input.offer(frame(6), 0);
+    input.offer(frame(7), 0);
+    input.release(0, (f) => got.out.push(f));
+    expect(got.out).toHaveLength(5);
+    expect(input.depth).toBe(2);
+    // …and go on, in order, the moment it arrives.
+    input.offer(frame(5), 0);
+    input.release(0, (f) => got.out.push(f));
+    expect(input.depth).toBe(0);
+    expect(got.indices()).toEqual(Array.from({ length: 80 }, (_, k) => k));
+    expect(input.stats.gaps).toBe(0);
   });
 
   it('puts frames reordered within the window back in time order', () => {
@@ -95,11 +119,11 @@ describe('SensorInput', () => {
     expect(got.out).toHaveLength(0);
     input.release(1250, (f) => got.out.push(f));
     expect(got.out).toHaveLength(1);
-    // A window wide enough to hold everything (1 h): only the bound releases.
+    // A window wide enough to hold everything (1 h), a hole before every frame (so none continues the last): only the bound releases.
     const wide = new SensorInput('pelvis', { jitterUs: 3.6e9, jitterMs: 3.6e6, maxFrames: 3 });
     const held = collect();
     for (let i = 0; i < 10; i++) {
-      wide.offer(frame(i), 0);
+      wide.offer(frame(2 * i), 0);
       wide.release(0, (f) => held.out.push(f));
       expect(wide.depth).toBeLessThanOrEqual(3);
     }

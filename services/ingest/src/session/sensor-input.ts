@@ -45,6 +45,9 @@ interface Held {
   readonly arrivedMs: number;
 }
 
+/** A frame whose first sample is at most this many periods after the last one released continues it (no sample missing between). */
+const CONTIGUOUS_PERIODS = 1.5;
+
 /** Time of sample i of a frame, µs, as the analyzer computes it (pushFrame rounds t0 + i·period). */
 const sampleUs = (t0Us: number, periodUs: number, i: number): number => Math.round(t0Us + i * periodUs);
 
@@ -54,10 +57,14 @@ const sampleUs = (t0Us: number, periodUs: number, i: number): number => Math.rou
  * within the jitter window reaches the analyzer in time order (the analyzer
  * drops samples that go back in time, it does not reorder).
  *
- * A frame is released when a frame at least `jitterUs` later (data time) has
- * arrived, or it has waited `jitterMs` (wall time, checked by `release(nowMs)`),
- * or the buffer holds more than `maxFrames`. Anything arriving later than that
- * is as good as lost: its samples are counted as stale and dropped.
+ * A frame that continues the samples already released goes on at once: in
+ * an in-order stream nothing waits, and the analysis sees each frame as it
+ * arrives. A frame after a hole (or a session's first) waits for the
+ * missing one until a frame at least `jitterUs` later (data time) has
+ * arrived, or it has waited `jitterMs` (wall time, checked by
+ * `release(nowMs)`), or the buffer holds more than `maxFrames`. Anything
+ * arriving later than that is as good as lost: its samples are counted as
+ * stale and dropped.
  */
 export class SensorInput {
   private readonly held: Held[] = [];
@@ -122,7 +129,10 @@ export class SensorInput {
     const { jitterUs, jitterMs, maxFrames } = this.options;
     while (this.held.length > 0) {
       const head = this.held[0]!;
-      const due = all || this.held.length > maxFrames || head.frame.t0Us <= this.newestT0Us - jitterUs || nowMs - head.arrivedMs >= jitterMs;
+      // A frame that continues the samples already released (no hole before it) waits for nothing: a frame
+      // arriving later with an earlier t0 could only repeat released samples. Only a hole is worth the wait.
+      const continues = head.frame.t0Us - this.lastReleasedUs <= CONTIGUOUS_PERIODS * head.frame.periodUs;
+      const due = all || continues || this.held.length > maxFrames || head.frame.t0Us <= this.newestT0Us - jitterUs || nowMs - head.arrivedMs >= jitterMs;
       if (!due) break;
       this.held.shift();
       this.emitTrimmed(head.frame, head.arrivedMs, emit);
