@@ -89,6 +89,9 @@ export class RecordRing {
   }
 }
 
+/** What a TimedRecordRing keeps its fields in: float32 (angles, accelerations) or Int16 (scaled raw samples). */
+export type RingFieldArray = Float32Array | Int16Array;
+
 /**
  * A ring of (time, value…) records for long histories: the time as an Int32
  * offset in µs from a base the ring moves on its own (exact for the integer
@@ -111,9 +114,6 @@ export class RecordRing {
  * sensor holds the reads back. Readers never see the difference: a record
  * before `retainFromUs` is one no read asks for.
  */
-/** What a TimedRecordRing keeps its fields in: float32 (angles, accelerations) or Int16 (scaled raw samples). */
-export type RingFieldArray = Float32Array | Int16Array;
-
 export class TimedRecordRing<D extends RingFieldArray = Float32Array> {
   /**
    * The records' times by position (`timeSlot`). Per-sample code reads
@@ -180,7 +180,8 @@ export class TimedRecordRing<D extends RingFieldArray = Float32Array> {
    * argument is boxed when V8 does not inline the call, once per sample.
    */
   append(from: Float64Array, at: number): number {
-    if (this.size === this.capacity && this.capacity < this.maxCapacity && !(this.time(this.firstIndex) < this.retainFromUs)) this.grow();
+    // Full below its maximum: grow rather than overwrite a record still needed (the oldest's time read inline: nothing boxed).
+    if (this.size === this.capacity && this.capacity < this.maxCapacity && !(this.times.baseUs + this.times.offsets[this.start]! < this.retainFromUs)) this.grow();
     let position = (this.start + this.size) % this.capacity;
     // A clock jump too far for the held times' offsets: they are no history of the new time base.
     if (!this.times.set(position, from, at, this.size > 0 ? this.timeSlot(this.firstIndex) : -1)) {
@@ -200,9 +201,10 @@ export class TimedRecordRing<D extends RingFieldArray = Float32Array> {
   }
 
   /**
-   * No later read asks for records before `tUs` (µs). When the ring grew for
-   * a while (a lagging sensor, a calibration's held samples replayed) and the records from there
-   * on fill less than 1/1.6 of it, it shrinks to a quarter more than those
+   * No later read asks for records before `tUs` (µs). When the ring grew
+   * for a while (a lagging sensor, a calibration's held samples replayed)
+   * and the records from there on fill less than 1/1.6 of it, it shrinks to
+   * a quarter more than those
    * (not below its initial size), keeping the newest records that fit: the
    * gap between 1.6 and 1.25 keeps it from resizing back and forth. Stable
    * indices are kept.
