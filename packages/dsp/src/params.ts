@@ -289,3 +289,15 @@ export function validateParams(params: AnalyzerParams, overrides: object = param
   // A choice between rules, not a quantity (shank-events.ts: 1 impact, 2 zero crossing).
   if (value('shankEvents.icRule') !== 1 && value('shankEvents.icRule') !== 2) throw new RangeError(`analyzer parameter shankEvents.icRule must be 1 (impact) or 2 (zero crossing of ω after mid-swing), got ${String(value('shankEvents.icRule'))}`);
 }
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** Defaults overlaid with the overrides, at any depth (parameters are plain data). */
+export function mergeParams<T extends object>(defaults: T, overrides: DeepPartial<T>): T {
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(overrides)) {
+    const base = (defaults as Record<string, unknown>)[key];
+    out[key] = typeof base === 'object' && base !== null && typeof value === 'object' && value !== null ? mergeParams(base, value) : value;
+  }
+  return out as T;
+}

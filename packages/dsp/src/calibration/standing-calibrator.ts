@@ -1,4 +1,4 @@
-import { float64Array } from './../signal/arena.ts';
+import { float64Array } from '../signal/arena.ts';
 /** What calibration learned about one sensor. */
 export interface Calibration {
   /** Unit vector of "up" (the accelerometer's reading of gravity) in the sensor frame. */

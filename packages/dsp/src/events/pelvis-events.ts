@@ -2,7 +2,7 @@ import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
 import { designBandPass, designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
 import { TimedRecordRing } from '../signal/ring.ts';
 import type { GaitEventDetector } from './detector.ts';
-import { float64Array, int32Array } from './../signal/arena.ts';
+import { float64Array, int32Array } from '../signal/arena.ts';
 
 /** A foot contact found from the sacral sensor alone. */
 export interface PelvisContact {

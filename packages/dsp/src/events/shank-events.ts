@@ -2,7 +2,7 @@ import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
 import { designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
 import { TimedRecordRing } from '../signal/ring.ts';
 import type { GaitEventDetector } from './detector.ts';
-import { float64Of } from './../signal/arena.ts';
+import { float64Of } from '../signal/arena.ts';
 
 /** One stance found on a shank: initial contact and toe-off, µs. */
 export interface ShankStance {

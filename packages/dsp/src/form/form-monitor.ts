@@ -2,7 +2,7 @@ import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol/core';
 import { robustStats } from '../signal/robust-stats.ts';
 import { SeriesMonitor, type SeriesChange } from './series-monitor.ts';
 import { roundTo } from '../rounding.ts';
-import { float64Array } from './../signal/arena.ts';
+import { float64Array } from '../signal/arena.ts';
 
 export interface FormParams {
   /** Seconds of each gait (walking, running) ignored at its start: the body is still warming up. */

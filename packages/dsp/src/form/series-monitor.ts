@@ -1,5 +1,5 @@
 import { medianOfSorted } from '../signal/robust-stats.ts';
-import { float64Array } from './../signal/arena.ts';
+import { float64Array } from '../signal/arena.ts';
 
 export interface SeriesMonitorParams {
   /** Stances in the rolling median the decision is made on. */

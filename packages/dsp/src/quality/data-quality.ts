@@ -1,6 +1,6 @@
 import type { LossCostParams } from './loss-cost.ts';
 import type { SensorId } from '@gaitwatch/protocol/core';
-import { float64Array } from './../signal/arena.ts';
+import { float64Array } from '../signal/arena.ts';
 
 /** A data-quality episode starting or ending. */
 export interface QualityEvent {

@@ -1,7 +1,7 @@
 import type { AngleNullReason, SensorId } from '@gaitwatch/protocol/core';
 import type { AlertEvent, TimedEvent } from '../analysis-events.ts';
 import { dataQualityAlert, type AlertContext } from '../session/alerts.ts';
-import { uint8Array } from './../signal/arena.ts';
+import { uint8Array } from '../signal/arena.ts';
 
 export interface LossCostParams {
   /** Stances a cost is judged over. */

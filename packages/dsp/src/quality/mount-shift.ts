@@ -1,5 +1,5 @@
 import { medianOfSorted, robustStats } from '../signal/robust-stats.ts';
-import { float64Array } from './../signal/arena.ts';
+import { float64Array } from '../signal/arena.ts';
 
 export interface MountShiftParams {
   /** Strides before a change that make its reference level (from half as many after a break in the series). */

@@ -1,6 +1,6 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { SegmentTracker, type SegmentParams } from './segment-tracker.ts';
-import { float64Array, float64Of } from './../signal/arena.ts';
+import { float64Array, float64Of } from '../signal/arena.ts';
 
 const OBLIQUITY = 1;
 const VERTICAL = 2;

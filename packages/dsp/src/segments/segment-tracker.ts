@@ -3,7 +3,7 @@ import { AttitudeFilter, SAMPLE_BRIDGED, SAMPLE_LAYOUT, type AttitudeFilterParam
 import { PrincipalAxis2D } from '../orientation/principal-axis.ts';
 import { CoverageLog } from '../signal/coverage-log.ts';
 import { TimedRecordRing } from '../signal/ring.ts';
-import { float64Array, float64From, float64Of } from './../signal/arena.ts';
+import { float64Array, float64From, float64Of } from '../signal/arena.ts';
 
 export interface SegmentParams {
   readonly attitude: AttitudeFilterParams;

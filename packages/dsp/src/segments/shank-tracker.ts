@@ -1,7 +1,7 @@
 import type { Side } from '@gaitwatch/protocol/core';
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { SegmentTracker, type SegmentParams } from './segment-tracker.ts';
-import { float64Array } from './../signal/arena.ts';
+import { float64Array } from '../signal/arena.ts';
 
 // Ring fields: time, then horizontal world components of the long axis (up) and of the medio-lateral axis.
 const ZX = 1;

@@ -12,12 +12,11 @@ import type { AngleGap } from '../segments/segment-tracker.ts';
 import type { SensorTrack } from '../sensor-track.ts';
 import { dataQualityAlert, type AlertContext } from './alerts.ts';
 import { roundTo } from '../rounding.ts';
-import { float64Array } from './../signal/arena.ts';
+import { other, SHANK_OF } from './sides.ts';
+import { float64Array } from '../signal/arena.ts';
 
 /** Rounds to 1/`per` (output precision well above the accuracy); keeps null. */
 const round = (x: number | null, per: number): number | null => (x === null ? null : roundTo(x, per));
-const SHANK_OF: Record<Side, SensorId> = { left: 'shank_left', right: 'shank_right' };
-const other = (side: Side): Side => (side === 'left' ? 'right' : 'left');
 
 /**
  * A stride is measured once the data it is read from is this far past its

@@ -1,0 +1,41 @@
+import type { Side } from '@gaitwatch/protocol/core';
+import type { ReleaseQueue } from '../analysis-events.ts';
+import type { GaitEventDetector } from '../events/detector.ts';
+import { PelvisEventDetector } from '../events/pelvis-events.ts';
+import { ShankEventDetector } from '../events/shank-events.ts';
+import type { AnalyzerParams } from '../params.ts';
+import { PelvisTracker } from '../segments/pelvis-tracker.ts';
+import { ShankTracker } from '../segments/shank-tracker.ts';
+import type { SensorTrack } from '../sensor-track.ts';
+import { float64From } from '../signal/arena.ts';
+import { SHANK_SIDE } from './sides.ts';
+import type { StrideAssembler } from './stride-assembler.ts';
+
+/** A calibrated sensor's segment tracker and gait-event detector; `side` tells a shank's from the pelvis's. */
+export type SensorParts =
+  | { readonly side: Side; readonly segment: ShankTracker; readonly detector: GaitEventDetector }
+  | { readonly side: undefined; readonly segment: PelvisTracker; readonly detector: GaitEventDetector };
+
+/**
+ * What a sensor gets once its standing calibration is known: a segment
+ * tracker (attitude, mounting, angle history) and a gait-event detector,
+ * both built from the calibration, the detector's contacts routed to the
+ * strides. Apart from the analyzer because the routing is a decision of its
+ * own: a shank's contacts are its leg's; the pelvis's are both legs' when it
+ * is worn alone, else stand-ins queued for a leg whose shank goes silent.
+ * Once per sensor (and again on restore), never per sample.
+ */
+export function sensorParts(track: SensorTrack, params: AnalyzerParams, shanksWorn: boolean, strides: StrideAssembler, queue: ReleaseQueue): SensorParts {
+  const calibration = track.calibration!;
+  const side = SHANK_SIDE[track.sensor];
+  const bias = float64From(calibration.gyroBiasRadps);
+  if (side !== undefined) {
+    const detector = new ShankEventDetector(params.shankEvents, track.rateHz, calibration.upSensor, bias, (stance) => strides.onShankStance(side, stance));
+    return { side, segment: new ShankTracker(params.segments, track.rateHz, calibration, side), detector };
+  }
+  const onContact = shanksWorn
+    ? (contact: { icUs: number; side: Side }) => queue.add({ kind: 'candidate', icUs: contact.icUs, side: contact.side })
+    : (contact: { icUs: number; side: Side }) => strides.onStance(contact.side, { icUs: contact.icUs, toUs: null });
+  const detector = new PelvisEventDetector(params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, bias, onContact);
+  return { side, segment: new PelvisTracker(params.segments, track.rateHz, calibration), detector };
+}
