@@ -1,13 +1,15 @@
 /**
- * Figure 1 (and 5, in part) of issue 14: the analysis hot path on one core.
+ * Figure 1 of issue 14: the analysis hot path on one core.
  * The full per-session pipeline (SessionAnalyzer.pushFrame: calibration,
  * orientation, gait events, metrics, detection) fed 15-sample frames, for one
  * session and for N sessions interleaved message by message as ingest feeds
  * them; in the same repetition, a bare two-biquad Butterworth cascade over the
  * same frames in the same order (bench/lib/biquad.ts), and once per run
  * scipy's streaming sosfilt over the single session's frames (python3, when
- * it has scipy). Memory: heap + array-buffer and RSS growth per warm session
- * after a forced GC (node --expose-gc).
+ * it has scipy). Memory per warm session is the `memory` scenario's: this one
+ * gives its sessions one second after restore, too little for the histories
+ * to grow to what running needs (it reported 109 KB where `memory`, warming
+ * them 5 s, measures ~140).
  *
  *   pnpm bench --only hot-path   (or: node --expose-gc bin/run-ts.mjs bench/child.ts hot-path [--quick] [--runs N])
  */
@@ -26,8 +28,6 @@ const NAME = 'hot-path';
 const SOS = butterworth4Sos(20, 200);
 /** A baseline pass shorter than this is repeated until it is not (timer resolution and noise), ms. */
 const MIN_BASELINE_MS = 60;
-
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 function newAnalyzer(i: number): SessionAnalyzer {
   return new SessionAnalyzer({}, { sensors: SENSOR_IDS, athleteId: `bench-${i}`, sessionId: `s${i}` });
@@ -121,18 +121,6 @@ function scipyRates(base: string, runs: number): PythonResult {
   return { ok: true, rates: parsed.rates, version: probe.stdout.trim() };
 }
 
-interface Memory {
-  heapKB: number;
-  rssKB: number;
-}
-
-function memoryNow(): { heap: number; rss: number } {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return { heap: m.heapUsed + m.arrayBuffers, rss: m.rss };
-}
-
 export async function hotPath(options: ScenarioOptions): Promise<ScenarioResult> {
   const wallStarted = performance.now();
   const { quick, runs } = options;
@@ -206,16 +194,11 @@ export async function hotPath(options: ScenarioOptions): Promise<ScenarioResult>
     feedOne(analyzer, frames, 0, warmTo);
     return analyzer.snapshot();
   });
-  const before = memoryNow();
   const analyzers = Array.from({ length: fleet.sessions }, (_, i) => SessionAnalyzer.restore(snapshots[i % snapshots.length]));
   // One more second of data, interleaved and untimed: every session's buffers touched, the interleaved loop compiled.
   const settleTo = warmTo + 40;
   feedInterleaved(analyzers, sources, warmTo, settleTo);
   const warmS = (performance.now() - warmStarted) / 1000;
-  const after = memoryNow();
-  const memory: Memory = { heapKB: (after.heap - before.heap) / fleet.sessions / 1024, rssKB: (after.rss - before.rss) / fleet.sessions / 1024 };
-  const hasGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
-  progress(NAME, `warm: ${memory.heapKB.toFixed(0)} KB heap+arrayBuffers, ${memory.rssKB.toFixed(0)} KB RSS per session (gc: ${hasGc})`);
 
   const perRun = Math.floor(fleet.runDataS * 40);
   const maxFrames = Math.min(...sources.map((f) => f.length));
@@ -249,7 +232,7 @@ export async function hotPath(options: ScenarioOptions): Promise<ScenarioResult>
   notes.push(
     `${fleet.sessions} sessions: ${fleet.sources} distinct simulated runners (seed 14, runners 100–${99 + fleet.sources}, ${fleet.durationS} s each) dealt round-robin to ${fleet.sessions} SessionAnalyzers (each its own state; the input frames are shared read-only, so the input's cache footprint is smaller than ${fleet.sessions} real runners'); every session gets its m-th message before any gets its (m+1)-th. Warm-up: ${fleet.sources} sessions fed ${fleet.warmS} s of data each, snapshot() taken, ${fleet.sessions} sessions made with SessionAnalyzer.restore() (each its own copy of the state), then 1 s of data interleaved (untimed; all of it ${warmS.toFixed(1)} s wall), then each repetition the next ${fleet.runDataS} s of data of every session (${stridesN} strides released in the timed runs).`,
   );
-  notes.push(`Memory: process.memoryUsage() after two forced GCs, before restoring the analyzers and after their extra second of data, divided by ${fleet.sessions}; heap includes arrayBuffers (typed arrays live outside the JS heap).${hasGc ? '' : ' (no --expose-gc: the figure includes garbage)'}`);
+  notes.push('Memory per warm session: see the memory scenario (its sessions get 5 s of data after restore, enough for the histories to grow to what running needs; the one second here is not).');
   notes.push(`CPU share: during the timed pipeline runs this process got ${((100 * timedCpuS) / timedWallS).toFixed(0)} % of a core (CPU time ÷ wall time; below ~95 % the machine was busy with other work and the wall-clock rates are low by about that much).`);
   notes.push('Per CPU-second rows: the same runs divided by this process\'s CPU time (process.cpuUsage) instead of wall time, so time the scheduler gave to other processes does not count; cache and memory-bandwidth contention still does.');
   notes.push('Runners per core = channel-samples/s ÷ 3,600 (3 sensors × 200 Hz × 6 channels).');
@@ -280,8 +263,6 @@ export async function hotPath(options: ScenarioOptions): Promise<ScenarioResult>
     { id: 'biquad-n-cpu', figure: `baseline: bare biquad cascade, ${fleet.sessions} sessions, per CPU-second`, unit: 'M ch-samples/s', values: biquadNCpu, higherIsBetter: true },
     { id: 'runners-1', figure: 'runners per core, 1 session rate', unit: 'runners', values: pipeline1.map((r) => (r * 1e6) / 3600), higherIsBetter: true },
     { id: 'runners-n', figure: `runners per core, ${fleet.sessions} sessions rate`, unit: 'runners', values: pipelineN.map((r) => (r * 1e6) / 3600), higherIsBetter: true, target: '≈ 7,000 runners/core', met: median(pipelineN.map((r) => (r * 1e6) / 3600)) >= 7000 },
-    { id: 'memory-heap', figure: `memory per warm session (heap + arrayBuffers), ${fleet.sessions} sessions`, unit: 'KB/session', values: [memory.heapKB], higherIsBetter: false, target: '≤ 128 KB (next: 32 KB)', met: memory.heapKB <= 128 },
-    { id: 'memory-rss', figure: `memory per warm session (RSS growth), ${fleet.sessions} sessions`, unit: 'KB/session', values: [memory.rssKB], higherIsBetter: false, target: '≤ 128 KB (next: 32 KB)', met: memory.rssKB <= 128 },
   ];
   return { name: NAME, title: 'Analysis hot path (one core)', runs, rows, notes, setupS, wallS: (performance.now() - wallStarted) / 1000 };
 }
