@@ -32,14 +32,12 @@ export class ApiConfigError extends Error {
   }
 }
 
-const int = envInt;
-
 const EnvSchema = z.object({
-  API_PORT: int(0, 65_535, 8080),
+  API_PORT: envInt(0, 65_535, 8080),
   API_HOST: optionalText,
   API_KEYS_FILE: optionalText,
   API_KEY_PEPPER: optionalText,
-  API_RATE_LIMIT_PER_MIN: int(0, 1_000_000, 600),
+  API_RATE_LIMIT_PER_MIN: envInt(0, 1_000_000, 600),
   DATA_DIR: optionalText,
   // Reads go through InfluxQL /query (DESIGN.md): a v1 database name, or the v2 bucket through its DBRP mapping.
   ...INFLUX_ENV,

@@ -88,9 +88,6 @@ export class ConfigError extends Error {
   }
 }
 
-const url = envUrl;
-const int = envInt;
-
 /** URL schemes mqtt.js speaks TLS on. */
 export const TLS_PROTOCOLS: readonly string[] = ['mqtts:', 'wss:', 'ssl:'];
 
@@ -111,9 +108,8 @@ const pemFile = optionalText.pipe(
     .optional(),
 );
 
-
 const EnvSchema = z.object({
-  MQTT_URL: optionalText.pipe(url(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'], 'mqtt://127.0.0.1:1883').optional()),
+  MQTT_URL: optionalText.pipe(envUrl(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'], 'mqtt://127.0.0.1:1883').optional()),
   MQTT_USERNAME: optionalText,
   MQTT_PASSWORD: optionalText,
   MQTT_CLIENT_ID: optionalText.pipe(
@@ -122,20 +118,20 @@ const EnvSchema = z.object({
       .regex(/^[A-Za-z0-9_.-]{1,23}$/, 'must be 1–23 of A–Z a–z 0–9 _ . - (MQTT 3.1.1 guarantees 23)')
       .optional(),
   ),
-  MQTT_RECONNECT_MIN_MS: int(100, 60_000, 500),
-  MQTT_RECONNECT_MAX_MS: int(100, 300_000, 30_000),
+  MQTT_RECONNECT_MIN_MS: envInt(100, 60_000, 500),
+  MQTT_RECONNECT_MAX_MS: envInt(100, 300_000, 30_000),
   MQTT_CA_FILE: pemFile,
   MQTT_CERT_FILE: pemFile,
   MQTT_KEY_FILE: pemFile,
   ...INFLUX_ENV,
   DATA_DIR: optionalText,
   LOG_LEVEL: envLogLevel,
-  INGEST_IDLE_TIMEOUT_S: int(5, 86_400, 120),
-  INGEST_JITTER_MS: int(0, 5_000, 250),
-  INGEST_JITTER_MAX_FRAMES: int(1, 10_000, 64),
-  INGEST_HTTP_PORT: int(0, 65_535, 9464),
+  INGEST_IDLE_TIMEOUT_S: envInt(5, 86_400, 120),
+  INGEST_JITTER_MS: envInt(0, 5_000, 250),
+  INGEST_JITTER_MAX_FRAMES: envInt(1, 10_000, 64),
+  INGEST_HTTP_PORT: envInt(0, 65_535, 9464),
   INGEST_HTTP_HOST: optionalText,
-  INGEST_CHECKPOINT_S: int(0, 3_600, 5),
+  INGEST_CHECKPOINT_S: envInt(0, 3_600, 5),
   INGEST_ACK: optionalText.pipe(z.enum(['receipt', 'checkpoint'], { error: 'must be receipt or checkpoint' }).optional()),
   INGEST_ANALYSIS_THREADS: optionalText.pipe(
     z
@@ -144,11 +140,11 @@ const EnvSchema = z.object({
       .transform((v) => (v === undefined ? undefined : Number(v)))
       .pipe(z.number({ error: 'must be an integer between 0 and 256' }).int('must be an integer between 0 and 256').min(0, 'must be at least 0').max(256, 'must be at most 256').optional()),
   ),
-  INGEST_ANALYSIS_MAX_QUEUE: int(100, 10_000_000, 20_000),
-  NATS_URL: optionalText.pipe(url(['nats:', 'tls:'], 'nats://127.0.0.1:4222').optional()),
+  INGEST_ANALYSIS_MAX_QUEUE: envInt(100, 10_000_000, 20_000),
+  NATS_URL: optionalText.pipe(envUrl(['nats:', 'tls:'], 'nats://127.0.0.1:4222').optional()),
   NATS_USER: optionalText,
   NATS_PASSWORD: optionalText,
-  NATS_PARTITIONS: int(1, 1024, 4),
+  NATS_PARTITIONS: envInt(1, 1024, 4),
   NATS_WORKER_PARTITIONS: optionalText.pipe(
     z
       .string()
