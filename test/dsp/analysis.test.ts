@@ -4,12 +4,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzeRecording, SessionAnalyzer, type AnalysisEvent } from '@gaitwatch/dsp';
+import { analyzeRecording, SessionAnalyzer, type AnalysisEvent, type StrideEvent } from '@gaitwatch/dsp';
 import { parseTruthCsv, StrideMetricsSchema, type RecordingRow, type SensorId } from '@gaitwatch/protocol';
 import { pelvisBrakingMps, SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecordingRows } from '../fixtures/recording.ts';
+import { afterMountingKnown } from '../fixtures/mounting.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gaitwatch.mjs', import.meta.url));
 let dir: string;
@@ -150,9 +151,11 @@ describe('streaming analysis', () => {
       if (typeof hit?.shankFrontalDeg === 'number') shankErrors.push(hit.shankFrontalDeg - t.shankFrontalDeg!);
     }
     const mae = (xs: number[]): number => xs.reduce((a, x) => a + Math.abs(x), 0) / xs.length;
-    // Every running stance after the first few seconds has both metrics.
-    expect(dropErrors.length).toBeGreaterThan(0.9 * truth.length);
-    expect(shankErrors.length).toBeGreaterThan(0.9 * truth.length);
+    // Every running stance after the first few seconds (the mounting learnt: test/fixtures/mounting.ts) has both metrics.
+    const known = afterMountingKnown(strides as StrideEvent[]);
+    const truthKnown = truth.filter((t) => t.icUs >= known[0]!.icUs - 100_000);
+    expect(dropErrors.length).toBeGreaterThan(0.97 * truthKnown.length);
+    expect(shankErrors.length).toBeGreaterThan(0.97 * truthKnown.length);
     expect(mae(dropErrors)).toBeLessThan(0.7);
     expect(mae(shankErrors)).toBeLessThan(1);
     // Running vertical oscillation is 6–10 cm (Garmin's running dynamics range); the simulated bounce lies there.
@@ -258,7 +261,8 @@ describe('streaming analysis', () => {
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(icErrors.length / truth.length).toBeGreaterThanOrEqual(0.97);
     expect(icErrors.sort((a, b) => a - b)[icErrors.length >> 1]).toBeLessThanOrEqual(10);
-    expect(drop.length).toBeGreaterThan(0.9 * icErrors.length);
+    const known = afterMountingKnown(strides as StrideEvent[]);
+    expect(drop.length).toBeGreaterThan(0.97 * known.length);
     expect(mean(drop)).toBeLessThan(0.7);
     expect(mean(knee)).toBeLessThan(1);
     expect(events.at(-1)).toMatchObject({ kind: 'summary', sensors: { pelvis: { rateHz: expect.closeTo(sampleRateHz, -1) as number } } });

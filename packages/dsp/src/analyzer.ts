@@ -345,7 +345,11 @@ export class SessionAnalyzer {
    * histories (strides whose windows reach back before the cut — those still
    * unreleased, up to releaseAfterS + a stride — have no angles). A short
    * pause between the cut and the next data is bridged like any gap; a long
-   * one re-levels the attitude.
+   * one re-levels the attitude. A stride spanning a stance the restarted
+   * detectors missed is judged as one across a gap (no stride time). The
+   * pelvis's mounting estimate reads its step from the restarted detector:
+   * the pelvis's metrics may differ in their last digit afterwards, and a
+   * snapshot from before the step was known learns the mounting later.
    * @throws TypeError for something that is not a snapshot of this version
    */
   static restore(snapshot: unknown): SessionAnalyzer {

@@ -92,7 +92,7 @@ export class PelvisEventDetector implements GaitEventDetector {
   private readonly intervals = float64Array(INTERVALS);
   private readonly intervalScratch = float64Array(INTERVALS);
   private intervalCount = 0;
-  private typicalStepUs = Number.NaN;
+  private typicalStep = Number.NaN;
   /** Whether an overdue step may still be searched for (once per contact). */
   private searchArmed = false;
   /** Lobes that missed the threshold (t, peak, yaw; peak −∞ once taken), for the search back. */
@@ -106,6 +106,11 @@ export class PelvisEventDetector implements GaitEventDetector {
   private readonly yawBlock: number;
   private yawSum = 0;
   private yawFill = 0;
+
+  /** The median of the recent step intervals, µs; NaN until four are known. */
+  get typicalStepUs(): number {
+    return this.typicalStep;
+  }
 
   constructor(
     private readonly params: PelvisEventParams,
@@ -282,7 +287,7 @@ export class PelvisEventDetector implements GaitEventDetector {
         const sorted = this.intervalScratch.subarray(0, n);
         sorted.set(this.intervals.subarray(0, n));
         sorted.sort();
-        this.typicalStepUs = sorted[n >> 1]!;
+        this.typicalStep = sorted[n >> 1]!;
       }
     }
     this.lastContactUs = tUs;
@@ -336,7 +341,7 @@ export class PelvisEventDetector implements GaitEventDetector {
    */
   private searchOverdue(nowUs: number, nextContactUs: number): void {
     while (this.searchArmed) {
-      const typical = this.typicalStepUs;
+      const typical = this.typicalStep;
       if (Number.isNaN(typical) || nowUs - this.lastContactUs <= OVERDUE * typical) return;
       const last = this.lastContactUs;
       const toUs = Math.min(last + OVERDUE * typical, nextContactUs - EARLIEST * typical);
@@ -356,7 +361,7 @@ export class PelvisEventDetector implements GaitEventDetector {
    * reached half the threshold, and emits them first, oldest first.
    */
   private searchBoutStart(tUs: number): void {
-    const typical = this.typicalStepUs;
+    const typical = this.typicalStep;
     if (Number.isNaN(typical) || tUs - this.lastContactUs <= BOUT_BREAK_US) return;
     const floor = this.threshold.value(tUs) / 2;
     const notBeforeUs = this.lastContactUs + OVERDUE * typical;

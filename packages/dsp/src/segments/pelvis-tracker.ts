@@ -1,6 +1,6 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { SegmentTracker, type SegmentParams } from './segment-tracker.ts';
-import { float64Array, float64Of } from '../signal/arena.ts';
+import { float64Array, float64Of, int16Array } from '../signal/arena.ts';
 
 const OBLIQUITY = 1;
 const VERTICAL = 2;
@@ -18,6 +18,23 @@ const EPOCH = 4;
 const PELVIS_HISTORY_MAX_RATE_HZ = 100;
 
 /**
+ * How far back the step echo reaches, s: a step longer than this (a very
+ * slow walk) teaches the mounting axis nothing rather than something wrong.
+ */
+const STEP_ECHO_S = 1;
+/**
+ * How far the detector's typical step may move before the echo's delay
+ * follows it, as a fraction: the delay wants the step within a few per cent
+ * (10 % off cost rbds032 0.1–0.5° of pelvic drop), and the detector's median
+ * moves in whole sample periods (5 ms at 200 Hz, 1.3 % of a running step).
+ */
+const STEP_BAND = 0.03;
+/** Int16 counts per m/s² in the step echo (±327 m/s², 0.005 m/s² resolution: below the sensor's noise). */
+const ECHO_COUNTS_PER_MPS2 = 100;
+/** An echo record with no acceleration (attitude settling, bridged, sensor x near vertical). */
+const ECHO_NONE = -32768;
+
+/**
  * Pelvic obliquity and vertical acceleration from the sacral IMU.
  *
  * Mounting: standing gives the sensor's tilt (up), not its rotation about the
@@ -28,7 +45,15 @@ const PELVIS_HISTORY_MAX_RATE_HZ = 100;
  * (twice per stride), so the principal axis of the horizontal acceleration in
  * a frame that turns with the sensor is the anterior axis (after the
  * functional-calibration idea of Favre et al. 2009, using the gait instead of
- * a prescribed movement).
+ * a prescribed movement). Only the step-periodic part of that acceleration is
+ * used: a(t) + a(t − one step). Braking and propulsion repeat every step; the
+ * side-to-side sway alternates with the stance leg and cancels in that sum.
+ * On real running the raw horizontal acceleration is barely elongated (axis
+ * ratio 1.3–1.6: the sway is large and not at right angles to the braking)
+ * and its axis sat 4–7° off the pelvis's anatomical axis; the step sum's is
+ * 3.3–3.8 and 0.7–5.6° off (offline probe on ../shared/data/real-running;
+ * packages/dsp/ACCURACY.md). The step comes from the pelvis's own contacts
+ * (`observeStep`), so no other sensor's timing enters the estimate.
  *
  * Obliquity φ = asin(ŷ_pelvis · ẑ), DESIGN.md's definition: ŷ_pelvis is the
  * sensor-frame left axis (up × anterior) rotated to the world by the attitude
@@ -53,11 +78,85 @@ export class PelvisTracker extends SegmentTracker {
   private headingX = Number.NaN;
   private headingY = Number.NaN;
   private readonly headingSmoothing: number;
+  /**
+   * The step echo: the sensor-turning frame's horizontal acceleration (u, v)
+   * of each history-rate sample for the last STEP_ECHO_S, Int16 pairs
+   * (ECHO_NONE where there was none), so the mounting axis can add the
+   * acceleration of one step before.
+   */
+  private readonly echo: Int16Array;
+  private readonly echoRecords: number;
+  /** Records written to the echo since the last reset, and the newest's time (µs). */
+  private echoCount = 0;
+  private echoLastUs = Number.NaN;
+  /** The runner's typical step from the pelvis's own contacts, µs (NaN until known). */
+  private stepUs = Number.NaN;
+  /** The acceleration one step before the current sample, (u, v) m/s². */
+  private readonly echoed = float64Array(2);
 
   constructor(params: SegmentParams, rateHz: number, calibration: Calibration) {
     super(params, rateHz, calibration, 5, PELVIS_HISTORY_MAX_RATE_HZ, params.historyS);
     this.headingSmoothing = 1 - Math.exp(-1 / (params.headingTauS * rateHz));
     this.gravity = calibration.gravityMps2;
+    this.echoRecords = Math.ceil((STEP_ECHO_S * 1e6) / this.historyPeriodUs) + 2;
+    this.echo = int16Array(2 * this.echoRecords);
+  }
+
+  /**
+   * The typical step (µs) the pelvis's contact detector now sees, after each
+   * contact: the step echo's delay. Taken only when it moved more than
+   * STEP_BAND from the delay in use, and NaN (a detector that knows no step,
+   * e.g. restored afresh) leaves the delay as it is — so a restored session,
+   * whose detector relearns its median from fewer steps, keeps the same delay
+   * and the same mounting estimate as the uninterrupted one.
+   */
+  observeStep(stepUs: number): void {
+    if (!(stepUs > 0)) return;
+    if (Number.isNaN(this.stepUs) || Math.abs(stepUs - this.stepUs) > STEP_BAND * this.stepUs) this.stepUs = stepUs;
+  }
+
+  override reset(): void {
+    super.reset();
+    // Samples either side of a long gap are no step apart.
+    this.echoCount = 0;
+  }
+
+  /**
+   * Appends the current sample's history-rate record to the step echo: `uv`
+   * (m/s²) when `known`, else none. Values are read from arrays, not passed
+   * (V8 boxes a double argument of a call it does not inline).
+   */
+  private echoPush(known: boolean): void {
+    const k = 2 * (this.echoCount % this.echoRecords);
+    const u = this.uv[0]!;
+    const v = this.uv[1]!;
+    const ok = known && Number.isFinite(u) && Number.isFinite(v);
+    this.echo[k] = ok ? Math.max(-32767, Math.min(32767, Math.round(u * ECHO_COUNTS_PER_MPS2))) : ECHO_NONE;
+    this.echo[k + 1] = ok ? Math.max(-32767, Math.min(32767, Math.round(v * ECHO_COUNTS_PER_MPS2))) : ECHO_NONE;
+    this.echoCount++;
+    this.echoLastUs = this.sample[0]!;
+  }
+
+  /**
+   * The echo's (u, v) one step before the current sample, interpolated
+   * between its two nearest records, into `echoed`; false when unknown (no
+   * step yet, a step beyond the echo's reach, or no acceleration there).
+   */
+  private echoBefore(): boolean {
+    const tUs = this.sample[0]!;
+    const stepUs = this.stepUs;
+    if (!(stepUs > 0) || stepUs > STEP_ECHO_S * 1e6 || this.echoCount < 2) return false;
+    const pos = this.echoCount - 1 - (stepUs - (tUs - this.echoLastUs)) / this.historyPeriodUs;
+    const i0 = Math.floor(pos);
+    if (!(i0 >= 0) || i0 + 1 >= this.echoCount || this.echoCount - 1 - i0 >= this.echoRecords - 1) return false;
+    const a = 2 * (i0 % this.echoRecords);
+    const b = 2 * ((i0 + 1) % this.echoRecords);
+    const e = this.echo;
+    if (e[a] === ECHO_NONE || e[b] === ECHO_NONE) return false;
+    const w = pos - i0;
+    this.echoed[0] = (e[a]! + (e[b]! - e[a]!) * w) / ECHO_COUNTS_PER_MPS2;
+    this.echoed[1] = (e[a + 1]! + (e[b + 1]! - e[a + 1]!) * w) / ECHO_COUNTS_PER_MPS2;
+    return true;
   }
 
   protected afterUpdate(): void {
@@ -67,6 +166,7 @@ export class PelvisTracker extends SegmentTracker {
       // Interpolated across a short gap: the attitude holds, the accelerations are guesses (NaN).
       this.vertical[0] = this.vertical[1] = Number.NaN;
       if (!this.keep) return;
+      this.echoPush(false);
       this.accelerations[0] = this.accelerations[1] = Number.NaN;
       this.record();
     } else if (f.settled) {
@@ -86,8 +186,13 @@ export class PelvisTracker extends SegmentTracker {
         const hy = w[1]! / n;
         this.uv[0] = fx * hx + fy * hy;
         this.uv[1] = fy * hx - fx * hy;
-        this.axis.add(this.uv);
-      }
+        if (this.keep) this.echoPush(true);
+        if (this.echoBefore()) {
+          this.uv[0] += this.echoed[0]!;
+          this.uv[1] += this.echoed[1]!;
+          this.axis.add(this.uv);
+        }
+      } else if (this.keep) this.echoPush(false);
       // Heading: the anatomical forward axis, horizontal, smoothed.
       f.toWorld(this.anterior, 0, w);
       if (Number.isNaN(this.headingX)) {
@@ -106,6 +211,7 @@ export class PelvisTracker extends SegmentTracker {
     } else {
       this.vertical[0] = this.vertical[1] = Number.NaN;
       if (!this.keep) return;
+      this.echoPush(false);
       const r = this.ring.append(this.sample, 0);
       this.ring.data.fill(Number.NaN, r + 1, r + 5);
       this.ring.data[r + this.bridgedField] = this.bridged ? 1 : 0;
@@ -141,7 +247,10 @@ export class PelvisTracker extends SegmentTracker {
 
   /** Contralateral pelvic drop over a stance: peak of φ (left stance) or −φ (right), degrees; null when unknown. */
   pelvicDropDeg(side: 'left' | 'right', fromUs: number, toUs: number): number | null {
-    return this.peak(OBLIQUITY, fromUs, toUs, side === 'left' ? 1 : -1);
+    const drop = this.peak(OBLIQUITY, fromUs, toUs, side === 'left' ? 1 : -1);
+    // Before the mounting yaw is known the sensor's own axis stands in for the pelvis's: off by up to
+    // 20°, it mixes sin ψ × the forward lean into obliquity (2° and more), so no number (mounting_unknown).
+    return drop !== null && this.spanMountingKnown() ? drop : null;
   }
 
   /**

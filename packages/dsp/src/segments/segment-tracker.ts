@@ -40,7 +40,7 @@ export interface SegmentParams {
 const REFERENCE_STEP_DEG = 3;
 
 /** Why a stance has no angle from this sensor (the stride's `…Reason` field). */
-export type AngleGap = 'sensor_silent' | 'attitude_settling' | 'data_gap' | 'history';
+export type AngleGap = 'sensor_silent' | 'attitude_settling' | 'data_gap' | 'history' | 'mounting_unknown';
 
 /** How well the motion revealed the sensor's rotation about the vertical. */
 export interface MountingEstimate {
@@ -87,6 +87,8 @@ export abstract class SegmentTracker {
   protected readonly maxRecordStepUs: number;
   /** Ring field of the bridged flag. */
   protected readonly bridgedField: number;
+  /** The record field holding the mounting-yaw epoch: by convention the subclass's last one. */
+  private readonly epochField: number;
   /** Every `keepEvery`-th sample goes into the history (rates above the subclass's historyMaxRateHz). */
   private readonly keepEvery: number;
   private sinceKept = 0;
@@ -128,6 +130,7 @@ export abstract class SegmentTracker {
     this.keepEvery = Math.max(1, Math.floor(rateHz / historyMaxRateHz));
     // One more field than the subclass's (field 0 being the time): the bridged flag (1: the record was interpolated across a short gap).
     this.bridgedField = ringFields;
+    this.epochField = ringFields - 1;
     const maxRecords = Math.ceil((historyS * rateHz) / this.keepEvery);
     this.ring = new TimedRecordRing(maxRecords, ringFields, Math.min(maxRecords, INITIAL_HISTORY_RECORDS));
     this.periodUs = 1e6 / rateHz;
@@ -309,6 +312,16 @@ export abstract class SegmentTracker {
 
   protected readonly spanScratch = float64Array(2);
 
+  /**
+   * Whether the mounting yaw had been judged from the motion for every record
+   * in spanScratch (epoch ≥ 1: epoch 0 is the start, when the sensor's own
+   * axis stands in for the anatomical one). Epochs only grow, so the first
+   * record decides.
+   */
+  protected spanMountingKnown(): boolean {
+    return this.ring.data[this.ring.slot(this.spanScratch[0]!) + this.epochField]! >= 1;
+  }
+
   /** The mounting-yaw epoch (ring field `field`) of every record in spanScratch, or NaN when it changes within it. */
   protected spanEpoch(field: number): number {
     const d = this.ring.data;
@@ -322,7 +335,8 @@ export abstract class SegmentTracker {
    * `sensor_silent` (no data reaching the window's end, or a hole in it
    * longer than `silentUs`), `attitude_settling`
    * (start-up or re-levelling after a long gap), `data_gap` (a gap in the
-   * window, or the peak beside a bridged one), else `history` (older than kept).
+   * window, or the peak beside a bridged one), `history` (older than kept),
+   * `mounting_unknown` (the mounting yaw not yet judged from the motion).
    */
   whyNoAngle(fromUs: number, toUs: number, silentUs: number): AngleGap {
     const ring = this.ring;
@@ -345,6 +359,7 @@ export abstract class SegmentTracker {
       previousUs = t;
       if (t < fromUs - maxStepUs) break;
     }
+    if (this.span(fromUs, toUs, this.spanScratch) && !this.spanMountingKnown()) return 'mounting_unknown';
     return 'data_gap';
   }
 

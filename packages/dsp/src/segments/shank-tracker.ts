@@ -106,6 +106,9 @@ export class ShankTracker extends SegmentTracker {
     const span = this.spanScratch;
     const h = this.heading;
     if (!this.strideHeading(icUs, strideEndUs ?? toUs + (toUs - icUs))) return null;
+    // Before the swing axis is known the sensor's own axis stands in: off by its mounting yaw, the heading
+    // mixes the shank's forward tilt into the medial one (3–6° on the first strides of real running).
+    if (!this.spanMountingKnown()) return null;
     const ring = this.ring;
     let best = Number.NEGATIVE_INFINITY;
     let at = -1;

@@ -33,9 +33,14 @@ export function sensorParts(track: SensorTrack, params: AnalyzerParams, shanksWo
     const detector = new ShankEventDetector(params.shankEvents, track.rateHz, calibration.upSensor, bias, (stance) => strides.onShankStance(side, stance));
     return { side, segment: new ShankTracker(params.segments, track.rateHz, calibration, side), detector };
   }
-  const onContact = shanksWorn
+  const route = shanksWorn
     ? (contact: { icUs: number; side: Side }) => queue.add({ kind: 'candidate', icUs: contact.icUs, side: contact.side })
     : (contact: { icUs: number; side: Side }) => strides.onStance(contact.side, { icUs: contact.icUs, toUs: null });
-  const detector = new PelvisEventDetector(params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, bias, onContact);
-  return { side, segment: new PelvisTracker(params.segments, track.rateHz, calibration), detector };
+  const segment = new PelvisTracker(params.segments, track.rateHz, calibration);
+  // The pelvis's mounting axis reads its acceleration one step apart: the step from its own contacts.
+  const detector: PelvisEventDetector = new PelvisEventDetector(params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, bias, (contact) => {
+    segment.observeStep(detector.typicalStepUs);
+    route(contact);
+  });
+  return { side, segment, detector };
 }

@@ -3,7 +3,7 @@ import type { SensorTrack } from '../sensor-track.ts';
 import { decodeInto, encodeState, type Encoded } from './state-codec.ts';
 
 /** Bumped whenever the state layout changes: a worker refuses a snapshot of another version. */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 
 /**
  * A session's state, JSON-serialisable: calibration, clocks and counters per
@@ -86,8 +86,13 @@ export function restoreSnapshot(
     const track = trackOf(sensor);
     if (track === undefined) throw new TypeError(`snapshot: unknown sensor ${sensor}`);
     decodeInto(track, encoded);
-    if (track.calibration !== undefined) start(track);
-    else track.restartCalibration();
+    if (track.calibration !== undefined) {
+      start(track);
+      // The detectors start afresh: a contact one of them held at the cut is lost as in a gap, so a
+      // stride that spans it must be judged as one across a gap (two strides long: no stride time),
+      // not published at half the cadence.
+      if (!(track.lastGapEndUs >= track.lastTUs)) track.lastGapEndUs = track.lastTUs;
+    } else track.restartCalibration();
   }
   decodeInto(analyzer, snapshot.state);
 }

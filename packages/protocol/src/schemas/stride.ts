@@ -6,10 +6,13 @@ import { SideSchema, TimeUs } from './common.ts';
  * units are wrong (`units_suspect`), the stance's end is unknown
  * (`stance_end_unknown`), its samples have a gap (`data_gap`, lost packets),
  * the attitude was settling (`attitude_settling`: start-up, after a long
- * gap), the sensor had gone silent (`sensor_silent`), or the stance is older
- * than the history kept (`history`).
+ * gap), the sensor had gone silent (`sensor_silent`), the stance is older
+ * than the history kept (`history`), or the sensor's turn on the body about
+ * the vertical was not yet known from the motion (`mounting_unknown`: the
+ * first seconds of a session; an angle in an unknown frame mixes the
+ * segment's forward lean into it).
  */
-export const ANGLE_NULL_REASONS = ['no_sensor', 'units_suspect', 'stance_end_unknown', 'data_gap', 'attitude_settling', 'sensor_silent', 'history'] as const;
+export const ANGLE_NULL_REASONS = ['no_sensor', 'units_suspect', 'stance_end_unknown', 'data_gap', 'attitude_settling', 'sensor_silent', 'history', 'mounting_unknown'] as const;
 export type AngleNullReason = (typeof ANGLE_NULL_REASONS)[number];
 
 /**
