@@ -118,10 +118,10 @@ if (!runningPresent) {
 describe.skipIf(!runningPresent)('real running (virtual IMUs from motion capture, full set-up)', () => {
   const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   it.each([
-    // name, IC median |error| ≤ ms, TO bias window ms, GCT bias window ms, pelvic drop MAE ≤ °, knee proxy mean error window °
-    ['fukuchi-rbds001-t25', 15, [-7, 3], [-17.5, -7.5], 0.4, [-1.0, -0.35]],
-    ['fukuchi-rbds032-t25', 40, [-19.5, -9.5], [-55.5, -45.5], 0.8, [-1.15, -0.5]],
-  ] as const)('%s: finds the stances, times toe-off and contact time, and measures pelvic drop and the knee proxy as measured', async (name, icMaxMs, toWindow, gctWindow, dropMaeMaxDeg, kneeBiasWindow) => {
+    // name, IC median |error| ≤ ms, TO bias window ms, GCT bias window ms, pelvic drop MAE ≤ °, knee proxy mean error window °, its largest |error| ≤ °
+    ['fukuchi-rbds001-t25', 15, [-7, 3], [-17.5, -7.5], 0.4, [-1.0, -0.35], 2.5],
+    ['fukuchi-rbds032-t25', 40, [-19.5, -9.5], [-55.5, -45.5], 0.8, [-1.15, -0.5], 4],
+  ] as const)('%s: finds the stances, times toe-off and contact time, and measures pelvic drop and the knee proxy as measured', async (name, icMaxMs, toWindow, gctWindow, dropMaeMaxDeg, kneeBiasWindow, kneeMaxDeg) => {
     const events: AnalysisEvent[] = [];
     await analyzeRecording(createReadStream(`${RUNNING}${name}.csv`, { encoding: 'utf8' }) as AsyncIterable<string>, (e) => events.push(e));
     const truth = parseTruthCsv(readFileSync(`${RUNNING}${name}.truth.csv`, 'utf8'));
@@ -139,19 +139,21 @@ describe.skipIf(!runningPresent)('real running (virtual IMUs from motion capture
     const gctBias = median(m.gctErrorsMs);
     expect(gctBias).toBeGreaterThanOrEqual(gctWindow[0]);
     expect(gctBias).toBeLessThanOrEqual(gctWindow[1]);
-    // The knee proxy (measured 2026-12-04: mean error −0.66° / −0.83°, MAE 0.68° / 0.89°; issue 15's target
+    // The knee proxy (measured 2026-12-04: mean error −0.68° / −0.82°, MAE 0.70° / 0.89°; issue 15's target
     // MAE ≤ 1°). Its stance window ends at toe-off: with the late toe-off it read +2.5–2.7° (early swing's
     // tilt). Its first strides read +3–6° while the shank's own axis stood in for its swing axis: they are
     // withheld now (mounting_unknown), which showed the steady −0.7° the outliers had hidden in the mean.
     expect(mean(m.shankErrorsDeg)).toBeGreaterThanOrEqual(kneeBiasWindow[0]);
     expect(mean(m.shankErrorsDeg)).toBeLessThanOrEqual(kneeBiasWindow[1]);
     expect(mean(m.shankErrorsDeg.map(Math.abs))).toBeLessThanOrEqual(1);
-    // Pelvic drop (measured 2026-12-04: MAE 0.16° / 0.38°). rbds032 read 1.20° while the pelvis's mounting
+    // Measured largest |error| 1.57° / 2.76°; published before the swing axis was known, rbds001's first strides read 5.9°.
+    expect(Math.max(...m.shankErrorsDeg.map(Math.abs))).toBeLessThanOrEqual(kneeMaxDeg);
+    // Pelvic drop (measured 2026-12-04: MAE 0.16° / 0.37°). rbds032 read 1.20° while the pelvis's mounting
     // yaw came from the raw horizontal acceleration: its sway is not at right angles to its braking, and the
     // 5–6° yaw error leaked the running's extra anterior tilt into obliquity (packages/dsp/ACCURACY.md).
     expect(mean(m.dropErrorsDeg.map(Math.abs))).toBeLessThanOrEqual(dropMaeMaxDeg);
     // Both angles are withheld (mounting_unknown) only until their sensor's mounting yaw is known from the
-    // running: the pelvis's step, then axisMinS of motion (measured: 5–6 s of running); every later stance has them.
+    // running: the pelvis's step, then axisMinS of motion (measured: 5.4–6.2 s of running); every later stance has them.
     for (const [value, reason] of [['pelvicDropDeg', 'pelvicDropReason'], ['shankFrontalDeg', 'shankFrontalReason']] as const) {
       const first = strides.findIndex((s) => s[value] !== null);
       expect(strides.slice(0, first).map((s) => s[reason])).toEqual(strides.slice(0, first).map(() => 'mounting_unknown'));

@@ -77,7 +77,7 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     attitude: { kp: 0.4, ki: 0.04, stillRadps: 0.05, stillMinS: 1, biasTauS: 2, impactRejectG: 8, settleS: 3, convergeS: 10, convergeGain: 3 },
     historyS: 10,
     shankHistoryS: 5,
-    axisMinS: 2,
+    axisMinS: 3,
     axisTauS: 60,
     headingTauS: 2,
     minAxisRatio: 1.5,
