@@ -1,4 +1,7 @@
-// Local probe: pelvic drop and knee proxy error in the first seconds after they are published vs later (simulated).
+// How good the angles are in their first seconds (SIMULATED): pelvic drop and knee proxy |error| over the
+// first 5 s after each is first published (its sensor's mounting yaw just estimated), 5–15 s, and later, for
+// a given segments.axisMinS. Chose axisMinS (ACCURACY.md, REAL running):
+//   node bin/run-ts.mjs packages/dsp/eval/mounting-start.ts 3
 import { analyzeRecording, type AnalysisEvent, type StrideEvent } from '@gaitwatch/dsp';
 import { parseTruthCsv } from '@gaitwatch/protocol';
 import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
@@ -9,7 +12,8 @@ import { join } from 'node:path';
 const axisMinS = Number(process.argv[2] ?? 2);
 const dir = mkdtempSync(join(tmpdir(), 'early-'));
 const buckets = { drop: [[], [], []] as number[][], knee: [[], [], []] as number[][] };
-let firstDrop: number[] = [], firstKnee: number[] = [];
+const firstDrop: number[] = [];
+const firstKnee: number[] = [];
 for (let seed = 1; seed <= 12; seed++) {
   const scenario = seed % 2 ? 'steady' : 'weak-side';
   const paths = await writeRecording(new SimulatedSession({ scenario, durationS: 60, seed: 1000 + seed, maxMisalignmentDeg: 15 }), dir, `s${seed}`);
