@@ -160,5 +160,14 @@ describe.skipIf(!runningPresent)('real running (virtual IMUs from motion capture
       expect((strides[first]!.icUs - firstUs) / 1e6).toBeLessThan(7);
       expect(strides.slice(first).filter((s) => s[value] === null).length).toBeLessThanOrEqual(1);
     }
+    // The summary says how long each sensor's angles waited, from its first movement (the 1 s cross-fade into
+    // running included): measured 6.2–6.5 s for the pelvis, 3.7–4.3 s for the shanks.
+    const sensors = (events.at(-1) as Extract<AnalysisEvent, { kind: 'summary' }>).sensors;
+    expect(sensors['pelvis']!.mountingWaitS).toBeGreaterThan(5);
+    expect(sensors['pelvis']!.mountingWaitS).toBeLessThan(8);
+    for (const shank of ['shank_left', 'shank_right']) {
+      expect(sensors[shank]!.mountingWaitS).toBeGreaterThan(3);
+      expect(sensors[shank]!.mountingWaitS).toBeLessThan(5.5);
+    }
   });
 });

@@ -109,6 +109,10 @@ for (const rateHz of (args.get('rates') ?? '200,1000').split(',').map(Number)) {
   const analyzer = new SessionAnalyzer(JSON.parse(args.get('params') ?? '{}') as ConstructorParameters<typeof SessionAnalyzer>[0], { sensors: SENSOR_IDS });
   feed(analyzer, data, sensorOf, 0, split);
   control(data, 0, split);
+  // Let the optimising compiler's background jobs finish and install before measuring: on a loaded machine
+  // they lag, and a hot function still running in a lower tier boxes its doubles (seen: 5–6 B per sample
+  // from the pelvis detector's and the FIR's push under three busy loops, none after this pause).
+  await new Promise((resolve) => setTimeout(resolve, 500));
   const measured = end - split;
   const seconds = (data[end * 7]! - data[split * 7]!) / 1e6;
   const analysis = await measure(() => feed(analyzer, data, sensorOf, split, end));

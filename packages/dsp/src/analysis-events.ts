@@ -28,10 +28,13 @@ export interface SummaryEvent {
    * to bridge; `completenessPct`, samples received of those the rate predicts
    * between the first and the last; `anglesWithheldS`, data time whose angles
    * were withheld while the attitude settled (start without standing, after a long gap);
+   * `mountingWaitS`, data time from the sensor's first movement until its
+   * mounting yaw was judged from the motion, whose stances' angles say
+   * `mounting_unknown` (the start of a session);
    * `flatSamples` dropped as flat-lined (the same six values over and over);
    * `clockOutliers` timestamps rejected, `clockJumps` new time bases taken (input/clock-guard.ts).
    */
-  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; bridgedGaps: number; flatSamples: number; clockOutliers: number; clockJumps: number; gapS: number; completenessPct: number | null; anglesWithheldS: number | null; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;
+  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; bridgedGaps: number; flatSamples: number; clockOutliers: number; clockJumps: number; gapS: number; completenessPct: number | null; anglesWithheldS: number | null; mountingWaitS: number | null; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;
   /** The fresh-legs baselines the form-breakdown detection holds each stance against, per gait (form/form-monitor.ts). */
   baselines: SummaryBaselines;
   /** Lines of the recording that could not be parsed (analyze only). */

@@ -395,6 +395,7 @@ export class SessionAnalyzer {
       tracks: this.tracks,
       mountingOf: (id) => this.segmentOf(id)?.mountingEstimate,
       anglesWithheldSOf: (id) => this.segmentOf(id)?.anglesWithheldS,
+      mountingWaitSOf: (id) => this.segmentOf(id)?.mountingWaitS,
       unknownSensorPushes: this.unknownSensorPushes,
       sidesSwappedFromUs: this.meter.sideCheck.swappedFromUs,
       baselines: this.form.baselines(),

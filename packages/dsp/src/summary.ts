@@ -20,6 +20,7 @@ export function buildSummary(input: {
   mountingOf: (sensor: SensorId) => MountingEstimate | undefined;
   /** Seconds of the sensor's data whose angles were withheld while its attitude settled (undefined: no segment). */
   anglesWithheldSOf: (sensor: SensorId) => number | undefined;
+  mountingWaitSOf: (sensor: SensorId) => number | undefined;
   strideTimes: Histogram;
   contactTimes: Histogram;
   strideCounts: { left: number; right: number };
@@ -73,6 +74,7 @@ export function buildSummary(input: {
           gapS: Math.round(t.gapSeconds * 1000) / 1000,
           completenessPct: Number.isNaN(t.completeness) ? null : Math.round(t.completeness * 10000) / 100,
           anglesWithheldS: roundOrNull(input.anglesWithheldSOf(id), 10),
+          mountingWaitS: roundOrNull(input.mountingWaitSOf(id), 10),
           calibration: t.calibration?.quality ?? null,
           quietS: t.calibration?.quietS ?? null,
           mounting: roundMounting(input.mountingOf(id)),

@@ -36,6 +36,9 @@ export interface SegmentParams {
   readonly maxAxisYawDeg: number;
 }
 
+/** A rate a standing body's sway stays well under (~0.05 rad/s) and walking or running exceeds: the start of movement, rad/s. */
+const MOVING_RADPS = 0.5;
+
 /** A move of the mounting yaw in use this large counts as a new reference (3° × 10° of lean ≈ 0.5° of obliquity), deg. */
 const REFERENCE_STEP_DEG = 3;
 
@@ -215,6 +218,11 @@ export abstract class SegmentTracker {
     this.filter.update(s);
     this.bridged = bridged;
     if (!this.filter.settled && !bridged) this.withheldUs += s[7] * 1e6;
+    else if (this.referenceEpoch === 0 && !bridged) {
+      // Counted from the first movement (standing still publishes no stance, so it withholds nothing).
+      if (!this.moved) this.moved = s[4]! * s[4]! + s[5]! * s[5]! + s[6]! * s[6]! > MOVING_RADPS * MOVING_RADPS;
+      if (this.moved) this.mountingWaitUs += s[7] * 1e6;
+    }
     this.keep = ++this.sinceKept >= this.keepEvery;
     if (this.keep) this.sinceKept = 0;
     this.afterUpdate();
@@ -243,6 +251,16 @@ export abstract class SegmentTracker {
   /** Seconds of this sensor's data whose angles were withheld while the attitude settled (the summary reports it). */
   get anglesWithheldS(): number {
     return this.withheldUs / 1e6;
+  }
+
+  /** Data time, attitude settled and the segment moving, before the mounting yaw was judged from the motion (angles: mounting_unknown), µs. */
+  private mountingWaitUs = 0;
+  /** Whether the segment has turned faster than MOVING_RADPS since the start. */
+  private moved = false;
+
+  /** Seconds of this sensor's settled data whose angles waited for its mounting yaw (the summary reports it). */
+  get mountingWaitS(): number {
+    return this.mountingWaitUs / 1e6;
   }
 
   /** The principal axis's angle from y_p (the sensor's own left axis), rad, in (−π/2, π/2]. */
