@@ -8,7 +8,6 @@ import { createLogger, loadConfig, startIngest, type IngestService } from '@gait
 import { topicFilter } from '@gaitwatch/protocol';
 import { LocalStore, type AlertRecord, type GaitStore, type StrideRecord } from '@gaitwatch/storage';
 import mqtt from 'mqtt';
-import { expect } from 'vitest';
 
 export interface TestIngest {
   readonly service: IngestService;
@@ -89,23 +88,7 @@ export function strideKey(s: StrideRecord | Extract<AnalysisEvent, { kind: 'stri
   return { side: s.side, icUs: s.icUs, toUs: s.toUs, strideTimeS: s.strideTimeS, gctS: s.gctS, cadenceSpm: s.cadenceSpm, pelvicDropDeg: s.pelvicDropDeg, shankFrontalDeg: s.shankFrontalDeg };
 }
 
-/**
- * Expects the strides of a session resumed from its checkpoint, away from the cut, to be the
- * uninterrupted run's: every stance field the same, pelvic drop within its last digit (the restored
- * analyzer's pelvis mounting estimate reads its step from a restarted detector, so a few seconds of its
- * input may differ by a sample of echo delay: packages/dsp/README.md, snapshot/restore).
- */
-export function expectResumedStrides(got: readonly object[], want: readonly object[]): void {
-  type Keyed = { pelvicDropDeg?: number | null };
-  const withoutDrop = (s: object): object => ({ ...s, pelvicDropDeg: undefined });
-  expect(got.map(withoutDrop)).toEqual(want.map(withoutDrop));
-  got.forEach((s, i) => {
-    const a = (s as Keyed).pelvicDropDeg ?? null;
-    const b = (want[i] as Keyed).pelvicDropDeg ?? null;
-    if (a === null || b === null) expect(a).toBe(b);
-    else expect(Math.abs(a - b), `pelvic drop ${a} against ${b}`).toBeLessThanOrEqual(0.0101);
-  });
-}
+export { expectResumedStrides } from '../fixtures/resumed.ts';
 
 export function alertKey(a: AlertRecord | Extract<AnalysisEvent, { kind: 'alert' }>): object {
   return { type: a.type, severity: a.severity, tUs: a.tUs, metric: a.metric, phase: a.phase, value: a.value, baseline: a.baseline, sensor: a.sensor ?? null, side: a.side ?? null };
