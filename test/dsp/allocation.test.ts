@@ -14,9 +14,13 @@ interface ProbeResult {
   top: [string, number][];
 }
 
-/** The probe in a fresh process per rate: one rate's JIT state must not colour the other's. */
+/**
+ * The probe in a fresh process per rate: one rate's JIT state must not colour the other's.
+ * --no-concurrent-recompilation: optimised code is installed when a function turns hot, not when
+ * a starved background thread gets to it (under CI load it did not, and unoptimised code boxes).
+ */
 function probe(rateHz: number): ProbeResult {
-  const result = spawnSync(process.execPath, ['--expose-gc', RUN_TS, PROBE, '--json', `--rates=${rateHz}`], { encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, ['--expose-gc', '--no-concurrent-recompilation', RUN_TS, PROBE, '--json', `--rates=${rateHz}`], { encoding: 'utf8', timeout: 120_000 });
   expect(result.status, result.stderr).toBe(0);
   return (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Record<string, ProbeResult>)[`${rateHz}Hz`]!;
 }

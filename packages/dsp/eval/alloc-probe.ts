@@ -1,5 +1,5 @@
 // Allocation probe for the analysis hot path (run by test/dsp/allocation.test.ts):
-//   node --expose-gc bin/run-ts.mjs packages/dsp/eval/alloc-probe.ts [--json] [--top=N] [--rates=200,1000] [--params=JSON]
+//   node --expose-gc --no-concurrent-recompilation bin/run-ts.mjs packages/dsp/eval/alloc-probe.ts [--json] [--top=N] [--rates=200,1000] [--params=JSON]
 // (--params: analyzer parameter overrides, e.g. '{"shankEvents":{"icRule":2}}', to probe an option.)
 // Feeds the same simulated run at 200 Hz and at 1000 Hz through the analyzer and
 // measures the bytes it allocates with V8's sampling heap profiler, counting
@@ -109,10 +109,10 @@ for (const rateHz of (args.get('rates') ?? '200,1000').split(',').map(Number)) {
   const analyzer = new SessionAnalyzer(JSON.parse(args.get('params') ?? '{}') as ConstructorParameters<typeof SessionAnalyzer>[0], { sensors: SENSOR_IDS });
   feed(analyzer, data, sensorOf, 0, split);
   control(data, 0, split);
-  // Let the optimising compiler's background jobs finish and install before measuring: on a loaded machine
-  // they lag, and a hot function still running in a lower tier boxes its doubles (seen: 5–6 B per sample
-  // from the pelvis detector's and the FIR's push under three busy loops, none after this pause).
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Run with --no-concurrent-recompilation: a hot function still waiting in a lower tier boxes its doubles,
+  // and on a loaded machine the background compiler thread lags by seconds (CI saw 30 B per sample from
+  // the pelvis detector's push; --concurrent-recompilation-delay=300 reproduces it: 2 KB per sample). With
+  // the flag, optimisation happens on this thread when a function turns hot, so the warm-up is warm.
   const measured = end - split;
   const seconds = (data[end * 7]! - data[split * 7]!) / 1e6;
   const analysis = await measure(() => feed(analyzer, data, sensorOf, split, end));
