@@ -22,11 +22,14 @@ function bytesUnder(analyzer: SessionAnalyzer, pattern: RegExp): number {
 }
 
 describe('memory of a warm running session', () => {
-  const analyzer = warmSession(45);
+  // Warm: past the fresh-legs baseline (30 s warm-up + 60 s of running, ~135 s of this session), as
+  // nearly all of a live session's life is. While it is learnt, each of the six series holds its
+  // values too (~11 KB more: measured 93.0 KB at 45 s).
+  const analyzer = warmSession(150);
 
-  it('holds at most 100 KB of typed arrays (measured 91.5 KB; 95 KB before the pelvis side filter ran at 50 Hz), in a few buffers', () => {
+  it('holds at most 88 KB of typed arrays (measured 81.8 KB; 91.5 KB before the baseline values were let go once armed), in a few buffers', () => {
     const footprint = typedArrayFootprint(analyzer);
-    expect(footprint.bytes, `${(footprint.bytes / 1024).toFixed(1)} KB in ${footprint.buffers} buffers`).toBeLessThanOrEqual(100 * 1024);
+    expect(footprint.bytes, `${(footprint.bytes / 1024).toFixed(1)} KB in ${footprint.buffers} buffers`).toBeLessThanOrEqual(88 * 1024);
     expect(footprint.buffers).toBeLessThanOrEqual(40);
   });
 

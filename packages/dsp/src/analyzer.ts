@@ -32,6 +32,13 @@ export interface AnalyzerOptions {
 }
 
 /**
+ * Samples of a sensor between moves of its recent-sample bound (a power of
+ * two: the check is a mask). Each move is a few comparisons; the ring holds
+ * this many samples beyond what a bridge reaches back to (16 B each).
+ */
+const RETAIN_EVERY = 32;
+
+/**
  * Streaming analysis of one session. Feed samples in time order per sensor
  * (sensors may interleave in any way); strides come out in time order. The
  * output depends only on the samples, never on how they were chunked.
@@ -277,7 +284,7 @@ export class SessionAnalyzer {
       return;
     }
     // What a bridge of this sensor's next gap can reach back to, checked by its own sample count (not the other sensors').
-    if ((track.samples & 127) === 0) track.recent.retainFrom(tUs - bridgeReachUs(this.strides.strideUsOf(track.sensor)));
+    if ((track.samples & (RETAIN_EVERY - 1)) === 0) track.recent.retainFrom(tUs - bridgeReachUs(this.strides.strideUsOf(track.sensor)), RETAIN_EVERY);
     // The segment first: the pelvis detector reads its world-frame vertical of this sample.
     const segment = this.segmentOf(track.sensor);
     const detector = this.detectors.get(track.sensor);

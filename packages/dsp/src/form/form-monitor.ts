@@ -72,10 +72,14 @@ export interface GaitBaselines {
 }
 export type SummaryBaselines = { run?: GaitBaselines; walk?: GaitBaselines };
 
+/** What a series holds of its baseline period once armed: nothing (shared, never written). */
+const NO_VALUES = new Float64Array(0);
+
 /** One series (a metric, of one side or of both) in one gait: baseline learning, then monitoring. */
 class Tracked {
   readonly monitor: SeriesMonitor;
-  private readonly learnt: Float64Array;
+  /** The baseline period's values; released (NO_VALUES) once armed: ~2 KB per series, six series a session. */
+  private learnt: Float64Array;
   private learntCount = 0;
   baseline = Number.NaN;
 
@@ -93,10 +97,18 @@ class Tracked {
     if (this.learntCount < this.learnt.length) this.learnt[this.learntCount++] = value;
   }
 
-  /** Ends learning: levels from the baseline's median and spread. */
+  /**
+   * Ends learning: levels from the baseline's median and spread. Called once
+   * learning is over, so the values are not needed after the first call
+   * (too few of them: the series is never armed, and stays so).
+   */
   arm(params: FormParams): void {
-    if (this.monitor.armed || this.learntCount < params.windowStances) return;
+    if (this.monitor.armed || this.learntCount < params.windowStances) {
+      this.learnt = NO_VALUES;
+      return;
+    }
     const { median, sd } = robustStats(this.learnt, this.learntCount);
+    this.learnt = NO_VALUES;
     this.baseline = median;
     // Standard error of a median of n: ≈ 1.253 σ / √n.
     const fromSpread = (params.robustZ * 1.253 * sd) / Math.sqrt(params.windowStances);

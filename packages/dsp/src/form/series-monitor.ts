@@ -1,4 +1,4 @@
-import { medianOfSorted } from '../signal/robust-stats.ts';
+import { medianOfSorted, sharedScratch } from '../signal/robust-stats.ts';
 import { float64Array } from '../signal/arena.ts';
 
 export interface SeriesMonitorParams {
@@ -21,7 +21,6 @@ export type SeriesChange = 'raised' | 'cleared' | null;
  */
 export class SeriesMonitor {
   private readonly window: Float64Array;
-  private readonly scratch: Float64Array;
   private count = 0;
   private run = 0;
   high = false;
@@ -34,7 +33,6 @@ export class SeriesMonitor {
 
   constructor(private readonly params: SeriesMonitorParams) {
     this.window = float64Array(params.windowStances);
-    this.scratch = float64Array(params.windowStances);
   }
 
   /** Sets the levels: raised past `raise`, resolved back past `resolve`; `sign` −1 watches for a fall. */
@@ -53,9 +51,10 @@ export class SeriesMonitor {
     this.window[this.count % n] = value;
     this.count++;
     if (this.count < n) return null;
-    this.scratch.set(this.window);
-    this.scratch.sort();
-    this.median = medianOfSorted(this.scratch, n);
+    const sorted = sharedScratch(n);
+    sorted.set(this.window);
+    sorted.sort();
+    this.median = medianOfSorted(sorted, n);
     if (!this.armed) return null;
     const past = this.high ? this.sign * (this.median - this.resolveLevel) < 0 : this.sign * (this.median - this.raiseLevel) > 0;
     this.run = past ? this.run + 1 : 0;

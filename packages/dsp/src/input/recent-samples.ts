@@ -50,9 +50,12 @@ export class RecentSamples {
     }
   }
 
-  /** No bridge will read before `tUs` (µs): older samples may go, and the ring shrink to what is left. */
-  retainFrom(tUs: number): void {
-    this.samples.retainFrom(tUs);
+  /**
+   * No bridge will read before `tUs` (µs): older samples may go, and the ring
+   * shrink to what is left and the `headroom` samples pushed before the next call.
+   */
+  retainFrom(tUs: number, headroom = 0): void {
+    this.samples.retainFrom(tUs, headroom);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { medianOfSorted, robustStats } from '../signal/robust-stats.ts';
+import { medianOfSorted, robustStats, sharedScratch } from '../signal/robust-stats.ts';
 import { float64Array } from '../signal/arena.ts';
 
 export interface MountShiftParams {
@@ -33,7 +33,6 @@ export interface MountShiftParams {
 export class MountShiftMonitor {
   private readonly values: Float64Array;
   private readonly metrics: Float64Array;
-  private readonly scratch: Float64Array;
   private count = 0;
   private seriesKey = Number.NaN;
   private lastUs = Number.NaN;
@@ -54,7 +53,6 @@ export class MountShiftMonitor {
     if (!(params.referenceStrides >= 6 && params.confirmStrides >= 2)) throw new RangeError(`mount shift needs ≥ 6 reference and ≥ 2 confirming strides, got ${params.referenceStrides} and ${params.confirmStrides}`);
     this.values = float64Array(n);
     this.metrics = float64Array(n);
-    this.scratch = float64Array(n);
   }
 
   /**
@@ -104,10 +102,11 @@ export class MountShiftMonitor {
 
   /** Median of the confirming values less the median of the reference ones (sets before and spread). */
   private step(series: Float64Array, slot: (k: number) => number, nRef: number, m: number): number {
-    for (let k = 0; k < m; k++) this.scratch[k] = series[slot(k)]!;
-    const { median, sd } = robustStats(this.scratch, nRef);
+    const scratch = sharedScratch(m);
+    for (let k = 0; k < m; k++) scratch[k] = series[slot(k)]!;
+    const { median, sd } = robustStats(scratch, nRef);
     this.before = median;
     this.spread = sd;
-    return medianOfSorted(this.scratch.subarray(nRef, m).sort(), m - nRef) - median;
+    return medianOfSorted(scratch.subarray(nRef, m).sort(), m - nRef) - median;
   }
 }

@@ -1,5 +1,5 @@
 import type { SummaryEvent, TimedEvent } from '../analysis-events.ts';
-import { Histogram } from '../signal/histogram.ts';
+import { Histogram, HistogramPool } from '../signal/histogram.ts';
 import { buildSummary } from '../summary.ts';
 
 /** What the summary takes from the rest of the session (summary.ts buildSummary). */
@@ -13,16 +13,22 @@ export type SummarySources = Omit<Parameters<typeof buildSummary>[0], 'strideTim
  * out, so the summary counts exactly what the runner was told.
  */
 export class SessionStats {
+  /** Every histogram's counts in one buffer (first field: a snapshot encodes it here, once). */
+  private readonly counts = new HistogramPool();
   /** 1 ms bins. */
-  private readonly strideTimes = new Histogram(0, 3, 0.001);
-  private readonly contactTimes = new Histogram(0, 2, 0.001);
+  private readonly strideTimes = new Histogram(0, 3, 0.001, this.counts);
+  private readonly contactTimes = new Histogram(0, 2, 0.001, this.counts);
   private readonly strideCounts = { left: 0, right: 0 };
   /** Per-side medians (0.5 ms, 0.01° bins). */
   private readonly perSide = {
-    left: { gctS: new Histogram(0, 2, 0.0005), pelvicDropDeg: new Histogram(-20, 40, 0.01), shankFrontalDeg: new Histogram(-20, 40, 0.01) },
-    right: { gctS: new Histogram(0, 2, 0.0005), pelvicDropDeg: new Histogram(-20, 40, 0.01), shankFrontalDeg: new Histogram(-20, 40, 0.01) },
+    left: this.sideHistograms(),
+    right: this.sideHistograms(),
   };
   private alertCount = 0;
+
+  private sideHistograms(): { gctS: Histogram; pelvicDropDeg: Histogram; shankFrontalDeg: Histogram } {
+    return { gctS: new Histogram(0, 2, 0.0005, this.counts), pelvicDropDeg: new Histogram(-20, 40, 0.01, this.counts), shankFrontalDeg: new Histogram(-20, 40, 0.01, this.counts) };
+  }
 
   /** Counts released events, strides with their metrics measured (an index loop: runs at every release). */
   count(released: readonly TimedEvent[]): void {

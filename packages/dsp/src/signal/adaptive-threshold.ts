@@ -1,4 +1,5 @@
 import { float64Array } from './arena.ts';
+import { sharedScratch } from './robust-stats.ts';
 /**
  * A detection threshold that follows the signal: max(floor, fraction × median
  * of the last `window` accepted peaks). Stride-to-stride the peaks change
@@ -7,7 +8,6 @@ import { float64Array } from './arena.ts';
  */
 export class AdaptiveThreshold {
   private readonly recent: Float64Array;
-  private readonly scratch: Float64Array;
   private count = 0;
   /** Recomputed on accept (rare), so value() (every candidate peak) is a field read. */
   private current: number;
@@ -28,7 +28,6 @@ export class AdaptiveThreshold {
     private readonly searchBackUs = Number.POSITIVE_INFINITY,
   ) {
     this.recent = float64Array(window);
-    this.scratch = float64Array(window);
     this.current = floor;
   }
 
@@ -45,7 +44,7 @@ export class AdaptiveThreshold {
     this.recent[this.count % this.recent.length] = peak;
     this.count++;
     const n = Math.min(this.count, this.recent.length);
-    const sorted = this.scratch.subarray(0, n);
+    const sorted = sharedScratch(n);
     sorted.set(this.recent.subarray(0, n));
     sorted.sort();
     this.current = Math.max(this.floor, this.fraction * sorted[n >> 1]!);

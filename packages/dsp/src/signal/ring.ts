@@ -208,12 +208,19 @@ export class TimedRecordRing<D extends RingFieldArray = Float32Array> {
    * (not below its initial size), keeping the newest records that fit: the
    * gap between 1.6 and 1.25 keeps it from resizing back and forth. Stable
    * indices are kept.
+   *
+   * `headroom`: records the caller appends before it moves the bound again.
+   * The bound stands still in between, so the ring must hold them as well;
+   * without them a caller that moves it every 128 records made a ring
+   * shrink to 1.25 × 235 and grow back twice every 128 records, all session
+   * long (three reallocations a cycle: freed buffers the allocator kept, 200
+   * KB of process memory a session after 150 s).
    */
-  retainFrom(tUs: number): void {
+  retainFrom(tUs: number, headroom = 0): void {
     this.retainFromUs = tUs;
     if (this.capacity <= this.initialCapacity || this.size === 0) return;
     // Most calls: the records from tUs on clearly fill enough of it (one time read, inline: nothing boxed).
-    const probe = this.pushed - Math.floor(this.capacity / 1.6);
+    const probe = this.pushed - Math.floor(this.capacity / 1.6) + headroom;
     if (probe >= this.firstIndex && this.times.baseUs + this.times.offsets[this.timeSlot(probe)]! >= tUs) return;
     // The first held record at or after tUs, by bisection (times are in order).
     let lo = this.firstIndex;
@@ -223,7 +230,7 @@ export class TimedRecordRing<D extends RingFieldArray = Float32Array> {
       if (this.time(mid) < tUs) lo = mid + 1;
       else hi = mid;
     }
-    const needed = this.pushed - lo;
+    const needed = this.pushed - lo + headroom;
     if (1.6 * Math.max(needed, this.initialCapacity) > this.capacity) return;
     const capacity = Math.max(this.initialCapacity, Math.ceil(needed * 1.25));
     // The newest records that fit stay, needed or not (a reader may still use the last few for its own bookkeeping).

@@ -167,6 +167,28 @@ describe('TimedRecordRing that grows to what its readers need', () => {
     expect(ring.firstIndex).toBe(392);
     expect(ring.data[ring.slot(399) + 1]).toBe(399);
   });
+
+  it('settles at one size when its bound moves every k records and k is its headroom (it resized three times a cycle without)', () => {
+    // A reader needing the last 225–250 records (a bridge's reach: 1.5 strides, and strides vary) that moves
+    // the bound every 128 (recent samples, as the analyzer did).
+    const resizesOver = (headroom: number): { resizes: number; capacity: number } => {
+      const ring = new TimedRecordRing(512, 6, 128);
+      let resizes = 0;
+      let capacity = ring.capacity;
+      for (let i = 0; i < 6000; i++) {
+        if (i % 128 === 0) ring.retainFrom(T0 + (i - 225 - ((i * 7) % 26)) * 10_000, headroom);
+        fill(ring, i, i + 1);
+        if (ring.capacity !== capacity && i >= 1000) resizes++;
+        capacity = ring.capacity;
+      }
+      return { resizes, capacity };
+    };
+    expect(resizesOver(0).resizes).toBeGreaterThan(50);
+    const settled = resizesOver(128);
+    expect(settled.resizes).toBe(0);
+    // What the reader needs, the records pushed until the bound moves again, and a quarter more.
+    expect(settled.capacity).toBeLessThanOrEqual(Math.ceil((250 + 128) * 1.25) + 1);
+  });
 });
 
 describe('AdaptiveThreshold', () => {
@@ -210,6 +232,22 @@ describe('Histogram', () => {
     expect(() => new Histogram(1, 1, 0.1)).toThrow(/max > min/);
   });
 
+  it('indexes more than 255 blocks (a 16-bit index), the blocks in first-use order', async () => {
+    const { Histogram } = await import('./histogram.ts');
+    const h = new Histogram(0, 100, 0.001);
+    // 1,563 blocks; used out of order: the pool's order is not the bins' order.
+    for (const v of [99.9, 0.0005, 50, 50, 99.9]) h.add(v);
+    expect(h.median()).toBeCloseTo(50.0005, 9);
+    h.add(0.0005);
+    h.add(0.0005);
+    expect(h.median()).toBeCloseTo(50.0005, 9);
+    h.add(0.0005);
+    h.add(0.0005);
+    // Five of nine now at the first bin.
+    expect(h.median()).toBeCloseTo(0.0005, 9);
+    expect(h.byteLength).toBe(2 * 1563 + 3 * 64 * 2);
+  });
+
   it('allocates counts only in the blocks of bins seen, with the medians of a full-range histogram', async () => {
     const { Histogram } = await import('./histogram.ts');
     // A plain full-range reference: every bin allocated up front.
@@ -227,7 +265,9 @@ describe('Histogram', () => {
     // A tight cluster first (a warm session), then strays on both sides and past both edges.
     for (let i = 0; i < 500; i++) values.push(3 + random());
     for (const v of values) h.add(v);
-    expect(h.byteLength).toBeLessThanOrEqual(512);
+    // The index: one byte per block of the range (94); the counts: the blocks used (2–3 here).
+    const index = Math.ceil(6000 / 64);
+    expect(h.byteLength).toBeLessThanOrEqual(index + 3 * 64 * 2);
     expect(h.median()).toBeCloseTo(reference(values, -20, 40, 0.01)!, 9);
     for (const v of [-7.3, 25.1, -50, 99, 39.999, -20]) {
       values.push(v);
@@ -235,7 +275,7 @@ describe('Histogram', () => {
       expect(h.median()).toBeCloseTo(reference(values, -20, 40, 0.01)!, 9);
     }
     // Each stray costs one block of 64 16-bit counts, not the span between it and the cluster.
-    expect(h.byteLength).toBeLessThanOrEqual(512 + 6 * 64 * 2);
+    expect(h.byteLength).toBeLessThanOrEqual(index + (3 + 6) * 64 * 2);
     for (let i = 0; i < 2000; i++) {
       const v = -25 + 70 * random();
       values.push(v);
@@ -243,8 +283,29 @@ describe('Histogram', () => {
     }
     expect(h.median()).toBeCloseTo(reference(values, -20, 40, 0.01)!, 9);
     // Never more than the full range (in whole blocks).
-    expect(h.byteLength).toBe(Math.ceil(6000 / 64) * 64 * 2);
+    expect(h.byteLength).toBe(index + index * 64 * 2);
     expect(h.total).toBe(values.length);
+  });
+
+  it('shares one pool between histograms, each with its own bins', async () => {
+    const { Histogram, HistogramPool } = await import('./histogram.ts');
+    const pool = new HistogramPool();
+    const a = new Histogram(0, 3, 0.001, pool);
+    const b = new Histogram(-20, 40, 0.01, pool);
+    // Interleaved, so each histogram's blocks sit between the other's in the pool.
+    for (let i = 0; i < 20; i++) {
+      a.add(0.7 + (i % 5) * 0.1);
+      b.add(i % 2 === 0 ? -3 : 12);
+    }
+    // 0.7 … 1.1 s fall in five blocks of 64 ms, −3° and 12° in two of 0.64°.
+    expect(a.median()).toBeCloseTo(0.9, 2);
+    expect(b.median()).toBeCloseTo(12.005, 9);
+    expect(pool.usedBlocks).toBe(5 + 2);
+    expect(pool.counts.length).toBe(8 * 64);
+    pool.widen();
+    expect(pool.counts).toBeInstanceOf(Uint32Array);
+    expect(a.median()).toBeCloseTo(0.9, 2);
+    expect(b.median()).toBeCloseTo(12.005, 9);
   });
 
   it('widens a block to 32-bit counts before a bin would overflow 16 bits, the counts exact', async () => {
@@ -252,8 +313,8 @@ describe('Histogram', () => {
     const h = new Histogram(0, 2, 0.001);
     for (let i = 0; i < 70_000; i++) h.add(0.25);
     for (let i = 0; i < 69_999; i++) h.add(0.75);
-    // Two blocks: the one whose bin passed 65,535 is 32-bit now, the other too (0.75's count passed it as well).
-    expect(h.byteLength).toBe(2 * 64 * 4);
+    // Two blocks, widened to 32-bit when the first bin passed 65,535; an index byte per block of the range.
+    expect(h.byteLength).toBe(2 * 64 * 4 + Math.ceil(2000 / 64));
     expect(h.total).toBe(139_999);
     // 70,000 of 139,999 at 0.25: the (upper) median is its bin; one more at 0.75 moves it there.
     expect(h.median()).toBeCloseTo(0.2505, 9);
