@@ -51,7 +51,9 @@ export async function memory(options: ScenarioOptions): Promise<ScenarioResult> 
   const wallStarted = performance.now();
   const { quick } = options;
   const sizes = quick ? [20, 100] : [1000, 10_000];
-  const warmS = quick ? 8 : 40;
+  // Past the fresh-legs baseline (30 s warm-up + 60 s of running; the simulated runner starts standing): a
+  // session learning it holds each series' values besides (~11 KB), for its first minute and a half only.
+  const warmS = quick ? 8 : 150;
   // After the restore, data enough for the histories to grow to what running needs (~3 s): ~1 min at 10,000 sessions.
   const settleS = quick ? 4 : 5;
   const sources = quick ? 2 : 4;

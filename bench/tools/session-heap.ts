@@ -19,7 +19,8 @@ const opt = (name: string, fallback: number): number => {
 };
 const sessions = opt('--sessions', 40);
 const top = opt('--top', 40);
-const warmS = 40;
+/** Past the fresh-legs baseline, as the memory bench (bench/lib/warm-sessions-child.ts). */
+const warmS = 150;
 // After the restore: long enough for every history to hold what a running session needs (~3 s).
 const SETTLE_S = 5;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -78,7 +79,7 @@ for (let m = warmTo; m < settleTo; m++) {
 }
 const after = await census();
 const before = new Map<string, { bytes: number; count: number }>(JSON.parse(beforeJson.toString('utf8')) as [string, { bytes: number; count: number }][]);
-if (analyzers.length !== sessions) throw new Error('lost sessions');
+if (analyzers.length !== sessions || sources.length !== 4 || snapshots.length !== 4) throw new Error('lost sessions');
 const diff: [string, number, number][] = [];
 let total = 0;
 for (const [key, a] of after) {

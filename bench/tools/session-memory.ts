@@ -15,7 +15,7 @@ const topAt = args.indexOf('--top');
 const top = topAt >= 0 ? Number(args[topAt + 1]) : 20;
 
 const analyzer = new SessionAnalyzer({}, { sensors: SENSOR_IDS, athleteId: 'a', sessionId: 's' });
-for (const f of simulatedFrames(0, 30)) analyzer.pushFrame(f.sensor, f.t0Us, f.periodUs, f.samples, f.count);
+for (const f of simulatedFrames(0, 150)) analyzer.pushFrame(f.sensor, f.t0Us, f.periodUs, f.samples, f.count);
 
 const { bytes: total, buffers, byPath } = typedArrayFootprint(analyzer, 'SessionAnalyzer');
 console.log(`typed arrays reachable from one warm SessionAnalyzer: ${(total / 1024).toFixed(0)} KB in ${buffers} buffers`);
