@@ -56,6 +56,32 @@ describe('runner simulator physics', () => {
     expect(peakRate).toBeLessThan(3);
   });
 
+  it('turns the pelvis with the swinging leg: at a contact, toward the contact leg walking and away from it running', () => {
+    // Seen from above, counter-clockwise positive. Walking: at a left contact the left leg has just
+    // swung through and the pelvis still turns its left side forward (clockwise); running: the right
+    // leg has been swinging since before the flight (counter-clockwise). Both senses are the real
+    // recordings' (../shared/data/real and real-running), at nearly every contact.
+    const session = ideal({ scenario: 'return-to-run', durationS: 170 });
+    const r = mat3();
+    const p = vec3();
+    const yawRad = (t: number): number => {
+      session.body.pelvisPose(t, r, p);
+      return Math.atan2(r[3]!, r[0]!);
+    };
+    const counted = { walk: { toward: 0, away: 0 }, run: { toward: 0, away: 0 } };
+    for (const step of session.body.steps) {
+      if (step.virtual || step.ramp < 1 || step.icS > 168) continue;
+      const rate = (yawRad(step.icS + 0.005) - yawRad(step.icS - 0.005)) / 0.01;
+      // Toward the contact leg: its side coming forward — clockwise for the left.
+      const toward = step.side === LEFT ? rate < 0 : rate > 0;
+      counted[step.mode][toward ? 'toward' : 'away']++;
+    }
+    expect(counted.walk.toward).toBeGreaterThan(20);
+    expect(counted.run.away).toBeGreaterThan(200);
+    // Only the strides blending one gait into the other may disagree.
+    expect(counted.walk.away + counted.run.toward).toBeLessThanOrEqual(4);
+  });
+
   it('reads |specific force| = g and no rotation while standing, on every sensor', () => {
     const session = ideal();
     const out = new Float64Array(6);

@@ -231,15 +231,19 @@ export class RunnerBody {
     const step = k >= 0 ? this.steps[k] : undefined;
     const stepPhase = step === undefined ? 0 : (tS - step.icS) / step.stepS;
     const speed = this.speed.speedAt(tS);
-    // Orientation: heading + rotation (yaw) swing, forward lean (tilt), obliquity.
-    // Pelvic yaw: fastest clockwise (seen from above: the left side coming forward) at a
-    // left contact and counter-clockwise at a right one, as the real lab recordings
-    // (Mobilise-D walking trials, ../shared/data/real) show at every contact; running
-    // is given the same sense (the pelvis turns with the leading leg, Novacheck 1998).
-    // It was the opposite sense, which no recording supports.
-    const yawRad = this.profile.headingRad - 4 * RAD_PER_DEG * ramp * Math.sin(2 * Math.PI * phase);
     // Gait-dependent posture blends over a stride (runningWeight): a body cannot jump between postures.
     const run = this.runningWeight(tS);
+    // Orientation: heading + rotation (yaw) swing, forward lean (tilt), obliquity.
+    // Pelvic yaw: the pelvis turns with the swinging leg (Novacheck 1998), a little behind it.
+    // Walking: at a left contact the left leg has just ended its swing and the pelvis is still
+    // turning its left side forward — fastest clockwise seen from above — as the Mobilise-D
+    // walking trials (../shared/data/real) show at every contact. Running: the other leg left
+    // the ground before the flight and has been swinging since, so at a left contact the pelvis
+    // turns its right side forward — counter-clockwise, the opposite sense — and the two
+    // senses blend over the stride of a change of gait (passing through no swing). This body
+    // gave running the walking sense until the real running recordings (../shared/data/
+    // real-running) showed the opposite sense at 134 of their 145 contacts; the physics above is why.
+    const yawRad = this.profile.headingRad - 4 * RAD_PER_DEG * ramp * (1 - 2 * run) * Math.sin(2 * Math.PI * phase);
     const leanDeg = 2 + run * (this.profile.runningLeanDeg * Math.min(1.3, speed / this.profile.speedMps) - 2);
     const tiltRad = RAD_PER_DEG * ramp * (leanDeg + 2 * Math.cos(2 * Math.PI * stepPhase));
     const obliquityRad = RAD_PER_DEG * (this.profile.standingObliquityDeg + this.obliquityDynamicDeg(tS));
