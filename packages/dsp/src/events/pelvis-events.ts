@@ -63,6 +63,18 @@ const YAW = 2;
 const RAW_YAW = 3;
 /** 1 on a row interpolated across a short gap: no contact is timed on it. */
 const BRIDGED = 4;
+/** The low-passed vertical acceleration less g, m/s² (the jerk's source), for the flight judgement. */
+const VERTICAL = 5;
+
+/**
+ * A step whose low-passed vertical acceleration fell below this fraction of
+ * −g had a flight phase: airborne, the body is in free fall (−1 g), while a
+ * walker's pelvis stays above about −0.3 g (Zijlstra & Hof 2003's trunk
+ * accelerations). The midpoint of the two. Checked, not fitted: the real
+ * running recordings reach −1.1…−1.6 g every step, the real walking trials
+ * −0.05…−0.26 g.
+ */
+const AIRBORNE_FRACTION_OF_G = 0.5;
 
 /**
  * Initial contacts and their side from a sacral IMU alone (the Lumo Run set-up).
@@ -79,6 +91,16 @@ const BRIDGED = 4;
  * (The sign was first written the other way, assuming rotation peaks before
  * contact; the real lab recordings showed every side inverted, which is how
  * this was found. That is one physical sign, not a tuned parameter.)
+ *
+ * That is walking. The pelvis turns with the swinging leg, a little behind it
+ * (Novacheck 1998): a walker's contacting leg has just ended its swing, so the
+ * pelvis still turns that side forward; a runner's other leg left the ground
+ * before the flight and has been swinging since, so at a left contact the
+ * pelvis turns its right side forward — the opposite sign. The real running
+ * recordings show it at 134 of their 145 contacts (with the walking sign every
+ * running side came out wrong, which is how this was found). So each contact
+ * is judged by whether its step had a flight phase (AIRBORNE_FRACTION_OF_G),
+ * what tells running from walking physically, whatever the cadence.
  */
 export class PelvisEventDetector implements GaitEventDetector {
   private readonly accFilter: FirFilter;
@@ -87,8 +109,10 @@ export class PelvisEventDetector implements GaitEventDetector {
   private previousFiltered = Number.NaN;
   private readonly threshold: AdaptiveThreshold;
   private lastContactUs = Number.NaN;
-  /** The side filter's value at the last contact (its sign is the side). */
-  private lastYaw = Number.NaN;
+  /** The side of the last contact: 1 left, 0 right, NaN before the first. */
+  private lastLeft = Number.NaN;
+  /** The lowest low-passed vertical acceleration (m/s², less g) judged since the last contact: below −½ g, the step was airborne. */
+  private stepMinVertical = Number.POSITIVE_INFINITY;
   /** The newest ring index judged by `check`. */
   private checkedThrough = -1;
   /** The current positive jerk lobe: its largest jerk so far, when, and the yaw rate then. */
@@ -147,7 +171,7 @@ export class PelvisEventDetector implements GaitEventDetector {
     // reflects the yaw rate over yawDelay rows. Lobes missed by the threshold are kept apart
     // (`rejected`), so the search back needs no signal history. It was ≥ 3 s (24 KB at 200 Hz);
     // now D + 3 rows (~1.5 s, 12 KB): the same rows are read, so the output is the same.
-    this.ring = new TimedRecordRing(Math.max(this.yawDelay, this.accFilter.delaySamples) + 3, 4);
+    this.ring = new TimedRecordRing(Math.max(this.yawDelay, this.accFilter.delaySamples) + 3, 5);
   }
 
   reset(): void {
@@ -162,6 +186,7 @@ export class PelvisEventDetector implements GaitEventDetector {
     this.lobeBridged = false;
     this.searchArmed = false;
     this.rejectedCount = 0;
+    this.stepMinVertical = Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -191,13 +216,18 @@ export class PelvisEventDetector implements GaitEventDetector {
     d[r + YAW] = Number.NaN;
     d[r + RAW_YAW] = yawRate;
     d[r + BRIDGED] = bridged ? 1 : 0;
+    d[r + VERTICAL] = Number.NaN;
     const newest = this.ring.pushed - 1;
     const filtered = this.accFilter.push(vertical);
     this.pushYaw(yawRate, newest);
     if (Number.isNaN(filtered)) return;
     const aligned = newest - this.accFilter.delaySamples;
     // Jerk (m/s³) between the two latest aligned samples, placed on the later one.
-    if (!Number.isNaN(this.previousFiltered) && aligned >= this.ring.firstIndex) this.ring.data[this.ring.slot(aligned) + JERK] = (filtered - this.previousFiltered) * this.rateHz;
+    if (aligned >= this.ring.firstIndex) {
+      const slot = this.ring.slot(aligned);
+      this.ring.data[slot + VERTICAL] = filtered;
+      if (!Number.isNaN(this.previousFiltered)) this.ring.data[slot + JERK] = (filtered - this.previousFiltered) * this.rateHz;
+    }
     this.previousFiltered = filtered;
     // Decide on a jerk peak once the yaw filter has caught up with it too.
     this.checkThrough(newest - Math.max(this.yawDelay, this.accFilter.delaySamples) - 1);
@@ -250,6 +280,8 @@ export class PelvisEventDetector implements GaitEventDetector {
     const ring = this.ring;
     const rowUs = ring.times.baseUs + ring.times.offsets[ring.timeSlot(i)]!;
     if (!(this.lobeJerk > 0)) this.searchOverdue(rowUs, Number.POSITIVE_INFINITY);
+    const vertical = d[slot + VERTICAL]!;
+    if (vertical < this.stepMinVertical) this.stepMinVertical = vertical;
     const jerk = d[slot + JERK]!;
     if (jerk > 0) {
       // A lobe reaching into a bridged gap may have its peak in it: judged, but never taken.
@@ -285,7 +317,11 @@ export class PelvisEventDetector implements GaitEventDetector {
     // missed between them. Counting that as two steps keeps the typical step a
     // step for a walker whose one side loads the pelvis under the threshold
     // (else the stride would become "typical" and the step never overdue).
-    const sameSide = yaw < 0 === this.lastYaw < 0;
+    // Airborne since the last contact: running, the other leg swinging — the yaw's sign means the other side.
+    const airborne = this.stepMinVertical < -AIRBORNE_FRACTION_OF_G * this.gravityMps2;
+    this.stepMinVertical = Number.POSITIVE_INFINITY;
+    const left = yaw < 0 !== airborne ? 1 : 0;
+    const sameSide = left === this.lastLeft;
     const stepUs = (tUs - this.lastContactUs) / (sameSide ? 2 : 1);
     if (stepUs <= MAX_STEP_US) {
       this.intervals[this.intervalCount % INTERVALS] = stepUs;
@@ -299,10 +335,10 @@ export class PelvisEventDetector implements GaitEventDetector {
       }
     }
     this.lastContactUs = tUs;
-    this.lastYaw = yaw;
+    this.lastLeft = left;
     this.searchArmed = true;
     this.threshold.accept(peak, tUs);
-    this.onContact({ icUs: tUs, side: yaw < 0 ? 'left' : 'right' });
+    this.onContact({ icUs: tUs, side: left === 1 ? 'left' : 'right' });
   }
 
   /** A lobe under the threshold, kept for the search back (the last few). */
