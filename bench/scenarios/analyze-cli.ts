@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { SessionAnalyzer } from '@gaitwatch/dsp';
 import { RecordingParser, SENSOR_IDS, type SensorId } from '@gaitwatch/protocol';
 import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
-import { utf8Text } from '../../src/cli/analyze.ts';
+import { utf8Text } from '../../src/cli/utf8-text.ts';
 import { BENCH_SEED, cacheDir } from '../lib/data.ts';
 import type { Row, ScenarioResult } from '../lib/result.ts';
 import { cpuS, profiled, progress, type ScenarioOptions } from '../lib/scenario.ts';
@@ -45,10 +45,10 @@ async function recording(durationS: number): Promise<string> {
 }
 
 /** Wall time of a command, s; stdout into `outPath`. */
-async function runCommand(args: readonly string[], outPath: string): Promise<number> {
+async function runCommand(args: readonly string[], outPath: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const out = openSync(outPath, 'w');
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', out, 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', out, 'pipe'], env });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
@@ -166,6 +166,7 @@ export async function analyzeCli(options: ScenarioOptions): Promise<ScenarioResu
   const parse: number[] = [];
   const analysis: number[] = [];
   const split: number[] = [];
+  const oneThread: number[] = [];
   let strides = 0;
   let inProcessCpuS = 0;
   let inProcessWallS = 0;
@@ -187,9 +188,11 @@ export async function analyzeCli(options: ScenarioOptions): Promise<ScenarioResu
     wall.push(await runCommand([CLI, 'analyze', csv], outPath));
     strides = checkOutput(outPath).strides;
     if (strides === 0 || found === 0) throw new Error('no stride found in the recording: the bench input is broken');
+    oneThread.push(await runCommand([CLI, 'analyze', csv], outPath, { ...process.env, GAITWATCH_ANALYZE_THREADS: '1' }));
+    if (checkOutput(outPath).strides !== strides) throw new Error('the one-thread CLI found other strides than the default one');
     // --quick (the smoke test) spawns the CLI once only: its 30 s file is almost all start-up anyway.
     if (!quick) startup.push(await runCommand([CLI, 'analyze', tiny], outPath));
-    progress(NAME, `run ${r + 1}/${runs}: CLI ${wall.at(-1)!.toFixed(2)} s (start-up ${startup.at(-1)?.toFixed(2) ?? '-'} s), parse ${parse.at(-1)!.toFixed(2)} s, analysis ${analysis.at(-1)!.toFixed(2)} s, plain split ${split.at(-1)!.toFixed(2)} s`);
+    progress(NAME, `run ${r + 1}/${runs}: CLI ${wall.at(-1)!.toFixed(2)} s (one thread ${oneThread.at(-1)!.toFixed(2)} s, start-up ${startup.at(-1)?.toFixed(2) ?? '-'} s), parse ${parse.at(-1)!.toFixed(2)} s, analysis ${analysis.at(-1)!.toFixed(2)} s, plain split ${split.at(-1)!.toFixed(2)} s`);
   }
   rmSync(tiny, { force: true });
   rmSync(outPath, { force: true });
@@ -199,10 +202,11 @@ export async function analyzeCli(options: ScenarioOptions): Promise<ScenarioResu
     `${runs} repetitions (capped at ${MAX_RUNS}: each takes ~30 s).`,
     `CLI: \`node bin/gaitwatch.mjs analyze FILE > file\` spawned from the bench (${strides} strides out); start-up: the same command on the file's first 600 rows.`,
     `CPU share: during the in-process parse and analysis this process got ${((100 * inProcessCpuS) / inProcessWallS).toFixed(0)} % of a core (CPU time ÷ wall time; the rest went to other processes on the box).`,
-    'Parse: RecordingParser over the file read in 1 MiB chunks and decoded as the CLI decodes them (src/cli/analyze.ts utf8Text: Latin-1 while the bytes are ASCII, UTF-8 from the first other byte), rows discarded; the plain split reads the file as ordinary UTF-8 text. Analysis: SessionAnalyzer.pushSample per row from typed arrays filled beforehand (as analyzeRecording calls it). Start-up + parse + analysis ≈ the CLI wall time; the rest is NDJSON output and the parser→analyzer hand-off.',
+    'Parse: RecordingParser over the file read in 1 MiB chunks and decoded as the CLI decodes them (src/cli/utf8-text.ts: Latin-1 while the bytes are ASCII, UTF-8 from the first other byte), rows discarded; the plain split reads the file as ordinary UTF-8 text. Analysis: SessionAnalyzer.pushSample per row from typed arrays filled beforehand (as analyzeRecording calls it). The CLI parses a file on a second thread (src/cli/parse-worker.ts) while it analyses, so its wall ≈ start-up + analysis + the hand-off of the rows and the NDJSON output; with GAITWATCH_ANALYZE_THREADS=1 (its own row) it parses on the analysing thread, wall ≈ start-up + parse + analysis.',
   ];
   const rowsOut: Row[] = [
     { id: 'cli-wall', figure: `gaitwatch analyze, ${durationS / 3600 >= 1 ? `${durationS / 3600} h` : `${durationS} s`} recording, wall`, unit: 's', values: wall, higherIsBetter: false, baseline: 'plain-split', target: '≤ 3 s and faster than numpy loadtxt + sosfiltfilt', met: null },
+    { id: 'cli-one-thread', figure: '… the same on one thread (GAITWATCH_ANALYZE_THREADS=1)', unit: 's', values: oneThread, higherIsBetter: false, baseline: 'plain-split' },
     { id: 'cli-startup', figure: '… of which start-up (600-row file)', unit: 's', values: startup, higherIsBetter: false, ...(quick ? { note: 'not measured with --quick' } : {}) },
     { id: 'parse', figure: '… of which CSV read + parse (in process)', unit: 's', values: parse, higherIsBetter: false, baseline: 'plain-split' },
     { id: 'analysis', figure: '… of which analysis (in process, pre-parsed rows)', unit: 's', values: analysis, higherIsBetter: false },

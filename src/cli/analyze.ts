@@ -1,10 +1,10 @@
-import { isAscii } from 'node:buffer';
 import { once } from 'node:events';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
-import { analyzeRecording, type Activity, type AnalysisEvent, type AnalyzerOptions, type ScreenEvent } from '@gaitwatch/dsp';
+import { analyzeRecording, recordingSink, type Activity, type AnalysisEvent, type AnalyzerOptions, type RecordingAnalysis, type ScreenEvent } from '@gaitwatch/dsp';
 import { RECORDING_ERROR_LABELS, RecordingFormatError, type RecordingErrorReason, type RecordingRowError } from '@gaitwatch/protocol/core';
 import { InputError, UsageError } from './errors.ts';
+import { parseOnWorker } from './parse-worker-client.ts';
+import { utf8Text } from './utf8-text.ts';
 
 /** Bytes read from the file at a time: large reads keep an hour's analysis I/O-cheap; also the most text held at once. */
 const READ_CHUNK_BYTES = 1 << 20;
@@ -42,32 +42,8 @@ function readError(name: string, error: unknown): InputError {
 
 const isSystemError = (error: unknown): boolean => error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 
-/**
- * UTF-8 text of byte chunks, decoded cheaply while they are ASCII: a recording
- * is ASCII, and Latin-1 decoding of ASCII bytes gives the same text several
- * times faster than UTF-8 decoding (~0.5 s of an hour's 160 MB was UTF-8
- * decoding, bench/FINDINGS.md). From the first chunk with any other byte on
- * (a byte order mark, a name with an accent in a bad line, a binary file) a
- * UTF-8 decoder takes over for good, so a character split between two chunks
- * is still decoded whole.
- */
-export async function* utf8Text(chunks: AsyncIterable<Buffer>): AsyncIterable<string> {
-  let decoder: StringDecoder | undefined;
-  for await (const chunk of chunks) {
-    if (decoder === undefined && isAscii(chunk)) yield chunk.toString('latin1');
-    else {
-      decoder ??= new StringDecoder('utf8');
-      const text = decoder.write(chunk);
-      if (text !== '') yield text;
-    }
-  }
-  const rest = decoder?.end() ?? '';
-  if (rest !== '') yield rest;
-}
-
-/** Opens `path` (`-`: stdin) as text chunks; a directory or unreadable file is refused here, before any output. */
-async function openInput(path: string): Promise<AsyncIterable<string>> {
-  if (path === '-') return utf8Text(process.stdin as AsyncIterable<Buffer>);
+/** Opens the file at `path`; a directory or unreadable file is refused here, before any output. */
+async function openFile(path: string): Promise<FileHandle> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -79,8 +55,18 @@ async function openInput(path: string): Promise<AsyncIterable<string>> {
     await handle.close();
     throw readError(path, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
   }
-  // The stream closes the handle when it ends or fails.
-  return utf8Text(handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Buffer>);
+  return handle;
+}
+
+/**
+ * Whether a file is parsed on a thread of its own while this one analyses
+ * (parse-worker.ts): on by default for files — an hour's parsing (~0.8 s)
+ * then costs no wall time on a machine with a second core. Stdin is read
+ * here. GAITWATCH_ANALYZE_THREADS=1 keeps everything on one thread (the
+ * output is the same either way: a test holds them byte-identical).
+ */
+function parseThreadFor(path: string): boolean {
+  return path !== '-' && process.env['GAITWATCH_ANALYZE_THREADS'] !== '1';
 }
 
 /**
@@ -146,11 +132,22 @@ export async function analyzeFile(path: string, options: AnalyzerOptions & { act
     if (error.code !== 'EPIPE') console.error(`gaitwatch: cannot write the output: ${error.message}`);
     process.exit(error.code === 'EPIPE' ? 0 : 2);
   });
-  const chunks = await openInput(path);
+  const threaded = parseThreadFor(path);
+  const handle = path === '-' ? undefined : await openFile(path);
+  if (threaded) await handle!.close();
   const out = new LineWriter();
-  let result: Awaited<ReturnType<typeof analyzeRecording>>;
+  const onEvent = (event: AnalysisEvent | ScreenEvent): void => out.write(event);
+  let result: RecordingAnalysis;
   try {
-    result = await analyzeRecording(pacedByStdout(chunks), (event: AnalysisEvent | ScreenEvent) => out.write(event), {}, { ...options, activity });
+    if (threaded) {
+      // Built before the thread starts, so bad options fail before any reading.
+      const sink = recordingSink(onEvent, {}, { ...options, activity });
+      result = sink.finish(await parseOnWorker(path, READ_CHUNK_BYTES, sink, process.stdout));
+    } else {
+      // The stream closes the handle when it ends or fails.
+      const chunks = handle === undefined ? utf8Text(process.stdin as AsyncIterable<Buffer>) : utf8Text(handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Buffer>);
+      result = await analyzeRecording(pacedByStdout(chunks), onEvent, {}, { ...options, activity });
+    }
   } catch (error) {
     if (error instanceof RecordingFormatError) throw new InputError(`cannot analyze ${name}: ${error.message}`);
     if (!isSystemError(error)) throw error;

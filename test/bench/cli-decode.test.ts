@@ -4,7 +4,7 @@
 // decoding of the whole input gives, however the input is cut into chunks.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { utf8Text } from '../../src/cli/analyze.ts';
+import { utf8Text } from '../../src/cli/utf8-text.ts';
 
 async function decode(chunks: readonly Uint8Array[]): Promise<string> {
   async function* source(): AsyncIterable<Buffer> {

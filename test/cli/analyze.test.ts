@@ -19,7 +19,7 @@ interface Run {
   stderr: string;
 }
 
-function analyze(file: string, options: { input?: string; uid?: number; gid?: number } = {}): Run {
+function analyze(file: string, options: { input?: string; uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): Run {
   const result = spawnSync(process.execPath, [BIN, 'analyze', file], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20, ...options });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -127,6 +127,12 @@ describe('gaitwatch analyze refuses what it cannot analyse, in one line', () => 
     expectRefused(analyze(await file('gzipped.csv', gzipSync(lfText))), /cannot analyze .*gzipped\.csv: line 1 is (.*not text|longer than 512 characters)/);
   });
 
+  it('a read that fails (an I/O error from the parse thread, and on one thread)', () => {
+    // /proc/self/mem opens, is no directory, and fails its first read at offset 0 with EIO.
+    expectRefused(analyze('/proc/self/mem'), /^gaitwatch: cannot read \/proc\/self\/mem: EIO: i\/o error, read\n$/);
+    expectRefused(analyze('/proc/self/mem', { env: { ...process.env, GAITWATCH_ANALYZE_THREADS: '1' } }), /^gaitwatch: cannot read \/proc\/self\/mem: EIO: i\/o error, read\n$/);
+  });
+
   it('a file of bad lines only, counting them per reason', async () => {
     const text = `${HEADER}\n1,wrist,1,2,3,4,5,6\n2,pelvis,1,2\n3,wrist,1,2,3,4,5,6\n${'x'.repeat(100_000)}\n`;
     expectRefused(
@@ -155,6 +161,9 @@ describe('gaitwatch analyze with bad lines among good ones', () => {
     expect(events.slice(0, -1)).toEqual(reference.stdout.trimEnd().split('\n').slice(0, -1));
     expect(JSON.parse(events.at(-1)!)).toMatchObject({ kind: 'summary', parseErrors: 100_001, parseErrorsByReason: { sensor: 50_000, field_count: 50_000, too_long: 1 } });
     expect(run.stderr).toMatch(/^gaitwatch analyze: skipped 100001 bad line\(s\) of .*flood\.csv \(50000 wrong field count, 50000 unknown sensor, 1 over-long line; first: line 3: unknown sensor "wrist"; line 4: expected 8 fields, got 5; line 5: [^;]+; line 7: [^;]+; line 8: [^;]+\)\n$/);
+    // Parsed on one thread (GAITWATCH_ANALYZE_THREADS=1) instead of the parse thread: the same bytes, both streams.
+    const single = analyze(join(dir, 'flood.csv'), { env: { ...process.env, GAITWATCH_ANALYZE_THREADS: '1' } });
+    expect(single).toEqual(run);
   });
 
   it('keeps the summary free of a breakdown when nothing was skipped', () => {

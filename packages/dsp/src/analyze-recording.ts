@@ -1,4 +1,4 @@
-import { RecordingParser, type RecordingErrorReason, type RecordingParserOptions, type RecordingRow, type RecordingRowError } from '@gaitwatch/protocol/core';
+import { RecordingParser, type RecordingErrorReason, type RecordingParserOptions, type RecordingRow, type RecordingRowError, type SensorId } from '@gaitwatch/protocol/core';
 import { SessionAnalyzer } from './analyzer.ts';
 import type { AnalysisEvent, SummaryEvent } from './analysis-events.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from './params.ts';
@@ -63,30 +63,63 @@ export async function analyzeRecording(
   options: RecordingOptions = {},
   parserOptions: RecordingParserOptions = {},
 ): Promise<RecordingAnalysis> {
-  // The overloads tie the callback's type to the activity; here it takes whatever the analyzer gives.
-  const emit = onEvent as (event: AnalysisEvent | ScreenEvent) => void;
+  // Constructed before reading, so bad parameters fail before any event.
+  const sink = recordingSink(onEvent as (event: AnalysisEvent | ScreenEvent) => void, params, options);
+  const parser = new RecordingParser(parserOptions);
+  const onRow = ({ sensor, tUs, values }: RecordingRow): void => sink.pushSample(sensor, tUs, values);
+  for await (const chunk of chunks) parser.feed(chunk, onRow);
+  parser.end(onRow);
+  return sink.finish({ rows: parser.rowCount, errorCount: parser.errorCount, errorCounts: parser.errorCounts, errors: parser.errors });
+}
+
+/** What the parse of a recording counted: the summary and RecordingAnalysis report it. */
+export interface ParseCounts {
+  readonly rows: number;
+  readonly errorCount: number;
+  readonly errorCounts: Readonly<Record<RecordingErrorReason, number>>;
+  /** The first few bad lines. */
+  readonly errors: readonly RecordingRowError[];
+}
+
+/** The analysis half of analyzeRecording, fed rows parsed elsewhere (the CLI parses in a worker thread). */
+export interface RecordingSink {
+  pushSample(sensor: SensorId, tUs: number, values: ArrayLike<number>): void;
+  /** `count` rows of one sensor from `buf` at `offset` (values), each t, ax, ay, az, gx, gy, gz. */
+  pushRows(sensor: SensorId, buf: Float64Array, offset: number, count: number): void;
+  /** The closing events (the summary with the parse's counts); what analyzeRecording returns. */
+  finish(parse: ParseCounts): RecordingAnalysis;
+}
+
+/**
+ * The analyzer a recording of `options.activity` needs, wrapped so that rows
+ * go in and every event goes to `onEvent`, as analyzeRecording does. Throws
+ * on bad parameters or an unknown activity, before any event.
+ */
+export function recordingSink(onEvent: (event: AnalysisEvent | ScreenEvent) => void, params: ConstructorParameters<typeof SessionAnalyzer>[0] = {}, options: RecordingOptions = {}): RecordingSink {
   const { activity = 'run', screenParams, pelvicDropLevelMaxDeg, ...runOptions } = options;
   if (activity !== 'run' && activity !== 'screen') throw new RangeError(`activity must be run or screen, got ${JSON.stringify(activity)}`);
-  // Constructed before reading, so bad parameters fail before any event.
   const analyzer =
     activity === 'screen'
       ? new ScreenAnalyzer(screenParams, { ...runOptions, ...(pelvicDropLevelMaxDeg !== undefined ? { pelvicDropLevelMaxDeg } : {}) })
       : new SessionAnalyzer(params, runOptions);
-  const parser = new RecordingParser(parserOptions);
-  const onRow = ({ sensor, tUs, values }: RecordingRow): void => {
-    for (const event of analyzer.pushSample(sensor, tUs, values[0], values[1], values[2], values[3], values[4], values[5])) emit(event);
+  const emitAll = (events: readonly (AnalysisEvent | ScreenEvent)[]): void => {
+    for (let i = 0; i < events.length; i++) onEvent(events[i]!);
   };
-  for await (const chunk of chunks) parser.feed(chunk, onRow);
-  parser.end(onRow);
-  const byReason = Object.fromEntries(Object.entries(parser.errorCounts).filter(([, count]) => count > 0)) as RecordingAnalysis['parseErrorsByReason'];
-  for (const event of analyzer.finish()) {
-    if (event.kind !== 'summary') emit(event);
-    else {
-      const summary: (SummaryEvent | ScreenSummaryEvent) & { parseErrorsByReason?: RecordingAnalysis['parseErrorsByReason'] } = { ...event, parseErrors: parser.errorCount };
-      if (parser.errorCount > 0) summary.parseErrorsByReason = byReason;
-      emit(summary);
-    }
-  }
-  const base = { rows: parser.rowCount, parseErrors: parser.errors, parseErrorCount: parser.errorCount, parseErrorsByReason: byReason };
-  return analyzer instanceof ScreenAnalyzer ? { ...base, params: DEFAULT_PARAMS, screenParams: analyzer.params } : { ...base, params: analyzer.params };
+  return {
+    pushSample: (sensor, tUs, v) => emitAll(analyzer.pushSample(sensor, tUs, v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!)),
+    pushRows: (sensor, buf, offset, count) => emitAll(analyzer.pushRows(sensor, buf, offset, count)),
+    finish(parse) {
+      const byReason = Object.fromEntries(Object.entries(parse.errorCounts).filter(([, count]) => count > 0)) as RecordingAnalysis['parseErrorsByReason'];
+      for (const event of analyzer.finish()) {
+        if (event.kind !== 'summary') onEvent(event);
+        else {
+          const summary: (SummaryEvent | ScreenSummaryEvent) & { parseErrorsByReason?: RecordingAnalysis['parseErrorsByReason'] } = { ...event, parseErrors: parse.errorCount };
+          if (parse.errorCount > 0) summary.parseErrorsByReason = byReason;
+          onEvent(summary);
+        }
+      }
+      const base = { rows: parse.rows, parseErrors: parse.errors, parseErrorCount: parse.errorCount, parseErrorsByReason: byReason };
+      return analyzer instanceof ScreenAnalyzer ? { ...base, params: DEFAULT_PARAMS, screenParams: analyzer.params } : { ...base, params: analyzer.params };
+    },
+  };
 }

@@ -1,0 +1,6 @@
+// Parse thread entry: Node 20 does not apply the CLI's tsx registration to a worker's own entry file,
+// so tsx is registered here and the TypeScript worker loaded through it (as ingest's analysis-worker.mjs).
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./parse-worker.ts');
