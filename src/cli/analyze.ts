@@ -42,8 +42,8 @@ function readError(name: string, error: unknown): InputError {
 
 const isSystemError = (error: unknown): boolean => error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 
-/** Opens the file at `path`; a directory or unreadable file is refused here, before any output. */
-async function openFile(path: string): Promise<FileHandle> {
+/** Opens the file at `path` (and says its size); a directory or unreadable file is refused here, before any output. */
+async function openFile(path: string): Promise<{ handle: FileHandle; bytes: number }> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -51,22 +51,34 @@ async function openFile(path: string): Promise<FileHandle> {
     throw readError(path, error);
   }
   // Linux opens a directory for reading and fails only at the first read: ask first.
-  if ((await handle.stat()).isDirectory()) {
+  const stat = await handle.stat();
+  if (stat.isDirectory()) {
     await handle.close();
     throw readError(path, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
   }
-  return handle;
+  return { handle, bytes: stat.size };
 }
 
 /**
- * Whether a file is parsed on a thread of its own while this one analyses
- * (parse-worker.ts): on by default for files — an hour's parsing (~0.8 s)
- * then costs no wall time on a machine with a second core. Stdin is read
- * here. GAITWATCH_ANALYZE_THREADS=1 keeps everything on one thread (the
- * output is the same either way: a test holds them byte-identical).
+ * Files at least this large are parsed on a thread of their own. Starting one
+ * costs ~0.28 s here (it loads its own TypeScript loader and parser), parsing
+ * runs at ~200 MB/s: below ~60 MB the thread would not pay for itself; 32 MB
+ * (12 minutes of three 200 Hz sensors) leaves a margin for slower disks and
+ * busier machines, where the overlap is worth more.
  */
-function parseThreadFor(path: string): boolean {
-  return path !== '-' && process.env['GAITWATCH_ANALYZE_THREADS'] !== '1';
+const PARSE_THREAD_MIN_BYTES = 32 << 20;
+
+/**
+ * Whether a file is parsed on a thread of its own while this one analyses
+ * (parse-worker.ts): an hour's parsing (~0.8 s) then costs no wall time on a
+ * machine with a second core. Stdin is read here. GAITWATCH_ANALYZE_THREADS=1
+ * keeps everything on one thread, =2 uses the parse thread whatever the size
+ * (the output is the same either way: a test holds them byte-identical).
+ */
+function parseThreadFor(path: string, bytes: number): boolean {
+  const threads = process.env['GAITWATCH_ANALYZE_THREADS'];
+  if (path === '-' || threads === '1') return false;
+  return threads === '2' || bytes >= PARSE_THREAD_MIN_BYTES;
 }
 
 /**
@@ -132,8 +144,9 @@ export async function analyzeFile(path: string, options: AnalyzerOptions & { act
     if (error.code !== 'EPIPE') console.error(`gaitwatch: cannot write the output: ${error.message}`);
     process.exit(error.code === 'EPIPE' ? 0 : 2);
   });
-  const threaded = parseThreadFor(path);
-  const handle = path === '-' ? undefined : await openFile(path);
+  const file = path === '-' ? undefined : await openFile(path);
+  const handle = file?.handle;
+  const threaded = parseThreadFor(path, file?.bytes ?? 0);
   if (threaded) await handle!.close();
   const out = new LineWriter();
   const onEvent = (event: AnalysisEvent | ScreenEvent): void => out.write(event);

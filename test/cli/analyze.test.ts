@@ -121,6 +121,8 @@ describe('gaitwatch analyze refuses what it cannot analyse, in one line', () => 
   it('a file without the header, or with another one', async () => {
     expectRefused(analyze(await file('no-header.csv', lfText.slice(lfText.indexOf('\n') + 1))), /line 1 is "\d+,\w+,.*": a data row, so the file has no header; expected the header/);
     expectRefused(analyze(await file('other-header.csv', lfText.replace('gz', 'gz_dps'))), /column 8 is "gz_dps" where "gz" is expected/);
+    // The same refusal when the parse thread reads it.
+    expectRefused(analyze(join(dir, 'no-header.csv'), { env: { ...process.env, GAITWATCH_ANALYZE_THREADS: '2' } }), /line 1 is "\d+,\w+,.*": a data row, so the file has no header; expected the header/);
   });
 
   it('a compressed recording', async () => {
@@ -130,7 +132,7 @@ describe('gaitwatch analyze refuses what it cannot analyse, in one line', () => 
   it('a read that fails (an I/O error from the parse thread, and on one thread)', () => {
     // /proc/self/mem opens, is no directory, and fails its first read at offset 0 with EIO.
     expectRefused(analyze('/proc/self/mem'), /^gaitwatch: cannot read \/proc\/self\/mem: EIO: i\/o error, read\n$/);
-    expectRefused(analyze('/proc/self/mem', { env: { ...process.env, GAITWATCH_ANALYZE_THREADS: '1' } }), /^gaitwatch: cannot read \/proc\/self\/mem: EIO: i\/o error, read\n$/);
+    expectRefused(analyze('/proc/self/mem', { env: { ...process.env, GAITWATCH_ANALYZE_THREADS: '2' } }), /^gaitwatch: cannot read \/proc\/self\/mem: EIO: i\/o error, read\n$/);
   });
 
   it('a file of bad lines only, counting them per reason', async () => {
@@ -139,6 +141,7 @@ describe('gaitwatch analyze refuses what it cannot analyse, in one line', () => 
       analyze(await file('all-bad.csv', text)),
       /no valid row: every data line is bad: 4 bad line\(s\) \(1 wrong field count, 2 unknown sensor, 1 over-long line; first: line 2: unknown sensor "wrist"; line 3: expected 8 fields, got 4; line 4: .*; line 5: line longer than 512 characters/,
     );
+    expect(analyze(join(dir, 'all-bad.csv'), { env: { ...process.env, GAITWATCH_ANALYZE_THREADS: '2' } })).toEqual(analyze(join(dir, 'all-bad.csv')));
   });
 });
 
@@ -161,9 +164,10 @@ describe('gaitwatch analyze with bad lines among good ones', () => {
     expect(events.slice(0, -1)).toEqual(reference.stdout.trimEnd().split('\n').slice(0, -1));
     expect(JSON.parse(events.at(-1)!)).toMatchObject({ kind: 'summary', parseErrors: 100_001, parseErrorsByReason: { sensor: 50_000, field_count: 50_000, too_long: 1 } });
     expect(run.stderr).toMatch(/^gaitwatch analyze: skipped 100001 bad line\(s\) of .*flood\.csv \(50000 wrong field count, 50000 unknown sensor, 1 over-long line; first: line 3: unknown sensor "wrist"; line 4: expected 8 fields, got 5; line 5: [^;]+; line 7: [^;]+; line 8: [^;]+\)\n$/);
-    // Parsed on one thread (GAITWATCH_ANALYZE_THREADS=1) instead of the parse thread: the same bytes, both streams.
-    const single = analyze(join(dir, 'flood.csv'), { env: { ...process.env, GAITWATCH_ANALYZE_THREADS: '1' } });
-    expect(single).toEqual(run);
+    // Parsed on the parse thread (GAITWATCH_ANALYZE_THREADS=2: this file is under the size that starts one
+    // by itself) instead of on one thread: the same bytes, both streams.
+    const threaded = analyze(join(dir, 'flood.csv'), { env: { ...process.env, GAITWATCH_ANALYZE_THREADS: '2' } });
+    expect(threaded).toEqual(run);
   });
 
   it('keeps the summary free of a breakdown when nothing was skipped', () => {
