@@ -19,6 +19,10 @@ interface Walk {
   finish?: boolean;
   rateHz?: number;
   stepS?: number;
+  /** Running: a flight (free fall, the sensor reads ~0 g) before each contact, and the pelvis turning away from the contact leg. */
+  run?: boolean;
+  /** With `run`: the flights (default); false keeps the running turn without them. */
+  flights?: boolean;
 }
 
 /**
@@ -27,7 +31,7 @@ interface Walk {
  * at each contact (negative at a left one), optionally a turn on top.
  * Returns the contacts with times relative to the first step.
  */
-function walk({ steps, gain = () => 1, turnRadps = () => 0, standS = 3, finish = true, rateHz = RATE_HZ, stepS = STEP_S }: Walk): PelvisContact[] {
+function walk({ steps, gain = () => 1, turnRadps = () => 0, standS = 3, finish = true, rateHz = RATE_HZ, stepS = STEP_S, run = false, flights = run }: Walk): PelvisContact[] {
   const contacts: PelvisContact[] = [];
   const detector = new PelvisEventDetector(DEFAULT_PARAMS.pelvisEvents, rateHz, [0, 0, 1], G, new Float64Array(3), (c) => contacts.push(c));
   const row = new Float64Array(7);
@@ -40,8 +44,10 @@ function walk({ steps, gain = () => 1, turnRadps = () => 0, standS = 3, finish =
     for (let k = 0; k < steps; k++) {
       const d = walkS - (k * stepS + 0.06);
       vertical += gain(k) * 4 * Math.exp(-(d * d) / (2 * 0.05 * 0.05));
+      // The flight: 120 ms of free fall up to the contact (the row then reads 0 m/s²).
+      if (flights && gain(k) > 0 && walkS >= k * stepS - 0.12 && walkS < k * stepS) vertical = 1.2 - G;
     }
-    const swing = walkS >= -stepS / 2 ? -0.5 * Math.cos((Math.PI * walkS) / stepS) : 0;
+    const swing = walkS >= -stepS / 2 ? (run ? 0.5 : -0.5) * Math.cos((Math.PI * walkS) / stepS) : 0;
     row.set([t0Us + Math.round(tS * 1e6), 0, 0, G + vertical - 1.2, 0, 0, swing + turnRadps(tS)]);
     detector.push(row, 0);
   }
@@ -107,6 +113,16 @@ describe('PelvisEventDetector', () => {
     const contacts = walk({ steps: 30, gain: (k) => (k % 2 === 1 ? 0.4 : 1) });
     // After the rhythm is known (four steps), every weak right step is found.
     for (let k = 9; k < 30; k += 2) expect(at(contacts, k), `step ${k}`).toHaveLength(1);
+  });
+
+  it('reads the side the other way after a flight: a runner\'s pelvis turns with the other, swinging leg', () => {
+    const contacts = walk({ steps: 30, stepS: 0.36, run: true });
+    expect(contacts).toHaveLength(30);
+    for (let k = 0; k < 30; k++) expect(at(contacts, k, 0.36)[0]?.side, `step ${k}`).toBe(k % 2 === 0 ? 'left' : 'right');
+    // The same turning without the flights is read as a walker's: every side the other way.
+    const grounded = walk({ steps: 30, stepS: 0.36, run: true, flights: false });
+    expect(grounded).toHaveLength(30);
+    for (let k = 0; k < 30; k++) expect(at(grounded, k, 0.36)[0]?.side, `step ${k}`).toBe(k % 2 === 0 ? 'right' : 'left');
   });
 
   it('finds the weak last step of a bout and the weak first steps of the next', () => {

@@ -75,6 +75,15 @@ const VERTICAL = 5;
  * −0.05…−0.26 g.
  */
 const AIRBORNE_FRACTION_OF_G = 0.5;
+/**
+ * A contact is a runner's when a flight sample came at most this long before
+ * it, µs: the flight ends at the foot strike and the detected contact (the
+ * steepest loading) follows it by ~50 ms, while a running step lasts 0.3–0.4 s;
+ * a walker's contact after a run is a step or more from its last flight.
+ */
+const FLIGHT_LOOKBACK_US = 300_000;
+/** Fields per remembered lobe: time, peak jerk, yaw rate, airborne (1) or not (0). */
+const REJECTED_FIELDS = 4;
 
 /**
  * Initial contacts and their side from a sacral IMU alone (the Lumo Run set-up).
@@ -111,8 +120,10 @@ export class PelvisEventDetector implements GaitEventDetector {
   private lastContactUs = Number.NaN;
   /** The side of the last contact: 1 left, 0 right, NaN before the first. */
   private lastLeft = Number.NaN;
-  /** The lowest low-passed vertical acceleration (m/s², less g) judged since the last contact: below −½ g, the step was airborne. */
-  private stepMinVertical = Number.POSITIVE_INFINITY;
+  /** The latest time (µs) the low-passed vertical acceleration was below the flight level; NaN: none yet. */
+  private lastFlightUs = Number.NaN;
+  /** The flight level: −AIRBORNE_FRACTION_OF_G × g, m/s². */
+  private readonly flightBelowMps2: number;
   /** The newest ring index judged by `check`. */
   private checkedThrough = -1;
   /** The current positive jerk lobe: its largest jerk so far, when, and the yaw rate then. */
@@ -128,7 +139,7 @@ export class PelvisEventDetector implements GaitEventDetector {
   /** Whether an overdue step may still be searched for (once per contact). */
   private searchArmed = false;
   /** Lobes that missed the threshold (t, peak, yaw; peak −∞ once taken), for the search back. */
-  private readonly rejected = float64Array(3 * REJECTED);
+  private readonly rejected = float64Array(REJECTED_FIELDS * REJECTED);
   private rejectedCount = 0;
   /** Bout-start steps found before a strong contact, newest first. */
   private readonly boutStart = int32Array(BOUT_START_STEPS);
@@ -153,6 +164,7 @@ export class PelvisEventDetector implements GaitEventDetector {
     private readonly onContact: (contact: PelvisContact) => void,
   ) {
     this.rateHz = sampleRateHz;
+    this.flightBelowMps2 = -AIRBORNE_FRACTION_OF_G * gravityMps2;
     this.threshold = new AdaptiveThreshold(params.minJerkMps3, params.adaptiveFraction, 8, params.searchBackS * 1e6);
     const taps = tapsForSpan(params.filterSpanS, sampleRateHz);
     this.accFilter = new FirFilter(designLowPass(params.cutoffHz, sampleRateHz, taps));
@@ -186,7 +198,7 @@ export class PelvisEventDetector implements GaitEventDetector {
     this.lobeBridged = false;
     this.searchArmed = false;
     this.rejectedCount = 0;
-    this.stepMinVertical = Number.POSITIVE_INFINITY;
+    this.lastFlightUs = Number.NaN;
   }
 
   /**
@@ -280,8 +292,7 @@ export class PelvisEventDetector implements GaitEventDetector {
     const ring = this.ring;
     const rowUs = ring.times.baseUs + ring.times.offsets[ring.timeSlot(i)]!;
     if (!(this.lobeJerk > 0)) this.searchOverdue(rowUs, Number.POSITIVE_INFINITY);
-    const vertical = d[slot + VERTICAL]!;
-    if (vertical < this.stepMinVertical) this.stepMinVertical = vertical;
+    if (d[slot + VERTICAL]! < this.flightBelowMps2) this.lastFlightUs = rowUs;
     const jerk = d[slot + JERK]!;
     if (jerk > 0) {
       // A lobe reaching into a bridged gap may have its peak in it: judged, but never taken.
@@ -302,24 +313,24 @@ export class PelvisEventDetector implements GaitEventDetector {
     const bridged = this.lobeBridged;
     this.lobeBridged = false;
     if (Number.isNaN(yaw) || bridged) return;
+    // Judged now, while the flight before this contact is the latest one seen (a search back may take it later).
+    const airborne = tUs - this.lastFlightUs <= FLIGHT_LOOKBACK_US;
     if (peak < this.threshold.value(tUs)) {
-      this.remember(tUs, peak, yaw);
+      this.remember(tUs, peak, yaw, airborne);
       return;
     }
     if (!Number.isNaN(this.lastContactUs) && tUs - this.lastContactUs < this.params.minStepS * 1e6) return;
     this.searchBoutStart(tUs);
     this.searchOverdue(tUs, tUs);
-    this.accept(tUs, peak, yaw);
+    this.accept(tUs, peak, yaw, airborne);
   }
 
-  private accept(tUs: number, peak: number, yaw: number): void {
+  private accept(tUs: number, peak: number, yaw: number, airborne: boolean): void {
     // Feet alternate: two contacts on the same side are a stride apart, a step
     // missed between them. Counting that as two steps keeps the typical step a
     // step for a walker whose one side loads the pelvis under the threshold
     // (else the stride would become "typical" and the step never overdue).
-    // Airborne since the last contact: running, the other leg swinging — the yaw's sign means the other side.
-    const airborne = this.stepMinVertical < -AIRBORNE_FRACTION_OF_G * this.gravityMps2;
-    this.stepMinVertical = Number.POSITIVE_INFINITY;
+    // After a flight: running, the other leg swinging — the yaw's sign means the other side.
     const left = yaw < 0 !== airborne ? 1 : 0;
     const sameSide = left === this.lastLeft;
     const stepUs = (tUs - this.lastContactUs) / (sameSide ? 2 : 1);
@@ -342,11 +353,12 @@ export class PelvisEventDetector implements GaitEventDetector {
   }
 
   /** A lobe under the threshold, kept for the search back (the last few). */
-  private remember(tUs: number, peak: number, yaw: number): void {
-    const k = (this.rejectedCount++ % REJECTED) * 3;
+  private remember(tUs: number, peak: number, yaw: number, airborne: boolean): void {
+    const k = (this.rejectedCount++ % REJECTED) * REJECTED_FIELDS;
     this.rejected[k] = tUs;
     this.rejected[k + 1] = peak;
     this.rejected[k + 2] = yaw;
+    this.rejected[k + 3] = airborne ? 1 : 0;
   }
 
   /**
@@ -358,18 +370,19 @@ export class PelvisEventDetector implements GaitEventDetector {
   private bestRejected(fromUs: number, toUs: number, floor: number, expectedUs: number): number {
     let best = -1;
     for (let k = 0; k < Math.min(this.rejectedCount, REJECTED); k++) {
-      const t = this.rejected[k * 3]!;
-      const peak = this.rejected[k * 3 + 1]!;
+      const t = this.rejected[k * REJECTED_FIELDS]!;
+      const peak = this.rejected[k * REJECTED_FIELDS + 1]!;
       if (t < fromUs || t > toUs || peak < floor) continue;
-      if (best < 0 || Math.abs(t - expectedUs) < Math.abs(this.rejected[best * 3]! - expectedUs)) best = k;
+      if (best < 0 || Math.abs(t - expectedUs) < Math.abs(this.rejected[best * REJECTED_FIELDS]! - expectedUs)) best = k;
     }
     return best;
   }
 
   private acceptRejected(k: number): void {
-    const peak = this.rejected[k * 3 + 1]!;
-    this.rejected[k * 3 + 1] = Number.NEGATIVE_INFINITY;
-    this.accept(this.rejected[k * 3]!, peak, this.rejected[k * 3 + 2]!);
+    const o = k * REJECTED_FIELDS;
+    const peak = this.rejected[o + 1]!;
+    this.rejected[o + 1] = Number.NEGATIVE_INFINITY;
+    this.accept(this.rejected[o]!, peak, this.rejected[o + 2]!, this.rejected[o + 3] === 1);
   }
 
   /**
@@ -415,7 +428,7 @@ export class PelvisEventDetector implements GaitEventDetector {
       const k = this.bestRejected(Math.max(notBeforeUs, cursorUs - OVERDUE * typical), cursorUs - EARLIEST * typical, floor, cursorUs - typical);
       if (k < 0) break;
       this.boutStart[n++] = k;
-      cursorUs = this.rejected[k * 3]!;
+      cursorUs = this.rejected[k * REJECTED_FIELDS]!;
     }
     for (let j = n - 1; j >= 0; j--) this.acceptRejected(this.boutStart[j]!);
   }
