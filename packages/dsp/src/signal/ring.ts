@@ -221,6 +221,8 @@ export class TimedRecordRing<D extends RingFieldArray = Float32Array> {
     if (this.capacity <= this.initialCapacity || this.size === 0) return;
     // Most calls: the records from tUs on clearly fill enough of it (one time read, inline: nothing boxed).
     const probe = this.pushed - Math.floor(this.capacity / 1.6) + headroom;
+    // The headroom alone fills enough of it (no held record to read there).
+    if (probe >= this.pushed) return;
     if (probe >= this.firstIndex && this.times.baseUs + this.times.offsets[this.timeSlot(probe)]! >= tUs) return;
     // The first held record at or after tUs, by bisection (times are in order).
     let lo = this.firstIndex;

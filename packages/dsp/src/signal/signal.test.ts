@@ -189,6 +189,19 @@ describe('TimedRecordRing that grows to what its readers need', () => {
     // What the reader needs, the records pushed until the bound moves again, and a quarter more.
     expect(settled.capacity).toBeLessThanOrEqual(Math.ceil((250 + 128) * 1.25) + 1);
   });
+
+  it('does not shrink below what the headroom alone needs', () => {
+    const ring = new TimedRecordRing(2000, 1, 8);
+    fill(ring, 0, 1000);
+    expect(ring.capacity).toBeGreaterThanOrEqual(1000);
+    const before = ring.capacity;
+    // Nothing held is needed any more, but 900 records come before the bound moves again: at most a shrink to them.
+    ring.retainFrom(Number.POSITIVE_INFINITY, 900);
+    expect(ring.capacity).toBe(before);
+    ring.retainFrom(Number.POSITIVE_INFINITY, 100);
+    expect(ring.capacity).toBe(Math.ceil(100 * 1.25));
+    expect(ring.data[ring.slot(999) + 1]).toBe(999);
+  });
 });
 
 describe('AdaptiveThreshold', () => {
