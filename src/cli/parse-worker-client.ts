@@ -51,7 +51,8 @@ export async function parseOnWorker(path: string, chunkBytes: number, sink: Reco
         }
       });
       worker.once('error', (error) => settle(() => reject(error)));
-      worker.once('exit', (code) => settle(() => reject(new Error(`the parse thread stopped (exit code ${code}) before the end of the file`))));
+      // Its last messages may still be queued when it exits: let them in first.
+      worker.once('exit', (code) => setImmediate(() => settle(() => reject(new Error(`the parse thread stopped (exit code ${code}) before the end of the file`)))));
     });
   } finally {
     await worker.terminate();
