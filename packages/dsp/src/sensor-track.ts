@@ -15,6 +15,8 @@ const RATE_PROBE_SAMPLES = 11;
 const FLAT_SAMPLES = 100;
 /** Values per sample row: t (µs), ax, ay, az (m/s²), gx, gy, gz (rad/s). */
 export const CHANNELS = 7;
+/** Index of gx among a row's six channels (0–5: ax … gz); the gyro is 3–5. */
+export const GYRO_CHANNEL = 3;
 
 /**
  * Per-sensor input conditioning: drops duplicates and time reversals, infers
@@ -55,8 +57,8 @@ export class SensorTrack {
   private held: Float64Array;
   private heldCount = 0;
 
-  /** The last samples, for filling a bridged gap with the previous stride (input/recent-samples.ts). */
-  readonly recent = new RecentSamples();
+  /** The last samples, for filling a bridged gap with the previous stride (input/recent-samples.ts): a shank's gyro only. */
+  readonly recent: RecentSamples;
   /** The sensor's time base against clock faults (input/clock-guard.ts). */
   readonly clock: ClockGuard;
 
@@ -65,6 +67,7 @@ export class SensorTrack {
     private readonly params: AnalyzerParams,
   ) {
     this.held = new Float64Array(1024 * CHANNELS);
+    this.recent = new RecentSamples(sensor === 'pelvis' ? 0 : GYRO_CHANNEL);
     this.clock = new ClockGuard(params.clockJumpS * 1e6, params.clockConfirmSamples, params.silentAfterS * 1e6);
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { typedArrayFootprint } from '../session/footprint.ts';
 import { bridgeReachUs, RecentSamples } from './recent-samples.ts';
 
 const T0 = 1_767_254_418_770_000;
@@ -29,6 +30,22 @@ describe('RecentSamples', () => {
     expect(recent.valueAt(T0 + 100 * PERIOD_US, 3, PERIOD_US, 3 * PERIOD_US)).toBeNaN();
     // Two samples 10 ms apart with a 7.5 ms limit: a gap, no value.
     expect(recent.valueAt(at, 3, PERIOD_US, 0.75 * PERIOD_US)).toBeNaN();
+  });
+
+  it('keeps the gyro only when told (a shank: its bridged accelerations are never read), in half the bytes', () => {
+    const all = new RecentSamples();
+    const gyro = new RecentSamples(3);
+    feed(all, 0, 300);
+    feed(gyro, 0, 300);
+    const at = T0 + 150 * PERIOD_US + 2500;
+    expect(gyro.valueAt(at, 3, PERIOD_US, 3 * PERIOD_US)).toBe(all.valueAt(at, 3, PERIOD_US, 3 * PERIOD_US));
+    expect(gyro.valueAt(at, 5, PERIOD_US, 3 * PERIOD_US)).toBe(all.valueAt(at, 5, PERIOD_US, 3 * PERIOD_US));
+    expect(gyro.valueAt(at, 0, PERIOD_US, 3 * PERIOD_US)).toBeNaN();
+    expect(all.valueAt(at, 0, PERIOD_US, 3 * PERIOD_US)).toBeCloseTo(9.81, 2);
+    const bytes = (r: RecentSamples): number => typedArrayFootprint(r).bytes;
+    // Per sample: a 4-byte time and 2 bytes a channel — 16 B with six channels, 10 B with three.
+    expect(bytes(gyro) / bytes(all)).toBeCloseTo(10 / 16, 2);
+    expect(() => new RecentSamples(6)).toThrow(/firstChannel must be 0–5/);
   });
 
   it('keeps what a bridge reaches back to — the stride and half again — and lets the rest go', () => {

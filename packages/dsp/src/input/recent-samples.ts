@@ -36,17 +36,30 @@ const SCALES = [ACC_FULL_SCALE_MPS2, ACC_FULL_SCALE_MPS2, ACC_FULL_SCALE_MPS2, G
  * is not yet known.
  */
 export class RecentSamples {
-  /** Fields 1–6: ax … gz as Int16 (signal/ring.ts numbers fields from 1). */
-  private readonly samples = new TimedRecordRing<Int16Array>(MAX_SAMPLES, 6, INITIAL_SAMPLES, (length) => new Int16Array(length));
+  /** Fields 1…: channels firstChannel … gz as Int16 (signal/ring.ts numbers fields from 1). */
+  private readonly samples: TimedRecordRing<Int16Array>;
+
+  /**
+   * @param firstChannel the first of the six channels (0–5: ax … gz) a
+   *   bridge reads back: 0 keeps all, 3 the gyro only. A shank's bridged
+   *   accelerations are never read (its detector and attitude filter take
+   *   only the rate across a gap), so a shank keeps half the bytes; the
+   *   pelvis's detector low-passes its vertical acceleration across one.
+   */
+  constructor(private readonly firstChannel = 0) {
+    if (!Number.isInteger(firstChannel) || firstChannel < 0 || firstChannel > 5) throw new RangeError(`firstChannel must be 0–5, got ${firstChannel}`);
+    this.samples = new TimedRecordRing<Int16Array>(MAX_SAMPLES, 6 - firstChannel, INITIAL_SAMPLES, (length) => new Int16Array(length));
+  }
 
   /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). */
   push(buf: Float64Array, o: number): void {
     const slot = this.samples.append(buf, o);
     const values = this.samples.data;
+    const first = this.firstChannel;
     // Int16Array stores ToInt16 (wrapping): clamp first, round to nearest.
-    for (let c = 0; c < 6; c++) {
+    for (let c = first; c < 6; c++) {
       const q = Math.round(buf[o + 1 + c]! / SCALES[c]!);
-      values[slot + 1 + c] = q > 32767 ? 32767 : q < -32767 ? -32767 : q;
+      values[slot + 1 + c - first] = q > 32767 ? 32767 : q < -32767 ? -32767 : q;
     }
   }
 
@@ -60,12 +73,12 @@ export class RecentSamples {
 
   /**
    * Channel `c` (0–5: ax … gz) at time `tUs`, linearly interpolated between
-   * the two samples around it; NaN when `tUs` is outside what is kept or the
-   * two are further apart than `maxStepUs` (a gap).
+   * the two samples around it; NaN when `tUs` is outside what is kept, the
+   * two are further apart than `maxStepUs` (a gap) or the channel is not kept.
    */
   valueAt(tUs: number, c: number, periodUs: number, maxStepUs: number): number {
     const ring = this.samples;
-    if (ring.length === 0) return Number.NaN;
+    if (ring.length === 0 || c < this.firstChannel) return Number.NaN;
     const newest = ring.pushed - 1;
     const oldest = ring.firstIndex;
     // Start from where a uniform clock puts it, then walk to the pair around tUs.
@@ -80,7 +93,8 @@ export class RecentSamples {
     if (tb - ta > maxStepUs) return Number.NaN;
     const w = (tUs - ta) / (tb - ta);
     const scale = SCALES[c]!;
-    const a = ring.data[ring.slot(i) + 1 + c]! * scale;
-    return a + w * (ring.data[ring.slot(i + 1) + 1 + c]! * scale - a);
+    const field = 1 + c - this.firstChannel;
+    const a = ring.data[ring.slot(i) + field]! * scale;
+    return a + w * (ring.data[ring.slot(i + 1) + field]! * scale - a);
   }
 }

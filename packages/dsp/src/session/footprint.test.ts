@@ -10,7 +10,7 @@ import { typedArrayFootprint } from './footprint.ts';
  * detector histories hold what their reads still need — about 3 s of the
  * pelvis and shanks at 100 Hz, a stride of each detector's 200 Hz signal —
  * and grow only while a late or silent sensor holds the reads back
- * (signal/ring.ts); the bridge's Int16 recent samples (3 × 8 KB), histogram
+ * (signal/ring.ts); the bridge's Int16 recent samples (pelvis ≤ 8 KB, each shank's gyro ≤ 5 KB), histogram
  * blocks. Fixed 10 s / 5 s / 3 s histories held 107 KB here; 291 KB before
  * float32 and 100 Hz, 760 KB with 22 s float64 histories.
  */

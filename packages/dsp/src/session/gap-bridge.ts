@@ -2,7 +2,7 @@ import type { SensorId } from '@gaitwatch/protocol/core';
 import type { GaitEventDetector } from '../events/detector.ts';
 import type { PelvisTracker } from '../segments/pelvis-tracker.ts';
 import type { ShankTracker } from '../segments/shank-tracker.ts';
-import { CHANNELS, type SensorTrack } from '../sensor-track.ts';
+import { CHANNELS, GYRO_CHANNEL as GX, type SensorTrack } from '../sensor-track.ts';
 import { float64Array } from '../signal/arena.ts';
 
 /** What the bridge reads of the session. */
@@ -38,7 +38,8 @@ export class GapBridge {
     const periodUs = track.periodUs;
     const maxStepUs = this.context.gapPeriods * periodUs;
     // The same phase one stride earlier, if kept and whole (a gap is shorter than a stride).
-    const template = spanUs < strideUs && !Number.isNaN(recent.valueAt(t0 - strideUs, 0, periodUs, maxStepUs)) && !Number.isNaN(recent.valueAt(t0 + spanUs - strideUs, 0, periodUs, maxStepUs));
+    // Judged on gx (kept for every sensor; a shank keeps no accelerations, which then follow the line).
+    const template = spanUs < strideUs && !Number.isNaN(recent.valueAt(t0 - strideUs, GX, periodUs, maxStepUs)) && !Number.isNaN(recent.valueAt(t0 + spanUs - strideUs, GX, periodUs, maxStepUs));
     for (let k = 1; k < steps; k++) {
       const w = k / steps;
       row[0] = Math.round(t0 + w * spanUs);
