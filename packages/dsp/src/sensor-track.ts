@@ -2,6 +2,7 @@ import { MAX_ABS_SAMPLE_VALUE, type SensorId } from '@gaitwatch/protocol/core';
 import { StandingCalibrator, type Calibration } from './calibration/standing-calibrator.ts';
 import type { AnalyzerParams } from './params.ts';
 import { ClockGuard } from './input/clock-guard.ts';
+import { HeldRows } from './input/held-rows.ts';
 import { RecentSamples } from './input/recent-samples.ts';
 import { float64Array } from './signal/arena.ts';
 
@@ -54,8 +55,7 @@ export class SensorTrack {
   private calibrator: StandingCalibrator | undefined;
   private readonly probe: number[] = [];
   /** Pre-calibration samples (t, ax, ay, az, gx, gy, gz), bounded by maxStandingS + fallbackS + probe. */
-  private held: Float64Array;
-  private heldCount = 0;
+  private readonly held = new HeldRows();
 
   /** The last samples, for filling a bridged gap with the previous stride (input/recent-samples.ts): a shank's gyro only. */
   readonly recent: RecentSamples;
@@ -66,7 +66,6 @@ export class SensorTrack {
     readonly sensor: SensorId,
     private readonly params: AnalyzerParams,
   ) {
-    this.held = new Float64Array(1024 * CHANNELS);
     this.recent = new RecentSamples(sensor === 'pelvis' ? 0 : GYRO_CHANNEL);
     this.clock = new ClockGuard(params.clockJumpS * 1e6, params.clockConfirmSamples, params.silentAfterS * 1e6);
   }
@@ -77,7 +76,7 @@ export class SensorTrack {
    */
   restartCalibration(): void {
     this.rateHz = Number.NaN;
-    this.heldCount = 0;
+    this.held.clear();
     this.probe.length = 0;
     this.calibrator = undefined;
   }
@@ -138,7 +137,7 @@ export class SensorTrack {
     if (Number.isNaN(this.rateHz)) {
       this.probe.push(tUs);
       if (this.probe.length >= RATE_PROBE_SAMPLES) this.inferRate();
-      if (Number.isNaN(this.rateHz) && this.heldCount >= 4 * RATE_PROBE_SAMPLES) this.discardHeld();
+      if (Number.isNaN(this.rateHz) && this.held.count >= 4 * RATE_PROBE_SAMPLES) this.discardHeld();
     }
     let gap = false;
     if (!Number.isNaN(this.rateHz) && !Number.isNaN(previous) && tUs - previous > (this.params.gapPeriods * 1e6) / this.rateHz) {
@@ -148,7 +147,7 @@ export class SensorTrack {
       gap = true;
     }
     if (this.calibration === undefined) {
-      this.hold(buf, o);
+      this.held.push(buf, o);
       this.calibrator?.push(buf, o);
       if (this.calibrator?.result !== undefined) {
         this.calibration = this.calibrator.result;
@@ -197,22 +196,13 @@ export class SensorTrack {
     this.rateHz = rateHz;
     this.calibrator = new StandingCalibrator(this.params.calibration, this.rateHz);
     // Feed the probe samples already held.
-    for (let i = 0; i < this.heldCount; i++) this.calibrator.push(this.held, i * CHANNELS);
-  }
-
-  private hold(buf: Float64Array, o: number): void {
-    if ((this.heldCount + 1) * CHANNELS > this.held.length) {
-      const grown = new Float64Array(this.held.length * 2);
-      grown.set(this.held);
-      this.held = grown;
-    }
-    this.held.set(buf.subarray(o, o + CHANNELS), this.heldCount * CHANNELS);
-    this.heldCount++;
+    const calibrator = this.calibrator;
+    this.held.forEach((row, o) => calibrator.push(row, o));
   }
 
   private discardHeld(): void {
-    this.unusableTiming += this.heldCount;
-    this.heldCount = 0;
+    this.unusableTiming += this.held.count;
+    this.held.clear();
   }
 
   /** Ends calibration with what there is (a recording that ends early). */
@@ -225,8 +215,7 @@ export class SensorTrack {
 
   /** Hands the held sample rows over once (after calibration), then frees them. */
   drainHeld(visit: (buf: Float64Array, o: number) => void): void {
-    for (let i = 0; i < this.heldCount; i++) visit(this.held, i * CHANNELS);
-    this.heldCount = 0;
-    this.held = new Float64Array(0);
+    this.held.forEach(visit);
+    this.held.release();
   }
 }
