@@ -57,7 +57,7 @@ class Output extends EventEmitter {
 }
 
 describe('parse thread of gaitwatch analyze', () => {
-  it('hands over every row in file order with the counts of the in-process parser', async () => {
+  it('hands over every row, each sensor\'s in file order and no sensor more than a window ahead, with the counts of the in-process parser', async () => {
     const text = await readFile(path, 'utf8');
     const expected = { times: [] as number[], sensors: [] as string[] };
     const parser = new RecordingParser();
@@ -70,8 +70,13 @@ describe('parse thread of gaitwatch analyze', () => {
     const sink = recordingRows();
     const counts: ParseCounts = await parseOnWorker(path, 1 << 16, sink, new Output() as never);
     expect(counts).toEqual({ rows: parser.rowCount, errorCount: 0, errorCounts: parser.errorCounts, errors: [] });
-    expect(sink.times).toEqual(expected.times);
-    expect(sink.sensors).toEqual(expected.sensors);
+    // Regrouped by sensor within windows of 256 rows: per sensor, the file's order exactly.
+    const ofSensor = (from: { times: number[]; sensors: string[] }, sensor: string): number[] => from.times.filter((_, i) => from.sensors[i] === sensor);
+    for (const sensor of ['pelvis', 'shank_left', 'shank_right']) expect(ofSensor(sink, sensor)).toEqual(ofSensor(expected, sensor));
+    expect(sink.times).not.toEqual(expected.times);
+    // Every row within the window it came from: no sensor's data more than ~0.4 s ahead of the file's order.
+    const position = new Map(expected.times.map((t, i) => [`${expected.sensors[i]}@${t}`, i]));
+    sink.times.forEach((t, i) => expect(Math.floor(position.get(`${sink.sensors[i]}@${t}`)! / 256)).toBe(Math.floor(i / 256)));
   });
 
   it('parses at most a few batches ahead of an output that does not drain, and goes on when it does', async () => {
