@@ -90,7 +90,7 @@ describe('accuracy against simulated truth (2 weak-side runs, 120 s, misalignmen
     }
   });
 
-  it('measures pelvic drop: bias within ±0.1° (measured 0.01–0.03), MAE ≤ 0.25° (measured 0.07–0.09), on every matched stance but one', () => {
+  it('measures pelvic drop: bias within ±0.1° (measured −0.03, −0.02), MAE ≤ 0.25° (measured 0.07–0.09), on every matched stance but one', () => {
     const drop = all('dropErrorsDeg');
     // Every matched stance but one once the pelvis's mounting is known (test/fixtures/mounting.ts).
     expect(drop.length).toBeGreaterThanOrEqual(runs.reduce((n, r) => n + r.known.matched, 0) - 2);
@@ -100,8 +100,9 @@ describe('accuracy against simulated truth (2 weak-side runs, 120 s, misalignmen
 
   // The knee proxy's stance window ends at the toe-off: on the previous simulated
   // body (onset 63 ms early) it read −0.33 to −0.52° (MAE 0.35–0.52); since the
-  // shank follows the published kinematics, +0.09 / −0.21° (MAE 0.26 / 0.27).
-  it('measures the knee-collapse proxy: bias within ±0.6° (measured +0.09, −0.21), MAE ≤ 0.7° (measured 0.26–0.27)', () => {
+  // shank follows the published kinematics, +0.09 / −0.21° (MAE 0.26 / 0.27); since the
+  // attitude filter keeps impacts (2026-12-04), +0.15 / −0.20° (MAE 0.27 / 0.28).
+  it('measures the knee-collapse proxy: bias within ±0.6° (measured +0.15, −0.20), MAE ≤ 0.7° (measured 0.27–0.28)', () => {
     const knee = all('shankErrorsDeg');
     expect(knee.length).toBeGreaterThan(550);
     for (const { match } of runs) expect(Math.abs(mean(match.shankErrorsDeg))).toBeLessThanOrEqual(0.6);

@@ -21,6 +21,8 @@ const DURATION_S = Number(args.get('duration') ?? 240);
 const MISALIGNMENT_DEG = 15;
 /** Extra long steady runs for the false-alarm count (the issue asks for ≥ 5 simulated hours of fresh running). */
 const STEADY_MINUTES = Number(args.get('steady-minutes') ?? 20);
+/** Parameter overrides as JSON (e.g. --params='{"segments":{"attitude":{"kp":0.2}}}'): a change judged against the defaults on the same seeds. */
+const PARAMS = JSON.parse(args.get('params') ?? '{}') as Parameters<typeof analyzeRecording>[2];
 
 /** Form-breakdown outcomes, accumulated over sessions. */
 /**
@@ -148,7 +150,7 @@ async function analyze(path: string): Promise<Analysis> {
     if (e.kind === 'stride') out.strides.push(e);
     else if (e.kind === 'alert') out.alerts.push(e);
     else out.summary = e;
-  });
+  }, PARAMS);
   return out;
 }
 

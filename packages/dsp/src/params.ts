@@ -74,7 +74,7 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     costResolve: 0.03,
   },
   segments: {
-    attitude: { kp: 0.4, ki: 0.04, stillRadps: 0.05, stillMinS: 1, biasTauS: 2, impactRejectG: 8, settleS: 3, convergeS: 10, convergeGain: 3 },
+    attitude: { kp: 0.4, ki: 0.04, stillRadps: 0.05, stillMinS: 1, biasTauS: 2, settleS: 3, convergeS: 10, convergeGain: 3 },
     historyS: 10,
     shankHistoryS: 5,
     axisMinS: 3,
@@ -158,7 +158,6 @@ export const PARAM_DOCS: Record<string, string> = {
   'segments.attitude.stillRadps': 'attitude filter: the sensor is still when every gyro axis is below this, rad/s…',
   'segments.attitude.stillMinS': '…for this long, s: then its gyro reading is bias…',
   'segments.attitude.biasTauS': '…learnt with this time constant, s',
-  'segments.attitude.impactRejectG': 'attitude filter: accelerometer samples above this many g are impacts, not gravity, g',
   'segments.attitude.convergeS': 'attitude filter: …and the loop is given this long after that average before angles are trusted, s',
   'segments.attitude.convergeGain': 'attitude filter: gain multiplier during that convergence (kp × it, ki × it²: same damping)',
   'segments.attitude.settleS': 'attitude filter: after a start without a known attitude, the accelerometer is averaged this long to find the tilt; no angles before, s',

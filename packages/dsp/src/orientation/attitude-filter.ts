@@ -21,8 +21,6 @@ export interface AttitudeFilterParams {
   readonly stillMinS: number;
   /** …learnt with this time constant, s. */
   readonly biasTauS: number;
-  /** Accelerometer samples above this many g are impacts and do not correct the tilt, g. */
-  readonly impactRejectG: number;
   /**
    * After a (re)start without a known attitude, the gyro alone carries the
    * attitude for this long while the accelerometer is averaged in that frame;
@@ -60,8 +58,16 @@ const DEFAULT_G = 9.80665;
  *    averaged over a gait cycle the body's own acceleration cancels (the
  *    runner does not speed up forever) and what remains is gravity, so the
  *    filter converges to the true tilt instead of to a gait-phase-weighted one;
- *  - impacts above `impactRejectG` are ignored (x-io Fusion gates its
- *    accelerometer the same way, by rejecting samples that cannot be gravity);
+ *  - impacts are not gated out. x-io Fusion rejects samples that cannot be
+ *    gravity, and this filter did too (above 8 g) until 2026-12-04; but
+ *    the cancellation above needs every sample: an impact is the largest
+ *    part of the acceleration that brings a foot to rest, so leaving it out
+ *    left the mean of the rest of the cycle as a tilt bias, and as each
+ *    landing differs, a wandering one (simulated shanks at 4.5 m/s: medial
+ *    tilt ±0.5–0.6° over ~10 strides, the knee-proxy false alarms and the
+ *    shank `sensor_moved` alarms without a knock of ACCURACY.md; without
+ *    the gate ±0.1–0.2°). What a clipped impact loses beyond the sensor's
+ *    range cannot be helped;
  *  - after a start without a known attitude (a runner who never stood still,
  *    a gap), the tilt comes from the accelerometer averaged over `settleS` in
  *    the gyro-integrated frame: the same cancellation of body acceleration in
@@ -177,7 +183,6 @@ export class AttitudeFilter {
     const vy = 2 * (qy * qz + qw * qx);
     const vz = qw * qw - qx * qx - qy * qy + qz * qz;
     const g = this.gravityMps2;
-    const normG = Math.sqrt(ax * ax + ay * ay + az * az) / g;
     let ex = 0;
     let ey = 0;
     let ez = 0;
@@ -192,7 +197,7 @@ export class AttitudeFilter {
       this.sumX += r00 * ax + r01 * ay + r02 * az;
       this.sumY += r10 * ax + r11 * ay + r12 * az;
       this.sumZ += vx * ax + vy * ay + vz * az;
-    } else if (normG <= this.params.impactRejectG) {
+    } else {
       // e = (a / g) × v̂: zero when the measured up agrees with the estimate.
       ex = (ay * vz - az * vy) / g;
       ey = (az * vx - ax * vz) / g;
