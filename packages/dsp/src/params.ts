@@ -74,7 +74,7 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     costResolve: 0.03,
   },
   segments: {
-    attitude: { kp: 0.4, ki: 0.04, stillRadps: 0.05, stillMinS: 1, biasTauS: 2, settleS: 3, convergeS: 10, convergeGain: 3 },
+    attitude: { kp: 0.4, ki: 0.04, stillRadps: 0.05, stillMinS: 1, biasTauS: 2, settleS: 3, convergeS: 10 },
     historyS: 10,
     shankHistoryS: 5,
     axisMinS: 3,
@@ -159,7 +159,6 @@ export const PARAM_DOCS: Record<string, string> = {
   'segments.attitude.stillMinS': '…for this long, s: then its gyro reading is bias…',
   'segments.attitude.biasTauS': '…learnt with this time constant, s',
   'segments.attitude.convergeS': 'attitude filter: …and the loop is given this long after that average before angles are trusted, s',
-  'segments.attitude.convergeGain': 'attitude filter: gain multiplier during that convergence (kp × it, ki × it²: same damping)',
   'segments.attitude.settleS': 'attitude filter: after a start without a known attitude, the accelerometer is averaged this long to find the tilt; no angles before, s',
   'segments.shankHistoryS': 'most angle history kept per shank, s (it holds what its reads still need, ~3 s, and grows to this while a sensor lags); its stance angles are read when the stride closes, so it must cover maxStrideS + releaseAfterS + 0.5 s',
   'segments.historyS': 'most angle history kept for the pelvis\'s per-stance metrics, s (it holds what its reads still need, ~3 s, and grows to this while a sensor lags); must cover releaseAfterS + 2 × silentAfterS + a stride (a silent sensor holds the release back, another may run ahead)',
