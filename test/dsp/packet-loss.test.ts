@@ -114,6 +114,38 @@ describe('packet loss', () => {
     expect(Math.abs(mean(lossy.toErrorsMs) - mean(clean.toErrorsMs))).toBeLessThan(2);
   });
 
+  it('at 10 % packet loss from the start the strides keep their times, and the angles stay on the loss-free run', () => {
+    const clean = new Map(stridesOf(analyze(() => false)).map((s) => [`${s.side}${s.icUs}`, s]));
+    const lossy = stridesOf(analyze(packetLoss(0.1, 11)));
+    // A gap comes between nearly every two contacts (one every ~0.5 s a sensor), so no interval is a
+    // sure stride: the first ones are judged together (session/stride-assembler.ts). Before, a leg's
+    // stride stayed unknown until an interval came without a gap (here rarely and late), and with it
+    // the stride to bridge gaps from.
+    const timed = lossy.filter((s) => s.strideTimeS !== null).length / lossy.length;
+    // Measured 0.79 (0.59 before: only intervals without a gap in them).
+    expect(timed).toBeGreaterThan(0.7);
+    // The attitude's correction is right only over whole strides: a lost block — an impact above all —
+    // left out of it tilts the sensor, so the previous stride's same phase stands in for it. What a form
+    // alert sees is a 20-stance median: its largest shift from the loss-free run's after the first 40
+    // stances. Measured 0.39° (knee proxy) and 0.32° (pelvic drop); without the stand-in 0.57° / 0.49°,
+    // without a known stride (no stand-in, straight-line bridges) 0.60° / 0.45°.
+    const worst: Record<string, number> = {};
+    for (const field of ['shankFrontalDeg', 'pelvicDropDeg'] as const) {
+      for (const side of ['left', 'right'] as const) {
+        const diffs = lossy.flatMap((s) => {
+          const c = clean.get(`${s.side}${s.icUs}`);
+          return s.side === side && s[field] !== null && c?.[field] != null ? [s[field]! - c[field]!] : [];
+        });
+        for (let i = 40; i <= diffs.length; i++) {
+          const window = diffs.slice(i - 20, i).sort((a, b) => a - b);
+          worst[field] = Math.max(worst[field] ?? 0, Math.abs((window[9]! + window[10]!) / 2));
+        }
+      }
+    }
+    expect(worst['shankFrontalDeg']).toBeLessThan(0.5);
+    expect(worst['pelvicDropDeg']).toBeLessThan(0.42);
+  });
+
   it('says why a stance has no angle, and raises packet_loss only when loss costs a metric', () => {
     const light = analyze(packetLoss(0.01, 7));
     const gapped = stridesOf(light).filter((s) => s.pelvicDropDeg === null && s.pelvicDropReason === 'data_gap');

@@ -57,7 +57,7 @@ export class SensorTrack {
   /** Pre-calibration samples (t, ax, ay, az, gx, gy, gz), bounded by maxStandingS + fallbackS + probe. */
   private readonly held = new HeldRows();
 
-  /** The last samples, for filling a bridged gap with the previous stride (input/recent-samples.ts): a shank's gyro only. */
+  /** The last samples, for filling a bridged gap with the previous stride (input/recent-samples.ts). */
   readonly recent: RecentSamples;
   /** The sensor's time base against clock faults (input/clock-guard.ts). */
   readonly clock: ClockGuard;
@@ -66,7 +66,7 @@ export class SensorTrack {
     readonly sensor: SensorId,
     private readonly params: AnalyzerParams,
   ) {
-    this.recent = new RecentSamples(sensor === 'pelvis' ? 0 : GYRO_CHANNEL);
+    this.recent = new RecentSamples();
     this.clock = new ClockGuard(params.clockJumpS * 1e6, params.clockConfirmSamples, params.silentAfterS * 1e6);
   }
 

@@ -41,10 +41,12 @@ export class RecentSamples {
 
   /**
    * @param firstChannel the first of the six channels (0–5: ax … gz) a
-   *   bridge reads back: 0 keeps all, 3 the gyro only. A shank's bridged
-   *   accelerations are never read (its detector and attitude filter take
-   *   only the rate across a gap), so a shank keeps half the bytes; the
-   *   pelvis's detector low-passes its vertical acceleration across one.
+   *   bridge reads back: 0 keeps all, 3 the gyro only. Every sensor keeps
+   *   all: the pelvis's detector low-passes its vertical acceleration across
+   *   a gap, and every attitude filter corrects on the bridged accelerations
+   *   (a shank kept its gyro only until 2026-12-04, ~1.5 KB less, but a lost
+   *   impact then went missing from its tilt correction: at 10 % packet loss
+   *   that tilted the shank enough for false knee-proxy alerts).
    */
   constructor(private readonly firstChannel = 0) {
     if (!Number.isInteger(firstChannel) || firstChannel < 0 || firstChannel > 5) throw new RangeError(`firstChannel must be 0–5, got ${firstChannel}`);

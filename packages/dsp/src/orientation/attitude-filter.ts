@@ -36,12 +36,17 @@ export interface AttitudeFilterParams {
 
 /**
  * Layout of the sample array `update` reads: t (µs), ax, ay, az, gx, gy, gz,
- * dt (s), and a flag: 1 = a bridged sample (rates interpolated across a short
- * gap, no accelerometer reading to trust): integrate the gyro only.
+ * dt (s), and a flag: 0 = a measured sample; BRIDGED_LINE = a bridged sample
+ * (filled in across a short gap along a straight line: no accelerometer
+ * reading to trust): integrate the gyro only; BRIDGED_TEMPLATE = a bridged
+ * sample filled in from the same phase of the previous stride: its
+ * acceleration is that stride's, the best guess there is of the lost one.
  */
 export const SAMPLE_LAYOUT = 9;
 /** Index of the bridged-sample flag in the sample array. */
 export const SAMPLE_BRIDGED = 8;
+export const BRIDGED_LINE = 1;
+export const BRIDGED_TEMPLATE = 2;
 
 /** Nominal gravity for normalising the correction; the calibration's own 1 g is passed in. */
 const DEFAULT_G = 9.80665;
@@ -184,12 +189,16 @@ export class AttitudeFilter {
     let ey = 0;
     let ez = 0;
     const settling = this.settleLeftS > 0;
-    const bridged = s[SAMPLE_BRIDGED] === 1;
-    if (bridged) {
+    const bridged = s[SAMPLE_BRIDGED]!;
+    if (bridged === BRIDGED_LINE || (bridged !== 0 && settling)) {
       // Across a short gap only the interpolated rate is known: no correction, no bias learning, no settling progress.
       this.integrate(gx - this.bx, gy - this.by, gz - this.bz, dtS);
       return;
     }
+    // A sample bridged from the last stride keeps the correction: the correction is right only
+    // averaged over whole strides (above), so a lost block — a lost impact above all — left out
+    // of it tilts the attitude; the same phase of the last stride stands in for it. Still no
+    // bias learning and no progress of the convergence (below).
     if (settling) {
       // Hann-weighted: a window that is not a whole number of strides leaks the
       // stride's body acceleration into a plain mean (up to several degrees on a
@@ -212,7 +221,9 @@ export class AttitudeFilter {
     }
     const kp = this.params.kp;
     const still = this.params.stillRadps;
-    if (Math.abs(gx) < still && Math.abs(gy) < still && Math.abs(gz) < still) {
+    if (bridged !== 0) {
+      // A guess, not a reading: it teaches the bias nothing.
+    } else if (Math.abs(gx) < still && Math.abs(gy) < still && Math.abs(gz) < still) {
       this.stillForS += dtS;
       if (this.stillForS >= this.params.stillMinS) {
         const k = dtS / this.params.biasTauS;
@@ -231,7 +242,7 @@ export class AttitudeFilter {
     if (settling) {
       this.settleLeftS -= dtS;
       if (this.settleLeftS <= 0) this.levelToMean();
-    } else if (this.convergeLeftS > 0) {
+    } else if (this.convergeLeftS > 0 && bridged === 0) {
       this.convergeLeftS -= dtS;
     }
   }

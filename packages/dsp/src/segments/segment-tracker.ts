@@ -1,5 +1,5 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
-import { AttitudeFilter, SAMPLE_BRIDGED, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
+import { AttitudeFilter, BRIDGED_LINE, BRIDGED_TEMPLATE, SAMPLE_BRIDGED, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
 import { PrincipalAxis2D } from '../orientation/principal-axis.ts';
 import { CoverageLog } from '../signal/coverage-log.ts';
 import { TimedRecordRing } from '../signal/ring.ts';
@@ -192,12 +192,14 @@ export abstract class SegmentTracker {
 
   /**
    * One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). `bridged`: a
-   * row interpolated across a short gap (the analyzer makes them): it carries
-   * the attitude across on the interpolated rate (gyro only) and leaves a
-   * record flagged as bridged, with the angles of that attitude and no
-   * accelerations (NaN), and it teaches the mounting estimate nothing.
+   * row filled in across a short gap (the analyzer makes them): it carries
+   * the attitude across on the filled-in rate and leaves a record flagged as
+   * bridged, with the angles of that attitude and no accelerations (NaN), and
+   * it teaches the mounting estimate nothing. `fromStride`: it was filled in
+   * from the same phase of the previous stride, so its acceleration may
+   * stand in for the lost one in the attitude's correction (orientation/attitude-filter.ts).
    */
-  push(buf: Float64Array, o: number, bridged = false): void {
+  push(buf: Float64Array, o: number, bridged = false, fromStride = false): void {
     const tUs = buf[o]!;
     const bias = this.calibration.gyroBiasRadps;
     const s = this.sample;
@@ -213,7 +215,7 @@ export abstract class SegmentTracker {
       this.lastUs = tUs - this.periodUs;
     }
     s[7] = (tUs - this.lastUs) / 1e6;
-    s[SAMPLE_BRIDGED] = bridged ? 1 : 0;
+    s[SAMPLE_BRIDGED] = bridged ? (fromStride ? BRIDGED_TEMPLATE : BRIDGED_LINE) : 0;
     this.lastUs = tUs;
     this.filter.update(s);
     this.bridged = bridged;

@@ -38,10 +38,11 @@ export class GapBridge {
     const periodUs = track.periodUs;
     const maxStepUs = this.context.gapPeriods * periodUs;
     // The same phase one stride earlier, if kept and whole (a gap is shorter than a stride).
-    // Judged on gx (kept for every sensor; a shank keeps no accelerations, which then follow the line).
     const template = spanUs < strideUs && !Number.isNaN(recent.valueAt(t0 - strideUs, GX, periodUs, maxStepUs)) && !Number.isNaN(recent.valueAt(t0 + spanUs - strideUs, GX, periodUs, maxStepUs));
     for (let k = 1; k < steps; k++) {
       const w = k / steps;
+      // Whether this row's accelerations came from the last stride (the attitude may then correct on them).
+      let fromStride = template;
       row[0] = Math.round(t0 + w * spanUs);
       for (let c = 1; c < CHANNELS; c++) {
         const line = prev[c]! + w * (buf[o + c]! - prev[c]!);
@@ -54,8 +55,9 @@ export class GapBridge {
         const after = buf[o + c]! - recent.valueAt(t0 + spanUs - strideUs, c - 1, periodUs, maxStepUs);
         const value = recent.valueAt(row[0] - strideUs, c - 1, periodUs, maxStepUs) + (1 - w) * before + w * after;
         row[c] = Number.isNaN(value) ? line : value;
+        if (Number.isNaN(value) && c - 1 < GX) fromStride = false;
       }
-      segment?.push(row, 0, true);
+      segment?.push(row, 0, true, fromStride);
       detector?.push(row, 0, world, true);
     }
   }

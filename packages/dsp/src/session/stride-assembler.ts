@@ -44,11 +44,22 @@ export interface AssemblerContext {
  * Holds the per-leg last stride and contact times the bridge and the meter
  * read. Runs per contact and per release check, never per sample.
  */
+/** Unsure intervals a side's first stride is the median of (odd). */
+const UNSURE_INTERVALS = 3;
+
 export class StrideAssembler {
   private readonly pendingStance = new Map<Side, Stance>();
   private readonly fallback: PelvisFallback;
   /** Per side: the last stride that was one, µs. */
   private readonly lastStrideUs = { left: Number.NaN, right: Number.NaN };
+  /**
+   * Per side, while its stride is unknown: intervals a gap came between (a
+   * contact may be lost in them, so none is taken alone), UNSURE_INTERVALS
+   * a side. Their median becomes the stride: under steady loss (10 % of
+   * packets: a gap every ~0.5 s) every interval has one, and the stride —
+   * hence the bridge's template and the stride times — was never known.
+   */
+  private readonly unsureUs = { left: [] as number[], right: [] as number[] };
   /** Per side: the last contact time measured (IC to TO), µs; the meter reads it for a stance without toe-off. */
   readonly lastContactUs = { left: Number.NaN, right: Number.NaN };
 
@@ -86,10 +97,22 @@ export class StrideAssembler {
       const gapBetween = source !== undefined && source.lastGapEndUs > previous.icUs;
       const lostOne = gapBetween && !(intervalUs < MISSED_CONTACT_STRIDES * this.lastStrideUs[side]);
       this.closeStride(side, previous, lostOne ? undefined : stance.icUs);
-      if (!lostOne && intervalUs <= this.context.params.maxStrideS * 1e6) this.lastStrideUs[side] = intervalUs;
+      const plausible = intervalUs <= this.context.params.maxStrideS * 1e6;
+      if (!lostOne && plausible) this.lastStrideUs[side] = intervalUs;
+      else if (plausible && Number.isNaN(this.lastStrideUs[side])) this.learnUnsure(side, intervalUs);
     }
     if (stance.toUs !== null) this.lastContactUs[side] = stance.toUs - stance.icUs;
     this.pendingStance.set(side, stance);
+  }
+
+  /** One interval of a side whose stride is unknown; the median of UNSURE_INTERVALS of them becomes its stride (a lost contact doubles one, rarely two of three). */
+  private learnUnsure(side: Side, intervalUs: number): void {
+    const seen = this.unsureUs[side];
+    seen.push(intervalUs);
+    if (seen.length < UNSURE_INTERVALS) return;
+    seen.sort((a, b) => a - b);
+    this.lastStrideUs[side] = seen[(UNSURE_INTERVALS - 1) / 2]!;
+    seen.length = 0;
   }
 
   /** The stride period for bridging `sensor`'s gaps, µs: its leg's last stride, or (pelvis) the mean of the two legs'. */
