@@ -1,7 +1,8 @@
 export { Random } from './random.ts';
 export { drawProfile, type RunnerProfile } from './model/profile.ts';
 export { SCENARIOS, isScenario, isScreenScenario, planScenario, fatigueLevel, FATIGUE, type ScenarioName, type ScreenScenarioName, type ScenarioPlan, type GaitMode } from './model/scenario.ts';
-export { RunnerBody } from './model/body.ts';
+export { GaitBody, RunnerBody, type Gait, type ForwardMotion } from './model/body.ts';
+export { WALK_IN, type WalkInPlan, type WalkInContact } from './model/walk-in.ts';
 export { LEFT, RIGHT, type Step, type SideIndex } from './model/steps.ts';
 export { mat3, vec3, type Mat3, type Vec3 } from './model/rotation.ts';
 export { ImuModel, drawImuSpec, type ImuSpec } from './sensor/imu-model.ts';

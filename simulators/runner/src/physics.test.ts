@@ -273,3 +273,48 @@ describe('runner simulator physics', () => {
     }
   });
 });
+
+describe('movement screen walk-in physics', () => {
+  // The screen body hands over to the walk-in's body and back (screen/body.ts): a pose that did not continue
+  // exactly would read as a spike (a 9 mm jump in one sample read 16 g at the pelvis, above).
+  it('walks off and halts within walking\'s range, and reads g and no rotation standing before and after', () => {
+    const out = new Float64Array(6);
+    for (const scenario of ['screen-squat', 'screen-step-down'] as const) {
+      const session = ideal({ scenario, durationS: 900 });
+      const { walkIn, sets } = session.screen!.plan;
+      for (const imu of session.imus.values()) {
+        const sensor = imu.spec.sensor;
+        const pelvis = sensor === 'pelvis';
+        const at = (n: number): number => session.sampleTimeS(sensor, n);
+        const first = (tS: number): number => Math.ceil((tS * 1e6 - session.phaseUs.get(sensor)!) / session.periodUs);
+        // Within a second of each junction (the first and last steps): walking's range. Measured (seed 7): pelvis
+        // ≤ 1.25 g and 0.8 rad/s, shanks ≤ 4.6 g and 6.9 rad/s (a full swing before the halt); steady walking reads up
+        // to 1.3 g and 6.5 g, its swings ~7.5 rad/s. (The running body's first strides read 35 rad/s once: its shank
+        // angle jumps at a contact, body.ts Gait.)
+        // Read every 1 ms, not only at the device's samples: the mean of a sample's second differences telescopes to
+        // the change of velocity across its window, so a jump of the pose between two inner points of one window
+        // cancels out of that sample (a 5 cm jump at the walk's end read 1.0 g at the device's samples, 816 g here).
+        for (const junctionS of [walkIn!.startS, walkIn!.endS]) {
+          let peakG = 0;
+          let peakRadps = 0;
+          for (let t = junctionS - 1; t < junctionS + 1; t += 0.001) {
+            imu.trueReading(t, out);
+            peakG = Math.max(peakG, norm(out) / G);
+            peakRadps = Math.max(peakRadps, norm(out, 3));
+          }
+          expect(peakG, `${scenario} ${sensor} at ${junctionS} s`).toBeLessThan(pelvis ? 3 : 6);
+          expect(peakRadps, `${scenario} ${sensor} at ${junctionS} s`).toBeLessThan(pelvis ? 1.5 : 10);
+        }
+        // Quiet standing before the walk and in the settle after it, to the first set: 1 g, no rotation.
+        for (const [fromS, toS] of [[0.05, walkIn!.startS], [walkIn!.endS + 0.01, sets[0]!.startS]] as const) {
+          for (let n = first(fromS); at(n) < toS; n++) {
+            imu.sample(at(n), out);
+            expect(Math.abs(norm(out) - G), `${scenario} ${sensor} standing at ${at(n)} s`).toBeLessThan(0.02);
+            expect(norm(out, 3), `${scenario} ${sensor} standing at ${at(n)} s`).toBeLessThan(0.02);
+          }
+        }
+      }
+    }
+  });
+});
+

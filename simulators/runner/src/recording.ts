@@ -122,6 +122,8 @@ export function sessionMeta(session: SimulatedSession, name: string, stanceCount
           activity: 'screen',
           screen: {
             ...session.screen.plan.protocol,
+            // The walk between the first standing and the settle before the first set (its steps are no strides: no stance truth).
+            ...(session.screen.plan.walkIn !== undefined ? { walkIn: { steps: session.screen.plan.walkIn.steps, startUs: us(session.screen.plan.walkIn.startS), endUs: us(session.screen.plan.walkIn.endS) } } : {}),
             sets: session.screen.plan.sets.map((set) => ({ standingLeg: set.side === LEFT ? 'left' : 'right', control: set.control, reps: set.reps.length, startUs: us(set.startS), endUs: us(set.endS) })),
           },
           reps: repCount,

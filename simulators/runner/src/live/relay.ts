@@ -147,7 +147,7 @@ export class RunnerRelay {
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     const endUs = this.session.startUs + Math.round(this.session.plan.durationS * US_PER_S);
     // The phone's GPS distance: the runner's speed over the time not spent standing (DESIGN.md: `stop` may carry it).
-    // A screen goes nowhere.
+    // A screen goes nowhere (its walk-in is a few metres indoors: no GPS distance, and no running load).
     const movingS = this.session.screen !== undefined ? 0 : Math.max(0, this.session.plan.durationS - this.session.plan.standingS);
     const distanceM = Math.round(this.session.profile.speedMps * movingS);
     await this.mqtt.publishAsync(this.statusTopic, JSON.stringify({ state: 'stop', tUs: endUs, distanceM }), { qos: 1 });

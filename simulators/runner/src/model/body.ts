@@ -2,10 +2,11 @@ import { RAD_PER_DEG } from '@gaitwatch/protocol';
 import type { Random } from '../random.ts';
 import type { RunnerProfile } from './profile.ts';
 import { apply, multiply, mat3, rotX, rotY, rotZ, vec3, type Mat3, type Vec3 } from './rotation.ts';
+import type { SegmentPoses } from './poses.ts';
 import type { ScenarioPlan } from './scenario.ts';
 import { PeriodicSpline } from './spline.ts';
 import { SpeedProfile } from './speed.ts';
-import { LEFT, generateSteps, smoothstep, verticalInStep, type SideIndex, type Step } from './steps.ts';
+import { LEFT, ONSET_RAMP_S, generateSteps, smoothstep, verticalInStep, type SideIndex, type Step } from './steps.ts';
 
 /**
  * Shank sagittal angle over the stride (degrees; + = knee ahead of the ankle),
@@ -111,41 +112,62 @@ export function minJerk(u: number): number {
   return u * u * u * (10 - 15 * u + 6 * u * u);
 }
 
-/**
- * The runner's body: pelvis and shank poses (position in world metres,
- * orientation segment→world) at any time. World: z up, the run heads along
- * profile.headingRad in the horizontal plane. Segment frames: x anterior,
- * y left, z superior (DESIGN.md).
- */
-export class RunnerBody {
+/** Where a foot lands: ahead of the pelvis (m) and the step width (m, between the feet), by gait. */
+export const FOOT_PLACEMENT = { walk: { leadM: 0.25, widthM: 0.12 }, run: { leadM: 0.15, widthM: 0.08 } } as const;
+
+/** Forward progress along the heading. */
+export interface ForwardMotion {
+  /** Base forward speed, m/s. */
+  speedAt(tS: number): number;
+  /** Forward distance covered since gait onset, m. */
+  distanceAt(tS: number): number;
+}
+
+/** What moves a body: its steps, its forward progress, and how much of the gait's motion it makes. */
+export interface Gait {
+  /** The step schedule in time order, contacts placed (quiet standing is covered by virtual stances). */
   readonly steps: readonly Step[];
-  readonly speed: SpeedProfile;
-  private readonly hx: number;
-  private readonly hy: number;
+  readonly speed: ForwardMotion;
+  /** Amplitude of the gait's oscillations at t, 0 standing → 1 full; continuous in time. */
+  rampAt(tS: number): number;
+  /**
+   * Scale the shank's angles by rampAt(t) in every step, not by each step's own
+   * (constant) ramp. A gait whose amplitude changes within a stride needs it: with
+   * per-step ramps the shank angle jumps at a contact by the spline's contact angle
+   * times the change of ramp between that leg's steps. The running scenarios keep
+   * per-step ramps (their recordings are locked by the golden tests).
+   */
+  readonly shankRampInTime: boolean;
+}
+
+/**
+ * A body moved by a gait: pelvis and shank poses (position in world metres,
+ * orientation segment→world) at any time. World: z up, the gait heads along
+ * profile.headingRad in the horizontal plane. Segment frames: x anterior,
+ * y left, z superior (DESIGN.md). The runner's body (below) and the movement
+ * screen's walk-in (walk-in.ts) are its two gaits.
+ */
+export class GaitBody implements SegmentPoses {
+  readonly steps: readonly Step[];
+  readonly speed: ForwardMotion;
+  private readonly rampAt: (tS: number) => number;
+  private readonly shankRampInTime: boolean;
+  protected readonly hx: number;
+  protected readonly hy: number;
   private readonly pelvisHeightM: number;
   private readonly scratch = { a: mat3(), b: mat3(), c: mat3(), v: vec3() };
 
   constructor(
     readonly profile: RunnerProfile,
-    readonly plan: ScenarioPlan,
-    rng: Random,
+    gait: Gait,
   ) {
-    this.speed = new SpeedProfile(plan);
-    this.steps = generateSteps(profile, plan, this.speed, rng);
+    this.speed = gait.speed;
+    this.steps = gait.steps;
+    this.rampAt = gait.rampAt;
+    this.shankRampInTime = gait.shankRampInTime;
     this.hx = Math.cos(profile.headingRad);
     this.hy = Math.sin(profile.headingRad);
     this.pelvisHeightM = PELVIS_HEIGHT_FRACTION * profile.heightM;
-    this.placeContacts();
-  }
-
-  /** Where each foot lands: ahead of the pelvis by a mode-typical distance, half a step width to the side. */
-  private placeContacts(): void {
-    for (const step of this.steps) {
-      const forward = this.forwardAt(step.icS) + (step.virtual ? 0 : step.mode === 'run' ? 0.15 : 0.25);
-      const halfWidth = ((step.virtual ? this.profile.hipWidthM : step.mode === 'run' ? 0.08 : 0.12) / 2) * (step.side === LEFT ? 1 : -1);
-      step.contactX = forward * this.hx - halfWidth * this.hy;
-      step.contactY = forward * this.hy + halfWidth * this.hx;
-    }
   }
 
   /** Index of the last step with IC ≤ t (−1 before the first). Binary search. */
@@ -169,7 +191,7 @@ export class RunnerBody {
   }
 
   /** Forward distance along the heading, m, including braking dips. */
-  private forwardAt(tS: number): number {
+  protected forwardAt(tS: number): number {
     const base = this.speed.distanceAt(tS);
     const k = this.stepIndexAt(tS);
     if (k < 0) return base;
@@ -183,11 +205,6 @@ export class RunnerBody {
       brake += -(step.brakeMps2 / w) * (tc - Math.sin(w * tc) / w);
     }
     return base + brake;
-  }
-
-  /** Gait-onset amplitude ramp, 0 standing → 1 after the first strides. */
-  private rampAt(tS: number): number {
-    return smoothstep((tS - this.plan.standingS) / 2);
   }
 
   /**
@@ -302,7 +319,7 @@ export class RunnerBody {
     const inStance = tau < step.stanceS;
     // Warp: stance [0, stanceS] → [0, duty], swing [stanceS, stride] → [duty, 1].
     const u = inStance ? (tau / step.stanceS) * duty : duty + ((tau - step.stanceS) / (strideS - step.stanceS)) * (1 - duty);
-    const ramp = step.virtual ? this.rampAt(tS) : step.ramp;
+    const ramp = step.virtual || this.shankRampInTime ? this.rampAt(tS) : step.ramp;
     const speedGain = running ? Math.pow(Math.max(this.speed.speedAt(tS), 2) / 3.5, 0.3) : 1;
     sagittalDeg = ramp * speedGain * spline.value(u);
     if (inStance) frontalDeg += ramp * step.collapseDeg * bump(tau / step.stanceS);
@@ -334,5 +351,32 @@ export class RunnerBody {
   private touchdownMps(step: Step): number {
     if (step.mode !== 'run') return IMPACT.touchdownWalkMps * step.ramp;
     return IMPACT.touchdownRunMps * (Math.max(2, this.speed.speedAt(step.icS)) / 3.5) * step.ramp;
+  }
+}
+
+/**
+ * The runner's body: the scenario's steps and speeds (steps.ts, speed.ts) moving
+ * a GaitBody, the gait ramping in over ONSET_RAMP_S after the quiet standing.
+ */
+export class RunnerBody extends GaitBody {
+  constructor(
+    profile: RunnerProfile,
+    readonly plan: ScenarioPlan,
+    rng: Random,
+  ) {
+    const speed = new SpeedProfile(plan);
+    const steps = generateSteps(profile, plan, speed, rng);
+    super(profile, { steps, speed, rampAt: (tS) => smoothstep((tS - plan.standingS) / ONSET_RAMP_S), shankRampInTime: false });
+    this.placeContacts();
+  }
+
+  /** Where each foot lands: ahead of the pelvis by a mode-typical distance, half a step width to the side. */
+  private placeContacts(): void {
+    for (const step of this.steps) {
+      const forward = this.forwardAt(step.icS) + (step.virtual ? 0 : FOOT_PLACEMENT[step.mode].leadM);
+      const halfWidth = ((step.virtual ? this.profile.hipWidthM : FOOT_PLACEMENT[step.mode].widthM) / 2) * (step.side === LEFT ? 1 : -1);
+      step.contactX = forward * this.hx - halfWidth * this.hy;
+      step.contactY = forward * this.hy + halfWidth * this.hx;
+    }
   }
 }

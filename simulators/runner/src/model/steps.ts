@@ -40,7 +40,7 @@ export interface Step {
   contactY: number;
   /** Amplitude ramp of gait oscillations at gait onset, 0..1. */
   readonly ramp: number;
-  /** True for the two virtual steps before gait onset (feet planted while standing): not truth. */
+  /** True for the planted stances of quiet standing (the two before gait onset; a walk-in's two after it stops): not truth. */
   readonly virtual: boolean;
 }
 
@@ -57,20 +57,25 @@ export const WALK_BOUNCE_M = 0.02;
 const WALK_LOWEST_FRACTION = 0.24;
 
 /** Vertical velocity of the walking bounce at a contact (the pelvis still descends), m/s. */
-function walkContactVelMps(stepS: number, ramp: number): number {
+export function walkContactVelMps(stepS: number, ramp: number): number {
   const w = (2 * Math.PI) / stepS;
   return -WALK_BOUNCE_M * ramp * w * Math.sin(w * WALK_LOWEST_FRACTION * stepS);
 }
 
 /** Stance fraction of the stride: running 0.40 at 2.5 m/s falling to 0.36 at 5 m/s; walking 0.62. */
-function dutyFactor(mode: GaitMode, speedMps: number): number {
+export function dutyFactor(mode: GaitMode, speedMps: number): number {
   if (mode === 'walk') return 0.62;
   return 0.4 - 0.04 * Math.min(1, Math.max(0, (speedMps - 2.5) / 2.5));
 }
 
+/** Walking step cadence, steps/min: ~108 at 1.4 m/s, slower when walking slower. */
+export function walkCadenceSpm(speedMps: number): number {
+  return 100 + 8 * speedMps / 1.4;
+}
+
 /** Step cadence, steps/min: walking ~108; running scales weakly with speed (stride length does the rest). */
 function cadenceAt(profile: RunnerProfile, mode: GaitMode, speedMps: number): number {
-  if (mode === 'walk') return 100 + 8 * speedMps / 1.4;
+  if (mode === 'walk') return walkCadenceSpm(speedMps);
   return profile.cadenceSpm * Math.pow(speedMps / profile.speedMps, 0.25);
 }
 
@@ -78,7 +83,7 @@ function cadenceAt(profile: RunnerProfile, mode: GaitMode, speedMps: number): nu
 const WALK_RUN_SPEED_MPS = 2.0;
 
 /** Seconds over which gait oscillations grow from standing to full at gait onset. */
-const ONSET_RAMP_S = 2.0;
+export const ONSET_RAMP_S = 2.0;
 
 export function smoothstep(u: number): number {
   if (u <= 0) return 0;

@@ -4,7 +4,8 @@ import type { SegmentPoses } from '../model/poses.ts';
 import { apply, multiply, mat3, rotX, rotY, rotZ, vec3, type Mat3, type Vec3 } from '../model/rotation.ts';
 import { LEFT, type SideIndex } from '../model/steps.ts';
 import { SET_TIMING, type PlannedRep, type PlannedSet, type ScreenPlan } from './protocol.ts';
-import { bump, minJerk } from '../model/body.ts';
+import { GaitBody, bump, minJerk } from '../model/body.ts';
+import { walkInGait } from '../model/walk-in.ts';
 
 /** Same anthropometry as the running body: pelvis 0.53 H above the ankle joints, ankle 8 cm above the ground. */
 const PELVIS_HEIGHT_FRACTION = 0.53;
@@ -40,12 +41,18 @@ interface ScreenState {
  * the free side; the free leg held forward (squat) or hanging beside the step
  * (step-down), placed by forward kinematics from the pelvis so it moves with
  * every rep. Same frames and conventions as the running body.
+ *
+ * With a walk-in (protocol.ts) the body first stands, then walks (a GaitBody
+ * moved by the walk-in's gait, model/walk-in.ts, raised onto the step for the
+ * step-down) and comes to a halt standing exactly as the screen stands: from
+ * the walk's end on, every pose above is carried forward by the distance walked.
  */
 export class ScreenBody implements SegmentPoses {
   private readonly hx: number;
   private readonly hy: number;
   private readonly thighM: number;
   private readonly pelvisZM: number;
+  private readonly walk: { readonly body: GaitBody; readonly startS: number; readonly endS: number; readonly forwardM: number } | undefined;
   private readonly scratch = { a: mat3(), b: mat3(), c: mat3(), r: mat3(), p: vec3(), v: vec3() };
 
   constructor(
@@ -56,6 +63,28 @@ export class ScreenBody implements SegmentPoses {
     this.hy = Math.sin(profile.headingRad);
     this.thighM = THIGH_FRACTION * profile.heightM;
     this.pelvisZM = PELVIS_HEIGHT_FRACTION * profile.heightM + ANKLE_HEIGHT_M + plan.protocol.stepHeightM;
+    if (plan.walkIn !== undefined) {
+      const gait = walkInGait(profile, plan.walkIn);
+      this.walk = { body: new GaitBody(profile, gait), startS: plan.walkIn.startS, endS: plan.walkIn.endS, forwardM: gait.endForwardM };
+    } else {
+      this.walk = undefined;
+    }
+  }
+
+  /** Whether the walk-in's body has the pose at t (while walking). */
+  private walking(tS: number): GaitBody | undefined {
+    const walk = this.walk;
+    return walk !== undefined && tS > walk.startS && tS < walk.endS ? walk.body : undefined;
+  }
+
+  /** How far the screen's spot is from the start along the heading at t, m: the walk-in's distance once it has ended. */
+  private forwardOffsetM(tS: number): number {
+    return this.walk !== undefined && tS >= this.walk.endS ? this.walk.forwardM : 0;
+  }
+
+  /** The walking body's pose, lifted by the step height (the step-down's walk-in is on the step: protocol.ts). */
+  private lift(pOut: Vec3): void {
+    pOut[2] = pOut[2]! + this.plan.protocol.stepHeightM;
   }
 
   private state(tS: number): ScreenState {
@@ -87,6 +116,12 @@ export class ScreenBody implements SegmentPoses {
   }
 
   pelvisPose(tS: number, rOut: Mat3, pOut: Vec3): void {
+    const walking = this.walking(tS);
+    if (walking !== undefined) {
+      walking.pelvisPose(tS, rOut, pOut);
+      this.lift(pOut);
+      return;
+    }
     const { a, b, c } = this.scratch;
     const st = this.state(tS);
     const leg = this.standingLeg(st);
@@ -104,19 +139,27 @@ export class ScreenBody implements SegmentPoses {
     // Postural sway (~0.3 Hz, 2 mm standing; larger on one leg, 0.7 Hz, 4 mm).
     const sway = 0.002 * Math.sin(2 * Math.PI * 0.3 * tS) + 0.004 * st.lift * Math.sin(2 * Math.PI * 0.7 * tS);
     const lateral = sideSign * st.shift * LATERAL_SHIFT_FRACTION * (this.profile.hipWidthM / 2) + sway;
-    pOut[0] = forward * this.hx - lateral * this.hy;
-    pOut[1] = forward * this.hy + lateral * this.hx;
+    const ahead = forward + this.forwardOffsetM(tS);
+    pOut[0] = ahead * this.hx - lateral * this.hy;
+    pOut[1] = ahead * this.hy + lateral * this.hx;
     pOut[2] = this.pelvisZM - down;
   }
 
   shankPose(side: SideIndex, tS: number, rOut: Mat3, ankleOut: Vec3): void {
+    const walking = this.walking(tS);
+    if (walking !== undefined) {
+      walking.shankPose(side, tS, rOut, ankleOut);
+      this.lift(ankleOut);
+      return;
+    }
     const { a, b, c } = this.scratch;
     const st = this.state(tS);
     const medialSign = side === LEFT ? 1 : -1;
     const standingFrontal = this.profile.standingShankFrontalDeg[side];
     const footLateral = medialSign * (this.profile.hipWidthM / 2);
-    const plantedX = -footLateral * this.hy;
-    const plantedY = footLateral * this.hx;
+    const spot = this.forwardOffsetM(tS);
+    const plantedX = spot * this.hx - footLateral * this.hy;
+    const plantedY = spot * this.hy + footLateral * this.hx;
     const plantedZ = ANKLE_HEIGHT_M + this.plan.protocol.stepHeightM;
     let pitchDeg = 0;
     let frontalDeg = standingFrontal;
@@ -178,8 +221,9 @@ export class ScreenBody implements SegmentPoses {
     const heldY = kneeY - shankM * rOut[5]!;
     const heldZ = kneeZ - shankM * rOut[8]!;
     const footLateral = medialSign * (this.profile.hipWidthM / 2);
-    const plantedX = -footLateral * this.hy;
-    const plantedY = footLateral * this.hx;
+    const spot = this.forwardOffsetM(tS);
+    const plantedX = spot * this.hx - footLateral * this.hy;
+    const plantedY = spot * this.hy + footLateral * this.hx;
     const plantedZ = ANKLE_HEIGHT_M + this.plan.protocol.stepHeightM;
     ankleOut[0] = plantedX + (heldX - plantedX) * lift;
     ankleOut[1] = plantedY + (heldY - plantedY) * lift;

@@ -1,5 +1,6 @@
 import type { Random } from '../random.ts';
 import { LEFT, RIGHT, type SideIndex } from '../model/steps.ts';
+import { planWalkIn, type WalkInPlan } from '../model/walk-in.ts';
 
 /**
  * The movement screen: sets of single-leg squats or lateral step-downs, each
@@ -23,6 +24,17 @@ import { LEFT, RIGHT, type SideIndex } from '../model/steps.ts';
  *
  * Rep-to-rep variability: drop and knee-in N(0, 0.4°), depth N(0, 1.5°),
  * tempo ×(1 + N(0, 6 %)), pause at the top 0.4–0.9 s.
+ *
+ * Walk-in: after the first quiet standing the person walks a few steps up to
+ * the spot (or the step), halts with the feet side by side and stands quietly
+ * again before the first set, as in a clinic (model/walk-in.ts: ~1.2 m/s,
+ * ~1.8 steps/s). Nothing in the sets reveals how each shank's clip is turned
+ * about the shank (in a step-down the free leg hangs still and the standing
+ * shank's pitch and knee-in share one time course); the walking strides do:
+ * each shank swings about its own medio-lateral axis. The rest of the screen
+ * happens where the walk ended (shifted along the heading). Simplification:
+ * in a step-down the person walks at the step's height (the step-up onto it is
+ * not modelled; the sensors need only the shanks' swing).
  */
 export type ScreenTask = 'squat' | 'step-down';
 /** How well the standing leg's hip holds the pelvis over a set. */
@@ -43,8 +55,14 @@ export interface ScreenProtocol {
   readonly sets: readonly ScreenSetSpec[];
   /** Standing on both feet between sets, s. */
   readonly restS: number;
-  /** Quiet standing at the start (the analysis calibrates from it) and at the end, s. */
+  /** Quiet standing at the start (the analysis calibrates from it), after the walk-in and at the end, s. */
   readonly standingS: number;
+  /**
+   * Steps walked up to the spot after the first standing, the last bringing the
+   * feet side by side (default 10: 5 swings of each shank; 0 or absent: no
+   * walk-in, the screen starts on the spot, as protocols written before it did).
+   */
+  readonly walkInSteps?: number;
   /** Step height for the step-down, m (0 for the squat: on the floor). */
   readonly stepHeightM: number;
 }
@@ -83,6 +101,7 @@ export function defaultProtocol(task: ScreenTask, weakSide: 'left' | 'right'): S
     restS: 30,
     standingS: 5,
     stepHeightM: squat ? 0 : 0.15,
+    walkInSteps: 10,
   };
 }
 
@@ -115,15 +134,24 @@ export interface PlannedSet {
 
 export interface ScreenPlan {
   readonly protocol: ScreenProtocol;
+  /** The walk-in (absent when the protocol has none): from `startS` to `endS` s the person walks; standing again until the first set. */
+  readonly walkIn?: WalkInPlan;
   readonly sets: readonly PlannedSet[];
   readonly durationS: number;
 }
+
+/** Most walk-in steps a protocol may ask for (a clinic's few metres). */
+const MAX_WALK_IN_STEPS = 40;
 
 export function validateProtocol(p: ScreenProtocol): void {
   if (p.sets.length === 0) throw new RangeError('a screen needs at least one set');
   if (!(p.standingS >= 3)) throw new RangeError(`screen standing must be ≥ 3 s (the analysis calibrates from it), got ${p.standingS} s`);
   if (!(p.restS >= 5)) throw new RangeError(`rest between sets must be ≥ 5 s, got ${p.restS} s`);
   if (!(p.stepHeightM >= 0 && p.stepHeightM <= 0.3)) throw new RangeError(`step height must be 0..0.3 m, got ${p.stepHeightM} m`);
+  const walk = p.walkInSteps;
+  if (walk !== undefined && walk !== 0 && !(Number.isInteger(walk) && walk >= 2 && walk <= MAX_WALK_IN_STEPS)) {
+    throw new RangeError(`walk-in steps must be 0 (no walk-in) or an integer 2..${MAX_WALK_IN_STEPS} (the last brings the feet side by side), got ${walk}`);
+  }
   for (const [i, s] of p.sets.entries()) {
     if (!Number.isInteger(s.reps) || s.reps < 1 || s.reps > 30) throw new RangeError(`set ${i + 1}: reps must be an integer 1..30, got ${s.reps}`);
     if (!(s.depthDeg >= 5 && s.depthDeg <= 45)) throw new RangeError(`set ${i + 1}: depth must be 5..45° of shank pitch, got ${s.depthDeg}°`);
@@ -132,13 +160,19 @@ export function validateProtocol(p: ScreenProtocol): void {
 }
 
 /**
- * Lays the protocol out in time. Sets that would end after `maxDurationS`
- * are left out (at least one must fit); the session ends `standingS` after the last set.
+ * Lays the protocol out in time: standing, the walk-in and standing again
+ * (when the protocol has one), the sets with rests between them, standing.
+ * Sets that would end after `maxDurationS` are left out (at least one must
+ * fit); the session ends `standingS` after the last set.
  */
 export function planScreen(protocol: ScreenProtocol, maxDurationS: number, rng: Random): ScreenPlan {
   validateProtocol(protocol);
   const sets: PlannedSet[] = [];
   let t = protocol.standingS;
+  // The walk-in draws from its own stream, forked only when there is one: without it the sets' draws (and the
+  // whole session) are those of the versions before the walk-in existed.
+  const walkIn = (protocol.walkInSteps ?? 0) > 0 ? planWalkIn(t, protocol.walkInSteps!, rng.fork(7)) : undefined;
+  if (walkIn !== undefined) t = walkIn.endS + protocol.standingS;
   for (const [index, spec] of protocol.sets.entries()) {
     const side: SideIndex = spec.standingLeg === 'left' ? LEFT : RIGHT;
     const reps: PlannedRep[] = [];
@@ -168,7 +202,7 @@ export function planScreen(protocol: ScreenProtocol, maxDurationS: number, rng: 
     sets.push({ index, side, control: spec.control, startS: t, endS, lowerS, reps });
     t = endS + protocol.restS;
   }
-  return { protocol, sets, durationS: sets[sets.length - 1]!.endS + protocol.standingS };
+  return { protocol, ...(walkIn !== undefined ? { walkIn } : {}), sets, durationS: sets[sets.length - 1]!.endS + protocol.standingS };
 }
 
 /**
