@@ -8,7 +8,7 @@ export { mat3, vec3, type Mat3, type Vec3 } from './model/rotation.ts';
 export { ImuModel, drawImuSpec, type ImuSpec } from './sensor/imu-model.ts';
 export { SimulatedSession, DEFAULT_START_US, type SessionOptions, type SensorFault } from './session.ts';
 export { pelvisBrakingMps, stanceTruth, type StanceTruth } from './truth.ts';
-export { writeRecording, RECORDING_HEADER, TRUTH_HEADER, type RecordingPaths } from './recording.ts';
+export { writeRecording, mountYawDeg, RECORDING_HEADER, TRUTH_HEADER, type RecordingPaths } from './recording.ts';
 export type { SegmentPoses } from './model/poses.ts';
 export { ScreenBody } from './screen/body.ts';
 export { CONTROL, defaultProtocol, planScreen, weakSideOf, type ScreenProtocol, type ScreenSetSpec, type ScreenTask, type SetControl, type ScreenPlan, type PlannedSet, type PlannedRep } from './screen/protocol.ts';

@@ -5,6 +5,8 @@ import { leftAxisFrom, planeBasis, PlaneAxis } from './plane-axis.ts';
 const DEG = 180 / Math.PI;
 /** Obliquity record rate, Hz: a rep's drop peak is ~1 s wide, so 50 Hz reads its top to ~0.01°. */
 const RECORD_HZ = 50;
+/** How long the pelvis must have been quiet (pelvisAxisQuietG) before its acceleration teaches the axis, µs: a walking step lasts ~0.55 s. */
+const QUIET_FOR_US = 1_000_000;
 
 /**
  * The pelvis during a screen: its attitude, its left axis and the obliquity
@@ -52,6 +54,9 @@ export class PelvisObliquity {
    */
   untrustedFromUs = Number.NaN;
   settledFromUs = Number.NaN;
+  private readonly gravityMps2: number;
+  /** The last sample whose specific force was off 1 g by more than axisQuietG, µs. */
+  private livelyUs = Number.NEGATIVE_INFINITY;
   /** The latest long gap (missing data), µs (NaN: none). */
   gapFromUs = Number.NaN;
   gapToUs = Number.NaN;
@@ -63,8 +68,10 @@ export class PelvisObliquity {
     private readonly axisTauS: number,
     private readonly minAxisRatio: number,
     private readonly maxAxisYawDeg: number,
+    private readonly axisQuietG: number,
   ) {
     this.filter = new AttitudeFilter(attitude, calibration.gravityMps2);
+    this.gravityMps2 = calibration.gravityMps2;
     const [ux, uy, uz] = calibration.upSensor;
     this.filter.reset(ux, uy, uz, calibration.quality === 'standing');
     this.up0 = Float64Array.from(calibration.upSensor);
@@ -124,6 +131,10 @@ export class PelvisObliquity {
     const ax = buf[o + 1]!;
     const ay = buf[o + 2]!;
     const az = buf[o + 3]!;
+    // Walking (a walk-in, steps between sets) turns the pelvis with the legs: learn only where it has been quiet.
+    const tUs = buf[o]!;
+    if (Math.abs(Math.sqrt(ax * ax + ay * ay + az * az) - this.gravityMps2) > this.axisQuietG * this.gravityMps2) this.livelyUs = tUs;
+    if (tUs - this.livelyUs < QUIET_FOR_US) return;
     const along = ax * u[0]! + ay * u[1]! + az * u[2]!;
     const hx = ax - along * u[0]!;
     const hy = ay - along * u[1]!;
@@ -140,17 +151,21 @@ export class PelvisObliquity {
       this.axis.w *= keep;
     }
     this.axis.add(this.uv);
-    const tUs = buf[o]!;
     if (tUs < this.nextAxisUs) return;
     this.nextAxisUs = tUs + 500_000;
     if (!(this.axis.ratio() >= this.minAxisRatio)) return;
     this.yawDeg = leftAxisFrom(this.axis.angleRad(), this.basis, this.maxAxisYawDeg, this.left);
   }
 
-  /** Continues with an axis estimate from a snapshot. */
-  restoreAxis(sums: readonly number[]): void {
+  /**
+   * Continues with an axis estimate from a snapshot: its sums, and the yaw in
+   * use (null: none yet). The yaw stays what it was when the sums last had a
+   * clear axis, so it is carried, not recomputed: after a walk-in the sums
+   * forget the walking and can sit below minAxisRatio at the cut.
+   */
+  restoreAxis(sums: readonly number[], yawDeg: number | null): void {
     this.axis.load(sums);
-    if (this.axis.ratio() >= this.minAxisRatio) this.yawDeg = leftAxisFrom(this.axis.angleRad(), this.basis, this.maxAxisYawDeg, this.left);
+    if (yawDeg !== null) this.yawDeg = leftAxisFrom((yawDeg * Math.PI) / 180 + Math.PI / 2, this.basis, this.maxAxisYawDeg, this.left);
   }
 
   /** A long gap: the attitude restarts from the next sample's accelerometer and settles again (angles withheld). */

@@ -1,5 +1,4 @@
 import { isSensorId, type AngleNullReason, type SensorId, type Side } from '@gaitwatch/protocol/core';
-import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { DEFAULT_PARAMS, type AnalyzerParams } from '../params.ts';
 import { describeAnalysis, type AnalysisDescription } from '../describe.ts';
 import { CHANNELS, SensorTrack } from '../sensor-track.ts';
@@ -10,6 +9,10 @@ import { ShankReps, type ShankRep } from './shank-reps.ts';
 import { ScreenStats, sensorSummaries } from './screen-stats.ts';
 import { SCREEN_SNAPSHOT_VERSION, type ScreenSnapshot } from './screen-snapshot.ts';
 import { roundTo } from '../rounding.ts';
+import { decodeInto, encodeState } from '../session/state-codec.ts';
+
+/** Attitude filter fields a snapshot leaves out: its parameters come with the snapshot's own. */
+const FILTER_SKIP = new Set(['params']);
 
 /** Returned when a call releases nothing: one shared empty array, not a new one per sample. */
 const NONE: readonly RepEvent[] = Object.freeze([]);
@@ -198,7 +201,7 @@ export class ScreenAnalyzer {
       const historyS = p.maxRepS + p.releaseAfterS + p.silentAfterS + 2;
       // Critical damping as the running filter's: ki = kp² / 4.
       const stiff = { ...attitude, kp: p.pelvisAttitudeKp, ki: (p.pelvisAttitudeKp * p.pelvisAttitudeKp) / 4 };
-      const pelvis = new PelvisObliquity(stiff, calibration, historyS, p.pelvisAxisTauS, p.minAxisRatio, p.maxAxisYawDeg);
+      const pelvis = new PelvisObliquity(stiff, calibration, historyS, p.pelvisAxisTauS, p.minAxisRatio, p.maxAxisYawDeg, p.pelvisAxisQuietG);
       this.pelvis = pelvis;
       track.drainHeld((buf, o) => pelvis.push(buf, o));
     }
@@ -350,19 +353,18 @@ export class ScreenAnalyzer {
    */
   snapshot(): ScreenSnapshot {
     const sensors: ScreenSnapshot['sensors'] = {};
-    const up = new Float64Array(3);
     for (const [id, t] of this.tracks) {
       const side = SHANK_SIDE[id];
       const seg = side === undefined ? this.pelvis : this.shanks.get(side);
-      if (seg !== undefined) seg.filter.upInSensor(up);
       sensors[id] = {
         calibration: t.calibration ?? null,
         lastTUs: Number.isNaN(t.lastTUs) ? null : t.lastTUs,
         firstTUs: Number.isNaN(t.firstTUs) ? null : t.firstTUs,
         counts: [t.samples, t.duplicates, t.invalid, t.unusableTiming, t.gaps, t.bridged, t.flat, t.gapSeconds],
         rateHz: Number.isNaN(t.rateHz) ? null : t.rateHz,
-        up: seg === undefined ? null : [up[0]!, up[1]!, up[2]!],
-        axis: side === undefined ? (this.pelvis?.axis.toJSON() ?? null) : (this.shanks.get(side)?.heldAxis.toJSON() ?? null),
+        attitude: seg === undefined ? null : encodeState(seg.filter, FILTER_SKIP),
+        axis: side === undefined ? (this.pelvis?.axis.toJSON() ?? null) : (this.shanks.get(side)?.legAxis.toJSON() ?? null),
+        yawDeg: seg === undefined || Number.isNaN(seg.yawDeg) ? null : seg.yawDeg,
       };
     }
     return {
@@ -402,13 +404,10 @@ export class ScreenAnalyzer {
       a.startSegment(track);
       const side = SHANK_SIDE[id as SensorId];
       const seg = side === undefined ? a.pelvis : a.shanks.get(side);
-      if (seg !== undefined && saved.up !== null) {
-        const cal: Calibration = saved.calibration;
-        seg.filter.reset(saved.up[0]!, saved.up[1]!, saved.up[2]!, cal.quality === 'standing');
-      }
+      if (seg !== undefined && saved.attitude !== null) decodeInto(seg.filter, saved.attitude);
       if (saved.axis !== null) {
-        if (side === undefined) a.pelvis?.restoreAxis(saved.axis);
-        else a.shanks.get(side)?.restoreAxis(saved.axis);
+        if (side === undefined) a.pelvis?.restoreAxis(saved.axis, saved.yawDeg);
+        else a.shanks.get(side)?.restoreAxis(saved.axis, saved.yawDeg);
       }
     }
     a.pending.push(...s.pending);

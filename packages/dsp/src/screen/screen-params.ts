@@ -27,9 +27,18 @@ export interface ScreenParams {
   readonly silentAfterS: number;
   /** Memory of the pelvis's axis estimate from its horizontal acceleration (exponential forgetting), s. */
   readonly pelvisAxisTauS: number;
+  /**
+   * The pelvis's axis is learnt only where its specific force has stayed
+   * within this of 1 g for a second: a screen's shifts and reps reach ~0.05 g,
+   * a walking step's bounce 0.2–0.3 g. Walking turns the pelvis with the
+   * legs, so its acceleration does not lie along the body's axes: a 10-step
+   * walk-in moved the estimate 2.1° (simulated seed 1), the pelvic drop
+   * ±0.5° by side, g.
+   */
+  readonly pelvisAxisQuietG: number;
   /** The motion must spread this many times more along one horizontal axis than across it for a mounting yaw estimate. */
   readonly minAxisRatio: number;
-  /** A held leg's rotation must lie along one axis this many times more than across it to give its shank's axis. */
+  /** A leg's rotation (swinging in walking, or held up) must lie along one axis this many times more than across it to give its shank's axis. */
   readonly minHeldAxisRatio: number;
   /** A mounting yaw estimate beyond this is implausible (sensors sit within ±20°) and not used, degrees. */
   readonly maxAxisYawDeg: number;
@@ -56,6 +65,7 @@ export const DEFAULT_SCREEN_PARAMS: ScreenParams = {
   releaseAfterS: 0.5,
   silentAfterS: 8,
   pelvisAxisTauS: 120,
+  pelvisAxisQuietG: 0.1,
   minAxisRatio: 2,
   minHeldAxisRatio: 10,
   maxAxisYawDeg: 30,
@@ -75,8 +85,9 @@ export const SCREEN_PARAM_DOCS: Record<keyof ScreenParams, string> = {
   releaseAfterS: "a rep is released once every live sensor's data is this far past its end, s",
   silentAfterS: 'a sensor this far behind the newest sample is silent and holds no rep back, s',
   pelvisAxisTauS: "memory of the pelvis's mounting-yaw estimate from its horizontal acceleration, s",
+  pelvisAxisQuietG: "the pelvis's mounting yaw is learnt only where its specific force stayed within this of 1 g for a second (no walking), g",
   minAxisRatio: 'the pelvis must move this many times more along one horizontal axis than across it for a mounting-yaw estimate',
-  minHeldAxisRatio: "a held leg's rotation must lie this many times more along one axis than across it to give its shank's mounting yaw",
+  minHeldAxisRatio: "a leg's rotation (swinging in walking, or held up) must lie this many times more along one axis than across it to give its shank's mounting yaw",
   maxAxisYawDeg: 'a mounting-yaw estimate beyond this is implausible (sensors sit within ±20°) and not used, degrees',
   pelvisAttitudeKp: "the pelvis attitude filter's accelerometer correction gain, rad/s per g (the sacrum barely accelerates in a screen; the shanks keep the running filter's)",
 };

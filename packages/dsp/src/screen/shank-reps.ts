@@ -1,10 +1,17 @@
 import type { Side } from '@gaitwatch/protocol/core';
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { AttitudeFilter, SAMPLE_BRIDGED, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
+import { SWING_RATE_RADPS } from '../segments/shank-tracker.ts';
 import { leftAxisFrom, planeBasis, PlaneAxis } from './plane-axis.ts';
 import type { ScreenParams } from './screen-params.ts';
 
 const DEG = 180 / Math.PI;
+/**
+ * Swing samples (rate above SWING_RATE_RADPS in the standing plane) before
+ * they set the shank's left axis: ~2 walking strides of one leg at 200 Hz
+ * (a walking swing turns faster than 1 rad/s for ~0.25 s).
+ */
+const MIN_SWING_SAMPLES = 100;
 
 /** A rep as one shank saw it (the standing leg's): times and the shank's own angles. */
 export interface ShankRep {
@@ -35,12 +42,15 @@ export interface ShankRep {
  * standing, as DESIGN.md wants). Its medial direction: the sensor's left axis
  * carried into the world frame at each rep's start (the attitude's heading
  * drifts slowly, so it is re-taken per rep) and made horizontal. That left
- * axis is the sensor's own y made perpendicular to the standing up, unless the
- * leg was seen held up for longer than a rep with its rotation on one axis
- * (the free leg of a single-leg squat swings at the hip and knee only, in the
- * sagittal plane): that axis is then the shank's left axis. The standing
+ * axis is the sensor's own y made perpendicular to the standing up, until the
+ * leg is seen turning on one axis in the sagittal plane: swinging in walking
+ * (a few steps to the spot or the step before the screen; the running
+ * analysis takes the same swing axis, segments/shank-tracker.ts), or held up
+ * for longer than a rep (the free leg of a single-leg squat moves at the hip
+ * and knee only). That axis is then the shank's left axis. The standing
  * shank's own motion cannot give it: the knee-in and the pitch share one time
- * course, so its principal axis would absorb the knee-in.
+ * course, so its principal axis would absorb the knee-in; and nothing shows it
+ * in a step-down, where the free leg hangs still.
  */
 export class ShankReps {
   readonly filter: AttitudeFilter;
@@ -52,9 +62,12 @@ export class ShankReps {
   readonly left = new Float64Array(3);
   /** Its yaw from the sensor's y, degrees (NaN: not estimated). */
   yawDeg = Number.NaN;
-  /** Rotation of the current bump, and of the held-leg bumps so far. */
+  /** Rotation of the current bump (its fast samples excepted: they are swing). */
   readonly bumpAxis = new PlaneAxis();
-  readonly heldAxis = new PlaneAxis();
+  /** The leg's sagittal rotation so far: walking swing samples and held-leg bumps. */
+  readonly legAxis = new PlaneAxis();
+  /** Swing samples added to legAxis since the left axis was last taken from it. */
+  private swingSinceAxis = 0;
   private readonly up = new Float64Array(3);
   private readonly world = new Float64Array(3);
   private readonly uv = new Float64Array(2);
@@ -116,6 +129,17 @@ export class ShankReps {
     s[7] = dtS;
     s[SAMPLE_BRIDGED] = bridged ? 1 : 0;
     this.filter.update(s);
+    // Rotation in the standing plane: fast, it is a swinging leg (walking) and shows the leg's axis.
+    const b = this.basis;
+    const uRate = s[4]! * b[0]! + s[5]! * b[1]! + s[6]! * b[2]!;
+    const vRate = s[4]! * b[3]! + s[5]! * b[4]! + s[6]! * b[5]!;
+    this.uv[0] = uRate;
+    this.uv[1] = vRate;
+    const swinging = !bridged && uRate * uRate + vRate * vRate > SWING_RATE_RADPS * SWING_RATE_RADPS;
+    if (swinging) {
+      this.legAxis.add(this.uv);
+      this.swingSinceAxis++;
+    }
     const accDev = Math.abs(Math.sqrt(s[1]! * s[1]! + s[2]! * s[2]! + s[3]! * s[3]!) - this.gravityMps2);
     if (accDev > this.accDevMps2) this.accDevMps2 = accDev;
     if (!this.filter.settled) {
@@ -166,19 +190,14 @@ export class ShankReps {
     // Above the exit tilt (state 3 rising again counts as the same rep: it never came to rest).
     if (this.state === 3) this.state = 2;
     // Rotation of this bump in the standing plane (the held leg's axis, if it turns out to be one).
-    const b = this.basis;
-    const gx = s[4]!;
-    const gy = s[5]!;
-    const gz = s[6]!;
-    this.uv[0] = gx * b[0]! + gy * b[1]! + gz * b[2]!;
-    this.uv[1] = gx * b[3]! + gy * b[4]! + gz * b[5]!;
-    this.bumpAxis.add(this.uv);
+    if (!swinging) this.bumpAxis.add(this.uv);
     if (this.state === 1 && tiltDeg > p.repEnterDeg) this.state = 2;
     this.measure();
   }
 
   /** The last sample below the exit tilt: a rep that follows starts here, its directions taken now. */
   private beginCandidate(): void {
+    if (this.swingSinceAxis > 0 && this.legAxis.w >= MIN_SWING_SAMPLES) this.takeLegAxis();
     this.state = 0;
     this.startUs = this.cur[0]!;
     this.peakTiltDeg = 0;
@@ -243,18 +262,24 @@ export class ShankReps {
       });
     } else if (durationS > p.maxRepS && this.trusted && this.bumpAxis.ratio() >= p.minHeldAxisRatio) {
       // A leg held up: its rotation (hip and knee, sagittal) gives this shank's left axis from now on.
-      this.heldAxis.merge(this.bumpAxis);
-      const yaw = leftAxisFrom(this.heldAxis.angleRad(), this.basis, p.maxAxisYawDeg, this.left);
-      this.yawDeg = yaw;
-      if (Number.isNaN(yaw)) this.left.set(this.basis.subarray(3, 6));
+      this.legAxis.merge(this.bumpAxis);
+      this.takeLegAxis();
     }
   }
 
-  /** Continues with the held-leg axis from a snapshot. */
-  restoreAxis(sums: readonly number[]): void {
-    this.heldAxis.load(sums);
-    if (!(this.heldAxis.ratio() >= this.params.minHeldAxisRatio)) return;
-    this.yawDeg = leftAxisFrom(this.heldAxis.angleRad(), this.basis, this.params.maxAxisYawDeg, this.left);
+  /** The left axis from the leg's rotation so far, when it lies along one axis (else the sensor's y stays). */
+  private takeLegAxis(): void {
+    this.swingSinceAxis = 0;
+    if (!(this.legAxis.ratio() >= this.params.minHeldAxisRatio)) return;
+    this.yawDeg = leftAxisFrom(this.legAxis.angleRad(), this.basis, this.params.maxAxisYawDeg, this.left);
+    if (Number.isNaN(this.yawDeg)) this.left.set(this.basis.subarray(3, 6));
+  }
+
+  /** Continues with the leg's axis from a snapshot: its sums, and the yaw in use (null: the sensor's own y). */
+  restoreAxis(sums: readonly number[], yawDeg: number | null): void {
+    this.legAxis.load(sums);
+    if (yawDeg === null) return;
+    this.yawDeg = leftAxisFrom((yawDeg * Math.PI) / 180 + Math.PI / 2, this.basis, this.params.maxAxisYawDeg, this.left);
     if (Number.isNaN(this.yawDeg)) this.left.set(this.basis.subarray(3, 6));
   }
 

@@ -10,8 +10,8 @@ const MLX = 3;
 const MLY = 4;
 /** The mounting-yaw epoch the sample was computed in (segment-tracker.ts). */
 const EPOCH = 5;
-/** Rates below this are not swing and say little about the swing axis, rad/s. */
-const SWING_RATE_RADPS = 1;
+/** Rates below this are not swing and say little about the swing axis, rad/s (a movement screen's slow reps stay below it too). */
+export const SWING_RATE_RADPS = 1;
 
 /**
  * The shank history's rate, Hz. Its frontal-angle peak is sharper than the
