@@ -134,7 +134,7 @@ describe('packet loss', () => {
       for (const side of ['left', 'right'] as const) {
         const diffs = lossy.flatMap((s) => {
           const c = clean.get(`${s.side}${s.icUs}`);
-          return s.side === side && s[field] !== null && c?.[field] != null ? [s[field]! - c[field]!] : [];
+          return s.side === side && s[field] !== null && c !== undefined && c[field] !== null ? [s[field]! - c[field]!] : [];
         });
         for (let i = 40; i <= diffs.length; i++) {
           const window = diffs.slice(i - 20, i).sort((a, b) => a - b);
