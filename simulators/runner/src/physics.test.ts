@@ -56,6 +56,33 @@ describe('runner simulator physics', () => {
     expect(peakRate).toBeLessThan(3);
   });
 
+  it('moves the shanks smoothly through gait onset and walk↔run changes: no angle jump at a contact', () => {
+    // The onset ramp scales the shank angles continuously in time, and at a change of gait the other mode's
+    // curve is blended in over the first 0.15 s of the stance. Before: seed 7 jumped 11° at its walk→run
+    // contact (10.77 s, a 35 rad/s spike) and a few degrees at each onset contact (the ramp scaled per step).
+    const out = new Float64Array(6);
+    const peakRate = (session: SimulatedSession, sensor: 'shank_left' | 'shank_right', from: number, to: number): number => {
+      const imu = session.imus.get(sensor)!;
+      let peak = 0;
+      for (let t = from; t < to; t += 0.001) {
+        imu.sample(t, out);
+        peak = Math.max(peak, norm(out, 3));
+      }
+      return peak;
+    };
+    const steady = ideal();
+    // return-to-run: walking 1 min, running 1.5 min, walking again.
+    const rehab = ideal({ scenario: 'return-to-run', durationS: 170 });
+    for (const sensor of ['shank_left', 'shank_right'] as const) {
+      // Walk-off and the run that follows, against steady running later in the same session.
+      expect(peakRate(steady, sensor, 5, 11)).toBeLessThanOrEqual(peakRate(steady, sensor, 25, 31));
+      // Walk→run and run→walk, against the running between them (measured: within 4 % of it; a jump reads 3×).
+      const running = peakRate(rehab, sensor, 100, 106);
+      expect(peakRate(rehab, sensor, 58, 66)).toBeLessThanOrEqual(1.15 * running);
+      expect(peakRate(rehab, sensor, 148, 156)).toBeLessThanOrEqual(1.15 * running);
+    }
+  });
+
   it('turns the pelvis with the swinging leg: at a contact, toward the contact leg walking and away from it running', () => {
     // Seen from above, counter-clockwise positive. Walking: at a left contact the left leg has just
     // swung through and the pelvis still turns its left side forward (clockwise); running: the right

@@ -99,6 +99,14 @@ function shankArrest(tauS: number, touchdownMps: number, stanceS: number): numbe
 }
 
 /** sin²(πu) on [0, 1]: zero value and slope at both ends. */
+/** Running shanks swing further at speed: the sagittal curve's gain at `speedMps` (1 at 3.5 m/s). */
+function shankSpeedGain(speedMps: number): number {
+  return Math.pow(Math.max(speedMps, 2) / 3.5, 0.3);
+}
+
+/** How long a change of gait (walk ↔ run) takes to move a shank from one sagittal curve to the other, s. */
+const MODE_CHANGE_BLEND_S = 0.15;
+
 export function bump(u: number): number {
   if (u <= 0 || u >= 1) return 0;
   const s = Math.sin(Math.PI * u);
@@ -320,8 +328,19 @@ export class GaitBody implements SegmentPoses {
     // Warp: stance [0, stanceS] → [0, duty], swing [stanceS, stride] → [duty, 1].
     const u = inStance ? (tau / step.stanceS) * duty : duty + ((tau - step.stanceS) / (strideS - step.stanceS)) * (1 - duty);
     const ramp = step.virtual || this.shankRampInTime ? this.rampAt(tS) : step.ramp;
-    const speedGain = running ? Math.pow(Math.max(this.speed.speedAt(tS), 2) / 3.5, 0.3) : 1;
+    const speedGain = running ? shankSpeedGain(this.speed.speedAt(tS)) : 1;
     sagittalDeg = ramp * speedGain * spline.value(u);
+    const previous = this.steps[k - 2];
+    if (previous !== undefined && !previous.virtual && previous.mode !== step.mode && tau < MODE_CHANGE_BLEND_S) {
+      // A change of gait at this contact: the last stride ended on the other mode's curve (u = 1 ≡ 0),
+      // so the angle would jump here (11° at a walk→run contact, a 35 rad/s spike); the difference is
+      // blended out over the first MODE_CHANGE_BLEND_S of the stance.
+      const ic = step.icS;
+      const rampIc = step.virtual || this.shankRampInTime ? this.rampAt(ic) : step.ramp;
+      const before = (previous.mode === 'run' ? shankSpeedGain(this.speed.speedAt(ic)) * RUN_SHANK.value(0) : WALK_SHANK.value(0)) * rampIc;
+      const after = (running ? shankSpeedGain(this.speed.speedAt(ic)) : 1) * spline.value(0) * rampIc;
+      sagittalDeg += (before - after) * (1 - smoothstep(tau / MODE_CHANGE_BLEND_S));
+    }
     if (inStance) frontalDeg += ramp * step.collapseDeg * bump(tau / step.stanceS);
     else frontalDeg -= ramp * 1.0 * Math.sin(Math.PI * ((u - duty) / (1 - duty)));
     axialDeg = ramp * 4 * Math.sin(2 * Math.PI * u);
@@ -366,7 +385,7 @@ export class RunnerBody extends GaitBody {
   ) {
     const speed = new SpeedProfile(plan);
     const steps = generateSteps(profile, plan, speed, rng);
-    super(profile, { steps, speed, rampAt: (tS) => smoothstep((tS - plan.standingS) / ONSET_RAMP_S), shankRampInTime: false });
+    super(profile, { steps, speed, rampAt: (tS) => smoothstep((tS - plan.standingS) / ONSET_RAMP_S), shankRampInTime: true });
     this.placeContacts();
   }
 
