@@ -179,7 +179,8 @@ describe.skipIf(missing)('ingest scale-out on NATS JetStream (real nats-server: 
           // leg may be missed and a few lack angles (DESIGN.md, dsp README; as test/ingest/resume.test.ts).
           const cutUs = cuts.get(key);
           const away = (icUs: number): boolean => cutUs === undefined || icUs < cutUs - 8e6 || icUs > cutUs + 3e6;
-          expectResumedStrides(strides.filter((s) => away((s as { icUs: number }).icUs)), ref.filter((s) => away((s as { icUs: number }).icUs)));
+          // Within three of the pelvis metrics' last digit: about twice the worst seen here (test/fixtures/resumed.ts).
+          expectResumedStrides(strides.filter((s) => away((s as { icUs: number }).icUs)), ref.filter((s) => away((s as { icUs: number }).icUs)), 3);
           expect(Math.abs(strides.length - ref.length)).toBeLessThanOrEqual(4);
         }
       }
