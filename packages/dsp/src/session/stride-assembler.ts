@@ -35,6 +35,9 @@ export interface AssemblerContext {
   silentBeforeUs(): number;
 }
 
+/** Unsure intervals a side's first stride is the median of (odd). */
+const UNSURE_INTERVALS = 3;
+
 /**
  * Turns the detectors' contacts into strides. A leg's stance waits (pending)
  * for its next contact, which gives its stride time; it closes early when
@@ -44,9 +47,6 @@ export interface AssemblerContext {
  * Holds the per-leg last stride and contact times the bridge and the meter
  * read. Runs per contact and per release check, never per sample.
  */
-/** Unsure intervals a side's first stride is the median of (odd). */
-const UNSURE_INTERVALS = 3;
-
 export class StrideAssembler {
   private readonly pendingStance = new Map<Side, Stance>();
   private readonly fallback: PelvisFallback;
@@ -56,8 +56,9 @@ export class StrideAssembler {
    * Per side, while its stride is unknown: intervals a gap came between (a
    * contact may be lost in them, so none is taken alone), UNSURE_INTERVALS
    * a side. Their median becomes the stride: under steady loss (10 % of
-   * packets: a gap every ~0.5 s) every interval has one, and the stride —
-   * hence the bridge's template and the stride times — was never known.
+   * packets: a gap every ~0.5 s) nearly every interval has one, and the
+   * stride — hence the bridge's template and the stride times — could stay
+   * unknown for most of a session.
    */
   private readonly unsureUs = { left: [] as number[], right: [] as number[] };
   /** Per side: the last contact time measured (IC to TO), µs; the meter reads it for a stance without toe-off. */
