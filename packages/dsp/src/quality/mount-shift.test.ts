@@ -74,4 +74,28 @@ describe('MountShiftMonitor', () => {
     // After a break the reference grows back: a later step is found again.
     expect(run(300, (k) => (k === 98 ? null : k < 150 ? 0 : 3)).found).toHaveLength(1);
   });
+
+  it("goes on across a restart's blackout (skip): a clip knocked while the angles were withheld is seen when they return", () => {
+    const feed = (blackout: 'skip' | 'null'): { stride: number; jump: number }[] => {
+      const monitor = new MountShiftMonitor(DEFAULT_PARAMS.mountShift, MAX_GAP_US);
+      const jitter = noise(7);
+      const found: { stride: number; jump: number }[] = [];
+      for (let k = 0; k < 300; k++) {
+        // 20 strides withheld (~13 s of settling after a long gap); the clip turned 3° during them.
+        if (k >= 90 && k < 110) {
+          if (blackout === 'skip') monitor.skip(k * STRIDE_US);
+          else monitor.push(k * STRIDE_US, null, Number.NaN, 0);
+          continue;
+        }
+        const jump = monitor.push(k * STRIDE_US, (k < 100 ? 0 : 3) + 0.13 * jitter(), Number.NaN, 0);
+        if (jump !== 0) found.push({ stride: k, jump });
+      }
+      return found;
+    };
+    const found = feed('skip');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.jump).toBeCloseTo(3, 0);
+    // A stride that lost its angle otherwise (null) restarts the series: the same turn goes unseen.
+    expect(feed('null')).toEqual([]);
+  });
 });

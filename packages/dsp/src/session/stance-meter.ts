@@ -132,7 +132,7 @@ export class StanceMeter {
     const why = drop === null ? pelvis.whyNoAngle(stride.icUs, stanceEndUs, this.context.params.silentAfterS * 1e6) : undefined;
     const mean = why !== undefined ? null : strideEndUs === null ? undefined : pelvis.meanObliquityDeg(stride.icUs, strideEndUs, this.epochScratch);
     // While lost packets cost this angle (packet_loss raised), its stride means are too broken up to tell a knock: not fed.
-    if (mean !== undefined && !this.degraded('pelvicDropDeg', undefined)) this.watchMounting('pelvis', mean, Number.NaN, gait, stride, out);
+    if (mean !== undefined && !this.degraded('pelvicDropDeg', undefined)) this.watchMounting('pelvis', mean, Number.NaN, gait, stride, out, why);
     // Less the clip's turn on the body: it raised φ by offset everywhere (left stance: peak φ; right: peak −φ).
     const offset = this.mountShift('pelvis').metricOffsetDeg;
     stride.pelvicDropDeg = drop === null ? null : round(drop - (stride.side === 'left' ? offset : -offset), 100);
@@ -215,7 +215,7 @@ export class StanceMeter {
     const { tiltDeg, why, meanDeg } = reading;
     this.epochScratch[0] = reading.epoch;
     // A shank's turn moves its knee proxy by only part of the turn (the stride heading turns too): the correction is the proxy's own step.
-    if (meanDeg !== undefined && !this.lossCost.costing(sensor, 'shankFrontalDeg')) this.watchMounting(sensor, meanDeg, tiltDeg ?? Number.NaN, gait, stride, out);
+    if (meanDeg !== undefined && !this.lossCost.costing(sensor, 'shankFrontalDeg')) this.watchMounting(sensor, meanDeg, tiltDeg ?? Number.NaN, gait, stride, out, why);
     stride.shankFrontalDeg = tiltDeg === null ? null : round(tiltDeg - this.mountShift(sensor).metricOffsetDeg, 100);
     if (why !== undefined) stride.shankFrontalReason = why;
   }
@@ -248,7 +248,9 @@ export class StanceMeter {
    * from epochScratch); a jump is a data_quality episode (raised and, the
    * metric re-referenced, resolved at once), timed at the stride that confirmed it.
    */
-  private watchMounting(sensor: SensorId, strideMeanDeg: number | null, metricDeg: number, gait: Gait | undefined, stride: StrideEvent, out: TimedEvent[]): void {
+  private watchMounting(sensor: SensorId, strideMeanDeg: number | null, metricDeg: number, gait: Gait | undefined, stride: StrideEvent, out: TimedEvent[], why?: AngleNullReason): void {
+    // Withheld while the attitude settles after a long gap: the series goes on across it (mount-shift.ts skip).
+    if (strideMeanDeg === null && why === 'attitude_settling') return this.mountShift(sensor).skip(stride.icUs);
     const seriesKey = this.epochScratch[0]! * 2 + (gait === 'run' ? 1 : 0);
     const jump = this.mountShift(sensor).push(stride.icUs, strideMeanDeg, metricDeg, seriesKey);
     if (jump === 0) return;
