@@ -386,10 +386,10 @@ describe('streaming', () => {
     const reps = out.filter((e): e is RepEvent => e.kind === 'rep');
     expect(reps.map((r) => [r.side, r.set, r.rep])).toEqual(result.reps.map((r) => [r.side, r.set, r.rep]));
     for (const [i, rep] of reps.entries()) {
-      // The edges may move by a sample or two (the attitude restarts from the saved tilt).
+      // The edges may move by a sample or two (the rep detector restarts at the cut; the attitude goes on from its saved state).
       expect(Math.abs(rep.startUs - result.reps[i]!.startUs)).toBeLessThan(20_000);
       expect(Math.abs(rep.endUs - result.reps[i]!.endUs)).toBeLessThan(20_000);
-      // After the cut the attitude continues from the saved tilt (its learnt gyro bias restarts from the calibration's).
+      // After the cut the attitude goes on from its saved state (tilt, heading, learnt gyro bias, integral) and the yaw in use.
       expect(Math.abs(rep.pelvicDropDeg! - result.reps[i]!.pelvicDropDeg!)).toBeLessThan(0.3);
       expect(Math.abs(rep.shankFrontalDeg! - result.reps[i]!.shankFrontalDeg!)).toBeLessThan(0.3);
     }
