@@ -1,6 +1,6 @@
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { AttitudeFilter, SAMPLE_BRIDGED, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
-import { leftAxisFrom, planeBasis, PlaneAxis } from './plane-axis.ts';
+import { leftAxisFrom, leftAxisFromYaw, planeBasis, PlaneAxis } from './plane-axis.ts';
 
 const DEG = 180 / Math.PI;
 /** Obliquity record rate, Hz: a rep's drop peak is ~1 s wide, so 50 Hz reads its top to ~0.01°. */
@@ -165,7 +165,7 @@ export class PelvisObliquity {
    */
   restoreAxis(sums: readonly number[], yawDeg: number | null): void {
     this.axis.load(sums);
-    if (yawDeg !== null) this.yawDeg = leftAxisFrom((yawDeg * Math.PI) / 180 + Math.PI / 2, this.basis, this.maxAxisYawDeg, this.left);
+    if (yawDeg !== null) this.yawDeg = leftAxisFromYaw(yawDeg, this.basis, this.maxAxisYawDeg, this.left);
   }
 
   /** A long gap: the attitude restarts from the next sample's accelerometer and settles again (angles withheld). */

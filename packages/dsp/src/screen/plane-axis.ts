@@ -116,3 +116,8 @@ export function leftAxisFrom(angleRad: number, basis: Float64Array, maxYawDeg: n
   for (let i = 0; i < 3; i++) out[i] = c * basis[i]! + s * basis[3 + i]!;
   return use ? yawDeg : Number.NaN;
 }
+
+/** The left axis (into `out`) from a yaw `leftAxisFrom` returned, degrees: what a snapshot carries. */
+export function leftAxisFromYaw(yawDeg: number, basis: Float64Array, maxYawDeg: number, out: Float64Array): number {
+  return leftAxisFrom((yawDeg * Math.PI) / 180 + Math.PI / 2, basis, maxYawDeg, out);
+}

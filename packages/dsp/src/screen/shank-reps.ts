@@ -2,7 +2,7 @@ import type { Side } from '@gaitwatch/protocol/core';
 import type { Calibration } from '../calibration/standing-calibrator.ts';
 import { AttitudeFilter, SAMPLE_BRIDGED, SAMPLE_LAYOUT, type AttitudeFilterParams } from '../orientation/attitude-filter.ts';
 import { SWING_RATE_RADPS } from '../segments/shank-tracker.ts';
-import { leftAxisFrom, planeBasis, PlaneAxis } from './plane-axis.ts';
+import { leftAxisFrom, leftAxisFromYaw, planeBasis, PlaneAxis } from './plane-axis.ts';
 import type { ScreenParams } from './screen-params.ts';
 
 const DEG = 180 / Math.PI;
@@ -271,16 +271,14 @@ export class ShankReps {
   private takeLegAxis(): void {
     this.swingSinceAxis = 0;
     if (!(this.legAxis.ratio() >= this.params.minHeldAxisRatio)) return;
+    // An implausible yaw (NaN) leaves the sensor's own y in `left` (leftAxisFrom).
     this.yawDeg = leftAxisFrom(this.legAxis.angleRad(), this.basis, this.params.maxAxisYawDeg, this.left);
-    if (Number.isNaN(this.yawDeg)) this.left.set(this.basis.subarray(3, 6));
   }
 
   /** Continues with the leg's axis from a snapshot: its sums, and the yaw in use (null: the sensor's own y). */
   restoreAxis(sums: readonly number[], yawDeg: number | null): void {
     this.legAxis.load(sums);
-    if (yawDeg === null) return;
-    this.yawDeg = leftAxisFrom((yawDeg * Math.PI) / 180 + Math.PI / 2, this.basis, this.params.maxAxisYawDeg, this.left);
-    if (Number.isNaN(this.yawDeg)) this.left.set(this.basis.subarray(3, 6));
+    if (yawDeg !== null) this.yawDeg = leftAxisFromYaw(yawDeg, this.basis, this.params.maxAxisYawDeg, this.left);
   }
 
   /** A long gap: a rep across it is dropped; the attitude restarts and settles again. */
