@@ -101,13 +101,15 @@ describe.skipIf(!present)('real lab recordings (pelvis only, walking)', () => {
 // capture, events from the force plate — rbds001 — or the foot markers —
 // rbds032). Locks the shank events' timing on REAL motion, scored as `pnpm eval`
 // scores it (detections inside the reference's span, ±100 ms, biases are
-// medians of detected − truth). Measured (2026-12-02, toe-off = onset of the
-// early-swing backward rotation, packages/dsp/README.md):
-//   rbds001: recall 0.986, precision 0.986, IC +10.5 ms, TO −2.0 ms, GCT −12.4 ms, knee proxy bias −0.06°
-//   rbds032: recall 1.000, precision 1.000, IC +33.0 ms, TO −14.3 ms, GCT −50.4 ms, knee proxy bias −0.14°
-// The TO and GCT windows are ±5 ms around what is measured so that a toe-off
-// moved by 8 ms either way fails (it was checked: shifting TO by +8 ms fails
-// both recordings' TO windows). Before this rule TO was +95 / +77 ms late.
+// medians of detected − truth). Measured (2026-12-04, toe-off = onset of the
+// early-swing backward rotation, contact = onset of the axial acceleration's
+// rise to the impact, packages/dsp/README.md):
+//   rbds001: recall 1.000, precision 1.000, IC +6.6 ms, TO −2.0 ms, GCT −7.8 ms
+//   rbds032: recall 1.000, precision 1.000, IC +5.3 ms, TO −14.3 ms, GCT −21.1 ms
+// The IC, TO and GCT windows are ±5 ms around what is measured so that a
+// contact or toe-off moved by 8 ms either way fails (it was checked: shifting
+// TO by +8 ms fails both recordings' TO windows). Before these rules TO was
+// +95 / +77 ms late, and IC (the impact itself) +10.5 / +33.0 ms.
 const RUNNING = fileURLToPath(new URL('../../../shared/data/real-running/', import.meta.url));
 const runningPresent = existsSync(`${RUNNING}fukuchi-rbds001-t25.csv`);
 if (!runningPresent) {
@@ -118,10 +120,10 @@ if (!runningPresent) {
 describe.skipIf(!runningPresent)('real running (virtual IMUs from motion capture, full set-up)', () => {
   const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   it.each([
-    // name, IC median |error| ≤ ms, TO bias window ms, GCT bias window ms, pelvic drop MAE ≤ °, its mean error window °, knee proxy mean error window °, its largest |error| ≤ °
-    ['fukuchi-rbds001-t25', 15, [-7, 3], [-17.5, -7.5], 0.4, [-0.3, 0.1], [-1.0, -0.35], 2.5],
-    ['fukuchi-rbds032-t25', 40, [-19.5, -9.5], [-55.5, -45.5], 0.8, [0.1, 0.5], [-1.15, -0.5], 4],
-  ] as const)('%s: finds the stances, times toe-off and contact time, and measures pelvic drop and the knee proxy as measured', async (name, icMaxMs, toWindow, gctWindow, dropMaeMaxDeg, dropBiasWindow, kneeBiasWindow, kneeMaxDeg) => {
+    // name, IC bias window ms, TO bias window ms, GCT bias window ms, pelvic drop MAE ≤ °, its mean error window °, knee proxy mean error window °, its largest |error| ≤ °
+    ['fukuchi-rbds001-t25', [1.5, 11.5], [-7, 3], [-13, -3], 0.4, [-0.3, 0.1], [-1.0, -0.35], 2.5],
+    ['fukuchi-rbds032-t25', [0.5, 10.5], [-19.5, -9.5], [-26, -16], 0.8, [0.1, 0.5], [-1.15, -0.5], 4],
+  ] as const)('%s: finds the stances, times contact, toe-off and contact time, and measures pelvic drop and the knee proxy as measured', async (name, icWindow, toWindow, gctWindow, dropMaeMaxDeg, dropBiasWindow, kneeBiasWindow, kneeMaxDeg) => {
     const events: AnalysisEvent[] = [];
     await analyzeRecording(createReadStream(`${RUNNING}${name}.csv`, { encoding: 'utf8' }) as AsyncIterable<string>, (e) => events.push(e));
     const truth = parseTruthCsv(readFileSync(`${RUNNING}${name}.truth.csv`, 'utf8'));
@@ -132,7 +134,12 @@ describe.skipIf(!runningPresent)('real running (virtual IMUs from motion capture
     expect(m.matched / m.truth).toBeGreaterThanOrEqual(0.98);
     expect(m.matched / m.detected).toBeGreaterThanOrEqual(0.98);
     expect(m.toErrorsMs.length).toBeGreaterThanOrEqual(m.matched - 2);
-    expect(median(m.icErrorsMs.map(Math.abs))).toBeLessThanOrEqual(icMaxMs);
+    const icBias = median(m.icErrorsMs);
+    expect(icBias).toBeGreaterThanOrEqual(icWindow[0]);
+    expect(icBias).toBeLessThanOrEqual(icWindow[1]);
+    // Issue 15's target, contact time's median |error| ≤ 20 ms: met on the force plate's recording (7.9 ms);
+    // on the foot markers' one 21.9 ms, of which 14 ms is toe-off against the metatarsals rising (checked above).
+    expect(median(m.gctErrorsMs.map(Math.abs))).toBeLessThanOrEqual(name.includes('rbds001') ? 20 : 25);
     const toBias = median(m.toErrorsMs);
     expect(toBias).toBeGreaterThanOrEqual(toWindow[0]);
     expect(toBias).toBeLessThanOrEqual(toWindow[1]);

@@ -27,9 +27,9 @@ describe('memory of a warm running session', () => {
   // values too (~11 KB more: measured 93.0 KB at 45 s).
   const analyzer = warmSession(150);
 
-  it('holds at most 80 KB of typed arrays (measured 78.7 KB; 74.5 KB while the shanks kept only their gyro for a bridge, 91.5 KB before the baseline values were let go once armed), in a few buffers', () => {
+  it('holds at most 82 KB of typed arrays (measured 80.6 KB since the shank detectors keep the axial acceleration for the contact onset, 78.7 KB before; 74.5 KB while the shanks kept only their gyro for a bridge, 91.5 KB before the baseline values were let go once armed), in a few buffers', () => {
     const footprint = typedArrayFootprint(analyzer);
-    expect(footprint.bytes, `${(footprint.bytes / 1024).toFixed(1)} KB in ${footprint.buffers} buffers`).toBeLessThanOrEqual(80 * 1024);
+    expect(footprint.bytes, `${(footprint.bytes / 1024).toFixed(1)} KB in ${footprint.buffers} buffers`).toBeLessThanOrEqual(82 * 1024);
     expect(footprint.buffers).toBeLessThanOrEqual(40);
   });
 

@@ -54,8 +54,10 @@ async function ours(text: string, pelvisOnly: boolean, params: Overrides = {}): 
 }
 
 const SHANK_RULES: Rule[] = [
-  { name: 'ours (shank detector, default)', on: 'shank', run: async (_s, text) => ours(text, false) },
-  // The option a default flip would turn on: Fadillioglu's end-of-swing IC inside the streaming detector.
+  { name: 'ours (shank detector, default: icRule 3, onset of the axial rise)', on: 'shank', run: async (_s, text) => ours(text, false) },
+  // The rule before (2026-12-04): the impact itself, the largest jump of |a|.
+  { name: 'ours, shankEvents.icRule = 1 (impact, the default before)', on: 'shank', run: async (_s, text) => ours(text, false, { shankEvents: { icRule: 1 } }) },
+  // Fadillioglu's end-of-swing IC inside the streaming detector.
   { name: 'ours, shankEvents.icRule = 2 (zero crossing, streaming)', on: 'shank', run: async (_s, text) => ours(text, false, { shankEvents: { icRule: 2 } }) },
   shankRule("Purcell 2006 (shank acc), Kiernan's reading", (s, side) => purcellShank(s, side, 'kiernan')),
   shankRule('Purcell 2006 (shank acc), as written', (s, side) => purcellShank(s, side, 'as-written')),

@@ -52,7 +52,7 @@ export const DEFAULT_PARAMS: AnalyzerParams = {
     minContactS: 0.08,
     runMinCadenceSpm: 140,
     historyS: 3,
-    icRule: 1,
+    icRule: 3,
   },
   pelvisEvents: {
     cutoffHz: 6,
@@ -137,7 +137,7 @@ export const PARAM_DOCS: Record<string, string> = {
   'shankEvents.minContactS': 'toe-off is searched from this long after the contact (shortest plausible stance), s',
   'shankEvents.runMinCadenceSpm': 'toe-off rule by gait: from this cadence (the last stride of the leg) the running rule (onset of the early-swing backward rotation), below it the walking rule (its minimum), steps/min',
   'shankEvents.historyS': 'most signal history kept per shank for searching back, s (it holds the open stance and the pending mid-swing, about a stride)',
-  'shankEvents.icRule': 'initial-contact rule: 1 the foot strike\'s impact (largest jump of |a| after swing), 2 the end of swing (first sample after mid-swing with the low-passed ω below zero; Fadillioglu et al. 2020)',
+  'shankEvents.icRule': 'initial-contact rule: 1 the foot strike\'s impact (largest jump of |a| after swing), 2 the end of swing (first sample after mid-swing with the low-passed ω below zero; Fadillioglu et al. 2020), 3 the onset of the axial acceleration\'s rise to that impact (tangent method; the default)',
   'pelvisEvents.cutoffHz': 'pelvis-only: low-pass of the vertical acceleration before differentiating, Hz',
   'pelvisEvents.filterSpanS': 'pelvis-only: span of that FIR, s',
   'pelvisEvents.sideCutoffHz': 'pelvis-only: upper edge of the band-pass of the yaw rate whose sign gives the side, Hz',
@@ -284,8 +284,11 @@ export function validateParams(params: AnalyzerParams, overrides: object = param
   for (const [small, large] of ORDERED) {
     if ((value(small) as number) > (value(large) as number)) throw new RangeError(`analyzer parameter ${small} (${String(value(small))}) must not exceed ${large} (${String(value(large))})`);
   }
-  // A choice between rules, not a quantity (shank-events.ts: 1 impact, 2 zero crossing).
-  if (value('shankEvents.icRule') !== 1 && value('shankEvents.icRule') !== 2) throw new RangeError(`analyzer parameter shankEvents.icRule must be 1 (impact) or 2 (zero crossing of ω after mid-swing), got ${String(value('shankEvents.icRule'))}`);
+  // A choice between rules, not a quantity (shank-events.ts: 1 impact, 2 zero crossing, 3 axial rise onset).
+  const icRule = value('shankEvents.icRule');
+  if (icRule !== 1 && icRule !== 2 && icRule !== 3) {
+    throw new RangeError(`analyzer parameter shankEvents.icRule must be 1 (impact), 2 (zero crossing of ω after mid-swing) or 3 (onset of the axial acceleration's rise to the impact), got ${String(icRule)}`);
+  }
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
