@@ -55,6 +55,25 @@ const alerts = (e: AnalysisEvent[]): AlertEvent[] => e.filter((x): x is AlertEve
 const RESYNC_BEFORE_US = (4 + 2.5) * 1e6;
 const RESYNC_AFTER_US = 2e6;
 
+/**
+ * How close the strides' rolling 20-stance median of the alert's metric (its side's, if it names one) came to the
+ * alert's value within 4 s of it, in the metric's unit.
+ */
+function nearestMedian(xs: readonly StrideEvent[], a: AlertEvent): number {
+  const values: number[] = [];
+  let nearest = Number.POSITIVE_INFINITY;
+  for (const s of xs) {
+    if (a.side !== undefined && s.side !== a.side) continue;
+    const v = (s as unknown as Record<string, unknown>)[a.metric];
+    if (typeof v !== 'number') continue;
+    values.push(v);
+    if (values.length < 20 || Math.abs(s.icUs - a.tUs) > 4e6) continue;
+    const window = values.slice(-20).sort((p, q) => p - q);
+    nearest = Math.min(nearest, Math.abs((window[9]! + window[10]!) / 2 - a.value!));
+  }
+  return nearest;
+}
+
 describe('snapshot and restore', () => {
   it('continues a session cut anywhere: the same strides and alerts outside the re-sync window', () => {
     fc.assert(
@@ -73,14 +92,25 @@ describe('snapshot and restore', () => {
         // Alerts: the same ones; the few stances the re-sync costs can move the warm-up's end by a
         // stride, so a baseline may differ in its last digit and an alert by a stride (measured: 0.01°).
         const theirs = alerts(full).filter((a) => outside(a.tUs));
-        const ours = alerts(events).filter((a) => outside(a.tUs));
+        let ours = alerts(events).filter((a) => outside(a.tUs));
         // A pelvic_drop_high episode spans both sides and names the one that crossed first: when both cross
         // within a stride, a stance the re-sync cost can name the other and move it past another alert of
         // that stride (seen at cut 76389, also before the pelvis's step echo), so its side is not compared
         // and alerts are paired by what they are.
         const key = (a: AlertEvent): string => `${a.type}:${a.metric}:${a.phase}:${a.type === 'pelvic_drop_high' ? '' : (a.sensor ?? a.side ?? '')}`;
         const byKey = (xs: AlertEvent[]): AlertEvent[] => [...xs].sort((a, b) => key(a).localeCompare(key(b)) || a.tUs - b.tUs);
-        const theirsByKey = byKey(theirs);
+        // A form_breakdown raised in one run only is allowed where the other run's rolling median came within
+        // 0.2 of the alerted value in the 4 s around it: a median drifting along its raise level (a fatigue
+        // ramp) can cross it in one run and just not in the other when the re-sync drops stances from the
+        // window (measured: cadence 159.13 against a baseline 164.37, 7 s after cut 106545, one run only; the other run's median came within 0.003 of it).
+        const borderline = (a: AlertEvent, other: AnalysisEvent[]): boolean =>
+          a.type === 'form_breakdown' && a.phase === 'raised' && a.value !== null && nearestMedian(strides(other), a) <= 0.2;
+        const oursOnly = ours.filter((a) => !theirs.some((b) => key(b) === key(a) && Math.abs(a.tUs - b.tUs) <= 4e6));
+        const theirsOnly = theirs.filter((b) => !ours.some((a) => key(a) === key(b) && Math.abs(a.tUs - b.tUs) <= 4e6));
+        for (const a of oursOnly) expect(borderline(a, full), `${key(a)} at ${a.tUs}: only after the cut`).toBe(true);
+        for (const b of theirsOnly) expect(borderline(b, events), `${key(b)} at ${b.tUs}: only without the cut`).toBe(true);
+        const theirsByKey = byKey(theirs.filter((b) => !theirsOnly.includes(b)));
+        ours = ours.filter((a) => !oursOnly.includes(a));
         expect(byKey(ours).map(key)).toEqual(theirsByKey.map(key));
         byKey(ours).forEach((a, i) => {
           const b = theirsByKey[i]!;
