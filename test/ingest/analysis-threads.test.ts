@@ -94,7 +94,7 @@ afterEach(async () => {
 });
 
 /** A pool of two threads (unless `extra` says) writing to `store`; checkpoints in it unless `checkpoints` is false. */
-function pool(store: MemoryStore, metrics: IngestMetrics, extra: { threads?: number; maxQueuedMessages?: number; crashOnTopic?: string; crashOnTopicEveryStart?: boolean; checkpoints?: false } = {}): AnalysisPool {
+function pool(store: MemoryStore, metrics: IngestMetrics, extra: { threads?: number; maxQueuedMessages?: number; crashOnTopic?: string; crashOnTopicEveryStart?: boolean; checkpoints?: false; checkpointStepSessions?: number } = {}): AnalysisPool {
   const { checkpoints, ...rest } = extra;
   const p = new AnalysisPool({ ...COMMON, metrics, output: store.output, threads: 2, ...(checkpoints === false ? {} : { checkpoints: store }), durable: async () => undefined, ...rest });
   pools.push(p);
@@ -150,6 +150,33 @@ describe('analysis threads', () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/gaitwatch_ingest_analysis_queue_messages\{thread="1"\} 0/);
     expect(text).toMatch(new RegExp(`gaitwatch_ingest_arrival_to_analysis_seconds_count ${ALL.length}\\b`));
+  });
+
+  it('checkpoint rounds stepped a session at a time while messages keep coming: every round answers, each in order, and the run is the uninterrupted one', async () => {
+    const store = new MemoryStore();
+    const metrics = new IngestMetrics();
+    const p = pool(store, metrics, { checkpointStepSessions: 1 });
+    const rounds: Promise<boolean>[] = [];
+    const answered: number[] = [];
+    const cuts = [0.2, 0.35, 0.5, 0.65, 0.8].map((f) => Math.floor(ALL.length * f));
+    // The starts first, and their (empty) checkpoint reads answered: a round while a session opens covers nothing.
+    await feed(p, ALL.slice(0, RUNNERS));
+    await p.settled();
+    await feed(p, ALL.slice(RUNNERS), (i) => {
+      if (!cuts.includes(i + RUNNERS)) return;
+      // Not awaited: batches follow the command while its round is stepped. Two in a row: the second
+      // command finishes the first round before its own, and the answers come in order.
+      for (let k = 0; k < 2; k++) {
+        const n = rounds.length;
+        rounds.push(p.checkpointAll(false).then((covered) => (answered.push(n), covered)));
+      }
+    });
+    await Promise.all(rounds);
+    expect(answered).toEqual(rounds.map((_, n) => n));
+    await closed(store);
+    expect(store.checkpoints.size).toBe(RUNNERS);
+    expect(store.writes).toEqual(reference.writes);
+    expect(summaries(store)).toEqual(summaries(reference));
   });
 
   it('a thread that dies is restarted and its sessions resume from their checkpoint: no stored stride lost or doubled', async () => {

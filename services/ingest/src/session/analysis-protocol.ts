@@ -16,6 +16,8 @@ export interface AnalysisThreadData {
   readonly checkpoints: boolean;
   /** Whether the main thread has athlete settings to read when a session opens. */
   readonly athleteSettings: boolean;
+  /** Sessions checkpointed per step of a checkpoint round, between batches (default 10). */
+  readonly checkpointStepSessions?: number;
   /** Test hook: the thread throws (dies) when it handles a message on this topic. */
   readonly crashOnTopic?: string;
 }

@@ -63,7 +63,29 @@ const sessions = new SessionManager({
 
 const wallMs = (): number => performance.timeOrigin + performance.now();
 
+/** Sessions checkpointed per step of a round: ~10–20 ms of work, then the batches that came meanwhile. */
+const CHECKPOINT_STEP_SESSIONS = data.checkpointStepSessions ?? 10;
+/** The checkpoint round in progress: stepped between batches, finished before any other command. */
+let round: { readonly step: (sessions: number) => boolean; readonly id: number; readonly covered: boolean } | undefined;
+const stepRound = (all: boolean): void => {
+  const current = round;
+  if (current === undefined) return;
+  const done = current.step(all ? Number.POSITIVE_INFINITY : CHECKPOINT_STEP_SESSIONS);
+  flushOps();
+  if (!done) {
+    // Only this round's own chain steps it on (a round finished early by a command leaves its chain nothing to do).
+    setImmediate(() => {
+      if (round === current) stepRound(false);
+    });
+    return;
+  }
+  send({ type: 'done', id: current.id, covered: current.covered });
+  round = undefined;
+};
+
 port.on('message', (message: ToThread) => {
+  // Commands keep their order: a round still in progress is finished first (batches and ticks go between its steps).
+  if (round !== undefined && message.type !== 'batch' && message.type !== 'tick' && message.type !== 'loaded') stepRound(true);
   switch (message.type) {
     case 'batch': {
       const { topics, bytes, ends, arrivedMs } = message.batch;
@@ -84,10 +106,8 @@ port.on('message', (message: ToThread) => {
       send({ type: 'sessions', live: sessions.liveStrides(), opening: sessions.openingSessions });
       return;
     case 'checkpoint': {
-      const covered = sessions.openingSessions === 0;
-      sessions.checkpointAll(message.drain);
-      flushOps();
-      send({ type: 'done', id: message.id, covered });
+      round = { step: sessions.checkpointRound(message.drain).step, id: message.id, covered: sessions.openingSessions === 0 };
+      stepRound(false);
       return;
     }
     case 'suspend':

@@ -250,6 +250,48 @@ describe('SessionManager with checkpoints', () => {
     expect(sessions.filter((r) => r.endUs === null)).toHaveLength(1);
   });
 
+  it('checkpoints a round a few sessions per step: a session takes messages between steps, one closed meanwhile is skipped', async () => {
+    const saved: { key: string; samples: number }[] = [];
+    const manager = new SessionManager({
+      logger: pino({ level: 'silent' }),
+      metrics: new IngestMetrics(),
+      idleTimeoutS: 30,
+      jitterMs: 0,
+      jitterMaxFrames: 16,
+      checkpoints: { load: async () => undefined },
+      output: {
+        stride: () => undefined,
+        alert: () => undefined,
+        session: () => undefined,
+        checkpoint: (r) => saved.push({ key: `${r.athleteId}/${r.sessionId}`, samples: (JSON.parse(Buffer.from(r.data).toString('utf8')) as SessionCheckpoint).inputs['pelvis']!.stats.samples }),
+        rep: () => undefined,
+        publishLive: () => undefined,
+        publishAlert: () => undefined,
+      },
+    });
+    const athletes = ['a1', 'a2', 'a3', 'a4', 'a5'];
+    for (const a of athletes) manager.handle(topic('status', a), start(['pelvis']));
+    await manager.settled();
+    for (const a of athletes) for (let i = 0; i < 3; i++) manager.handle(topic('imu', a), bytes(encodeJsonImu(still('pelvis', i))));
+    const round = manager.checkpointRound();
+    expect(round.step(2)).toBe(false);
+    expect(saved.map((c) => c.key)).toEqual(['a1/s1', 'a2/s1']);
+    // Between steps: a5 takes a frame (its checkpoint holds it), a3 stops (closed: nothing left to checkpoint).
+    manager.handle(topic('imu', 'a5'), bytes(encodeJsonImu(still('pelvis', 3))));
+    manager.handle(topic('status', 'a3'), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 1e6 })));
+    expect(round.step(2)).toBe(false);
+    expect(round.step(2)).toBe(true);
+    expect(saved).toEqual([
+      { key: 'a1/s1', samples: 3 * FRAME },
+      { key: 'a2/s1', samples: 3 * FRAME },
+      { key: 'a4/s1', samples: 3 * FRAME },
+      { key: 'a5/s1', samples: 4 * FRAME },
+    ]);
+    // checkpointAll is a round done in one step.
+    manager.checkpointAll();
+    expect(saved.slice(4).map((c) => c.key)).toEqual(['a1/s1', 'a2/s1', 'a4/s1', 'a5/s1']);
+  });
+
   it('a start of another run under the same id begins afresh', async () => {
     const checkpoint = { startUs: T0_US - 3_600e6 } as SessionCheckpoint;
     const manager = new SessionManager({
