@@ -82,8 +82,8 @@ const AIRBORNE_FRACTION_OF_G = 0.5;
  * a walker's contact after a run is a step or more from its last flight.
  */
 const FLIGHT_LOOKBACK_US = 300_000;
-/** Fields per remembered lobe: time, peak jerk, yaw rate, airborne (1) or not (0). */
-const REJECTED_FIELDS = 4;
+/** Fields per remembered lobe: time, peak jerk, yaw rate, airborne (1) or not (0), the contact it reports (µs). */
+const REJECTED_FIELDS = 5;
 
 /**
  * Initial contacts and their side from a sacral IMU alone (the Lumo Run set-up).
@@ -131,6 +131,10 @@ export class PelvisEventDetector implements GaitEventDetector {
   private lobeUs = 0;
   private lobeYaw = Number.NaN;
   private lobeBridged = false;
+  /** Where the lobe began (the low-passed vertical acceleration's minimum, m/s², and its time) and that acceleration at the largest jerk. */
+  private lobeStartUs = 0;
+  private lobeStartVertical = 0;
+  private lobeVertical = 0;
   /** Recent step intervals (µs), their median (the typical step; NaN until four are known). */
   private readonly intervals = float64Array(INTERVALS);
   private readonly intervalScratch = float64Array(INTERVALS);
@@ -297,10 +301,16 @@ export class PelvisEventDetector implements GaitEventDetector {
     if (jerk > 0) {
       // A lobe reaching into a bridged gap may have its peak in it: judged, but never taken.
       if (d[slot + BRIDGED] === 1) this.lobeBridged = true;
+      if (!(this.lobeJerk > 0)) {
+        // The jerk is placed on the later of its two samples: the lobe's rise starts at the one before.
+        this.lobeStartUs = ring.times.baseUs + ring.times.offsets[ring.timeSlot(i - 1)]!;
+        this.lobeStartVertical = d[this.ring.slot(i - 1) + VERTICAL]!;
+      }
       if (jerk > this.lobeJerk) {
         this.lobeJerk = jerk;
         this.lobeUs = rowUs;
         this.lobeYaw = d[slot + YAW]!;
+        this.lobeVertical = d[slot + VERTICAL]!;
       }
       return;
     }
@@ -315,17 +325,36 @@ export class PelvisEventDetector implements GaitEventDetector {
     if (Number.isNaN(yaw) || bridged) return;
     // Judged now, while the flight before this contact is the latest one seen (a search back may take it later).
     const airborne = tUs - this.lastFlightUs <= FLIGHT_LOOKBACK_US;
+    const icUs = airborne ? this.landingOnset(tUs, peak) : tUs;
     if (peak < this.threshold.value(tUs)) {
-      this.remember(tUs, peak, yaw, airborne);
+      this.remember(tUs, peak, yaw, airborne, icUs);
       return;
     }
     if (!Number.isNaN(this.lastContactUs) && tUs - this.lastContactUs < this.params.minStepS * 1e6) return;
     this.searchBoutStart(tUs);
     this.searchOverdue(tUs, tUs);
-    this.accept(tUs, peak, yaw, airborne);
+    this.accept(tUs, peak, yaw, airborne, icUs);
   }
 
-  private accept(tUs: number, peak: number, yaw: number, airborne: boolean): void {
+  /**
+   * A landing after a flight: the ONSET of the lobe's rise, the tangent at its
+   * largest jerk (`peakUs`, `peakJerk`) back to the level the lobe started
+   * from (the flight's free fall), clamped to [the lobe's start, the peak] —
+   * the tangent method of the shank's toe-off and contact, no fitted
+   * constant. In flight nothing holds the pelvis up; the foot strike starts
+   * the rise, and its steepest part comes later (the loading builds over
+   * ~50 ms, and the 6 Hz low-pass spreads it). A walker's pelvis has no free
+   * fall to rise from, its loading overlaps the other leg's push-off: there
+   * the steepest rise stays the contact (Zijlstra & Hof 2003; McCamley et al.
+   * 2012). Measured, ACCURACY.md: REAL running +45 ms → … .
+   */
+  private landingOnset(peakUs: number, peakJerk: number): number {
+    const rise = this.lobeVertical - this.lobeStartVertical;
+    if (!(rise > 0) || !(peakJerk > 0)) return peakUs;
+    return Math.round(Math.max(this.lobeStartUs, peakUs - (rise / peakJerk) * 1e6));
+  }
+
+  private accept(tUs: number, peak: number, yaw: number, airborne: boolean, icUs: number): void {
     // Feet alternate: two contacts on the same side are a stride apart, a step
     // missed between them. Counting that as two steps keeps the typical step a
     // step for a walker whose one side loads the pelvis under the threshold
@@ -349,16 +378,17 @@ export class PelvisEventDetector implements GaitEventDetector {
     this.lastLeft = left;
     this.searchArmed = true;
     this.threshold.accept(peak, tUs);
-    this.onContact({ icUs: tUs, side: left === 1 ? 'left' : 'right' });
+    this.onContact({ icUs, side: left === 1 ? 'left' : 'right' });
   }
 
   /** A lobe under the threshold, kept for the search back (the last few). */
-  private remember(tUs: number, peak: number, yaw: number, airborne: boolean): void {
+  private remember(tUs: number, peak: number, yaw: number, airborne: boolean, icUs: number): void {
     const k = (this.rejectedCount++ % REJECTED) * REJECTED_FIELDS;
     this.rejected[k] = tUs;
     this.rejected[k + 1] = peak;
     this.rejected[k + 2] = yaw;
     this.rejected[k + 3] = airborne ? 1 : 0;
+    this.rejected[k + 4] = icUs;
   }
 
   /**
@@ -382,7 +412,7 @@ export class PelvisEventDetector implements GaitEventDetector {
     const o = k * REJECTED_FIELDS;
     const peak = this.rejected[o + 1]!;
     this.rejected[o + 1] = Number.NEGATIVE_INFINITY;
-    this.accept(this.rejected[o]!, peak, this.rejected[o + 2]!, this.rejected[o + 3] === 1);
+    this.accept(this.rejected[o]!, peak, this.rejected[o + 2]!, this.rejected[o + 3] === 1, this.rejected[o + 4]!);
   }
 
   /**
