@@ -33,6 +33,8 @@ const TARGET_S = 2;
 interface RunnerLatency {
   /** Contact → stride emitted, s of data, per matched stride. */
   readonly stride: number[];
+  /** The same for the strides whose true stance was a running one (contact ≤ half the stride). */
+  readonly running: number[];
   /** The floor: contact → toe-off + one message, s, per matched stride. */
   readonly floor: number[];
   /** Alert time → alert emitted, s of data. */
@@ -43,24 +45,31 @@ interface RunnerLatency {
 function measureRunner(runnerIndex: number, durationS: number): RunnerLatency {
   const session = new SimulatedSession({ scenario: 'steady', durationS, seed: BENCH_SEED, runnerIndex });
   const us = (s: number): number => session.startUs + Math.round(s * 1e6);
-  const truth = { left: [] as { icUs: number; toUs: number }[], right: [] as { icUs: number; toUs: number }[] };
-  for (const st of stanceTruth(session.body)) truth[st.side].push({ icUs: us(st.icS), toUs: us(st.toS) });
+  const truth = { left: [] as { icUs: number; toUs: number; running: boolean }[], right: [] as { icUs: number; toUs: number; running: boolean }[] };
+  const stances = stanceTruth(session.body);
+  for (const [k, st] of stances.entries()) {
+    // Running: the contact lasts at most half the stride (to the same leg's next contact; the last one: unknown, not running).
+    const next = stances.slice(k + 1).find((o) => o.side === st.side);
+    const running = next !== undefined && st.toS - st.icS <= 0.5 * (next.icS - st.icS);
+    truth[st.side].push({ icUs: us(st.icS), toUs: us(st.toS), running });
+  }
   const source = new MessageSource(session, SAMPLES_PER_MESSAGE);
   const analyzer = new SessionAnalyzer({}, { sensors: SENSOR_IDS, athleteId: 'bench', sessionId: `latency-${runnerIndex}`, pelvicDropLimitDeg: LOW_LIMIT_DEG });
-  const out: RunnerLatency = { stride: [], floor: [], alert: [], unmatched: 0 };
+  const out: RunnerLatency = { stride: [], running: [], floor: [], alert: [], unmatched: 0 };
   const messageS = SAMPLES_PER_MESSAGE / 200;
   let newestUs = Number.NEGATIVE_INFINITY;
   const take = (events: readonly { kind: string }[]): void => {
     for (const e of events) {
       if (e.kind === 'stride') {
         const s = e as unknown as { side: 'left' | 'right'; icUs: number };
-        let best: { icUs: number; toUs: number } | undefined;
+        let best: { icUs: number; toUs: number; running: boolean } | undefined;
         for (const t of truth[s.side]) if (Math.abs(t.icUs - s.icUs) <= MATCH_US && (best === undefined || Math.abs(t.icUs - s.icUs) < Math.abs(best.icUs - s.icUs))) best = t;
         if (best === undefined) {
           out.unmatched++;
           continue;
         }
         out.stride.push((newestUs - best.icUs) / 1e6);
+        if (best.running) out.running.push((newestUs - best.icUs) / 1e6);
         out.floor.push((best.toUs - best.icUs) / 1e6 + messageS);
       } else if (e.kind === 'alert') {
         const a = e as unknown as { tUs: number; type: string };
@@ -97,9 +106,13 @@ export async function latency(options: ScenarioOptions): Promise<ScenarioResult>
   const strideP50 = results.map((r) => p(r.stride, 0.5));
   const strideP99 = results.map((r) => p(r.stride, 0.99));
   const floorP50 = results.map((r) => p(r.floor, 0.5));
+  const runningP99 = results.map((r) => p(r.running, 0.99));
+  const walking = all.length - results.reduce((n, r) => n + r.running.length, 0);
   const rows: Row[] = [
     { id: 'stride-p50', figure: 'foot contact → its stride emitted, p50 (data time)', unit: 's', values: strideP50, higherIsBetter: false, baseline: 'floor-p50', target: `≤ ${TARGET_S} s`, met: median(strideP50) <= TARGET_S },
-    { id: 'stride-p99', figure: 'foot contact → its stride emitted, p99 (data time)', unit: 's', values: strideP99, higherIsBetter: false, baseline: 'floor-p50', target: `≤ ${TARGET_S} s`, met: median(strideP99) <= TARGET_S },
+    // The running strides (what a runner's cues come from) apart: the tail of all strides is the walk-off's (below).
+    { id: 'running-p99', figure: 'foot contact → its stride emitted, running strides, p99 (data time)', unit: 's', values: runningP99, higherIsBetter: false, baseline: 'floor-p50', target: `≤ ${TARGET_S} s`, met: median(runningP99) <= TARGET_S },
+    { id: 'stride-p99', figure: `… all strides, p99 (data time; ${walking} walking strides of the walk-off among them)`, unit: 's', values: strideP99, higherIsBetter: false, baseline: 'floor-p50', target: `≤ ${TARGET_S} s`, met: median(strideP99) <= TARGET_S },
     { id: 'floor-p50', figure: 'baseline: contact → its toe-off + one 75 ms message (earliest a stride is knowable), p50', unit: 's', values: floorP50, higherIsBetter: false },
   ];
   const alertRunners = results.filter((r) => r.alert.length > 0);
@@ -129,7 +142,7 @@ export async function latency(options: ScenarioOptions): Promise<ScenarioResult>
   }
   notes.unshift(
     `${runners} simulated runners (steady, seed ${BENCH_SEED}, runners 400–${399 + runners}, ${durationS} s each, pelvic-drop limit ${LOW_LIMIT_DEG}° so pelvic_drop_high alerts come); one value per runner (data time is deterministic: the spread is between runners). Fed as ingest feeds a session: ${SAMPLES_PER_MESSAGE}-sample messages in the relay's order across sensors (MessageSource), advanceTo(newest sample) after each message.`,
-    `Latency = newest sample time fed when the event came out − the true contact time (strides: the simulator's IC matched within ±${MATCH_US / 1000} ms on the same side; ${results.reduce((n, r) => n + r.unmatched, 0)} detected strides had no true contact that close and are not counted) or − the alert's tUs (form and limit alerts; data_quality alerts excluded). Over all ${all.length} strides: p50 ${p(all, 0.5).toFixed(2)} s, p99 ${p(all, 0.99).toFixed(2)} s, max ${Math.max(...all).toFixed(2)} s; ${alerts.length} alerts${alerts.length > 0 ? `: p50 ${p(alerts, 0.5).toFixed(2)} s, max ${Math.max(...alerts).toFixed(2)} s` : ''}.`,
+    `Latency = newest sample time fed when the event came out − the true contact time (strides: the simulator's IC matched within ±${MATCH_US / 1000} ms on the same side; ${results.reduce((n, r) => n + r.unmatched, 0)} detected strides had no true contact that close and are not counted) or − the alert's tUs (form and limit alerts; data_quality alerts excluded). Over all ${all.length} strides: p50 ${p(all, 0.5).toFixed(2)} s, p99 ${p(all, 0.99).toFixed(2)} s, max ${Math.max(...all).toFixed(2)} s; the ${all.length - walking} running ones (true contact ≤ half the stride): p99 ${p(results.flatMap((r) => r.running), 0.99).toFixed(2)} s, max ${Math.max(...results.flatMap((r) => r.running)).toFixed(2)} s; the ${walking} others are the walk-off's walking strides, which wait for their next contact's stance to close (a walking stride and its longer swing: ~2.1 s); ${alerts.length} alerts${alerts.length > 0 ? `: p50 ${p(alerts, 0.5).toFixed(2)} s, max ${Math.max(...alerts).toFixed(2)} s` : ''}.`,
     `The analyzer's release delay as configured: releaseAfterS = ${DEFAULT_PARAMS.releaseAfterS} s of data (DEFAULT_PARAMS); a stride is released once every leg has moved that far past it, so contact → stride ≈ releaseAfterS + up to a stride. End to end, ingest adds its jitter buffer (INGEST_JITTER_MS, 250 ms) and its 250 ms session tick.`,
   );
   return { name: NAME, title: 'Runner-felt latency: contact → stride, → alert (analysis release delay, data time)', runs: quick ? 1 : runners, rows, notes, setupS: 0, wallS: (performance.now() - wallStarted) / 1000 };
