@@ -129,7 +129,10 @@ export async function hotPath(options: ScenarioOptions): Promise<ScenarioResult>
   // 1,000 sessions × 40 s of data fed one by one would take minutes.
   const fleetWarmS = quick ? 7 : 40;
   const fleetRunDataS = quick ? 0.5 : 1;
-  const fleet = { sessions: quick ? 20 : 1000, sources: quick ? 2 : 8, durationS: Math.ceil(fleetWarmS + 1 + runs * fleetRunDataS + 1), warmS: fleetWarmS, runDataS: fleetRunDataS };
+  // Untimed data after the restore: a snapshot carries no signal history, and the histories grow back to what
+  // running needs over ~3 s. Timed while they grew, the rings' reallocations were 19 % of the profile (2026-12-04).
+  const fleetSettleS = quick ? 1 : 4;
+  const fleet = { sessions: quick ? 20 : 1000, sources: quick ? 2 : 8, durationS: Math.ceil(fleetWarmS + fleetSettleS + runs * fleetRunDataS + 1), warmS: fleetWarmS, runDataS: fleetRunDataS };
   const notes: string[] = [];
 
   progress(NAME, `generating ${single.durationS} s of one runner and ${fleet.sources} runners × ${fleet.durationS} s (seeded)`);
@@ -195,8 +198,9 @@ export async function hotPath(options: ScenarioOptions): Promise<ScenarioResult>
     return analyzer.snapshot();
   });
   const analyzers = Array.from({ length: fleet.sessions }, (_, i) => SessionAnalyzer.restore(snapshots[i % snapshots.length]));
-  // One more second of data, interleaved and untimed: every session's buffers touched, the interleaved loop compiled.
-  const settleTo = warmTo + 40;
+  // fleetSettleS more seconds of data, interleaved and untimed: the histories grown back, every session's buffers
+  // touched, the interleaved loop compiled (40 messages a second: 3 sensors × 200 Hz ÷ 15 samples).
+  const settleTo = warmTo + Math.round(fleetSettleS * 40);
   feedInterleaved(analyzers, sources, warmTo, settleTo);
   const warmS = (performance.now() - warmStarted) / 1000;
 
@@ -230,9 +234,9 @@ export async function hotPath(options: ScenarioOptions): Promise<ScenarioResult>
   }
   });
   notes.push(
-    `${fleet.sessions} sessions: ${fleet.sources} distinct simulated runners (seed 14, runners 100–${99 + fleet.sources}, ${fleet.durationS} s each) dealt round-robin to ${fleet.sessions} SessionAnalyzers (each its own state; the input frames are shared read-only, so the input's cache footprint is smaller than ${fleet.sessions} real runners'); every session gets its m-th message before any gets its (m+1)-th. Warm-up: ${fleet.sources} sessions fed ${fleet.warmS} s of data each, snapshot() taken, ${fleet.sessions} sessions made with SessionAnalyzer.restore() (each its own copy of the state), then 1 s of data interleaved (untimed; all of it ${warmS.toFixed(1)} s wall), then each repetition the next ${fleet.runDataS} s of data of every session (${stridesN} strides released in the timed runs).`,
+    `${fleet.sessions} sessions: ${fleet.sources} distinct simulated runners (seed 14, runners 100–${99 + fleet.sources}, ${fleet.durationS} s each) dealt round-robin to ${fleet.sessions} SessionAnalyzers (each its own state; the input frames are shared read-only, so the input's cache footprint is smaller than ${fleet.sessions} real runners'); every session gets its m-th message before any gets its (m+1)-th. Warm-up: ${fleet.sources} sessions fed ${fleet.warmS} s of data each, snapshot() taken, ${fleet.sessions} sessions made with SessionAnalyzer.restore() (each its own copy of the state), then ${fleetSettleS} s of data interleaved (untimed: a snapshot carries no signal history and the histories grow back to what running needs over ~3 s — timed while they grew, their reallocations were 19 % of the profile; all of it ${warmS.toFixed(1)} s wall), then each repetition the next ${fleet.runDataS} s of data of every session (${stridesN} strides released in the timed runs).`,
   );
-  notes.push('Memory per warm session: see the memory scenario (its sessions get 5 s of data after restore, enough for the histories to grow to what running needs; the one second here is not).');
+  notes.push('Memory per warm session: see the memory scenario (its sessions get 5 s of data after restore, as these get 4 s before they are timed).');
   notes.push(`CPU share: during the timed pipeline runs this process got ${((100 * timedCpuS) / timedWallS).toFixed(0)} % of a core (CPU time ÷ wall time; below ~95 % the machine was busy with other work and the wall-clock rates are low by about that much).`);
   notes.push('Per CPU-second rows: the same runs divided by this process\'s CPU time (process.cpuUsage) instead of wall time, so time the scheduler gave to other processes does not count; cache and memory-bandwidth contention still does.');
   notes.push('Runners per core = channel-samples/s ÷ 3,600 (3 sensors × 200 Hz × 6 channels).');
