@@ -3,7 +3,7 @@
  * tested for who must NOT get in"). A real LocalStore behind the app.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestApi, type TestApi, type Who } from './helpers.ts';
+import { openTestApi, T0_US, type TestApi, type Who } from './helpers.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -22,17 +22,26 @@ const ANYONE_WITH_KEY: Expect = { none: 401, badKey: 401, runnerR1: 200, runnerR
 const ADMIN_ONLY: Expect = { none: 401, badKey: 401, runnerR1: 403, runnerR2: 403, coach: 403, coachEmpty: 403, researcher: 403, researcherIdentified: 403, admin: 200 };
 const PUBLIC: Expect = { none: 200, badKey: 200, runnerR1: 200, runnerR2: 200, coach: 200, coachEmpty: 200, researcher: 200, researcherIdentified: 200, admin: 200 };
 
+// A range of stances both r1/s1 and r2/s1 have (from 10 s into T0, for 10 s).
+const RANGE_FROM = T0_US + 10_000_000;
+const RANGE_TO = RANGE_FROM + 10_000_000;
+
 const MATRIX: [string, Expect][] = [
   ['/v1/sessions', ANYONE_WITH_KEY],
   ['/v1/alerts', ANYONE_WITH_KEY],
   ['/v1/sessions/r1/s1', OWN],
   ['/v1/sessions/r1/s1/strides', OWN],
+  // The column form of the same page (the dashboard's review asks for it) keeps exactly the row form's rules, with paging and a range too.
+  ['/v1/sessions/r1/s1/strides?layout=columns', OWN],
+  [`/v1/sessions/r1/s1/strides?layout=columns&limit=5&cursor=t${RANGE_FROM}&from=${RANGE_FROM}&to=${RANGE_TO}`, OWN],
   ['/v1/sessions/r1/s1/strides.csv', OWN],
   ['/v1/sessions/r1/s1/strides.ndjson', OWN],
   ['/v1/sessions?athlete=r1', OWN],
   ['/v1/alerts?athlete=r1', OWN],
   ['/v1/sessions/r2/s1', R2],
   ['/v1/sessions/r2/s1/strides', R2],
+  ['/v1/sessions/r2/s1/strides?layout=columns', R2],
+  [`/v1/sessions/r2/s1/strides?layout=columns&limit=5&cursor=t${RANGE_FROM}&from=${RANGE_FROM}&to=${RANGE_TO}`, R2],
   ['/v1/sessions/r2/s1/strides.csv', R2],
   ['/v1/sessions/r2/s1/strides.ndjson', R2],
   ['/v1/sessions?athlete=r2', R2],
@@ -101,6 +110,7 @@ describe('path and query tricks', () => {
   it('URL-encoded ids are decoded before the check', async () => {
     const res = await api.get('/v1/sessions/%72%32/s1/strides', 'runnerR1'); // %72%32 = "r2"
     expect(res.statusCode).toBe(403);
+    expect((await api.get('/v1/sessions/%72%32/s1/strides?layout=columns', 'runnerR1')).statusCode).toBe(403);
     const own = await api.get('/v1/sessions/%72%31/s1', 'runnerR1'); // "r1"
     expect(own.statusCode).toBe(200);
   });
@@ -128,6 +138,8 @@ describe('path and query tricks', () => {
   it('a missing session is 404 for whoever may see the athlete, 403 for anyone else (existence does not leak)', async () => {
     expect((await api.get('/v1/sessions/r1/nope', 'runnerR1')).json().error.code).toBe('GW_API_NOT_FOUND');
     expect((await api.get('/v1/sessions/r1/nope/strides.csv', 'runnerR1')).statusCode).toBe(404);
+    expect((await api.get('/v1/sessions/r1/nope/strides?layout=columns', 'runnerR1')).statusCode).toBe(404);
+    expect((await api.get('/v1/sessions/r1/nope/strides?layout=columns', 'runnerR2')).statusCode).toBe(403);
     expect((await api.get('/v1/sessions/r1/nope', 'runnerR2')).statusCode).toBe(403);
   });
 

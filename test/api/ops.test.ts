@@ -43,6 +43,11 @@ describe('ops routes', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/sessions', '/v1/sessions/{athleteId}/{sessionId}', '/v1/sessions/{athleteId}/{sessionId}/strides.csv', '/v1/alerts']));
     expect(doc.paths['/v1/alerts'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['athlete', 'type', 'severity', 'from', 'to']));
     expect(doc.paths['/v1/live'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['athlete', 'session']));
+    // The stride page's two layouts: the parameter with its values, and both answers' shapes in the route's description.
+    const strides = doc.paths['/v1/sessions/{athleteId}/{sessionId}/strides'].get;
+    expect(strides.parameters.find((p: { name: string }) => p.name === 'layout')).toMatchObject({ in: 'query', required: false, schema: { enum: ['rows', 'columns'] } });
+    expect(strides.description).toContain('`{items: [stride], next}`');
+    expect(strides.description).toContain('`layout=columns` `{count, columns: {side, icUs, toUs,');
     // Valid against the OpenAPI 3 schema, by a validator that is not ours (throws with the offending path).
     await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
     // The dashboard's asset routes are not API: hidden from the document.

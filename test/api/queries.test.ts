@@ -37,18 +37,80 @@ describe('strides JSON', () => {
 });
 
 describe('strides as columns (layout=columns)', () => {
-  it('holds exactly the rows of the same page, one array per field, and pages the same way', async () => {
-    const rows = (await api.get('/v1/sessions/r1/s1/strides?limit=40', 'runnerR1')).json();
-    const cols = (await api.get('/v1/sessions/r1/s1/strides?limit=40&layout=columns', 'runnerR1')).json();
-    expect(cols.next).toBe(rows.next);
-    expect(cols.count).toBe(rows.items.length);
-    expect(Object.keys(cols.columns)).toEqual(Object.keys(rows.items[0]));
-    const rebuilt = rows.items.map((_: unknown, i: number) => Object.fromEntries(Object.entries(cols.columns as Record<string, unknown[]>).map(([k, v]) => [k, v[i]])));
-    expect(rebuilt).toEqual(rows.items);
-    // Not measured stays null, never dropped or 0 (the row page has stance 9 of the session without a pelvic drop).
-    expect(cols.columns.pelvicDropDeg).toContain(null);
-    const next = (await api.get(`/v1/sessions/r1/s1/strides?limit=40&layout=columns&cursor=${cols.next}`, 'runnerR1')).json();
-    expect(next.columns.icUs[0]).toBeGreaterThan(cols.columns.icUs.at(-1));
+  type Rows = { items: Record<string, unknown>[]; next: string | null };
+  type Columns = { count: number; columns: Record<string, unknown[]>; next: string | null };
+  /** The rows a column page stands for: record i is the i-th value of every column, keys in the columns' order. */
+  const transposed = (page: Columns): Record<string, unknown>[] =>
+    Array.from({ length: page.count }, (_, i) => Object.fromEntries(Object.entries(page.columns).map(([field, values]) => [field, values[i]])));
+  const both = async (query: string, who: 'runnerR1' | 'coach' = 'runnerR1'): Promise<{ rows: Rows; cols: Columns }> => {
+    const rows = await api.get(`/v1/sessions/r1/s1/strides?${query}`, who);
+    const cols = await api.get(`/v1/sessions/r1/s1/strides?${query}${query === '' ? '' : '&'}layout=columns`, who);
+    expect(rows.statusCode, query).toBe(200);
+    expect(cols.statusCode, query).toBe(200);
+    return { rows: rows.json(), cols: cols.json() };
+  };
+
+  it('is the row page transposed, page by page along the cursor: same stances, same order, same next', async () => {
+    let query = 'limit=40';
+    let pages = 0;
+    let stances = 0;
+    for (;;) {
+      const { rows, cols } = await both(query);
+      expect(Object.keys(cols).sort()).toEqual(['columns', 'count', 'next']);
+      expect(cols.count).toBe(rows.items.length);
+      for (const values of Object.values(cols.columns)) expect(values).toHaveLength(cols.count);
+      expect(transposed(cols)).toEqual(rows.items);
+      expect(cols.next).toBe(rows.next);
+      pages++;
+      stances += cols.count;
+      if (cols.next === null) break;
+      query = `limit=40&cursor=${cols.next}`;
+    }
+    expect(pages).toBe(3);
+    expect(stances).toBe(STRIDES_PER_SESSION);
+  });
+
+  it('takes the same time range (µs or ISO 8601, [from, to)) and side as the rows', async () => {
+    const from = T0_US + 10_000_000 + 5 * 350_000; // stance 5
+    const to = from + 30 * 350_000; // stances 5..34
+    const iso = (us: number) => new Date(us / 1000).toISOString();
+    for (const query of [`from=${from}&to=${to}`, `from=${iso(from)}&to=${iso(to)}`, `from=${from}&to=${to}&side=right`, `from=${from}&to=${to}&limit=7`]) {
+      const { rows, cols } = await both(query);
+      expect(cols.count, query).toBeGreaterThan(0);
+      expect(transposed(cols), query).toEqual(rows.items);
+      expect(cols.next, query).toBe(rows.next);
+    }
+    const { cols } = await both(`from=${from}&to=${to}`);
+    expect(cols.count).toBe(30);
+    expect(cols.columns.icUs![0]).toBe(from);
+    expect((await both(`from=${from}&to=${to}&side=right`)).cols.columns.side).toEqual(Array(15).fill('right'));
+  });
+
+  it('keeps what was not measured as null in its place (never dropped, never 0), and every field of the rows', async () => {
+    // Stance 9 of the session has no pelvic drop (reason data_gap); no seeded stance has vertical oscillation.
+    const { rows, cols } = await both('limit=20');
+    expect(Object.keys(cols.columns)).toEqual(Object.keys(rows.items[0]!));
+    expect(cols.columns.pelvicDropDeg![9]).toBeNull();
+    expect(cols.columns.pelvicDropReason![9]).toBe('data_gap');
+    expect(cols.columns.pelvicDropDeg![8]).toBeCloseTo(5.08, 10);
+    expect(cols.columns.pelvicDropReason![8]).toBeNull();
+    expect(cols.columns.verticalOscillationCm).toEqual(Array(20).fill(null));
+  });
+
+  it('shares the cursor with the row form: a column page’s next continues the rows, and the other way round', async () => {
+    const first = (await both('limit=30')).cols;
+    const rowsAfter = (await api.get(`/v1/sessions/r1/s1/strides?limit=30&cursor=${first.next}`, 'runnerR1')).json() as Rows;
+    expect(rowsAfter.items[0]!.icUs).toBe(T0_US + 10_000_000 + 30 * 350_000);
+    const colsAfter = (await api.get(`/v1/sessions/r1/s1/strides?limit=30&layout=columns&cursor=${rowsAfter.next}`, 'runnerR1')).json() as Columns;
+    expect(colsAfter.columns.icUs![0]).toBe(T0_US + 10_000_000 + 60 * 350_000);
+  });
+
+  it('answers an empty range with empty columns, not an absent key', async () => {
+    const { cols } = await both(`from=${T0_US}&to=${T0_US + 1_000_000}`);
+    expect(cols.count).toBe(0);
+    expect(cols.next).toBeNull();
+    expect(cols.columns.icUs).toEqual([]);
+    expect(Object.keys(cols.columns)).toHaveLength(12);
   });
 
   it('is about a third of the bytes of the row page (0.35 measured)', async () => {
@@ -57,11 +119,22 @@ describe('strides as columns (layout=columns)', () => {
     expect(cols).toBeLessThan(rows * 0.45);
   });
 
-  it('keeps the session rules: another runner is refused, a bad layout is a 400 naming it', async () => {
-    expect((await api.get('/v1/sessions/r1/s1/strides?layout=columns', 'runnerR2')).statusCode).toBe(403);
-    const bad = await api.get('/v1/sessions/r1/s1/strides?layout=table', 'runnerR1');
+  it.each(['table', 'COLUMNS', '', 'columns,rows'])('a layout of %j is a 400 naming layout and the two it may be', async (layout) => {
+    const bad = await api.get(`/v1/sessions/r1/s1/strides?layout=${layout}`, 'runnerR1');
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toMatch(/layout/);
+    const { error } = bad.json();
+    expect(error.code).toBe('GW_API_BAD_QUERY');
+    expect(error.details).toEqual([{ in: 'querystring', field: 'layout', problem: expect.stringMatching(/must be `rows`.*or `columns`/) }]);
+    expect(error.message).toMatch(/layout/);
+  });
+
+  it('checks every other parameter as the row form does (same 400 and field)', async () => {
+    for (const query of ['limit=0', 'cursor=xyz', 'side=middle', `from=${T0_US + 10}&to=${T0_US}`, 'from=yesterday', 'format=columns']) {
+      const rows = await api.get(`/v1/sessions/r1/s1/strides?${query}`, 'runnerR1');
+      const cols = await api.get(`/v1/sessions/r1/s1/strides?${query}&layout=columns`, 'runnerR1');
+      expect(cols.statusCode, query).toBe(400);
+      expect(cols.json().error.details, query).toEqual(rows.json().error.details);
+    }
   });
 });
 

@@ -217,16 +217,23 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser against the live syst
     review.on('request', (request) => asked.push(new URL(request.url()).pathname + new URL(request.url()).search));
     try {
       await review.addInitScript(`sessionStorage.setItem('gaitwatch.token', ${JSON.stringify(system.token)})`);
+      // Stances stored before the page opened: the review counts at least these (the run goes on meanwhile).
+      const storedBefore = ((await (await fetch(`${system.apiUrl}/v1/sessions/demo-ana/${encodeURIComponent(sessionId)}/strides?limit=10000&layout=columns`, { headers })).json()) as { count: number }).count;
       await review.goto(`${system.dashboardUrl}#/session/demo-ana/${encodeURIComponent(sessionId)}`);
       await expect.poll(() => review.locator('.view-session').getAttribute('data-loaded'), { timeout: 30_000 }).not.toBeNull();
-      expect(Number(await review.locator('.view-session').getAttribute('data-loaded'))).toBeGreaterThan(0);
+      const loaded = Number(await review.locator('.view-session').getAttribute('data-loaded'));
+      expect(loaded).toBeGreaterThanOrEqual(Math.max(1, storedBefore));
+      expect(await review.locator('.view-session [role=status]').textContent()).toMatch(/ · \d+ stances$/);
       for (const id of ['chart-pelvic', 'chart-knee', 'chart-cadence', 'chart-gct']) expect(Number(await review.locator(`#${id}`).getAttribute('data-points')), id).toBeGreaterThan(0);
       const base = `/v1/sessions/demo-ana/${encodeURIComponent(sessionId)}`;
       // The three early requests were made, and taken (none left parked: a path early.js built differently from api.js
       // would stay there). The live list may ask for a running session and its strides again: those are its own;
       // the session's alerts are asked for once (taken from early.js, not asked again by api.js).
       expect(asked.filter((p) => p === base).length, asked.join(' ')).toBeGreaterThanOrEqual(1);
-      expect(asked).toContain(`${base}/strides?limit=10000`);
+      // The stances come as column pages (layout=columns: one array per field): the review and the live list
+      // (which loads the running sessions' histories the same way) ask for no row page of strides.
+      expect(asked).toContain(`${base}/strides?limit=10000&layout=columns`);
+      expect(asked.filter((p) => /\/strides\?/.test(p) && !/[?&]layout=columns(&|$)/.test(p)), asked.join(' ')).toEqual([]);
       expect(asked.filter((p) => p === `/v1/alerts?limit=1000&athlete=demo-ana&session=${encodeURIComponent(sessionId)}`), asked.join(' ')).toHaveLength(1);
       expect(await review.evaluate('globalThis.gaitwatchEarly?.size')).toBe(0);
     } finally {

@@ -46,16 +46,8 @@ export function pelvicDropBaseline(summary, series) {
   const right = fromSummary(summary, 'right');
   if (left !== null || right !== null) return { source: 'summary', label: 'baseline from the session summary', left, right };
   // Walks only until 30 are found: called on every redraw of a session that may hold 10,000 stances.
-  const early = (side) => {
-    const values = [];
-    for (const s of series.bySide[side]) {
-      if (typeof s.pelvicDropDeg === 'number') values.push(s.pelvicDropDeg);
-      if (values.length === EARLY_STANCES) break;
-    }
-    return values;
-  };
-  const l = early('left');
-  const r = early('right');
+  const l = series.first('left', 'pelvicDropDeg', EARLY_STANCES);
+  const r = series.first('right', 'pelvicDropDeg', EARLY_STANCES);
   if (l.length === 0 && r.length === 0) return { source: 'none', label: 'no baseline yet', left: null, right: null };
   const partial = l.length < EARLY_STANCES || r.length < EARLY_STANCES ? ` (so far ${Math.min(l.length, r.length)})` : '';
   return { source: 'early', label: `baseline: median of the first ${EARLY_STANCES} stances per side${partial}, band = middle half`, left: band(l), right: band(r) };

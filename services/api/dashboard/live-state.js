@@ -97,9 +97,9 @@ export class LiveState extends EventTarget {
     if (entry === undefined || entry.startUs === null) return;
     entry.loading = true;
     try {
-      const strides = await this.api.strides(entry.athleteId, entry.sessionId);
+      const pages = await this.api.strideColumns(entry.athleteId, entry.sessionId);
       entry.series ??= new StanceSeries(entry.startUs);
-      for (const s of strides) entry.series.add(s);
+      for (const page of pages) entry.series.addColumns(page);
     } finally {
       entry.series ??= new StanceSeries(entry.startUs);
       for (const s of entry.pending) entry.series.add(s);

@@ -145,7 +145,7 @@ export function mountSession(root, { api, state, onError }, athleteId, sessionId
   };
 
   (async () => {
-    const [loadedSession, strides, loadedAlerts] = await Promise.all([api.session(athleteId, sessionId), api.strides(athleteId, sessionId), api.alerts({ athlete: athleteId, session: sessionId })]);
+    const [loadedSession, stridePages, loadedAlerts] = await Promise.all([api.session(athleteId, sessionId), api.strideColumns(athleteId, sessionId), api.alerts({ athlete: athleteId, session: sessionId })]);
     if (gone) return;
     if (loadedSession.summary?.activity === 'screen') {
       // No stances to chart: the run's empty charts go, the screen's review (its own module) comes in.
@@ -161,7 +161,8 @@ export function mountSession(root, { api, state, onError }, athleteId, sessionId
     performance.mark('review:data');
     session = loadedSession;
     const loaded = new StanceSeries(session.startUs);
-    for (const s of strides) loaded.add(s);
+    // The history straight from its column pages (no object per stance), then what the stream brought meanwhile.
+    for (const page of stridePages) loaded.addColumns(page);
     for (const s of early) loaded.add(s);
     series = loaded;
     performance.mark('review:series');
