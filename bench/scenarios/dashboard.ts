@@ -13,8 +13,10 @@
  * put in sessionStorage before the page's scripts run (as sign-in leaves it).
  *
  * Baseline in the same repetition: the same three API requests the review
- * makes (session, every stride page, alerts), fetched and parsed from the
- * same page with fetch — the data's own cost without rendering.
+ * makes (session, every stride page as columns, alerts), fetched and parsed
+ * from the same page with fetch — the data's own cost without rendering;
+ * and the same with the stride pages as rows, the review's request before
+ * it took `layout=columns`.
  *
  *   pnpm bench --only dashboard
  */
@@ -108,14 +110,18 @@ const FIRST_RENDER = `(() => {
   return performance.now();
 })()`;
 
-/** In the page: the review's three requests (session, stride pages of 10,000, alerts) fetched and parsed, ms. */
+/**
+ * In the page: the review's three requests (session, stride pages of 10,000, alerts) fetched and parsed, ms.
+ * STRIDE_LAYOUT is `&layout=columns` (the column pages the review asks for) or empty (the row pages it asked for before).
+ */
 const FETCH_ONLY = `(async () => {
   const headers = { authorization: 'Bearer ' + sessionStorage.getItem('gaitwatch.token') };
   const get = async (path) => { const r = await fetch(path, { headers }); if (!r.ok) throw new Error(path + ': HTTP ' + r.status); return r.json(); };
-  const all = async (path, limit) => { const items = []; let cursor = null; do { const body = await get(path + (path.includes('?') ? '&' : '?') + (cursor === null ? '' : 'cursor=' + encodeURIComponent(cursor) + '&') + 'limit=' + limit); items.push(...body.items); cursor = body.next; } while (cursor !== null); return items; };
+  const pages = async (path, query) => { const bodies = []; let cursor = null; do { const body = await get(path + '?' + query + (cursor === null ? '' : '&cursor=' + encodeURIComponent(cursor))); bodies.push(body); cursor = body.next; } while (cursor !== null); return bodies; };
   const started = performance.now();
-  const [, strides] = await Promise.all([get('/v1/sessions/ATHLETE/SESSION'), all('/v1/sessions/ATHLETE/SESSION/strides', 10000), all('/v1/alerts?athlete=ATHLETE&session=SESSION', 1000)]);
-  if (strides.length !== EXPECTED) throw new Error('fetched ' + strides.length + ' strides');
+  const [, strides] = await Promise.all([get('/v1/sessions/ATHLETE/SESSION'), pages('/v1/sessions/ATHLETE/SESSION/strides', 'limit=10000STRIDE_LAYOUT'), pages('/v1/alerts', 'athlete=ATHLETE&session=SESSION&limit=1000')]);
+  const stances = strides.reduce((n, page) => n + (page.items === undefined ? page.count : page.items.length), 0);
+  if (stances !== EXPECTED) throw new Error('fetched ' + stances + ' strides');
   return performance.now() - started;
 })()`;
 
@@ -123,6 +129,8 @@ interface Phases {
   readonly domContentLoadedMs: number;
   readonly stridesStartMs: number;
   readonly stridesEndMs: number;
+  /** The first stride page's body as sent, bytes (Resource Timing's encodedBodySize). */
+  readonly stridesBytes: number;
   /** The review's own marks (view-session.js): every response parsed; the charts handed their columns. */
   readonly reviewDataMs: number;
   readonly reviewChartsMs: number;
@@ -133,7 +141,7 @@ const PHASES = `(() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const strides = performance.getEntriesByType('resource').find((e) => e.name.includes('/strides'));
   const mark = (name) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? NaN;
-  return { domContentLoadedMs: nav?.domContentLoadedEventEnd ?? NaN, stridesStartMs: strides?.startTime ?? NaN, stridesEndMs: strides?.responseEnd ?? NaN, reviewDataMs: mark('review:data'), reviewChartsMs: mark('review:charts') };
+  return { domContentLoadedMs: nav?.domContentLoadedEventEnd ?? NaN, stridesStartMs: strides?.startTime ?? NaN, stridesEndMs: strides?.responseEnd ?? NaN, stridesBytes: strides?.encodedBodySize ?? NaN, reviewDataMs: mark('review:data'), reviewChartsMs: mark('review:charts') };
 })()`;
 
 export async function dashboard(options: ScenarioOptions): Promise<ScenarioResult> {
@@ -172,6 +180,7 @@ export async function dashboard(options: ScenarioOptions): Promise<ScenarioResul
   const fill = (script: string): string => script.replaceAll('EXPECTED', String(expected)).replaceAll('ATHLETE', ATHLETE).replaceAll('SESSION', SESSION);
   const render: number[] = [];
   const fetchOnly: number[] = [];
+  const fetchOnlyRows: number[] = [];
   const breakdown: Phases[] = [];
   const profileDir = process.env['BENCH_CPU_PROFILE_DIR'];
   try {
@@ -199,14 +208,20 @@ export async function dashboard(options: ScenarioOptions): Promise<ScenarioResul
         }
         const renderMs = await handle.jsonValue();
         const phases = await page.evaluate<Phases>(PHASES);
-        const fetchMs = await page.evaluate<number>(fill(FETCH_ONLY));
+        // The two forms take turns going first, so neither always gets the other's warm-up (server JIT, SQLite cache).
+        const fetchIn = (layout: string): Promise<number> => page.evaluate<number>(fill(FETCH_ONLY).replace('STRIDE_LAYOUT', layout));
+        const columnsFirst = r % 2 === 0;
+        const firstMs = await fetchIn(columnsFirst ? '&layout=columns' : '');
+        const secondMs = await fetchIn(columnsFirst ? '' : '&layout=columns');
+        const [fetchMs, fetchRowsMs] = columnsFirst ? [firstMs, secondMs] : [secondMs, firstMs];
         if (r < 0) continue;
         render.push(renderMs);
         breakdown.push(phases);
         fetchOnly.push(fetchMs);
+        fetchOnlyRows.push(fetchRowsMs);
         progress(
           NAME,
-          `run ${r + 1}/${runs}: first render ${renderMs.toFixed(0)} ms (page loaded ${phases.domContentLoadedMs.toFixed(0)}, strides requested ${phases.stridesStartMs.toFixed(0)}, received ${phases.stridesEndMs.toFixed(0)}, all data parsed ${phases.reviewDataMs.toFixed(0)}, charts given it ${phases.reviewChartsMs.toFixed(0)}); the same API data fetched + parsed ${fetchMs.toFixed(0)} ms`,
+          `run ${r + 1}/${runs}: first render ${renderMs.toFixed(0)} ms (page loaded ${phases.domContentLoadedMs.toFixed(0)}, strides requested ${phases.stridesStartMs.toFixed(0)}, received ${phases.stridesEndMs.toFixed(0)}, all data parsed ${phases.reviewDataMs.toFixed(0)}, charts given it ${phases.reviewChartsMs.toFixed(0)}); the same API data fetched + parsed ${fetchMs.toFixed(0)} ms (with row stride pages ${fetchRowsMs.toFixed(0)} ms)`,
         );
       } finally {
         await context.close();
@@ -220,16 +235,17 @@ export async function dashboard(options: ScenarioOptions): Promise<ScenarioResul
   const rows: Row[] = [
     { id: 'first-render', figure: `session review first render, ${(durationS / 60).toFixed(0)} min run (${expected} stances)`, unit: 'ms', values: render, higherIsBetter: false, baseline: 'fetch-only', target: `≤ ${TARGET_MS} ms`, met: quick ? null : median(render) <= TARGET_MS },
     { id: 'fetch-only', figure: 'baseline: the same API requests fetched + parsed in the page', unit: 'ms', values: fetchOnly, higherIsBetter: false },
+    { id: 'fetch-only-rows', figure: 'the same with row stride pages (the review before layout=columns)', unit: 'ms', values: fetchOnlyRows, higherIsBetter: false, baseline: 'fetch-only' },
   ];
   const notes = [
     `Store: LocalStore (SQLite) seeded untimed with one session of ${durationS} s: ${expected} stances (a stance every 350–370 ms, sides alternating, seeded values, pelvic drop 2° higher in the second half) and one form alert half-way; the real API (startApi, admin key, no MQTT: no live stream) on 127.0.0.1.`,
     `Browser: ${CHROMIUM} headless via playwright-core, --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run, 1280×900; each repetition a fresh context (empty cache and storage), the key set in sessionStorage by an init script, then #/session/${ATHLETE}/${SESSION} opened; one untimed pass first.`,
-    'First render = ms from navigation start to the first animation frame in which .view-session[data-loaded] equals the stance count and all four charts (#chart-pelvic, -knee, -cadence, -gct) have data-points > 0 and a canvas (polled every frame). It includes loading the page and its scripts, the three API requests, parsing and the charts. Fetch-only: in the same page afterwards, the same requests as the review’s api.js (session; stride pages of 10,000; alert pages of 1,000) with fetch and JSON parsing, no rendering.',
+    'First render = ms from navigation start to the first animation frame in which .view-session[data-loaded] equals the stance count and all four charts (#chart-pelvic, -knee, -cadence, -gct) have data-points > 0 and a canvas (polled every frame). It includes loading the page and its scripts, the three API requests, parsing and the charts. Fetch-only: in the same page afterwards, the same requests as the review’s api.js (session; stride pages of 10,000 as columns, `layout=columns`; alert pages of 1,000) with fetch and JSON parsing, no rendering; and the same with the stride pages as rows (one object per stance, the review’s request before it took columns), for the cost of the row form (the two take turns going first).',
   ];
   if (breakdown.length > 0) {
     const m = (k: keyof Phases): string => median(breakdown.map((b) => b[k])).toFixed(0);
     notes.push(
-      `Where the time goes (medians, ms from navigation start; Resource Timing and the review's performance marks): document parsed (DOMContentLoaded) ${m('domContentLoadedMs')}; first stride page requested ${m('stridesStartMs')} and fully received ${m('stridesEndMs')}; every response parsed ${m('reviewDataMs')}; the stance series built and the charts handed their columns ${m('reviewChartsMs')}; first render ${median(render).toFixed(0)}. So: page and scripts up to the request, the API's answer (server query + JSON + transfer) in between, then reading and parsing the JSON, the stance series and the charts, and the frame that paints them.`,
+      `Where the time goes (medians, ms from navigation start; Resource Timing and the review's performance marks): document parsed (DOMContentLoaded) ${m('domContentLoadedMs')}; first stride page (columns, ${(median(breakdown.map((b) => b.stridesBytes)) / 1e6).toFixed(2)} MB) requested ${m('stridesStartMs')} and fully received ${m('stridesEndMs')}; every response parsed ${m('reviewDataMs')}; the stance series built and the charts handed their columns ${m('reviewChartsMs')}; first render ${median(render).toFixed(0)}. So: page and scripts up to the request, the API's answer (server query + JSON + transfer) in between, then reading and parsing the JSON, the stance series and the charts, and the frame that paints them.`,
     );
   }
   return { name: NAME, title, runs, rows, notes, setupS, wallS: (performance.now() - wallStarted) / 1000 };
