@@ -326,9 +326,9 @@ export class ShankEventDetector implements GaitEventDetector {
    * it is the forefoot's slap, ~30 ms after the heel touched (Mitschke, Heß &
    * Milani 2017, Applied Sciences 7(9):959, found peak-based foot-strike rules
    * late by amounts that depend on the strike pattern and the shoe). Measured
-   * on real running (ACCURACY.md, medians of detected − truth): +6.9 ms
+   * on real running (ACCURACY.md, medians of detected − truth): +6.6 ms
    * against the force plate (fukuchi-rbds001, forefoot striker; the impact
-   * +10.5), +6.1 ms against the foot markers (fukuchi-rbds032, heel striker;
+   * +10.5), +5.3 ms against the foot markers (fukuchi-rbds032, heel striker;
    * the impact +33.0). With a strapped sensor's strike transient the jump is
    * the transient itself and the onset falls just before it.
    * Provenance: OURS, not a published rule (cf. `toeOffOnset`).
