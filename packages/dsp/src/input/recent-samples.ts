@@ -36,32 +36,22 @@ const SCALES = [ACC_FULL_SCALE_MPS2, ACC_FULL_SCALE_MPS2, ACC_FULL_SCALE_MPS2, G
  * is not yet known.
  */
 export class RecentSamples {
-  /** Fields 1…: channels firstChannel … gz as Int16 (signal/ring.ts numbers fields from 1). */
-  private readonly samples: TimedRecordRing<Int16Array>;
+  /** Fields 1…6: the channels ax … gz as Int16 (signal/ring.ts numbers fields from 1). */
+  private readonly samples = new TimedRecordRing<Int16Array>(MAX_SAMPLES, 6, INITIAL_SAMPLES, (length) => new Int16Array(length));
 
-  /**
-   * @param firstChannel the first of the six channels (0–5: ax … gz) a
-   *   bridge reads back: 0 keeps all, 3 the gyro only. Every sensor keeps
-   *   all: the pelvis's detector low-passes its vertical acceleration across
-   *   a gap, and every attitude filter corrects on the bridged accelerations
-   *   (a shank kept its gyro only until 2026-12-04, ~1.5 KB less, but a lost
-   *   impact then went missing from its tilt correction: at 10 % packet loss
-   *   that tilted the shank enough for false knee-proxy alerts).
-   */
-  constructor(private readonly firstChannel = 0) {
-    if (!Number.isInteger(firstChannel) || firstChannel < 0 || firstChannel > 5) throw new RangeError(`firstChannel must be 0–5, got ${firstChannel}`);
-    this.samples = new TimedRecordRing<Int16Array>(MAX_SAMPLES, 6 - firstChannel, INITIAL_SAMPLES, (length) => new Int16Array(length));
-  }
+  // Every sensor keeps all six channels: the pelvis's detector low-passes its vertical acceleration across a
+  // gap, and every attitude filter corrects on the bridged accelerations (a shank kept its gyro only until
+  // 2026-12-04, ~1.5 KB less, but a lost impact then went missing from its tilt correction: at 10 % packet
+  // loss that tilted the shank enough for false knee-proxy alerts). The option to keep fewer went with it.
 
   /** One sample row at `o` of `buf` (t, ax, ay, az, gx, gy, gz). */
   push(buf: Float64Array, o: number): void {
     const slot = this.samples.append(buf, o);
     const values = this.samples.data;
-    const first = this.firstChannel;
     // Int16Array stores ToInt16 (wrapping): clamp first, round to nearest.
-    for (let c = first; c < 6; c++) {
+    for (let c = 0; c < 6; c++) {
       const q = Math.round(buf[o + 1 + c]! / SCALES[c]!);
-      values[slot + 1 + c - first] = q > 32767 ? 32767 : q < -32767 ? -32767 : q;
+      values[slot + 1 + c] = q > 32767 ? 32767 : q < -32767 ? -32767 : q;
     }
   }
 
@@ -76,11 +66,11 @@ export class RecentSamples {
   /**
    * Channel `c` (0–5: ax … gz) at time `tUs`, linearly interpolated between
    * the two samples around it; NaN when `tUs` is outside what is kept, the
-   * two are further apart than `maxStepUs` (a gap) or the channel is not kept.
+   * two are further apart than `maxStepUs` (a gap).
    */
   valueAt(tUs: number, c: number, periodUs: number, maxStepUs: number): number {
     const ring = this.samples;
-    if (ring.length === 0 || c < this.firstChannel) return Number.NaN;
+    if (ring.length === 0) return Number.NaN;
     const newest = ring.pushed - 1;
     const oldest = ring.firstIndex;
     // Start from where a uniform clock puts it, then walk to the pair around tUs.
@@ -95,7 +85,7 @@ export class RecentSamples {
     if (tb - ta > maxStepUs) return Number.NaN;
     const w = (tUs - ta) / (tb - ta);
     const scale = SCALES[c]!;
-    const field = 1 + c - this.firstChannel;
+    const field = 1 + c;
     const a = ring.data[ring.slot(i) + field]! * scale;
     return a + w * (ring.data[ring.slot(i + 1) + field]! * scale - a);
   }
