@@ -453,7 +453,9 @@ export class SessionManager {
    * analysis thread steps through the round between its batches instead.
    * A session checkpointed later in the round also holds the messages it took
    * in between: a checkpoint covers at least what was handed over before the
-   * round began, which is all acknowledge-at-checkpoint and a thread's replay need.
+   * round began, which is what a thread's replay needs. A draining round
+   * (acknowledge-at-checkpoint) must hold exactly what its acknowledgements
+   * release, so its caller takes it in one step (analysis-worker.ts).
    */
   checkpointRound(drain = false): { step(sessions: number): boolean } {
     if (this.options.checkpoints === undefined) return { step: () => true };
