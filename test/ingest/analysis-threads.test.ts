@@ -118,9 +118,10 @@ async function closed(store: MemoryStore): Promise<void> {
 }
 
 /** The reference: the same messages through one in-process SessionManager. */
+const referenceMetrics = new IngestMetrics();
 const reference = (() => {
   const store = new MemoryStore();
-  const host = inProcessSessions(new SessionManager({ ...COMMON, metrics: new IngestMetrics(), output: store.output }));
+  const host = inProcessSessions(new SessionManager({ ...COMMON, metrics: referenceMetrics, output: store.output }));
   for (const m of ALL) host.handle(m.topic, m.payload);
   return store;
 })();
@@ -147,6 +148,9 @@ describe('analysis threads', () => {
     // (They come after the records of the same batch: polled.)
     await expect.poll(() => counterValue(metrics.messages)).toBe(ALL.length);
     await expect.poll(() => counterValue(metrics.strides)).toBe(reference.strides.size);
+    // Counters summed on the threads between sends (MetricBuffer) add up to the in-process counts.
+    expect(await counterValue(metrics.samples)).toBe(await counterValue(referenceMetrics.samples));
+    expect(await counterValue(metrics.samples)).toBeGreaterThan(ALL.length);
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/gaitwatch_ingest_analysis_queue_messages\{thread="1"\} 0/);
     expect(text).toMatch(new RegExp(`gaitwatch_ingest_arrival_to_analysis_seconds_count ${ALL.length}\\b`));

@@ -349,11 +349,16 @@ export class AnalysisPool implements SessionHost {
 
   private apply(thread: Thread, ops: readonly MetricOp[]): void {
     const m = this.options.metrics;
-    for (const [name, op, value, labels] of ops) {
-      if (name === 'sessionsActive') thread.sessionsActive = value;
-      else if (name === 'bufferedFrames') thread.bufferedFrames = value;
-      else if (op === 'inc') (m[name as 'messages'] as { inc(labels: Record<string, string>, value: number): void }).inc(labels ?? {}, value);
-      else if (op === 'observe') (m[name as 'analysisLag'] as { observe(value: number): void }).observe(value);
+    for (const op of ops) {
+      const name = op[0];
+      if (op[1] === 'set') {
+        if (name === 'sessionsActive') thread.sessionsActive = op[2];
+        else if (name === 'bufferedFrames') thread.bufferedFrames = op[2];
+      } else if (op[1] === 'inc') (m[name as 'messages'] as { inc(labels: Record<string, string>, value: number): void }).inc(op[3] ?? {}, op[2]);
+      else {
+        const histogram = m[name as 'analysisLag'] as { observe(value: number): void };
+        for (const value of op[2]) histogram.observe(value);
+      }
     }
     m.sessionsActive.set(this.threads.reduce((n, t) => n + t.sessionsActive, 0));
     m.bufferedFrames.set(this.threads.reduce((n, t) => n + t.bufferedFrames, 0));

@@ -44,7 +44,11 @@ export type ToThread =
   | { readonly type: 'loaded'; readonly id: number; readonly value: SessionCheckpoint | AthleteSettings | undefined; readonly error?: string };
 
 /** One metric operation done on a thread, applied to the main thread's IngestMetrics. */
-export type MetricOp = readonly [name: string, op: 'inc' | 'observe' | 'set', value: number, labels?: Record<string, string>];
+/** A metric update from a thread: a counter's sum since the last ops, a histogram's observations, a gauge's last value. */
+export type MetricOp =
+  | readonly [name: string, op: 'inc', value: number, labels?: Record<string, string>]
+  | readonly [name: string, op: 'observe', values: readonly number[]]
+  | readonly [name: string, op: 'set', value: number];
 
 export type FromThread =
   | { readonly type: 'output'; readonly method: 'stride' | 'rep' | 'alert' | 'session' | 'checkpoint'; readonly record: JsonObject | CheckpointRecord }

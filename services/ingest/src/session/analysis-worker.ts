@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AthleteSettings, CheckpointRecord, JsonObject } from '@gaitwatch/storage';
 import { pino, type Level } from 'pino';
-import type { IngestMetrics } from '../metrics.ts';
-import type { AnalysisThreadData, FromThread, MetricOp, ToThread } from './analysis-protocol.ts';
+import type { AnalysisThreadData, FromThread, ToThread } from './analysis-protocol.ts';
 import type { SessionCheckpoint } from './live-session.ts';
+import { MetricBuffer } from './metric-buffer.ts';
 import { SessionManager, type SessionOutput } from './session-manager.ts';
 
 /**
@@ -16,19 +16,13 @@ const port = parentPort!;
 const data = workerData as AnalysisThreadData;
 const send = (message: FromThread): void => port.postMessage(message);
 
-/** Metric updates since the last send: shipped with every batch/tick result (a few hundred small tuples at most). */
-let ops: MetricOp[] = [];
+/** Metric updates since the last send, summed: shipped with every batch/tick result (MetricBuffer: why). */
+const metricBuffer = new MetricBuffer();
+const metrics = metricBuffer.metrics;
 const flushOps = (): void => {
-  if (ops.length === 0) return;
-  send({ type: 'metrics', ops });
-  ops = [];
+  const ops = metricBuffer.take();
+  if (ops.length > 0) send({ type: 'metrics', ops });
 };
-const metric = (name: string): unknown => ({
-  inc: (a?: number | Record<string, string>, b?: number) => ops.push(typeof a === 'object' ? [name, 'inc', b ?? 1, a] : [name, 'inc', a ?? 1]),
-  observe: (value: number) => ops.push([name, 'observe', value]),
-  set: (value: number) => ops.push([name, 'set', value]),
-});
-const metrics = new Proxy({}, { get: (_target, name) => metric(String(name)) }) as IngestMetrics;
 
 const logger = pino({ level: data.logLevel as Level, base: { service: 'ingest', thread: data.thread } }, { write: (line: string) => send({ type: 'log', line }) });
 
@@ -94,7 +88,7 @@ port.on('message', (message: ToThread) => {
         if (topics[i] === data.crashOnTopic) throw new Error(`test hook: analysis thread ${data.thread} crashes on ${topics[i]}`);
         sessions.handle(topics[i]!, bytes.subarray(start, ends[i]));
         start = ends[i]!;
-        ops.push(['arrivalLag', 'observe', (wallMs() - arrivedMs[i]!) / 1000]);
+        metricBuffer.observe('arrivalLag', (wallMs() - arrivedMs[i]!) / 1000);
       }
       flushOps();
       send({ type: 'handled', messages: topics.length });
