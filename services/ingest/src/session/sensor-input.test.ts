@@ -101,6 +101,21 @@ describe('SensorInput', () => {
     expect(got.indices()).toEqual(Array.from({ length: 45 }, (_, k) => k));
   });
 
+  it('remembers the last seqMemory seqs of an in-order stream (seqs up to 2^32 − 1), a duplicate older than that dropped as stale', () => {
+    const input = new SensorInput('pelvis', { ...options, seqMemory: 8 });
+    const got = collect();
+    const base = 2 ** 32 - 12;
+    for (let i = 0; i < 10; i++) input.offer(frame(i, 10, base + i), 0);
+    input.release(0, (f) => got.out.push(f), true);
+    // Frames 2–9 are the last eight: each a duplicate frame; frame 1's slot now holds frame 9's seq, so it is not known.
+    for (let i = 2; i < 10; i++) expect(input.offer(frame(i, 10, base + i), 0)).toBe(false);
+    expect(input.offer(frame(1, 10, base + 1), 0)).toBe(true);
+    input.release(0, (f) => got.out.push(f), true);
+    expect(input.stats).toMatchObject({ duplicateFrames: 8, staleSamples: 10 });
+    expect(got.indices()).toEqual(Array.from({ length: 100 }, (_, k) => k));
+    expect(() => new SensorInput('pelvis', { ...options, seqMemory: 100 })).toThrow(/power of two/);
+  });
+
   it('keeps new data under a seq number seen before (a relay that restarted its counter)', () => {
     const input = new SensorInput('pelvis', options);
     const got = collect();

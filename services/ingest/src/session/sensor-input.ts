@@ -18,7 +18,11 @@ export interface SensorInputOptions {
   readonly jitterMs: number;
   /** Frames held at most; past it the earliest is released at once (memory bound). */
   readonly maxFrames: number;
-  /** (seq, t0) pairs remembered for duplicate detection (default 1024: ~77 s of 15-sample frames at 200 Hz). */
+  /**
+   * Slots of the duplicate table, a power of two (default 256: the last 256 seqs of an in-order stream, ~19 s of
+   * 15-sample frames at 200 Hz; a broker's redelivery after a reconnect is seconds at most). A duplicate older
+   * than that is still dropped, by its sample times, and counted as stale instead.
+   */
   readonly seqMemory?: number;
 }
 
@@ -68,9 +72,15 @@ const sampleUs = (t0Us: number, periodUs: number, i: number): number => Math.rou
  */
 export class SensorInput {
   private readonly held: Held[] = [];
-  /** seq → t0Us of the frames seen most recently, insertion-ordered for eviction. */
-  private readonly seen = new Map<number, number>();
-  private readonly seqMemory: number;
+  /**
+   * The frames seen most recently, direct-mapped by seq (slot = seq mod size): the seq and t0 of the last frame
+   * in each slot. Typed arrays, not a Map: a Map of 1,024 seq → t0 entries boxed every t0 (µs since the epoch is
+   * no small integer) and kept it ~77 s, so each frame left ~50 B that outlived young-generation collections
+   * (the ingest bench's scavenges, issue 14) and ~40 KB per sensor; this is 3 KB and allocates nothing.
+   */
+  private readonly seenSeq: Uint32Array;
+  private readonly seenT0Us: Float64Array;
+  private readonly seqMask: number;
   private newestT0Us = Number.NEGATIVE_INFINITY;
   /** Time of the last sample released, µs (−∞ before the first). */
   private lastReleasedUs = Number.NEGATIVE_INFINITY;
@@ -82,7 +92,11 @@ export class SensorInput {
   ) {
     if (!(options.maxFrames >= 1)) throw new RangeError(`maxFrames must be at least 1, got ${options.maxFrames}`);
     if (!(options.jitterUs >= 0) || !(options.jitterMs >= 0)) throw new RangeError(`jitter must be ≥ 0, got ${options.jitterUs} µs / ${options.jitterMs} ms`);
-    this.seqMemory = options.seqMemory ?? 1024;
+    const slots = options.seqMemory ?? 256;
+    if (!(slots >= 1 && Number.isInteger(Math.log2(slots)))) throw new RangeError(`seqMemory must be a power of two, got ${slots}`);
+    this.seenSeq = new Uint32Array(slots);
+    this.seenT0Us = new Float64Array(slots).fill(Number.NaN);
+    this.seqMask = slots - 1;
   }
 
   /** Frames waiting in the buffer. */
@@ -104,14 +118,13 @@ export class SensorInput {
    */
   offer(frame: ImuFrame, nowMs: number): boolean {
     this.stats.frames++;
-    const seenT0 = this.seen.get(frame.seq);
-    if (seenT0 === frame.t0Us) {
+    const slot = frame.seq & this.seqMask;
+    if (this.seenSeq[slot] === frame.seq && this.seenT0Us[slot] === frame.t0Us) {
       this.stats.duplicateFrames++;
       return false;
     }
-    if (seenT0 !== undefined) this.seen.delete(frame.seq);
-    this.seen.set(frame.seq, frame.t0Us);
-    if (this.seen.size > this.seqMemory) this.seen.delete(this.seen.keys().next().value!);
+    this.seenSeq[slot] = frame.seq;
+    this.seenT0Us[slot] = frame.t0Us;
     // Insertion sort from the end: frames nearly always arrive in order, so this is one comparison.
     let i = this.held.length;
     while (i > 0 && this.held[i - 1]!.frame.t0Us > frame.t0Us) i--;
@@ -163,7 +176,7 @@ export class SensorInput {
       t0Us: first === 0 ? t0Us : t0Us + first * periodUs,
       periodUs,
       count: n,
-      samples: first === 0 ? frame.samples.subarray(0, count * 6) : frame.samples.subarray(first * 6, count * 6),
+      samples: first > 0 ? frame.samples.subarray(first * 6, count * 6) : frame.samples.length === count * 6 ? frame.samples : frame.samples.subarray(0, count * 6),
       arrivedMs,
     });
   }
