@@ -37,20 +37,19 @@ function delays(input: readonly RecordingRow[], params: { releaseAfterS?: number
 }
 
 describe('release delay', () => {
-  it('releases each stride releaseAfterS (1.8 s) of data after its contact, within one 20 ms release check, once warm', () => {
+  it('releases each stride releaseAfterS (1.8 s) of data after its contact, within one 20 ms release check — the walk-off’s walking strides too', () => {
     const { delaysS, all } = delays(rows);
     expect(DEFAULT_PARAMS.releaseAfterS).toBeLessThanOrEqual(2);
     expect(delaysS.length).toBeGreaterThan(all.length - 6);
-    // Measured: median 1.817 s, 1.80–1.83 s (the 20 ms check; the sensors' samples are not
-    // simultaneous), except the first six strides, 2.00–2.11 s: at start-up the shanks' histories do not
-    // yet cover the pelvis's contacts, which then wait as stand-bys for their leg's next one.
+    // Measured: 1.80–1.83 s (the 20 ms check; the sensors' samples are not simultaneous). The first five
+    // strides are the walk-off's (1.1 s strides): they came out at 2.00–2.11 s while a stride waited for its
+    // leg's next stance (reported at the following mid-swing); the shank's contact is now announced when found.
+    const walking = all.filter((s) => s.strideTimeS !== null && s.strideTimeS > 1);
+    expect(walking.length).toBeGreaterThanOrEqual(4);
     for (const d of delaysS) {
       expect(d).toBeGreaterThanOrEqual(DEFAULT_PARAMS.releaseAfterS);
-      expect(d).toBeLessThanOrEqual(DEFAULT_PARAMS.releaseAfterS + 0.4);
+      expect(d).toBeLessThanOrEqual(DEFAULT_PARAMS.releaseAfterS + 0.05);
     }
-    const warm = delaysS.slice(6);
-    for (const d of warm) expect(d).toBeLessThanOrEqual(DEFAULT_PARAMS.releaseAfterS + 0.05);
-    expect(Math.max(...warm)).toBeLessThanOrEqual(2);
   });
 
   it('measures a stride longer than releaseAfterS only once every sensor has reached its end: the same strides at any release delay', () => {
@@ -79,10 +78,14 @@ describe('release delay', () => {
     const { beforeFinish, all } = delays(still);
     const lastContacts = all.filter((s) => s.icUs < stopUs).slice(-2);
     expect(lastContacts).toHaveLength(2);
-    // Both legs' last stances came out before finish(), with no stride time (no next contact within maxStrideS).
+    // Both legs' last strides came out before finish(). Each leg's last contact before the stop is found (and
+    // announced) but its stance never ends — the runner stands on it: it makes no stride of its own, and gives
+    // the stride before it its stride time, a running stride like the others.
+    const strideTimes = all.map((s) => s.strideTimeS).filter((v): v is number => v !== null).sort((a, b) => a - b);
+    const typicalS = strideTimes[Math.floor(strideTimes.length / 2)]!;
     for (const last of lastContacts) {
       expect(beforeFinish.map((s) => s.icUs)).toContain(last.icUs);
-      expect(last.strideTimeS).toBeNull();
+      expect(Math.abs(last.strideTimeS! - typicalS)).toBeLessThan(0.05);
     }
     // And in time order.
     const ics = beforeFinish.map((s) => s.icUs);

@@ -186,7 +186,7 @@ describe('snapshot and restore', () => {
   });
 
   it('refuses what is not a snapshot of this version, saying so', () => {
-    expect(() => SessionAnalyzer.restore({})).toThrow(/version undefined is not this analyzer's 6/);
+    expect(() => SessionAnalyzer.restore({})).toThrow(/version undefined is not this analyzer's 7/);
     expect(() => SessionAnalyzer.restore(null)).toThrow(TypeError);
     const snap = new SessionAnalyzer().snapshot();
     expect(() => SessionAnalyzer.restore({ ...snap, version: 99 })).toThrow(/start the session afresh/);

@@ -113,6 +113,11 @@ export class ShankEventDetector implements GaitEventDetector {
     upSensor: readonly [number, number, number],
     private readonly gyroBiasRadps: Float64Array,
     private readonly onStance: (stance: ShankStance) => void,
+    /**
+     * A contact as soon as it is found, ~0.1 s after the foot strikes (its stance, with the toe-off, follows at
+     * the next mid-swing, with the same icUs): the leg's previous stride can close now, not a stance later.
+     */
+    private readonly onContact?: (icUs: number) => void,
   ) {
     this.sampleRateHz = sampleRateHz;
     if (params.icRule !== IC_RULE_IMPACT && params.icRule !== IC_RULE_ZERO_CROSSING && params.icRule !== IC_RULE_AXIAL_ONSET) {
@@ -416,5 +421,6 @@ export class ShankEventDetector implements GaitEventDetector {
       if (this.nearBridged(zero)) this.openIcUs = this.openReportedIcUs = Number.NaN;
       else this.openReportedIcUs = Math.round(this.ring.time(zero));
     }
+    if (!Number.isNaN(this.openIcUs)) this.onContact?.(this.openReportedIcUs);
   }
 }

@@ -30,7 +30,14 @@ export function sensorParts(track: SensorTrack, params: AnalyzerParams, shanksWo
   const side = SHANK_SIDE[track.sensor];
   const bias = float64From(calibration.gyroBiasRadps);
   if (side !== undefined) {
-    const detector = new ShankEventDetector(params.shankEvents, track.rateHz, calibration.upSensor, bias, (stance) => strides.onShankStance(side, stance));
+    const detector = new ShankEventDetector(
+      params.shankEvents,
+      track.rateHz,
+      calibration.upSensor,
+      bias,
+      (stance) => strides.onShankStance(side, stance),
+      (icUs) => strides.onShankContact(side, icUs),
+    );
     return { side, segment: new ShankTracker(params.segments, track.rateHz, calibration, side), detector };
   }
   const route = shanksWorn

@@ -3,7 +3,7 @@ import type { SensorTrack } from '../sensor-track.ts';
 import { decodeInto, encodeState, type Encoded } from './state-codec.ts';
 
 /** Bumped whenever the state layout changes: a worker refuses a snapshot of another version. */
-export const SNAPSHOT_VERSION = 6;
+export const SNAPSHOT_VERSION = 7;
 
 /**
  * A session's state, JSON-serialisable: calibration, clocks and counters per

@@ -10,6 +10,8 @@ import { SHANK_OF, SHANK_SIDE, shanksWorn, SIDES } from './sides.ts';
 export interface Stance {
   readonly icUs: number;
   readonly toUs: number | null;
+  /** A shank's contact announced when found, its stance (with the toe-off) not reported yet. */
+  readonly announced?: true;
 }
 
 /** An interval across a gap this many times the last stride, or more, has lost a contact in the gap. */
@@ -75,10 +77,45 @@ export class StrideAssembler {
     return this.pendingStance.size > 0;
   }
 
-  /** A shank's contact: remembered for the fallback (a pelvis contact near it is this shank's), then a stance. */
+  /**
+   * A shank's contact as soon as its detector finds it: remembered for the
+   * fallback (a pelvis contact near it is this shank's), and the leg's
+   * previous stride closes with its stride time now. The stance itself —
+   * its toe-off — is reported at the next mid-swing (onShankStance). Closing
+   * here rather than there brings a stride out ~0.45 s sooner at running and
+   * ~0.85 s at walking (a stance and a half-swing; issue 14's contact →
+   * stride latency).
+   */
+  onShankContact(side: Side, icUs: number): void {
+    this.fallback.noteShankContact(side, icUs);
+    this.dropUnconfirmed(side);
+    this.onStance(side, { icUs, toUs: null, announced: true });
+  }
+
+  /** A shank's stance: completes the contact announced (onShankContact), or — none announced — a contact and stance at once. */
   onShankStance(side: Side, stance: Stance): void {
+    const pending = this.pendingStance.get(side);
+    if (pending?.announced === true && pending.icUs === stance.icUs) {
+      if (stance.toUs !== null) this.lastContactUs[side] = stance.toUs - stance.icUs;
+      this.pendingStance.set(side, { icUs: stance.icUs, toUs: stance.toUs });
+      return;
+    }
     this.fallback.noteShankContact(side, stance.icUs);
+    this.dropUnconfirmed(side);
     this.onStance(side, stance);
+  }
+
+  /**
+   * A contact announced whose stance never came (the detector reset in a gap,
+   * or the session stopped, ended or was restored before its next mid-swing)
+   * makes no stride, as a contact never reported made none before contacts
+   * were announced; the stride before it keeps the stride time it gave.
+   * Returns whether one was dropped.
+   */
+  private dropUnconfirmed(side: Side): boolean {
+    if (this.pendingStance.get(side)?.announced !== true) return false;
+    this.pendingStance.delete(side);
+    return true;
   }
 
   /**
@@ -151,7 +188,7 @@ export class StrideAssembler {
       if (stance === undefined) continue;
       const last = this.context.tracks.get(pelvisOnly ? 'pelvis' : SHANK_OF[side])?.lastTUs ?? Number.NEGATIVE_INFINITY;
       if (!(last < silentBeforeUs)) continue;
-      this.closeStride(side, stance, undefined);
+      if (!this.dropUnconfirmed(side)) this.closeStride(side, stance, undefined);
       this.pendingStance.delete(side);
     }
   }
@@ -178,7 +215,7 @@ export class StrideAssembler {
       if (stance === undefined) continue;
       const last = this.context.tracks.get(pelvisOnly ? 'pelvis' : SHANK_OF[side])?.lastTUs ?? Number.NEGATIVE_INFINITY;
       if (last >= stance.icUs + waitUs) {
-        this.closeStride(side, stance, undefined);
+        if (!this.dropUnconfirmed(side)) this.closeStride(side, stance, undefined);
         this.pendingStance.delete(side);
       } else if (stance.icUs - 1 < bound) {
         bound = stance.icUs - 1;
@@ -189,7 +226,7 @@ export class StrideAssembler {
 
   /** The session ends: every pending stance closes without a stride time. */
   closeAll(): void {
-    for (const [side, stance] of this.pendingStance) this.closeStride(side, stance, undefined);
+    for (const [side, stance] of this.pendingStance) if (stance.announced !== true) this.closeStride(side, stance, undefined);
     this.pendingStance.clear();
   }
 
