@@ -12,6 +12,7 @@ import {
   encodeBinaryImu,
 } from './binary.ts';
 import type { ImuFrame } from './imu-frame.ts';
+import { MAX_T_US, MIN_T_US } from '../limits.ts';
 
 const T0 = 1_764_000_000_000_000;
 
@@ -107,6 +108,10 @@ describe('binary IMU frame v1', () => {
     ['too_many_samples', (b: Uint8Array) => new DataView(b.buffer).setUint16(20, 0, true)],
     ['bad_frame', (b: Uint8Array) => new DataView(b.buffer).setUint16(20, 3, true)],
     ['bad_time', (b: Uint8Array) => new DataView(b.buffer).setBigInt64(8, 0n, true)],
+    ['bad_time', (b: Uint8Array) => new DataView(b.buffer).setBigInt64(8, -1n, true)],
+    ['bad_time', (b: Uint8Array) => new DataView(b.buffer).setBigInt64(8, BigInt(MAX_T_US) + 1n, true)],
+    ['bad_time', (b: Uint8Array) => new DataView(b.buffer).setBigInt64(8, 2n ** 62n + BigInt(MIN_T_US), true)],
+    ['bad_time', (b: Uint8Array) => new DataView(b.buffer).setBigInt64(8, -(2n ** 62n) + BigInt(MIN_T_US), true)],
     ['bad_time', (b: Uint8Array) => new DataView(b.buffer).setUint32(16, 10, true)],
     ['non_finite', (b: Uint8Array) => new DataView(b.buffer).setFloat32(24, Number.NaN, true)],
     ['non_finite', (b: Uint8Array) => new DataView(b.buffer).setFloat32(28, -1, true)],
@@ -118,6 +123,12 @@ describe('binary IMU frame v1', () => {
     if (!result.ok) {
       expect(result.reason).toBe(reason);
       expect(result.detail.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('reads t0 exactly at both ends of its range (int64 read as two 32-bit halves)', () => {
+    for (const t0Us of [MIN_T_US, MIN_T_US + 1, MAX_T_US - 1, MAX_T_US, 1_767_225_600_123_457]) {
+      expect(decodeBinaryImu(encodeBinaryImu(frame({ t0Us })))).toMatchObject({ ok: true, frame: { t0Us } });
     }
   });
 

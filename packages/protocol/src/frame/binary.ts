@@ -159,9 +159,12 @@ export function decodeBinaryImu(bytes: Uint8Array): DecodedImu | Rejection {
   if (bytes.length !== expectedBytes) {
     return reject('bad_frame', `binary frame is ${bytes.length} bytes; its header (${count} samples) says ${expectedBytes}`);
   }
-  const t0Big = view.getBigInt64(8, true);
-  if (t0Big < BigInt(MIN_T_US) || t0Big > BigInt(MAX_T_US)) {
-    return reject('bad_time', `t0Us ${t0Big} is outside 2015..2100; is the device clock synced?`);
+  // The int64 as two 32-bit halves, not getBigInt64: a BigInt per message (three with the bounds) is garbage a
+  // busy ingest thread collects thousands of times a second. Exact below 2^53 µs (year 2255); a larger or
+  // negative value reads as some number outside the bounds and is rejected.
+  const t0Us = view.getInt32(12, true) * 2 ** 32 + view.getUint32(8, true);
+  if (!(t0Us >= MIN_T_US && t0Us <= MAX_T_US)) {
+    return reject('bad_time', `t0Us ${view.getBigInt64(8, true)} is outside 2015..2100; is the device clock synced?`);
   }
   const periodUs = view.getUint32(16, true);
   if (periodUs < MIN_PERIOD_US || periodUs > MAX_PERIOD_US) {
@@ -181,6 +184,6 @@ export function decodeBinaryImu(bytes: Uint8Array): DecodedImu | Rejection {
   return {
     ok: true,
     format: 'binary',
-    frame: { sensor, seq: view.getUint32(4, true), t0Us: Number(t0Big), periodUs, count, samples },
+    frame: { sensor, seq: view.getUint32(4, true), t0Us, periodUs, count, samples },
   };
 }
