@@ -43,8 +43,7 @@ export type ToThread =
   | { readonly type: 'settled'; readonly id: number }
   | { readonly type: 'loaded'; readonly id: number; readonly value: SessionCheckpoint | AthleteSettings | undefined; readonly error?: string };
 
-/** One metric operation done on a thread, applied to the main thread's IngestMetrics. */
-/** A metric update from a thread: a counter's sum since the last ops, a histogram's observations, a gauge's last value. */
+/** A metric update from a thread, applied to the main thread's IngestMetrics: a counter's sum since the last ops, a histogram's observations, a gauge's last value. */
 export type MetricOp =
   | readonly [name: string, op: 'inc', value: number, labels?: Record<string, string>]
   | readonly [name: string, op: 'observe', values: readonly number[]]
