@@ -267,6 +267,31 @@ describe.skipIf(!haveBrowser)('movement screens in a real browser', () => {
     }
   }, 60_000);
 
+  it('opened while a screen runs, its review lists a rep the stream brought before the store had it', async () => {
+    // Ingest publishes a rep live before its store write lands: a review opened in between finds it neither in
+    // REST nor on the stream after it, unless the page kept it (a CI run caught the review one rep short).
+    const page = await newPage(ADMIN_KEY);
+    const card = page.locator(`.session-card[data-session="${live.athleteId}/${live.sessionId}"]`);
+    const shown = () => page.locator('tr.rep-row').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-side')} ${tr.getAttribute('data-set')} ${tr.getAttribute('data-rep')}`).sort());
+    try {
+      await page.goto(`${url}/#/`);
+      await expect.poll(() => page.locator('#stream-status').getAttribute('data-state'), { timeout: 15_000 }).toBe('live');
+      await expect.poll(() => card.getAttribute('data-reps'), { timeout: 15_000 }).toBe('2');
+      hub.publish('rep', live.athleteId, live.sessionId, JSON.stringify(liveRep(4, 1, 3.3)));
+      await expect.poll(() => card.getAttribute('data-reps'), { timeout: 10_000 }).toBe('3');
+      // The same page (the same stream) moves to the review: the stored two and the streamed one.
+      await page.goto(`${url}/#/session/${live.athleteId}/${live.sessionId}`);
+      await expect.poll(() => page.locator('.view-session').getAttribute('data-loaded'), { timeout: 15_000 }).toBe('3');
+      expect(await shown()).toEqual(['right 1 1', 'right 1 2', 'right 4 1']);
+      // And a rep after it came in as before.
+      hub.publish('rep', live.athleteId, live.sessionId, JSON.stringify(liveRep(4, 2, 3.4)));
+      await expect.poll(shown, { timeout: 10_000 }).toEqual(['right 1 1', 'right 1 2', 'right 4 1', 'right 4 2']);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
   it('shows each screen’s pelvic drop per leg beside the running one on the athlete page, with the threshold in use and its source', async () => {
     const history = await get<{ screens: { sessionId: string; sides: Record<'left' | 'right', { pelvicDropDegMedian: number | null }> }[]; weeks: { week: string; pelvicDropDegMedian: Record<'left' | 'right', number | null> }[] }>('/v1/athletes/rehab-onset/screens');
     expect(history.screens.map((s) => s.sessionId)).toEqual(screens.map((s) => s.session.sessionId));

@@ -4,7 +4,10 @@
  * each session's alerts. REST and stream overlap safely: a session's
  * stances that arrive while its history loads wait in `pending`, and the
  * series drops duplicates. Views listen for `change` events; a movement
- * screen's reps pass through as `rep` events (the views that show them keep them).
+ * screen's reps pass through as `rep` events (the views that show them keep
+ * them), and each session's reps seen on the stream are kept here too: a rep
+ * is published live before ingest's store has it, so a view opened in
+ * between would find it neither in REST nor on the stream after it.
  */
 import { alertId, isForm } from './alerts.js';
 import { sessionKey, todayStartUs } from './format.js';
@@ -12,6 +15,8 @@ import { StanceSeries } from './stance-series.js';
 
 const FEED_MAX = 200;
 const PENDING_MAX = 12_000;
+/** Reps kept per session from the stream (a screen is a few dozen). */
+const REPS_MAX = 1_000;
 
 
 export class LiveState extends EventTarget {
@@ -27,6 +32,8 @@ export class LiveState extends EventTarget {
     this.feedIds = new Set();
     /** Alerts per session key, oldest first. @type {Map<string, any[]>} */
     this.sessionAlerts = new Map();
+    /** Reps seen on the stream per session key, in arrival order. @type {Map<string, any[]>} */
+    this.sessionReps = new Map();
     this.loaded = false;
     /** Who signed in (`GET /v1/me`), once loaded. @type {{ id: string, role: string } | null} */
     this.me = null;
@@ -131,6 +138,11 @@ export class LiveState extends EventTarget {
     return this.sessionAlerts.get(key) ?? [];
   }
 
+  /** A session's reps seen on the stream so far (duplicates included: the views' logs drop them). @param {string} key */
+  repsOf(key) {
+    return this.sessionReps.get(key) ?? [];
+  }
+
   /** One event from the live stream. @param {string} type @param {any} data */
   handle(type, data) {
     switch (type) {
@@ -150,7 +162,11 @@ export class LiveState extends EventTarget {
       case 'rep': {
         // A movement screen's rep (issue 17): the views that show screens keep their own reps.
         if (typeof data?.athleteId !== 'string' || typeof data?.sessionId !== 'string') return;
-        this.ensureSession(data.athleteId, data.sessionId);
+        const entry = this.ensureSession(data.athleteId, data.sessionId);
+        const reps = this.sessionReps.get(entry.key) ?? [];
+        reps.push(data);
+        if (reps.length > REPS_MAX) reps.shift();
+        this.sessionReps.set(entry.key, reps);
         this.dispatchEvent(new CustomEvent('rep', { detail: data }));
         return;
       }

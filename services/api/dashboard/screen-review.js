@@ -10,7 +10,7 @@
  */
 import { dataQuality } from './alerts.js';
 import { h, replace, saveBlob } from './dom.js';
-import { elapsed, num, when } from './format.js';
+import { elapsed, num, sessionKey, when } from './format.js';
 import { repChart } from './screen-charts.js';
 import { RepLog, SIDES, VERDICT_WORDS, analysisThresholdDeg, leftMinusRight, sideStats } from './reps.js';
 
@@ -157,7 +157,8 @@ export function mountScreenReview({ view, status, body }, { api, state, onError 
     .all(base, { limit: 1000 }, 100)
     .then((reps) => {
       if (gone) return;
-      for (const r of [...reps, ...early]) log.add(r);
+      // The stream's reps from before this view too: published live before the store had them, they may be in neither.
+      for (const r of [...reps, ...state.repsOf(sessionKey(athleteId, sessionId)), ...early]) log.add(r);
       loaded = true;
       render();
     })
