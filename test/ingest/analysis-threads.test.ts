@@ -320,6 +320,35 @@ describe('analysis threads', () => {
     }
   });
 
+  it('bounds a thread’s replay log when no round covers it (a session stuck opening): batches leave it, counted; the analysis goes on', async () => {
+    const store = new MemoryStore();
+    const metrics = new IngestMetrics();
+    const stuck = athletes()[0]!;
+    const stuckThread = sessionThread(`${stuck}/run-1`, 2);
+    // This session's checkpoint read never answers: it stays opening, so no round covers its thread.
+    const checkpoints = { load: (a: string, s: string) => (a === stuck ? new Promise<undefined>(() => undefined) : store.load(a, s)) };
+    const maxReplayBytes = 256 * 1024;
+    const p = new AnalysisPool({ ...COMMON, metrics, output: store.output, threads: 2, checkpoints, durable: async () => undefined, maxReplayBytes });
+    pools.push(p);
+    const rounds: Promise<boolean>[] = [];
+    await feed(p, ALL, (i) => {
+      if (i % 2_000 === 1_999) rounds.push(p.checkpointAll(false));
+    });
+    // Not p.settled(): it waits for the stuck session's read. The others end with the fleet's stops.
+    await waitFor(() => athletes().slice(1).every((id) => (store.sessions.get(`${id}/run-1`)?.endUs ?? null) !== null), 30_000, 'the other sessions closed');
+    await waitFor(() => p.queueDepths().every((n) => n === 0), 30_000, 'every batch handled');
+    expect(rounds.length).toBeGreaterThan(5);
+    expect(await Promise.all(rounds)).toContain(false);
+    // Without the bound the stuck thread's log would hold its every batch (~2 MB here).
+    const trimmed = await counterValue(metrics.analysisReplayTrimmed);
+    expect(trimmed).toBeGreaterThan(1_000);
+    const text = await metrics.registry.metrics();
+    const bytes = Number(new RegExp(`gaitwatch_ingest_analysis_replay_bytes\\{thread="${stuckThread}"\\} (\\d+)`).exec(text)?.[1]);
+    expect(bytes).toBeLessThanOrEqual(maxReplayBytes);
+    // The sessions not stuck are analysed exactly as in process.
+    for (const id of athletes().slice(1)) expect(store.writes.get(`${id}/run-1`)).toEqual(reference.writes.get(`${id}/run-1`));
+  });
+
   it('holds the intake when a thread falls behind: its queue stays within the bound, nothing is lost', async () => {
     const store = new MemoryStore();
     const metrics = new IngestMetrics();

@@ -26,6 +26,8 @@ export interface AnalysisPoolOptions {
   readonly checkpointStepSessions?: number;
   /** Messages queued for one thread (sent, not yet analysed) past which `saturated` holds the intake. */
   readonly maxQueuedMessages?: number;
+  /** Bytes of batches one thread's replay log may hold before its oldest leave it (default 256 MiB; trimLog). */
+  readonly maxReplayBytes?: number;
   /** Resolves when what the output was handed is durable: a restarted thread reads its sessions' checkpoints after it. */
   readonly durable: () => Promise<void>;
   /** Test hook: a thread dies when it handles a message on this topic (once: the restarted thread is not given it)… */
@@ -44,6 +46,9 @@ export const MAX_CRASHES_IN_A_ROW = 3;
 
 /** Default back-pressure bound per thread: ~2 s of 1,000 runners' frames. */
 const MAX_QUEUED_MESSAGES = 20_000;
+
+/** Default bound on one thread's replay log: over a minute of 1,000 runners' binary frames with no covering checkpoint. */
+const MAX_REPLAY_BYTES = 256 * 1024 * 1024;
 
 /** A stable 32-bit FNV-1a hash of a session key: a session always goes to the same thread. */
 export function sessionThread(key: string, threads: number): number {
@@ -99,6 +104,8 @@ interface Thread {
    * Kept only with checkpoints (without, a crash loses the thread's sessions' state as a process crash would).
    */
   log: ToThread[];
+  /** Payload bytes of the batches in `log`. */
+  logBytes: number;
   lastCut: ToThread | undefined;
   /** Without checkpoints (no log): commands posted and not yet done, sent again to a restarted thread… */
   commands: ToThread[];
@@ -142,7 +149,7 @@ export class AnalysisPool implements SessionHost {
     this.maxQueued = options.maxQueuedMessages ?? MAX_QUEUED_MESSAGES;
     this.crashOnTopic = options.crashOnTopic;
     for (let index = 0; index < options.threads; index++) {
-      const thread: Thread = { index, worker: undefined, pending: { topics: [], payloads: [], arrivedMs: [] }, queued: 0, log: [], lastCut: undefined, commands: [], whileDown: [], startedMs: 0, crashesInARow: 0, replayedThroughId: -1, ended: new Set(), live: new Map(), opening: 0, sessionsActive: 0, bufferedFrames: 0 };
+      const thread: Thread = { index, worker: undefined, pending: { topics: [], payloads: [], arrivedMs: [] }, queued: 0, log: [], logBytes: 0, lastCut: undefined, commands: [], whileDown: [], startedMs: 0, crashesInARow: 0, replayedThroughId: -1, ended: new Set(), live: new Map(), opening: 0, sessionsActive: 0, bufferedFrames: 0 };
       this.threads.push(thread);
       this.start(thread);
     }
@@ -182,6 +189,7 @@ export class AnalysisPool implements SessionHost {
       // Commands stay: they are awaited (a checkpoint, a suspend) and a replacement answers them at once.
       const dropped = thread.log.reduce((n, m) => n + (m.type === 'batch' ? m.batch.topics.length : 0), 0);
       thread.log = thread.log.filter((m) => m.type !== 'batch');
+      thread.logBytes = 0;
       thread.crashesInARow = 0;
       this.options.metrics.analysisReplayDropped.inc(dropped);
       this.options.logger.error(
@@ -240,7 +248,14 @@ export class AnalysisPool implements SessionHost {
 
   private send(thread: Thread, message: ToThread): void {
     // In order with everything else sent to this thread, also while it is down (sent again once it is back).
-    if (this.options.checkpoints !== undefined) thread.log.push(message);
+    if (this.options.checkpoints !== undefined) {
+      thread.log.push(message);
+      if (message.type === 'batch') {
+        thread.logBytes += message.batch.bytes.byteLength;
+        // Only what a running thread has been given: while it is down the log is also its backlog (bounded by `saturated`).
+        if (thread.worker !== undefined && thread.logBytes > (this.options.maxReplayBytes ?? MAX_REPLAY_BYTES)) this.trimLog(thread);
+      }
+    }
     if (thread.worker === undefined) {
       if (this.options.checkpoints === undefined) thread.whileDown.push(message);
       return;
@@ -325,9 +340,31 @@ export class AnalysisPool implements SessionHost {
     if (command === undefined) return;
     if (thread.lastCut !== undefined) {
       const previous = thread.log.indexOf(thread.lastCut);
-      if (previous > 0) thread.log.splice(0, previous);
+      if (previous > 0) {
+        thread.log.splice(0, previous);
+        thread.logBytes = thread.log.reduce((n, m) => n + (m.type === 'batch' ? m.batch.bytes.byteLength : 0), 0);
+      }
     }
     thread.lastCut = command;
+  }
+
+  /**
+   * The replay log outgrew maxReplayBytes: no checkpoint round has covered this thread for a long while (a
+   * session that stays opening — its checkpoint read unanswered — keeps every round from covering). Memory
+   * wins over crash recovery: the batches the running thread was given leave the log (commands stay), counted
+   * and logged. The live analysis is untouched; should the thread die before a covering checkpoint, its
+   * sessions resume from their stored checkpoints with a gap where these messages were.
+   */
+  private trimLog(thread: Thread): void {
+    const dropped = thread.log.reduce((n, m) => n + (m.type === 'batch' ? m.batch.topics.length : 0), 0);
+    const bytes = thread.logBytes;
+    thread.log = thread.log.filter((m) => m.type !== 'batch');
+    thread.logBytes = 0;
+    this.options.metrics.analysisReplayTrimmed.inc(dropped);
+    this.options.logger.error(
+      { thread: thread.index, droppedMessages: dropped, bytes, maxReplayBytes: this.options.maxReplayBytes ?? MAX_REPLAY_BYTES },
+      'analysis thread replay log over its bound with no covering checkpoint (a session stuck opening?); its oldest messages leave it — a crash now would resume its sessions with a gap',
+    );
   }
 
   private load(thread: Thread, message: Extract<FromThread, { type: 'load' }>): void {
@@ -365,7 +402,10 @@ export class AnalysisPool implements SessionHost {
   }
 
   private updateQueueMetrics(): void {
-    for (const t of this.threads) this.options.metrics.analysisQueue.set({ thread: String(t.index) }, t.queued);
+    for (const t of this.threads) {
+      this.options.metrics.analysisQueue.set({ thread: String(t.index) }, t.queued);
+      this.options.metrics.analysisReplayBytes.set({ thread: String(t.index) }, t.logBytes);
+    }
   }
 
   get saturated(): boolean {
