@@ -136,6 +136,7 @@ interface Thread {
 export class AnalysisPool implements SessionHost {
   private readonly threads: Thread[] = [];
   private readonly maxQueued: number;
+  private readonly maxReplayBytes: number;
   /** Commands sent to every thread, by id: which threads have answered (a replaced thread answers a replayed command again: counted once). */
   private readonly waiting = new Map<number, { answered: Set<number>; covered: boolean; resolve: (covered: boolean) => void }>();
   private nextId = 0;
@@ -147,6 +148,7 @@ export class AnalysisPool implements SessionHost {
   constructor(private readonly options: AnalysisPoolOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`analysis threads must be an integer ≥ 1, got ${options.threads}`);
     this.maxQueued = options.maxQueuedMessages ?? MAX_QUEUED_MESSAGES;
+    this.maxReplayBytes = options.maxReplayBytes ?? MAX_REPLAY_BYTES;
     this.crashOnTopic = options.crashOnTopic;
     for (let index = 0; index < options.threads; index++) {
       const thread: Thread = { index, worker: undefined, pending: { topics: [], payloads: [], arrivedMs: [] }, queued: 0, log: [], logBytes: 0, lastCut: undefined, commands: [], whileDown: [], startedMs: 0, crashesInARow: 0, replayedThroughId: -1, ended: new Set(), live: new Map(), opening: 0, sessionsActive: 0, bufferedFrames: 0 };
@@ -186,10 +188,7 @@ export class AnalysisPool implements SessionHost {
     thread.live.clear();
     if (this.options.crashOnTopicEveryStart !== true) this.crashOnTopic = undefined;
     if (++thread.crashesInARow >= MAX_CRASHES_IN_A_ROW && thread.log.some((m) => m.type === 'batch')) {
-      // Commands stay: they are awaited (a checkpoint, a suspend) and a replacement answers them at once.
-      const dropped = thread.log.reduce((n, m) => n + (m.type === 'batch' ? m.batch.topics.length : 0), 0);
-      thread.log = thread.log.filter((m) => m.type !== 'batch');
-      thread.logBytes = 0;
+      const dropped = this.dropLoggedBatches(thread);
       thread.crashesInARow = 0;
       this.options.metrics.analysisReplayDropped.inc(dropped);
       this.options.logger.error(
@@ -253,7 +252,7 @@ export class AnalysisPool implements SessionHost {
       if (message.type === 'batch') {
         thread.logBytes += message.batch.bytes.byteLength;
         // Only what a running thread has been given: while it is down the log is also its backlog (bounded by `saturated`).
-        if (thread.worker !== undefined && thread.logBytes > (this.options.maxReplayBytes ?? MAX_REPLAY_BYTES)) this.trimLog(thread);
+        if (thread.worker !== undefined && thread.logBytes > this.maxReplayBytes) this.trimLog(thread);
       }
     }
     if (thread.worker === undefined) {
@@ -341,8 +340,7 @@ export class AnalysisPool implements SessionHost {
     if (thread.lastCut !== undefined) {
       const previous = thread.log.indexOf(thread.lastCut);
       if (previous > 0) {
-        thread.log.splice(0, previous);
-        thread.logBytes = thread.log.reduce((n, m) => n + (m.type === 'batch' ? m.batch.bytes.byteLength : 0), 0);
+        for (const m of thread.log.splice(0, previous)) if (m.type === 'batch') thread.logBytes -= m.batch.bytes.byteLength;
       }
     }
     thread.lastCut = command;
@@ -356,15 +354,24 @@ export class AnalysisPool implements SessionHost {
    * sessions resume from their stored checkpoints with a gap where these messages were.
    */
   private trimLog(thread: Thread): void {
-    const dropped = thread.log.reduce((n, m) => n + (m.type === 'batch' ? m.batch.topics.length : 0), 0);
     const bytes = thread.logBytes;
-    thread.log = thread.log.filter((m) => m.type !== 'batch');
-    thread.logBytes = 0;
+    const dropped = this.dropLoggedBatches(thread);
     this.options.metrics.analysisReplayTrimmed.inc(dropped);
     this.options.logger.error(
-      { thread: thread.index, droppedMessages: dropped, bytes, maxReplayBytes: this.options.maxReplayBytes ?? MAX_REPLAY_BYTES },
+      { thread: thread.index, droppedMessages: dropped, bytes, maxReplayBytes: this.maxReplayBytes },
       'analysis thread replay log over its bound with no covering checkpoint (a session stuck opening?); its oldest messages leave it — a crash now would resume its sessions with a gap',
     );
+  }
+
+  /**
+   * Takes the batches out of a thread's replay log (a poison replay, or past its byte bound); returns how many
+   * messages they held. Commands stay: they are awaited (a checkpoint, a suspend) and a replacement answers them.
+   */
+  private dropLoggedBatches(thread: Thread): number {
+    const dropped = thread.log.reduce((n, m) => n + (m.type === 'batch' ? m.batch.topics.length : 0), 0);
+    thread.log = thread.log.filter((m) => m.type !== 'batch');
+    thread.logBytes = 0;
+    return dropped;
   }
 
   private load(thread: Thread, message: Extract<FromThread, { type: 'load' }>): void {
