@@ -1,6 +1,8 @@
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
+import { addAnalyzeCommand } from './analyze-command.ts';
 import type { ApiFlags } from './api.ts';
-import { runOrExit, UsageError } from './errors.ts';
+import { runOrExit } from './errors.ts';
+import { newProgram } from './program.ts';
 import type { ReplayFlags } from './replay.ts';
 import type { SimulateFlags } from './simulate.ts';
 import type { StartFlags } from './start.ts';
@@ -8,16 +10,10 @@ import type { StartFlags } from './start.ts';
 // Each command's module is imported inside its action, never here: a static
 // import of all of them made `gaitwatch analyze` load (and tsx transpile) the
 // API, ingest, the broker and the InfluxDB client on every start, about a
-// second of a short run's wall time. Only commander and errors.ts load eagerly.
+// second of a short run's wall time. Only commander and errors.ts load eagerly
+// (and `analyze` alone usually runs from a bundle: bin/cli-bundle.mjs).
 
-const program = new Command()
-  .name('gaitwatch')
-  .description('Live running-form analysis from clip-on IMUs (pelvis + shanks).')
-  .showHelpAfterError()
-  .exitOverride((error) => {
-    // commander exits 0 for --help/--version and 1 for usage errors; keep those codes.
-    process.exit(error.exitCode);
-  });
+const program = newProgram();
 
 program
   .command('start')
@@ -68,28 +64,7 @@ program
   .option('--clock-offset-ms <ms>', 'live: offset of shank_right timestamps against the other sensors')
   .action(async (flags: SimulateFlags) => runOrExit(async () => (await import('./simulate.ts')).simulate(flags)));
 
-/** A pelvic-drop limit in degrees: a plain number between 1 and 30. */
-function parseLimit(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const deg = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(deg >= 1 && deg <= 30)) throw new UsageError(`--pelvic-drop-limit must be degrees between 1 and 30 (e.g. 8), got "${text}"`);
-  return deg;
-}
-
-program
-  .command('analyze')
-  .description('offline analysis of a recording: NDJSON strides, alerts and a summary on stdout')
-  .argument('<file>', 'recording CSV (t_us,sensor,ax,ay,az,gx,gy,gz), or - for stdin')
-  .option('--athlete <id>', 'athlete id written into alerts', 'unknown')
-  .option('--session <id>', 'session id written into alerts', 'unknown')
-  .option('--pelvic-drop-limit <deg>', "this athlete's absolute pelvic-drop limit for pelvic_drop_high, degrees (default 7.5)")
-  .option('--activity <a>', "run | screen (default: the recording's <name>.meta.json activity, else run)")
-  .action(async (file: string, flags: { athlete: string; session: string; pelvicDropLimit?: string; activity?: string }) =>
-    runOrExit(async () => {
-      const m = await import('./analyze.ts');
-      await m.analyzeFile(file, { athleteId: flags.athlete, sessionId: flags.session, pelvicDropLimitDeg: parseLimit(flags.pelvicDropLimit), activity: m.parseActivity(flags.activity) });
-    }),
-  );
+addAnalyzeCommand(program);
 
 program
   .command('replay')

@@ -2,7 +2,9 @@
 // each command's module inside its action, so the API (fastify), the broker
 // (aedes), MQTT, InfluxDB and SQLite stay unloaded — about half of a short
 // run's wall time when they were imported up front (bench/FINDINGS.md).
-// Checked by recording every module Node resolves in a real CLI process.
+// Checked by recording every module Node resolves in a real CLI process, on
+// tsx (GAITWATCH_CLI_BUNDLE=0): the path analyze takes when its bundle cannot be
+// built; the bundle's own contents are checked in test/cli/cli-bundle.test.ts.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +30,7 @@ function modulesLoadedBy(...args: string[]): { status: number | null; stdout: st
   const run = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, BIN, ...args], {
     encoding: 'utf8',
     timeout: 30_000,
-    env: { ...process.env, GW_MODULE_LOG: log },
+    env: { ...process.env, GW_MODULE_LOG: log, GAITWATCH_CLI_BUNDLE: '0' },
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, modules: readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') };
 }
