@@ -19,8 +19,8 @@ interface ProbeResult {
  * --no-concurrent-recompilation: optimised code is installed when a function turns hot, not when
  * a starved background thread gets to it (under CI load it did not, and unoptimised code boxes).
  */
-function probe(rateHz: number): ProbeResult {
-  const result = spawnSync(process.execPath, ['--expose-gc', '--no-concurrent-recompilation', RUN_TS, PROBE, '--json', `--rates=${rateHz}`], { encoding: 'utf8', timeout: 120_000 });
+function probe(rateHz: number, feed: 'rows' | 'frames' = 'rows'): ProbeResult {
+  const result = spawnSync(process.execPath, ['--expose-gc', '--no-concurrent-recompilation', RUN_TS, PROBE, '--json', `--rates=${rateHz}`, `--feed=${feed}`], { encoding: 'utf8', timeout: 120_000 });
   expect(result.status, result.stderr).toBe(0);
   return (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Record<string, ProbeResult>)[`${rateHz}Hz`]!;
 }
@@ -41,5 +41,14 @@ describe('allocation discipline of the analysis hot path', () => {
     // Two more 30 s windows of data leave the session's live state where it was (rings, histograms, baselines are bounded).
     expect(Math.abs(slow.retainedGrowthBytes)).toBeLessThan(64 * 1024);
     expect(Math.abs(fast.retainedGrowthBytes)).toBeLessThan(64 * 1024);
+  });
+
+  it('allocates nothing per sample either when fed frames, as ingest feeds it', () => {
+    // pushFrame takes a path of its own into the per-sample code; V8 decides per call site what to box or
+    // allocate. This caught a closure in SessionQuality.watch whose context V8 allocated at every call
+    // (40 B per sample through pushFrame, none through pushRows).
+    const fast = probe(1000, 'frames');
+    expect(fast.controlBytesPerSample).toBeGreaterThan(60);
+    expect(fast.bytesPerSample, JSON.stringify(fast.top)).toBeLessThan(30);
   });
 });

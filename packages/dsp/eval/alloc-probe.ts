@@ -1,5 +1,6 @@
 // Allocation probe for the analysis hot path (run by test/dsp/allocation.test.ts):
-//   node --expose-gc --no-concurrent-recompilation bin/run-ts.mjs packages/dsp/eval/alloc-probe.ts [--json] [--top=N] [--rates=200,1000] [--params=JSON]
+//   node --expose-gc --no-concurrent-recompilation bin/run-ts.mjs packages/dsp/eval/alloc-probe.ts [--json] [--top=N] [--rates=200,1000] [--params=JSON] [--feed=rows|frames]
+// (--feed=frames: 15-sample frames per sensor through pushFrame, as ingest feeds it; rows: pushRows runs, as analyze does.)
 // (--params: analyzer parameter overrides, e.g. '{"shankEvents":{"icRule":2}}', to probe an option.)
 // Feeds the same simulated run at 200 Hz and at 1000 Hz through the analyzer and
 // measures the bytes it allocates with V8's sampling heap profiler, counting
@@ -44,7 +45,7 @@ function recording(sampleRateHz: number): { data: Float64Array; sensorOf: Uint8A
 }
 
 /** Feeds rows [from, to) to the analyzer, one pushRows call per run of one sensor's rows. */
-function feed(analyzer: SessionAnalyzer, data: Float64Array, sensorOf: Uint8Array, from: number, to: number): number {
+function feedRows(analyzer: SessionAnalyzer, data: Float64Array, sensorOf: Uint8Array, from: number, to: number): number {
   let released = 0;
   for (let i = from; i < to; ) {
     let j = i + 1;
@@ -54,6 +55,46 @@ function feed(analyzer: SessionAnalyzer, data: Float64Array, sensorOf: Uint8Arra
   }
   return released;
 }
+
+/** Samples per frame with --feed=frames: what the simulator and phones publish. */
+const FRAME_SAMPLES = 15;
+
+interface Frame {
+  sensor: (typeof SENSOR_IDS)[number];
+  t0Us: number;
+  samples: Float64Array;
+  count: number;
+}
+
+/** The rows as each sensor's 15-sample frames (channels only), in time order; frame k holds rows [firstRow[k], …). */
+function framesOf(data: Float64Array, sensorOf: Uint8Array, count: number): { frames: Frame[]; firstRow: Int32Array } {
+  const bySensor = SENSOR_IDS.map(() => [] as number[]);
+  for (let i = 0; i < count; i++) bySensor[sensorOf[i]!]!.push(i);
+  const frames: { frame: Frame; row: number }[] = [];
+  bySensor.forEach((rows, s) => {
+    for (let k = 0; k + FRAME_SAMPLES <= rows.length; k += FRAME_SAMPLES) {
+      const samples = new Float64Array(FRAME_SAMPLES * 6);
+      for (let j = 0; j < FRAME_SAMPLES; j++) samples.set(data.subarray(rows[k + j]! * 7 + 1, rows[k + j]! * 7 + 7), j * 6);
+      frames.push({ frame: { sensor: SENSOR_IDS[s]!, t0Us: data[rows[k]! * 7]!, samples, count: FRAME_SAMPLES }, row: rows[k + FRAME_SAMPLES - 1]! });
+    }
+  });
+  // Ordered by their last row: a frame goes out once its last sample exists, as a phone sends it.
+  frames.sort((a, b) => a.row - b.row);
+  return { frames: frames.map((f) => f.frame), firstRow: Int32Array.from(frames, (f) => f.row) };
+}
+
+/** Feeds the frames whose last row lies in [from, to) through pushFrame, at the sensor's nominal period. */
+function feedFrames(analyzer: SessionAnalyzer, periodUs: number, from: number, to: number): number {
+  let released = 0;
+  const { frames, firstRow } = framed!;
+  for (let k = 0; k < frames.length; k++) {
+    if (firstRow[k]! < from || firstRow[k]! >= to) continue;
+    const f = frames[k]!;
+    released += analyzer.pushFrame(f.sensor, f.t0Us, periodUs, f.samples, f.count).length;
+  }
+  return released;
+}
+let framed: { frames: Frame[]; firstRow: Int32Array } | undefined;
 
 const keep: number[][] = new Array(1024);
 /** The control: a fresh array per sample, kept in a small ring so it cannot be optimised away. */
@@ -107,6 +148,9 @@ for (const rateHz of (args.get('rates') ?? '200,1000').split(',').map(Number)) {
   const split = Math.floor(count / 4);
   const end = 2 * split;
   const analyzer = new SessionAnalyzer(JSON.parse(args.get('params') ?? '{}') as ConstructorParameters<typeof SessionAnalyzer>[0], { sensors: SENSOR_IDS });
+  const byFrames = args.get('feed') === 'frames';
+  framed = byFrames ? framesOf(data, sensorOf, count) : undefined;
+  const feed = byFrames ? (a: SessionAnalyzer, _d: Float64Array, _s: Uint8Array, from: number, to: number) => feedFrames(a, 1e6 / rateHz, from, to) : feedRows;
   feed(analyzer, data, sensorOf, 0, split);
   control(data, 0, split);
   // Run with --no-concurrent-recompilation: a hot function still waiting in a lower tier boxes its doubles,
