@@ -81,6 +81,8 @@ export class LiveSession {
   /** What the start said the session is (DESIGN.md): a run unless it said `screen`; kept in the summary so training load counts runs only. */
   readonly activity: 'run' | 'screen';
   private readonly inputs = new Map<SensorId, SensorInput>();
+  /** The same inputs as a list: summed per message (inputTotals) without an iterator. */
+  private readonly inputList: SensorInput[] = [];
   /** Newest sample time handed to the analyzer, µs, and the wall time it arrived, ms. */
   private dataUs = Number.NEGATIVE_INFINITY;
   private dataArrivedMs = 0;
@@ -148,6 +150,7 @@ export class LiveSession {
     if (input === undefined) {
       input = new SensorInput(sensor, { jitterUs: this.options.jitterMs * 1000, jitterMs: this.options.jitterMs, maxFrames: this.options.jitterMaxFrames });
       this.inputs.set(sensor, input);
+      this.inputList.push(input);
     }
     return input;
   }
@@ -225,16 +228,28 @@ export class LiveSession {
     return this.dataUs === Number.NEGATIVE_INFINITY ? 0 : this.options.nowMs() - this.dataArrivedMs;
   }
 
-  /** Input counters summed over sensors: samples analysed, stale samples dropped, gaps, missing samples. */
-  inputTotals(): [number, number, number, number] {
-    const t: [number, number, number, number] = [0, 0, 0, 0];
-    for (const { stats } of this.inputs.values()) {
-      t[0] += stats.samples;
-      t[1] += stats.staleSamples;
-      t[2] += stats.gaps;
-      t[3] += stats.missingSamples;
+  /**
+   * Input counters summed over sensors into `into`: samples analysed, stale
+   * samples dropped, gaps, missing samples. Into a caller's array: the
+   * session manager reads them twice per message.
+   */
+  inputTotals(into: Float64Array): void {
+    let samples = 0;
+    let stale = 0;
+    let gaps = 0;
+    let missing = 0;
+    const inputs = this.inputList;
+    for (let i = 0; i < inputs.length; i++) {
+      const stats = inputs[i]!.stats;
+      samples += stats.samples;
+      stale += stats.staleSamples;
+      gaps += stats.gaps;
+      missing += stats.missingSamples;
     }
-    return t;
+    into[0] = samples;
+    into[1] = stale;
+    into[2] = gaps;
+    into[3] = missing;
   }
 
   /** Frames waiting in the jitter buffers. */

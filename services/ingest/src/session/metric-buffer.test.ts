@@ -27,6 +27,23 @@ describe('MetricBuffer', () => {
     expect(buffer.take()).toEqual([['samples', 'inc', 2]]);
   });
 
+  it('sums a frozen label object (remembered) with equal fresh literals, and keeps other label sets apart', () => {
+    const buffer = new MetricBuffer();
+    const imu = Object.freeze({ kind: 'imu' });
+    const status = Object.freeze({ kind: 'status' });
+    buffer.metrics.messages.inc(imu);
+    buffer.metrics.messages.inc(imu);
+    buffer.metrics.messages.inc({ kind: 'imu' });
+    buffer.metrics.messages.inc(status);
+    buffer.metrics.messages.inc(imu, 4);
+    expect(buffer.take()).toEqual([
+      ['messages', 'inc', 7, { kind: 'imu' }],
+      ['messages', 'inc', 1, { kind: 'status' }],
+    ]);
+    buffer.metrics.messages.inc(status);
+    expect(buffer.take()).toEqual([['messages', 'inc', 1, { kind: 'status' }]]);
+  });
+
   it('hands out one handle per metric name (no closures built per call)', () => {
     const { metrics } = new MetricBuffer();
     expect(metrics.samples).toBe(metrics.samples);

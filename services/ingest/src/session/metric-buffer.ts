@@ -13,7 +13,8 @@ import type { MetricOp } from './analysis-protocol.ts';
  * one array per histogram.
  */
 export class MetricBuffer {
-  private readonly incs = new Map<string, { name: string; labels?: Record<string, string>; value: number }>();
+  /** Counter sums by metric name, then by label set's text ('' without labels). */
+  private readonly incs = new Map<string, Map<string, { name: string; labels?: Record<string, string>; value: number }>>();
   private readonly observations = new Map<string, number[]>();
   private readonly gauges = new Map<string, number>();
   private readonly handles = new Map<string, unknown>();
@@ -35,11 +36,34 @@ export class MetricBuffer {
   }
 
   inc(name: string, value: number, labels?: Record<string, string>): void {
-    const key = labels === undefined ? name : `${name}\u0000${JSON.stringify(labels)}`;
-    const sum = this.incs.get(key);
+    let sums = this.incs.get(name);
+    if (sums === undefined) {
+      sums = new Map();
+      this.incs.set(name, sums);
+    }
+    const key = labels === undefined ? '' : this.labelKey(labels);
+    const sum = sums.get(key);
     if (sum !== undefined) sum.value += value;
-    else this.incs.set(key, labels === undefined ? { name, value } : { name, labels, value });
+    else sums.set(key, labels === undefined ? { name, value } : { name, labels, value });
   }
+
+  /**
+   * A label set's text, remembered per object: callers on the per-message
+   * path pass the same frozen object every time (session-manager.ts
+   * KIND_LABELS), so nothing is built per message; a fresh literal
+   * (rejections, closes) is stringified each time.
+   */
+  private labelKey(labels: Record<string, string>): string {
+    if (!Object.isFrozen(labels)) return JSON.stringify(labels);
+    let text = this.labelTexts.get(labels);
+    if (text === undefined) {
+      text = JSON.stringify(labels);
+      this.labelTexts.set(labels, text);
+    }
+    return text;
+  }
+
+  private readonly labelTexts = new WeakMap<object, string>();
 
   observe(name: string, value: number): void {
     const values = this.observations.get(name);
@@ -50,7 +74,7 @@ export class MetricBuffer {
   /** The updates since the last call, as ops for the main thread (empty when there were none). */
   take(): MetricOp[] {
     const ops: MetricOp[] = [];
-    for (const { name, labels, value } of this.incs.values()) ops.push(labels === undefined ? [name, 'inc', value] : [name, 'inc', value, labels]);
+    for (const sums of this.incs.values()) for (const { name, labels, value } of sums.values()) ops.push(labels === undefined ? [name, 'inc', value] : [name, 'inc', value, labels]);
     for (const [name, values] of this.observations) ops.push([name, 'observe', values]);
     for (const [name, value] of this.gauges) ops.push([name, 'set', value]);
     this.incs.clear();

@@ -88,6 +88,25 @@ describe('SessionManager', () => {
     expect(manager.activeSessions).toBe(1);
   });
 
+  it('remembers topics up to its bound, and sessions keep their own data when it forgets them', () => {
+    const small = new SessionManager({ logger: pino({ level: 'silent' }), metrics, idleTimeoutS: 30, jitterMs: 100, jitterMaxFrames: 16, nowMs: () => nowMs, topicMemory: 2, output: { stride: () => undefined, alert: () => undefined, session: (s) => rec.sessions.push(s), checkpoint: () => undefined, rep: () => undefined, publishLive: () => undefined, publishAlert: () => undefined } });
+    const ids = [['a1', 's1'], ['a2', 's2'], ['a3', 's3']] as const;
+    let most = 0;
+    // Three sessions under 2 remembered topics: every message looks its topic up afresh after a forget.
+    for (let i = 0; i < 30; i++) {
+      ids.forEach(([a, s], n) => {
+        if (i < 10 * (n + 1)) small.handle(topic('imu', a, s), bytes(encodeJsonImu(still('pelvis', i))));
+        most = Math.max(most, small.rememberedTopics);
+      });
+      nowMs += (FRAME * PERIOD_US) / 1000;
+      small.tick();
+    }
+    expect(most).toBe(2);
+    for (const [a, s] of ids) small.handle(topic('status', a, s), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 5e6 })));
+    const samples = Object.fromEntries(rec.sessions.filter((r) => r.endUs !== null).map((r) => [r.athleteId, (r.summary as { ingest: { pelvis: { samples: number } } }).ingest.pelvis.samples]));
+    expect(samples).toEqual({ a1: 10 * FRAME, a2: 20 * FRAME, a3: 30 * FRAME });
+  });
+
   it('opens on first data without a start, and closes a session silent for the idle timeout', () => {
     feed(['pelvis', 'shank_left'], 0, 10);
     expect(manager.session('a1', 's1')?.startedBy).toBe('data');

@@ -1,5 +1,5 @@
 import { DEFAULT_SCREEN_PARAMS, type AlertEvent, type StrideEvent } from '@gaitwatch/dsp';
-import { buildTopic, decodeImu, decodeStatus, parseTopic, RepMetricsSchema, type RejectionReason, type Status } from '@gaitwatch/protocol';
+import { buildTopic, decodeImu, decodeStatus, parseTopic, RepMetricsSchema, TOPIC_KINDS, type RejectionReason, type SessionTopic, type Status, type TopicKind } from '@gaitwatch/protocol';
 import type { AthleteSettings, CheckpointRecord, JsonObject } from '@gaitwatch/storage';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from '../metrics.ts';
@@ -68,6 +68,8 @@ export interface SessionManagerOptions {
   readonly idleTimeoutS: number;
   readonly jitterMs: number;
   readonly jitterMaxFrames: number;
+  /** Contract topics remembered with their parsed parts (topicOf), at most; default TOPIC_MEMORY. */
+  readonly topicMemory?: number;
   /**
    * Turns checkpointing on: sessions are checkpointed every few seconds
    * (checkpointAll) and at shutdown (suspendAll, instead of finishing them), and a
@@ -94,6 +96,21 @@ const CLOSED_MEMORY_MAX = 10_000;
 
 type StatusKey = `${string}/${string}`;
 
+/** A contract topic's parts and the key of its session. */
+interface KnownTopic {
+  readonly parsed: SessionTopic;
+  readonly key: StatusKey;
+}
+
+/** Topics remembered at most (topicOf): ~3 per live session, so 16k covers thousands of sessions in ~3 MB. */
+const TOPIC_MEMORY = 16_384;
+
+/** One label object per topic kind: a literal per message was garbage, and MetricBuffer keys a label set by its object. */
+const KIND_LABELS = Object.fromEntries(TOPIC_KINDS.map((kind) => [kind, Object.freeze({ kind })])) as Record<TopicKind, Readonly<{ kind: TopicKind }>>;
+
+/** The input counters LiveSession.inputTotals sums: samples, stale samples, gaps, missing samples. */
+const INPUT_COUNTERS = 4;
+
 /**
  * All live sessions of this process, keyed by athlete/session: messages are
  * dispatched here by topic kind, a session is created on `start` or its first
@@ -102,6 +119,10 @@ type StatusKey = `${string}/${string}`;
  */
 export class SessionManager {
   private readonly sessions = new Map<StatusKey, LiveSession>();
+  private readonly topics = new Map<string, KnownTopic>();
+  /** The per-message input counters before and after a frame (countInput). */
+  private readonly inputBefore = new Float64Array(INPUT_COUNTERS);
+  private readonly inputAfter = new Float64Array(INPUT_COUNTERS);
   /** Sessions whose checkpoint is being read, with the messages that arrived meanwhile (in order). */
   private readonly opening = new Map<StatusKey, { topic: string; payload: Uint8Array }[]>();
   private readonly loads = new Set<Promise<void>>();
@@ -151,6 +172,11 @@ export class SessionManager {
     };
   }
 
+  /** Topics remembered now (topicOf): bounded by the topicMemory option. */
+  get rememberedTopics(): number {
+    return this.topics.size;
+  }
+
   get activeSessions(): number {
     return this.sessions.size;
   }
@@ -168,14 +194,38 @@ export class SessionManager {
   handle(topic: string, payload: Uint8Array): void {
     if (!this.accepting) return;
     const started = performance.now();
-    const parsed = parseTopic(topic);
-    if (parsed === undefined) {
+    const known = this.topicOf(topic);
+    if (known === undefined) {
       this.reject('unknown', 'bad_topic', `topic is off the contract (${topic.length} chars)`);
       return;
     }
-    this.options.metrics.messages.inc({ kind: parsed.kind });
-    this.guarded(parsed.kind, () => this.dispatch(topic, parsed, payload));
+    this.options.metrics.messages.inc(KIND_LABELS[known.parsed.kind]);
+    // guarded() inline: a closure per message was a third of this method's garbage.
+    try {
+      this.dispatch(topic, known, payload);
+    } catch (error) {
+      this.internalError(known.parsed.kind, error);
+    }
     this.options.metrics.analysisLag.observe((performance.now() - started) / 1000);
+  }
+
+  /**
+   * A topic's parts and its session key, remembered by topic string: every
+   * message of a session comes under the same two or three topics, and
+   * parsing them again (a split, four strings, a key) was ~1 KB of garbage per
+   * message on an analysis thread. Only contract topics are kept, at most
+   * TOPIC_MEMORY of them (then forgotten all at once and learnt again).
+   */
+  private topicOf(topic: string): KnownTopic | undefined {
+    let known = this.topics.get(topic);
+    if (known === undefined) {
+      const parsed = parseTopic(topic);
+      if (parsed === undefined) return undefined;
+      known = { parsed, key: `${parsed.athleteId}/${parsed.sessionId}` };
+      if (this.topics.size >= (this.options.topicMemory ?? TOPIC_MEMORY)) this.topics.clear();
+      this.topics.set(topic, known);
+    }
+    return known;
   }
 
   /**
@@ -188,12 +238,15 @@ export class SessionManager {
     try {
       work();
     } catch (error) {
-      this.reject(kind, 'internal_error', `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300));
+      this.internalError(kind, error);
     }
   }
 
-  private dispatch(topic: string, parsed: NonNullable<ReturnType<typeof parseTopic>>, payload: Uint8Array): void {
-    const key: StatusKey = `${parsed.athleteId}/${parsed.sessionId}`;
+  private internalError(kind: string, error: unknown): void {
+    this.reject(kind, 'internal_error', `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300));
+  }
+
+  private dispatch(topic: string, { parsed, key }: KnownTopic, payload: Uint8Array): void {
     const held = this.opening.get(key);
     if (held !== undefined && (parsed.kind === 'imu' || parsed.kind === 'status')) {
       if (held.length < MAX_HELD_WHILE_OPENING) held.push({ topic, payload });
@@ -237,10 +290,10 @@ export class SessionManager {
       }
       session = this.open(athleteId, sessionId, undefined, decoded.frame);
     }
-    const before = session.inputTotals();
+    session.inputTotals(this.inputBefore);
     const fresh = session.onFrame(decoded.frame);
     if (!fresh) this.options.metrics.duplicateFrames.inc();
-    this.countInput(session, before);
+    this.countInput(session, this.inputBefore);
   }
 
   private onStatus(key: StatusKey, athleteId: string, sessionId: string, payload: Uint8Array): void {
@@ -310,8 +363,8 @@ export class SessionManager {
         const usable = checkpoint !== undefined && (start === undefined || checkpoint.startUs === start.tUs) ? checkpoint : undefined;
         this.open(athleteId, sessionId, start, firstFrame, usable, settings);
         for (const message of held) {
-          const parsed = parseTopic(message.topic)!;
-          this.guarded(parsed.kind, () => this.dispatch(message.topic, parsed, message.payload));
+          const known = this.topicOf(message.topic)!;
+          this.guarded(known.parsed.kind, () => this.dispatch(message.topic, known, message.payload));
         }
       })
       .finally(() => this.loads.delete(load));
@@ -381,7 +434,8 @@ export class SessionManager {
   private close(key: StatusKey, session: LiveSession, reason: EndReason, distanceM?: number): void {
     // Out of the map first: a session whose finish() failed is not tried again.
     this.sessions.delete(key);
-    const before = session.inputTotals();
+    const before = new Float64Array(INPUT_COUNTERS);
+    session.inputTotals(before);
     const { summary, input, endUs } = session.finish(reason);
     this.countInput(session, before);
     this.options.metrics.sessionsActive.set(this.sessions.size);
@@ -401,14 +455,14 @@ export class SessionManager {
   }
 
   /** Adds what one call changed in the session's input counters to the process metrics. */
-  private countInput(session: LiveSession, before: number[]): void {
-    const after = session.inputTotals();
+  private countInput(session: LiveSession, before: Float64Array): void {
+    const after = this.inputAfter;
+    session.inputTotals(after);
     const m = this.options.metrics;
-    const d = after.map((v, i) => v - before[i]!);
-    if (d[0]! > 0) m.samples.inc(d[0]);
-    if (d[1]! > 0) m.staleSamples.inc(d[1]);
-    if (d[2]! > 0) m.gaps.inc(d[2]);
-    if (d[3]! > 0) m.missingSamples.inc(d[3]);
+    if (after[0]! > before[0]!) m.samples.inc(after[0]! - before[0]!);
+    if (after[1]! > before[1]!) m.staleSamples.inc(after[1]! - before[1]!);
+    if (after[2]! > before[2]!) m.gaps.inc(after[2]! - before[2]!);
+    if (after[3]! > before[3]!) m.missingSamples.inc(after[3]! - before[3]!);
   }
 
   /** The timer: releases buffers, moves session clocks, closes idle sessions (neither while `held`: SessionHost.tick). */
@@ -421,9 +475,9 @@ export class SessionManager {
         this.guarded('timer', () => this.close(key, session, 'idle'));
         continue;
       }
-      const before = session.inputTotals();
+      session.inputTotals(this.inputBefore);
       this.guarded('timer', () => session.tick(held));
-      this.countInput(session, before);
+      this.countInput(session, this.inputBefore);
       buffered += session.bufferedFrames();
     }
     this.options.metrics.bufferedFrames.set(buffered);
@@ -478,7 +532,8 @@ export class SessionManager {
   }
 
   private writeCheckpoint(session: LiveSession, drain: boolean): void {
-    const before = session.inputTotals();
+    const before = new Float64Array(INPUT_COUNTERS);
+    session.inputTotals(before);
     const data = Buffer.from(JSON.stringify(session.checkpoint(drain)), 'utf8');
     this.countInput(session, before);
     this.options.output.checkpoint({ athleteId: session.athleteId, sessionId: session.sessionId, startUs: session.startUs, atUs: this.nowMs() * 1000, version: CHECKPOINT_VERSION, data });
