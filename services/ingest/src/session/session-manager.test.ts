@@ -374,4 +374,32 @@ describe('SessionManager with checkpoints', () => {
       ]);
     });
   });
+
+  it('opens a session whose checkpoint read never answers once the load limit passes, afresh, with every message it held', async () => {
+    const sessions: Parameters<SessionOutput['session']>[0][] = [];
+    const logged: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(line) });
+    const m = new SessionManager({
+      logger,
+      metrics: new IngestMetrics(),
+      idleTimeoutS: 30,
+      jitterMs: 100,
+      jitterMaxFrames: 16,
+      loadTimeoutMs: 200,
+      checkpoints: { load: () => new Promise<undefined>(() => undefined) },
+      output: { stride: () => undefined, alert: () => undefined, checkpoint: () => undefined, rep: () => undefined, publishLive: () => undefined, publishAlert: () => undefined, session: (r) => sessions.push(r) },
+    });
+    m.handle(topic('status'), start(['pelvis']));
+    for (let i = 0; i < 5; i++) m.handle(topic('imu'), bytes(encodeJsonImu(still('pelvis', i))));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(m.openingSessions).toBe(1);
+    expect(m.activeSessions).toBe(0);
+    await m.settled();
+    expect(m.openingSessions).toBe(0);
+    expect(m.session('a1', 's1')?.startedBy).toBe('status');
+    expect(m.session('a1', 's1')?.resumed).toBe(false);
+    m.handle(topic('status'), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 5e6 })));
+    expect((sessions.at(-1)!.summary as { ingest: { pelvis: { frames: number; samples: number } } }).ingest.pelvis).toMatchObject({ frames: 5, samples: 5 * FRAME });
+    expect(logged.join('')).toContain('checkpoint read not answered within 0.2 s');
+  });
 });

@@ -86,6 +86,8 @@ export interface SessionManagerOptions {
    */
   readonly athleteSettings?: AthleteSettingsSource;
   readonly nowMs?: () => number;
+  /** How long opening a session waits for its checkpoint and settings reads, ms (default LOAD_TIMEOUT_MS); then it opens without them. */
+  readonly loadTimeoutMs?: number;
   /** How each session's analyzer is made for its activity (default: analyzer-factory.ts's createAnalyzer / restoreAnalyzer). */
   readonly analyzers?: AnalyzerFactory;
 }
@@ -107,6 +109,23 @@ const TOPIC_MEMORY = 16_384;
 
 /** One label object per topic kind: a literal per message was garbage, and MetricBuffer keys a label set by its object. */
 const KIND_LABELS = Object.fromEntries(TOPIC_KINDS.map((kind) => [kind, Object.freeze({ kind })])) as Record<TopicKind, Readonly<{ kind: TopicKind }>>;
+
+/**
+ * Opening a session waits this long for its reads, ms: the InfluxDB client gives up on a request after 5 s
+ * and the local store answers at once, so a read still pending at 15 s is stuck and will not answer.
+ */
+const LOAD_TIMEOUT_MS = 15_000;
+
+/** `promise` (undefined: resolved with undefined), or a rejection naming `what` once it has not settled within `ms`. */
+function timeLimited<T>(promise: Promise<T> | undefined, ms: number, what: string): Promise<T | undefined> {
+  if (promise === undefined) return Promise.resolve(undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} not answered within ${ms / 1000} s`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
 
 /** The input counters LiveSession.inputTotals sums: samples, stale samples, gaps, missing samples. */
 const INPUT_COUNTERS = 4;
@@ -335,7 +354,9 @@ export class SessionManager {
    * configured, together), holding its messages meanwhile (the first one
    * included), then opens it — continued from the checkpoint when there is
    * one for this run — and hands it the held messages in order. A read that
-   * fails opens the session anyway: afresh, or with the default settings.
+   * fails, or does not answer within loadTimeoutMs, opens the session anyway:
+   * afresh, or with the default settings (its messages must not wait on a
+   * store that hangs, nor its thread's replay log grow behind them).
    */
   private openLoaded(
     key: StatusKey,
@@ -347,11 +368,12 @@ export class SessionManager {
   ): void {
     const held = [first];
     this.opening.set(key, held);
-    const checkpointLoad = (this.options.checkpoints?.load(athleteId, sessionId) ?? Promise.resolve(undefined)).catch((error: unknown) => {
+    const limitMs = this.options.loadTimeoutMs ?? LOAD_TIMEOUT_MS;
+    const checkpointLoad = timeLimited(this.options.checkpoints?.load(athleteId, sessionId), limitMs, 'checkpoint read').catch((error: unknown) => {
       this.options.logger.warn({ athleteId, sessionId, err: { message: (error as Error).message } }, 'checkpoint unreadable; starting the session afresh');
       return undefined;
     });
-    const settingsLoad = (this.options.athleteSettings?.load(athleteId) ?? Promise.resolve(undefined)).catch((error: unknown) => {
+    const settingsLoad = timeLimited(this.options.athleteSettings?.load(athleteId), limitMs, 'athlete settings read').catch((error: unknown) => {
       this.options.logger.warn({ athleteId, sessionId, err: { message: (error as Error).message } }, 'athlete settings unreadable; opening the session with the defaults');
       return undefined;
     });
