@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LocalStore, type AlertRecord } from '@gaitwatch/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { athleteContract, expectClosed, repContract, storeContract } from './contract.ts';
-import { T0_US, alert, freshIds } from './fixtures.ts';
+import { T0_US, alert, freshIds, strides } from './fixtures.ts';
 
 describe('LocalStore (SQLite, better-sqlite3 12, WAL)', () => {
   let dir: string;
@@ -72,4 +72,70 @@ describe('LocalStore (SQLite, better-sqlite3 12, WAL)', () => {
       await rm(sub, { recursive: true, force: true });
     }
   });
+});
+
+describe('LocalStore writer thread', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gw-local-writer-'));
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  /** Resolves with the store's next writer thread once it differs from `than`. */
+  async function nextThread(store: LocalStore, than: unknown): Promise<NonNullable<LocalStore['writerThread']>> {
+    for (let i = 0; i < 500; i++) {
+      const t = store.writerThread;
+      if (t !== undefined && t !== than) return t;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error('no new writer thread within 5 s');
+  }
+
+  it('commits on a thread of its own; a write whose thread dies goes to the next one, nothing lost', async () => {
+    const store = new LocalStore({ dataDir: dir, fileName: 'crash.sqlite' });
+    try {
+      const first = store.writerThread!;
+      expect(first).toBeDefined();
+      const { athleteId, sessionId } = freshIds('crash');
+      await store.write({ strides: strides(athleteId, sessionId, 10) });
+      // Killed with a write owed (a batch big enough to be mid-commit, sealed and handed over now): it must land on the next thread.
+      const owed = store.write({ strides: strides(athleteId, sessionId, 4000, T0_US + 60e6) });
+      void store.flush();
+      await Promise.resolve();
+      await first.terminate();
+      await owed;
+      expect(store.writerThread).not.toBe(first);
+      let stored = 0;
+      for (let page = await store.queryStrides({ athleteId, sessionId, limit: 1000 }); ; page = await store.queryStrides({ athleteId, sessionId, limit: 1000, cursor: page.next! })) {
+        stored += page.items.length;
+        if (page.next === undefined || page.next === null) break;
+      }
+      expect(stored).toBe(4010);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+
+  it('refuses a write after its third thread died under it, and goes on writing', async () => {
+    const store = new LocalStore({ dataDir: dir, fileName: 'poison.sqlite' });
+    try {
+      const { athleteId, sessionId } = freshIds('poison');
+      await store.write({ strides: strides(athleteId, sessionId, 1) });
+      let thread = store.writerThread!;
+      // Big enough to be mid-commit when its first thread dies; the next two die before they are ready.
+      const doomed = store.write({ strides: strides(athleteId, sessionId, 4000, T0_US + 60e6) });
+      const outcome = doomed.then(() => 'stored', (e: Error) => e.message);
+      void store.flush();
+      await Promise.resolve();
+      for (let i = 0; i < 3; i++) {
+        await thread.terminate();
+        if (i < 2) thread = await nextThread(store, thread);
+      }
+      expect(await outcome).toMatch(/writer thread exited .*failed on 3 threads and was not stored/);
+      await store.write({ strides: strides(athleteId, sessionId, 2, T0_US + 7200e6) });
+      expect((await store.queryStrides({ athleteId, sessionId, limit: 100 })).items).toHaveLength(3);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
 });

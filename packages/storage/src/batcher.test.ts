@@ -72,6 +72,34 @@ describe('Batcher', () => {
     expect(batcher.pendingPoints).toBe(0);
   });
 
+  it('keeps at most inFlight batches unfinished (default one), handed over in order, and flush() waits for all', async () => {
+    for (const inFlight of [undefined, 2]) {
+      const started: string[][] = [];
+      let active = 0;
+      let most = 0;
+      const batcher = new Batcher<string>({
+        maxBatchPoints: 2,
+        maxBatchDelayMs: 100,
+        ...(inFlight !== undefined ? { inFlight } : {}),
+        flush: async (payloads) => {
+          started.push(payloads);
+          most = Math.max(most, ++active);
+          await new Promise((r) => setTimeout(r, 10));
+          active--;
+          if (payloads.includes('x')) throw new Error('refused x');
+        },
+      });
+      const acks = ['a', 'b', 'c', 'x', 'e', 'f', 'g'].map((p) => batcher.add(p, 1).then(() => p, () => `!${p}`));
+      const done = batcher.flush();
+      await vi.advanceTimersByTimeAsync(100);
+      await done;
+      expect(most).toBe(inFlight ?? 1);
+      expect(started).toEqual([['a', 'b'], ['c', 'x'], ['e', 'f'], ['g']]);
+      expect(await Promise.all(acks)).toEqual(['a', 'b', '!c', '!x', 'e', 'f', 'g']);
+      expect(batcher.pendingPoints).toBe(0);
+    }
+  });
+
   it('refuses bad limits', () => {
     expect(() => new Batcher({ maxBatchPoints: 0, maxBatchDelayMs: 1, flush: async () => undefined })).toThrow(RangeError);
   });

@@ -12,8 +12,15 @@ export interface BatcherOptions<P> {
   readonly maxBatchDelayMs: number;
   /** …or once its payloads weigh this many bytes (as told to `add`); default: no byte bound. */
   readonly maxBatchBytes?: number;
-  /** Writes one batch; batches are handed over strictly one after another. */
+  /** Writes one batch; batches are handed over in order, the next once fewer than `inFlight` are unfinished. */
   readonly flush: (payloads: P[], points: number) => Promise<void>;
+  /**
+   * Batches handed over and not yet finished, at most (default 1: strictly one
+   * after another). More only for a flush that commits in the order it was
+   * called (the local store's writer thread): the next batch then crosses to
+   * it while the one before commits.
+   */
+  readonly inFlight?: number;
 }
 
 interface Batch<P> {
@@ -69,16 +76,30 @@ export class Batcher<P> {
   }
 
   private async drain(): Promise<void> {
-    for (let batch = this.sealed.shift(); batch !== undefined; batch = this.sealed.shift()) {
-      try {
-        await this.options.flush(batch.payloads, batch.points);
-        for (const w of batch.waiters) w.resolve();
-      } catch (error) {
-        for (const w of batch.waiters) w.reject(error);
-      } finally {
-        this.pending -= batch.points;
+    const limit = this.options.inFlight ?? 1;
+    const active = new Set<Promise<void>>();
+    for (;;) {
+      const batch = this.sealed.shift();
+      if (batch === undefined) {
+        if (active.size === 0) break;
+        await Promise.race(active);
+        continue;
       }
+      const flushed: Promise<void> = this.flushOne(batch).finally(() => active.delete(flushed));
+      active.add(flushed);
+      if (active.size >= limit) await Promise.race(active);
     }
     this.running = undefined;
+  }
+
+  private async flushOne(batch: Batch<P>): Promise<void> {
+    try {
+      await this.options.flush(batch.payloads, batch.points);
+      for (const w of batch.waiters) w.resolve();
+    } catch (error) {
+      for (const w of batch.waiters) w.reject(error);
+    } finally {
+      this.pending -= batch.points;
+    }
   }
 }

@@ -52,6 +52,8 @@ export async function startApi(config: ApiConfig, deps: { logger?: Logger; store
     deps.store ??
     (await openStore({
       dataDir: config.store.dataDir,
+      // The API writes no batches (only athletes and acks, on the store's own connection): no writer thread.
+      local: { writerThread: false },
       ...(config.store.influx !== undefined ? { influx: { ...config.store.influx, logger: logger.child({ part: 'store' }) } } : {}),
     }));
   const hub = config.mqtt !== undefined ? new LiveHub() : undefined;

@@ -1,21 +1,24 @@
 /**
  * The embedded default store (no INFLUX_URL): SQLite through better-sqlite3
  * under DATA_DIR. Writes of many sessions are grouped by the Batcher into one
- * transaction per batch (one WAL fsync per batch, not per stride); a write is
+ * transaction per batch (one WAL fsync per batch, not per stride), committed
+ * on a writer thread of the store's own (batch-writer.ts: why); a write is
  * acknowledged only after its transaction committed, so a kill -9 afterwards
- * loses nothing acknowledged.
+ * loses nothing acknowledged. Reads, and the rare athlete and ack writes, use
+ * the store's own connection on the caller's thread.
  */
 import { QueryingStore } from '../store-queries.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { Batcher } from '../batcher.ts';
 import { StoreClosedError } from '../errors.ts';
-import { imuCount } from '../records.ts';
 import type { AlertAckInput, AthleteRecord, GaitStore, RawImuPolicy, StoreMetrics, WriteBatch } from '../types.ts';
 import { prepareBatch, type PreparedBatch } from '../write-batch.ts';
+import { InlineWriter, ThreadWriter, type BatchWriter } from './batch-writer.ts';
 import { LocalQueries } from './local-queries.ts';
-import { ackToRow, alertValues, athleteToRow, checkpointToRow, repValues, sessionToRow, strideValues } from './rows.ts';
+import { ackToRow, athleteToRow } from './rows.ts';
 import { prepareDatabase } from './schema.ts';
 
 export interface LocalStoreOptions {
@@ -30,6 +33,11 @@ export interface LocalStoreOptions {
   /** Longest a write waits for its batch's commit, ms (default 20): the latency traded for one fsync per batch. */
   readonly maxBatchDelayMs?: number;
   readonly rawImu?: RawImuPolicy;
+  /**
+   * Commit write batches on a thread of the store's own (default true), so the
+   * caller's event loop never waits on SQLite's fsync; false commits inline.
+   */
+  readonly writerThread?: boolean;
 }
 
 export class LocalStore extends QueryingStore implements GaitStore {
@@ -38,7 +46,7 @@ export class LocalStore extends QueryingStore implements GaitStore {
   private readonly db: Database.Database;
   protected readonly queries: LocalQueries;
   private readonly batcher: Batcher<PreparedBatch>;
-  private readonly insertAll: (batches: PreparedBatch[]) => void;
+  private readonly writer: BatchWriter;
   private readonly rawImu: RawImuPolicy;
   private readonly upsertAthlete: Database.Statement;
   private readonly insertAck: Database.Statement;
@@ -48,11 +56,13 @@ export class LocalStore extends QueryingStore implements GaitStore {
   constructor(options: LocalStoreOptions) {
     super();
     mkdirSync(options.dataDir, { recursive: true });
-    this.db = new Database(join(options.dataDir, options.fileName ?? 'gaitwatch.sqlite'));
+    const path = join(options.dataDir, options.fileName ?? 'gaitwatch.sqlite');
+    this.db = new Database(path);
+    // Here first: the schema exists before the writer thread opens the file.
     prepareDatabase(this.db, options.synchronous ?? 'full');
     this.queries = new LocalQueries(this.db);
     this.rawImu = options.rawImu ?? 'off';
-    this.insertAll = this.prepareInsert();
+    this.writer = options.writerThread === false ? new InlineWriter(this.db) : new ThreadWriter({ path, synchronous: options.synchronous ?? 'full' }, () => new InlineWriter(this.db));
     this.upsertAthlete = this.db.prepare('INSERT OR REPLACE INTO athletes VALUES (@athlete, @display_name, @settings, @updated_us)');
     // The first ack of an alert is kept, atomically: a later one never replaces it. "First" is the earliest
     // acked_us (then the smaller key id), the rule the InfluxDB store applies on read, so racing acks settle alike.
@@ -65,41 +75,13 @@ export class LocalStore extends QueryingStore implements GaitStore {
     this.batcher = new Batcher<PreparedBatch>({
       maxBatchPoints: options.maxBatchPoints ?? 5000,
       maxBatchDelayMs: options.maxBatchDelayMs ?? 20,
+      // The writer thread commits in the order it is handed batches: the next one crosses while the last commits.
+      inFlight: this.writer instanceof ThreadWriter ? 2 : 1,
       flush: async (batches, points) => {
-        const startedMs = performance.now();
-        this.insertAll(batches);
-        this.counters.lastWriteMs = performance.now() - startedMs;
+        this.counters.lastWriteMs = await this.writer.write(batches);
         this.counters.pointsWritten += points;
         this.counters.batchesWritten += 1;
       },
-    });
-  }
-
-  /** INSERT OR REPLACE on the identity key: a replayed record overwrites itself. */
-  private prepareInsert(): (batches: PreparedBatch[]) => void {
-    // Positional parameters in column order for the high-volume records (rows.ts StrideValues says why).
-    const stride = this.db.prepare('INSERT OR REPLACE INTO strides VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const rep = this.db.prepare('INSERT OR REPLACE INTO reps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const alert = this.db.prepare('INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const session = this.db.prepare('INSERT OR REPLACE INTO sessions VALUES (@athlete, @session, @start_us, @end_us, @summary)');
-    const checkpoint = this.db.prepare('INSERT OR REPLACE INTO checkpoints VALUES (@athlete, @session, @start_us, @at_us, @version, @data)');
-    const imu = this.db.prepare('INSERT OR REPLACE INTO imu VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    // One transaction per batch: all of it commits (and is fsync'd) or none of it.
-    return this.db.transaction((batches: PreparedBatch[]) => {
-      for (const b of batches) {
-        for (const s of b.strides) stride.run(strideValues(s));
-        for (const r of b.reps) rep.run(repValues(r));
-        for (const a of b.alerts) alert.run(alertValues(a));
-        for (const s of b.sessions) session.run(sessionToRow(s));
-        for (const c of b.checkpoints) checkpoint.run(checkpointToRow(c));
-        for (const block of b.imu) {
-          for (let i = 0, n = imuCount(block); i < n; i++) {
-            const v = block.samples;
-            const o = i * 6;
-            imu.run(block.athleteId, block.sessionId, block.t0Us + i * block.periodUs, block.sensor, v[o]!, v[o + 1]!, v[o + 2]!, v[o + 3]!, v[o + 4]!, v[o + 5]!);
-          }
-        }
-      }
     });
   }
 
@@ -147,6 +129,12 @@ export class LocalStore extends QueryingStore implements GaitStore {
     if (this.closed) return;
     this.closed = true;
     await this.batcher.flush();
+    await this.writer.close();
     this.db.close();
+  }
+
+  /** The writer thread now, if one runs: for tests of its failure. */
+  get writerThread(): Worker | undefined {
+    return this.writer instanceof ThreadWriter ? this.writer.thread : undefined;
   }
 }
