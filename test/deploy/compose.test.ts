@@ -2,7 +2,7 @@
 // that each service's environment — ${VAR}s substituted from
 // deploy/.env.example as `docker compose --env-file` would — passes the
 // service's own config schema.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadApiConfig } from '@gaitwatch/api';
@@ -98,6 +98,21 @@ describe('docker-compose.yml', () => {
     }
     const ignore = read('deploy/docker/Dockerfile.dockerignore');
     for (const pattern of ['**/node_modules', '**/.env', 'deploy/mosquitto/passwd', 'deploy/mosquitto/certs', 'deploy/api/keys.json']) expect(ignore).toContain(pattern);
+  });
+
+  it('copies every workspace member\'s manifest before the install (pnpm --frozen-lockfile needs them all)', () => {
+    const globs = (parse(read('pnpm-workspace.yaml')) as { packages: string[] }).packages;
+    const members = globs.flatMap((glob) =>
+      glob.endsWith('/*') ? readdirSync(join(ROOT, glob.slice(0, -2)), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `${glob.slice(0, -2)}/${d.name}`) : [glob],
+    );
+    const manifests = members.filter((m) => existsSync(join(ROOT, m, 'package.json')));
+    expect(manifests).toContain('packages/coaching');
+    const install = dockerfile.indexOf('RUN pnpm install');
+    for (const m of manifests) {
+      const copy = dockerfile.indexOf(`COPY ${m}/package.json ${m}/`);
+      expect(copy, `${m}/package.json is not copied before the install`).toBeGreaterThan(-1);
+      expect(copy).toBeLessThan(install);
+    }
   });
 
   it('health-checks every long-running service and starts them in order', () => {
