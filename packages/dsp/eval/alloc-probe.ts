@@ -66,8 +66,13 @@ interface Frame {
   count: number;
 }
 
-/** The rows as each sensor's 15-sample frames (channels only), in time order; frame k holds rows [firstRow[k], …). */
-function framesOf(data: Float64Array, sensorOf: Uint8Array, count: number): { frames: Frame[]; firstRow: Int32Array } {
+/** Each sensor's rows as 15-sample frames (channels only), in the order they go out; `lastRow[k]`: frame k's last row. */
+interface Framed {
+  frames: Frame[];
+  lastRow: Int32Array;
+}
+
+function framesOf(data: Float64Array, sensorOf: Uint8Array, count: number): Framed {
   const bySensor = SENSOR_IDS.map(() => [] as number[]);
   for (let i = 0; i < count; i++) bySensor[sensorOf[i]!]!.push(i);
   const frames: { frame: Frame; row: number }[] = [];
@@ -80,21 +85,19 @@ function framesOf(data: Float64Array, sensorOf: Uint8Array, count: number): { fr
   });
   // Ordered by their last row: a frame goes out once its last sample exists, as a phone sends it.
   frames.sort((a, b) => a.row - b.row);
-  return { frames: frames.map((f) => f.frame), firstRow: Int32Array.from(frames, (f) => f.row) };
+  return { frames: frames.map((f) => f.frame), lastRow: Int32Array.from(frames, (f) => f.row) };
 }
 
 /** Feeds the frames whose last row lies in [from, to) through pushFrame, at the sensor's nominal period. */
-function feedFrames(analyzer: SessionAnalyzer, periodUs: number, from: number, to: number): number {
+function feedFrames(analyzer: SessionAnalyzer, { frames, lastRow }: Framed, periodUs: number, from: number, to: number): number {
   let released = 0;
-  const { frames, firstRow } = framed!;
   for (let k = 0; k < frames.length; k++) {
-    if (firstRow[k]! < from || firstRow[k]! >= to) continue;
+    if (lastRow[k]! < from || lastRow[k]! >= to) continue;
     const f = frames[k]!;
     released += analyzer.pushFrame(f.sensor, f.t0Us, periodUs, f.samples, f.count).length;
   }
   return released;
 }
-let framed: { frames: Frame[]; firstRow: Int32Array } | undefined;
 
 const keep: number[][] = new Array(1024);
 /** The control: a fresh array per sample, kept in a small ring so it cannot be optimised away. */
@@ -148,9 +151,8 @@ for (const rateHz of (args.get('rates') ?? '200,1000').split(',').map(Number)) {
   const split = Math.floor(count / 4);
   const end = 2 * split;
   const analyzer = new SessionAnalyzer(JSON.parse(args.get('params') ?? '{}') as ConstructorParameters<typeof SessionAnalyzer>[0], { sensors: SENSOR_IDS });
-  const byFrames = args.get('feed') === 'frames';
-  framed = byFrames ? framesOf(data, sensorOf, count) : undefined;
-  const feed = byFrames ? (a: SessionAnalyzer, _d: Float64Array, _s: Uint8Array, from: number, to: number) => feedFrames(a, 1e6 / rateHz, from, to) : feedRows;
+  const framed = args.get('feed') === 'frames' ? framesOf(data, sensorOf, count) : undefined;
+  const feed = framed === undefined ? feedRows : (a: SessionAnalyzer, _d: Float64Array, _s: Uint8Array, from: number, to: number) => feedFrames(a, framed, 1e6 / rateHz, from, to);
   feed(analyzer, data, sensorOf, 0, split);
   control(data, 0, split);
   // Run with --no-concurrent-recompilation: a hot function still waiting in a lower tier boxes its doubles,
