@@ -18,7 +18,7 @@ const program = newProgram();
 program
   .command('start')
   .description('all-in-one on the embedded default: broker, local store, ingest, API + dashboard, simulated runners (env: DATA_DIR, API_PORT, MQTT_PORT, or MQTT_URL / INFLUX_* for real services)')
-  .option('--no-sim', 'no simulated runners (real phones or `gaitwatch simulate` publish instead)')
+  .option('--no-sim', 'no simulated runners and no demo history (real phones or `gaitwatch simulate` publish instead)')
   .action(async (flags: StartFlags) => runOrExit(async () => (await import('./start.ts')).start(flags)));
 
 program

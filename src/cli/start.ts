@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '@gaitwatch/ingest';
 import { ApiConfigError } from '@gaitwatch/api';
-import { startGaitwatch } from '../start/index.ts';
+import { DEMO_HISTORY_ATHLETE, startGaitwatch } from '../start/index.ts';
 import { UsageError } from './errors.ts';
 import { runUntilSignal } from './run-until-signal.ts';
 
@@ -46,6 +46,7 @@ export async function start(flags: StartFlags): Promise<void> {
   console.log(`  store    ${running.ingest.store.kind}`);
   console.log(`  api      ${running.apiUrl}/v1  (OpenAPI: ${running.apiUrl}/docs)`);
   console.log(`  runners  ${fleet !== undefined ? 'demo-ana (hips tire early), demo-ben (steady), demo-cleo (weak side): live, simulated' : 'none (--no-sim)'}`);
+  if (fleet !== undefined) console.log(`  history  ${DEMO_HISTORY_ATHLETE} (back from ITB pain): six past weeks of runs, simulated, for the Return-to-run view`);
   console.log(`gaitwatch ready: dashboard ${running.dashboardUrl} token ${running.token}`);
   await runUntilSignal(running);
 }

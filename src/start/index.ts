@@ -13,10 +13,12 @@ import { ConfigError, loadConfig, startIngest, type IngestService } from '@gaitw
 import { openStore, type GaitStore } from '@gaitwatch/storage';
 import { pino, type Logger } from 'pino';
 import { brokerAccount, startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.ts';
+import { DEMO_HISTORY_ATHLETE, seedDemoHistory } from './demo-history.ts';
 import { DEMO_RUNNERS, startDemoRunners, type DemoFleet, type DemoRunner } from './demo-runners.ts';
 import { keyEntries, loadOrCreateSecrets } from './secrets.ts';
 
 export { DEMO_RUNNERS, type DemoRunner } from './demo-runners.ts';
+export { DEMO_HISTORY_ATHLETE, seedDemoHistory } from './demo-history.ts';
 export { mayPublish, maySubscribe, type BrokerUser } from './broker-acl.ts';
 export { startEmbeddedBroker, brokerAccount, type EmbeddedBroker, type BrokerAccount } from './embedded-broker.ts';
 
@@ -34,6 +36,8 @@ export interface StartOptions {
   /** Run the simulated runners (default true). */
   readonly sim?: boolean;
   readonly runners?: readonly DemoRunner[];
+  /** Write the returning runner's six past weeks (demo-history.ts) on the first start. Default: as `sim`. */
+  readonly history?: boolean;
   /** The services' variables (MQTT_URL, INFLUX_*, LOG_LEVEL, INGEST_*, API_*); default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where the JSON logs go (default stderr, so stdout keeps the human lines and the ready line). */
@@ -62,6 +66,7 @@ export async function startGaitwatch(options: StartOptions): Promise<RunningGait
   const host = options.host ?? '127.0.0.1';
   const runners = options.runners ?? DEMO_RUNNERS;
   const sim = options.sim ?? true;
+  const history = options.history ?? sim;
   const level = env['LOG_LEVEL'] !== undefined && env['LOG_LEVEL'] !== '' ? env['LOG_LEVEL'] : 'warn';
   // Checked before the logger is made from it (pino would throw its own, less helpful error).
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError([`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`]);
@@ -76,7 +81,7 @@ export async function startGaitwatch(options: StartOptions): Promise<RunningGait
     options.logDestination ?? process.stderr,
   );
   const logger = root.child({ service: 'start' });
-  const { secrets, path: secretsPath } = await loadOrCreateSecrets(options.dataDir, runners.map((r) => r.athleteId));
+  const { secrets, path: secretsPath } = await loadOrCreateSecrets(options.dataDir, [...runners.map((r) => r.athleteId), ...(history ? [DEMO_HISTORY_ATHLETE] : [])]);
   const keysFile = join(options.dataDir, 'api-keys.json');
   await writeFile(keysFile, `${JSON.stringify({ keys: keyEntries(secrets) }, null, 2)}\n`, { mode: 0o600 });
 
@@ -122,6 +127,7 @@ export async function startGaitwatch(options: StartOptions): Promise<RunningGait
       ...(ingestConfig.store.influx !== undefined ? { influx: { ...ingestConfig.store.influx, logger: logger.child({ part: 'store' }) } } : {}),
     });
     cleanups.push(() => store.close());
+    if (history) await seedDemoHistory(store, { nowUs: Date.now() * 1000, logger });
     const api = await startApi(apiConfig, { store, logger: root.child({ service: 'api' }) });
     cleanups.push(() => api.stop());
     const ingest = await startIngest(ingestConfig, { store, logger: root.child({ service: 'ingest' }) });

@@ -1,7 +1,7 @@
 /**
  * The issue's three return-to-run histories, produced by the simulator
- * (seed.ts, history.ts: session plans and stance models, not the full DSP —
- * see history.ts for the shortcut), through @gaitwatch/coaching.
+ * (seed.ts, src/start/training-history.ts: session plans and stance models, not the full DSP —
+ * see src/start/training-history.ts for the shortcut), through @gaitwatch/coaching.
  */
 import { coachingSettings, loadReport, percentile95, trendReport, type OnsetSide } from '@gaitwatch/coaching';
 import { describe, expect, it } from 'vitest';

@@ -5,7 +5,7 @@
  * short sessions of one runner (3 min 50 s: long enough for the fresh-legs
  * baseline and a scaled fatigue onset at 150 s, short enough for CI): a
  * fatiguing one gives an onset just after the modelled one, a fresh one
- * "held all run". It also bounds the detection delay that history.ts's
+ * "held all run". It also bounds the detection delay that src/start/training-history.ts's
  * ALERT_DELAY_S stands for.
  */
 import { SessionAnalyzer, type AnalysisEvent, type SummaryEvent } from '@gaitwatch/dsp';
@@ -14,7 +14,7 @@ import { SimulatedSession } from '@gaitwatch/runner-sim';
 import { sessionLoad, sessionOnset } from '@gaitwatch/coaching';
 import type { AlertRecord, JsonObject, SessionRecord } from '@gaitwatch/storage';
 import { describe, expect, it } from 'vitest';
-import { ALERT_DELAY_S } from './history.ts';
+import { ALERT_DELAY_S } from '../../src/start/training-history.ts';
 
 const ONSET_S = 150;
 const DURATION_S = 230;
@@ -62,7 +62,7 @@ describe('form-breakdown onset from the real analyzer', () => {
     expect(sides.length).toBeGreaterThan(0);
     const first = Math.min(...sides.map((s) => s.onsetS!));
     const delayS = first - ONSET_S;
-    // Measured: 31 s on this runner (29 s and 41 s on two others); history.ts stands in with ALERT_DELAY_S = 35 s.
+    // Measured: 31 s on this runner (29 s and 41 s on two others); training-history.ts stands in with ALERT_DELAY_S = 35 s.
     expect(delayS).toBeGreaterThan(0);
     expect(delayS).toBeLessThan(60);
     expect(ALERT_DELAY_S).toBeLessThan(60);

@@ -1,5 +1,5 @@
 /**
- * The three return-to-run athletes of the issue, simulated (history.ts) and
+ * The three return-to-run athletes of the issue, simulated (src/start/training-history.ts) and
  * written to a store with their coaching settings: a block that ramps
  * correctly (8 % a week, Los Angeles), one that jumps 30 % in its fourth
  * week (Auckland), and one whose form-breakdown onset moves from ~3 miles to
@@ -7,7 +7,7 @@
  * trend). Shared by the coaching, API and browser tests.
  */
 import type { AthleteRecord, GaitStore } from '@gaitwatch/storage';
-import { simulateBlock, type SimulatedBlock } from './history.ts';
+import { simulateBlock, type SimulatedBlock } from '../../src/start/training-history.ts';
 
 /** Monday 2026-02-02 07:00 UTC, µs: the blocks' first week is 2026-W06. */
 export const FIRST_MONDAY_US = Date.parse('2026-02-02T07:00:00Z') * 1000;

@@ -137,8 +137,21 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser against the live syst
 
     // Coach view: every athlete with a traffic light, demo-ana not green (alerts today).
     await page.goto(`${system.dashboardUrl}#/coach`);
-    await expect.poll(() => page.locator('.roster-row').count(), { timeout: 20_000 }).toBe(RUNNERS.length);
+    // Every live runner and demo-dora, whose runs are past weeks (src/start/demo-history.ts).
+    await expect.poll(() => page.locator('.roster-row').count(), { timeout: 20_000 }).toBe(RUNNERS.length + 1);
     expect(await page.locator('.roster-row[data-athlete="demo-ana"]').getAttribute('data-light')).toMatch(/^(red|amber)$/);
+
+    // Return to run on the demo's own data: demo-dora's jump last week is red, and her load chart draws it against the plan.
+    await page.goto(`${system.dashboardUrl}#/rtr`);
+    await expect.poll(() => page.locator('.view-rtr').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
+    expect(await page.locator('.rtr-row[data-athlete="demo-dora"]').getAttribute('data-light')).toBe('red');
+    expect(await page.locator('.rtr-row[data-athlete="demo-dora"] .rtr-reasons').textContent()).toMatch(/35 % more than the week before/);
+    await page.click('.rtr-row[data-athlete="demo-dora"] h2 a');
+    await expect.poll(() => page.locator('.view-rtr-athlete').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
+    expect(await page.locator('#load-chart polyline.plan-line').count()).toBe(1);
+    expect(await page.locator('#load-chart rect.week-bar.warned').count()).toBe(1);
+    expect(await page.locator('#rtr-trend-words p[data-direction="later"]').count()).toBe(1);
+    await page.screenshot({ path: new URL('dashboard-rtr-demo.png', ARTIFACTS).pathname, fullPage: true });
 
     // A phone's width: nothing wider than the screen.
     await page.setViewportSize({ width: 360, height: 800 });

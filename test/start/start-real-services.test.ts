@@ -56,5 +56,8 @@ describe.skipIf(services.skip)('gaitwatch start with MQTT_URL and INFLUX_URL', (
     };
     expect(await influxql(`SELECT count("message") FROM "alert" WHERE "athlete" = 'demo-ana'`)).toBeGreaterThan(0);
     expect(await influxql(`SELECT count("schemaVersion") FROM "stride" WHERE "athlete" = 'demo-ben'`)).toBeGreaterThan(10);
+    // The returning runner's six past weeks went to InfluxDB too, and the load report reads them back from it.
+    const load = (await (await fetch(`${system.apiUrl}/v1/athletes/demo-dora/load?weeks=7`, { headers: { authorization: `Bearer ${system.token}` } })).json()) as { weeks: { distanceM: number }[] };
+    expect(load.weeks.map((w) => w.distanceM > 0)).toEqual([true, true, true, true, true, true, false]);
   }, 150_000);
 });

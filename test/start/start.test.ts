@@ -2,8 +2,9 @@
  * The README's main command end to end: `gaitwatch start` as a child process
  * on the embedded default. It prints the ready line, the simulated runner
  * whose hips tire raises a form alert through the API within 90 s, the live
- * stream carries strides and the alert, Ctrl-C stops it cleanly, and a second
- * start on the same DATA_DIR keeps the token and every earlier session.
+ * stream carries strides and the alert, the returning runner's past weeks are
+ * there, Ctrl-C stops it cleanly, and a second start on the same DATA_DIR keeps
+ * the token and every earlier session (and writes the history only once).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -98,8 +99,11 @@ describe('gaitwatch start', () => {
     const strideAthletes = new Set(live.of<{ athleteId: string }>('stride').map((s) => s.athleteId));
     expect([...strideAthletes].sort()).toEqual(['demo-ana', 'demo-ben', 'demo-cleo']);
     live.close();
-    const firstSessions = await getJson<{ items: SessionItem[] }>(`${api}/v1/sessions`, first.token);
-    expect(firstSessions.items.map((s) => s.athleteId).sort()).toEqual(['demo-ana', 'demo-ben', 'demo-cleo']);
+    const firstSessions = await getJson<{ items: SessionItem[] }>(`${api}/v1/sessions?limit=100`, first.token);
+    // The three live runners' sessions, and the returning runner's six past weeks (src/start/demo-history.ts).
+    expect([...new Set(firstSessions.items.map((s) => s.athleteId))].sort()).toEqual(['demo-ana', 'demo-ben', 'demo-cleo', 'demo-dora']);
+    expect(firstSessions.items.filter((s) => s.athleteId === 'demo-dora')).toHaveLength(18);
+    expect(first.output().stdout).toMatch(/^ {2}history {2}demo-dora /m);
 
     // Ctrl-C: a clean stop, exit 0, within a bound.
     first.child.kill('SIGINT');
@@ -122,6 +126,8 @@ describe('gaitwatch start', () => {
       expect(kept, `${s.athleteId}/${s.sessionId} after the restart`).toBeDefined();
       expect(kept!.endUs, `${s.athleteId}/${s.sessionId} ended by its runner's stop`).not.toBeNull();
     }
+    // The history is written once per DATA_DIR.
+    expect(sessions.items.filter((s) => s.athleteId === 'demo-dora')).toHaveLength(18);
     const alerts = await getJson<{ items: AlertItem[] }>(`${api2}/v1/alerts?athlete=demo-ana&session=${formAlert!.sessionId}`, second.token);
     expect(alerts.items.some((a) => a.type === formAlert!.type)).toBe(true);
     second.child.kill('SIGINT');

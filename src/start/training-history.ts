@@ -1,5 +1,7 @@
 /**
- * Multi-week training histories made by the runner simulator, cheaply.
+ * Multi-week training histories made by the runner simulator, cheaply: the
+ * demo athlete of `gaitwatch start` who returns from injury (demo-history.ts)
+ * and the return-to-run tests (test/coaching/seed.ts).
  *
  * The shortcut (stated, because it matters): running the full DSP over
  * dozens of 30-minute sessions would cost minutes of CPU. Only the load and
@@ -12,13 +14,13 @@
  *   - GPS distance (the phone's `stop`): the speed schedule integrated over the run;
  *   - the `form_breakdown` alert: at the plan's fatigue onset plus
  *     ALERT_DELAY_S, the analyzer's detection delay on this model (measured
- *     by the real-DSP test in onset-pipeline.test.ts, which holds it to a
+ *     by the real-DSP test in test/coaching/onset-pipeline.test.ts, which holds it to a
  *     bound), on the side whose hip the model tires more;
  *   - strides (optional): one per simulated running stance with the model's
  *     pelvic drop (for the peak-pelvic-drop trend).
  * What the DSP does with real samples is tested elsewhere (test/dsp); that a
  * real analyzer's alert turns into the right onset is tested in
- * onset-pipeline.test.ts.
+ * test/coaching/onset-pipeline.test.ts.
  */
 import type { AlertRecord, SessionRecord, StrideRecord, WriteBatch } from '@gaitwatch/storage';
 import { SimulatedSession } from '@gaitwatch/runner-sim';
@@ -40,6 +42,10 @@ export interface BlockSpec {
   readonly onsetM?: (k: number) => number | null;
   /** Write one stride per simulated running stance (for pelvic-drop trends). */
   readonly strides?: boolean;
+  /** The id of session k (0-based) starting at `startUs`; default `run-01`, `run-02` … */
+  readonly sessionId?: (k: number, startUs: number) => string;
+  /** Fields added to every session's summary (e.g. where the session came from). */
+  readonly summary?: Readonly<Record<string, string>>;
 }
 
 export interface SimulatedBlock extends Required<Pick<WriteBatch, 'sessions' | 'alerts' | 'strides'>> {
@@ -78,13 +84,13 @@ export function simulateBlock(spec: BlockSpec): SimulatedBlock {
       const body = sim.body;
       const stances = body.steps.filter((s) => !s.virtual);
       const left = stances.filter((s) => s.side === 0).length;
-      const sessionId = `run-${String(k + 1).padStart(2, '0')}`;
+      const sessionId = spec.sessionId?.(k, startUs) ?? `run-${String(k + 1).padStart(2, '0')}`;
       sessions.push({
         athleteId: spec.athleteId,
         sessionId,
         startUs,
         endUs: startUs + durationS * 1e6,
-        summary: { strides: { left, right: stances.length - left }, cadenceSpmMedian: sim.profile.cadenceSpm, gpsDistanceM: body.speed.distanceAt(durationS), state: 'closed', endReason: 'stop' },
+        summary: { ...spec.summary, strides: { left, right: stances.length - left }, cadenceSpmMedian: sim.profile.cadenceSpm, gpsDistanceM: body.speed.distanceAt(durationS), state: 'closed', endReason: 'stop' },
       });
       if (sim.plan.fatigueOnsetS !== undefined && sim.plan.fatigueOnsetS + ALERT_DELAY_S < durationS) {
         // The analyzer names the side whose series rose first: the hip the model tires more (the larger mean drop once tired).
