@@ -76,6 +76,7 @@ describe.skipIf(!haveBrowser)('return-to-run views in a real browser', () => {
     await page.click('.rtr-row[data-athlete="rehab-jump"] h2 a');
     await expect.poll(() => page.locator('.view-rtr-athlete').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
     expect(await page.locator('#load-chart rect.week-bar').count()).toBe(12);
+    expect(await page.locator('#rtr-athlete-heading').textContent()).toBe('Jonas (jumped) · rehab-jump');
     expect(await page.locator('#load-chart polyline.plan-line').count()).toBe(1);
     expect(await page.locator('#load-chart rect.week-bar.warned').getAttribute('data-week')).toBe('2026-W09');
     expect(await page.locator('#rtr-warnings li[data-kind="week_over_week"]').count()).toBe(1);

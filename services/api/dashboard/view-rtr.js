@@ -110,7 +110,8 @@ export function mountRtrAthlete(root, { api, onError }, athleteId) {
   const screenBox = h('figure', { class: 'rtr-figure', id: 'screen-figure' }, h('figcaption', null, 'Loading the movement screens…'));
   const warnings = h('ul', { class: 'rtr-warnings', id: 'rtr-warnings' });
   const words = h('div', { class: 'rtr-words', id: 'rtr-trend-words' });
-  const view = h('section', { class: 'view view-rtr-athlete', 'aria-labelledby': 'rtr-athlete-heading' }, h('p', { class: 'no-print' }, h('a', { href: '#/rtr' }, '← Return to run')), h('h1', { id: 'rtr-athlete-heading' }, athleteId), loadBox, warnings, onsetBox, words, h('h2', null, 'Movement screens beside running'), screenBox);
+  const heading = h('h1', { id: 'rtr-athlete-heading' }, athleteId);
+  const view = h('section', { class: 'view view-rtr-athlete', 'aria-labelledby': 'rtr-athlete-heading' }, h('p', { class: 'no-print' }, h('a', { href: '#/rtr' }, '← Return to run')), heading, loadBox, warnings, onsetBox, words, h('h2', null, 'Movement screens beside running'), screenBox);
   replace(root, view);
   let gone = false;
   const id = encodeURIComponent(athleteId);
@@ -126,6 +127,8 @@ export function mountRtrAthlete(root, { api, onError }, athleteId) {
         ...['left', 'right'].map((side) => h('p', { 'data-side': side, 'data-direction': trends.onset[side].direction }, h('strong', null, `${side[0].toUpperCase()}${side.slice(1)}: `), trends.onset[side].explanation, ' ', trends.pelvicDrop[side].explanation)),
       );
       fillScreens(screenBox, screens, athlete);
+      // The name the coach gave (absent for a researcher who sees pseudonyms), with the id the API knows them by.
+      if (typeof athlete.displayName === 'string' && athlete.displayName !== '') replace(heading, `${athlete.displayName} · ${athleteId}`);
       view.dataset.loaded = 'true';
     })
     .catch(onError);
