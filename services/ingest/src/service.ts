@@ -110,7 +110,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
   const writer = new StoreWriter(store, logger.child({ part: 'store-writer' }), metrics);
   const publishAlert = (athleteId: string, sessionId: string, payload: string): void => publisher.publish('alerts', buildTopic(athleteId, sessionId, 'alerts'), payload);
   // Training load across sessions: a closed session may push its week past the athlete's ramp limit.
-  const loadRamp = new LoadRampCheck({ store, logger: logger.child({ part: 'load-ramp' }), metrics, write: (alert) => writer.alert(alert), publish: publishAlert });
+  const loadRamp = new LoadRampCheck({ store, logger: logger.child({ part: 'load-ramp' }), metrics, write: (alert) => writer.alert(alert), publish: publishAlert, written: () => writer.written() });
   // Required<…>: the service takes every kind of output, reps included (the interface leaves `rep` optional for tests).
   const output: Required<SessionOutput> = {
     stride: ({ kind: _kind, ...record }) => writer.stride(record),
