@@ -67,6 +67,27 @@ describe('JWT bearer tokens', () => {
     expect((await get(hsApp, '/v1/sessions/r1/s1', KEYS.runnerR1)).statusCode).toBe(200);
   });
 
+  it('a coach signed in with a token reads their own digest under the id /v1/me gives them, and nobody else’s', async () => {
+    const coach = hs256({ sub: 'c1', role: 'coach', athleteIds: ['r2'], exp: now() + 600, iss: 'club-idp', aud: 'gaitwatch' });
+    const me = (await get(hsApp, '/v1/me', coach)).json() as { id: string };
+    expect(me.id).toBe('jwt:c1');
+    const own = await get(hsApp, `/v1/coaches/${encodeURIComponent(me.id)}/digest`, coach);
+    expect(own.statusCode, own.body).toBe(200);
+    expect((own.json() as { athletes: { athleteId: string }[] }).athletes.map((a) => a.athleteId)).toEqual(['r2']);
+    // Another token coach, and a key coach of the same name: 403.
+    expect((await get(hsApp, `/v1/coaches/${encodeURIComponent('jwt:c2')}/digest`, coach)).statusCode).toBe(403);
+    expect((await get(hsApp, '/v1/coaches/c1/digest', coach)).statusCode).toBe(403);
+    // An admin cannot look up a token coach's roster (only their token carries it): 404 that says so.
+    const admin = await get(hsApp, `/v1/coaches/${encodeURIComponent('jwt:c1')}/digest`, KEYS.admin);
+    expect(admin.statusCode).toBe(404);
+    expect(admin.json().error.message).toMatch(/known only from their tokens/);
+    for (const bad of ['jwt:', 'jwt:-x', 'jwt:a b', 'jwtx:c1']) {
+      const res = await get(hsApp, `/v1/coaches/${encodeURIComponent(bad)}/digest`, KEYS.admin);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json().error.message).toMatch(/key id .* or jwt: and a token subject/);
+    }
+  });
+
   it('refuses every wrong token with 401', async () => {
     const refused: [string, string][] = [
       ['expired', hs256(runner('r1', { exp: now() - 120 }))],

@@ -1,6 +1,7 @@
 /**
- * The key: taken once from `#token=<key>` (then wiped from the address bar
- * and history entry), or typed into the sign-in form; kept in
+ * The key (or an identity provider's JWT): taken once from `#token=<key>`
+ * (then wiped from the address bar and history entry), or typed into the
+ * sign-in form; kept in
  * sessionStorage (gone when the tab closes), never put in a URL.
  */
 const STORAGE_KEY = 'gaitwatch.token';
@@ -22,9 +23,15 @@ export function clearToken() {
   sessionStorage.removeItem(STORAGE_KEY);
 }
 
-/** Plausible shape of a key (`gw_` + base64url), checked before sending it anywhere. */
-export function looksLikeKey(text) {
-  return /^gw_[A-Za-z0-9_-]{8,200}$/.test(text.trim());
+/**
+ * Plausible shape of what the API takes as a bearer, checked before sending
+ * it anywhere: an API key (`gw_` + base64url) or, where the server accepts
+ * an identity provider's tokens (API_JWT_*), a JWT (three base64url parts).
+ * @param {string} text
+ */
+export function looksLikeToken(text) {
+  const t = text.trim();
+  return /^gw_[A-Za-z0-9_-]{8,200}$/.test(t) || (t.length <= 8192 && /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(t));
 }
 
 /**
@@ -41,7 +48,7 @@ export function takeTokenFromFragment() {
     token = '';
   }
   history.replaceState(null, '', `${location.pathname}#/`);
-  if (!looksLikeKey(token)) return false;
+  if (!looksLikeToken(token)) return false;
   storeToken(token);
   return true;
 }

@@ -4,7 +4,7 @@
  * ends the session and returns to sign-in with the reason.
  */
 import { ApiRequestError, UnauthorizedError, createApi } from './api.js';
-import { clearToken, currentToken, looksLikeKey, storeToken, takeTokenFromFragment } from './auth.js';
+import { clearToken, currentToken, looksLikeToken, storeToken, takeTokenFromFragment } from './auth.js';
 import { h, replace } from './dom.js';
 import { openLiveStream } from './live-stream.js';
 import { LiveState } from './live-state.js';
@@ -45,7 +45,7 @@ function showBanner(text) {
 /** @param {unknown} error */
 function onError(error) {
   if (error instanceof UnauthorizedError) {
-    signOut('The API refused this key (401). It may have been revoked or mistyped: sign in again.');
+    signOut('The API refused this key or token (401). It may have expired, been revoked or mistyped: sign in again.');
     return;
   }
   const text = error instanceof ApiRequestError ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error);
@@ -76,24 +76,24 @@ function showSignIn(message) {
     'form',
     { id: 'sign-in', class: 'sign-in', method: 'post', action: '#' },
     h('h1', null, 'Sign in'),
-    h('label', { for: 'token-input' }, 'API key'),
+    h('label', { for: 'token-input' }, 'API key or sign-in token'),
     input,
-    h('p', { id: 'token-help', class: 'muted' }, 'The key (gw_…) from your coach or admin. It stays in this tab only and is sent in a header, never in a link.'),
+    h('p', { id: 'token-help', class: 'muted' }, 'The key (gw_…) from your coach or admin, or the token your club’s sign-in gave you. It stays in this tab only and is sent in a header, never in a link.'),
     h('button', { type: 'submit' }, 'Sign in'),
     error,
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const token = /** @type {HTMLInputElement} */ (input).value.trim();
-    if (!looksLikeKey(token)) {
-      error.textContent = 'That does not look like a key: keys start with gw_.';
+    if (!looksLikeToken(token)) {
+      error.textContent = 'That does not look like a key or a token: keys start with gw_, tokens are three parts joined by dots.';
       return;
     }
     error.textContent = 'Checking the key…';
     try {
       await createApi(() => token).json('/v1/sessions?limit=1');
     } catch (e) {
-      error.textContent = e instanceof UnauthorizedError ? 'The API does not know this key (401). Check it and try again.' : `Could not check the key: ${e instanceof Error ? e.message : String(e)}`;
+      error.textContent = e instanceof UnauthorizedError ? 'The API does not accept this key or token (401): check it, or whether it has expired, and try again.' : `Could not check the key: ${e instanceof Error ? e.message : String(e)}`;
       return;
     }
     storeToken(token);

@@ -21,7 +21,7 @@ import { canSeeAthlete, seesPseudonyms, type Principal } from '../auth/principal
 import { pelvicDropPeaks, raisedAlertsIn, sessionsIn } from '../coaching-data.ts';
 import { digestHtml, DIGEST_CSP } from '../digest-html.ts';
 import { ApiError } from '../errors.ts';
-import { IdSchema, TimeSchema } from './query-schemas.ts';
+import { IdSchema, PrincipalIdSchema, TimeSchema } from './query-schemas.ts';
 
 const WEEK_US = 7 * 86_400e6;
 /** Most weeks one request reports: a year; the store reads four more for the ACWR. */
@@ -42,7 +42,8 @@ const DigestQuery = z
   .object({ at: At.optional(), format: z.enum(['json', 'html']).optional().meta({ description: 'json (default) or html: a printable page' }) })
   .strict();
 const AthletePath = z.object({ athleteId: IdSchema });
-const CoachPath = z.object({ coachId: IdSchema });
+// A coach signed in with a token has the principal id jwt:<sub> (GET /v1/me): their own digest must be reachable.
+const CoachPath = z.object({ coachId: PrincipalIdSchema });
 
 /** An athlete's coaching data over `weeks` weeks ending with the one holding `atUs`, in their zone. */
 interface Coaching {
@@ -90,7 +91,9 @@ function rosterOf(principal: Principal, coachId: string, roster: CoachRoster): r
   }
   if (principal.role !== 'admin') throw new ApiError('GW_API_FORBIDDEN', `role ${principal.role} may not read a coach's digest`);
   const athletes = roster(coachId);
-  if (athletes === null) throw new ApiError('GW_API_NOT_FOUND', `no coach ${coachId}`);
+  if (athletes === null) {
+    throw new ApiError('GW_API_NOT_FOUND', coachId.startsWith('jwt:') ? `no roster for ${coachId}: a coach known only from their tokens has none this server can look up (their token names it)` : `no coach ${coachId}`);
+  }
   return athletes;
 }
 

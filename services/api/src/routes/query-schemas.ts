@@ -9,6 +9,11 @@ import { z } from 'zod';
 
 export const IdSchema = z.string().regex(ID_PATTERN, 'must be an id: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}');
 
+/** Who a caller is (GET /v1/me's `id`): a key's id, or `jwt:` + a token's `sub` (auth/jwt.ts: never a key id). */
+export const PrincipalIdSchema = z
+  .string()
+  .refine((s) => ID_PATTERN.test(s.startsWith('jwt:') ? s.slice(4) : s), 'must be a key id ([A-Za-z0-9][A-Za-z0-9_.-]{0,63}) or jwt: and a token subject');
+
 // 2015-01-01 and 2100-01-01 in µs: the store's accepted range (DESIGN.md times are integer µs since the epoch).
 const MIN_US = 1_420_070_400_000_000;
 const MAX_US = 4_102_444_800_000_000;
