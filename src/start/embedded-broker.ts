@@ -28,8 +28,10 @@ export interface EmbeddedBroker {
   readonly url: string;
   readonly port: number;
   /** Refusals so far, by what was refused (tests and the log read them). */
-  readonly refused: { connect: number; publish: number; subscribe: number };
+  readonly refused: { connect: number; clientId: number; publish: number; subscribe: number; forward: number };
   addAccount(account: BrokerAccount): void;
+  /** Binds a client id to one account before anyone connects with it (the services' own ids). */
+  reserveClientId(clientId: string, username: string): void;
   close(): Promise<void>;
 }
 
@@ -39,12 +41,28 @@ export interface EmbeddedBroker {
  * (anonymous refused, devices confined to their athlete's topics; see
  * broker-acl.ts). Its persistence is in memory: a restart loses what it had
  * queued, which ingest's checkpoints and the phones' resending tolerate.
+ *
+ * A client id belongs to the account that holds it. MQTT lets a new
+ * connection with a taken id close the old one and inherit its persistent
+ * session — subscriptions and queued messages included — so without this a
+ * device's login could use `gaitwatch-ingest`, knock ingest off the broker
+ * and be handed every athlete's IMU messages. An id is bound on connect to
+ * its account (the services' ids before anyone connects), released when a
+ * clean session ends, kept while a persistent one may resume; another
+ * account presenting it is refused (CONNACK 2, identifier rejected). Every
+ * delivery is also checked against the receiver's read rights
+ * (authorizeForward), as Mosquitto checks its ACL at delivery.
  */
 export async function startEmbeddedBroker(options: { host: string; port: number; logger: Logger; accounts: readonly BrokerAccount[] }): Promise<EmbeddedBroker> {
   const { logger } = options;
   const accounts = new Map(options.accounts.map((a) => [a.username, a]));
   const users = new WeakMap<object, BrokerUser>();
-  const refused = { connect: 0, publish: 0, subscribe: 0 };
+  /** Client id → the username holding it. */
+  const owners = new Map<string, string>();
+  /** Client id → the connection that last authenticated with it (an older one closed by a takeover must not release the id). */
+  const holders = new Map<string, object>();
+  const reserved = new Set<string>();
+  const refused = { connect: 0, clientId: 0, publish: 0, subscribe: 0, forward: 0 };
   // A subscriber that stops reading is disconnected after 30 s instead of stalling every delivery (aedes docs).
   const broker = await Aedes.createBroker({ drainTimeout: 30_000 });
   broker.authenticate = (client, username, password, done) => {
@@ -55,8 +73,32 @@ export async function startEmbeddedBroker(options: { host: string; port: number;
       const error = Object.assign(new Error('not authorized'), { returnCode: 5 });
       return done(error as Parameters<typeof done>[0], false);
     }
+    const owner = owners.get(client.id);
+    if (owner !== undefined && owner !== account.username) {
+      refused.clientId++;
+      logger.warn({ clientId: client.id, username: account.username }, 'broker: connection refused (client id held by another account)');
+      const error = Object.assign(new Error('client id held by another account'), { returnCode: 2 });
+      return done(error as Parameters<typeof done>[0], false);
+    }
+    owners.set(client.id, account.username);
+    holders.set(client.id, client);
     users.set(client, account.user);
     done(null, true);
+  };
+  broker.on('clientDisconnect', (client) => {
+    // A clean session leaves nothing to resume: its id is free again (a persistent one stays bound, as does a service's).
+    if (holders.get(client.id) !== client) return;
+    holders.delete(client.id);
+    if (client.clean && !reserved.has(client.id)) owners.delete(client.id);
+  });
+  broker.authorizeForward = (client, packet) => {
+    const user = users.get(client);
+    if (user === undefined || !maySubscribe(user, packet.topic)) {
+      refused.forward++;
+      logger.warn({ clientId: client.id, topic: packet.topic }, 'broker: delivery refused by the ACL');
+      return null;
+    }
+    return packet;
   };
   broker.authorizePublish = (client, packet, done) => {
     // client null: aedes delivering a stored last will of a client gone since; it was checked when that client connected.
@@ -93,6 +135,10 @@ export async function startEmbeddedBroker(options: { host: string; port: number;
     port,
     refused,
     addAccount: (account) => void accounts.set(account.username, account),
+    reserveClientId: (clientId, username) => {
+      reserved.add(clientId);
+      owners.set(clientId, username);
+    },
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

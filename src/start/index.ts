@@ -120,6 +120,11 @@ export async function startGaitwatch(options: StartOptions): Promise<RunningGait
       LOG_LEVEL: level,
       ...(broker !== undefined ? as('api') : { MQTT_URL: mqttUrl }),
     });
+    // The services' client ids are theirs before anything connects: a device login cannot take one over (embedded-broker.ts).
+    if (broker !== undefined) {
+      if (ingestConfig.mqtt !== undefined) broker.reserveClientId(ingestConfig.mqtt.clientId, 'ingest');
+      if (apiConfig.mqtt !== undefined) broker.reserveClientId(apiConfig.mqtt.clientId, 'api');
+    }
 
     // One store for both services: SQLite in WAL mode has one writer (ingest); the API only reads.
     const store: GaitStore = await openStore({

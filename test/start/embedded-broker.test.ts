@@ -2,7 +2,8 @@
  * The embedded broker of `gaitwatch start` refuses what a deployed Mosquitto
  * refuses (deploy/mosquitto/acl): anonymous and wrong passwords, a device
  * publishing into another athlete's session, a device reading another
- * athlete's alerts, wildcards that widen a device's reach.
+ * athlete's alerts, wildcards that widen a device's reach; and a device login
+ * cannot take over a service's (or another account's) client id and session.
  */
 import { buildTopic } from '@gaitwatch/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -94,6 +95,71 @@ describe('embedded broker authorization', () => {
     await settle();
     expect(benGot).toEqual([buildTopic('ben', 's1', 'alerts')]);
     expect(anaGot).toEqual([]);
+  });
+
+  it('a device login cannot take over a service’s client id: ingest stays connected and its session’s messages stay with it', async () => {
+    broker.reserveClientId('svc-ingest', 'ingest');
+    // Ingest as deployed: a persistent session under its own id, subscribed to every athlete's IMU.
+    const ingest = await mqtt.connectAsync(broker.url, { clientId: 'svc-ingest', clean: false, reconnectPeriod: 0, username: 'ingest', password: PASSWORDS.ingest });
+    clients.push(ingest);
+    await ingest.subscribeAsync('gaitwatch/v1/+/+/imu', { qos: 1 });
+    const ingestGot = received(ingest);
+    let ingestClosed = false;
+    ingest.on('close', () => (ingestClosed = true));
+    const before = broker.refused.clientId;
+    // ana's device login with ingest's id: refused (CONNACK 2, identifier rejected), while ingest is connected…
+    await expect(mqtt.connectAsync(broker.url, { clientId: 'svc-ingest', clean: false, reconnectPeriod: 0, username: 'ana', password: PASSWORDS.ana })).rejects.toThrow(/Identifier rejected/i);
+    const ben = await connect('ben', PASSWORDS.ben);
+    await ben.publishAsync(buildTopic('ben', 's1', 'imu'), 'ben sample', { qos: 1 });
+    await settle();
+    expect(ingestClosed).toBe(false);
+    expect(ingestGot).toEqual([buildTopic('ben', 's1', 'imu')]);
+    // …and while it is away: its queued messages are not handed to the device.
+    await ingest.endAsync();
+    await ben.publishAsync(buildTopic('ben', 's2', 'imu'), 'queued for ingest', { qos: 1 });
+    await expect(mqtt.connectAsync(broker.url, { clientId: 'svc-ingest', clean: false, reconnectPeriod: 0, username: 'ana', password: PASSWORDS.ana })).rejects.toThrow(/Identifier rejected/i);
+    expect(broker.refused.clientId).toBe(before + 2);
+    // Ingest itself resumes its session and gets what was queued for it.
+    const back = await mqtt.connectAsync(broker.url, { clientId: 'svc-ingest', clean: false, reconnectPeriod: 0, username: 'ingest', password: PASSWORDS.ingest });
+    clients.push(back);
+    const backGot = received(back);
+    await settle();
+    expect(backGot).toEqual([buildTopic('ben', 's2', 'imu')]);
+  });
+
+  it('a device’s clean-session id is bound while it is connected and free once it has gone', async () => {
+    const ana = await mqtt.connectAsync(broker.url, { clientId: 'phone-1', reconnectPeriod: 0, username: 'ana', password: PASSWORDS.ana });
+    clients.push(ana);
+    await expect(mqtt.connectAsync(broker.url, { clientId: 'phone-1', reconnectPeriod: 0, username: 'ben', password: PASSWORDS.ben })).rejects.toThrow(/Identifier rejected/i);
+    // The same account taking its own id over (a phone reconnecting) is MQTT's ordinary takeover; the id stays bound to ana.
+    const again = await mqtt.connectAsync(broker.url, { clientId: 'phone-1', reconnectPeriod: 0, username: 'ana', password: PASSWORDS.ana });
+    clients.push(again);
+    await settle();
+    await expect(mqtt.connectAsync(broker.url, { clientId: 'phone-1', reconnectPeriod: 0, username: 'ben', password: PASSWORDS.ben })).rejects.toThrow(/Identifier rejected/i);
+    await again.endAsync();
+    await settle();
+    const ben = await mqtt.connectAsync(broker.url, { clientId: 'phone-1', reconnectPeriod: 0, username: 'ben', password: PASSWORDS.ben });
+    clients.push(ben);
+    expect(ben.connected).toBe(true);
+  });
+
+  it('checks every delivery against the receiver’s rights: a persistent session outlives a downgrade of its account, its reach does not', async () => {
+    broker.addAccount(brokerAccount('lab-1', { kind: 'ingest' }, 'lab-pw-0123456789'));
+    const lab = await mqtt.connectAsync(broker.url, { clientId: 'lab-1', clean: false, reconnectPeriod: 0, username: 'lab-1', password: 'lab-pw-0123456789' });
+    await lab.subscribeAsync('gaitwatch/v1/+/+/imu', { qos: 1 });
+    await lab.endAsync();
+    // Queued for the session while it is away (QoS 1): the messages a takeover of a session would be handed.
+    const ben = await connect('ben', PASSWORDS.ben);
+    await ben.publishAsync(buildTopic('ben', 's3', 'imu'), 'queued, not for lab-1 any more', { qos: 1 });
+    // The account becomes a device of its own athlete (rights rotated while its session is kept).
+    broker.addAccount(brokerAccount('lab-1', { kind: 'device', athleteId: 'lab-1' }, 'lab-pw-0123456789'));
+    const before = broker.refused.forward;
+    const again = await mqtt.connectAsync(broker.url, { clientId: 'lab-1', clean: false, reconnectPeriod: 0, username: 'lab-1', password: 'lab-pw-0123456789' });
+    clients.push(again);
+    const got = received(again);
+    await settle();
+    expect(got).toEqual([]);
+    expect(broker.refused.forward).toBe(before + 1);
   });
 
   it('the rules themselves (pure)', () => {
