@@ -25,7 +25,8 @@ const password = (): string => randomBytes(24).toString('base64url');
 
 /** Reads the secrets from `dataDir`, adding whatever is missing for `athleteIds` (and creating the file the first time). */
 export async function loadOrCreateSecrets(dataDir: string, athleteIds: readonly string[]): Promise<{ secrets: StartSecrets; path: string }> {
-  await mkdir(dataDir, { recursive: true });
+  // Owner-only when made here: it will hold the store and the secrets (LocalStore's ownerOnly says why).
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, FILE);
   let secrets: StartSecrets;
   let changed = false;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore, type AlertRecord } from '@gaitwatch/storage';
@@ -70,6 +70,31 @@ describe('LocalStore (SQLite, better-sqlite3 12, WAL)', () => {
       await second.close();
     } finally {
       await rm(sub, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('LocalStore files', () => {
+  it('are owner-only: the folder it makes 0700, the database and its WAL 0600, also a database that was readable by all', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'gw-local-mode-'));
+    try {
+      const dataDir = join(root, 'made', 'data');
+      const store = new LocalStore({ dataDir, writerThread: false });
+      const { athleteId, sessionId } = freshIds('mode');
+      await store.write({ alerts: [alert(athleteId, sessionId, T0_US)] });
+      const mode = async (name: string): Promise<number> => (await stat(join(dataDir, name))).mode & 0o777;
+      expect(await mode('.')).toBe(0o700);
+      expect(await mode('gaitwatch.sqlite')).toBe(0o600);
+      expect(await mode('gaitwatch.sqlite-wal')).toBe(0o600);
+      expect(await mode('gaitwatch.sqlite-shm')).toBe(0o600);
+      await store.close();
+      // A store from before (or copied around) with files everyone could read: tightened when opened.
+      await chmod(join(dataDir, 'gaitwatch.sqlite'), 0o644);
+      const reopened = new LocalStore({ dataDir, writerThread: false });
+      expect(await mode('gaitwatch.sqlite')).toBe(0o600);
+      await reopened.close();
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
   });
 });

@@ -8,7 +8,7 @@
  * the store's own connection on the caller's thread.
  */
 import { QueryingStore } from '../store-queries.ts';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -55,8 +55,8 @@ export class LocalStore extends QueryingStore implements GaitStore {
 
   constructor(options: LocalStoreOptions) {
     super();
-    mkdirSync(options.dataDir, { recursive: true });
     const path = join(options.dataDir, options.fileName ?? 'gaitwatch.sqlite');
+    ownerOnly(options.dataDir, path);
     this.db = new Database(path);
     // Here first: the schema exists before the writer thread opens the file.
     prepareDatabase(this.db, options.synchronous ?? 'full');
@@ -137,4 +137,18 @@ export class LocalStore extends QueryingStore implements GaitStore {
   get writerThread(): Worker | undefined {
     return this.writer instanceof ThreadWriter ? this.writer.thread : undefined;
   }
+}
+
+/**
+ * The store holds every athlete's sessions, strides and profile: readable by
+ * its owner only, as the key and secrets files are — another local account
+ * must not read around the API's roles and pseudonyms. A folder made here is
+ * 0700 (one that exists is the operator's and left as it is); the database
+ * is created 0600 before SQLite opens it (SQLite gives its -wal and -shm the
+ * database's mode) and tightened to 0600 with its companions if it existed.
+ */
+function ownerOnly(dataDir: string, path: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +28,17 @@ async function drainAll(spool: Spool): Promise<string[]> {
 const segments = async (): Promise<string[]> => (await readdir(dir)).filter((n) => n.endsWith('.seg')).sort();
 
 describe('Spool', () => {
+  it('keeps its folder owner-only (it holds athlete data), made so or tightened', async () => {
+    const made = join(dir, 'new', 'spool');
+    await (await Spool.open(made)).close();
+    expect((await stat(made)).mode & 0o777).toBe(0o700);
+    const loose = join(dir, 'loose');
+    await mkdir(loose, { mode: 0o755 });
+    await chmod(loose, 0o755);
+    await (await Spool.open(loose)).close();
+    expect((await stat(loose)).mode & 0o777).toBe(0o700);
+  });
+
   it('gives records back in append order, across segments, and deletes each segment once replayed', async () => {
     const spool = await Spool.open(dir, { segmentBytes: 200 });
     for (let i = 0; i < 10; i++) await spool.append(text(i), 1);

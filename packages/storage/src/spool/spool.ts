@@ -13,7 +13,7 @@
  *   after a crash the replay may resend records already sent; points are
  *   idempotent (tags + time), so that doubles nothing.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { RECORD_HEADER_BYTES, encodeRecord, scanRecords, type ScannedRecord, type SpoolRecord } from './record.ts';
@@ -72,7 +72,9 @@ export class Spool {
   /** Opens (or creates) the spool in `dir`: finds the segments, drops a torn tail, counts the records waiting. */
   static async open(dir: string, options: SpoolOptions = {}): Promise<Spool> {
     const spool = new Spool(dir, options.maxBytes ?? 512 * 1024 * 1024, options.segmentBytes ?? 8 * 1024 * 1024, options.onCorrupt ?? (() => undefined));
-    await mkdir(dir, { recursive: true });
+    // Owner-only: the spool holds the same athlete data as the database (LocalStore's ownerOnly).
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
     await spool.recover();
     return spool;
   }
