@@ -33,7 +33,7 @@ program
 
 program
   .command('api')
-  .description('the API (env: API_PORT, INFLUX_* or DATA_DIR, API_KEYS_FILE; see services/api/README.md); the dashboard comes later')
+  .description('the API and the dashboard it serves at / (env: API_PORT, INFLUX_* or DATA_DIR, API_KEYS_FILE; see services/api/README.md)')
   .option('--create-key', 'print a new API key and its hashed entry for API_KEYS_FILE, then exit')
   .option('--role <role>', 'with --create-key: runner | coach | researcher | admin')
   .option('--athlete <ids>', "with --create-key: the runner's athlete id, or a coach's roster (comma-separated)")
@@ -47,7 +47,7 @@ program
   .option('--runners <n>', 'number of runners', '1')
   .option('--duration <d>', 'running time per runner, e.g. 90s, 10m, 1h', '10m')
   .option('--speedup <x>', 'simulated seconds per wall-clock second (live mode)', '1')
-  .option('--scenario <name>', 'steady | itb-fatigue | weak-side | return-to-run | sensor-faults', 'steady')
+  .option('--scenario <name>', 'steady | itb-fatigue | weak-side | return-to-run | sensor-faults | screen-squat | screen-step-down (a movement screen: reps, no running)', 'steady')
   .option('--seed <s>', 'seed: the same seed gives the same output bit for bit', '1')
   .option('--mqtt-url <url>', 'publish live to this broker')
   .option('--out <dir>', 'write recordings (<name>.csv, .truth.csv, .meta.json) here')

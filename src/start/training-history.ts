@@ -16,8 +16,9 @@
  *     ALERT_DELAY_S, the analyzer's detection delay on this model (measured
  *     by the real-DSP test in test/coaching/onset-pipeline.test.ts, which holds it to a
  *     bound), on the side whose hip the model tires more;
- *   - strides (optional): one per simulated running stance with the model's
- *     pelvic drop (for the peak-pelvic-drop trend).
+ *   - strides (optional): one per simulated stance (walk-in included, as the
+ *     summary counts them) with the model's pelvic drop (for the
+ *     peak-pelvic-drop trend).
  * What the DSP does with real samples is tested elsewhere (test/dsp); that a
  * real analyzer's alert turns into the right onset is tested in
  * test/coaching/onset-pipeline.test.ts.
@@ -40,7 +41,7 @@ export interface BlockSpec {
   readonly runsPerWeek?: number;
   /** Fatigue onset of session k (0-based), metres into the run; null: the runner holds form all run. Default: never. */
   readonly onsetM?: (k: number) => number | null;
-  /** Write one stride per simulated running stance (for pelvic-drop trends). */
+  /** Write one stride per simulated stance, as many as the summary counts (for pelvic-drop trends). */
   readonly strides?: boolean;
   /** The id of session k (0-based) starting at `startUs`; default `run-01`, `run-02` … */
   readonly sessionId?: (k: number, startUs: number) => string;
@@ -111,8 +112,8 @@ export function simulateBlock(spec: BlockSpec): SimulatedBlock {
         });
       }
       if (spec.strides === true) {
+        // Every stance the summary counts (the walk-in too, as the analysis stores it): the export and the summary agree.
         for (const s of stances) {
-          if (s.mode !== 'run') continue;
           const icUs = startUs + Math.round(s.icS * 1e6);
           strides.push({ athleteId: spec.athleteId, sessionId, side: s.side === 0 ? 'left' : 'right', icUs, toUs: icUs + Math.round(s.stanceS * 1e6), strideTimeS: 2 * s.stepS, gctS: s.stanceS, cadenceSpm: 60 / s.stepS, pelvicDropDeg: s.dropDeg, shankFrontalDeg: s.collapseDeg });
         }

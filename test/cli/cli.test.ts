@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SCENARIOS } from '@gaitwatch/runner-sim';
 import { describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/gaitwatch.mjs', import.meta.url));
@@ -25,6 +26,11 @@ describe('gaitwatch CLI', () => {
     const { status, stdout } = gaitwatch(command, '--help');
     expect(status).toBe(0);
     expect(stdout).toContain(`Usage: gaitwatch ${command}`);
+  });
+
+  it('names every scenario in simulate --help (the help is written by hand, the list lives in the simulator)', () => {
+    const { stdout } = gaitwatch('simulate', '--help');
+    for (const scenario of SCENARIOS) expect(stdout).toContain(scenario);
   });
 
   it('start refuses a bad port or configuration with the variable named (exit 2), before starting anything', () => {

@@ -61,6 +61,10 @@ describe('the demo history', () => {
     expect(Math.max(...sessions.map((s) => s.endUs))).toBeLessThan(mondayBefore(NOW_US, 0));
     expect(new Set(sessions.map((s) => s.summary.source))).toEqual(new Set(['demo-history']));
     expect(sessions.map((s) => s.sessionId)).toContain('run-2026-11-28');
+    // What the summary counts is what a researcher exports.
+    const last = (await get(`/v1/sessions/${DEMO_HISTORY_ATHLETE}/run-2026-11-28`)) as { summary: { strides: { left: number; right: number } } };
+    const stored = (await get(`/v1/sessions/${DEMO_HISTORY_ATHLETE}/run-2026-11-28/strides?limit=10000&layout=columns`)) as { count: number };
+    expect(stored.count).toBe(last.summary.strides.left + last.summary.strides.right);
   });
 
   it('follows the plan for five weeks, then warns of the last week’s jump on the load chart and in a red digest', async () => {
