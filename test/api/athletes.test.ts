@@ -253,6 +253,24 @@ describe('bad bodies', () => {
     expectError(await send(api, 'PATCH', '/v1/athletes/r1', 'coach', '', { 'content-type': 'application/json' }), 400, 'GW_API_BAD_BODY');
   });
 
+  it.each([
+    ['PATCH', '/v1/athletes/r1', '{"__proto__": {"x": 1}}', 'application/json'],
+    ['PATCH', '/v1/athletes/r1', '{"settings": {"__proto__": {"injuredSide": "left"}}}', 'application/merge-patch+json'],
+    ['PATCH', '/v1/athletes/r1', '{"constructor": {"prototype": {"x": 1}}}', 'application/json'],
+    ['POST', '/v1/alerts/ack', '{"athleteId": "r1", "__proto__": {"note": "x"}}', 'application/json'],
+  ] as const)('%s %s with %s (valid JSON, refused as a prototype-poisoning key) says so, not "not JSON"', async (method, url, body, type) => {
+    const before = await api.store.getAthlete('r1');
+    const res = await send(api, method, url, 'coach', body, { 'content-type': type });
+    expectError(res, 400, 'GW_API_BAD_BODY');
+    expect(res.json().error.message).toMatch(/a field named __proto__ \(or a constructor with a prototype field\), which is not allowed/);
+    expect(res.json().error.message).not.toMatch(/not (valid )?JSON/);
+    expect(await api.store.getAthlete('r1')).toEqual(before);
+    // Broken JSON is still reported as such.
+    const broken = await send(api, method, url, 'coach', body.slice(0, -1), { 'content-type': type });
+    expectError(broken, 400, 'GW_API_BAD_BODY');
+    expect(broken.json().error.message).toMatch(/not JSON/);
+  });
+
   it('a body over 4 KiB is refused with 413 GW_API_BODY_TOO_LARGE, on both body routes; without a key it is a 401 first', async () => {
     const big = { displayName: 'x', settings: { alerts: { voice: true } }, pad: 'p'.repeat(5000) };
     expectError(await send(api, 'PATCH', '/v1/athletes/r1', 'coach', big), 413, 'GW_API_BODY_TOO_LARGE');

@@ -126,6 +126,25 @@ describe('path and query tricks', () => {
     expect(res.json().error.code).toBe('GW_API_BAD_PATH');
   });
 
+  it.each([
+    ['/v1/sessions/r1/%ZZ', 'runnerR1'],
+    ['/v1/athletes/%E0%A4%A', null],
+    ['/v1/sessions/r1/s1%/strides', 'admin'],
+  ] as const)('a path that is not valid URL encoding is a 400 GW_API_BAD_REQUEST in the error envelope, with or without a key: %s', async (url, who) => {
+    const res = await api.get(url, who);
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const body = res.json();
+    expect(Object.keys(body)).toEqual(['error']);
+    expect(body.error).toEqual({ code: 'GW_API_BAD_REQUEST', message: expect.stringMatching(/not valid URL encoding.*encodeURIComponent/), requestId: expect.any(String) });
+  });
+
+  it('a path segment over the router’s 100 characters is a 400 GW_API_BAD_PATH in the envelope, like any id that is too long', async () => {
+    const res = await api.get(`/v1/sessions/r1/${'s'.repeat(150)}`, 'runnerR1');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toEqual({ code: 'GW_API_BAD_PATH', message: expect.stringMatching(/over 100 characters/), requestId: expect.any(String) });
+  });
+
   it.each(['/v1/sessions/r1/../r2/s1/strides', '/v1/sessions/r1/%2e%2e/r2/s1', '/v1/sessions/r1/s1/../../r2/s1/strides.csv'])(
     'a dot-dot path never reaches another athlete’s data: %s',
     async (url) => {

@@ -108,6 +108,46 @@ describe('GET /v1/coaches/:id/digest', () => {
     expect(onset.sessionsWithAlerts.length).toBeGreaterThan(0);
   });
 
+  it('lists a run still going that raised alerts (running: true) beside the week’s ended ones, in JSON and on the page', async () => {
+    // Four weeks after the seeded blocks (2026-W16), so no other test's week sees these sessions.
+    const atUs = AT_US + 4 * 7 * 86_400e6;
+    const alert = (sessionId: string, tUs: number, type: 'form_breakdown' | 'data_quality') => ({
+      athleteId: 'rehab-ok', sessionId, tUs, type, severity: 'warning' as const, metric: 'pelvicDropDeg', value: 8, baseline: 5, message: 'form breaking down', phase: 'raised' as const,
+    });
+    const ended = { athleteId: 'rehab-ok', sessionId: 'w16-ended', startUs: atUs - 2 * 86_400e6, endUs: atUs - 2 * 86_400e6 + 1_800e6, summary: { strides: { left: 2000, right: 2000 } } };
+    const running = { athleteId: 'rehab-ok', sessionId: 'w16-now', startUs: atUs - 3_600e6, endUs: null, summary: {} };
+    const quiet = { athleteId: 'rehab-ok', sessionId: 'w16-quiet', startUs: atUs - 7_200e6, endUs: null, summary: {} };
+    const screen = { athleteId: 'rehab-ok', sessionId: 'w16-screen', startUs: atUs - 5_400e6, endUs: null, summary: { activity: 'screen' } };
+    await store.write({
+      sessions: [ended, running, quiet, screen],
+      alerts: [
+        alert('w16-ended', ended.startUs + 900e6, 'form_breakdown'),
+        alert('w16-now', running.startUs + 600e6, 'form_breakdown'),
+        alert('w16-now', running.startUs + 900e6, 'form_breakdown'),
+        alert('w16-now', running.startUs + 1_000e6, 'data_quality'),
+        alert('w16-screen', screen.startUs + 60e6, 'data_quality'),
+      ],
+    });
+    await store.flush();
+
+    const digest = (await get(`/v1/coaches/coach-kim/digest?at=${atUs}`, 'coach')).json();
+    const ok = digest.athletes.find((a: { athleteId: string }) => a.athleteId === 'rehab-ok');
+    expect(ok.sessionsWithAlerts).toEqual([
+      { sessionId: 'w16-ended', startUs: ended.startUs, alerts: { form_breakdown: 1 } },
+      { sessionId: 'w16-now', startUs: running.startUs, alerts: { form_breakdown: 2, data_quality: 1 }, running: true },
+    ]);
+    // The running run has no load yet: the week counts the ended one only.
+    expect(ok.week.sessions).toBe(1);
+    expect((await get(`/v1/athletes/rehab-ok/digest?at=${atUs}`, 'runner')).json().sessionsWithAlerts).toEqual(ok.sessionsWithAlerts);
+
+    const page = (await get(`/v1/coaches/coach-kim/digest?format=html&at=${atUs}`, 'coach')).body;
+    const section = (id: string) => page.slice(page.indexOf(`data-athlete="${id}"`)).split('</section>')[0]!;
+    expect(section('rehab-ok')).toContain(`<li>w16-now (${new Date(running.startUs / 1000).toISOString().slice(0, 10)}, still running): 2 form breakdown, 1 data quality</li>`);
+    expect(section('rehab-ok')).toMatch(/<li>w16-ended \(\d{4}-\d\d-\d\d\): 1 form breakdown<\/li>/);
+    expect(section('rehab-ok')).not.toMatch(/raised an alert this week/);
+    expect(section('rehab-jump')).toContain('<p>No run raised an alert this week.</p>');
+  });
+
   it('is a printable page with format=html: escaped, no script, its own stylesheet', async () => {
     await patch('/v1/athletes/rehab-ok', 'coach', { displayName: 'Olivia <script>alert(1)</script>' });
     const res = await get(`/v1/coaches/coach-kim/digest?format=html&at=${AT_US - 3 * 7 * 86_400e6}`, 'admin');

@@ -73,6 +73,28 @@ describe('NDJSON export', () => {
     expect(manifest.analysis).toEqual({ source: 'session', ...recorded });
   });
 
+  it('says a demo-history session (gaitwatch start’s simulated past runs) was not analysed by the DSP, in NDJSON and CSV', async () => {
+    // What src/start/demo-history.ts writes: the summary says where the session came from, and no analysis block.
+    await api.store.write({
+      sessions: [{ athleteId: 'r2', sessionId: 'run-2026-05-20', startUs: 1_779_000_000_000_000, endUs: 1_779_001_800_000_000, summary: { source: 'demo-history', strides: { left: 2, right: 2 } } }],
+      strides: [0, 1, 2, 3].map((i) => ({ ...stride('r2', 'run-2026-05-20', i), icUs: 1_779_000_010_000_000 + i * 350_000, toUs: 1_779_000_010_220_000 + i * 350_000 })),
+    });
+    const expected = { source: 'demo-history', package: '@gaitwatch/runner-sim', version: 'unrecorded', parameters: {}, note: expect.stringMatching(/simulated demo session .*runner simulator’s modelled stances.*not @gaitwatch\/dsp output/) };
+    const ndjson = await api.get('/v1/sessions/r2/run-2026-05-20/strides.ndjson', 'researcher');
+    expect(ndjson.statusCode).toBe(200);
+    expect(ndjson.headers['x-gaitwatch-analysis-version']).toBe('unrecorded');
+    const [manifest, ...rows] = ndjson.body.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(manifest.analysis).toEqual(expected);
+    // Only `analysis` differs from any other session's manifest: same fields, same strides.
+    const analysed = JSON.parse((await api.get('/v1/sessions/r2/s1/strides.ndjson', 'researcher')).body.split('\n')[0]!);
+    expect(Object.keys(manifest)).toEqual(Object.keys(analysed));
+    expect(rows).toHaveLength(4);
+    const csv = await api.get('/v1/sessions/r2/run-2026-05-20/strides.csv', 'admin');
+    const line = csv.body.split('\n').find((l) => l.startsWith('# analysis: '))!;
+    expect(JSON.parse(line.slice('# analysis: '.length))).toEqual(expected);
+    expect(csv.body).not.toContain('@gaitwatch/dsp"');
+  });
+
   it('names the athlete by a stable pseudonym in a researcher’s export, by id for an identified researcher or an admin', async () => {
     const manifestOf = async (url: string, who: 'researcher' | 'researcherIdentified' | 'admin') => {
       const res = await api.get(url, who);

@@ -187,6 +187,75 @@ describe('bad parameters → 400 with the code and what was wrong', () => {
     expect(error.details.map((d: { field: string }) => d.field)).toContain(field);
     expect(error.message).toContain(field.split('.')[0]);
   });
+
+  it.each([
+    ['/v1/sessions?from=2026-02-30T00:00:00Z', 'from', '2026-02-30'],
+    ['/v1/sessions?from=2026-02-01T00:00:00Z&to=2026-09-31T00:00:00Z', 'to', '2026-09-31'],
+    ['/v1/alerts?to=2027-02-29T10:00:00%2B02:00', 'to', '2027-02-29'],
+    ['/v1/sessions/r1/s1/strides?from=2026-04-31T07:00:00Z', 'from', '2026-04-31'],
+    ['/v1/athletes/r1/load?at=2026-06-31T12:00:00Z', 'at', '2026-06-31'],
+    ['/v1/sessions?from=2026-13-45T00:00:00Z', 'from', '2026-13-45'],
+  ])('%s: a day the calendar does not have is refused (never rolled over), naming %s', async (url, field, day) => {
+    const res = await api.get(url, 'admin');
+    expect(res.statusCode).toBe(400);
+    const { error } = res.json();
+    expect(error.code).toBe('GW_API_BAD_QUERY');
+    expect(error.details).toEqual([{ in: 'querystring', field, problem: `must be a date that exists: the calendar has no ${day}` }]);
+    expect(error.message).toContain(`${field} must be a date that exists`);
+  });
+
+  it.each([
+    ['/v1/sessions?limit=0x10', 'limit'],
+    ['/v1/sessions?limit=1e3', 'limit'],
+    ['/v1/sessions?limit=%20100', 'limit'],
+    ['/v1/sessions?limit=100%20', 'limit'],
+    ['/v1/sessions?limit=%2B5', 'limit'],
+    ['/v1/sessions?limit=5.0', 'limit'],
+    ['/v1/sessions?limit=', 'limit'],
+    ['/v1/alerts?limit=0b11', 'limit'],
+    ['/v1/athletes?limit=1_000', 'limit'],
+    ['/v1/sessions/r1/s1/strides?limit=0o17', 'limit'],
+    ['/v1/athletes/r1/load?weeks=0x10', 'weeks'],
+    ['/v1/athletes/r1/trends?weeks=1e1', 'weeks'],
+    ['/v1/athletes/r1/screens?weeks=%208', 'weeks'],
+  ])('%s: a count not in plain decimal digits is refused', async (url, field) => {
+    const res = await api.get(url, 'admin');
+    expect(res.statusCode).toBe(400);
+    const { error } = res.json();
+    expect(error.code).toBe('GW_API_BAD_QUERY');
+    expect(error.details).toEqual([{ in: 'querystring', field, problem: expect.stringMatching(/^must be an integer between 1 and \d+, in decimal digits$/) }]);
+  });
+
+  it('takes counts in decimal digits (leading zeros too)', async () => {
+    for (const url of ['/v1/sessions?limit=1', '/v1/sessions?limit=10000', '/v1/sessions?limit=0100', '/v1/athletes/r1/load?weeks=52', '/v1/athletes/r1/load?weeks=08']) {
+      expect((await api.get(url, 'admin')).statusCode, url).toBe(200);
+    }
+    expect((await api.get('/v1/athletes/r1/load?weeks=08', 'admin')).json().weeks).toHaveLength(8);
+  });
+
+  it('says what is wrong with a huge limit once, not once per failed check', async () => {
+    const { error } = (await api.get('/v1/sessions?limit=99999999999999999999', 'admin')).json();
+    expect(error.code).toBe('GW_API_BAD_QUERY');
+    expect(error.message).toBe('invalid querystring: limit must be an integer between 1 and 10000, in decimal digits');
+    expect(error.details).toEqual([{ in: 'querystring', field: 'limit', problem: 'must be an integer between 1 and 10000, in decimal digits' }]);
+  });
+
+  it('names `from` once when the range is upside down', async () => {
+    const { error } = (await api.get(`/v1/sessions?from=${T0_US + 10}&to=${T0_US}`, 'admin')).json();
+    expect(error.message).toBe('invalid querystring: from must be before `to`');
+    expect(error.details).toEqual([{ in: 'querystring', field: 'from', problem: 'must be before `to`' }]);
+  });
+
+  it('takes a leap day that exists (2028-02-29), in UTC or with an offset', async () => {
+    for (const url of ['/v1/sessions?from=2028-02-29T00:00:00Z', '/v1/alerts?to=2028-02-29T23:30:00-05:00', '/v1/athletes/r1/load?at=2028-02-29T12:00:00Z']) {
+      const res = await api.get(url, 'admin');
+      expect(res.statusCode, url).toBe(200);
+    }
+    const leap = Date.parse('2028-02-29T00:00:00Z') * 1000;
+    // The day is read as written, not moved: sessions from 29 February 2028 on are none of the seeded 2026 ones.
+    expect((await api.get('/v1/sessions?from=2028-02-29T00:00:00Z', 'admin')).json().items).toEqual([]);
+    expect((await api.get(`/v1/sessions?to=2028-02-29T00:00:00Z`, 'admin')).json().items).toEqual((await api.get(`/v1/sessions?to=${leap}`, 'admin')).json().items);
+  });
 });
 
 describe('rate limiting', () => {
@@ -200,6 +269,28 @@ describe('rate limiting', () => {
       expect(res.headers['retry-after']).toBeDefined();
     } finally {
       await limited.close();
+    }
+  });
+
+  it('names the window (per minute) and says when to retry, the same wait as Retry-After', async () => {
+    const limited = await openTestApi({ rateLimit: { max: 2, timeWindowMs: 60_000 } });
+    try {
+      for (let i = 0; i < 2; i++) expect((await limited.get('/healthz')).statusCode).toBe(200);
+      const res = await limited.get('/healthz');
+      expect(res.statusCode).toBe(429);
+      const retryS = Number(res.headers['retry-after']);
+      expect(retryS).toBeGreaterThan(0);
+      expect(retryS).toBeLessThanOrEqual(60);
+      expect(res.json().error.message).toBe(`rate limit of 2 requests per minute reached; retry in ${retryS === 60 ? '1 minute' : retryS === 1 ? '1 second' : `${retryS} seconds`} (Retry-After)`);
+    } finally {
+      await limited.close();
+    }
+    const slow = await openTestApi({ rateLimit: { max: 1, timeWindowMs: 300_000 } });
+    try {
+      await slow.get('/healthz');
+      expect((await slow.get('/healthz')).json().error.message).toMatch(/^rate limit of 1 request per 5 minutes reached; retry in /);
+    } finally {
+      await slow.close();
     }
   });
 });

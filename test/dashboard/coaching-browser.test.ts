@@ -5,7 +5,9 @@
  * Sunday of 2026-W10 (the week after the 30 % jump). Signs in as their
  * coach and checks what is drawn: the digest roster's lights (red for the
  * jump), the load chart's twelve week bars and plan line, the onset chart's
- * points and trend, and the words. Screenshots go to test/artifacts/
+ * points and trend, and the words; and that an athlete the key may not see
+ * (403) or that does not exist (404) leaves no figure promising "Loading…".
+ * Screenshots go to test/artifacts/
  * (coaching-roster.png, coaching-load.png, coaching-athlete.png; packages/coaching/docs/ holds copies for the README).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -22,6 +24,7 @@ const haveBrowser = haveChromium('the coaching browser test');
 const PEPPER = 'browser-coaching';
 const COACH_KEY = 'gw_coach-kim-browser-000000000000000';
 const ADMIN_KEY = 'gw_admin-browser-0000000000000000000';
+const RUNNER_KEY = 'gw_runner-ok-browser-00000000000000';
 /** Sunday of 2026-W10: the digest weighs W09 (the jump) and W10. */
 const NOW_US = AT_US - 2 * 7 * 86_400e6;
 
@@ -43,6 +46,7 @@ describe.skipIf(!haveBrowser)('return-to-run views in a real browser', () => {
       [
         { id: 'coach-kim', hash: hashApiKey(COACH_KEY, PEPPER), role: 'coach', athleteIds: ['rehab-ok', 'rehab-jump', 'rehab-onset'] },
         { id: 'admin-1', hash: hashApiKey(ADMIN_KEY, PEPPER), role: 'admin' },
+        { id: 'runner-ok', hash: hashApiKey(RUNNER_KEY, PEPPER), role: 'runner', athleteId: 'rehab-ok' },
       ],
       PEPPER,
     );
@@ -105,6 +109,30 @@ describe.skipIf(!haveBrowser)('return-to-run views in a real browser', () => {
       expect(await admin.locator('.rtr-row[data-athlete="rehab-jump"]').getAttribute('data-light')).toBe('red');
     } finally {
       await admin.close();
+    }
+  }, 60_000);
+
+  it.each([
+    ['a runner opening another athlete', RUNNER_KEY, 'rehab-jump', /may not see athlete rehab-jump \(GW_API_FORBIDDEN\)/],
+    ['an admin opening an athlete nobody knows', ADMIN_KEY, 'nobody', /no athlete nobody \(GW_API_NOT_FOUND\)/],
+  ])('%s: the banner says why and the figures say they could not be loaded, not "Loading…"', async (_who, key, athleteId, banner) => {
+    const other = await page.context().browser()!.newPage();
+    const errors: string[] = [];
+    other.on('pageerror', (error) => errors.push(error.message));
+    try {
+      await other.goto(`${url}/#token=${key}`);
+      await other.goto(`${url}/#/rtr/${athleteId}`);
+      // The view fills its figures before it raises the banner: once the banner is up, they must say it.
+      await expect.poll(() => other.locator('#banner').textContent(), { timeout: 20_000 }).toMatch(banner);
+      expect(await other.locator('#banner').isVisible()).toBe(true);
+      expect(await other.locator('.view-rtr-athlete').getAttribute('data-failed')).toBe('true');
+      expect(await other.locator('#load-figure').textContent()).toBe('Could not load the weekly load.');
+      expect(await other.locator('#onset-figure').textContent()).toBe('Could not load the onset trend.');
+      expect(await other.locator('#screen-figure').textContent()).toBe('Could not load the movement screens.');
+      expect(await other.locator('#main').textContent()).not.toMatch(/Loading/);
+      expect(errors).toEqual([]);
+    } finally {
+      await other.close();
     }
   }, 60_000);
 });

@@ -131,7 +131,16 @@ export function mountRtrAthlete(root, { api, onError }, athleteId) {
       if (typeof athlete.displayName === 'string' && athlete.displayName !== '') replace(heading, `${athlete.displayName} · ${athleteId}`);
       view.dataset.loaded = 'true';
     })
-    .catch(onError);
+    .catch((error) => {
+      // The banner says why; the figures must stop promising data that is not coming.
+      if (!gone) {
+        replace(loadBox, h('figcaption', null, 'Could not load the weekly load.'));
+        replace(onsetBox, h('figcaption', null, 'Could not load the onset trend.'));
+        replace(screenBox, h('figcaption', null, 'Could not load the movement screens.'));
+        view.dataset.failed = 'true';
+      }
+      onError(error);
+    });
   return () => {
     gone = true;
   };

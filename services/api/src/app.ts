@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { GaitStore } from '@gaitwatch/storage';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import apiPackage from '../package.json' with { type: 'json' };
 import { authPlugin } from './auth/auth-plugin.ts';
@@ -56,6 +56,27 @@ function validationDetails(error: { validation: { instancePath: string; message?
   });
 }
 
+/** Longest path parameter the router takes: ids are at most 64 characters, anything longer is a mistake or an attack. */
+const MAX_PARAM_CHARS = 100;
+
+/** What the router's own errors answer (Fastify's frameworkErrors: a path it cannot decode, a segment over maxParamLength). */
+function routerError(error: FastifyError): { code: ApiErrorCode; message: string } {
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return { code: 'GW_API_BAD_REQUEST', message: `the path is not valid URL encoding (${error.message}): a % must start a UTF-8 escape such as %2F; encode each part with encodeURIComponent` };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { code: 'GW_API_BAD_PATH', message: `a path segment is over ${MAX_PARAM_CHARS} characters: ids match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}` };
+    default:
+      return { code: 'GW_API_INTERNAL', message: API_ERRORS.GW_API_INTERNAL.message };
+  }
+}
+
+/** A rate-limit window in words: `minute` (API_RATE_LIMIT_PER_MIN's), `5 minutes`, `10 seconds`. */
+function windowWords(windowMs: number): string {
+  if (windowMs === 60_000) return 'minute';
+  return windowMs % 60_000 === 0 ? `${windowMs / 60_000} minutes` : `${windowMs / 1000} seconds`;
+}
+
 /**
  * The API, built and not listening (CONVENTIONS.md "From fastify"): tests
  * call `inject()`, server.ts calls `listen()`. Await `app.ready()` (or
@@ -65,8 +86,14 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
   const app = Fastify({
     // Fastify 5 takes a ready pino instance as `loggerInstance`.
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    // Ids in paths are short; anything longer is a mistake or an attack.
-    routerOptions: { maxParamLength: 100 },
+    routerOptions: { maxParamLength: MAX_PARAM_CHARS },
+    // The router answers a path it cannot decode (or an over-long id) itself, before any hook and never through
+    // setErrorHandler: without this the client gets Fastify's own body, not the catalogue's envelope.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const { code, message } = routerError(error);
+      if (code === 'GW_API_INTERNAL') request.log.error({ err: error }, 'request failed in the router');
+      return reply.status(API_ERRORS[code].status).send(errorBody(code, message, undefined, request.id));
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -90,7 +117,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
       code = 'GW_API_RATE_LIMITED';
       message = API_ERRORS.GW_API_RATE_LIMITED.message;
     } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      // Fastify's own 4xx (bad URL encoding, unsupported content type …): the client's mistake, said in fastify's words.
+      // Fastify's own 4xx (unsupported content type, bad headers …): the client's mistake, said in fastify's words.
       code = 'GW_API_BAD_REQUEST';
       message = error.message;
       status = error.statusCode;
@@ -118,7 +145,9 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
     // route-level hook, which runs after the auth hook.)
     await app.register(rateLimit, {
       global: false,
-      errorResponseBuilder: (_request, context) => new ApiError('GW_API_RATE_LIMITED', `rate limit of ${context.max} requests per ${context.after} reached`),
+      // context.after is the time left until the window resets (what Retry-After says), not the window itself.
+      errorResponseBuilder: (_request, context) =>
+        new ApiError('GW_API_RATE_LIMITED', `rate limit of ${context.max} request${context.max === 1 ? '' : 's'} per ${windowWords(limit.timeWindowMs)} reached; retry in ${context.after} (Retry-After)`),
     });
     app.addHook('onRequest', app.rateLimit({ max: limit.max, timeWindow: limit.timeWindowMs }));
   }

@@ -3,8 +3,7 @@
  * no script, one stylesheet from this origin (dashboard/digest.css, with
  * print rules), every value escaped.
  */
-import type { AthleteDigest } from '@gaitwatch/coaching';
-import type { CoachDigest } from './routes/coaching.ts';
+import type { AthleteDigestView, CoachDigest } from './routes/coaching.ts';
 
 /** The page runs nothing and loads only its stylesheet. */
 export const DIGEST_CSP = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -15,7 +14,7 @@ const km = (m: number | null): string => (m === null ? '–' : `${(m / 1000).toF
 const LIGHT_WORDS = { green: 'on track', amber: 'look at this', red: 'act on this' } as const;
 const day = (us: number): string => new Date(us / 1000).toISOString().slice(0, 10);
 
-function athleteSection(a: AthleteDigest): string {
+function athleteSection(a: AthleteDigestView): string {
   const w = a.week;
   const load =
     w === null
@@ -26,8 +25,8 @@ function athleteSection(a: AthleteDigest): string {
   const reasons = a.reasons.length === 0 ? '' : `<ul class="reasons">${a.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>`;
   const sessions =
     a.sessionsWithAlerts.length === 0
-      ? '<p>No session raised an alert this week.</p>'
-      : `<ul>${a.sessionsWithAlerts.map((s) => `<li>${esc(s.sessionId)} (${day(s.startUs)}): ${Object.entries(s.alerts).map(([type, n]) => `${n} ${esc(type.replace(/_/g, ' '))}`).join(', ')}</li>`).join('')}</ul>`;
+      ? '<p>No run raised an alert this week.</p>'
+      : `<ul>${a.sessionsWithAlerts.map((s) => `<li>${esc(s.sessionId)} (${day(s.startUs)}${s.running === true ? ', still running' : ''}): ${Object.entries(s.alerts).map(([type, n]) => `${n} ${esc(type.replace(/_/g, ' '))}`).join(', ')}</li>`).join('')}</ul>`;
   return `<section class="athlete light-${a.light}" data-athlete="${esc(a.athleteId)}" data-light="${a.light}">
 <h2><span class="light" aria-hidden="true"></span>${esc(a.displayName ?? a.athleteId)} <small>${esc(a.athleteId)} · ${LIGHT_WORDS[a.light]}</small></h2>
 ${reasons}<h3>Load</h3>${load}

@@ -44,17 +44,39 @@ export const EXPORT_FORMAT_VERSION = 1;
 /** The analysis deployed with this API: what produced a session whose summary does not say (sessions before ingest recorded it). */
 const ANALYSIS = describeAnalysis();
 
+/**
+ * A demo session of `gaitwatch start` (src/start/demo-history.ts, summary `source: "demo-history"`): made from the
+ * runner simulator's session plans, never analysed, so naming the deployed DSP would claim numbers it never
+ * produced. The simulator's version is not stored with the session.
+ */
+const DEMO_HISTORY = {
+  source: 'demo-history',
+  package: '@gaitwatch/runner-sim',
+  version: 'unrecorded',
+  parameters: {},
+  note: 'simulated demo session written by `gaitwatch start`: the records are the runner simulator’s modelled stances (side, times, modelled pelvic drop), not @gaitwatch/dsp output from IMU samples; not measurements',
+} as const;
+
 export interface ExportManifest {
   readonly kind: 'manifest';
   readonly exportFormat: number;
   readonly generator: { readonly package: string; readonly version: string };
   /**
    * The analysis and its parameters. `source: 'session'` when the session's
-   * summary recorded them at the time; otherwise `'deployment'`: the analysis
-   * deployed with this API, which is what produced the session unless it was
-   * analysed by another version (the stored strides do not say).
+   * summary recorded them at the time; `'demo-history'` for a session
+   * `gaitwatch start` made up for its demo (no analysis ran: `note` says what
+   * the numbers are); otherwise `'deployment'`: the analysis deployed with
+   * this API, which is what produced the session unless it was analysed by
+   * another version (the stored strides do not say).
    */
-  readonly analysis: { readonly source: 'session' | 'deployment'; readonly package: string; readonly version: string; readonly parameters: Record<string, unknown>; readonly pelvicDropLimitDeg?: number };
+  readonly analysis: {
+    readonly source: 'session' | 'deployment' | 'demo-history';
+    readonly package: string;
+    readonly version: string;
+    readonly parameters: Record<string, unknown>;
+    readonly pelvicDropLimitDeg?: number;
+    readonly note?: string;
+  };
   /** The athlete id, or its pseudonym (`anon-…`) in a researcher's export (`athletePseudonymised` true). */
   readonly athleteId: string;
   readonly athletePseudonymised: boolean;
@@ -111,7 +133,7 @@ export function exportManifest(session: SessionRecord, now: Date = new Date(), p
     kind: 'manifest',
     exportFormat: EXPORT_FORMAT_VERSION,
     generator: { package: apiPackage.name, version: apiPackage.version },
-    analysis: fromSession ?? { source: 'deployment', ...ANALYSIS },
+    analysis: session.summary['source'] === 'demo-history' ? DEMO_HISTORY : (fromSession ?? { source: 'deployment', ...ANALYSIS }),
     athleteId: pseudonym ?? session.athleteId,
     athletePseudonymised: pseudonym !== undefined,
     sessionId: session.sessionId,

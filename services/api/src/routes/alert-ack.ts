@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { principalOf } from '../auth/auth-plugin.ts';
 import { canSeeAthlete } from '../auth/principal.ts';
 import { ApiError } from '../errors.ts';
-import { handleBodyErrors, MAX_JSON_BODY_BYTES } from './athletes.ts';
+import { handleBodyErrors, MAX_JSON_BODY_BYTES, parseJsonBodies } from './athletes.ts';
 import { IdSchema } from './query-schemas.ts';
 
 // 2015-01-01 and 2100-01-01 in µs: the store's accepted range.
@@ -40,6 +40,7 @@ const AckBody = z
  */
 const routes: FastifyPluginAsyncZod<{ store: GaitStore }> = async (app, { store }) => {
   handleBodyErrors(app);
+  parseJsonBodies(app, 'application/json');
 
   app.post(
     '/v1/alerts/ack',

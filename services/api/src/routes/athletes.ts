@@ -55,6 +55,32 @@ export function handleBodyErrors(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Fastify's JSON parser (secure-json-parse: a `__proto__` key, or a `constructor` holding `prototype`, is refused
+ * so it can never poison a prototype) for `mediaType` in this plugin, telling that refusal apart: Fastify reports
+ * it as "Body is not valid JSON", which sends the client looking for a syntax error that is not there.
+ */
+export function parseJsonBodies(app: FastifyInstance, mediaType: string): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  if (app.hasContentTypeParser(mediaType)) app.removeContentTypeParser(mediaType);
+  app.addContentTypeParser(mediaType, { parseAs: 'string', bodyLimit: MAX_JSON_BODY_BYTES }, (request, body: string, done) => {
+    parse(request, body, (error, value) => {
+      if (error !== null && (error as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' && isJson(body)) {
+        done(new ApiError('GW_API_BAD_BODY', 'the body has a field named __proto__ (or a constructor with a prototype field), which is not allowed: it could change the prototype of objects; leave it out'));
+      } else done(error, value);
+    });
+  });
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // C0/C1 control characters (newlines, NUL, escapes) have no place in a name shown in a UI.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -205,8 +231,9 @@ function patchRecord(athleteId: string, current: AthleteRecord | null, patch: At
  */
 const routes: FastifyPluginAsyncZod<{ store: GaitStore }> = async (app, { store }) => {
   handleBodyErrors(app);
-  // RFC 7396's media type, parsed like JSON (and held to the same size).
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string', bodyLimit: MAX_JSON_BODY_BYTES }, app.getDefaultJsonParser('error', 'error'));
+  // RFC 7396's media type is parsed like JSON (and held to the same size).
+  parseJsonBodies(app, 'application/json');
+  parseJsonBodies(app, 'application/merge-patch+json');
 
   app.get('/v1/athletes', { schema: { querystring: AthleteListQuery, tags: ['athletes'], summary: 'Athletes the caller may see (with a profile or a session), by id' } }, async (request) => {
     const q = request.query;

@@ -9,10 +9,11 @@ import {
   weekMonday,
   type AthleteDigest,
   type CoachingSettings,
+  type DigestSession,
   type LoadReport,
   type TrendReport,
 } from '@gaitwatch/coaching';
-import type { AthleteRecord, GaitStore } from '@gaitwatch/storage';
+import type { AlertRecord, AthleteRecord, GaitStore, SessionRecord } from '@gaitwatch/storage';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -21,7 +22,8 @@ import { canSeeAthlete, seesPseudonyms, type Principal } from '../auth/principal
 import { pelvicDropPeaks, raisedAlertsIn, sessionsIn } from '../coaching-data.ts';
 import { digestHtml, DIGEST_CSP } from '../digest-html.ts';
 import { ApiError } from '../errors.ts';
-import { IdSchema, PrincipalIdSchema, TimeSchema } from './query-schemas.ts';
+import { isScreen } from '../screen-data.ts';
+import { countSchema, IdSchema, PrincipalIdSchema, TimeSchema } from './query-schemas.ts';
 
 const WEEK_US = 7 * 86_400e6;
 /** Most weeks one request reports: a year; the store reads four more for the ACWR. */
@@ -29,12 +31,7 @@ export const MAX_REPORT_WEEKS = 52;
 /** Weeks a report covers when the query names none: a typical rehab block and the month before it. */
 export const DEFAULT_REPORT_WEEKS = 12;
 
-const Weeks = z.coerce
-  .number({ error: `must be an integer between 1 and ${MAX_REPORT_WEEKS}` })
-  .int(`must be an integer between 1 and ${MAX_REPORT_WEEKS}`)
-  .min(1, `must be an integer between 1 and ${MAX_REPORT_WEEKS}`)
-  .max(MAX_REPORT_WEEKS, `must be an integer between 1 and ${MAX_REPORT_WEEKS}`)
-  .meta({ description: `weeks to report, ending with the week that holds \`at\` (1–${MAX_REPORT_WEEKS}, default ${DEFAULT_REPORT_WEEKS})` });
+const Weeks = countSchema(1, MAX_REPORT_WEEKS).meta({ description: `weeks to report, ending with the week that holds \`at\` (1–${MAX_REPORT_WEEKS}, default ${DEFAULT_REPORT_WEEKS})` });
 const At = TimeSchema.meta({ description: 'a moment in the last reported week (µs or ISO 8601 with zone); default now' });
 
 export const ReportQuery = z.object({ weeks: Weeks.optional(), at: At.optional() }).strict();
@@ -55,6 +52,8 @@ interface Coaching {
   /** First µs of the reported weeks and first µs after them. */
   readonly fromUs: number;
   readonly toUs: number;
+  /** Every session read (the reported weeks and the ACWR's history before them), running ones included. */
+  readonly sessions: readonly SessionRecord[];
 }
 
 async function readCoaching(store: GaitStore, athleteId: string, atUs: number, weeks: number, record: AthleteRecord | null, withTrends: boolean): Promise<Coaching> {
@@ -65,10 +64,10 @@ async function readCoaching(store: GaitStore, athleteId: string, atUs: number, w
   const fromUs = dayStartUs(lastMonday - 7 * (weeks - 1), tz);
   const sessions = await sessionsIn(store, athleteId, loadWindowStartUs(fromUs), toUs);
   const load = loadReport(sessions, settings, fromUs, atUs);
-  if (!withTrends) return { record, settings, load, trends: null, fromUs, toUs };
+  if (!withTrends) return { record, settings, load, trends: null, fromUs, toUs, sessions };
   const reported = sessions.filter((s) => s.startUs >= fromUs);
   const [alerts, peaks] = await Promise.all([raisedAlertsIn(store, athleteId, fromUs, toUs, 'form_breakdown'), pelvicDropPeaks(store, reported)]);
-  return { record, settings, load, trends: trendReport(reported, alerts, settings.strideLengthM, peaks), fromUs, toUs };
+  return { record, settings, load, trends: trendReport(reported, alerts, settings.strideLengthM, peaks), fromUs, toUs, sessions };
 }
 
 /** 403 before any lookup (a 404 never tells what exists), then 404 for an athlete with neither a record nor a session. */
@@ -97,19 +96,39 @@ function rosterOf(principal: Principal, coachId: string, roster: CoachRoster): r
   return athletes;
 }
 
-/** One athlete's digest for the week holding `atUs`: their light, load vs plan, warnings, trends, sessions with alerts. */
-async function digestOf(store: GaitStore, athleteId: string, atUs: number, record: AthleteRecord | null): Promise<AthleteDigest> {
+/** A run of the digest's week that raised alerts; `running: true` while it has not ended. */
+export type DigestRun = DigestSession & { readonly running?: true };
+/** @gaitwatch/coaching's digest of an athlete, its runs with alerts including those still running. */
+export type AthleteDigestView = Omit<AthleteDigest, 'sessionsWithAlerts'> & { readonly sessionsWithAlerts: DigestRun[] };
+
+/** The runs of the week starting at `weekStartUs` that are still running and raised alerts, with their alerts by type. */
+function runningWithAlerts(sessions: readonly SessionRecord[], alerts: readonly AlertRecord[], weekStartUs: number, toUs: number): DigestRun[] {
+  return sessions.flatMap((s): DigestRun[] => {
+    if (s.endUs !== null || isScreen(s) || s.startUs < weekStartUs || s.startUs >= toUs) return [];
+    const counts: Record<string, number> = {};
+    for (const a of alerts) if (a.sessionId === s.sessionId) counts[a.type] = (counts[a.type] ?? 0) + 1;
+    return Object.keys(counts).length === 0 ? [] : [{ sessionId: s.sessionId, startUs: s.startUs, alerts: counts, running: true }];
+  });
+}
+
+/** One athlete's digest for the week holding `atUs`: their light, load vs plan, warnings, trends, runs with alerts. */
+async function digestOf(store: GaitStore, athleteId: string, atUs: number, record: AthleteRecord | null): Promise<AthleteDigestView> {
   const c = await readCoaching(store, athleteId, atUs, DEFAULT_REPORT_WEEKS, record, true);
   // The digest's week is the last reported one; 8 days back covers it even across a 25-hour DST day.
   const alerts = await raisedAlertsIn(store, athleteId, c.toUs - WEEK_US - 86_400e6, c.toUs);
-  const week = c.load.weeks.at(-1)?.week ?? '';
-  return athleteDigest({ athleteId, ...(record?.displayName !== undefined ? { displayName: record.displayName } : {}) }, c.load, c.trends!, alerts, week);
+  const last = c.load.weeks.at(-1);
+  const digest = athleteDigest({ athleteId, ...(record?.displayName !== undefined ? { displayName: record.displayName } : {}) }, c.load, c.trends!, alerts, last?.week ?? '');
+  // The coaching package lists ended runs only (a run still going has no load yet): without the running ones the
+  // digest would say no run raised an alert while a runner's form is breaking down right now.
+  const running = last === undefined ? [] : runningWithAlerts(c.sessions, alerts, last.startUs, c.toUs);
+  if (running.length === 0) return digest;
+  return { ...digest, sessionsWithAlerts: [...digest.sessionsWithAlerts, ...running].sort((a, b) => a.startUs - b.startUs) };
 }
 
 export interface CoachDigest {
   readonly coachId: string;
   readonly atUs: number;
-  readonly athletes: AthleteDigest[];
+  readonly athletes: AthleteDigestView[];
 }
 
 /**
@@ -173,7 +192,7 @@ const routes: FastifyPluginAsyncZod<{ store: GaitStore; roster: CoachRoster; now
       const { coachId } = request.params;
       const athleteIds = rosterOf(principalOf(request), coachId, roster);
       const atUs = request.query.at ?? now();
-      const athletes: AthleteDigest[] = [];
+      const athletes: AthleteDigestView[] = [];
       for (const athleteId of [...athleteIds].sort()) athletes.push(await digestOf(store, athleteId, atUs, await store.getAthlete(athleteId)));
       const digest: CoachDigest = { coachId, atUs, athletes };
       if (request.query.format !== 'html') return digest;

@@ -18,6 +18,14 @@ export const PrincipalIdSchema = z
 const MIN_US = 1_420_070_400_000_000;
 const MAX_US = 4_102_444_800_000_000;
 
+const ISO_DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T.*(Z|[+-]\d\d:\d\d)$/;
+
+/** True when the day exists: Date.parse rolls 2026-02-30 over to 2 March instead of refusing it. */
+function dayExists(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /**
  * A point in time: integer µs since the Unix epoch (the contract's unit), or
  * an ISO 8601 date-time with a zone (`2026-05-01T07:00:00Z`), turned into µs.
@@ -25,7 +33,12 @@ const MAX_US = 4_102_444_800_000_000;
 export const TimeSchema = z
   .string()
   .transform((text, ctx) => {
-    const us = /^\d{1,16}$/.test(text) ? Number(text) : /^\d{4}-\d\d-\d\dT.*(Z|[+-]\d\d:\d\d)$/.test(text) ? Date.parse(text) * 1000 : Number.NaN;
+    const iso = ISO_DATE_TIME.exec(text);
+    if (iso !== null && !dayExists(Number(iso[1]), Number(iso[2]), Number(iso[3]))) {
+      ctx.addIssue({ code: 'custom', message: `must be a date that exists: the calendar has no ${iso[1]}-${iso[2]}-${iso[3]}` });
+      return z.NEVER;
+    }
+    const us = /^\d{1,16}$/.test(text) ? Number(text) : iso !== null ? Date.parse(text) * 1000 : Number.NaN;
     if (!Number.isSafeInteger(us) || us < MIN_US || us >= MAX_US) {
       ctx.addIssue({ code: 'custom', message: 'must be integer µs since the Unix epoch or an ISO 8601 date-time with a zone, between 2015 and 2100' });
       return z.NEVER;
@@ -43,11 +56,21 @@ export function listOf<T extends z.ZodType<string, string>>(item: T) {
 }
 
 export const CursorSchema = z.string().regex(/^t\d{1,16}$/, 'must be the `next` of a previous page');
-export const LimitSchema = z.coerce
-  .number({ error: `must be an integer between 1 and ${MAX_PAGE_LIMIT}` })
-  .int(`must be an integer between 1 and ${MAX_PAGE_LIMIT}`)
-  .min(1, `must be an integer between 1 and ${MAX_PAGE_LIMIT}`)
-  .max(MAX_PAGE_LIMIT, `must be an integer between 1 and ${MAX_PAGE_LIMIT}`);
+
+/**
+ * A count in [min, max] written in decimal digits. Not z.coerce.number: Number() also takes `0x10`, `1e3` and
+ * ` 100`. One message for every way to miss, and no int() check (digits are whole), so a value fails once.
+ */
+export function countSchema(min: number, max: number) {
+  const message = `must be an integer between ${min} and ${max}, in decimal digits`;
+  return z
+    .string({ error: message })
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .pipe(z.number().min(min, message).max(max, message));
+}
+
+export const LimitSchema = countSchema(1, MAX_PAGE_LIMIT);
 export const OrderSchema = z.enum(['asc', 'desc']);
 export const AlertTypeList = listOf(z.enum(ALERT_TYPES));
 export const SeverityList = listOf(z.enum(['info', 'warning', 'critical']));
@@ -58,4 +81,5 @@ export const SessionPathSchema = z.object({ athleteId: IdSchema, sessionId: IdSc
 export function rangeInOrder(q: { from?: number | undefined; to?: number | undefined }): boolean {
   return q.from === undefined || q.to === undefined || q.from < q.to;
 }
-export const RANGE_MESSAGE = { message: '`from` must be before `to`', path: ['from'] };
+// The message follows the field name in `details` and in the error message ("from must be before `to`").
+export const RANGE_MESSAGE = { message: 'must be before `to`', path: ['from'] };
