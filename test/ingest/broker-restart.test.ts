@@ -62,8 +62,9 @@ describe.skipIf(services.skip || binary === undefined)('ingest across a Mosquitt
     let broker = await startBroker(port, brokerDir, persistence);
     let t: Awaited<ReturnType<typeof startTestIngest>> | undefined;
     try {
-      // With persistence ingest stays away (first retry after 4 s) while the session is published: the broker must queue it.
-      const ingest = (t = await startTestIngest(`mqtt://127.0.0.1:${port}`, persistence ? { MQTT_RECONNECT_MIN_MS: '4000', MQTT_RECONNECT_MAX_MS: '4000' } : {}));
+      // With persistence ingest stays away (first retry after 10 s) while the session is published: the broker must queue it.
+      // (4 s was too short on a loaded CI box: the broker's restart and the replay took longer, and ingest came back first.)
+      const ingest = (t = await startTestIngest(`mqtt://127.0.0.1:${port}`, persistence ? { MQTT_RECONNECT_MIN_MS: '10000', MQTT_RECONNECT_MAX_MS: '10000' } : {}));
       expect(ingest.service.intake.subscribes).toBe(1);
       await broker.stop();
       await waitFor(() => !ingest.service.intake.connected, 10_000, 'ingest noticed the broker is gone');
@@ -73,7 +74,7 @@ describe.skipIf(services.skip || binary === undefined)('ingest across a Mosquitt
         // Published at once, before ingest is back: the broker holds it for ingest's persistent session.
         await replayRecording(recording, { mqttUrl: `mqtt://127.0.0.1:${port}`, athleteId: 'ath-r', sessionId: 'after', format: 'json', speedup: 40 });
         expect(ingest.service.intake.connected).toBe(false);
-        await waitFor(() => ingest.service.intake.connected, 15_000, 'ingest reconnected');
+        await waitFor(() => ingest.service.intake.connected, 20_000, 'ingest reconnected');
         expect(ingest.service.intake.subscribes).toBe(1);
         expect(await counterValue(ingest.service.metrics.mqttConnects, { session_present: 'true' })).toBe(1);
       } else {
