@@ -46,6 +46,10 @@ const MATRIX: [string, Expect][] = [
   ['/v1/sessions/r2/s1/strides.ndjson', R2],
   ['/v1/sessions?athlete=r2', R2],
   ['/v1/alerts?athlete=r2', R2],
+  // The cohort export: anyone with a key gets their own reach; naming an athlete outside it is 403.
+  ['/v1/strides.ndjson', ANYONE_WITH_KEY],
+  ['/v1/strides.ndjson?athlete=r1', OWN],
+  ['/v1/strides.ndjson?athlete=r2', R2],
   ['/metrics', ADMIN_ONLY],
   ['/healthz', PUBLIC],
   ['/readyz', PUBLIC],

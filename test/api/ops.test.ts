@@ -40,7 +40,7 @@ describe('ops routes', () => {
   it('/docs/json is an OpenAPI 3 document of the v1 routes', async () => {
     const doc = (await api.get('/docs/json')).json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/sessions', '/v1/sessions/{athleteId}/{sessionId}', '/v1/sessions/{athleteId}/{sessionId}/strides.csv', '/v1/alerts']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/sessions', '/v1/sessions/{athleteId}/{sessionId}', '/v1/sessions/{athleteId}/{sessionId}/strides.csv', '/v1/strides.ndjson', '/v1/alerts']));
     expect(doc.paths['/v1/alerts'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['athlete', 'type', 'severity', 'from', 'to']));
     expect(doc.paths['/v1/live'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['athlete', 'session']));
     // The stride page's two layouts: the parameter with its values, and both answers' shapes in the route's description.

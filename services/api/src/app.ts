@@ -22,6 +22,7 @@ import { meRoutes } from './routes/me.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { strideRoutes } from './routes/strides.ts';
+import { cohortExportRoutes } from './routes/cohort-export.ts';
 
 export interface BuildAppOptions {
   /** Where sessions, strides and alerts are read from (LocalStore or InfluxStore). The app does not close it. */
@@ -174,6 +175,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiApp> {
   await app.register(healthRoutes, { store: options.store, metrics });
   await app.register(sessionRoutes, { store: options.store });
   await app.register(strideRoutes, { store: options.store, pseudonym: (athleteId: string) => options.auth.keys.pseudonym(athleteId) });
+  await app.register(cohortExportRoutes, { store: options.store, pseudonym: (athleteId: string) => options.auth.keys.pseudonym(athleteId) });
   await app.register(screenRoutes, { store: options.store, pseudonym: (athleteId: string) => options.auth.keys.pseudonym(athleteId), ...(options.nowUs !== undefined ? { now: options.nowUs } : {}) });
   await app.register(alertRoutes, { store: options.store });
   await app.register(athleteRoutes, { store: options.store });
