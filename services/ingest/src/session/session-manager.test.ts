@@ -269,6 +269,63 @@ describe('SessionManager with checkpoints', () => {
     expect(sessions.filter((r) => r.endUs === null)).toHaveLength(1);
   });
 
+  it('a stop for a session suspended into a checkpoint resumes and ends it with the phone’s distance; a stop for nothing is counted, a repeated one ignored', async () => {
+    let nowMs = 1_000_000;
+    const saved = new Map<string, SessionCheckpoint>();
+    const sessions: Parameters<SessionOutput['session']>[0][] = [];
+    const metrics = new IngestMetrics();
+    const make = (load: (key: string) => Promise<SessionCheckpoint | undefined>): SessionManager =>
+      new SessionManager({
+        logger: pino({ level: 'silent' }),
+        metrics,
+        idleTimeoutS: 30,
+        jitterMs: 100,
+        jitterMaxFrames: 16,
+        nowMs: () => nowMs,
+        checkpoints: { load: (a, s) => load(`${a}/${s}`) },
+        output: {
+          stride: () => undefined,
+          alert: () => undefined,
+          session: (r) => sessions.push(r),
+          checkpoint: (r) => saved.set(`${r.athleteId}/${r.sessionId}`, JSON.parse(Buffer.from(r.data).toString('utf8')) as SessionCheckpoint),
+          rep: () => undefined,
+          publishLive: () => undefined,
+          publishAlert: () => undefined,
+        },
+      });
+    const first = make(async () => undefined);
+    first.handle(topic('status'), start(['pelvis']));
+    await first.settled();
+    for (let i = 0; i < 100; i++) {
+      first.handle(topic('imu'), bytes(encodeJsonImu(still('pelvis', i))));
+      nowMs += 100;
+      first.tick();
+    }
+    first.suspendAll();
+    // The next process hears only the phone's stop (its run ended while ingest restarted).
+    const second = make(async (key) => saved.get(key));
+    const stop = bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 10e6, distanceM: 5000 }));
+    second.handle(topic('status'), stop);
+    await second.settled();
+    const closed = sessions.at(-1)!;
+    expect(closed).toMatchObject({ athleteId: 'a1', sessionId: 's1', startUs: T0_US });
+    expect(closed.endUs).not.toBeNull();
+    expect(closed.summary).toMatchObject({ endReason: 'stop', resumed: true, gpsDistanceM: 5000, ingest: { pelvis: { samples: 100 * FRAME } } });
+    expect(second.activeSessions).toBe(0);
+    // The same stop again (QoS 1 redelivery): nothing written, nothing counted.
+    const written = sessions.length;
+    second.handle(topic('status'), stop);
+    await second.settled();
+    expect(sessions).toHaveLength(written);
+    expect((await metrics.rejected.get()).values).toEqual([]);
+    // A stop for a session that never ran here nor was checkpointed: no session is made up to end it; counted.
+    second.handle(topic('status', 'a1', 'ghost'), stop);
+    await second.settled();
+    expect(sessions).toHaveLength(written);
+    expect(second.activeSessions).toBe(0);
+    expect((await metrics.rejected.get()).values).toEqual([expect.objectContaining({ labels: { kind: 'status', reason: 'unknown_session' }, value: 1 })]);
+  });
+
   it('checkpoints a round a few sessions per step: a session takes messages between steps, one closed meanwhile is skipped', async () => {
     const saved: { key: string; samples: number }[] = [];
     const manager = new SessionManager({

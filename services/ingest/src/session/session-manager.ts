@@ -286,7 +286,7 @@ export class SessionManager {
     }
   }
 
-  private reject(kind: string, reason: RejectionReason | 'bad_topic' | 'after_stop' | 'overflow' | 'internal_error' | 'invalid_rep', detail: string): void {
+  private reject(kind: string, reason: RejectionReason | 'bad_topic' | 'after_stop' | 'overflow' | 'internal_error' | 'invalid_rep' | 'unknown_session', detail: string): void {
     this.options.metrics.rejected.inc({ kind, reason });
     this.rejectLog.warn(`${kind}:${reason}`, { kind, reason, detail }, 'message rejected');
   }
@@ -337,7 +337,15 @@ export class SessionManager {
         return;
       case 'stop':
       case 'lost':
-        if (session === undefined) return;
+        if (session === undefined) {
+          // A stop delivered again (QoS 1 redelivery) for a session already ended here: nothing to do.
+          if (this.stopped.has(key)) return;
+          // A session suspended into a checkpoint (a restart, a rebalance) ends where it left off, with the phone's
+          // distance: the stop is the message that resumes it, as data would.
+          if (this.options.checkpoints !== undefined) this.openLoaded(key, athleteId, sessionId, undefined, { topic: buildTopic(athleteId, sessionId, 'status'), payload }, undefined, true);
+          else this.reject('status', 'unknown_session', `${status.state} for ${key}, which is not running here`);
+          return;
+        }
         this.close(key, session, status.state, status.state === 'stop' ? status.distanceM : undefined);
         if (status.state === 'stop') this.rememberStopped(key);
         return;
@@ -365,6 +373,8 @@ export class SessionManager {
     start: Extract<Status, { state: 'start' }> | undefined,
     first: { topic: string; payload: Uint8Array },
     firstFrame?: Parameters<LiveSession['onFrame']>[0],
+    /** `first` is a stop/lost: resume only from a checkpoint, never open a session just to end it. */
+    resumeOnly = false,
   ): void {
     const held = [first];
     this.opening.set(key, held);
@@ -383,7 +393,11 @@ export class SessionManager {
         if (!this.accepting) return;
         // A start of another run under the same id (its time differs) begins afresh.
         const usable = checkpoint !== undefined && (start === undefined || checkpoint.startUs === start.tUs) ? checkpoint : undefined;
-        this.open(athleteId, sessionId, start, firstFrame, usable, settings);
+        if (resumeOnly && usable === undefined) {
+          // A stop for a session neither running nor checkpointed: counted, and the messages that came after it go on as usual.
+          this.reject('status', 'unknown_session', `end of ${key}, which is not running here and has no checkpoint`);
+          held.shift();
+        } else this.open(athleteId, sessionId, start, firstFrame, usable, settings);
         for (const message of held) {
           const known = this.topicOf(message.topic)!;
           this.guarded(known.parsed.kind, () => this.dispatch(message.topic, known, message.payload));
