@@ -230,7 +230,7 @@ export class LiveSession {
 
   /**
    * Input counters summed over sensors into `into`: samples analysed, stale
-   * samples dropped, gaps, missing samples. Into a caller's array: the
+   * samples dropped, gaps, missing samples, frames dropped for a clock jump. Into a caller's array: the
    * session manager reads them twice per message.
    */
   inputTotals(into: Float64Array): void {
@@ -238,6 +238,7 @@ export class LiveSession {
     let stale = 0;
     let gaps = 0;
     let missing = 0;
+    let jumped = 0;
     const inputs = this.inputList;
     for (let i = 0; i < inputs.length; i++) {
       const stats = inputs[i]!.stats;
@@ -245,11 +246,13 @@ export class LiveSession {
       stale += stats.staleSamples;
       gaps += stats.gaps;
       missing += stats.missingSamples;
+      jumped += stats.jumpedFrames;
     }
     into[0] = samples;
     into[1] = stale;
     into[2] = gaps;
     into[3] = missing;
+    into[4] = jumped;
   }
 
   /** Frames waiting in the jitter buffers. */

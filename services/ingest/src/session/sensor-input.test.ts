@@ -160,4 +160,57 @@ describe('SensorInput', () => {
     expect(input.stats.staleSamples).toBe(10);
     expect(input.completenessPct()).toBe(83.3);
   });
+
+  /** A copy of frame i whose clock jumped `aheadS` seconds (same samples, its own seq). */
+  const jumped = (i: number, aheadS: number, seq: number): ImuFrame => ({ ...frame(i), seq, t0Us: frame(i).t0Us + aheadS * 1e6 });
+
+  it('drops one frame whose clock jumped far ahead while the stream went on where it was: nothing after it is stale', () => {
+    for (const aheadS of [60, 3600, 72 * 365 * 86_400]) {
+      const input = new SensorInput('pelvis', options);
+      const got = collect();
+      for (let i = 0; i < 40; i++) {
+        input.offer(frame(i), 0);
+        if (i === 20) input.offer(jumped(20, aheadS, 1000), 0);
+        input.release(0, (f) => got.out.push(f));
+      }
+      input.release(0, (f) => got.out.push(f), true);
+      // Every real sample once, in order, the session's clock never past the real data.
+      expect(got.indices(), `+${aheadS} s`).toEqual(Array.from({ length: 400 }, (_, k) => k));
+      expect(Math.max(...got.times())).toBe(frame(39).t0Us + 9 * PERIOD_US);
+      expect(input.stats).toMatchObject({ staleSamples: 0, jumpedFrames: 1, jumpedSamples: 10, gaps: 0 });
+    }
+  });
+
+  it('lets a stream that really moved ahead through: after a gap (or a clock step) the data goes on from the far frame', () => {
+    const input = new SensorInput('pelvis', options);
+    const got = collect();
+    for (let i = 0; i < 10; i++) {
+      input.offer(frame(i), 0);
+      input.release(0, (f) => got.out.push(f));
+    }
+    // 30 s of Bluetooth silence: frames 600… (frame i is 50 ms), then the stream goes on from there.
+    for (let i = 600; i < 610; i++) {
+      input.offer(frame(i), 0);
+      input.release(0, (f) => got.out.push(f));
+    }
+    input.release(0, (f) => got.out.push(f), true);
+    expect(got.indices()).toEqual([...Array.from({ length: 100 }, (_, k) => k), ...Array.from({ length: 100 }, (_, k) => 6000 + k)]);
+    expect(input.stats).toMatchObject({ jumpedFrames: 0, staleSamples: 0, gaps: 1, missingSamples: 5900 });
+  });
+
+  it('at the end keeps a far frame nothing came after (the last data, after a gap) and drops one the stream went on behind', () => {
+    const last = new SensorInput('pelvis', options);
+    const lastGot = collect();
+    for (const i of [0, 1, 2, 3, 4, 5, 600]) last.offer(frame(i), 0);
+    last.release(0, (f) => lastGot.out.push(f), true);
+    expect(lastGot.indices().slice(-10)).toEqual(Array.from({ length: 10 }, (_, k) => 6000 + k));
+    const glitch = new SensorInput('pelvis', options);
+    const glitchGot = collect();
+    for (const i of [0, 1, 2, 3, 4, 5]) glitch.offer(frame(i), 0);
+    glitch.offer(jumped(6, 3600, 999), 0);
+    glitch.offer(frame(6), 0);
+    glitch.release(0, (f) => glitchGot.out.push(f), true);
+    expect(glitchGot.indices()).toEqual(Array.from({ length: 70 }, (_, k) => k));
+    expect(glitch.stats.jumpedFrames).toBe(1);
+  });
 });

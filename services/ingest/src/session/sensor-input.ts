@@ -36,6 +36,12 @@ export interface SensorInputStats {
   staleSamples: number;
   /** Samples handed to the analyzer. */
   samples: number;
+  /**
+   * Frames whose clock jumped far ahead of the sensor's stream while the stream went on where it was (a clock
+   * glitch in one frame), and their samples: dropped, so the rest of the stream is not stale behind them.
+   */
+  jumpedFrames: number;
+  jumpedSamples: number;
   /** Holes between consecutive released samples longer than 1.5 sample periods, and the samples they miss. */
   gaps: number;
   missingSamples: number;
@@ -51,6 +57,16 @@ interface Held {
 
 /** A frame whose first sample is at most this many periods after the last one released continues it (no sample missing between). */
 const CONTIGUOUS_PERIODS = 1.5;
+
+/**
+ * A frame starting this far (µs) ahead of everything its sensor sent so far is held aside until the stream
+ * shows where it went: on from there (a real gap — Bluetooth dropped for a while — or a clock step: it is
+ * released), or on where it was (a clock glitch in one frame: it is dropped). Released at once, one bad
+ * frame would make every later sample of the sensor stale and pull the session's clock ahead with it.
+ */
+const JUMP_AHEAD_US = 2_000_000;
+/** Frames continuing the old timeline after a held jump that show it was a glitch. */
+const GLITCH_EVIDENCE_FRAMES = 2;
 
 /** Time of sample i of a frame, µs, as the analyzer computes it (pushFrame rounds t0 + i·period). */
 const sampleUs = (t0Us: number, periodUs: number, i: number): number => Math.round(t0Us + i * periodUs);
@@ -84,7 +100,10 @@ export class SensorInput {
   private newestT0Us = Number.NEGATIVE_INFINITY;
   /** Time of the last sample released, µs (−∞ before the first). */
   private lastReleasedUs = Number.NEGATIVE_INFINITY;
-  readonly stats: SensorInputStats = { frames: 0, duplicateFrames: 0, staleSamples: 0, samples: 0, gaps: 0, missingSamples: 0, firstUs: null, lastUs: null, periodUs: null };
+  readonly stats: SensorInputStats = { frames: 0, duplicateFrames: 0, staleSamples: 0, samples: 0, jumpedFrames: 0, jumpedSamples: 0, gaps: 0, missingSamples: 0, firstUs: null, lastUs: null, periodUs: null };
+  /** A frame far ahead of the stream, held aside (JUMP_AHEAD_US), and the frames since that went on where the stream was. */
+  private jumped: Held | undefined;
+  private sinceJump = 0;
 
   constructor(
     readonly sensor: SensorId,
@@ -125,12 +144,35 @@ export class SensorInput {
     }
     this.seenSeq[slot] = frame.seq;
     this.seenT0Us[slot] = frame.t0Us;
+    if (this.jumped !== undefined) {
+      if (frame.t0Us >= this.jumped.frame.t0Us) {
+        // The stream went on from there: a gap or a clock step, not a glitch.
+        this.admit(this.jumped);
+        this.jumped = undefined;
+      } else if (++this.sinceJump >= GLITCH_EVIDENCE_FRAMES) this.dropJumped();
+    }
+    const reachedUs = Math.max(this.newestT0Us, this.lastReleasedUs);
+    if (this.jumped === undefined && reachedUs !== Number.NEGATIVE_INFINITY && frame.t0Us - reachedUs > JUMP_AHEAD_US) {
+      this.jumped = { frame, arrivedMs: nowMs };
+      this.sinceJump = 0;
+      return true;
+    }
+    this.admit({ frame, arrivedMs: nowMs });
+    return true;
+  }
+
+  private admit(held: Held): void {
     // Insertion sort from the end: frames nearly always arrive in order, so this is one comparison.
     let i = this.held.length;
-    while (i > 0 && this.held[i - 1]!.frame.t0Us > frame.t0Us) i--;
-    this.held.splice(i, 0, { frame, arrivedMs: nowMs });
-    if (frame.t0Us > this.newestT0Us) this.newestT0Us = frame.t0Us;
-    return true;
+    while (i > 0 && this.held[i - 1]!.frame.t0Us > held.frame.t0Us) i--;
+    this.held.splice(i, 0, held);
+    if (held.frame.t0Us > this.newestT0Us) this.newestT0Us = held.frame.t0Us;
+  }
+
+  private dropJumped(): void {
+    this.stats.jumpedFrames++;
+    this.stats.jumpedSamples += this.jumped!.frame.count;
+    this.jumped = undefined;
   }
 
   /**
@@ -140,6 +182,14 @@ export class SensorInput {
    */
   release(nowMs: number, emit: (frame: ReleasedFrame) => void, all = false): void {
     const { jitterUs, jitterMs, maxFrames } = this.options;
+    if (all && this.jumped !== undefined) {
+      // The end with a frame still held aside: after it the stream went on where it was (a glitch), or nothing came (the last data, after a gap).
+      if (this.sinceJump > 0) this.dropJumped();
+      else {
+        this.admit(this.jumped);
+        this.jumped = undefined;
+      }
+    }
     while (this.held.length > 0) {
       const head = this.held[0]!;
       // A frame that continues the samples already released (no hole before it) waits for nothing: a frame

@@ -88,6 +88,20 @@ describe('SessionManager', () => {
     expect(manager.activeSessions).toBe(1);
   });
 
+  it('one frame with a clock an hour ahead is dropped and counted; the session keeps its data, its clock and its end', async () => {
+    manager.handle(topic('status'), start(['pelvis', 'shank_left', 'shank_right']));
+    feed(['pelvis', 'shank_left', 'shank_right'], 0, 30);
+    manager.handle(topic('imu'), bytes(encodeJsonImu({ ...still('pelvis', 30), seq: 9999, t0Us: still('pelvis', 30).t0Us + 3600e6 })));
+    feed(['pelvis', 'shank_left', 'shank_right'], 30, 60);
+    manager.handle(topic('status'), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 6e6 })));
+    const closed = rec.sessions.at(-1)!;
+    expect(closed.endUs).toBe(T0_US + (60 * FRAME - 1) * PERIOD_US);
+    expect(closed.summary).toMatchObject({ ingest: { pelvis: { samples: 60 * FRAME, staleSamples: 0, jumpedFrames: 1, jumpedSamples: FRAME } } });
+    expect((await metrics.rejected.get()).values).toEqual([expect.objectContaining({ labels: { kind: 'imu', reason: 'clock_jump' }, value: 1 })]);
+    // The shanks never looked silent behind a clock pulled ahead.
+    expect(rec.alerts.filter((a) => a.metric === 'sensor_silent')).toEqual([]);
+  });
+
   it('remembers topics up to its bound, and sessions keep their own data when it forgets them', () => {
     const small = new SessionManager({ logger: pino({ level: 'silent' }), metrics, idleTimeoutS: 30, jitterMs: 100, jitterMaxFrames: 16, nowMs: () => nowMs, topicMemory: 2, output: { stride: () => undefined, alert: () => undefined, session: (s) => rec.sessions.push(s), checkpoint: () => undefined, rep: () => undefined, publishLive: () => undefined, publishAlert: () => undefined } });
     const ids = [['a1', 's1'], ['a2', 's2'], ['a3', 's3']] as const;

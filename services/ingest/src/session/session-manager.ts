@@ -127,8 +127,8 @@ function timeLimited<T>(promise: Promise<T> | undefined, ms: number, what: strin
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
-/** The input counters LiveSession.inputTotals sums: samples, stale samples, gaps, missing samples. */
-const INPUT_COUNTERS = 4;
+/** The input counters LiveSession.inputTotals sums: samples, stale samples, gaps, missing samples, clock-jumped frames. */
+const INPUT_COUNTERS = 5;
 
 /**
  * All live sessions of this process, keyed by athlete/session: messages are
@@ -499,6 +499,10 @@ export class SessionManager {
     if (after[1]! > before[1]!) m.staleSamples.inc(after[1]! - before[1]!);
     if (after[2]! > before[2]!) m.gaps.inc(after[2]! - before[2]!);
     if (after[3]! > before[3]!) m.missingSamples.inc(after[3]! - before[3]!);
+    if (after[4]! > before[4]!) {
+      m.rejected.inc({ kind: 'imu', reason: 'clock_jump' }, after[4]! - before[4]!);
+      this.rejectLog.warn('imu:clock_jump', { kind: 'imu', reason: 'clock_jump', detail: `${session.athleteId}/${session.sessionId}: a frame far ahead of its sensor's stream, which went on where it was` }, 'message rejected');
+    }
   }
 
   /** The timer: releases buffers, moves session clocks, closes idle sessions (neither while `held`: SessionHost.tick). */
