@@ -16,6 +16,13 @@ export async function ingest(): Promise<void> {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
-  const service = await startIngest(config);
+  let service;
+  try {
+    service = await startIngest(config);
+  } catch (error) {
+    // What only starting can find out (DATA_DIR not writable, the HTTP port taken): one line, exit 2, as the variables.
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
   await runUntilSignal(service);
 }

@@ -16,14 +16,18 @@ export const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
-/** An integer in [min, max]; `fallback` when unset. */
+/**
+ * An integer in [min, max] written in decimal digits (surrounding blanks allowed); `fallback` when unset.
+ * Not Number() alone: it also reads `0x10`, `1e3` and `0b11`, which nobody writes for a port or a timeout
+ * on purpose.
+ */
 export const envInt = (min: number, max: number, fallback: number) =>
   optionalText.pipe(
     z
       .string()
       .optional()
-      .transform((v) => (v === undefined ? fallback : Number(v)))
-      .pipe(z.number({ error: `must be an integer between ${min} and ${max}` }).int(`must be an integer between ${min} and ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
+      .transform((v) => (v === undefined ? fallback : /^\s*-?\d+\s*$/.test(v) ? Number(v) : Number.NaN))
+      .pipe(z.number({ error: `must be an integer between ${min} and ${max}, in decimal digits` }).int(`must be an integer between ${min} and ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
   );
 
 /** A URL with one of `protocols` (e.g. 'http:'); `example` goes into the message. */

@@ -73,6 +73,13 @@ describe('loadConfig', () => {
     expect(text).toMatch(/^MQTT_CLIENT_ID: must be 1–23/m);
   });
 
+  it('reads numbers in decimal digits only: hex, exponents and binary are refused, blanks around digits are fine', () => {
+    for (const [name, value] of [['INGEST_CHECKPOINT_S', '0x10'], ['INGEST_IDLE_TIMEOUT_S', '1e3'], ['INGEST_HTTP_PORT', '0b11'], ['INGEST_JITTER_MS', '12.0.0']] as const) {
+      expect(problems({ ...BASE, [name]: value }), `${name}=${value}`).toEqual([expect.stringMatching(new RegExp(`^${name}: must be an integer between .* in decimal digits`))]);
+    }
+    expect(loadConfig({ ...BASE, INGEST_CHECKPOINT_S: ' 16 ', INGEST_IDLE_TIMEOUT_S: '1000' })).toMatchObject({ checkpointEveryS: 16, idleTimeoutS: 1000 });
+  });
+
   it('requires MQTT_URL and DATA_DIR, and a complete InfluxDB target', () => {
     expect(problems({})).toEqual(expect.arrayContaining([expect.stringMatching(/^MQTT_URL: required/), expect.stringMatching(/^DATA_DIR: required/)]));
     const v2 = problems({ ...BASE, INFLUX_URL: 'http://db:8086', INFLUX_BUCKET: 'runs', INFLUX_TOKEN: 'secret-value' });

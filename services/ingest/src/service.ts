@@ -105,6 +105,8 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     (await openStore({
       dataDir: config.store.dataDir,
       ...(config.store.influx !== undefined ? { influx: { ...config.store.influx, logger: logger.child({ part: 'store' }) } } : {}),
+    }).catch((error: unknown) => {
+      throw dataDirProblem(config.store.dataDir, error);
     }));
   metrics.watchStore(store);
   const writer = new StoreWriter(store, logger.child({ part: 'store-writer' }), metrics);
@@ -166,7 +168,21 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     return undefined;
   };
   let server: Server | undefined = buildHealthServer({ registry: metrics.registry, notReady });
-  const httpPort = await listen(server, config.httpPort, config.httpHost);
+  let httpPort: number;
+  try {
+    httpPort = await listen(server, config.httpPort, config.httpHost);
+  } catch (error) {
+    // Nothing has connected yet: undo what started (the analysis threads, the store) so the process can exit.
+    await sessions.close().catch(() => undefined);
+    await intake.close().catch(() => undefined);
+    await mqttPublisher?.close().catch(() => undefined);
+    if (ownStore) await store.close().catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new ConfigError([`INGEST_HTTP_PORT: ${config.httpPort} on ${config.httpHost} cannot be used (${code === 'EADDRINUSE' ? 'another process listens there' : 'not permitted'}): choose another port (0 picks a free one)`]);
+    }
+    throw error;
+  }
 
   let expectedTickMs = Date.now() + TICK_MS;
   const ticker = setInterval(() => {
@@ -265,4 +281,11 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
     })());
 
   return { metrics, sessions, store, intake, logger, httpPort, notReady, flush: () => writer.flush(), stop };
+}
+
+/** A store that cannot be opened where DATA_DIR points (a file, no permission, a read-only disk): the variable named, what to do. */
+function dataDirProblem(dataDir: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === undefined || !['ENOTDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EISDIR'].includes(code)) return error;
+  return new ConfigError([`DATA_DIR: ${dataDir} cannot hold the store (${code}: ${(error as Error).message}): point it at a directory this user may write`]);
 }

@@ -1,0 +1,60 @@
+/**
+ * `gaitwatch ingest` refuses what only starting can find out as it refuses a
+ * bad variable: one line naming the variable, exit 2, no stack — DATA_DIR
+ * pointing at a file (or under one), and an INGEST_HTTP_PORT another
+ * process listens on. Found by a user probe (both printed a stack, exit 1).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/gaitwatch.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'gw-ingest-errors-'));
+const aFile = join(dir, 'a-file');
+writeFileSync(aFile, 'not a directory');
+
+/** Runs `gaitwatch ingest` with these variables (nothing of the caller's service variables). */
+function ingest(vars: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(API_|INFLUX_|MQTT_|INGEST_|NATS_|DATA_DIR|LOG_LEVEL)/.test(k)));
+  const child = spawn(process.execPath, [BIN, 'ingest'], { env: { ...env, MQTT_URL: 'mqtt://127.0.0.1:1', INGEST_HTTP_HOST: '127.0.0.1', INGEST_ANALYSIS_THREADS: '1', ...vars }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    }),
+  );
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('gaitwatch ingest: problems found at start-up', () => {
+  it('DATA_DIR that is a file, or under one: one line naming DATA_DIR, exit 2', async () => {
+    for (const dataDir of [aFile, join(aFile, 'sub')]) {
+      const { code, stderr } = await ingest({ DATA_DIR: dataDir, INGEST_HTTP_PORT: '0' });
+      expect(code, stderr).toBe(2);
+      expect(stderr).toMatch(new RegExp(`DATA_DIR: ${dataDir.replace(/[/.]/g, '\\$&')} cannot hold the store \\((ENOTDIR|EEXIST)`));
+      expect(stderr).not.toMatch(/^\s+at /m);
+    }
+  }, 60_000);
+
+  it('INGEST_HTTP_PORT another process listens on: one line naming it, exit 2', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const { code, stderr } = await ingest({ DATA_DIR: join(dir, 'data'), INGEST_HTTP_PORT: String(port) });
+      expect(code, stderr).toBe(2);
+      expect(stderr).toContain(`INGEST_HTTP_PORT: ${port} on 127.0.0.1 cannot be used (another process listens there)`);
+      expect(stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  }, 60_000);
+});
