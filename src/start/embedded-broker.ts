@@ -2,7 +2,11 @@ import { createServer, type Server } from 'node:net';
 import { scryptSync, timingSafeEqual, randomBytes } from 'node:crypto';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
+import { RateLimitedLog } from '@gaitwatch/ingest';
 import { mayPublish, maySubscribe, type BrokerUser } from './broker-acl.ts';
+
+/** Where a refused publish goes: off the topic contract, so authorizeSubscribe lets nobody subscribe to it. */
+const REFUSED_SINK = 'gaitwatch/refused';
 
 /** One broker account: a salted scrypt hash of its password, never the password. */
 export interface BrokerAccount {
@@ -63,20 +67,22 @@ export async function startEmbeddedBroker(options: { host: string; port: number;
   const holders = new Map<string, object>();
   const reserved = new Set<string>();
   const refused = { connect: 0, clientId: 0, publish: 0, subscribe: 0, forward: 0 };
+  // One line per kind of refusal and client per 10 s: a device guessing passwords or probing topics must not flood the log (the counts are on /metrics).
+  const refusals = new RateLimitedLog(logger, 10_000);
   // A subscriber that stops reading is disconnected after 30 s instead of stalling every delivery (aedes docs).
   const broker = await Aedes.createBroker({ drainTimeout: 30_000 });
   broker.authenticate = (client, username, password, done) => {
     const account = username === undefined ? undefined : accounts.get(username);
     if (account === undefined || !passwordMatches(account, password)) {
       refused.connect++;
-      logger.warn({ clientId: client.id, username: username ?? null }, 'broker: connection refused (unknown user or wrong password)');
+      refusals.warn(`connect:${username ?? ''}`, { clientId: client.id, username: username ?? null }, 'broker: connection refused (unknown user or wrong password)');
       const error = Object.assign(new Error('not authorized'), { returnCode: 5 });
       return done(error as Parameters<typeof done>[0], false);
     }
     const owner = owners.get(client.id);
     if (owner !== undefined && owner !== account.username) {
       refused.clientId++;
-      logger.warn({ clientId: client.id, username: account.username }, 'broker: connection refused (client id held by another account)');
+      refusals.warn(`client-id:${account.username}`, { clientId: client.id, username: account.username }, 'broker: connection refused (client id held by another account)');
       const error = Object.assign(new Error('client id held by another account'), { returnCode: 2 });
       return done(error as Parameters<typeof done>[0], false);
     }
@@ -95,7 +101,7 @@ export async function startEmbeddedBroker(options: { host: string; port: number;
     const user = users.get(client);
     if (user === undefined || !maySubscribe(user, packet.topic)) {
       refused.forward++;
-      logger.warn({ clientId: client.id, topic: packet.topic }, 'broker: delivery refused by the ACL');
+      refusals.warn(`forward:${client.id}`, { clientId: client.id, topic: packet.topic }, 'broker: delivery refused by the ACL');
       return null;
     }
     return packet;
@@ -105,8 +111,12 @@ export async function startEmbeddedBroker(options: { host: string; port: number;
     const user = client === null ? undefined : users.get(client);
     if (client !== null && (user === undefined || !mayPublish(user, packet.topic))) {
       refused.publish++;
-      logger.warn({ clientId: client.id, topic: packet.topic }, 'broker: publish refused by the ACL');
-      return done(new Error(`not authorized to publish on ${packet.topic}`));
+      refusals.warn(`publish:${client.id}`, { clientId: client.id, topic: packet.topic }, 'broker: publish refused by the ACL');
+      // As Mosquitto does (MQTT 3.1.1 has no negative PUBACK: MQTT-3.3.5-2 allows acknowledging or disconnecting):
+      // acknowledged and dropped — sent to a topic nobody may subscribe to, never retained — so a relay app sees the
+      // same broker here as in a deployment, not a reconnect and a redelivery of everything in flight.
+      packet.topic = REFUSED_SINK;
+      packet.retain = false;
     }
     done(null);
   };
@@ -114,7 +124,7 @@ export async function startEmbeddedBroker(options: { host: string; port: number;
     const user = users.get(client);
     if (user === undefined || !maySubscribe(user, subscription.topic)) {
       refused.subscribe++;
-      logger.warn({ clientId: client.id, filter: subscription.topic }, 'broker: subscription refused by the ACL');
+      refusals.warn(`subscribe:${client.id}`, { clientId: client.id, filter: subscription.topic }, 'broker: subscription refused by the ACL');
       // Negated (SUBACK 0x80) rather than an error that drops the connection: the client learns it was refused.
       return done(null, null);
     }

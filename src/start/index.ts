@@ -137,6 +137,7 @@ export async function startGaitwatch(options: StartOptions): Promise<RunningGait
     cleanups.push(() => api.stop());
     const ingest = await startIngest(ingestConfig, { store, logger: root.child({ service: 'ingest' }) });
     cleanups.push(() => ingest.stop());
+    if (broker !== undefined) ingest.metrics.watchBroker(() => broker!.refused);
     let fleet: DemoFleet | undefined;
     if (sim) {
       const passwords = broker !== undefined ? secrets.mqtt.devices : Object.fromEntries(runners.map((r) => [r.athleteId, env['MQTT_PASSWORD'] ?? '']));

@@ -9,6 +9,7 @@ import { buildTopic } from '@gaitwatch/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IngestMetrics } from '@gaitwatch/ingest';
 import { brokerAccount, mayPublish, maySubscribe, startEmbeddedBroker, type EmbeddedBroker } from '../../src/start/index.ts';
 
 const PASSWORDS = { ingest: 'ingest-pw-0123456789', api: 'api-pw-0123456789', ana: 'ana-pw-0123456789', ben: 'ben-pw-0123456789' };
@@ -62,17 +63,25 @@ describe('embedded broker authorization', () => {
     await ana.publishAsync(buildTopic('ana', 's1', 'status'), 'x', { qos: 0 });
     await settle();
     expect(got).toEqual([buildTopic('ana', 's1', 'imu'), buildTopic('ana', 's1', 'status')]);
-    // Into ben's session: refused (the broker drops the connection, MQTT 3.1.1 has no publish NACK).
+    // Into ben's session: refused. As Mosquitto does, acknowledged (MQTT 3.1.1 has no publish NACK) and dropped;
+    // the connection stays, so a relay app meets the same broker here as in a deployment.
     const refusedBefore = broker.refused.publish;
-    ana.publish(buildTopic('ben', 's1', 'imu'), 'forged', { qos: 0 });
+    await ana.publishAsync(buildTopic('ben', 's1', 'imu'), 'forged', { qos: 1 });
     await settle();
     expect(got).not.toContain(buildTopic('ben', 's1', 'imu'));
     expect(broker.refused.publish).toBe(refusedBefore + 1);
-    // A device cannot forge alerts for the phone either.
-    const ana2 = await connect('ana', PASSWORDS.ana);
-    ana2.publish(buildTopic('ana', 's1', 'alerts'), 'fake alert', { qos: 0 });
+    expect(ana.connected).toBe(true);
+    // A device cannot forge alerts for the phone either, nor leave a retained message anywhere.
+    await ana.publishAsync(buildTopic('ana', 's1', 'alerts'), 'fake alert', { qos: 1, retain: true });
+    await ana.publishAsync(buildTopic('ana', 's1', 'imu'), 'x', { qos: 0 });
     await settle();
     expect(broker.refused.publish).toBe(refusedBefore + 2);
+    expect(got).toEqual([buildTopic('ana', 's1', 'imu'), buildTopic('ana', 's1', 'status'), buildTopic('ana', 's1', 'imu')]);
+    const late = await connect('api', PASSWORDS.api);
+    const lateGot = received(late);
+    await late.subscribeAsync('gaitwatch/v1/+/+/alerts', { qos: 1 });
+    await settle();
+    expect(lateGot).toEqual([]);
   });
 
   it('a device reads only its own alerts; wildcards that widen its reach are refused', async () => {
@@ -160,6 +169,20 @@ describe('embedded broker authorization', () => {
     await settle();
     expect(got).toEqual([]);
     expect(broker.refused.forward).toBe(before + 1);
+  });
+
+  it('logs a flood of refusals once per 10 s, and counts every one on ingest’s /metrics', async () => {
+    const lines: string[] = [];
+    const quiet = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) }), accounts: [brokerAccount('ana', { kind: 'device', athleteId: 'ana' }, PASSWORDS.ana)] });
+    try {
+      const metrics = new IngestMetrics();
+      metrics.watchBroker(() => quiet.refused);
+      for (let i = 0; i < 5; i++) await expect(mqtt.connectAsync(quiet.url, { reconnectPeriod: 0, clientId: `guess-${i}`, username: 'ana', password: `guess-${i}` })).rejects.toThrow(/Not authorized/i);
+      expect(lines.filter((l) => l.includes('connection refused'))).toHaveLength(1);
+      expect(await metrics.registry.metrics()).toContain('gaitwatch_broker_refused_total{what="connect"} 5');
+    } finally {
+      await quiet.close();
+    }
   });
 
   it('the rules themselves (pure)', () => {

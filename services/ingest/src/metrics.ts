@@ -70,4 +70,21 @@ export class IngestMetrics {
     gauge('gaitwatch_store_points_replayed', 'Points replayed from the spool (counter)', () => store.metrics.pointsReplayed);
     gauge('gaitwatch_store_last_write_seconds', 'Duration of the last acknowledged database write', () => store.metrics.lastWriteMs / 1000);
   }
+
+  /**
+   * The embedded broker's refusals (gaitwatch start: it runs in this process), read at scrape time: a device
+   * guessing passwords or probing other athletes' topics shows on the dashboards, not only in the log.
+   */
+  watchBroker(read: () => Readonly<Record<string, number>>): void {
+    new Counter({
+      name: 'gaitwatch_broker_refused_total',
+      help: 'Embedded broker refusals, by what was refused: connect (login), clientId (held by another account), publish, subscribe, forward (delivery)',
+      labelNames: ['what'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [what, n] of Object.entries(read())) this.inc({ what }, n);
+      },
+    });
+  }
 }
