@@ -73,6 +73,8 @@ export interface LiveSessionOptions {
 export class LiveSession {
   readonly athleteId: string;
   readonly sessionId: string;
+  /** The sample period the start announced, µs (undefined: no start seen by this process). */
+  private readonly announcedPeriodUs: number | undefined;
   readonly logger: Logger;
   readonly analyzer: HostedAnalyzer;
   /** Session start, µs: the start status's time, else the first frame's. Stable: it is the stored session's identity. */
@@ -112,6 +114,7 @@ export class LiveSession {
     this.sessionId = options.sessionId;
     this.logger = options.logger;
     const start = options.start;
+    this.announcedPeriodUs = start !== undefined ? 1e6 / start.sampleRateHz : undefined;
     this.lastActivityMs = options.nowMs();
     this.resumed = checkpoint !== undefined;
     if (checkpoint !== undefined) {
@@ -160,6 +163,10 @@ export class LiveSession {
     const nowMs = this.options.nowMs();
     this.lastActivityMs = nowMs;
     const input = this.inputOf(frame.sensor);
+    const announcedUs = this.announcedPeriodUs;
+    if (announcedUs !== undefined && Math.abs(frame.periodUs - announcedUs) > 0.05 * announcedUs && input.stats.periodMismatchFrames++ === 0) {
+      this.logger.warn({ sensor: frame.sensor, framePeriodUs: frame.periodUs, announcedRateHz: this.options.start!.sampleRateHz }, 'frames disagree with the sample rate the start announced; analysed at the frames’ rate');
+    }
     const fresh = input.offer(frame, nowMs);
     input.release(nowMs, this.feed);
     return fresh;

@@ -42,6 +42,12 @@ export interface SensorInputStats {
    */
   jumpedFrames: number;
   jumpedSamples: number;
+  /**
+   * Frames whose sample period disagrees (by more than 5 %) with the rate the session's `start` announced:
+   * kept (the analysis follows the frames), counted, because one of the two is wrong and the cadence and
+   * durations follow the frames'.
+   */
+  periodMismatchFrames: number;
   /** Holes between consecutive released samples longer than 1.5 sample periods, and the samples they miss. */
   gaps: number;
   missingSamples: number;
@@ -100,7 +106,7 @@ export class SensorInput {
   private newestT0Us = Number.NEGATIVE_INFINITY;
   /** Time of the last sample released, µs (−∞ before the first). */
   private lastReleasedUs = Number.NEGATIVE_INFINITY;
-  readonly stats: SensorInputStats = { frames: 0, duplicateFrames: 0, staleSamples: 0, samples: 0, jumpedFrames: 0, jumpedSamples: 0, gaps: 0, missingSamples: 0, firstUs: null, lastUs: null, periodUs: null };
+  readonly stats: SensorInputStats = { frames: 0, duplicateFrames: 0, staleSamples: 0, samples: 0, jumpedFrames: 0, jumpedSamples: 0, periodMismatchFrames: 0, gaps: 0, missingSamples: 0, firstUs: null, lastUs: null, periodUs: null };
   /** A frame far ahead of the stream, held aside (JUMP_AHEAD_US), and the frames since that went on where the stream was. */
   private jumped: Held | undefined;
   private sinceJump = 0;

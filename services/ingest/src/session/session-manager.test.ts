@@ -102,6 +102,15 @@ describe('SessionManager', () => {
     expect(rec.alerts.filter((a) => a.metric === 'sensor_silent')).toEqual([]);
   });
 
+  it('counts frames whose period disagrees with the rate the start announced, per sensor, and analyses them at their own rate', () => {
+    manager.handle(topic('status'), start(['pelvis', 'shank_left']));
+    // The start says 200 Hz; the shank's frames say 100 Hz (10 ms), the pelvis's agree.
+    feed(['pelvis'], 0, 10);
+    for (let i = 0; i < 10; i++) manager.handle(topic('imu'), bytes(encodeJsonImu({ ...still('shank_left', i), t0Us: T0_US + i * FRAME * 10_000, periodUs: 10_000 })));
+    manager.handle(topic('status'), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 3e6 })));
+    expect(rec.sessions.at(-1)!.summary).toMatchObject({ ingest: { pelvis: { periodMismatchFrames: 0 }, shank_left: { periodMismatchFrames: 10, periodUs: 10_000, samples: 10 * FRAME } } });
+  });
+
   it('remembers topics up to its bound, and sessions keep their own data when it forgets them', () => {
     const small = new SessionManager({ logger: pino({ level: 'silent' }), metrics, idleTimeoutS: 30, jitterMs: 100, jitterMaxFrames: 16, nowMs: () => nowMs, topicMemory: 2, output: { stride: () => undefined, alert: () => undefined, session: (s) => rec.sessions.push(s), checkpoint: () => undefined, rep: () => undefined, publishLive: () => undefined, publishAlert: () => undefined } });
     const ids = [['a1', 's1'], ['a2', 's2'], ['a3', 's3']] as const;
