@@ -1,4 +1,4 @@
-import type { Alert, Side, StrideMetrics } from '@gaitwatch/protocol/core';
+import type { Alert, SensorId, Side, StrideMetrics } from '@gaitwatch/protocol/core';
 import type { SummaryBaselines } from './form/form-monitor.ts';
 import type { MountingEstimate } from './segments/segment-tracker.ts';
 
@@ -39,6 +39,20 @@ export interface SummaryEvent {
   baselines: SummaryBaselines;
   /** Lines of the recording that could not be parsed (analyze only). */
   parseErrors?: number;
+  /**
+   * Sensors that sent data although the session's declared sensors (the
+   * status `start`) left them out, in SENSOR_IDS order: analysed as if
+   * declared (a phone's incomplete `start` must not cost the runner a
+   * shank's knee proxy and contact times). Present only when there are some.
+   */
+  unannouncedSensors?: SensorId[];
+  /**
+   * Stances not emitted because their stride time or cadence would not have
+   * been a positive finite number (the protocol's StrideMetrics require
+   * positive): a contact not after its leg's previous one, or a corrupt
+   * checkpoint. Never expected; present only when some were dropped.
+   */
+  invalidStrides?: number;
 }
 
 /** An alert of DESIGN.md's contract, as `analyze` prints it. */

@@ -23,7 +23,11 @@ import { StrideAssembler } from './session/stride-assembler.ts';
 import { Arena, enterArena, float64Array, leaveArena } from './signal/arena.ts';
 
 export interface AnalyzerOptions {
-  /** The sensors the session wears (the status `start` message says). */
+  /**
+   * The sensors the session wears (the status `start` message says). A
+   * sensor left out that sends data anyway joins them from its first sample
+   * (the summary's `unannouncedSensors` names it).
+   */
   readonly sensors?: readonly SensorId[];
   readonly athleteId?: string;
   readonly sessionId?: string;
@@ -80,6 +84,15 @@ export class SessionAnalyzer {
   private clockUs = Number.NEGATIVE_INFINITY;
   /** Calls (rows or frames) for a sensor id outside the contract, ignored. */
   private unknownSensorPushes = 0;
+  /**
+   * The session's sensors: those declared (options.sensors), then each other
+   * sensor of the contract as its first sample comes (in that order). The
+   * parts read this one array — what gates the release, what is watched for
+   * silence, whether shanks are worn — so a sensor the `start` forgot is
+   * taken up as if declared, not half of it. Grows only in trackOf; not in
+   * a snapshot (SKIP): restore rebuilds it from the options and the tracks.
+   */
+  private readonly worn: SensorId[];
   /** pushSample's and pushFrame's row, and the session's time for checkSilence: typed cells, so no double crosses a call boxed. */
   private readonly scratchRow: Float64Array;
   private readonly nowScratch: Float64Array;
@@ -88,7 +101,10 @@ export class SessionAnalyzer {
    * @param options.sensors the sensors the session wears (the status `start`
    *   message says): strides wait for every expected shank, so the output does
    *   not depend on which sensor's data happens to arrive first. Without it the
-   *   analyzer learns the sensors as they appear (fine for a time-ordered file).
+   *   analyzer learns the sensors as they appear (fine for a time-ordered file);
+   *   with it, a sensor it leaves out is learnt the same way when it sends data
+   *   (its data is the runner's: a phone's incomplete `start` must not cost the
+   *   knee proxy, nor mix a shank's contacts into pelvis-only strides).
    */
   constructor(
     params: DeepPartial<AnalyzerParams> = {},
@@ -99,20 +115,21 @@ export class SessionAnalyzer {
     try {
       this.scratchRow = float64Array(CHANNELS);
       this.nowScratch = float64Array(1);
+      this.worn = [...(options.sensors ?? [])];
       this.params = mergeParams(DEFAULT_PARAMS, params);
       validateParams(this.params, params);
       checkHistoryLengths(this.params);
       if (options.pelvicDropLimitDeg !== undefined && !(options.pelvicDropLimitDeg > 0 && options.pelvicDropLimitDeg < 45)) {
         throw new RangeError(`pelvicDropLimitDeg must be degrees between 0 and 45, got ${options.pelvicDropLimitDeg}`);
       }
-      this.quality = new SessionQuality(this.params, this.tracks, options, (alert) => this.unreleased.add(alert));
+      this.quality = new SessionQuality(this.params, this.tracks, { ...options, sensors: this.worn }, (alert) => this.unreleased.add(alert));
       const silentBeforeUs = (): number => this.silentBeforeUs();
       this.strides = new StrideAssembler({
         params: this.params,
         tracks: this.tracks,
         shanks: this.shanks,
         queue: this.unreleased,
-        sensors: options.sensors,
+        sensors: this.worn,
         readShankEarly: (stride, lastContactUs) => this.meter.readShankEarly(stride, lastContactUs),
         newestUs: () => this.newestUs,
         silentBeforeUs,
@@ -127,7 +144,7 @@ export class SessionAnalyzer {
       });
       this.bridge = new GapBridge({ gapPeriods: this.params.gapPeriods, strideUsOf: (sensor) => this.strides.strideUsOf(sensor) });
       this.meter = new StanceMeter(
-        { params: this.params, sensors: options.sensors, tracks: this.tracks, shanks: this.shanks, quality: this.quality, lastContactUs: this.strides.lastContactUs, pelvis: () => this.pelvis },
+        { params: this.params, sensors: this.worn, tracks: this.tracks, shanks: this.shanks, quality: this.quality, lastContactUs: this.strides.lastContactUs, pelvis: () => this.pelvis },
         alertContext(options),
       );
       this.form = new FormMonitor(this.params.form, {
@@ -135,7 +152,7 @@ export class SessionAnalyzer {
         sessionId: options.sessionId ?? 'unknown',
         pelvicDropLimitDeg: options.pelvicDropLimitDeg ?? this.params.form.pelvicDropLimitDeg,
       });
-      this.gate = new ReleaseGate({ params: this.params, sensors: options.sensors, tracks: this.tracks, queue: this.unreleased, strides: this.strides, meter: this.meter, form: this.form, silentBeforeUs });
+      this.gate = new ReleaseGate({ params: this.params, sensors: this.worn, tracks: this.tracks, queue: this.unreleased, strides: this.strides, meter: this.meter, form: this.form, silentBeforeUs });
     } finally {
       leaveArena(outer);
     }
@@ -246,6 +263,7 @@ export class SessionAnalyzer {
     }
     track = new SensorTrack(sensor, this.params);
     this.tracks.set(sensor, track);
+    if (!this.worn.includes(sensor)) this.worn.push(sensor);
     this.gate.sensorsChanged();
     return track;
   }
@@ -304,7 +322,7 @@ export class SessionAnalyzer {
   private startDetector(track: SensorTrack): void {
     const calibration = track.calibration!;
     if (this.quality.checkAccelerometerUnits(track.sensor, track.lastTUs, calibration.gravityMps2)) this.meter.accUnitsSuspect.add(track.sensor);
-    const parts = sensorParts(track, this.params, shanksWorn(this.options.sensors, this.tracks), this.strides, this.unreleased);
+    const parts = sensorParts(track, this.params, () => shanksWorn(this.worn), this.strides, this.unreleased);
     if (parts.side !== undefined) this.shanks.set(parts.side, parts.segment);
     else this.pelvis = parts.segment;
     const { segment, detector } = parts;
@@ -404,6 +422,8 @@ export class SessionAnalyzer {
       anglesWithheldSOf: (id) => this.segmentOf(id)?.anglesWithheldS,
       mountingWaitSOf: (id) => this.segmentOf(id)?.mountingWaitS,
       unknownSensorPushes: this.unknownSensorPushes,
+      declaredSensors: this.options.sensors,
+      invalidStrides: this.strides.outOfOrderContacts + this.gate.invalidStrides,
       sidesSwappedFromUs: this.meter.sideCheck.swappedFromUs,
       baselines: this.form.baselines(),
     });

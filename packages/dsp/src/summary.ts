@@ -27,6 +27,10 @@ export function buildSummary(input: {
   perSide: Record<'left' | 'right', { gctS: Histogram; pelvicDropDeg: Histogram; shankFrontalDeg: Histogram }>;
   alertCount: number;
   unknownSensorPushes: number;
+  /** The sensors the `start` declared (undefined: none declared; then no sensor is unannounced). */
+  declaredSensors: readonly SensorId[] | undefined;
+  /** Stances not emitted because their stride time or cadence would not have been a positive finite number. */
+  invalidStrides: number;
   sidesSwappedFromUs: number;
   baselines: SummaryBaselines;
 }): SummaryEvent {
@@ -38,7 +42,9 @@ export function buildSummary(input: {
   const shanks = has('shank_left') || has('shank_right');
   const mode = shanks ? (has('pelvis') ? 'full' : 'shank-only') : has('pelvis') ? 'pelvis-only' : 'none';
   const strideTimeSMedian = input.strideTimes.median();
-  return {
+  const declared = input.declaredSensors;
+  const unannounced = declared === undefined ? [] : SENSOR_IDS.filter((id) => input.tracks.has(id) && !declared.includes(id));
+  const summary: SummaryEvent = {
     kind: 'summary',
     alerts: input.alertCount,
     strides: { ...input.strideCounts },
@@ -82,4 +88,8 @@ export function buildSummary(input: {
       ]),
     ),
   };
+  // Only when there is something to say: a normal session's summary keeps its exact shape (golden outputs).
+  if (unannounced.length > 0) summary.unannouncedSensors = unannounced;
+  if (input.invalidStrides > 0) summary.invalidStrides = input.invalidStrides;
+  return summary;
 }

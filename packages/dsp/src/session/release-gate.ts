@@ -1,5 +1,5 @@
 import type { SensorId } from '@gaitwatch/protocol/core';
-import { timeOf, type ReleaseQueue, type TimedEvent } from '../analysis-events.ts';
+import { timeOf, type ReleaseQueue, type StrideEvent, type TimedEvent } from '../analysis-events.ts';
 import type { FormMonitor } from '../form/form-monitor.ts';
 import type { AnalyzerParams } from '../params.ts';
 import type { SensorTrack } from '../sensor-track.ts';
@@ -17,8 +17,8 @@ const RELEASE_CHECK_US = 20_000;
 /** What the gate reads of the session. */
 export interface GateContext {
   readonly params: AnalyzerParams;
-  /** The sensors the session declared (undefined: those seen so far). */
-  readonly sensors: readonly SensorId[] | undefined;
+  /** The session's sensors: those declared, then any other as it first sends data (the analyzer's worn list). */
+  readonly sensors: readonly SensorId[];
   readonly tracks: ReadonlyMap<SensorId, SensorTrack>;
   readonly queue: ReleaseQueue;
   readonly strides: StrideAssembler;
@@ -28,6 +28,18 @@ export interface GateContext {
   readonly form: FormMonitor;
   /** A sensor whose last sample is older than this is silent, µs. */
   silentBeforeUs(): number;
+}
+
+/**
+ * Whether a stride's timing may be published: stride time and cadence both
+ * null (unknown) or both positive finite numbers. Anything else comes from
+ * a fault upstream (contacts of two detectors mixed, out of order, a corrupt
+ * checkpoint) and is not released.
+ */
+export function validStrideTiming(stride: StrideEvent): boolean {
+  const { strideTimeS, cadenceSpm } = stride;
+  if (strideTimeS === null) return cadenceSpm === null;
+  return Number.isFinite(strideTimeS) && strideTimeS > 0 && cadenceSpm !== null && Number.isFinite(cadenceSpm) && cadenceSpm > 0;
 }
 
 /**
@@ -46,6 +58,8 @@ export class ReleaseGate {
   private gatingSensors: readonly SensorId[] | undefined;
   /** Form alerts held back while lost packets cost their angle. */
   private readonly withheld: WithheldAlerts;
+  /** Strides not released because their stride time or cadence was not a positive finite number (validStrideTiming; the summary's invalidStrides). */
+  invalidStrides = 0;
 
   constructor(private readonly context: GateContext) {
     this.withheld = new WithheldAlerts((metric, side) => context.meter.degraded(metric, side));
@@ -87,6 +101,12 @@ export class ReleaseGate {
         if (stance === undefined) continue;
         event = stance;
       }
+      // The last line of defence: a stride time or cadence that is not a positive number (the protocol's
+      // StrideMetrics require positive) never goes out — not to the runner, the store, the form baselines.
+      if (event.kind === 'stride' && !validStrideTiming(event)) {
+        this.invalidStrides++;
+        continue;
+      }
       // Shank clips found on the other legs: the stance is the other leg's (side-check.ts).
       if (event.kind === 'stride' && meter.sideCheck.swapped) event.side = other(event.side);
       out.push(event);
@@ -120,7 +140,7 @@ export class ReleaseGate {
   private gating(): readonly SensorId[] {
     if (this.gatingSensors === undefined) {
       // Every sensor gates: the strides' angle metrics need the pelvis's and the shanks' data past them.
-      this.gatingSensors = [...(this.context.sensors ?? this.context.tracks.keys())];
+      this.gatingSensors = [...this.context.sensors];
     }
     return this.gatingSensors;
   }

@@ -23,9 +23,14 @@ export type SensorParts =
  * strides. Apart from the analyzer because the routing is a decision of its
  * own: a shank's contacts are its leg's; the pelvis's are both legs' when it
  * is worn alone, else stand-ins queued for a leg whose shank goes silent.
- * Once per sensor (and again on restore), never per sample.
+ * Built once per sensor (and again on restore), never per sample; the
+ * pelvis's routing is decided per contact (`shanksWorn`), because a shank
+ * may first send data after the pelvis calibrated (one the `start` left
+ * out, or one that connects late): from then on its contacts are the leg's,
+ * and the pelvis's become stand-ins, never a second source of that leg's
+ * contacts.
  */
-export function sensorParts(track: SensorTrack, params: AnalyzerParams, shanksWorn: boolean, strides: StrideAssembler, queue: ReleaseQueue): SensorParts {
+export function sensorParts(track: SensorTrack, params: AnalyzerParams, shanksWorn: () => boolean, strides: StrideAssembler, queue: ReleaseQueue): SensorParts {
   const calibration = track.calibration!;
   const side = SHANK_SIDE[track.sensor];
   const bias = float64From(calibration.gyroBiasRadps);
@@ -40,9 +45,10 @@ export function sensorParts(track: SensorTrack, params: AnalyzerParams, shanksWo
     );
     return { side, segment: new ShankTracker(params.segments, track.rateHz, calibration, side), detector };
   }
-  const route = shanksWorn
-    ? (contact: { icUs: number; side: Side }) => queue.add({ kind: 'candidate', icUs: contact.icUs, side: contact.side })
-    : (contact: { icUs: number; side: Side }) => strides.onStance(contact.side, { icUs: contact.icUs, toUs: null });
+  const route = (contact: { icUs: number; side: Side }): void => {
+    if (shanksWorn()) queue.add({ kind: 'candidate', icUs: contact.icUs, side: contact.side });
+    else strides.onPelvisStance(contact.side, contact.icUs);
+  };
   const segment = new PelvisTracker(params.segments, track.rateHz, calibration);
   // The pelvis's mounting axis reads its acceleration one step apart: the step from its own contacts.
   const detector: PelvisEventDetector = new PelvisEventDetector(params.pelvisEvents, track.rateHz, calibration.upSensor, calibration.gravityMps2, bias, (contact) => {

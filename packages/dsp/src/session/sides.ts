@@ -14,11 +14,16 @@ export const SHANK_OF: Readonly<Record<Side, SensorId>> = { left: 'shank_left', 
 /** The leg of a shank sensor; undefined for the pelvis. */
 export const SHANK_SIDE: Readonly<Partial<Record<SensorId, Side>>> = { shank_left: 'left', shank_right: 'right' };
 
-/** Whether shanks are worn: the session's declared sensors, else those seen so far (checked often: an index loop, no allocation). */
-export function shanksWorn(declared: readonly SensorId[] | undefined, seen: ReadonlyMap<SensorId, unknown>): boolean {
-  if (declared !== undefined) {
-    for (let i = 0; i < declared.length; i++) if (SHANK_SIDE[declared[i]!] !== undefined) return true;
-    return false;
-  }
-  return seen.has('shank_left') || seen.has('shank_right');
+/**
+ * Whether shanks are worn: the session's sensors — those the `start` declared
+ * and any other that has sent data since (the analyzer's worn list), checked
+ * often: an index loop, no allocation. A shank that sends data is worn even
+ * when the `start` left it out: its contacts reach the strides whatever was
+ * declared, so the pelvis must then stand in for it, not find both legs'
+ * contacts beside it (a pelvis-only list with shank data mixed the two
+ * detectors' contacts into negative stride times: probe 2, finding 2).
+ */
+export function shanksWorn(sensors: readonly SensorId[]): boolean {
+  for (let i = 0; i < sensors.length; i++) if (SHANK_SIDE[sensors[i]!] !== undefined) return true;
+  return false;
 }

@@ -54,6 +54,8 @@ const SKIP = new Set([
   'intervalScratch',
   'earlyShank',
   'coverage',
+  // The session's sensors: rebuilt from the options and the restored tracks (the parts share the array).
+  'worn',
 ]);
 
 export function takeSnapshot(params: AnalyzerParams, options: object, tracks: ReadonlyMap<string, SensorTrack>, analyzer: object): AnalyzerSnapshot {

@@ -47,7 +47,8 @@ interface EarlyShankReading {
 /** What the meter reads of the session (the analyzer's parts; the pelvis appears when it calibrates). */
 export interface MeterContext {
   readonly params: AnalyzerParams;
-  readonly sensors: readonly SensorId[] | undefined;
+  /** The session's sensors: declared, then any other as it first sends data (the analyzer's worn list). */
+  readonly sensors: readonly SensorId[];
   readonly tracks: ReadonlyMap<SensorId, SensorTrack>;
   readonly shanks: ReadonlyMap<Side, ShankTracker>;
   readonly quality: SessionQuality;
@@ -222,7 +223,7 @@ export class StanceMeter {
 
   /** Why a sensor gives no angle before measuring: not worn, wrong units, not calibrated, no stance end (undefined: measure). */
   private whyNoSegment(sensor: SensorId, tracked: boolean, stanceEndUs: number | null): AngleNullReason | undefined {
-    if (!this.context.tracks.has(sensor) && !(this.context.sensors?.includes(sensor) ?? false)) return 'no_sensor';
+    if (!this.context.tracks.has(sensor) && !this.context.sensors.includes(sensor)) return 'no_sensor';
     if (!this.unitsOk(sensor)) return 'units_suspect';
     if (!tracked) return 'attitude_settling';
     return stanceEndUs === null ? 'stance_end_unknown' : undefined;

@@ -12,6 +12,8 @@ export interface Stance {
   readonly toUs: number | null;
   /** A shank's contact announced when found, its stance (with the toe-off) not reported yet. */
   readonly announced?: true;
+  /** Found by the pelvis detector for a session without shanks (pelvis-only routing), not by the leg's shank. */
+  readonly fromPelvis?: true;
 }
 
 /** An interval across a gap this many times the last stride, or more, has lost a contact in the gap. */
@@ -27,8 +29,8 @@ export interface AssemblerContext {
   readonly shanks: ReadonlyMap<Side, ShankTracker>;
   /** Where closed strides wait for release (time-ordered). */
   readonly queue: ReleaseQueue;
-  /** The sensors the session declared (undefined: those seen so far): whether shanks are worn, else the pelvis finds both legs' contacts. */
-  readonly sensors: readonly SensorId[] | undefined;
+  /** The session's sensors (declared, then any other seen: the analyzer's worn list): whether shanks are worn, else the pelvis finds both legs' contacts. */
+  readonly sensors: readonly SensorId[];
   /** Reads a closing stride's shank angles while the shank's short history still holds them (session/stance-meter.ts). */
   readShankEarly(stride: StrideEvent, lastContactUs: number): void;
   /** The session's newest accepted sample, µs. */
@@ -65,6 +67,13 @@ export class StrideAssembler {
   private readonly unsureUs = { left: [] as number[], right: [] as number[] };
   /** Per side: the last contact time measured (IC to TO), µs; the meter reads it for a stance without toe-off. */
   readonly lastContactUs = { left: Number.NaN, right: Number.NaN };
+  /**
+   * Contacts not after their leg's pending one, dropped (each would have
+   * made a stride of zero or negative time): one detector reports its
+   * contacts in time order, so this counts a fault, never ordinary data
+   * (the summary's invalidStrides).
+   */
+  outOfOrderContacts = 0;
 
   constructor(private readonly context: AssemblerContext) {
     const { silentAfterS, releaseAfterS, maxStrideS } = context.params;
@@ -128,8 +137,24 @@ export class StrideAssembler {
    * so a gap can begin before the previous contact's report.
    */
   onStance(side: Side, stance: Stance): void {
-    const source = this.context.tracks.get(this.withShanks() ? SHANK_OF[side] : 'pelvis');
-    const previous = this.pendingStance.get(side);
+    const sourceId = this.sourceOf(side, stance);
+    const source = this.context.tracks.get(sourceId);
+    let previous = this.pendingStance.get(side);
+    if (previous !== undefined && this.sourceOf(side, previous) !== sourceId) {
+      // The shanks joined a session that began with the pelvis alone: two detectors' contacts make no
+      // stride time (their timings differ, and the pelvis reports ~1.6 s later than a shank, so such an
+      // "interval" can even be negative). The pelvis-only stance closes without one (a shank's announced
+      // contact, were it the pending one, makes no stride: dropUnconfirmed).
+      if (previous.announced !== true) this.closeStride(side, previous, undefined);
+      this.pendingStance.delete(side);
+      previous = undefined;
+    }
+    if (previous !== undefined && !(stance.icUs > previous.icUs)) {
+      // Not after the pending contact: its stride time would be zero or negative. Dropped and counted;
+      // the pending stance waits on for its real next contact.
+      this.outOfOrderContacts++;
+      return;
+    }
     if (previous !== undefined) {
       const intervalUs = stance.icUs - previous.icUs;
       const gapBetween = source !== undefined && source.lastGapEndUs > previous.icUs;
@@ -141,6 +166,20 @@ export class StrideAssembler {
     }
     if (stance.toUs !== null) this.lastContactUs[side] = stance.toUs - stance.icUs;
     this.pendingStance.set(side, stance);
+  }
+
+  /**
+   * A contact of the pelvis detector in a session without shanks: the side's
+   * stance (pelvis-only mode), no toe-off. Marked so that a shank joining the
+   * session later does not take its time for one of its own contacts.
+   */
+  onPelvisStance(side: Side, icUs: number): void {
+    this.onStance(side, { icUs, toUs: null, fromPelvis: true });
+  }
+
+  /** The sensor whose detector found a stance: the pelvis's (pelvis-only routing; unmarked in a checkpoint from before the mark: then no shank is worn) or the leg's shank. */
+  private sourceOf(side: Side, stance: Stance): SensorId {
+    return stance.fromPelvis === true || !this.withShanks() ? 'pelvis' : SHANK_OF[side];
   }
 
   /** One interval of a side whose stride is unknown; the median of UNSURE_INTERVALS of them becomes its stride (a lost contact doubles one, rarely two of three). */
@@ -181,12 +220,11 @@ export class StrideAssembler {
   closeSilent(silentBeforeUs: number): void {
     if (this.pendingStance.size === 0) return;
     // Runs at every release check: no iterator, no closure, no array.
-    const pelvisOnly = !this.withShanks();
     for (let i = 0; i < SIDES.length; i++) {
       const side = SIDES[i]!;
       const stance = this.pendingStance.get(side);
       if (stance === undefined) continue;
-      const last = this.context.tracks.get(pelvisOnly ? 'pelvis' : SHANK_OF[side])?.lastTUs ?? Number.NEGATIVE_INFINITY;
+      const last = this.context.tracks.get(this.sourceOf(side, stance))?.lastTUs ?? Number.NEGATIVE_INFINITY;
       if (!(last < silentBeforeUs)) continue;
       if (!this.dropUnconfirmed(side)) this.closeStride(side, stance, undefined);
       this.pendingStance.delete(side);
@@ -206,14 +244,13 @@ export class StrideAssembler {
    */
   pendingBoundUs(watermarkUs: number): number {
     if (this.pendingStance.size === 0) return watermarkUs;
-    const pelvisOnly = !this.withShanks();
     const waitUs = (this.context.params.maxStrideS + this.context.params.releaseAfterS) * 1e6;
     let bound = watermarkUs;
     for (let i = 0; i < SIDES.length; i++) {
       const side = SIDES[i]!;
       const stance = this.pendingStance.get(side);
       if (stance === undefined) continue;
-      const last = this.context.tracks.get(pelvisOnly ? 'pelvis' : SHANK_OF[side])?.lastTUs ?? Number.NEGATIVE_INFINITY;
+      const last = this.context.tracks.get(this.sourceOf(side, stance))?.lastTUs ?? Number.NEGATIVE_INFINITY;
       if (last >= stance.icUs + waitUs) {
         if (!this.dropUnconfirmed(side)) this.closeStride(side, stance, undefined);
         this.pendingStance.delete(side);
@@ -263,7 +300,7 @@ export class StrideAssembler {
 
   /** Whether shanks are worn: then a leg's contacts come from its shank, else from the pelvis. */
   private withShanks(): boolean {
-    return shanksWorn(this.context.sensors, this.context.tracks);
+    return shanksWorn(this.context.sensors);
   }
 
   /** Whether a shank is not silent (by the release's rule). */
@@ -298,7 +335,7 @@ export class StrideAssembler {
    */
   private closeStride(side: Side, stance: Stance, nextIcUs: number | undefined): void {
     const stride = this.stride(side, stance, nextIcUs);
-    if (this.withShanks()) this.context.readShankEarly(stride, this.lastContactUs[side]);
+    if (stance.fromPelvis !== true && this.withShanks()) this.context.readShankEarly(stride, this.lastContactUs[side]);
     this.context.queue.add(stride);
   }
 }
