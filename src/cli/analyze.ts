@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { analyzeRecording, recordingSink, type Activity, type AnalysisEvent, type AnalyzerOptions, type RecordingAnalysis, type ScreenEvent } from '@gaitwatch/dsp';
+import { parseRecordingInto, recordingSink, type Activity, type AnalysisEvent, type AnalyzerOptions, type RecordingAnalysis, type ScreenEvent } from '@gaitwatch/dsp';
 import { RECORDING_ERROR_LABELS, RecordingFormatError, type RecordingErrorReason, type RecordingRowError } from '@gaitwatch/protocol/core';
 import { InputError, UsageError } from './errors.ts';
 import { parseOnWorker } from './parse-worker-client.ts';
+import { TimeOrderCheck } from './time-order.ts';
 import { utf8Text } from './utf8-text.ts';
 
 /** Bytes read from the file at a time: large reads keep an hour's analysis I/O-cheap; also the most text held at once. */
@@ -130,7 +131,9 @@ export async function activityFromMeta(path: string): Promise<Activity | undefin
  * Analyses a recording file (`-`: stdin) and prints strides, alerts and a
  * summary as NDJSON on stdout — or, for a movement screen (`activity`
  * `screen`, given or from the recording's meta file), reps and a screen
- * summary; skipped bad lines are reported on stderr.
+ * summary; skipped bad lines, and rows out of time order, are reported on
+ * stderr (one line each; the exit code stays 0: the output is still the
+ * analysis of what could be used).
  * Refuses with InputError (exit 2, one line, nothing on stdout) a file that is
  * missing, a directory or unreadable, an input that is not a recording (empty,
  * no or a wrong header) and one without a single valid row. A read that fails
@@ -149,17 +152,23 @@ export async function analyzeFile(path: string, options: AnalyzerOptions & { act
   const threaded = parseThreadFor(path, file?.bytes ?? 0);
   if (threaded) await handle!.close();
   const out = new LineWriter();
-  const onEvent = (event: AnalysisEvent | ScreenEvent): void => out.write(event);
+  /** Rows the analysis used: its summary's samples, all sensors. */
+  let usedRows: number | undefined;
+  const onEvent = (event: AnalysisEvent | ScreenEvent): void => {
+    if (event.kind === 'summary') usedRows = Object.values(event.sensors).reduce((sum, s) => sum + s.samples, 0);
+    out.write(event);
+  };
+  const order = new TimeOrderCheck();
   let result: RecordingAnalysis;
   try {
+    // Built before any reading (and before the parse thread starts), so bad options fail first.
+    const sink = order.wrap(recordingSink(onEvent, {}, { ...options, activity }));
     if (threaded) {
-      // Built before the thread starts, so bad options fail before any reading.
-      const sink = recordingSink(onEvent, {}, { ...options, activity });
       result = sink.finish(await parseOnWorker(path, READ_CHUNK_BYTES, sink, process.stdout));
     } else {
       // The stream closes the handle when it ends or fails.
       const chunks = handle === undefined ? utf8Text(process.stdin as AsyncIterable<Buffer>) : utf8Text(handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Buffer>);
-      result = await analyzeRecording(pacedByStdout(chunks), onEvent, {}, { ...options, activity });
+      result = await parseRecordingInto(pacedByStdout(chunks), sink);
     }
   } catch (error) {
     if (error instanceof RecordingFormatError) throw new InputError(`cannot analyze ${name}: ${error.message}`);
@@ -176,4 +185,6 @@ export async function analyzeFile(path: string, options: AnalyzerOptions & { act
   }
   out.flush();
   if (parseErrorCount > 0) console.error(`gaitwatch analyze: skipped ${parseErrorCount} bad line(s) of ${name} ${describeBadLines(parseErrorsByReason, parseErrors)}`);
+  const disorder = order.describe(name, rows, usedRows);
+  if (disorder !== undefined) console.error(disorder);
 }

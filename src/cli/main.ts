@@ -49,7 +49,7 @@ program
   .option('--speedup <x>', 'simulated seconds per wall-clock second (live mode)', '1')
   .option('--scenario <name>', 'steady | itb-fatigue | weak-side | return-to-run | sensor-faults | screen-squat | screen-step-down (a movement screen: reps, no running)', 'steady')
   .option('--seed <s>', 'seed: the same seed gives the same output bit for bit', '1')
-  .option('--mqtt-url <url>', 'publish live to this broker')
+  .option('--mqtt-url <url>', 'publish live to this broker (login: env MQTT_USERNAME, MQTT_PASSWORD)')
   .option('--out <dir>', 'write recordings (<name>.csv, .truth.csv, .meta.json) here')
   .addOption(new Option('--format <f>', 'IMU payload format').choices(['json', 'binary']).default('binary'))
   .option('--rate <hz>', 'device sample rate, Hz (50–1000)', '200')
@@ -62,6 +62,17 @@ program
   .option('--disconnect-at <d>', 'live: drop the connection at this session time; the backlog is flushed on reconnect')
   .option('--disconnect-for <d>', 'live: how long the connection stays down', '5s')
   .option('--clock-offset-ms <ms>', 'live: offset of shank_right timestamps against the other sensors')
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Environment (live):',
+      '  MQTT_USERNAME  the broker login, the same for every runner; runner n',
+      '  MQTT_PASSWORD  publishes as athlete sim-<seed>-<n>, so the broker must',
+      "                 allow that (gaitwatch start's broker knows its demo",
+      '                 athletes only: use gaitwatch replay there); unset: no login.',
+    ].join('\n'),
+  )
   .action(async (flags: SimulateFlags) => runOrExit(async () => (await import('./simulate.ts')).simulate(flags)));
 
 addAnalyzeCommand(program);
@@ -70,11 +81,22 @@ program
   .command('replay')
   .description('publish a recording as a live session, in the MQTT contract format')
   .argument('<file>', 'recording CSV')
-  .requiredOption('--mqtt-url <url>', 'broker to publish to')
+  .requiredOption('--mqtt-url <url>', 'broker to publish to (login: env MQTT_USERNAME, MQTT_PASSWORD)')
   .requiredOption('--athlete <id>', 'athlete id')
   .requiredOption('--session <id>', 'session id')
   .option('--speedup <x>', 'recording seconds per wall-clock second', '1')
   .addOption(new Option('--format <f>', 'IMU payload format').choices(['json', 'binary']).default('binary'))
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Environment:',
+      "  MQTT_USERNAME  the broker login: the athlete's device login (gaitwatch",
+      '  MQTT_PASSWORD  start: the athlete id, and its password under mqtt.devices',
+      '                 in DATA_DIR/start-secrets.json); unset: no login. Never',
+      '                 a flag, so a password stays out of ps and shell history.',
+    ].join('\n'),
+  )
   .action(async (file: string, flags: ReplayFlags) => runOrExit(async () => (await import('./replay.ts')).replay(file, flags)));
 
 await program.parseAsync(process.argv);

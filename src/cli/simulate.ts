@@ -1,4 +1,5 @@
-import { isScenario, runFleetParallel, SCENARIOS, SimulatedSession, writeRecording, type FleetProgress } from '@gaitwatch/runner-sim';
+import { isScenario, runFleetParallel, SCENARIOS, SimulatedSession, writeRecording, type FleetOptions, type FleetProgress } from '@gaitwatch/runner-sim';
+import { checkBroker, withBrokerErrors } from './broker-check.ts';
 import { parseDurationS } from './duration.ts';
 import { UsageError } from './errors.ts';
 
@@ -75,18 +76,26 @@ export async function simulate(flags: SimulateFlags): Promise<void> {
     return p;
   };
   const base = sessionOptionsFromFlags(flags, 0);
+  const { MQTT_USERNAME: username, MQTT_PASSWORD: password } = process.env;
+  const login = {
+    username,
+    password,
+    which:
+      `one login for every runner, which publishes as athlete sim-${base.seed}-<n>: the broker must allow it; ` +
+      "gaitwatch start's broker has logins for its demo athletes only: use gaitwatch replay with one of them there",
+  };
   const offsetMs = flags.clockOffsetMs === undefined ? undefined : Number(flags.clockOffsetMs);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   const tty = process.stderr.isTTY;
-  const result = await runFleetParallel({
+  const options: FleetOptions = {
     mqttUrl: flags.mqttUrl!,
     runners,
     session: base,
     format: flags.format,
     speedup,
     signal: abort.signal,
-    ...(process.env['MQTT_USERNAME'] !== undefined ? { username: process.env['MQTT_USERNAME'], password: process.env['MQTT_PASSWORD'] ?? '' } : {}),
+    ...(username !== undefined ? { username, password: password ?? '' } : {}),
     ...(flags.samplesPerMessage !== undefined ? { samplesPerMessage: positiveInt('samples-per-message', flags.samplesPerMessage, 20) } : {}),
     ...(offsetMs !== undefined ? { clockOffsetUs: { shank_right: Math.round(offsetMs * 1000) } } : {}),
     faults: {
@@ -97,7 +106,9 @@ export async function simulate(flags: SimulateFlags): Promise<void> {
       ...(flags.disconnectFor !== undefined ? { disconnectForS: parseDurationS(flags.disconnectFor) } : {}),
     },
     ...(tty ? { onProgress: (p: FleetProgress) => process.stderr.write(`\r${progressLine(p)}   `) } : {}),
-  });
+  };
+  await checkBroker(options.mqttUrl, login);
+  const result = await withBrokerErrors(options.mqttUrl, login, () => runFleetParallel(options));
   if (tty) process.stderr.write('\n');
   console.log(progressLine(result));
   const errors = result.relays.flatMap((r) => r.stats.errors.map((e) => `${r.athleteId}/${r.sessionId}: ${e}`));

@@ -185,3 +185,71 @@ describe('gaitwatch analyze with bad lines among good ones', () => {
     expect(status).toBe(0);
   });
 });
+
+describe('gaitwatch analyze of rows out of time order', () => {
+  /** Rows (without the header) in a seeded shuffle: a fixed permutation, so a failure can be rerun. */
+  function shuffled(rows: readonly string[], seed: number): string[] {
+    const out = [...rows];
+    let state = seed;
+    for (let i = out.length - 1; i > 0; i--) {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+      const j = state % (i + 1);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  }
+
+  /** Rows earlier than the previous row of their sensor, per sensor: what analyze must report. */
+  function backwards(rows: readonly string[]): Record<string, number> {
+    const previous = new Map<string, number>();
+    const counts: Record<string, number> = { pelvis: 0, shank_left: 0, shank_right: 0 };
+    for (const row of rows) {
+      const [t, sensor] = row.split(',') as [string, string];
+      if (Number(t) < (previous.get(sensor) ?? -Infinity)) counts[sensor]!++;
+      previous.set(sensor, Number(t));
+    }
+    return counts;
+  }
+
+  const ORDER_LINE = /^gaitwatch analyze: (\d+) row\(s\) of \S+ were earlier than the previous row of their sensor \(pelvis (\d+), shank_left (\d+), shank_right (\d+); first: pelvis t_us \d+ after \d+\): rows must be in time order per sensor, and the analysis drops rows out of order as stale \(it used (\d+) of (\d+) rows\), so its strides and alerts miss them; sort the file by t_us\n$/;
+
+  function expectOrderLine(run: Run, counts: Record<string, number>, rows: number): void {
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    const m = ORDER_LINE.exec(run.stderr);
+    expect(m, run.stderr).not.toBeNull();
+    const [, total, pelvis, left, right, used, all] = m!.map(Number);
+    expect({ pelvis, shank_left: left, shank_right: right }).toEqual(counts);
+    expect(total).toBe(counts['pelvis']! + counts['shank_left']! + counts['shank_right']!);
+    expect(all).toBe(rows);
+    expect(used).toBeLessThan(rows / 2);
+    // Still the analysis of what could be used: NDJSON ending in a summary.
+    expect(JSON.parse(run.stdout.trimEnd().split('\n').at(-1)!)).toMatchObject({ kind: 'summary' });
+  }
+
+  it('says so on stderr, with the count per sensor, for a shuffled and a reversed file (exit 0)', async () => {
+    const [header, ...rows] = lfText.trimEnd().split('\n');
+    const mixed = shuffled(rows, 7);
+    const mixedPath = await file('shuffled.csv', `${[header, ...mixed].join('\n')}\n`);
+    expectOrderLine(analyze(mixedPath), backwards(mixed), rows.length);
+    // The parse thread regroups rows by sensor, keeping each sensor's order: the same counts.
+    expectOrderLine(analyze(mixedPath, { env: { ...process.env, GAITWATCH_ANALYZE_THREADS: '2' } }), backwards(mixed), rows.length);
+
+    const reversed = [...rows].reverse();
+    const reversedPath = await file('reversed.csv', `${[header, ...reversed].join('\n')}\n`);
+    const counts = backwards(reversed);
+    expect(counts['pelvis']! + counts['shank_left']! + counts['shank_right']!).toBe(rows.length - 3);
+    const run = analyze(reversedPath);
+    expectOrderLine(run, counts, rows.length);
+    expect(analyze(reversedPath, { env: { ...process.env, GAITWATCH_ANALYZE_THREADS: '2' } })).toEqual(run);
+  });
+
+  it('is quiet for rows in time order, however the sensors interleave (the shuffled file sorted by t_us)', async () => {
+    const [header, ...rows] = lfText.trimEnd().split('\n');
+    const sorted = shuffled(rows, 7).sort((a, b) => Number(a.slice(0, a.indexOf(','))) - Number(b.slice(0, b.indexOf(','))));
+    const run = analyze(await file('sorted.csv', `${[header, ...sorted].join('\n')}\n`));
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.split('\n').filter((l) => l.includes('"kind":"stride"')).length).toBeGreaterThan(100);
+  });
+});

@@ -65,6 +65,15 @@ export async function analyzeRecording(
 ): Promise<RecordingAnalysis> {
   // Constructed before reading, so bad parameters fail before any event.
   const sink = recordingSink(onEvent as (event: AnalysisEvent | ScreenEvent) => void, params, options);
+  return parseRecordingInto(chunks, sink, parserOptions);
+}
+
+/**
+ * Parses a recording's text into `sink` and finishes it with the parse's
+ * counts: analyzeRecording's loop, for a caller with a sink of its own (the
+ * CLI wraps one to check the rows' time order on the way).
+ */
+export async function parseRecordingInto(chunks: AsyncIterable<string> | Iterable<string>, sink: RecordingSink, parserOptions: RecordingParserOptions = {}): Promise<RecordingAnalysis> {
   const parser = new RecordingParser(parserOptions);
   const onRow = ({ sensor, tUs, values }: RecordingRow): void => sink.pushSample(sensor, tUs, values);
   for await (const chunk of chunks) parser.feed(chunk, onRow);

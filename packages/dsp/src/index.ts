@@ -3,7 +3,7 @@
 // trackers and filters behind it are internal: import them by path inside
 // this package, not through here.
 export { SessionAnalyzer, type AnalyzerOptions } from './analyzer.ts';
-export { analyzeRecording, recordingSink, type ParseCounts, type RecordingAnalysis, type RecordingSink } from './analyze-recording.ts';
+export { analyzeRecording, parseRecordingInto, recordingSink, type ParseCounts, type RecordingAnalysis, type RecordingSink } from './analyze-recording.ts';
 export type { AlertEvent, AnalysisEvent, StrideEvent, SummaryEvent, SummaryMounting } from './analysis-events.ts';
 export { DEFAULT_PARAMS, PARAM_DOCS, parameterKeys, parameterTable, validateParams, type AnalyzerParams, type DeepPartial } from './params.ts';
 export { describeAnalysis, type AnalysisDescription } from './describe.ts';
