@@ -230,40 +230,53 @@ describe('SessionManager', () => {
   });
 });
 
-describe('SessionManager with checkpoints', () => {
-  it('suspends sessions into checkpoints at shutdown; the next manager holds messages while it loads one, then continues the session', async () => {
-    let nowMs = 1_000_000;
-    const saved = new Map<string, SessionCheckpoint>();
-    const sessions: Parameters<SessionOutput['session']>[0][] = [];
-    const make = (load: (key: string) => Promise<SessionCheckpoint | undefined>): SessionManager =>
-      new SessionManager({
-        logger: pino({ level: 'silent' }),
-        metrics: new IngestMetrics(),
-        idleTimeoutS: 30,
-        jitterMs: 100,
-        jitterMaxFrames: 16,
-        nowMs: () => nowMs,
-        checkpoints: { load: (a, s) => load(`${a}/${s}`) },
-        output: {
-          stride: () => undefined,
-          alert: () => undefined,
-          session: (r) => sessions.push(r),
-          checkpoint: (r) => saved.set(`${r.athleteId}/${r.sessionId}`, JSON.parse(Buffer.from(r.data).toString('utf8')) as SessionCheckpoint),
-          rep: () => undefined,
-          publishLive: () => undefined,
-          publishAlert: () => undefined,
-        },
-      });
+/**
+ * Managers sharing one store of checkpoints and session records (a restart: the next process reads what the
+ * last wrote), and the first process's run: a pelvis session started, 10 s of data — past the standing
+ * calibration (a snapshot taken during it does not restore yet: reported to dsp) — then suspended.
+ */
+function checkpointing(nowMs: () => number, advance: (ms: number) => void, metrics = new IngestMetrics()) {
+  const saved = new Map<string, SessionCheckpoint>();
+  const sessions: Parameters<SessionOutput['session']>[0][] = [];
+  const make = (load: (key: string) => Promise<SessionCheckpoint | undefined>): SessionManager =>
+    new SessionManager({
+      logger: pino({ level: 'silent' }),
+      metrics,
+      idleTimeoutS: 30,
+      jitterMs: 100,
+      jitterMaxFrames: 16,
+      nowMs,
+      checkpoints: { load: (a, s) => load(`${a}/${s}`) },
+      output: {
+        stride: () => undefined,
+        alert: () => undefined,
+        session: (r) => sessions.push(r),
+        checkpoint: (r) => saved.set(`${r.athleteId}/${r.sessionId}`, JSON.parse(Buffer.from(r.data).toString('utf8')) as SessionCheckpoint),
+        rep: () => undefined,
+        publishLive: () => undefined,
+        publishAlert: () => undefined,
+      },
+    });
+  const suspendAfterTenSeconds = async (): Promise<SessionManager> => {
     const first = make(async () => undefined);
     first.handle(topic('status'), start(['pelvis']));
     await first.settled();
-    // 10 s: past the standing calibration (a snapshot taken during it does not restore yet: reported to dsp).
     for (let i = 0; i < 100; i++) {
       first.handle(topic('imu'), bytes(encodeJsonImu(still('pelvis', i))));
-      nowMs += 100;
+      advance(100);
       first.tick();
     }
     first.suspendAll();
+    return first;
+  };
+  return { saved, sessions, make, suspendAfterTenSeconds };
+}
+
+describe('SessionManager with checkpoints', () => {
+  it('suspends sessions into checkpoints at shutdown; the next manager holds messages while it loads one, then continues the session', async () => {
+    let nowMs = 1_000_000;
+    const { saved, sessions, make, suspendAfterTenSeconds } = checkpointing(() => nowMs, (ms) => (nowMs += ms));
+    const first = await suspendAfterTenSeconds();
     expect(first.activeSessions).toBe(0);
     const checkpoint = saved.get('a1/s1')!;
     // Drained at shutdown: every acknowledged sample is in the checkpoint.
@@ -294,37 +307,9 @@ describe('SessionManager with checkpoints', () => {
 
   it('a stop for a session suspended into a checkpoint resumes and ends it with the phone’s distance; a stop for nothing is counted, a repeated one ignored', async () => {
     let nowMs = 1_000_000;
-    const saved = new Map<string, SessionCheckpoint>();
-    const sessions: Parameters<SessionOutput['session']>[0][] = [];
     const metrics = new IngestMetrics();
-    const make = (load: (key: string) => Promise<SessionCheckpoint | undefined>): SessionManager =>
-      new SessionManager({
-        logger: pino({ level: 'silent' }),
-        metrics,
-        idleTimeoutS: 30,
-        jitterMs: 100,
-        jitterMaxFrames: 16,
-        nowMs: () => nowMs,
-        checkpoints: { load: (a, s) => load(`${a}/${s}`) },
-        output: {
-          stride: () => undefined,
-          alert: () => undefined,
-          session: (r) => sessions.push(r),
-          checkpoint: (r) => saved.set(`${r.athleteId}/${r.sessionId}`, JSON.parse(Buffer.from(r.data).toString('utf8')) as SessionCheckpoint),
-          rep: () => undefined,
-          publishLive: () => undefined,
-          publishAlert: () => undefined,
-        },
-      });
-    const first = make(async () => undefined);
-    first.handle(topic('status'), start(['pelvis']));
-    await first.settled();
-    for (let i = 0; i < 100; i++) {
-      first.handle(topic('imu'), bytes(encodeJsonImu(still('pelvis', i))));
-      nowMs += 100;
-      first.tick();
-    }
-    first.suspendAll();
+    const { saved, sessions, make, suspendAfterTenSeconds } = checkpointing(() => nowMs, (ms) => (nowMs += ms), metrics);
+    await suspendAfterTenSeconds();
     // The next process hears only the phone's stop (its run ended while ingest restarted).
     const second = make(async (key) => saved.get(key));
     const stop = bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 10e6, distanceM: 5000 }));
