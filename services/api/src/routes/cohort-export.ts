@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { GaitStore, SessionRecord } from '@gaitwatch/storage';
+import { allPages, type GaitStore, type SessionRecord } from '@gaitwatch/storage';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -27,20 +27,18 @@ const CHUNK_CHARS = 65_536;
 
 /** Ended runs of the cohort in start order (a running session's strides are not all there yet; screens have reps). */
 async function* endedRuns(store: GaitStore, query: { athletes: readonly string[] | undefined; fromUs?: number; toUs?: number }): AsyncGenerator<SessionRecord> {
-  let cursor: string | null = null;
-  do {
-    const page = await store.querySessions({
+  const sessions = allPages((cursor) =>
+    store.querySessions({
       ...(query.athletes !== undefined ? { athleteId: query.athletes } : {}),
       ...(query.fromUs !== undefined ? { fromUs: query.fromUs } : {}),
       ...(query.toUs !== undefined ? { toUs: query.toUs } : {}),
       activity: 'run',
       order: 'asc',
       limit: SESSION_PAGE,
-      ...(cursor !== null ? { cursor } : {}),
-    });
-    for (const session of page.items) if (session.endUs !== null) yield session;
-    cursor = page.next;
-  } while (cursor !== null);
+      ...(cursor !== undefined ? { cursor } : {}),
+    }),
+  );
+  for await (const session of sessions) if (session.endUs !== null) yield session;
 }
 
 /**

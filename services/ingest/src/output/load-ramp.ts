@@ -22,7 +22,7 @@
  * twice — which also holds across a restart.
  */
 import { coachingSettings, loadRampAlertsAtClose, loadWindowStartUs } from '@gaitwatch/coaching';
-import type { AlertRecord, GaitStore, Page, SessionRecord } from '@gaitwatch/storage';
+import { allPages, type AlertRecord, type GaitStore, type SessionRecord } from '@gaitwatch/storage';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from '../metrics.ts';
 
@@ -79,11 +79,11 @@ export class LoadRampCheck {
     const athlete = await store.getAthlete(closed.athleteId);
     const settings = coachingSettings(athlete?.settings ?? {});
     const window = { athleteId: closed.athleteId, fromUs: loadWindowStartUs(closed.startUs), toUs: closed.startUs + AFTER_START_US, order: 'asc' as const, limit: PAGE };
-    const history = await allPages((cursor) => store.querySessions({ ...window, ...cursor }));
+    const history = await collect(allPages((cursor) => store.querySessions({ ...window, ...(cursor !== undefined ? { cursor } : {}) })));
     const raised = loadRampAlertsAtClose(closed, history, settings);
     if (raised.length === 0) return;
     // The week's episodes already warned about (by a check that saw this session too, or before a restart). An alert's time is its session's end: after the window's start.
-    const stored = await allPages((cursor) => store.queryAlerts({ ...window, toUs: closed.endUs! + AFTER_START_US, type: 'load_ramp', ...cursor }));
+    const stored = await collect(allPages((cursor) => store.queryAlerts({ ...window, toUs: closed.endUs! + AFTER_START_US, type: 'load_ramp', ...(cursor !== undefined ? { cursor } : {}) })));
     const known = new Set(stored.map((a) => a.episodeId));
     for (const alert of raised) {
       if (known.has(alert.episodeId)) continue;
@@ -95,14 +95,8 @@ export class LoadRampCheck {
   }
 }
 
-/** Every item of a paged query. */
-async function allPages<T>(query: (cursor: { cursor?: string }) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: Page<T> = await query(cursor !== null ? { cursor } : {});
-    items.push(...page.items);
-    cursor = page.next;
-  } while (cursor !== null);
-  return items;
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }
