@@ -24,6 +24,15 @@ describe('alerts in words', () => {
     expect(qualityWords(dq('sensor_flat', 'raised', { sensor: 'pelvis' }))).toMatch(/same values/);
   });
 
+  it('reads the reason and the affected metric where the alert carries them (DESIGN.md), the metric for alerts stored before', () => {
+    // The analysis sets reason = metric; an alert whose two disagree proves which one the words follow.
+    expect(qualityWords(dq('sensor_flat', 'raised', { sensor: 'pelvis', reason: 'clipping' }))).toMatch(/full scale/);
+    expect(alertTitle(dq('sensor_flat', 'raised', { reason: 'sides_swapped' }))).toBe('Data quality: sides swapped');
+    expect(qualityWords(dq('packet_loss', 'raised', { sensor: 'shank_right', reason: 'packet_loss', affectedMetric: 'pelvicDropDeg', episodeId: 'shank_right:shankFrontalDeg:packet_loss:1' }))).toMatch(/cost the pelvic drop/);
+    const moved = [dq('sensor_flat', 'raised', { sensor: 'pelvis', reason: 'sensor_moved', value: 5 })];
+    expect(dataQuality(moved)).toMatchObject({ level: 'fair', open: [] });
+  });
+
   it('keeps raised problems open until resolved, and one-off events as earlier', () => {
     const silent = dq('sensor_silent', 'raised', { sensor: 'pelvis', episodeId: 'e1' });
     expect(dataQuality([]).level).toBe('good');

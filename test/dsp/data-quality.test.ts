@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PARAMS, SessionAnalyzer, type AlertEvent, type AnalysisEvent } from '@gaitwatch/dsp';
-import { AlertSchema, type RecordingRow } from '@gaitwatch/protocol';
+import { AlertSchema, DATA_QUALITY_REASONS, type RecordingRow } from '@gaitwatch/protocol';
 import { SimulatedSession, writeRecording } from '@gaitwatch/runner-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecordingRows } from '../fixtures/recording.ts';
@@ -35,9 +35,9 @@ describe('data-quality alerts', () => {
   it('raises one critical alert when a sensor goes silent, timed from its last sample', () => {
     const { rows, meta } = recordings.get('sensor-faults')!;
     const silent = meta.faults.find((f) => f.kind === 'silent')!;
-    const raised = alerts(rows).filter((a) => a.metric === 'sensor_silent');
+    const raised = alerts(rows).filter((a) => a.reason === 'sensor_silent');
     expect(raised).toHaveLength(1);
-    expect(raised[0]).toMatchObject({ type: 'data_quality', severity: 'critical', sensor: silent.sensor, phase: 'raised', athleteId: 'a1', sessionId: 's1' });
+    expect(raised[0]).toMatchObject({ type: 'data_quality', severity: 'critical', sensor: silent.sensor, phase: 'raised', athleteId: 'a1', sessionId: 's1', metric: 'sensor_silent' });
     expect(Math.abs(raised[0]!.tUs - (silent.fromUs! + DEFAULT_PARAMS.silentAfterS * 1e6))).toBeLessThan(20_000);
     const { kind: _kind, ...alert } = raised[0]!;
     expect(AlertSchema.safeParse(alert).success).toBe(true);
@@ -69,6 +69,21 @@ describe('data-quality alerts', () => {
     expect(new Set(loss.map((a) => a.episodeId)).size).toBe(2);
     expect(loss[0]!.value).toBeGreaterThan(0.1);
     expect(loss[0]!.message).toMatch(/pelvis: lost packets cost the pelvic drop of \d+ % of the last \d+ stances/);
-    for (const a of loss) expect(a.sensor).toBe('pelvis');
+    for (const a of loss) expect(a).toMatchObject({ sensor: 'pelvis', reason: 'packet_loss', affectedMetric: 'pelvicDropDeg' });
+  });
+
+  it('gives every data_quality alert a reason from DESIGN.md\'s list (the same word in metric) and only them', () => {
+    const { rows } = recordings.get('sensor-faults')!;
+    const all = alerts(rows);
+    const quality = all.filter((a) => a.type === 'data_quality');
+    expect(quality.length).toBeGreaterThan(2);
+    for (const a of quality) {
+      expect(DATA_QUALITY_REASONS).toContain(a.reason);
+      expect(a.metric).toBe(a.reason);
+      const { kind: _kind, ...bare } = a;
+      expect(AlertSchema.parse(bare)).toMatchObject({ reason: a.reason });
+    }
+    for (const a of all.filter((x) => x.type !== 'data_quality')) expect(a.reason).toBeUndefined();
+    expect(AlertSchema.safeParse({ type: 'form_breakdown', severity: 'warning', athleteId: 'a', sessionId: 's', tUs: 1, metric: 'cadenceSpm', value: 1, baseline: 1, message: 'm', reason: 'clock' }).success).toBe(false);
   });
 });

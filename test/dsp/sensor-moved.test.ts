@@ -64,7 +64,7 @@ describe('a sensor knocked round on the body', () => {
     const alerts = moved(events, 'pelvis');
     expect(alerts.map((a) => a.phase)).toEqual(['raised', 'resolved']);
     const [raised] = alerts;
-    expect(raised!.type).toBe('data_quality');
+    expect(raised).toMatchObject({ type: 'data_quality', reason: 'sensor_moved', affectedMetric: 'pelvicDropDeg' });
     expect((raised!.tUs - startUs) / 1e6).toBeGreaterThan(KNOCK_S);
     expect((raised!.tUs - startUs) / 1e6).toBeLessThan(KNOCK_S + 6);
     expect(raised!.value).toBeCloseTo(PELVIS_KNOCK_DEG, 0);
@@ -81,6 +81,7 @@ describe('a sensor knocked round on the body', () => {
     const events = await analyze(knocked);
     const alerts = moved(events, 'shank_left');
     expect(alerts.map((a) => a.phase)).toEqual(['raised', 'resolved']);
+    expect(alerts[0]).toMatchObject({ reason: 'sensor_moved', affectedMetric: 'shankFrontalDeg' });
     expect((alerts[0]!.tUs - startUs) / 1e6).toBeGreaterThan(KNOCK_S + 20);
     expect((alerts[0]!.tUs - startUs) / 1e6).toBeLessThan(KNOCK_S + 30);
     const uncorrected = await analyze(knocked, { mountShift: { minShiftDeg: 90 } });

@@ -35,7 +35,7 @@ export type { Side } from './schemas/common.ts';
 export type { ImuJson } from './schemas/imu.ts';
 export type { Status, StatusStart, StatusStop, StatusLost, RunnerProfile } from './schemas/status.ts';
 export type { AngleNullReason, StrideMetrics, LiveStride } from './schemas/stride.ts';
-export type { Alert, AlertType, AlertSeverity } from './schemas/alert.ts';
+export type { Alert, AlertType, AlertSeverity, DataQualityReason } from './schemas/alert.ts';
 export type { RepMetrics, LiveRep, PelvicDropVerdict } from './schemas/rep.ts';
 export {
   RecordingParser,

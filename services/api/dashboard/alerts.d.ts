@@ -9,8 +9,11 @@ export interface AlertLike {
   tUs: number;
   episodeId?: string;
   message?: string;
+  reason?: string;
+  affectedMetric?: string;
 }
 export const FORM_TYPES: readonly string[];
+export function reasonOf(alert: AlertLike): string | undefined;
 export function isForm(alert: { type: string }): boolean;
 export function metricWords(metric: string | undefined): string;
 export function alertTitle(alert: AlertLike): string;

@@ -10,6 +10,12 @@ export const FORM_TYPES = ['pelvic_drop_high', 'form_breakdown'];
 /** An alert's identity (the store's: who, when, what, which phase), to merge REST pages and the live stream. @param {any} a */
 export const alertId = (a) => [a.athleteId, a.sessionId, a.tUs, a.type, a.metric, a.phase, a.side ?? '', a.sensor ?? ''].join('|');
 
+/**
+ * What a data_quality alert is about: its `reason` (DESIGN.md); alerts stored before it existed carry the same word in `metric`.
+ * @param {any} alert
+ */
+export const reasonOf = (alert) => alert.reason ?? alert.metric;
+
 /** @param {{ type: string }} alert */
 export const isForm = (alert) => FORM_TYPES.includes(alert.type);
 
@@ -46,7 +52,7 @@ export function alertTitle(alert) {
     case 'form_breakdown':
       return `Form breaking down: ${metricWords(alert.metric)}${side}`;
     case 'data_quality':
-      return `Data quality: ${String(alert.metric ?? '').replace(/_/g, ' ')}`;
+      return `Data quality: ${String(reasonOf(alert) ?? '').replace(/_/g, ' ')}`;
     case 'load_ramp':
       return alert.metric === 'acwr' ? 'Training load: acute:chronic ratio out of its band' : 'Training load up more than the weekly limit';
     default:
@@ -54,8 +60,9 @@ export function alertTitle(alert) {
   }
 }
 
-/** The metric a packet_loss episode costs: named in its episode id (`sensor:metric:packet_loss:t`), else by sensor. @param {any} alert */
+/** The metric a packet_loss episode costs: its `affectedMetric`, for older alerts named in the episode id (`sensor:metric:packet_loss:t`), else by sensor. @param {any} alert */
 function lossMetric(alert) {
+  if (alert.affectedMetric) return metricWords(alert.affectedMetric);
   const fromEpisode = /^[a-z_]+:([A-Za-z]+):packet_loss:/.exec(alert.episodeId ?? '')?.[1];
   if (fromEpisode) return metricWords(fromEpisode);
   return alert.sensor === 'pelvis' ? 'pelvic drop' : 'knee-collapse proxy';
@@ -65,7 +72,7 @@ function lossMetric(alert) {
 export function qualityWords(alert) {
   const who = sensorWords(alert.sensor);
   const Who = who.charAt(0).toUpperCase() + who.slice(1);
-  switch (alert.metric) {
+  switch (reasonOf(alert)) {
     case 'sensor_silent':
       return `${Who} sends nothing (battery, Bluetooth or a loose clip?): ${costWords(alert.sensor)}.`;
     case 'sensor_flat':
@@ -87,7 +94,7 @@ export function qualityWords(alert) {
       return `${Who}'s clip was knocked or shifted${deg}: its angles were re-referenced; check the clip at the next stop.`;
     }
     default:
-      return alert.message || `Data-quality problem: ${alert.metric}`;
+      return alert.message || `Data-quality problem: ${reasonOf(alert)}`;
   }
 }
 
@@ -106,11 +113,11 @@ export function dataQuality(alerts, options = {}) {
   const earlier = [];
   const sorted = alerts.filter((a) => a.type === 'data_quality').sort((a, b) => a.tUs - b.tUs);
   for (const alert of sorted) {
-    if (ONE_OFF.has(alert.metric)) {
+    if (ONE_OFF.has(reasonOf(alert))) {
       if (alert.phase !== 'resolved') earlier.push(qualityWords(alert));
       continue;
     }
-    const key = alert.episodeId ?? `${alert.metric}:${alert.sensor ?? ''}`;
+    const key = alert.episodeId ?? `${reasonOf(alert)}:${alert.sensor ?? ''}`;
     if (alert.phase === 'resolved') open.delete(key);
     else open.set(key, qualityWords(alert));
   }

@@ -52,14 +52,14 @@ export class LossCostMonitor {
     const what = WHAT[metric] ?? metric;
     if (s.episode === null && fraction > this.params.costRaise) {
       s.episode = `${key}:packet_loss:${tUs}`;
-      out.push(this.alert(sensor, tUs, fraction, this.params.costRaise, s.episode, 'raised', `${sensor}: lost packets cost the ${what} of ${Math.round(fraction * 100)} % of the last ${n} stances (Bluetooth range or a busy phone?)`));
+      out.push(this.alert(sensor, metric, tUs, fraction, this.params.costRaise, s.episode, 'raised', `${sensor}: lost packets cost the ${what} of ${Math.round(fraction * 100)} % of the last ${n} stances (Bluetooth range or a busy phone?)`));
     } else if (s.episode !== null && fraction < this.params.costResolve) {
-      out.push(this.alert(sensor, tUs, fraction, this.params.costResolve, s.episode, 'resolved', `${sensor}: the ${what} is measured again on nearly every stance`));
+      out.push(this.alert(sensor, metric, tUs, fraction, this.params.costResolve, s.episode, 'resolved', `${sensor}: the ${what} is measured again on nearly every stance`));
       s.episode = null;
     }
   }
 
-  private alert(sensor: SensorId, tUs: number, value: number, baseline: number, episodeId: string, phase: 'raised' | 'resolved', message: string): AlertEvent {
-    return dataQualityAlert(this.context, { tUs, metric: 'packet_loss', value: Math.round(value * 1000) / 1000, baseline, message, phase, episodeId, sensor });
+  private alert(sensor: SensorId, metric: 'pelvicDropDeg' | 'shankFrontalDeg', tUs: number, value: number, baseline: number, episodeId: string, phase: 'raised' | 'resolved', message: string): AlertEvent {
+    return dataQualityAlert(this.context, { tUs, reason: 'packet_loss', affectedMetric: metric, value: Math.round(value * 1000) / 1000, baseline, message, phase, episodeId, sensor });
   }
 }

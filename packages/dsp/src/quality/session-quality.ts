@@ -174,7 +174,7 @@ export class SessionQuality {
       dataQualityAlert(alertContext(this.options), {
         severity: event.metric === 'sensor_silent' || event.metric === 'sensor_flat' ? 'critical' : 'warning',
         tUs: event.tUs,
-        metric: event.metric,
+        reason: event.metric,
         value: event.value,
         baseline: event.limit,
         message: event.message,

@@ -45,7 +45,7 @@ export class SideCheck {
     out.push(
       dataQualityAlert(this.context, {
         tUs,
-        metric: 'sides_swapped',
+        reason: 'sides_swapped',
         value: Math.round((1000 * this.disagree) / n) / 1000,
         baseline: SWAPPED_FRACTION,
         message: `shank_left and shank_right are on the other legs: the pelvis's drop says the other leg was in stance on ${this.disagree} of ${n} stances. Swapped back from here (earlier strides keep the labels' sides); swap the clips at the next stop`,

@@ -257,7 +257,8 @@ export class StanceMeter {
     if (jump === 0) return;
     const deg = roundTo(jump, 10);
     const metric = sensor === 'pelvis' ? 'pelvic drop (one side up, the other down)' : 'knee-collapse proxy';
-    const alert = { tUs: stride.icUs, metric: 'sensor_moved', value: deg, baseline: this.context.params.mountShift.minShiftDeg, episodeId: `${sensor}:sensor_moved:${stride.icUs}`, sensor };
+    const affectedMetric = sensor === 'pelvis' ? ('pelvicDropDeg' as const) : ('shankFrontalDeg' as const);
+    const alert = { tUs: stride.icUs, reason: 'sensor_moved' as const, affectedMetric, value: deg, baseline: this.context.params.mountShift.minShiftDeg, episodeId: `${sensor}:sensor_moved:${stride.icUs}`, sensor };
     out.push(
       dataQualityAlert(this.alerts, { ...alert, phase: 'raised', message: `${sensor}: the sensor turned on the body within a stride (clip knocked?), moving its ${metric} by ${deg}°; re-referenced from here — check the clip at the next stop` }),
       dataQualityAlert(this.alerts, { ...alert, phase: 'resolved', message: `${sensor}: angles re-referenced by ${deg}°` }),
