@@ -32,9 +32,12 @@ export interface SummaryEvent {
    * mounting yaw was judged from the motion, whose stances' angles say
    * `mounting_unknown` (the start of a session);
    * `flatSamples` dropped as flat-lined (the same six values over and over);
-   * `clockOutliers` timestamps rejected, `clockJumps` new time bases taken (input/clock-guard.ts).
+   * `clockOutliers` timestamps rejected, `clockJumps` new time bases taken (input/clock-guard.ts);
+   * a shank calibrated from running (`calibration: 'fallback'`): `standingLaterUs`, when it was
+   * later found standing still (its knee proxy is measured from there on, after its mounting is
+   * judged again; before, `no_standing`), and `standsRejected`, still poses not taken for a stand.
    */
-  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; bridgedGaps: number; flatSamples: number; clockOutliers: number; clockJumps: number; gapS: number; completenessPct: number | null; anglesWithheldS: number | null; mountingWaitS: number | null; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null }>;
+  sensors: Record<string, { samples: number; rateHz: number | null; duplicates: number; invalid: number; unusableTiming: number; gaps: number; bridgedGaps: number; flatSamples: number; clockOutliers: number; clockJumps: number; gapS: number; completenessPct: number | null; anglesWithheldS: number | null; mountingWaitS: number | null; calibration: string | null; quietS: number | null; mounting: SummaryMounting | null; standingLaterUs?: number; standsRejected?: number }>;
   /** The fresh-legs baselines the form-breakdown detection holds each stance against, per gait (form/form-monitor.ts). */
   baselines: SummaryBaselines;
   /** Lines of the recording that could not be parsed (analyze only). */

@@ -292,6 +292,11 @@ export class SessionAnalyzer {
     const flatBefore = track.flatLined;
     const verdict = track.accept(buf, o);
     if (track.flatLined !== flatBefore) this.quality.flatChanged(track, buf[o]!);
+    if (track.laterStanding !== undefined) {
+      // A shank that calibrated from running stood still: its knee proxy gets its standing reference.
+      this.segmentOf(track.sensor)?.recalibrate(track.laterStanding);
+      track.laterStanding = undefined;
+    }
     if (verdict === 'drop') return;
     this.clocks.accepted(track);
     const tUs = buf[o]!;
@@ -321,7 +326,7 @@ export class SessionAnalyzer {
   /** A sensor calibrated: its segment and detector start, and replay what it held while calibrating. */
   private startDetector(track: SensorTrack): void {
     const calibration = track.calibration!;
-    if (this.quality.checkAccelerometerUnits(track.sensor, track.lastTUs, calibration.gravityMps2)) this.meter.accUnitsSuspect.add(track.sensor);
+    if (this.quality.checkAccelerometerUnits(track.sensor, track.lastTUs, calibration.gravityMps2, calibration.quality === 'standing')) this.meter.accUnitsSuspect.add(track.sensor);
     const parts = sensorParts(track, this.params, () => shanksWorn(this.worn), this.strides, this.unreleased);
     if (parts.side !== undefined) this.shanks.set(parts.side, parts.segment);
     else this.pelvis = parts.segment;

@@ -1,6 +1,7 @@
 import { MAX_ABS_SAMPLE_VALUE, type SensorId } from '@gaitwatch/protocol/core';
 import { StandingCalibrator, type Calibration } from './calibration/standing-calibrator.ts';
 import type { AnalyzerParams } from './params.ts';
+import { SHANK_SIDE } from './session/sides.ts';
 import { ClockGuard } from './input/clock-guard.ts';
 import { HeldRows } from './input/held-rows.ts';
 import { RecentSamples } from './input/recent-samples.ts';
@@ -14,6 +15,8 @@ const RATE_PROBE_SAMPLES = 11;
  * sensor's noise never repeats all six channels exactly even a few times.
  */
 const FLAT_SAMPLES = 100;
+/** A later stand's up must lie within 45° of the running mean's (sensor-track.ts watchStanding). */
+const COS_MAX_STAND_FROM_RUNNING = Math.cos((45 * Math.PI) / 180);
 /** Values per sample row: t (µs), ax, ay, az (m/s²), gx, gy, gz (rad/s). */
 export const CHANNELS = 7;
 /** Index of gx among a row's six channels (0–5: ax … gz); the gyro is 3–5. */
@@ -53,6 +56,18 @@ export class SensorTrack {
   firstTUs = Number.NaN;
   calibration: Calibration | undefined;
   private calibrator: StandingCalibrator | undefined;
+  /**
+   * A shank calibrated from running (it never stood still at its start) is
+   * watched for a later stand — a traffic light, a stop to stretch: the knee
+   * proxy is measured from standing and waits for one (`no_standing`). The
+   * stand's calibration is put here when found, for the analyzer to take.
+   */
+  laterStanding: Calibration | undefined;
+  /** When the later stand was found (its last quiet sample), µs; NaN: not (yet). */
+  standingLaterUs = Number.NaN;
+  private standingWatch: StandingCalibrator | undefined;
+  /** Still poses the watch did not take for a stand (too far from upright: a stretch, sitting with bent knees). */
+  standsRejected = 0;
   private readonly probe: number[] = [];
   /** Pre-calibration samples (t, ax, ay, az, gx, gy, gz), bounded by maxStandingS + fallbackS + probe. */
   private readonly held = new HeldRows();
@@ -156,10 +171,31 @@ export class SensorTrack {
       }
       return 'held';
     }
+    if (this.calibration.quality === 'fallback' && Number.isNaN(this.standingLaterUs) && SHANK_SIDE[this.sensor] !== undefined) this.watchStanding(buf, o, gap);
     if (!gap) return 'ok';
     if (tUs - previous > this.params.bridgeMaxS * 1e6) return 'gap';
     this.bridged++;
     return 'bridge';
+  }
+
+  /** Feeds the later-stand watch (a gap starts it afresh: quiet blocks must be the sensor's own, in a row). */
+  private watchStanding(buf: Float64Array, o: number, gap: boolean): void {
+    if (gap || this.standingWatch === undefined) this.standingWatch = new StandingCalibrator(this.params.calibration, this.rateHz, true);
+    this.standingWatch.push(buf, o);
+    const found = this.standingWatch.result;
+    if (found === undefined) return;
+    this.standingWatch = undefined;
+    // A still shank is not always an upright one (a quad stretch holds it near horizontal): standing
+    // up is 26–31° from a running shank's mean direction on the real recordings, 28–37° simulated;
+    // a shank held horizontal is ≥ 55° from it. Anything else is not a stand: watch on.
+    const [a, b, c] = found.upSensor;
+    const [x, y, z] = this.calibration!.upSensor;
+    if (a * x + b * y + c * z < COS_MAX_STAND_FROM_RUNNING) {
+      this.standsRejected++;
+      return;
+    }
+    this.laterStanding = found;
+    this.standingLaterUs = buf[o]!;
   }
 
   /** The newest accepted row (its copy moves to previousRow when the next one arrives). */

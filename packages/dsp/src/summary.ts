@@ -84,6 +84,9 @@ export function buildSummary(input: {
           calibration: t.calibration?.quality ?? null,
           quietS: t.calibration?.quietS ?? null,
           mounting: roundMounting(input.mountingOf(id)),
+          // Only when there is something to say (a shank that calibrated from running): the shape stays otherwise.
+          ...(Number.isNaN(t.standingLaterUs) ? {} : { standingLaterUs: t.standingLaterUs }),
+          ...(t.standsRejected > 0 ? { standsRejected: t.standsRejected } : {}),
         },
       ]),
     ),

@@ -61,6 +61,12 @@ export class StandingCalibrator {
   constructor(
     private readonly params: StandingCalibratorParams,
     sampleRateHz: number,
+    /**
+     * Watch for a later stand (a sensor calibrated from running): motion
+     * before minStandingS of quiet starts the count again instead of
+     * falling back, and the only result is a standing one.
+     */
+    private readonly standingOnly = false,
   ) {
     this.blockSamples = Math.max(5, Math.round(params.blockS * sampleRateHz));
     this.sampleRateHz = sampleRateHz;
@@ -116,6 +122,7 @@ export class StandingCalibrator {
     } else {
       this.pendingQuiet = false;
       if (this.quietBlocks * this.params.blockS >= this.params.minStandingS) this.finishStanding();
+      else if (this.standingOnly) this.restartQuiet();
       else this.moving = true;
     }
     this.blockCount = 0;
@@ -131,6 +138,13 @@ export class StandingCalibrator {
       this.quietAcc[c] = this.quietAcc[c]! + this.pendingAcc[c]!;
       this.quietGyro[c] = this.quietGyro[c]! + this.pendingGyro[c]!;
     }
+  }
+
+  /** A watcher's quiet run broken by motion before it was long enough: count again from the next quiet block. */
+  private restartQuiet(): void {
+    this.quietBlocks = 0;
+    this.quietAcc.fill(0);
+    this.quietGyro.fill(0);
   }
 
   /** Ends a recording that stopped before calibration decided: use whatever there is. */

@@ -108,13 +108,18 @@ export class AttitudeFilter {
   private sumX = 0;
   private sumY = 0;
   private sumZ = 0;
-  private readonly gravityMps2: number;
+  private gravityMps2: number;
 
   constructor(
     private readonly params: AttitudeFilterParams,
     gravityMps2 = DEFAULT_G,
   ) {
     this.gravityMps2 = gravityMps2 > 0 ? gravityMps2 : DEFAULT_G;
+  }
+
+  /** The sensor's own 1 g, measured standing later in the session (the filter started on the nominal one). */
+  setGravity(gravityMps2: number): void {
+    if (gravityMps2 > 0) this.gravityMps2 = gravityMps2;
   }
 
   /** True once the start-up transient is over. */

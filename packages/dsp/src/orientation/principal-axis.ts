@@ -20,6 +20,12 @@ export class PrincipalAxis2D {
   /** @param decay weight kept per sample (1: plain sums; exp(−1 / samples) for a time constant in samples). */
   constructor(private readonly decay = 1) {}
 
+  /** Forgets every sample (the plane the samples are taken in changed). */
+  reset(): void {
+    this.w = this.su = this.sv = this.suu = this.svv = this.suv = 0;
+    this.count = 0;
+  }
+
   /** One sample (u, v) = (uv[0], uv[1]): an array, so no double is boxed when the call is not inlined. */
   add(uv: Float64Array): void {
     const u = uv[0]!;

@@ -3,7 +3,7 @@ import { AttitudeFilter, BRIDGED_LINE, BRIDGED_TEMPLATE, SAMPLE_BRIDGED, SAMPLE_
 import { PrincipalAxis2D } from '../orientation/principal-axis.ts';
 import { CoverageLog } from '../signal/coverage-log.ts';
 import { TimedRecordRing } from '../signal/ring.ts';
-import { float64Array, float64From, float64Of } from '../signal/arena.ts';
+import { float64Array, float64From } from '../signal/arena.ts';
 
 export interface SegmentParams {
   readonly attitude: AttitudeFilterParams;
@@ -119,7 +119,7 @@ export abstract class SegmentTracker {
   constructor(
     protected readonly params: SegmentParams,
     protected readonly rateHz: number,
-    protected readonly calibration: Calibration,
+    protected calibration: Calibration,
     ringFields: number,
     /**
      * Histories keep at most this rate (the subclass says what its metrics
@@ -129,7 +129,10 @@ export abstract class SegmentTracker {
     /** Seconds of history kept (params.historyS or shankHistoryS: the subclass says). */
     historyS: number,
   ) {
-    this.filter = new AttitudeFilter(params.attitude, calibration.gravityMps2);
+    // A fallback calibration's magnitude is the mean specific force of running, not gravity (on a
+    // shank gravity plus the swing's centripetal pull, up to 2 g): the filter takes the nominal 1 g.
+    this.filter = new AttitudeFilter(params.attitude, calibration.quality === 'standing' ? calibration.gravityMps2 : undefined);
+    this.standingFromUs = calibration.quality === 'standing' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
     this.keepEvery = Math.max(1, Math.floor(rateHz / historyMaxRateHz));
     // One more field than the subclass's (field 0 being the time): the bridged flag (1: the record was interpolated across a short gap).
     this.bridgedField = ringFields;
@@ -143,16 +146,59 @@ export abstract class SegmentTracker {
     this.axisMinSamples = Math.round(params.axisMinS * rateHz);
     this.axisUpdateSamples = Math.max(1, Math.round(rateHz / 2));
     const [ux, uy, uz] = calibration.upSensor;
-    this.up = float64Of(ux, uy, uz);
-    // Sensor x made horizontal against up (DESIGN: sensors sit within ±20° of the segment frame).
-    const x = float64Of(1 - ux * ux, -ux * uy, -ux * uz);
-    const n = Math.sqrt(x[0]! * x[0]! + x[1]! * x[1]! + x[2]! * x[2]!);
-    this.xp = float64Of(x[0]! / n, x[1]! / n, x[2]! / n);
-    this.yp = float64Of(uy * this.xp[2]! - uz * this.xp[1]!, uz * this.xp[0]! - ux * this.xp[2]!, ux * this.xp[1]! - uy * this.xp[0]!);
+    this.up = float64Array(3);
+    this.xp = float64Array(3);
+    this.yp = float64Array(3);
+    this.setReference(ux, uy, uz);
     this.filter.reset(ux, uy, uz, calibration.quality === 'standing');
     this.axis = new PrincipalAxis2D(Math.exp(-1 / (params.axisTauS * rateHz)));
     this.left = float64From(this.yp);
     this.anterior = float64From(this.xp);
+  }
+
+  /** Up (the standing posture's long axis) and the sensor's own horizontal axes against it, in sensor coordinates. */
+  private setReference(ux: number, uy: number, uz: number): void {
+    this.up[0] = ux;
+    this.up[1] = uy;
+    this.up[2] = uz;
+    // Sensor x made horizontal against up (DESIGN: sensors sit within ±20° of the segment frame).
+    const x0 = 1 - ux * ux;
+    const x1 = -ux * uy;
+    const x2 = -ux * uz;
+    const n = Math.sqrt(x0 * x0 + x1 * x1 + x2 * x2);
+    const xp = this.xp;
+    xp[0] = x0 / n;
+    xp[1] = x1 / n;
+    xp[2] = x2 / n;
+    this.yp[0] = uy * xp[2]! - uz * xp[1]!;
+    this.yp[1] = uz * xp[0]! - ux * xp[2]!;
+    this.yp[2] = ux * xp[1]! - uy * xp[0]!;
+  }
+
+  /**
+   * Angles measured "minus standing" have a standing reference for stances
+   * from this time on, µs: −∞ after a standing calibration, +∞ after a
+   * fallback one until a later stand (recalibrate) and the mounting judged
+   * again against it.
+   */
+  standingFromUs: number;
+  /** A later stand was taken and the mounting is being judged again against it. */
+  private awaitingStandingAxis = false;
+
+  /**
+   * A stand found later in the session (the sensor calibrated from running):
+   * its up becomes the reference, its gyro bias and 1 g are used from here,
+   * and the mounting yaw is judged afresh in the new horizontal plane (the
+   * old estimate was made in the running mean's, ~30° off on a shank);
+   * `standingFromUs` is set once it is. The attitude itself goes on: the
+   * filter's tilt never depended on the calibration's up.
+   */
+  recalibrate(standing: Calibration): void {
+    this.calibration = standing;
+    this.setReference(...standing.upSensor);
+    this.filter.setGravity(standing.gravityMps2);
+    this.axis.reset();
+    this.awaitingStandingAxis = true;
   }
 
   /** Bytes of the angle history now (times and fields): the bulk of a session's memory, reported and guarded by tests. */
@@ -237,6 +283,11 @@ export abstract class SegmentTracker {
       if (this.mounting.status !== previous || Math.abs(this.mounting.yawDeg - this.epochYawDeg) > REFERENCE_STEP_DEG) {
         this.referenceEpoch++;
         this.epochYawDeg = this.mounting.yawDeg;
+      }
+      // The axis was reset at the stand, so an estimate from enough samples is one made against the new up.
+      if (this.awaitingStandingAxis && this.mounting.status === 'estimated' && this.axis.count >= this.axisMinSamples) {
+        this.awaitingStandingAxis = false;
+        this.standingFromUs = tUs;
       }
     }
   }

@@ -38,6 +38,7 @@ const SKIP = new Set([
   'gatingSensors',
   'ring',
   'calibrator',
+  'standingWatch',
   'held',
   'probe',
   'scratch',

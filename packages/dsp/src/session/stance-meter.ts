@@ -212,6 +212,11 @@ export class StanceMeter {
       stride.shankFrontalReason = reason ?? 'stance_end_unknown';
       return;
     }
+    // Measured from standing: a shank that never stood still has no reference (sensor-track.ts watches for a stand).
+    if (stride.icUs < shank.standingFromUs) {
+      stride.shankFrontalReason = 'no_standing';
+      return;
+    }
     const reading = (swapped ? early?.swapped : early?.asLabelled) ?? this.readShank(shank, stride.icUs, tiltEndUs, strideEndUs, swapped);
     const { tiltDeg, why, meanDeg } = reading;
     this.epochScratch[0] = reading.epoch;

@@ -10,9 +10,12 @@ import { SideSchema, TimeUs } from './common.ts';
  * than the history kept (`history`), or the sensor's turn on the body about
  * the vertical was not yet known from the motion (`mounting_unknown`: the
  * first seconds of a session; an angle in an unknown frame mixes the
- * segment's forward lean into it).
+ * segment's forward lean into it), or — the knee proxy only — the shank
+ * has not stood still since its sensor started (`no_standing`: the proxy is
+ * measured from standing, and a running shank's mean direction is ~30° off
+ * its standing axis; on real running it put the proxy 6–7° too medial).
  */
-export const ANGLE_NULL_REASONS = ['no_sensor', 'units_suspect', 'stance_end_unknown', 'data_gap', 'attitude_settling', 'sensor_silent', 'history', 'mounting_unknown'] as const;
+export const ANGLE_NULL_REASONS = ['no_sensor', 'units_suspect', 'stance_end_unknown', 'data_gap', 'attitude_settling', 'sensor_silent', 'history', 'mounting_unknown', 'no_standing'] as const;
 export type AngleNullReason = (typeof ANGLE_NULL_REASONS)[number];
 
 /**
