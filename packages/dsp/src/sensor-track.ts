@@ -101,6 +101,19 @@ export class SensorTrack {
     return this.flatUs > this.lastTUs ? this.flatUs : this.lastTUs;
   }
 
+  /**
+   * How far this sensor's data has reached the analysis, µs: its last
+   * sample once calibrated. While it calibrates its samples are held (its
+   * detector sees them only when calibration decides), so no further than
+   * just before the first held one. Never for long: calibration decides
+   * within maxStandingS of quiet or fallbackS of motion, and a sensor
+   * without a usable rate lets its held samples go (discardHeld).
+   */
+  get analysedUs(): number {
+    const heldFromUs = this.held.firstUs;
+    return this.calibration !== undefined || Number.isNaN(heldFromUs) ? this.lastTUs : heldFromUs - 1;
+  }
+
   /** Sample period, µs (NaN until the rate is known). */
   get periodUs(): number {
     return 1e6 / this.rateHz;

@@ -37,6 +37,11 @@ export class HeldRows {
     this.count++;
   }
 
+  /** The first held row's time, µs (NaN: none held). */
+  get firstUs(): number {
+    return this.count === 0 ? Number.NaN : this.times[0]![0]!;
+  }
+
   /** Each held row in order, as row 0 of a scratch buffer (valid only during the call). */
   forEach(visit: (buf: Float64Array, o: number) => void): void {
     const row = REPLAY_ROW;

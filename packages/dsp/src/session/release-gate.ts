@@ -126,9 +126,16 @@ export class ReleaseGate {
     const silentBeforeUs = this.context.silentBeforeUs();
     const gating = this.gating();
     for (let i = 0; i < gating.length; i++) {
-      const last = tracks.get(gating[i]!)?.lastTUs ?? Number.NEGATIVE_INFINITY;
-      // A silent source must not hold the other leg's strides back forever.
-      if (!(last < silentBeforeUs)) watermarkUs = Math.min(watermarkUs, Number.isNaN(last) ? Number.NEGATIVE_INFINITY : last);
+      const track = tracks.get(gating[i]!);
+      const last = track?.lastTUs ?? Number.NEGATIVE_INFINITY;
+      // A silent source must not hold the other leg's strides back forever. A calibrating one holds
+      // them at its first held sample: when it calibrates, its held data is analysed and its contacts
+      // are the leg's, so a pelvis stand-in for that time must not have gone out already (it did:
+      // shanks that joined mid-run doubled every stance of their calibration, out of time order).
+      if (!(last < silentBeforeUs)) {
+        const analysed = track === undefined ? Number.NEGATIVE_INFINITY : track.analysedUs;
+        watermarkUs = Math.min(watermarkUs, Number.isNaN(analysed) ? Number.NEGATIVE_INFINITY : analysed);
+      }
     }
     strides.closeSilent(silentBeforeUs);
     const dataUs = watermarkUs;
