@@ -506,12 +506,21 @@ describe('bad parameters and bad input', () => {
     expect(summary.sensors.pelvis!.flatSamples).toBeGreaterThan(1000);
   });
 
-  it('ignores and counts data of a sensor the session did not declare', () => {
+  it('takes up a sensor the start left out, as the running analysis does, and names it; an id outside the contract is counted', () => {
+    // Before: a pelvis the start forgot was ignored, and every rep said no_sensor for its pelvic drop.
+    const { data } = sims.get('screen-squat/1')!;
+    const declared = analyzeInOrder(data);
+    const forgot = analyzeInOrder(data, new ScreenAnalyzer({}, { sensors: ['shank_left', 'shank_right'] }));
+    expect(forgot.reps.length).toBeGreaterThan(20);
+    expect(forgot.reps).toEqual(declared.reps);
+    expect(forgot.reps.filter((r) => r.pelvicDropDeg !== null).length).toBeGreaterThan(20);
+    expect(forgot.summary.unannouncedSensors).toEqual(['pelvis']);
+    expect(declared.summary.unannouncedSensors).toBeUndefined();
+    const { unannouncedSensors: _u, ...rest } = forgot.summary;
+    expect(rest).toEqual(declared.summary);
     const analyzer = new ScreenAnalyzer({}, { sensors: ['shank_left', 'shank_right'] });
-    expect(analyzer.pushSample('pelvis', 1_000_000, 0, 0, 9.8, 0, 0, 0)).toEqual([]);
-    const summary = analyzer.finish().at(-1) as ScreenSummaryEvent;
-    expect(summary.unknownSensorPushes).toBe(1);
-    expect(summary.sensors.pelvis).toBeUndefined();
+    expect(analyzer.pushSample('thigh' as SensorId, 1_000_000, 0, 0, 9.8, 0, 0, 0)).toEqual([]);
+    expect((analyzer.finish().at(-1) as ScreenSummaryEvent).unknownSensorPushes).toBe(1);
   });
 
   it('says no_sensor for pelvic drop when no pelvis is worn', () => {

@@ -1,4 +1,4 @@
-import { isSensorId, type AngleNullReason, type SensorId, type Side } from '@gaitwatch/protocol/core';
+import { isSensorId, SENSOR_IDS, type AngleNullReason, type SensorId, type Side } from '@gaitwatch/protocol/core';
 import { DEFAULT_PARAMS, type AnalyzerParams } from '../params.ts';
 import { describeAnalysis, type AnalysisDescription } from '../describe.ts';
 import { CHANNELS, SensorTrack } from '../sensor-track.ts';
@@ -23,8 +23,10 @@ const round = roundTo;
 
 export interface ScreenAnalyzerOptions {
   /**
-   * The sensors the session wears (the status `start` message says): reps wait for each of them unless silent,
-   * and data of a sensor not listed is ignored and counted (`unknownSensorPushes`), like an id outside the contract.
+   * The sensors the session wears (the status `start` message says): reps wait for each of them unless silent.
+   * A sensor of the contract not listed that sends data anyway is taken up as if listed (as SessionAnalyzer
+   * does: the data is the athlete's) and named in the summary's `unannouncedSensors`; an id outside the
+   * contract is ignored and counted (`unknownSensorPushes`).
    */
   readonly sensors?: readonly SensorId[];
   readonly athleteId?: string;
@@ -50,8 +52,8 @@ export class ScreenAnalyzer {
   private pelvis: PelvisObliquity | undefined;
   private readonly shanks = new Map<Side, ShankReps>();
   private readonly pending: ShankRep[] = [];
-  /** The sensors seen and the shanks started, as arrays (iterated without an iterator object). */
-  private readonly seen: SensorId[] = [];
+  /** The session's sensors (declared, then any other as it first sends data) and the shanks started, as arrays (iterated without an iterator object). */
+  private readonly worn: SensorId[];
   private readonly shankList: ShankReps[] = [];
   private readonly stats: ScreenStats;
   private readonly scratchRow = new Float64Array(CHANNELS);
@@ -76,6 +78,7 @@ export class ScreenAnalyzer {
       for (const s of options.sensors) if (!isSensorId(s)) throw new TypeError(`unknown sensor ${JSON.stringify(s)} in options.sensors: the sensors are pelvis, shank_left, shank_right`);
     }
     this.levelMaxDeg = limit ?? this.params.pelvicDropLevelMaxDeg;
+    this.worn = [...(options.sensors ?? [])];
     this.stats = new ScreenStats();
   }
 
@@ -129,13 +132,13 @@ export class ScreenAnalyzer {
   private trackOf(sensor: SensorId): SensorTrack | undefined {
     let track = this.tracks.get(sensor);
     if (track !== undefined) return track;
-    if (!isSensorId(sensor) || (this.options.sensors !== undefined && !this.options.sensors.includes(sensor))) {
+    if (!isSensorId(sensor)) {
       this.unknownSensorPushes++;
       return undefined;
     }
     track = new SensorTrack(sensor, this.input);
     this.tracks.set(sensor, track);
-    this.seen.push(sensor);
+    if (!this.worn.includes(sensor)) this.worn.push(sensor);
     return track;
   }
 
@@ -238,7 +241,7 @@ export class ScreenAnalyzer {
     let openFromUs = Number.POSITIVE_INFINITY;
     if (!all) {
       // Index loops over cached arrays: this runs every 20 ms of data while a rep waits.
-      const gating = this.options.sensors ?? this.seen;
+      const gating = this.worn;
       for (let i = 0; i < gating.length; i++) {
         const track = this.tracks.get(gating[i]!);
         if (this.isSilent(track)) continue;
@@ -293,9 +296,8 @@ export class ScreenAnalyzer {
 
   /** Peak obliquity over the rep, signed so that + = the free side below level, or why there is none. */
   private pelvicDrop(r: ShankRep): number | AngleNullReason {
-    const declared = this.options.sensors;
     const track = this.tracks.get('pelvis');
-    if (track === undefined) return declared === undefined || !declared.includes('pelvis') ? 'no_sensor' : 'sensor_silent';
+    if (track === undefined) return this.worn.includes('pelvis') ? 'sensor_silent' : 'no_sensor';
     if (this.pelvis === undefined) return 'attitude_settling';
     if (!(track.lastTUs >= r.endUs)) return 'sensor_silent';
     const why = this.pelvis.peak(r.startUs, r.endUs, r.side === 'left' ? 1 : -1, this.peakOut);
@@ -320,7 +322,12 @@ export class ScreenAnalyzer {
       const side = SHANK_SIDE[id];
       return side === undefined ? this.pelvis?.yawDeg : this.shanks.get(side)?.yawDeg;
     };
-    return this.stats.summary({ sets: this.last.set, levelMaxDeg: this.levelMaxDeg, unknownSensorPushes: this.unknownSensorPushes, sensors: sensorSummaries(this.tracks, yawOf) });
+    const summary = this.stats.summary({ sets: this.last.set, levelMaxDeg: this.levelMaxDeg, unknownSensorPushes: this.unknownSensorPushes, sensors: sensorSummaries(this.tracks, yawOf) });
+    const declared = this.options.sensors;
+    const unannounced = declared === undefined ? [] : SENSOR_IDS.filter((id) => this.tracks.has(id) && !declared.includes(id));
+    // Only when there is something to say: a normal screen's summary keeps its exact shape.
+    if (unannounced.length > 0) summary.unannouncedSensors = unannounced;
+    return summary;
   }
 
   /**

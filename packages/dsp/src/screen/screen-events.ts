@@ -1,4 +1,4 @@
-import type { RepMetrics } from '@gaitwatch/protocol/core';
+import type { RepMetrics, SensorId } from '@gaitwatch/protocol/core';
 
 /** One rep, as `gaitwatch analyze` prints it (the live payload adds athleteId and sessionId). */
 export type RepEvent = { kind: 'rep' } & RepMetrics;
@@ -52,6 +52,8 @@ export interface ScreenSummaryEvent {
   strides: { left: 0; right: 0 };
   unknownSensorPushes: number;
   sensors: Record<string, ScreenSensorSummary>;
+  /** Sensors that sent data although the `start` left them out, in SENSOR_IDS order: taken up as if declared (absent when none). */
+  unannouncedSensors?: SensorId[];
   /** Lines of the recording that could not be parsed (analyze only). */
   parseErrors?: number;
 }
