@@ -12,13 +12,13 @@ import { SIDE_COLORS, ONSET_COLOR, stanceChart } from './charts.js';
 import { h, replace, saveBlob } from './dom.js';
 import { elapsed, num, when } from './format.js';
 import { pelvicChart } from './pelvic-chart.js';
+import { calibrationWords } from './sensor-words.js';
 import { StanceSeries } from './stance-series.js';
 
 const SENSOR_NAMES = { pelvis: 'Pelvis', shank_left: 'Left shank', shank_right: 'Right shank' };
-const CALIBRATION_WORDS = { standing: 'standing calibration (good)', fallback: 'no quiet standing at the start: calibrated from the first strides (angles less certain)' };
 
-/** Completeness and calibration per sensor, from the stored summary (written when the session ends). @param {any} summary */
-function sensorTable(summary) {
+/** Completeness and calibration per sensor, from the stored summary (written when the session ends). @param {any} summary @param {number | null} startUs */
+function sensorTable(summary, startUs) {
   const sensors = summary?.sensors;
   if (sensors === undefined || sensors === null || Object.keys(sensors).length === 0) {
     return h('p', { class: 'muted', id: 'completeness' }, 'Completeness and calibration are in the summary written when the session ends.');
@@ -32,7 +32,7 @@ function sensorTable(summary) {
       'tbody',
       null,
       ...Object.entries(sensors).map(([id, s]) =>
-        h('tr', null, h('th', { scope: 'row' }, SENSOR_NAMES[id] ?? id), h('td', null, num(s?.completenessPct, 1, ' %')), h('td', null, CALIBRATION_WORDS[s?.calibration] ?? s?.calibration ?? 'unknown')),
+        h('tr', null, h('th', { scope: 'row' }, SENSOR_NAMES[id] ?? id), h('td', null, num(s?.completenessPct, 1, ' %')), h('td', null, calibrationWords(id, s, startUs))),
       ),
     ),
   );
@@ -178,7 +178,7 @@ export function mountSession(root, { api, state, onError }, athleteId, sessionId
     qualitySection.append(
       h('p', { class: `quality-${quality.level}` }, quality.summary),
       ...(quality.open.length + quality.earlier.length > 0 ? [h('ul', null, ...quality.open.map((t) => h('li', null, t)), ...quality.earlier.map((t) => h('li', null, t)))] : []),
-      sensorTable(session.summary),
+      sensorTable(session.summary, session.startUs),
     );
     drawCharts();
     pelvicNote.textContent = pelvic.baseline.label;
