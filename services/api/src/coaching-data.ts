@@ -6,31 +6,21 @@
  */
 import { percentile95, type OnsetSide } from '@gaitwatch/coaching';
 import type { AlertType } from '@gaitwatch/protocol';
-import type { AlertRecord, GaitStore, SessionRecord } from '@gaitwatch/storage';
+import { allPages, type AlertRecord, type GaitStore, type SessionRecord } from '@gaitwatch/storage';
 
 const PAGE = 10_000;
 
 /** Sessions of the athlete starting in [fromUs, toUs), oldest first. */
 export async function sessionsIn(store: GaitStore, athleteId: string, fromUs: number, toUs: number): Promise<SessionRecord[]> {
   const out: SessionRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.querySessions({ athleteId, fromUs, toUs, order: 'asc', limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) });
-    out.push(...page.items);
-    cursor = page.next ?? undefined;
-  } while (cursor !== undefined);
+  for await (const session of allPages((cursor) => store.querySessions({ athleteId, fromUs, toUs, order: 'asc', limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) }))) out.push(session);
   return out;
 }
 
 /** Raised alerts of the athlete in [fromUs, toUs), oldest first, optionally of some types. */
 export async function raisedAlertsIn(store: GaitStore, athleteId: string, fromUs: number, toUs: number, type?: AlertType): Promise<AlertRecord[]> {
   const out: AlertRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.queryAlerts({ athleteId, fromUs, toUs, phase: 'raised', limit: PAGE, ...(type !== undefined ? { type } : {}), ...(cursor !== undefined ? { cursor } : {}) });
-    out.push(...page.items);
-    cursor = page.next ?? undefined;
-  } while (cursor !== undefined);
+  for await (const alert of allPages((cursor) => store.queryAlerts({ athleteId, fromUs, toUs, phase: 'raised', limit: PAGE, ...(type !== undefined ? { type } : {}), ...(cursor !== undefined ? { cursor } : {}) }))) out.push(alert);
   return out;
 }
 

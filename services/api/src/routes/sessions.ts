@@ -1,4 +1,4 @@
-import type { AlertRecord, GaitStore, SessionRecord } from '@gaitwatch/storage';
+import { allPages, type AlertRecord, type GaitStore, type SessionRecord } from '@gaitwatch/storage';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -48,17 +48,12 @@ async function alertDigest(store: GaitStore, athleteId: string, sessionId: strin
   const byType: Record<string, number> = {};
   let raised = 0;
   let firstFormBreakdown: AlertRecord | undefined;
-  let cursor: string | undefined;
-  do {
-    const page = await store.queryAlerts({ athleteId, sessionId, phase: 'raised', limit: 10_000, ...(cursor !== undefined ? { cursor } : {}) });
-    for (const alert of page.items) {
-      raised++;
-      byType[alert.type] = (byType[alert.type] ?? 0) + 1;
-      // Pages are in time order: the first one seen is the onset.
-      if (alert.type === 'form_breakdown' && firstFormBreakdown === undefined) firstFormBreakdown = alert;
-    }
-    cursor = page.next ?? undefined;
-  } while (cursor !== undefined);
+  for await (const alert of allPages((cursor) => store.queryAlerts({ athleteId, sessionId, phase: 'raised', limit: 10_000, ...(cursor !== undefined ? { cursor } : {}) }))) {
+    raised++;
+    byType[alert.type] = (byType[alert.type] ?? 0) + 1;
+    // Pages are in time order: the first one seen is the onset.
+    if (alert.type === 'form_breakdown' && firstFormBreakdown === undefined) firstFormBreakdown = alert;
+  }
   return { counts: { raised, byType }, firstFormBreakdown };
 }
 

@@ -1,4 +1,4 @@
-import type { GaitStore, JsonObject, SessionRecord } from '@gaitwatch/storage';
+import { allPages, type GaitStore, type JsonObject, type SessionRecord } from '@gaitwatch/storage';
 import type { Logger } from 'pino';
 
 export interface AbandonedSweepOptions {
@@ -28,27 +28,22 @@ export async function endAbandonedSessions(options: AbandonedSweepOptions): Prom
   const { store, logger } = options;
   const now = options.nowUs();
   let ended = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await store.querySessions({ fromUs: now - options.lookBackUs, toUs: now, limit: 1000, ...(cursor !== undefined ? { cursor } : {}) });
-    for (const session of page.items) {
-      if (session.endUs !== null || options.isLive(session.athleteId, session.sessionId)) continue;
-      const checkpoint = await store.latestCheckpoint(session.athleteId, session.sessionId);
-      if (checkpoint === null || checkpoint.startUs !== session.startUs || now - checkpoint.atUs < options.staleAfterUs) continue;
-      const lastDataUs = lastDataOf(checkpoint.data);
-      const record: SessionRecord = {
-        athleteId: session.athleteId,
-        sessionId: session.sessionId,
-        startUs: session.startUs,
-        endUs: Math.max(session.startUs, lastDataUs ?? checkpoint.atUs),
-        summary: { ...session.summary, state: 'closed', endReason: 'abandoned', abandonedCheckpointAtUs: checkpoint.atUs } as JsonObject,
-      };
-      await store.write({ sessions: [record] });
-      logger.warn({ athleteId: session.athleteId, sessionId: session.sessionId, checkpointAgeS: Math.round((now - checkpoint.atUs) / 1e6) }, 'session abandoned by its worker: ended');
-      ended++;
-    }
-    cursor = page.next ?? undefined;
-  } while (cursor !== undefined);
+  for await (const session of allPages((cursor) => store.querySessions({ fromUs: now - options.lookBackUs, toUs: now, limit: 1000, ...(cursor !== undefined ? { cursor } : {}) }))) {
+    if (session.endUs !== null || options.isLive(session.athleteId, session.sessionId)) continue;
+    const checkpoint = await store.latestCheckpoint(session.athleteId, session.sessionId);
+    if (checkpoint === null || checkpoint.startUs !== session.startUs || now - checkpoint.atUs < options.staleAfterUs) continue;
+    const lastDataUs = lastDataOf(checkpoint.data);
+    const record: SessionRecord = {
+      athleteId: session.athleteId,
+      sessionId: session.sessionId,
+      startUs: session.startUs,
+      endUs: Math.max(session.startUs, lastDataUs ?? checkpoint.atUs),
+      summary: { ...session.summary, state: 'closed', endReason: 'abandoned', abandonedCheckpointAtUs: checkpoint.atUs } as JsonObject,
+    };
+    await store.write({ sessions: [record] });
+    logger.warn({ athleteId: session.athleteId, sessionId: session.sessionId, checkpointAgeS: Math.round((now - checkpoint.atUs) / 1e6) }, 'session abandoned by its worker: ended');
+    ended++;
+  }
   return ended;
 }
 
