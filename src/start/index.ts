@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { loadApiConfig, startApi, type RunningApi } from '@gaitwatch/api';
-import { ConfigError, loadConfig, startIngest, type IngestService } from '@gaitwatch/ingest';
+import { ConfigError, dataDirProblem, loadConfig, startIngest, type IngestService } from '@gaitwatch/ingest';
 import { openStore, type GaitStore } from '@gaitwatch/storage';
 import { pino, type Logger } from 'pino';
 import { brokerAccount, startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.ts';
@@ -81,7 +81,10 @@ export async function startGaitwatch(options: StartOptions): Promise<RunningGait
     options.logDestination ?? process.stderr,
   );
   const logger = root.child({ service: 'start' });
-  const { secrets, path: secretsPath } = await loadOrCreateSecrets(options.dataDir, [...runners.map((r) => r.athleteId), ...(history ? [DEMO_HISTORY_ATHLETE] : [])]);
+  // The first thing that writes to DATA_DIR: one that cannot hold the data is a configuration error (exit 2), as for ingest.
+  const { secrets, path: secretsPath } = await loadOrCreateSecrets(options.dataDir, [...runners.map((r) => r.athleteId), ...(history ? [DEMO_HISTORY_ATHLETE] : [])]).catch((error: unknown) => {
+    throw dataDirProblem(options.dataDir, error);
+  });
   const keysFile = join(options.dataDir, 'api-keys.json');
   await writeFile(keysFile, `${JSON.stringify({ keys: keyEntries(secrets) }, null, 2)}\n`, { mode: 0o600 });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirSync } from '@gaitwatch/storage';
 import { generateApiKey, hashApiKey, type KeyEntry } from '@gaitwatch/api';
 import { z } from 'zod';
 
@@ -26,7 +27,7 @@ const password = (): string => randomBytes(24).toString('base64url');
 /** Reads the secrets from `dataDir`, adding whatever is missing for `athleteIds` (and creating the file the first time). */
 export async function loadOrCreateSecrets(dataDir: string, athleteIds: readonly string[]): Promise<{ secrets: StartSecrets; path: string }> {
   // Owner-only when made here: it will hold the store and the secrets (LocalStore's ownerOnly says why).
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  makeDirSync(dataDir, 0o700);
   const path = join(dataDir, FILE);
   let secrets: StartSecrets;
   let changed = false;

@@ -1,11 +1,12 @@
 /**
  * `gaitwatch ingest` refuses what only starting can find out as it refuses a
  * bad variable: one line naming the variable, exit 2, no stack — DATA_DIR
- * pointing at a file (or under one), and an INGEST_HTTP_PORT another
- * process listens on. Found by a user probe (both printed a stack, exit 1).
+ * pointing at a file (or under one), under /proc or through a dangling
+ * symlink (those hung in Node's recursive mkdir), and an INGEST_HTTP_PORT
+ * another process listens on. Found by a user probe (a stack, exit 1).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +20,13 @@ writeFileSync(aFile, 'not a directory');
 
 /** Runs `gaitwatch ingest` with these variables (nothing of the caller's service variables). */
 function ingest(vars: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return run('ingest', { MQTT_URL: 'mqtt://127.0.0.1:1', INGEST_HTTP_HOST: '127.0.0.1', INGEST_ANALYSIS_THREADS: '1', ...vars });
+}
+
+/** Runs `gaitwatch <command>` with these variables (nothing of the caller's service variables); killed after 30 s. */
+function run(command: string, vars: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(API_|INFLUX_|MQTT_|INGEST_|NATS_|DATA_DIR|LOG_LEVEL)/.test(k)));
-  const child = spawn(process.execPath, [BIN, 'ingest'], { env: { ...env, MQTT_URL: 'mqtt://127.0.0.1:1', INGEST_HTTP_HOST: '127.0.0.1', INGEST_ANALYSIS_THREADS: '1', ...vars }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, command], { env: { ...env, ...vars }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -42,6 +48,30 @@ describe('gaitwatch ingest: problems found at start-up', () => {
       expect(stderr).toMatch(new RegExp(`DATA_DIR: ${dataDir.replace(/[/.]/g, '\\$&')} cannot hold the store \\((ENOTDIR|EEXIST)`));
       expect(stderr).not.toMatch(/^\s+at /m);
     }
+  }, 60_000);
+
+  it('DATA_DIR under /proc or through a dangling symlink (a volume not mounted): one line, exit 2, not a hang', async () => {
+    // Node's recursive mkdir spins forever on both (packages/storage make-dir.ts); the child would be killed at 30 s.
+    const link = join(dir, 'mnt');
+    symlinkSync(join(dir, 'not-mounted'), link);
+    const cases = [
+      [join(link, 'data'), 'something that is not a folder is in the way'],
+      ...(existsSync('/proc/self') ? [['/proc/gaitwatch-nope/data', 'its parent cannot hold folders']] : []),
+    ];
+    for (const [dataDir, why] of cases) {
+      const { code, stderr } = await ingest({ DATA_DIR: dataDir!, INGEST_HTTP_PORT: '0' });
+      expect(code, stderr).toBe(2);
+      expect(stderr).toContain(`DATA_DIR: ${dataDir} cannot hold the store`);
+      expect(stderr).toContain(why);
+      expect(stderr).not.toMatch(/^\s+at /m);
+    }
+  }, 60_000);
+
+  it('gaitwatch start: a DATA_DIR that cannot hold its data is the same one line, exit 2', async () => {
+    const { code, stderr } = await run('start', { DATA_DIR: aFile });
+    expect(code, stderr).toBe(2);
+    expect(stderr).toContain(`DATA_DIR: ${aFile} cannot hold the store (ENOTDIR`);
+    expect(stderr).not.toMatch(/^\s+at /m);
   }, 60_000);
 
   it('INGEST_HTTP_PORT another process listens on: one line naming it, exit 2', async () => {

@@ -44,6 +44,7 @@ export { Spool, SpoolFullError, type SpoolOptions } from './spool/spool.ts';
 export { RECORD_HEADER_BYTES, RECORD_MAGIC, type SpoolRecord } from './spool/record.ts';
 export { rawImuEnabled } from './write-batch.ts';
 export { allPages, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './paging.ts';
+export { makeDirSync } from './make-dir.ts';
 export { MAX_SUMMARY_JSON_BYTES, REP_METRICS } from './records.ts';
 export {
   ATHLETE_POINT_US,

@@ -1,6 +1,6 @@
 // Public surface of @gaitwatch/ingest (README.md): the service, its configuration and its parts.
 export { loadConfig, defaultAnalysisThreads, ConfigError, type IngestConfig, type NatsConfig } from './config.ts';
-export { startIngest, createLogger, storeCheckpoints, type IngestService, type IngestDeps } from './service.ts';
+export { startIngest, createLogger, storeCheckpoints, dataDirProblem, type IngestService, type IngestDeps } from './service.ts';
 export { IngestMetrics } from './metrics.ts';
 export { MqttIntake, SUBSCRIPTIONS, type MqttIntakeOptions } from './mqtt-intake.ts';
 export { NatsIntake, MqttPublisher, serverMappings, partitionFilter, consumerName, subjectToTopic, SUBJECT_ROOT, type NatsIntakeOptions } from './nats-intake.ts';

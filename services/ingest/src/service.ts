@@ -283,8 +283,8 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
   return { metrics, sessions, store, intake, logger, httpPort, notReady, flush: () => writer.flush(), stop };
 }
 
-/** A store that cannot be opened where DATA_DIR points (a file, no permission, a read-only disk): the variable named, what to do. */
-function dataDirProblem(dataDir: string, error: unknown): unknown {
+/** A store that cannot be opened where DATA_DIR points (a file, no permission, a read-only disk, under /proc): the variable named, what to do. */
+export function dataDirProblem(dataDir: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === undefined || !['ENOTDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EISDIR'].includes(code)) return error;
   return new ConfigError([`DATA_DIR: ${dataDir} cannot hold the store (${code}: ${(error as Error).message}): point it at a directory this user may write`]);

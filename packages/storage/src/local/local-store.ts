@@ -8,7 +8,7 @@
  * the store's own connection on the caller's thread.
  */
 import { QueryingStore } from '../store-queries.ts';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -16,6 +16,7 @@ import { Batcher } from '../batcher.ts';
 import { StoreClosedError } from '../errors.ts';
 import type { AlertAckInput, AthleteRecord, GaitStore, RawImuPolicy, StoreMetrics, WriteBatch } from '../types.ts';
 import { prepareBatch, type PreparedBatch } from '../write-batch.ts';
+import { makeDirSync } from '../make-dir.ts';
 import { InlineWriter, ThreadWriter, type BatchWriter } from './batch-writer.ts';
 import { LocalQueries } from './local-queries.ts';
 import { ackToRow, athleteToRow } from './rows.ts';
@@ -148,7 +149,7 @@ export class LocalStore extends QueryingStore implements GaitStore {
  * database's mode) and tightened to 0600 with its companions if it existed.
  */
 function ownerOnly(dataDir: string, path: string): void {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDirSync(dataDir, 0o700);
   closeSync(openSync(path, 'a', 0o600));
   for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
 }

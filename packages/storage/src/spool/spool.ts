@@ -13,10 +13,11 @@
  *   after a crash the replay may resend records already sent; points are
  *   idempotent (tags + time), so that doubles nothing.
  */
-import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { chmod, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { RECORD_HEADER_BYTES, encodeRecord, scanRecords, type ScannedRecord, type SpoolRecord } from './record.ts';
+import { makeDirSync } from '../make-dir.ts';
 
 export interface SpoolOptions {
   /** Bound on the segment files on disk, bytes (default 512 MiB). */
@@ -73,7 +74,7 @@ export class Spool {
   static async open(dir: string, options: SpoolOptions = {}): Promise<Spool> {
     const spool = new Spool(dir, options.maxBytes ?? 512 * 1024 * 1024, options.segmentBytes ?? 8 * 1024 * 1024, options.onCorrupt ?? (() => undefined));
     // Owner-only: the spool holds the same athlete data as the database (LocalStore's ownerOnly).
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    makeDirSync(dir, 0o700);
     await chmod(dir, 0o700);
     await spool.recover();
     return spool;
