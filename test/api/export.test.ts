@@ -1,6 +1,7 @@
 /** Whole-session exports: streamed from store.streamStrides, the right rows, and a manifest naming the analysis. */
 import { DEFAULT_PARAMS, describeAnalysis, parameterKeys } from '@gaitwatch/dsp';
 import { STRIDE_COLUMNS } from '@gaitwatch/api';
+import { ANGLE_NULL_REASONS } from '@gaitwatch/protocol';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestApi, stride, STRIDES_PER_SESSION, type TestApi } from './helpers.ts';
@@ -57,6 +58,9 @@ describe('NDJSON export', () => {
     const [first, ...rest] = res.body.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(first).toMatchObject({ kind: 'manifest', exportFormat: 1, athleteId: 'r3', sessionId: 'x.y_z-1', generator: { package: '@gaitwatch/api' }, columns: [...STRIDE_COLUMNS] });
     expect(first.analysis).toMatchObject({ source: 'deployment', package: '@gaitwatch/dsp', version: DSP_VERSION });
+    // Every column is described, the reasons by the values they can hold (the analysis's list).
+    expect(Object.keys(first.units).sort()).toEqual(STRIDE_COLUMNS.filter((c) => c !== 'side').sort());
+    for (const c of ['pelvicDropReason', 'shankFrontalReason']) for (const reason of ANGLE_NULL_REASONS) expect(first.units[c]).toContain(reason);
     expect(Object.keys(first.analysis.parameters)).toEqual(parameterKeys(DEFAULT_PARAMS));
     expect(first.analysis.parameters['calibration.minStandingS']).toBe(DEFAULT_PARAMS.calibration.minStandingS);
     expect(rest).toHaveLength(STRIDES_PER_SESSION);

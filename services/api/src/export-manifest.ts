@@ -3,6 +3,7 @@
  * analysis version and its parameters"), so a researcher can cite it.
  */
 import { describeAnalysis } from '@gaitwatch/dsp';
+import { ANGLE_NULL_REASONS } from '@gaitwatch/protocol';
 import type { SessionRecord } from '@gaitwatch/storage';
 import apiPackage from '../package.json' with { type: 'json' };
 
@@ -87,6 +88,9 @@ export interface ExportManifest {
   readonly exportedAt: string;
 }
 
+/** What an empty angle's reason column holds: the analysis's reasons (protocol ANGLE_NULL_REASONS). */
+const REASONS = `why the angle is empty: ${ANGLE_NULL_REASONS.join(' | ')} (packages/dsp README: Data-quality alerts)`;
+
 const UNITS: Record<string, string> = {
   icUs: 'µs since the Unix epoch (initial contact)',
   toUs: 'µs since the Unix epoch (toe-off)',
@@ -97,6 +101,8 @@ const UNITS: Record<string, string> = {
   shankFrontalDeg: '° (knee-collapse proxy, positive = knee leans inward)',
   verticalOscillationCm: 'cm',
   brakingMps: 'm/s',
+  pelvicDropReason: REASONS,
+  shankFrontalReason: REASONS,
 };
 
 const REP_UNITS: Record<string, string> = {
@@ -111,6 +117,8 @@ const REP_UNITS: Record<string, string> = {
   shankFrontalDeg: '° (knee-collapse proxy peak, positive = knee leans inward)',
   depthDeg: '° (shank pitch at the bottom)',
   pelvicDropVerdict: 'level | dropping (against the athlete’s threshold)',
+  pelvicDropReason: REASONS,
+  shankFrontalReason: REASONS,
 };
 
 /** What an export holds: a session's strides (a run) or its reps (a movement screen). */
