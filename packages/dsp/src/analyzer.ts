@@ -2,6 +2,7 @@ import { isSensorId, type SensorId, type Side } from '@gaitwatch/protocol/core';
 import { ReleaseQueue, type AnalysisEvent, type SummaryEvent, type TimedEvent } from './analysis-events.ts';
 import { describeAnalysis, type AnalysisDescription } from './describe.ts';
 import type { GaitEventDetector } from './events/detector.ts';
+import { ShankEventDetector } from './events/shank-events.ts';
 import { FormMonitor } from './form/form-monitor.ts';
 import { bridgeReachUs } from './input/recent-samples.ts';
 import { DEFAULT_PARAMS, mergeParams, validateParams, type AnalyzerParams, type DeepPartial } from './params.ts';
@@ -292,10 +293,12 @@ export class SessionAnalyzer {
     const flatBefore = track.flatLined;
     const verdict = track.accept(buf, o);
     if (track.flatLined !== flatBefore) this.quality.flatChanged(track, buf[o]!);
-    if (track.laterStanding !== undefined) {
+    if (track.laterStandingNew) {
       // A shank that calibrated from running stood still: its knee proxy gets its standing reference.
-      this.segmentOf(track.sensor)?.recalibrate(track.laterStanding);
-      track.laterStanding = undefined;
+      track.laterStandingNew = false;
+      this.segmentOf(track.sensor)?.recalibrate(track.laterStanding!);
+      const detector = this.detectors.get(track.sensor);
+      if (detector instanceof ShankEventDetector) detector.setUp(track.laterStanding!.upSensor);
     }
     if (verdict === 'drop') return;
     this.clocks.accepted(track);
@@ -331,6 +334,8 @@ export class SessionAnalyzer {
     if (parts.side !== undefined) this.shanks.set(parts.side, parts.segment);
     else this.pelvis = parts.segment;
     const { segment, detector } = parts;
+    // Restored after a later stand: the detector's axial direction is the stand's (the segment's reference comes back with its state).
+    if (track.laterStanding !== undefined && detector instanceof ShankEventDetector) detector.setUp(track.laterStanding.upSensor);
     this.detectors.set(track.sensor, detector);
     const world = track.sensor === 'pelvis' ? this.pelvis?.vertical : undefined;
     track.drainHeld((buf, o) => {

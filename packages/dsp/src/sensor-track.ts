@@ -60,9 +60,11 @@ export class SensorTrack {
    * A shank calibrated from running (it never stood still at its start) is
    * watched for a later stand — a traffic light, a stop to stretch: the knee
    * proxy is measured from standing and waits for one (`no_standing`). The
-   * stand's calibration is put here when found, for the analyzer to take.
+   * stand's calibration, once found (kept: a restored detector takes its up
+   * from it); `laterStandingNew` until the analyzer has applied it.
    */
   laterStanding: Calibration | undefined;
+  laterStandingNew = false;
   /** When the later stand was found (its last quiet sample), µs; NaN: not (yet). */
   standingLaterUs = Number.NaN;
   private standingWatch: StandingCalibrator | undefined;
@@ -208,6 +210,7 @@ export class SensorTrack {
       return;
     }
     this.laterStanding = found;
+    this.laterStandingNew = true;
     this.standingLaterUs = buf[o]!;
   }
 

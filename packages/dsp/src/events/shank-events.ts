@@ -2,7 +2,7 @@ import { AdaptiveThreshold } from '../signal/adaptive-threshold.ts';
 import { designLowPass, FirFilter, tapsForSpan } from '../signal/fir-lowpass.ts';
 import { TimedRecordRing } from '../signal/ring.ts';
 import type { GaitEventDetector } from './detector.ts';
-import { float64Of } from '../signal/arena.ts';
+import { float64Array } from '../signal/arena.ts';
 
 /** One stance found on a shank: initial contact and toe-off, µs. */
 export interface ShankStance {
@@ -133,11 +133,31 @@ export class ShankEventDetector implements GaitEventDetector {
     this.ring.retainFromUs = Number.POSITIVE_INFINITY;
     // DESIGN.md: sensors sit within ±20° of the segment frame, so the sensor's y,
     // made horizontal against the calibrated up, is the medio-lateral axis.
+    this.up = float64Array(3);
+    this.mlAxis = float64Array(3);
+    this.setUp(upSensor);
+  }
+
+  /**
+   * The shank's long axis in the sensor frame (the calibrated up) and the
+   * medio-lateral axis against it. Set again when a shank that calibrated
+   * from running stands still later (sensor-track.ts): the running mean is
+   * ~30° off the long axis, which mixes the anterior acceleration into the
+   * axial one the contact is timed from (REAL, rbds032 with its shank data
+   * starting mid-run: IC bias +12.9 ms against +5.3 ms from standing).
+   */
+  setUp(upSensor: readonly [number, number, number]): void {
     const [ux, uy, uz] = upSensor;
-    this.up = float64Of(ux, uy, uz);
-    const ml = float64Of(-uy * ux, 1 - uy * uy, -uy * uz);
-    const n = Math.sqrt(ml[0]! * ml[0]! + ml[1]! * ml[1]! + ml[2]! * ml[2]!);
-    this.mlAxis = float64Of(ml[0]! / n, ml[1]! / n, ml[2]! / n);
+    this.up[0] = ux;
+    this.up[1] = uy;
+    this.up[2] = uz;
+    const m0 = -uy * ux;
+    const m1 = 1 - uy * uy;
+    const m2 = -uy * uz;
+    const n = Math.sqrt(m0 * m0 + m1 * m1 + m2 * m2);
+    this.mlAxis[0] = m0 / n;
+    this.mlAxis[1] = m1 / n;
+    this.mlAxis[2] = m2 / n;
   }
 
   /** Nothing is held back at the end of the data. */

@@ -194,7 +194,9 @@ export abstract class SegmentTracker {
    * filter's tilt never depended on the calibration's up.
    */
   recalibrate(standing: Calibration): void {
-    this.calibration = standing;
+    // A copy: the track keeps the stand's calibration too, and a snapshot writes a shared object only once
+    // (state-codec.ts), so the restored tracker would keep its constructor's (the running mean's gyro bias).
+    this.calibration = { ...standing, upSensor: [...standing.upSensor], gyroBiasRadps: [...standing.gyroBiasRadps] };
     this.setReference(...standing.upSensor);
     this.filter.setGravity(standing.gravityMps2);
     this.axis.reset();
