@@ -13,12 +13,11 @@
  * lists them.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { mkdir, readFile } from 'node:fs/promises';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, haveChromium, launchChromium, RECORD_CUES } from './chromium.ts';
+import { ARTIFACTS, haveChromium, RECORD_CUES } from './chromium.ts';
+import { openHarness, type Harness } from './harness.ts';
 import { DEMO_RUNNERS, startGaitwatch, type DemoRunner, type RunningGaitwatch } from '../../src/start/index.ts';
 
 const haveBrowser = haveChromium('the dashboard browser test');
@@ -38,23 +37,24 @@ async function liveStances(page: Page): Promise<number> {
 }
 
 describe.skipIf(!haveBrowser)('dashboard in a real browser against the live system', () => {
-  let dataDir: string;
+  let h: Harness;
   let system: RunningGaitwatch;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   const requests: string[] = [];
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'gw-dashboard-'));
-    // Its own environment: a developer's MQTT_URL or INFLUX_* must not point the test elsewhere.
     // The system's JSON logs (warn and up) go to a file beside the screenshots, for when this test fails.
     await mkdir(ARTIFACTS, { recursive: true });
     const log = createWriteStream(new URL('dashboard-system.log', ARTIFACTS));
-    system = await startGaitwatch({ dataDir, apiPort: 0, mqttPort: 0, runners: RUNNERS, env: { LOG_LEVEL: 'warn' }, logDestination: { write: (line: string) => void log.write(line) } });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    h = await openHarness('gw-dashboard-', async (dataDir, onClose) => {
+      // Its own environment: a developer's MQTT_URL or INFLUX_* must not point the test elsewhere.
+      system = await startGaitwatch({ dataDir, apiPort: 0, mqttPort: 0, runners: RUNNERS, env: { LOG_LEVEL: 'warn' }, logDestination: { write: (line: string) => void log.write(line) } });
+      onClose(() => system.stop());
+      return { url: system.dashboardUrl };
+    });
+    context = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
     page.on('request', (request) => requests.push(request.url()));
     page.on('console', (message) => {
@@ -63,11 +63,7 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser against the live syst
     page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => h?.close(), 60_000);
 
   it('refuses a bad key from the fragment with a clear message and wipes it from the address bar', async () => {
     const other = await context.newPage();

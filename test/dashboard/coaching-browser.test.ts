@@ -10,18 +10,14 @@
  * Screenshots go to test/artifacts/
  * (coaching-roster.png, coaching-load.png, coaching-athlete.png; packages/coaching/docs/ holds copies for the README).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildApp, hashApiKey, KeyRing, type ApiApp } from '@gaitwatch/api';
-import { LocalStore } from '@gaitwatch/storage';
-import { type Browser, type Page } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, haveChromium, launchChromium } from './chromium.ts';
+import { ARTIFACTS, haveChromium } from './chromium.ts';
+import { openApiHarness, type ApiHarness } from './harness.ts';
 import { AT_US, seedStore } from '../coaching/seed.ts';
 
 const haveBrowser = haveChromium('the coaching browser test');
-const PEPPER = 'browser-coaching';
 const COACH_KEY = 'gw_coach-kim-browser-000000000000000';
 const ADMIN_KEY = 'gw_admin-browser-0000000000000000000';
 const RUNNER_KEY = 'gw_runner-ok-browser-00000000000000';
@@ -29,44 +25,30 @@ const RUNNER_KEY = 'gw_runner-ok-browser-00000000000000';
 const NOW_US = AT_US - 2 * 7 * 86_400e6;
 
 describe.skipIf(!haveBrowser)('return-to-run views in a real browser', () => {
-  let dataDir: string;
-  let store: LocalStore;
-  let app: ApiApp;
-  let browser: Browser;
+  let h: ApiHarness;
   let page: Page;
-  let url: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'gw-rtr-browser-'));
     await mkdir(ARTIFACTS, { recursive: true });
-    store = new LocalStore({ dataDir, synchronous: 'normal', maxBatchDelayMs: 1 });
-    await seedStore(store);
-    const keys = new KeyRing(
-      [
-        { id: 'coach-kim', hash: hashApiKey(COACH_KEY, PEPPER), role: 'coach', athleteIds: ['rehab-ok', 'rehab-jump', 'rehab-onset'] },
-        { id: 'admin-1', hash: hashApiKey(ADMIN_KEY, PEPPER), role: 'admin' },
-        { id: 'runner-ok', hash: hashApiKey(RUNNER_KEY, PEPPER), role: 'runner', athleteId: 'rehab-ok' },
+    h = await openApiHarness({
+      tempPrefix: 'gw-rtr-browser-',
+      seed: seedStore,
+      keys: [
+        { key: COACH_KEY, id: 'coach-kim', role: 'coach', athleteIds: ['rehab-ok', 'rehab-jump', 'rehab-onset'] },
+        { key: ADMIN_KEY, id: 'admin-1', role: 'admin' },
+        { key: RUNNER_KEY, id: 'runner-ok', role: 'runner', athleteId: 'rehab-ok' },
       ],
-      PEPPER,
-    );
-    app = await buildApp({ store, auth: { keys }, rateLimit: false, docs: false, nowUs: () => NOW_US });
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+      api: { nowUs: () => NOW_US },
+    });
+    page = await h.newPage({ viewport: { width: 1100, height: 900 }, pageErrors });
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => h?.close());
 
   it('shows the coach’s roster with traffic lights, red for the athlete who jumped 30 %', async () => {
-    await page.goto(`${url}/#token=${COACH_KEY}`);
-    await page.goto(`${url}/#/rtr`);
+    await page.goto(`${h.url}/#token=${COACH_KEY}`);
+    await page.goto(`${h.url}/#/rtr`);
     await expect.poll(() => page.locator('.view-rtr').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
     expect(await page.locator('#rtr-roster .rtr-row').count()).toBe(3);
     const light = (id: string) => page.locator(`.rtr-row[data-athlete="${id}"]`).getAttribute('data-light');
@@ -86,7 +68,7 @@ describe.skipIf(!haveBrowser)('return-to-run views in a real browser', () => {
     expect(await page.locator('#rtr-warnings li[data-kind="week_over_week"]').count()).toBe(1);
     await page.screenshot({ path: new URL('coaching-load.png', ARTIFACTS).pathname, fullPage: true });
 
-    await page.goto(`${url}/#/rtr/rehab-onset`);
+    await page.goto(`${h.url}/#/rtr/rehab-onset`);
     await expect.poll(() => page.locator('.view-rtr-athlete').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
     expect(await page.locator('#onset-chart').getAttribute('data-sessions')).toBe('15');
     // Fifteen sessions, two sides: a point (or a held triangle) each.
@@ -100,10 +82,10 @@ describe.skipIf(!haveBrowser)('return-to-run views in a real browser', () => {
   }, 60_000);
 
   it('gives an admin (no roster of their own) the same lights from each athlete’s digest', async () => {
-    const admin = await page.context().browser()!.newPage();
+    const admin = await h.newPage();
     try {
-      await admin.goto(`${url}/#token=${ADMIN_KEY}`);
-      await admin.goto(`${url}/#/rtr`);
+      await admin.goto(`${h.url}/#token=${ADMIN_KEY}`);
+      await admin.goto(`${h.url}/#/rtr`);
       await expect.poll(() => admin.locator('.view-rtr').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
       expect(await admin.locator('#rtr-roster .rtr-row').count()).toBe(3);
       expect(await admin.locator('.rtr-row[data-athlete="rehab-jump"]').getAttribute('data-light')).toBe('red');
@@ -116,12 +98,11 @@ describe.skipIf(!haveBrowser)('return-to-run views in a real browser', () => {
     ['a runner opening another athlete', RUNNER_KEY, 'rehab-jump', /may not see athlete rehab-jump \(GW_API_FORBIDDEN\)/],
     ['an admin opening an athlete nobody knows', ADMIN_KEY, 'nobody', /no athlete nobody \(GW_API_NOT_FOUND\)/],
   ])('%s: the banner says why and the figures say they could not be loaded, not "Loading…"', async (_who, key, athleteId, banner) => {
-    const other = await page.context().browser()!.newPage();
     const errors: string[] = [];
-    other.on('pageerror', (error) => errors.push(error.message));
+    const other = await h.newPage({ pageErrors: errors });
     try {
-      await other.goto(`${url}/#token=${key}`);
-      await other.goto(`${url}/#/rtr/${athleteId}`);
+      await other.goto(`${h.url}/#token=${key}`);
+      await other.goto(`${h.url}/#/rtr/${athleteId}`);
       // The view fills its figures before it raises the banner: once the banner is up, they must say it.
       await expect.poll(() => other.locator('#banner').textContent(), { timeout: 20_000 }).toMatch(banner);
       expect(await other.locator('#banner').isVisible()).toBe(true);

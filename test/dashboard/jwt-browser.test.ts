@@ -10,19 +10,13 @@
  * them.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildApp, hashApiKey, KeyRing, type ApiApp } from '@gaitwatch/api';
-import { LocalStore } from '@gaitwatch/storage';
-import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchChromium } from './chromium.ts';
+import { haveChromium } from './chromium.ts';
+import { openApiHarness, type ApiHarness } from './harness.ts';
 import { AT_US, seedStore } from '../coaching/seed.ts';
 
 const haveBrowser = haveChromium('the JWT sign-in browser test');
 const SECRET = 'a-club-identity-provider-secret-for-the-dashboard';
-const PEPPER = 'jwt-browser';
 const nowS = (): number => Math.floor(Date.now() / 1000);
 
 function hs256(claims: object): string {
@@ -32,40 +26,30 @@ function hs256(claims: object): string {
 }
 
 describe.skipIf(!haveBrowser)('dashboard sign-in with an identity provider’s token', () => {
-  let dataDir: string;
-  let store: LocalStore;
-  let app: ApiApp;
-  let browser: Browser;
-  let url: string;
+  let h: ApiHarness;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'gw-jwt-browser-'));
-    store = new LocalStore({ dataDir, synchronous: 'normal', maxBatchDelayMs: 1 });
-    await seedStore(store);
-    const keys = new KeyRing([{ id: 'admin-1', hash: hashApiKey('gw_admin-jwt-browser-00000000000000', PEPPER), role: 'admin' }], PEPPER);
-    // Sunday of 2026-W10, the week after rehab-jump's 30 % week (as the coaching browser test).
-    app = await buildApp({ store, auth: { keys, jwt: { secret: SECRET } }, rateLimit: false, docs: false, nowUs: () => AT_US - 2 * 7 * 86_400e6 });
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    h = await openApiHarness({
+      tempPrefix: 'gw-jwt-browser-',
+      seed: seedStore,
+      keys: [{ key: 'gw_admin-jwt-browser-00000000000000', id: 'admin-1', role: 'admin' }],
+      jwt: { secret: SECRET },
+      // Sunday of 2026-W10, the week after rehab-jump's 30 % week (as the coaching browser test).
+      api: { nowUs: () => AT_US - 2 * 7 * 86_400e6 },
+    });
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => h?.close());
 
   it('takes a coach’s token in the sign-in form and shows only the athletes it names', async () => {
-    const page = await browser.newPage();
+    const errors: string[] = [];
+    const page = await h.newPage({ pageErrors: errors });
     try {
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${url}/`);
+      await page.goto(`${h.url}/`);
       await page.fill('#token-input', hs256({ sub: 'coach-ida', role: 'coach', athleteIds: ['rehab-jump'], exp: nowS() + 600 }));
       await page.click('#sign-in button[type=submit]');
       await expect.poll(() => page.locator('#sign-in').count(), { timeout: 10_000 }).toBe(0);
-      await page.goto(`${url}/#/rtr`);
+      await page.goto(`${h.url}/#/rtr`);
       await expect.poll(() => page.locator('.view-rtr').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
       expect(await page.locator('.rtr-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-athlete')))).toEqual(['rehab-jump']);
       expect(await page.locator('.rtr-row[data-athlete="rehab-jump"]').getAttribute('data-light')).toBe('red');
@@ -76,9 +60,9 @@ describe.skipIf(!haveBrowser)('dashboard sign-in with an identity provider’s t
   }, 60_000);
 
   it('refuses an expired token with a message that says why it may have been refused', async () => {
-    const page = await browser.newPage();
+    const page = await h.newPage();
     try {
-      await page.goto(`${url}/`);
+      await page.goto(`${h.url}/`);
       await page.fill('#token-input', hs256({ sub: 'coach-ida', role: 'coach', athleteIds: ['rehab-jump'], exp: nowS() - 60 }));
       await page.click('#sign-in button[type=submit]');
       await expect.poll(() => page.locator('#sign-in-error').textContent(), { timeout: 10_000 }).toMatch(/401.*expired/);
@@ -93,9 +77,9 @@ describe.skipIf(!haveBrowser)('dashboard sign-in with an identity provider’s t
   }, 60_000);
 
   it('signs a runner in from a #token= link carrying their token: their own athlete only', async () => {
-    const page = await browser.newPage();
+    const page = await h.newPage();
     try {
-      await page.goto(`${url}/#token=${hs256({ sub: 'ona', role: 'runner', athleteId: 'rehab-onset', exp: nowS() + 600 })}`);
+      await page.goto(`${h.url}/#token=${hs256({ sub: 'ona', role: 'runner', athleteId: 'rehab-onset', exp: nowS() + 600 })}`);
       await expect.poll(() => page.locator('#sign-in').count(), { timeout: 10_000 }).toBe(0);
       // The token left the address bar.
       expect(page.url()).not.toMatch(/token=/);

@@ -9,17 +9,13 @@
  * stance counted and charted, the gaps where a value was not measured, the
  * onset and the baseline.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildApp, hashApiKey, KeyRing, LiveHub, type ApiApp } from '@gaitwatch/api';
-import { LocalStore, type AlertRecord, type StrideRecord } from '@gaitwatch/storage';
-import { type Browser } from 'playwright-core';
+import { LiveHub } from '@gaitwatch/api';
+import type { AlertRecord, LocalStore, StrideRecord } from '@gaitwatch/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchChromium } from './chromium.ts';
+import { haveChromium } from './chromium.ts';
+import { openApiHarness, type ApiHarness } from './harness.ts';
 
 const haveBrowser = haveChromium('the session review browser test');
-const PEPPER = 'browser-review';
 const ADMIN_KEY = 'gw_admin-review-000000000000000000000';
 const ATHLETE = 'review-a';
 const SESSION = 'hour-plus';
@@ -46,50 +42,39 @@ function stride(i: number): StrideRecord {
   };
 }
 
+/** One ended run of STANCES stances, the form alert at its middle. */
+async function seed(store: LocalStore): Promise<void> {
+  const strides = Array.from({ length: STANCES }, (_, i) => stride(i));
+  const onset: AlertRecord = { type: 'form_breakdown', severity: 'warning', athleteId: ATHLETE, sessionId: SESSION, tUs: strides[STANCES / 2 + 1]!.icUs, metric: 'pelvicDropDeg', value: 7.1, baseline: 4.6, message: 'pelvic drop rose 2.5° over your fresh-legs baseline', phase: 'raised', side: 'left' };
+  await store.write({ sessions: [{ athleteId: ATHLETE, sessionId: SESSION, startUs: START_US, endUs: strides.at(-1)!.icUs + 1_000_000, summary: {} }], strides, alerts: [onset] });
+  await store.flush();
+}
+
 describe.skipIf(!haveBrowser)('session review from column pages in a real browser', () => {
-  let dataDir: string;
-  let store: LocalStore;
-  let app: ApiApp;
-  let browser: Browser;
-  let url: string;
+  let h: ApiHarness;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'gw-review-browser-'));
-    store = new LocalStore({ dataDir, synchronous: 'normal', maxBatchDelayMs: 1 });
-    const strides = Array.from({ length: STANCES }, (_, i) => stride(i));
-    const onset: AlertRecord = { type: 'form_breakdown', severity: 'warning', athleteId: ATHLETE, sessionId: SESSION, tUs: strides[STANCES / 2 + 1]!.icUs, metric: 'pelvicDropDeg', value: 7.1, baseline: 4.6, message: 'pelvic drop rose 2.5° over your fresh-legs baseline', phase: 'raised', side: 'left' };
-    await store.write({ sessions: [{ athleteId: ATHLETE, sessionId: SESSION, startUs: START_US, endUs: strides.at(-1)!.icUs + 1_000_000, summary: {} }], strides, alerts: [onset] });
-    await store.flush();
-    const keys = new KeyRing([{ id: 'admin-1', hash: hashApiKey(ADMIN_KEY, PEPPER), role: 'admin' }], PEPPER);
-    // A live hub with nothing on it: the page opens the live stream as always (without one it is a 503 in the console).
-    app = await buildApp({ store, auth: { keys }, rateLimit: false, docs: false, live: { hub: new LiveHub(), heartbeatMs: 1_000 } });
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    h = await openApiHarness({
+      tempPrefix: 'gw-review-browser-',
+      seed,
+      keys: [{ key: ADMIN_KEY, id: 'admin-1', role: 'admin' }],
+      // A live hub with nothing on it: the page opens the live stream as always (without one it is a 503 in the console).
+      api: { live: { hub: new LiveHub(), heartbeatMs: 1_000 } },
+    });
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => h?.close());
 
   it('asks for the stances as column pages only, follows the cursor, and shows every stance', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
     const errors: string[] = [];
     const asked: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    const page = await h.newPage({ viewport: { width: 1280, height: 900 }, token: ADMIN_KEY, pageErrors: errors, consoleErrors: errors });
     page.on('request', (request) => {
       const { pathname, search } = new URL(request.url());
       if (pathname.startsWith('/v1/')) asked.push(pathname + search);
     });
     try {
-      await page.addInitScript(`sessionStorage.setItem('gaitwatch.token', ${JSON.stringify(ADMIN_KEY)})`);
-      await page.goto(`${url}/#/session/${ATHLETE}/${SESSION}`);
+      await page.goto(`${h.url}/#/session/${ATHLETE}/${SESSION}`);
       await expect.poll(() => page.locator('.view-session').getAttribute('data-loaded'), { timeout: 30_000 }).toBe(String(STANCES));
 
       // Column pages only: the first (early.js asked for it before the modules loaded; api.js took it), then the
@@ -109,16 +94,14 @@ describe.skipIf(!haveBrowser)('session review from column pages in a real browse
       expect(await page.locator('#chart-pelvic + .note').textContent()).toBe('baseline: median of the first 30 stances per side, band = middle half');
       expect(errors).toEqual([]);
     } finally {
-      await context.close();
+      await page.close();
     }
   }, 60_000);
 
   it('builds the same series from those column pages as from the row pages (gaps kept), in the page itself', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    const page = await h.newPage({ token: ADMIN_KEY });
     try {
-      await page.addInitScript(`sessionStorage.setItem('gaitwatch.token', ${JSON.stringify(ADMIN_KEY)})`);
-      await page.goto(`${url}/#/`);
+      await page.goto(`${h.url}/#/`);
       // The page's own modules and api.js, both layouts of the same session, compared as the charts would read them.
       const compared = (await page.evaluate(`(async () => {
         const { createApi } = await import('/dashboard/api.js');
@@ -135,7 +118,7 @@ describe.skipIf(!haveBrowser)('session review from column pages in a real browse
       })()`)) as { pages: number; rows: number; columns: number; same: boolean; gaps: number };
       expect(compared).toEqual({ pages: 2, rows: STANCES, columns: STANCES, same: true, gaps: Math.ceil(STANCES / 34) });
     } finally {
-      await context.close();
+      await page.close();
     }
   }, 60_000);
 });

@@ -13,20 +13,17 @@
  * Screenshots go to test/artifacts/ (screen-review.png is copied to
  * services/api/docs/ for the README).
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildApp, hashApiKey, KeyRing, LiveHub, type ApiApp } from '@gaitwatch/api';
-import type { RepRecord, SessionRecord } from '@gaitwatch/storage';
-import { LocalStore } from '@gaitwatch/storage';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { mkdir, readFile } from 'node:fs/promises';
+import { LiveHub } from '@gaitwatch/api';
+import type { LocalStore, RepRecord, SessionRecord } from '@gaitwatch/storage';
+import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, haveChromium, launchChromium, RECORD_CUES } from './chromium.ts';
+import { ARTIFACTS, haveChromium, RECORD_CUES } from './chromium.ts';
+import { openApiHarness, type ApiHarness } from './harness.ts';
 import { analyseScreen, stepDown, type AnalysedScreen } from './screen-seed.ts';
 import { AT_US, ATHLETES, FIRST_MONDAY_US, seedStore } from '../coaching/seed.ts';
 
 const haveBrowser = haveChromium('the movement-screen browser test');
-const PEPPER = 'browser-screens';
 const ADMIN_KEY = 'gw_admin-screens-00000000000000000000';
 const COACH_KEY = 'gw_coach-screens-00000000000000000000';
 const RUNNER_KEY = 'gw_runner-screen-live-000000000000000';
@@ -35,36 +32,21 @@ const WEEK_US = 7 * 86_400e6;
 const LEVEL_MAX_DEG = 6;
 
 describe.skipIf(!haveBrowser)('movement screens in a real browser', () => {
-  let dataDir: string;
-  let store: LocalStore;
-  let app: ApiApp;
+  let h: ApiHarness;
   let hub: LiveHub;
-  let browser: Browser;
-  let context: BrowserContext;
-  let url: string;
   const screens: AnalysedScreen[] = [];
   const pageErrors: string[] = [];
   const live = { athleteId: 'screen-live', sessionId: 'screen-now', startUs: AT_US - 120_000_000 };
 
   const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    const res = await fetch(`${h.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect(res.status, path).toBe(200);
     return (await res.json()) as T;
   };
-  const newPage = async (key: string): Promise<Page> => {
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    await page.addInitScript(`sessionStorage.setItem('gaitwatch.token', ${JSON.stringify(key)})`);
-    return page;
-  };
+  const newPage = (key: string): Promise<Page> => h.newPage({ viewport: { width: 1100, height: 900 }, acceptDownloads: true, token: key, pageErrors, consoleErrors: pageErrors });
 
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'gw-screen-browser-'));
-    await mkdir(ARTIFACTS, { recursive: true });
-    store = new LocalStore({ dataDir, synchronous: 'normal', maxBatchDelayMs: 1 });
+  /** The return-to-run athletes, rehab-onset's four screens and threshold, and the running screen's first two reps. */
+  const seed = async (store: LocalStore): Promise<void> => {
     await seedStore(store);
     // Ona's rehab: a screen every other week from 2026-W06, the weak right hip's sets weak, fading, then clean.
     const controls = [undefined, 'fading', 'fading', 'clean'] as const;
@@ -80,27 +62,24 @@ describe.skipIf(!haveBrowser)('movement screens in a real browser', () => {
     const stored = [liveRep(1, 1, 2.1), liveRep(1, 2, 2.4)];
     await store.write({ sessions: [...screens.map((s) => s.session), running], reps: [...screens.flatMap((s) => s.reps), ...stored.map(({ kind: _k, ...r }) => r as RepRecord)] });
     await store.flush();
-    const keys = new KeyRing(
-      [
-        { id: 'admin-1', hash: hashApiKey(ADMIN_KEY, PEPPER), role: 'admin' },
-        { id: 'coach-kim', hash: hashApiKey(COACH_KEY, PEPPER), role: 'coach', athleteIds: ['rehab-ok', 'rehab-jump', 'rehab-onset'] },
-        { id: 'runner-live', hash: hashApiKey(RUNNER_KEY, PEPPER), role: 'runner', athleteId: live.athleteId },
-      ],
-      PEPPER,
-    );
+  };
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
     hub = new LiveHub();
-    app = await buildApp({ store, auth: { keys }, rateLimit: false, docs: false, nowUs: () => AT_US, live: { hub, heartbeatMs: 1_000 } });
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
+    h = await openApiHarness({
+      tempPrefix: 'gw-screen-browser-',
+      seed,
+      keys: [
+        { key: ADMIN_KEY, id: 'admin-1', role: 'admin' },
+        { key: COACH_KEY, id: 'coach-kim', role: 'coach', athleteIds: ['rehab-ok', 'rehab-jump', 'rehab-onset'] },
+        { key: RUNNER_KEY, id: 'runner-live', role: 'runner', athleteId: live.athleteId },
+      ],
+      api: { nowUs: () => AT_US, live: { hub, heartbeatMs: 1_000 } },
+    });
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => h?.close());
 
   /** A rep of the live screen as ingest publishes it on `…/live` (LiveRep: the rep with `kind` and the ids). */
   function liveRep(set: number, rep: number, pelvicDropDeg: number, side: 'left' | 'right' = 'right') {
@@ -119,7 +98,7 @@ describe.skipIf(!haveBrowser)('movement screens in a real browser', () => {
 
     const page = await newPage(ADMIN_KEY);
     try {
-      await page.goto(`${url}/#/session/${athleteId}/${sessionId}`);
+      await page.goto(`${h.url}/#/session/${athleteId}/${sessionId}`);
       await expect.poll(() => page.locator('.view-session').getAttribute('data-loaded'), { timeout: 20_000 }).toBe(String(reps.length));
       expect(await page.locator('.view-session').getAttribute('data-activity')).toBe('screen');
       // No run charts: a screen has reps, not stances.
@@ -185,7 +164,7 @@ describe.skipIf(!haveBrowser)('movement screens in a real browser', () => {
     const run = runs.items[0]!;
     const page = await newPage(ADMIN_KEY);
     try {
-      await page.goto(`${url}/#/session/${run.athleteId}/${run.sessionId}`);
+      await page.goto(`${h.url}/#/session/${run.athleteId}/${run.sessionId}`);
       await expect.poll(() => page.locator('.view-session').getAttribute('data-loaded'), { timeout: 20_000 }).not.toBeNull();
       expect(Number(await page.locator('#chart-pelvic').getAttribute('data-points'))).toBeGreaterThan(0);
       expect(await page.locator('#screen-sides').count()).toBe(0);
@@ -204,7 +183,7 @@ describe.skipIf(!haveBrowser)('movement screens in a real browser', () => {
     const buzzed = () => page.evaluate('window.__buzzed') as Promise<unknown[]>;
     const state = (side: string) => page.locator(`#runner-${side}`);
     try {
-      await page.goto(`${url}/#/runner`);
+      await page.goto(`${h.url}/#/runner`);
       await expect.poll(() => page.locator('#stream-status').getAttribute('data-state'), { timeout: 15_000 }).toBe('live');
       // The two reps stored before the view opened are counted, not spoken.
       await expect.poll(() => state('right').getAttribute('data-reps'), { timeout: 15_000 }).toBe('2');
@@ -245,7 +224,7 @@ describe.skipIf(!haveBrowser)('movement screens in a real browser', () => {
     const card = page.locator(`.session-card[data-session="${live.athleteId}/${live.sessionId}"]`);
     const leg = (side: string) => card.locator(`.screen-leg[data-side="${side}"]`);
     try {
-      await page.goto(`${url}/#/`);
+      await page.goto(`${h.url}/#/`);
       await expect.poll(() => page.locator('#stream-status').getAttribute('data-state'), { timeout: 15_000 }).toBe('live');
       // The two stored reps (right leg, both level): counted, the chart hidden.
       await expect.poll(() => card.getAttribute('data-reps'), { timeout: 15_000 }).toBe('2');
@@ -274,13 +253,13 @@ describe.skipIf(!haveBrowser)('movement screens in a real browser', () => {
     const card = page.locator(`.session-card[data-session="${live.athleteId}/${live.sessionId}"]`);
     const shown = () => page.locator('tr.rep-row').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-side')} ${tr.getAttribute('data-set')} ${tr.getAttribute('data-rep')}`).sort());
     try {
-      await page.goto(`${url}/#/`);
+      await page.goto(`${h.url}/#/`);
       await expect.poll(() => page.locator('#stream-status').getAttribute('data-state'), { timeout: 15_000 }).toBe('live');
       await expect.poll(() => card.getAttribute('data-reps'), { timeout: 15_000 }).toBe('2');
       hub.publish('rep', live.athleteId, live.sessionId, JSON.stringify(liveRep(4, 1, 3.3)));
       await expect.poll(() => card.getAttribute('data-reps'), { timeout: 10_000 }).toBe('3');
       // The same page (the same stream) moves to the review: the stored two and the streamed one.
-      await page.goto(`${url}/#/session/${live.athleteId}/${live.sessionId}`);
+      await page.goto(`${h.url}/#/session/${live.athleteId}/${live.sessionId}`);
       await expect.poll(() => page.locator('.view-session').getAttribute('data-loaded'), { timeout: 15_000 }).toBe('3');
       expect(await shown()).toEqual(['right 1 1', 'right 1 2', 'right 4 1']);
       // And a rep after it came in as before.
@@ -297,7 +276,7 @@ describe.skipIf(!haveBrowser)('movement screens in a real browser', () => {
     expect(history.screens.map((s) => s.sessionId)).toEqual(screens.map((s) => s.session.sessionId));
     const page = await newPage(COACH_KEY);
     try {
-      await page.goto(`${url}/#/rtr/rehab-onset`);
+      await page.goto(`${h.url}/#/rtr/rehab-onset`);
       await expect.poll(() => page.locator('.view-rtr-athlete').getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
       const points = (cls: string) =>
         page.locator(`#screen-run-chart .${cls}`).evaluateAll((els) => els.map((e) => `${e.getAttribute('data-side')} ${e.getAttribute('data-session') ?? e.getAttribute('data-week')} ${Number(e.getAttribute('data-value')).toFixed(6)}`).sort());
@@ -315,7 +294,7 @@ describe.skipIf(!haveBrowser)('movement screens in a real browser', () => {
       await page.locator('#screen-figure').screenshot({ path: new URL('screen-athlete.png', ARTIFACTS).pathname });
 
       // An athlete without the setting: the default and where it comes from.
-      await page.goto(`${url}/#/rtr/rehab-ok`);
+      await page.goto(`${h.url}/#/rtr/rehab-ok`);
       await expect.poll(() => page.locator('#screen-figure').getAttribute('data-threshold-source'), { timeout: 20_000 }).toBe('default');
       expect(await page.locator('#screen-run-chart .threshold-line').getAttribute('data-deg')).toBe('5');
       expect(await page.locator('#screen-figure figcaption').textContent()).toMatch(/5°, the default \(step-down rating scales/);
