@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { isCi } from '../harness/index.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots the browser tests leave for a human (git-ignored). */
@@ -14,7 +15,8 @@ export const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 /** True when Chromium is installed; throws in CI when it is not, warns and returns false elsewhere. */
 export function haveChromium(what: string): boolean {
   if (existsSync(CHROMIUM)) return true;
-  if (process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); the browser test never skips in CI`);
+  // The same reading of CI as the real-service harness (CI=1 and CI=yes count too).
+  if (isCi()) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); the browser test never skips in CI`);
   console.warn(`\n*** SKIPPING ${what}: no ${CHROMIUM} (apt-get install -y chromium) ***\n`);
   return false;
 }
