@@ -92,6 +92,8 @@ export class LiveSession {
   private heldAtMs = Number.NEGATIVE_INFINITY;
   /** Wall time of the last message (data or status) for the idle timeout, ms. */
   lastActivityMs: number;
+  /** Wall time the device's last will (`lost`) came with no data since, ms; NaN: none (session-manager.ts LOST_GRACE_S). */
+  lostAtMs = Number.NaN;
   strides = 0;
   reps = 0;
   alerts = 0;

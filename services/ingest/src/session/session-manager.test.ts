@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IngestMetrics } from '../metrics.ts';
 import type { SessionCheckpoint } from './live-session.ts';
-import { SessionManager, type SessionOutput } from './session-manager.ts';
+import { LOST_GRACE_S, SessionManager, type SessionOutput } from './session-manager.ts';
 
 const T0_US = 1_767_254_400_000_000;
 const PERIOD_US = 5000;
@@ -151,12 +151,36 @@ describe('SessionManager', () => {
     expect(rec.sessions.at(-1)!.summary).toMatchObject({ state: 'closed', activity: 'screen' });
   });
 
-  it('closes on the last will (lost)', () => {
+  it('closes on the last will (lost) when no data comes back within the grace', () => {
     manager.handle(topic('status'), start(['pelvis']));
     feed(['pelvis'], 0, 5);
     manager.handle(topic('status'), bytes('{"state":"lost"}'));
+    expect(manager.activeSessions).toBe(1);
+    nowMs += (LOST_GRACE_S - 1) * 1000;
+    manager.tick();
+    expect(manager.activeSessions).toBe(1);
+    nowMs += 1000;
+    manager.tick();
     expect(manager.activeSessions).toBe(0);
     expect(rec.sessions.at(-1)!.summary).toMatchObject({ endReason: 'lost' });
+  });
+
+  it('a last will followed by data (a broker restart, a phone back on the network) is one session, not two', () => {
+    // Mosquitto publishes every connected client's will when it shuts down: ended at once, a 4 s restart split a run.
+    manager.handle(topic('status'), start(['pelvis']));
+    feed(['pelvis'], 0, 50);
+    manager.handle(topic('status'), bytes('{"state":"lost"}'));
+    nowMs += 4000;
+    manager.tick();
+    feed(['pelvis'], 50, 100);
+    // Well past the grace since the will: the data that came back keeps it open.
+    nowMs += LOST_GRACE_S * 1000 - 5000;
+    manager.tick();
+    expect(manager.activeSessions).toBe(1);
+    expect(rec.sessions).toHaveLength(1);
+    manager.handle(topic('status'), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 30e6 })));
+    expect(rec.sessions).toHaveLength(2);
+    expect(rec.sessions[1]).toMatchObject({ startUs: T0_US, endUs: T0_US + (100 * FRAME - 1) * PERIOD_US, summary: { endReason: 'stop' } });
   });
 
   it("moves the analyzer's clock when data stops: the silence alert is raised and published before any stop", () => {

@@ -58,6 +58,18 @@ export function sessionThresholds(
   };
 }
 
+/**
+ * How long a session waits after its device's last will (`lost`) for data to
+ * come back before it ends, s (at most the idle timeout). A will does not
+ * mean the run is over: a broker that restarts publishes the will of every
+ * client connected to it (Mosquitto 2.0 does, on a clean shutdown), and a
+ * phone that lost its network for a few seconds reconnects and goes on.
+ * Ended at once, one run became several sessions (an operator probe: a 4 s
+ * Mosquitto restart split a run into three, the last one calibrated from
+ * tired running and missing two of its four alerts).
+ */
+export const LOST_GRACE_S = 30;
+
 /** Messages held per session while its checkpoint is being read (a few ms from the store); past it they are refused. */
 const MAX_HELD_WHILE_OPENING = 10_000;
 
@@ -66,6 +78,8 @@ export interface SessionManagerOptions {
   readonly metrics: IngestMetrics;
   readonly output: SessionOutput;
   readonly idleTimeoutS: number;
+  /** Overrides LOST_GRACE_S (tests). */
+  readonly lostGraceS?: number;
   readonly jitterMs: number;
   readonly jitterMaxFrames: number;
   /** Contract topics remembered with their parsed parts (topicOf), at most; default TOPIC_MEMORY. */
@@ -133,7 +147,7 @@ const INPUT_COUNTERS = 5;
 /**
  * All live sessions of this process, keyed by athlete/session: messages are
  * dispatched here by topic kind, a session is created on `start` or its first
- * data, and closed on `stop`, `lost`, an idle timeout or shutdown, its
+ * data, and closed on `stop`, `lost` with no data after it (LOST_GRACE_S), an idle timeout or shutdown, its
  * summary written as a SessionRecord.
  */
 export class SessionManager {
@@ -309,6 +323,10 @@ export class SessionManager {
       }
       session = this.open(athleteId, sessionId, undefined, decoded.frame);
     }
+    if (!Number.isNaN(session.lostAtMs)) {
+      session.lostAtMs = Number.NaN;
+      session.logger.info('data again after the device’s last will: the session goes on');
+    }
     session.inputTotals(this.inputBefore);
     const fresh = session.onFrame(decoded.frame);
     if (!fresh) this.options.metrics.duplicateFrames.inc();
@@ -346,10 +364,21 @@ export class SessionManager {
           else this.reject('status', 'unknown_session', `${status.state} for ${key}, which is not running here`);
           return;
         }
-        this.close(key, session, status.state, status.state === 'stop' ? status.distanceM : undefined);
-        if (status.state === 'stop') this.rememberStopped(key);
+        if (status.state === 'lost') {
+          // Ended only if no data comes back within the grace (tick): see LOST_GRACE_S.
+          if (Number.isNaN(session.lostAtMs)) session.logger.info({ graceS: this.lostGraceS }, 'device’s last will (lost): the session ends unless its data comes back');
+          session.lostAtMs = this.nowMs();
+          return;
+        }
+        this.close(key, session, 'stop', status.distanceM);
+        this.rememberStopped(key);
         return;
     }
+  }
+
+  /** The wait after a last will, s: LOST_GRACE_S, or the tests' own, never past the idle timeout. */
+  private get lostGraceS(): number {
+    return Math.min(this.options.lostGraceS ?? LOST_GRACE_S, this.options.idleTimeoutS);
   }
 
   /** True when opening a session reads the store first (its checkpoint, the athlete's settings). */
@@ -510,6 +539,11 @@ export class SessionManager {
     const now = this.nowMs();
     let buffered = 0;
     for (const [key, session] of this.sessions) {
+      if (!held && now - session.lostAtMs >= this.lostGraceS * 1000) {
+        session.logger.info({ graceS: this.lostGraceS }, 'no data since the device’s last will: closing');
+        this.guarded('timer', () => this.close(key, session, 'lost'));
+        continue;
+      }
       if (!held && now - session.lastActivityMs >= this.options.idleTimeoutS * 1000) {
         session.logger.info({ idleS: this.options.idleTimeoutS }, 'session idle: closing');
         this.guarded('timer', () => this.close(key, session, 'idle'));
