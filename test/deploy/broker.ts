@@ -81,6 +81,8 @@ export interface DeployBroker {
   readonly tlsUrl?: string;
   /** Broker output so far (log lines), for failure messages and log assertions. */
   output(): string;
+  /** Replaces the broker's password file and has it reread (SIGHUP: no restart, connections stay), as deploy/README says. */
+  reloadPasswords(passwdFile: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -133,6 +135,10 @@ export async function startDeployBroker(binary: string, passwdFile: string, opti
     url: `mqtt://127.0.0.1:${ports.plain}`,
     ...(ports.tls !== undefined ? { tlsUrl: `mqtts://127.0.0.1:${ports.tls}` } : {}),
     output: () => proc.output(),
+    async reloadPasswords(file: string) {
+      await copyFile(file, join(dir, 'run', 'passwd'));
+      proc.child.kill('SIGHUP');
+    },
     stop,
   };
 }

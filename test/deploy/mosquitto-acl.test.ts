@@ -7,13 +7,16 @@
 // queues them to a subscriber in order, so had the forbidden one been let
 // through it would be there before the sentinel.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { createLogger, loadConfig, startIngest } from '@gaitwatch/ingest';
+import { LocalStore } from '@gaitwatch/storage';
+import { waitFor } from '../ingest/helpers.ts';
 import { createCredentials, deployBinaries, startDeployBroker, type Credentials, type DeployBroker } from './broker.ts';
 import { connectClient, connectError, type TestClient } from './mqtt-clients.ts';
 
@@ -168,4 +171,42 @@ describe.skipIf(bins.skip)('deploy/mosquitto: authentication and ACL on a real b
     expect(athletes.size).toBe(runners);
     for (const athlete of athletes) expect(athlete).toMatch(/^sim-1-\d$/);
   }, 90_000);
+  it('ingest refused by the broker (a wrong password): not ready and saying why, then connected once the broker takes it, without a restart', async () => {
+    // An operator probe: after one refusal mqtt.js stopped trying, and ingest sat unconnected until restarted.
+    const wrong = 'NotTheIngestPassword1234';
+    const ingestDir = await mkdtemp(join(dir, 'ingest-'));
+    const config = loadConfig({
+      MQTT_URL: broker.url,
+      MQTT_USERNAME: 'ingest',
+      MQTT_PASSWORD: wrong,
+      MQTT_CLIENT_ID: 'gw-ingest-refused',
+      MQTT_RECONNECT_MIN_MS: '100',
+      MQTT_RECONNECT_MAX_MS: '400',
+      DATA_DIR: ingestDir,
+      INGEST_HTTP_PORT: '0',
+      INGEST_HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+    });
+    const store = new LocalStore({ dataDir: ingestDir, synchronous: 'normal' });
+    const ingest = await startIngest(config, { store, logger: createLogger('silent') });
+    const fixed = join(dir, 'passwd-fixed');
+    try {
+      const readyz = async (): Promise<{ status: number; text: string }> => {
+        const res = await fetch(`http://127.0.0.1:${ingest.httpPort}/readyz`);
+        return { status: res.status, text: await res.text() };
+      };
+      await waitFor(async () => (await readyz()).text.includes('refuses the login'), 10_000, 'readyz names the refusal');
+      expect(await readyz()).toEqual({ status: 503, text: 'not ready: not connected to the broker: it refuses the login (Connection refused: Not authorized; check MQTT_USERNAME / MQTT_PASSWORD)\n' });
+      // The operator fixes the password file and has the broker reread it (no restart); ingest must be still trying.
+      await copyFile(creds.passwdFile, fixed);
+      await run(bins.paths['mosquitto_passwd']!, ['-b', fixed, 'ingest', wrong]);
+      await broker.reloadPasswords(fixed);
+      await waitFor(() => ingest.intake.connected, 10_000, 'ingest connected after the fix');
+      expect((await readyz()).status).toBe(200);
+    } finally {
+      await ingest.stop();
+      await store.close();
+      await broker.reloadPasswords(creds.passwdFile);
+    }
+  }, 30_000);
 });

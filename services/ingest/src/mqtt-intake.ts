@@ -98,6 +98,10 @@ export class MqttIntake {
       connectTimeout: 10_000,
       reconnectPeriod: config.reconnectMinMs,
       resubscribe: false,
+      // A refused login (wrong password, passwords rotated, "server unavailable") is retried with the backoff like
+      // any lost connection: mqtt.js stops for good after a refusal unless told (an operator probe: ingest sat
+      // unconnected after one refusal until restarted).
+      reconnectOnConnackError: true,
       // `live` strides are QoS 0: worthless once late, so not queued while offline.
       queueQoSZero: false,
       ...(config.username !== undefined ? { username: config.username, password: config.password ?? '' } : {}),
@@ -106,6 +110,7 @@ export class MqttIntake {
     this.client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void): void => this.take(packet, callback);
     if (options.ackMode === 'checkpoint') this.holdBackAcks();
     this.client.on('connect', (connack) => {
+      this.refusedBecause = undefined;
       metrics.mqttConnects.inc({ session_present: String(connack.sessionPresent) });
       metrics.mqttConnected.set(1);
       this.reconnectMs = config.reconnectMinMs;
@@ -131,6 +136,8 @@ export class MqttIntake {
     this.client.on('error', (error) => {
       // Never the URL with credentials or a payload: the message and code only.
       const code = (error as NodeJS.ErrnoException).code;
+      // A CONNACK refusal carries its reason code (a number): kept for /readyz until a connection is accepted.
+      if (typeof code === 'number') this.refusedBecause = error.message;
       if (typeof code === 'string' && TLS_VERIFY_CODES.test(code)) {
         // Not transient: retrying will not help until the CA (MQTT_CA_FILE) or the broker's certificate is fixed.
         logger.error({ err: { message: error.message, code } }, "broker TLS certificate rejected (check MQTT_CA_FILE and the broker's certificate)");
@@ -141,6 +148,9 @@ export class MqttIntake {
   get connected(): boolean {
     return this.client.connected;
   }
+
+  /** Why the broker refused the last login ("Connection refused: Not authorized"), until one is accepted; undefined otherwise. */
+  refusedBecause: string | undefined;
 
   private subscribe(): void {
     const { logger } = this.options;

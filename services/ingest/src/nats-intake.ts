@@ -331,6 +331,8 @@ export class MqttPublisher {
       protocolVersion: 4,
       keepalive: 30,
       reconnectPeriod: config.reconnectMinMs,
+      // Retried after a refused login too (mqtt-intake.ts says why).
+      reconnectOnConnackError: true,
       queueQoSZero: false,
       ...(config.username !== undefined ? { username: config.username, password: config.password ?? '' } : {}),
       ...tlsOptions(config),

@@ -163,7 +163,10 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
   const notReady = (): string | undefined => {
     if (intake instanceof NatsIntake && !intake.ready) return intake.connected ? 'binding the NATS partitions' : 'not connected to NATS';
     if (mqttPublisher !== undefined && !mqttPublisher.connected) return 'not connected to the MQTT broker (alerts)';
-    if (!intake.connected) return 'not connected to the broker';
+    if (!intake.connected) {
+      const refused = intake instanceof MqttIntake ? intake.refusedBecause : undefined;
+      return refused === undefined ? 'not connected to the broker' : `not connected to the broker: it refuses the login (${refused}; check MQTT_USERNAME / MQTT_PASSWORD)`;
+    }
     if (!store.accepting || writer.blocked) return 'the store refuses writes (spool full)';
     return undefined;
   };
