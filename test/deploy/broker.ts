@@ -83,6 +83,9 @@ export interface DeployBroker {
   output(): string;
   /** Replaces the broker's password file and has it reread (SIGHUP: no restart, connections stay), as deploy/README says. */
   reloadPasswords(passwdFile: string): Promise<void>;
+  /** Where the broker reads its password file and ACL from (the container's /mosquitto/run), and its pid: for deploy/mosquitto/reload.sh. */
+  readonly runDir: string;
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -135,6 +138,8 @@ export async function startDeployBroker(binary: string, passwdFile: string, opti
     url: `mqtt://127.0.0.1:${ports.plain}`,
     ...(ports.tls !== undefined ? { tlsUrl: `mqtts://127.0.0.1:${ports.tls}` } : {}),
     output: () => proc.output(),
+    runDir: join(dir, 'run'),
+    pid: proc.child.pid!,
     async reloadPasswords(file: string) {
       await copyFile(file, join(dir, 'run', 'passwd'));
       proc.child.kill('SIGHUP');

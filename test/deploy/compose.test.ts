@@ -144,13 +144,14 @@ describe('docker-compose.yml', () => {
     expect(start).toMatch(/^exec \/usr\/sbin\/mosquitto -c "\$src\/mosquitto\.conf"$/m);
     expect(start).toMatch(/^src=\/gaitwatch\/mosquitto$/m);
     expect(start).toMatch(/^run=\/mosquitto\/run$/m);
-    expect(start).toContain('cp "$src/passwd" "$src/acl" "$run/"');
+    expect(start).toContain('. "$src/copy-run-files.sh"');
+    expect(read('deploy/mosquitto/copy-run-files.sh')).toContain('cp "$src/passwd" "$src/acl" "$run/"');
     const conf = read('deploy/mosquitto/mosquitto.conf');
     expect(conf).toMatch(/^password_file \/mosquitto\/run\/passwd$/m);
     expect(conf).toMatch(/^acl_file \/mosquitto\/run\/acl$/m);
     expect(conf).toMatch(/^persistence_location \/mosquitto\/data\/$/m);
     expect(conf).toMatch(/^include_dir \/gaitwatch\/mosquitto\/conf\.d$/m);
-    for (const f of ['mosquitto.conf', 'acl', 'mosquitto-tls.conf', 'create-credentials.sh', 'create-certs.sh', 'start.sh']) expect(statSync(join(ROOT, 'deploy/mosquitto', f)).isFile()).toBe(true);
+    for (const f of ['mosquitto.conf', 'acl', 'mosquitto-tls.conf', 'create-credentials.sh', 'create-certs.sh', 'start.sh', 'copy-run-files.sh', 'reload.sh']) expect(statSync(join(ROOT, 'deploy/mosquitto', f)).isFile()).toBe(true);
     // The API key file is mounted as a file that must exist (no directory silently made in its place).
     expect(services['api']!.volumes).toContainEqual({ type: 'bind', source: './deploy/api/keys.json', target: services['api']!.environment!['API_KEYS_FILE'], read_only: true, bind: { create_host_path: false } });
   });
