@@ -297,6 +297,29 @@ function checkpointing(nowMs: () => number, advance: (ms: number) => void, metri
 }
 
 describe('SessionManager with checkpoints', () => {
+  it('a start that opens a session (after its checkpoint read) is not handed over again: no "already running" line', async () => {
+    // An operator probe: every normal session logged "start for a session already running; kept as is" after "session opened".
+    const lines: { msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+    const manager = new SessionManager({
+      logger,
+      metrics: new IngestMetrics(),
+      idleTimeoutS: 30,
+      jitterMs: 100,
+      jitterMaxFrames: 16,
+      nowMs: () => 1_000_000,
+      checkpoints: { load: async () => undefined },
+      output: { stride: () => undefined, alert: () => undefined, session: () => undefined, checkpoint: () => undefined, rep: () => undefined, publishLive: () => undefined, publishAlert: () => undefined },
+    });
+    manager.handle(topic('status'), start(['pelvis']));
+    await manager.settled();
+    expect(manager.activeSessions).toBe(1);
+    expect(lines.map((l) => l.msg)).not.toContain('start for a session already running; kept as is');
+    // A start sent again for the running session still is one.
+    manager.handle(topic('status'), start(['pelvis']));
+    expect(lines.map((l) => l.msg)).toContain('start for a session already running; kept as is');
+  });
+
   it('suspends sessions into checkpoints at shutdown; the next manager holds messages while it loads one, then continues the session', async () => {
     let nowMs = 1_000_000;
     const { saved, sessions, make, suspendAfterTenSeconds } = checkpointing(() => nowMs, (ms) => (nowMs += ms));

@@ -426,7 +426,11 @@ export class SessionManager {
           // A stop for a session neither running nor checkpointed: counted, and the messages that came after it go on as usual.
           this.reject('status', 'unknown_session', `end of ${key}, which is not running here and has no checkpoint`);
           held.shift();
-        } else this.open(athleteId, sessionId, start, firstFrame, usable, settings);
+        } else {
+          this.open(athleteId, sessionId, start, firstFrame, usable, settings);
+          // The start that opened it is not handed over again (it logged "start for a session already running").
+          if (start !== undefined) held.shift();
+        }
         for (const message of held) {
           const known = this.topicOf(message.topic)!;
           this.guarded(known.parsed.kind, () => this.dispatch(message.topic, known, message.payload));
