@@ -129,7 +129,7 @@ if [[ -s "$work/plain" ]]; then
   cat "$work/passwd" >"$tmp_passwd"
   chmod 600 "$tmp_passwd"
   mv -f "$tmp_passwd" "$passwd_file"
-  echo "create-credentials: $passwd_file updated; restart mosquitto to load it (docker compose restart mosquitto)" >&2
+  echo "create-credentials: $passwd_file updated; have the broker reread it: docker compose --env-file deploy/.env exec mosquitto /bin/sh /gaitwatch/mosquitto/reload.sh (deploy/README.md)" >&2
 else
   echo "create-credentials: $passwd_file is up to date" >&2
 fi
