@@ -74,6 +74,33 @@ describe('gaitwatch ingest: problems found at start-up', () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   }, 60_000);
 
+  it('a second ingest on the DATA_DIR whose InfluxDB spool another ingest owns: one line naming its pid, exit 2', async () => {
+    // An operator probe: a second process on one spool replayed and deleted the first's segments (strides lost).
+    const shared = join(dir, 'shared');
+    const influx = { INFLUX_URL: 'http://127.0.0.1:1', INFLUX_DB: 'gaitwatch' };
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(API_|INFLUX_|MQTT_|INGEST_|NATS_|DATA_DIR|LOG_LEVEL)/.test(k)));
+    const first = spawn(process.execPath, [BIN, 'ingest'], {
+      env: { ...env, ...influx, DATA_DIR: shared, MQTT_URL: 'mqtt://127.0.0.1:1', INGEST_HTTP_HOST: '127.0.0.1', INGEST_HTTP_PORT: '0', INGEST_ANALYSIS_THREADS: '1' },
+      stdio: 'ignore',
+    });
+    try {
+      const lock = join(shared, 'spool', 'LOCK');
+      for (let waited = 0; !existsSync(lock); waited += 100) {
+        if (waited > 30_000 || first.exitCode !== null) throw new Error('the first ingest never took its spool');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const { code, stderr } = await ingest({ ...influx, DATA_DIR: shared, INGEST_HTTP_PORT: '0' });
+      expect(code, stderr).toBe(2);
+      expect(stderr).toContain(`DATA_DIR: spool ${join(shared, 'spool')} is in use by process ${first.pid}`);
+      expect(stderr).not.toMatch(/^\s+at /m);
+      expect(first.exitCode).toBeNull();
+    } finally {
+      const gone = new Promise((r) => first.once('exit', r));
+      first.kill('SIGTERM');
+      await gone;
+    }
+  }, 90_000);
+
   it('INGEST_HTTP_PORT another process listens on: one line naming it, exit 2', async () => {
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

@@ -41,6 +41,7 @@ export { InfluxStore, type InfluxStoreOptions } from './influx/influx-store.ts';
 export type { InfluxConnectionOptions } from './influx/http.ts';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './influx/backoff.ts';
 export { Spool, SpoolFullError, type SpoolOptions } from './spool/spool.ts';
+export { SpoolLockedError } from './spool/spool-lock.ts';
 export { RECORD_HEADER_BYTES, RECORD_MAGIC, type SpoolRecord } from './spool/record.ts';
 export { rawImuEnabled } from './write-batch.ts';
 export { allPages, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './paging.ts';

@@ -54,6 +54,8 @@ export async function startApi(config: ApiConfig, deps: { logger?: Logger; store
       dataDir: config.store.dataDir,
       // The API writes no batches (only athletes and acks, on the store's own connection): no writer thread.
       local: { writerThread: false },
+      // Its own spool: ingest may share this DATA_DIR, and a spool has one owner (storage spool-lock.ts).
+      spoolName: 'spool-api',
       ...(config.store.influx !== undefined ? { influx: { ...config.store.influx, logger: logger.child({ part: 'store' }) } } : {}),
     }));
   const hub = config.mqtt !== undefined ? new LiveHub() : undefined;

@@ -289,6 +289,8 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
 /** A store that cannot be opened where DATA_DIR points (a file, no permission, a read-only disk, under /proc): the variable named, what to do. */
 export function dataDirProblem(dataDir: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
+  // Another process owns the spool under this DATA_DIR (storage spool-lock.ts): its message says who and what to do.
+  if (code === 'SPOOL_LOCKED') return new ConfigError([`DATA_DIR: ${(error as Error).message}`]);
   if (code === undefined || !['ENOTDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EISDIR'].includes(code)) return error;
   return new ConfigError([`DATA_DIR: ${dataDir} cannot hold the store (${code}: ${(error as Error).message}): point it at a directory this user may write`]);
 }

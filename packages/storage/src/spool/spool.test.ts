@@ -13,6 +13,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A crash of the owning process: its lock stays behind with a pid that is no longer alive (spool-lock.ts takes such a lock over). */
+async function crash(): Promise<void> {
+  const lock = JSON.parse(await readFile(join(dir, 'LOCK'), 'utf8')) as { pid: number };
+  await writeFile(join(dir, 'LOCK'), JSON.stringify({ ...lock, pid: 2 ** 22 + 17 }));
+}
+
 const text = (i: number): Buffer => Buffer.from(`stride,athlete=a v=${i} ${1_764_000_000_000_000 + i}`);
 
 /** Reads and acknowledges everything waiting, in order. */
@@ -55,6 +61,7 @@ describe('Spool', () => {
     const spool = await Spool.open(dir, { segmentBytes: 300 });
     for (let i = 0; i < 7; i++) await spool.append(text(i), 1);
     // No close(): as if the process died here.
+    await crash();
     const again = await Spool.open(dir, { segmentBytes: 300 });
     expect(again.depthRecords).toBe(7);
     expect(await drainAll(again)).toEqual(Array.from({ length: 7 }, (_, i) => text(i).toString()));
@@ -131,6 +138,7 @@ describe('Spool', () => {
     const again = await Spool.open(dir, { segmentBytes: 100 });
     await again.append(text(9), 1);
     // Crash (no close), then open: the new record must still be there.
+    await crash();
     const third = await Spool.open(dir, { segmentBytes: 100 });
     expect(await drainAll(third)).toEqual([text(9).toString()]);
     await third.close();

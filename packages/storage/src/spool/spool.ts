@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { RECORD_HEADER_BYTES, encodeRecord, scanRecords, type ScannedRecord, type SpoolRecord } from './record.ts';
 import { makeDirSync } from '../make-dir.ts';
+import { takeSpoolLock } from './spool-lock.ts';
 
 export interface SpoolOptions {
   /** Bound on the segment files on disk, bytes (default 512 MiB). */
@@ -76,7 +77,17 @@ export class Spool {
     // Owner-only: the spool holds the same athlete data as the database (LocalStore's ownerOnly).
     makeDirSync(dir, 0o700);
     await chmod(dir, 0o700);
-    await spool.recover();
+    // One owner: a second process on the same spool replayed and deleted segments the first still wrote to
+    // (an operator probe: an API on ingest's DATA_DIR lost 237 of 431 strides of one run, all of another).
+    const lock = takeSpoolLock(dir);
+    spool.releaseLock = lock.release;
+    spool.tookOverFrom = lock.tookOverFrom;
+    try {
+      await spool.recover();
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     return spool;
   }
 
@@ -143,7 +154,12 @@ export class Spool {
       await this.writer?.close();
       this.writer = undefined;
     });
+    this.releaseLock();
   }
+
+  private releaseLock: () => void = () => undefined;
+  /** The pid of a dead process whose lock this spool took over at open (undefined: none): worth a log line. */
+  tookOverFrom: number | undefined;
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const run = this.lock.then(work, work);
