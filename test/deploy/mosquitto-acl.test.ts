@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createLogger, loadConfig, startIngest } from '@gaitwatch/ingest';
 import { LocalStore } from '@gaitwatch/storage';
+import { ApiMetrics, connectLiveFeed, LiveHub } from '@gaitwatch/api';
 import { waitFor } from '../ingest/helpers.ts';
 import { createCredentials, deployBinaries, MOSQUITTO_DIR, startDeployBroker, type Credentials, type DeployBroker } from './broker.ts';
 import { connectClient, connectError, type TestClient } from './mqtt-clients.ts';
@@ -223,4 +224,20 @@ describe.skipIf(bins.skip)('deploy/mosquitto: authentication and ACL on a real b
     await waitFor(async () => (await connectError(broker.url, { username: newcomer, password })) === undefined, 10_000, 'the new device logs in after the reload');
     await broker.reloadPasswords(creds.passwdFile);
   });
+  it('the API live feed refused by the broker keeps trying and connects once the broker takes its password', async () => {
+    const wrong = 'NotTheApiPassword12345678';
+    const feed = connectLiveFeed(new LiveHub(), { url: broker.url, username: 'api', password: wrong, clientId: 'gw-api-refused' }, { logger: createLogger('silent'), metrics: new ApiMetrics() });
+    const fixed = join(dir, 'passwd-api-fixed');
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(feed.connected).toBe(false);
+      await copyFile(creds.passwdFile, fixed);
+      await run(bins.paths['mosquitto_passwd']!, ['-b', fixed, 'api', wrong]);
+      await broker.reloadPasswords(fixed);
+      await waitFor(() => feed.connected, 10_000, 'the live feed connected after the fix');
+    } finally {
+      await feed.close();
+      await broker.reloadPasswords(creds.passwdFile);
+    }
+  }, 30_000);
 });

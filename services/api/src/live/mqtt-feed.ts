@@ -37,6 +37,9 @@ export function connectLiveFeed(hub: LiveHub, config: LiveFeedConfig, deps: { lo
     keepalive: 30,
     connectTimeout: 10_000,
     reconnectPeriod: 1_000,
+    // Retried after a refused login too: mqtt.js stops for good after a CONNACK refusal unless told
+    // (services/ingest mqtt-intake.ts; a wrong or rotated password left the live stream dead until a restart).
+    reconnectOnConnackError: true,
     resubscribe: false,
     ...(config.username !== undefined ? { username: config.username, password: config.password ?? '' } : {}),
     ...(config.ca !== undefined ? { ca: config.ca, rejectUnauthorized: true } : {}),
