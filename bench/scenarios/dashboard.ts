@@ -166,7 +166,7 @@ export async function dashboard(options: ScenarioOptions): Promise<ScenarioResul
   await seedStore.flush();
   await seedStore.close();
   const key = generateApiKey();
-  const pepper = 'bench-pepper-not-a-secret';
+  const pepper = 'bench-pepper-not-a-secret-32-chars-long';
   const keysFile = join(dir, 'api-keys.json');
   await writeFile(keysFile, JSON.stringify({ keys: [{ id: 'bench-admin', hash: hashApiKey(key, pepper), role: 'admin' }] }), { mode: 0o600 });
   const api = await startApi(loadApiConfig({ API_PORT: '0', API_HOST: '127.0.0.1', DATA_DIR: dir, API_KEYS_FILE: keysFile, API_KEY_PEPPER: pepper, LOG_LEVEL: 'silent' }));

@@ -73,7 +73,7 @@ await store.write({ alerts });
 await store.flush();
 await store.close();
 const key = generateApiKey();
-const pepper = 'trace-pepper-not-a-secret';
+const pepper = 'trace-pepper-not-a-secret-32-chars-long';
 const keysFile = join(dir, 'api-keys.json');
 await writeFile(keysFile, JSON.stringify({ keys: [{ id: 'trace-admin', hash: hashApiKey(key, pepper), role: 'admin' }] }), { mode: 0o600 });
 const api = await startApi(loadApiConfig({ API_PORT: '0', API_HOST: '127.0.0.1', DATA_DIR: dir, API_KEYS_FILE: keysFile, API_KEY_PEPPER: pepper, LOG_LEVEL: 'silent' }));

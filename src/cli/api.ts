@@ -1,4 +1,4 @@
-import { ApiConfigError, generateApiKey, hashApiKey, KeyFileError, loadApiConfig, ROLES, startApi, type KeyEntry, type Role } from '@gaitwatch/api';
+import { ApiConfigError, generateApiKey, hashApiKey, KeyFileError, loadApiConfig, pepperCheck, pepperProblem, ROLES, startApi, type KeyEntry, type Role } from '@gaitwatch/api';
 import { isValidId } from '@gaitwatch/protocol';
 import { UsageError } from './errors.ts';
 import { runUntilSignal } from './run-until-signal.ts';
@@ -15,7 +15,8 @@ export interface ApiFlags {
  * `gaitwatch api --create-key --role R [--athlete A[,B…]] [--id NAME] [--identified]`: a new
  * random key on stdout's first line (give it to its holder; it is shown once)
  * and, on the second, the JSON entry to add to API_KEYS_FILE's `keys` (hashed
- * with API_KEY_PEPPER from the environment, so use the server's pepper).
+ * with API_KEY_PEPPER from the environment, so use the server's pepper; the
+ * entry's `pepperCheck` lets the server say so when it has another one).
  */
 function createKey(flags: ApiFlags): void {
   const role = flags.role as Role | undefined;
@@ -26,17 +27,22 @@ function createKey(flags: ApiFlags): void {
   if (role !== 'runner' && role !== 'coach' && athletes.length > 0) throw new UsageError(`a ${role} key sees every athlete: drop --athlete`);
   const id = flags.id ?? `${role}-${Date.now().toString(36)}`;
   if (!isValidId(id)) throw new UsageError(`--id "${id}" is not a valid id`);
-  const key = generateApiKey();
-  const hash = hashApiKey(key, process.env['API_KEY_PEPPER'] ?? '');
   if (flags.identified === true && role !== 'researcher') throw new UsageError('--identified is a grant for researcher keys (the others see athlete ids anyway)');
+  const pepper = process.env['API_KEY_PEPPER'];
+  const problem = pepperProblem(pepper);
+  // A key hashed with no or a guessable pepper would be refused by the server (or weaken it): say so now.
+  if (problem !== null) throw new UsageError(`API_KEY_PEPPER: ${problem}; use the API server's pepper`);
+  const key = generateApiKey();
+  const hash = hashApiKey(key, pepper!);
+  const check = pepperCheck(pepper!);
   const entry: KeyEntry =
     role === 'runner'
-      ? { id, hash, role, athleteId: athletes[0]! }
+      ? { id, hash, pepperCheck: check, role, athleteId: athletes[0]! }
       : role === 'coach'
-        ? { id, hash, role, athleteIds: athletes }
+        ? { id, hash, pepperCheck: check, role, athleteIds: athletes }
         : role === 'researcher'
-          ? { id, hash, role, ...(flags.identified === true ? { identified: true } : {}) }
-          : { id, hash, role };
+          ? { id, hash, pepperCheck: check, role, ...(flags.identified === true ? { identified: true } : {}) }
+          : { id, hash, pepperCheck: check, role };
   console.log(key);
   console.log(JSON.stringify(entry));
 }

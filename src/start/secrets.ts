@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeDirSync } from '@gaitwatch/storage';
-import { generateApiKey, hashApiKey, type KeyEntry } from '@gaitwatch/api';
+import { generateApiKey, hashApiKey, pepperCheck, type KeyEntry } from '@gaitwatch/api';
 import { z } from 'zod';
 
 /**
@@ -60,9 +60,10 @@ export async function loadOrCreateSecrets(dataDir: string, athleteIds: readonly 
 export function keyEntries(secrets: StartSecrets): KeyEntry[] {
   const pepper = secrets.apiKeyPepper;
   const athletes = Object.keys(secrets.keys.runners);
+  const check = pepperCheck(pepper);
   return [
-    { id: 'start-admin', hash: hashApiKey(secrets.keys.admin, pepper), role: 'admin' },
-    { id: 'start-coach', hash: hashApiKey(secrets.keys.coach, pepper), role: 'coach', athleteIds: athletes },
-    ...athletes.map((athleteId): KeyEntry => ({ id: `start-runner-${athleteId}`.slice(0, 64), hash: hashApiKey(secrets.keys.runners[athleteId]!, pepper), role: 'runner', athleteId })),
+    { id: 'start-admin', hash: hashApiKey(secrets.keys.admin, pepper), pepperCheck: check, role: 'admin' },
+    { id: 'start-coach', hash: hashApiKey(secrets.keys.coach, pepper), pepperCheck: check, role: 'coach', athleteIds: athletes },
+    ...athletes.map((athleteId): KeyEntry => ({ id: `start-runner-${athleteId}`.slice(0, 64), hash: hashApiKey(secrets.keys.runners[athleteId]!, pepper), pepperCheck: check, role: 'runner', athleteId })),
   ];
 }

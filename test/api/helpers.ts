@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { buildApp, hashApiKey, KeyRing, type ApiApp, type InjectResponse, type KeyEntry } from '@gaitwatch/api';
 import { LocalStore, type AlertRecord, type SessionRecord, type StrideRecord } from '@gaitwatch/storage';
 
-export const PEPPER = 'test-pepper';
+export const PEPPER = 'test-pepper-of-at-least-32-characters';
 export const T0_US = 1_780_000_000_000_000; // 2026-05-28, µs since the epoch
 export const STRIDES_PER_SESSION = 120;
 

@@ -123,7 +123,7 @@ describe('JWT bearer tokens', () => {
   });
 
   it('configuration: a short secret, both secret and key file, issuer without a verifier are refused', () => {
-    const base = { DATA_DIR: dir, API_KEYS_FILE: join(dir, 'k.json') };
+    const base = { DATA_DIR: dir, API_KEYS_FILE: join(dir, 'k.json'), API_KEY_PEPPER: PEPPER };
     expect(() => loadApiConfig({ ...base, API_JWT_SECRET: 'short' })).toThrow(/API_JWT_SECRET.*32/);
     expect(() => loadApiConfig({ ...base, API_JWT_SECRET: SECRET, API_JWT_PUBLIC_KEY_FILE: '/x.pem' })).toThrow(ApiConfigError);
     expect(() => loadApiConfig({ ...base, API_JWT_ISSUER: 'club-idp' })).toThrow(/without API_JWT_SECRET/);

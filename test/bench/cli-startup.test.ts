@@ -30,7 +30,7 @@ function modulesLoadedBy(...args: string[]): { status: number | null; stdout: st
   const run = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, BIN, ...args], {
     encoding: 'utf8',
     timeout: 30_000,
-    env: { ...process.env, GW_MODULE_LOG: log, GAITWATCH_CLI_BUNDLE: '0' },
+    env: { ...process.env, GW_MODULE_LOG: log, GAITWATCH_CLI_BUNDLE: '0', API_KEY_PEPPER: 'cli-startup-pepper-of-at-least-32-chars' },
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, modules: readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') };
 }

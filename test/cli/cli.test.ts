@@ -13,6 +13,19 @@ function gaitwatch(...args: string[]): { status: number | null; stdout: string; 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The same, with variables set (a string) or removed (undefined) over this process's environment. */
+function gaitwatchEnv(vars: Record<string, string | undefined>, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [name, value] of Object.entries(vars)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000, env });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const PEPPER = 'cli-test-pepper-of-32-characters-at-least';
+
 const CONTRACT_COMMANDS = ['start', 'ingest', 'api', 'simulate', 'analyze', 'replay'];
 
 describe('gaitwatch CLI', () => {
@@ -60,15 +73,43 @@ describe('gaitwatch CLI', () => {
   });
 
   it('api --create-key prints a new key and its hashed entry, never the key in the entry', () => {
-    const { status, stdout } = gaitwatch('api', '--create-key', '--role', 'coach', '--athlete', 'r1,r3', '--id', 'coach-anna');
+    const { status, stdout } = gaitwatchEnv({ API_KEY_PEPPER: PEPPER }, 'api', '--create-key', '--role', 'coach', '--athlete', 'r1,r3', '--id', 'coach-anna');
     expect(status).toBe(0);
     const [key, entryLine] = stdout.trim().split('\n');
     expect(key).toMatch(/^gw_[A-Za-z0-9_-]{43}$/);
     const entry = JSON.parse(entryLine!) as Record<string, unknown>;
     expect(entry).toMatchObject({ id: 'coach-anna', role: 'coach', athleteIds: ['r1', 'r3'] });
     expect(entry['hash']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(entry['pepperCheck']).toMatch(/^[0-9a-f]{8}$/);
     expect(entryLine).not.toContain(key!.slice(3));
-    expect(gaitwatch('api', '--create-key', '--role', 'runner').status).toBe(2);
+    expect(entryLine).not.toContain(PEPPER);
+    expect(gaitwatchEnv({ API_KEY_PEPPER: PEPPER }, 'api', '--create-key', '--role', 'runner').status).toBe(2);
+  });
+
+  it('api --create-key refuses a missing or short pepper, and a server with another pepper refuses the key (exit 2, naming it)', async () => {
+    const none = gaitwatchEnv({ API_KEY_PEPPER: undefined }, 'api', '--create-key', '--role', 'admin');
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('API_KEY_PEPPER: required');
+    expect(none.stdout).toBe('');
+    const short = gaitwatchEnv({ API_KEY_PEPPER: 'short-pepper' }, 'api', '--create-key', '--role', 'admin');
+    expect(short.status).toBe(2);
+    expect(short.stderr).toContain('API_KEY_PEPPER: must be at least 32 characters');
+    expect(short.stderr).not.toContain('short-pepper');
+
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const dir = await mkdtemp(join(tmpdir(), 'gw-cli-pepper-'));
+    try {
+      const made = gaitwatchEnv({ API_KEY_PEPPER: PEPPER }, 'api', '--create-key', '--role', 'admin', '--id', 'admin-1');
+      await writeFile(join(dir, 'keys.json'), JSON.stringify({ keys: [JSON.parse(made.stdout.trim().split('\n')[1]!)] }));
+      const otherPepper = 'y'.repeat(40);
+      const server = gaitwatchEnv({ API_KEY_PEPPER: otherPepper, API_KEYS_FILE: join(dir, 'keys.json'), DATA_DIR: join(dir, 'data'), API_PORT: '0', MQTT_URL: undefined }, 'api');
+      expect(server.status).toBe(2);
+      expect(server.stderr).toContain('API key "admin-1" was made with another API_KEY_PEPPER');
+      expect(server.stderr).not.toContain(otherPepper);
+      expect(server.stderr).not.toContain(PEPPER);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('ingest refuses to start without its environment, naming every missing variable (exit 2)', () => {

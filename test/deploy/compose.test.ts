@@ -174,9 +174,12 @@ describe('the compose environments pass the services\' config schemas', () => {
     expect(config.httpHost).toBe('0.0.0.0');
   });
 
-  it('api: loadApiConfig accepts it, listening on all interfaces inside the container', () => {
+  it('api: loadApiConfig accepts it once create-credentials replaced the placeholders, listening on all interfaces inside the container', () => {
     const env = services['api']!.environment!;
-    const config = loadApiConfig(env);
+    // The example's placeholder pepper is refused: a deployment that skipped create-credentials.sh does not start.
+    expect(() => loadApiConfig(env)).toThrow(/API_KEY_PEPPER: must be at least 32 characters/);
+    // create-credentials.sh writes 32 random alphanumerics in place of every change-me.
+    const config = loadApiConfig({ ...env, API_KEY_PEPPER: 'A'.repeat(32) });
     expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', keysFile: '/run/gaitwatch/api-keys.json', store: { dataDir: '/data', influx: { url: 'http://influxdb:8086', api: 'v2' } } });
     expect(env).toMatchObject({ MQTT_URL: 'mqtt://mosquitto:1883', MQTT_USERNAME: 'api' });
   });

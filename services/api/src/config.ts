@@ -1,5 +1,6 @@
 import { envInt, envLogLevel, envUrl, INFLUX_ENV, influxFromEnv, optionalText, type InfluxEnvConfig, type LogLevel } from '@gaitwatch/protocol/env';
 import { z } from 'zod';
+import { pepperProblem } from './auth/keys.ts';
 
 /**
  * The API service's configuration from environment variables (DESIGN.md
@@ -14,7 +15,7 @@ export interface ApiConfig {
     readonly influx?: InfluxEnvConfig;
   };
   readonly keysFile: string;
-  /** Secret mixed into every key hash (HMAC key); '' when unset. */
+  /** Secret mixed into every key hash and export pseudonym (HMAC key); at least MIN_PEPPER_CHARS. */
   readonly keyPepper: string;
   readonly logLevel: LogLevel;
   readonly rateLimit: { readonly max: number; readonly timeWindowMs: number } | false;
@@ -66,6 +67,8 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
   const problems: string[] = [];
   if (e.DATA_DIR === undefined) problems.push('DATA_DIR: required (the local store, or where the InfluxDB store keeps its spool)');
   if (e.API_KEYS_FILE === undefined) problems.push('API_KEYS_FILE: required (the hashed API keys and their roles; see services/api/README.md)');
+  const pepper = pepperProblem(e.API_KEY_PEPPER);
+  if (pepper !== null) problems.push(`API_KEY_PEPPER: ${pepper}`);
   const influx = influxFromEnv(e, problems);
   if (e.API_JWT_SECRET !== undefined && e.API_JWT_PUBLIC_KEY_FILE !== undefined) problems.push('API_JWT_SECRET and API_JWT_PUBLIC_KEY_FILE: set one (HS256 secret or the issuer\'s RS256/ES256 public key), not both');
   const jwtOn = e.API_JWT_SECRET !== undefined || e.API_JWT_PUBLIC_KEY_FILE !== undefined;
@@ -79,7 +82,7 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
     host: e.API_HOST ?? '127.0.0.1',
     store: { dataDir: e.DATA_DIR!, ...(influx !== undefined ? { influx } : {}) },
     keysFile: e.API_KEYS_FILE!,
-    keyPepper: e.API_KEY_PEPPER ?? '',
+    keyPepper: e.API_KEY_PEPPER!,
     logLevel: e.LOG_LEVEL ?? 'info',
     rateLimit: e.API_RATE_LIMIT_PER_MIN === 0 ? false : { max: e.API_RATE_LIMIT_PER_MIN, timeWindowMs: 60_000 },
     ...(jwtOn

@@ -2,7 +2,7 @@
 export { buildApp, type ApiApp, type BuildAppOptions } from './app.ts';
 export { startApi, type RunningApi } from './server.ts';
 export { loadApiConfig, ApiConfigError, type ApiConfig } from './config.ts';
-export { KeyRing, KeyFileError, KeyFileSchema, generateApiKey, hashApiKey, type KeyEntry, type KeyFile } from './auth/keys.ts';
+export { KeyRing, KeyFileError, KeyFileSchema, generateApiKey, hashApiKey, pepperCheck, pepperProblem, type KeyEntry, type KeyFile } from './auth/keys.ts';
 export { canSeeAthlete, visibleAthletes, ROLES, type Principal, type Role } from './auth/principal.ts';
 export { principalFromClaims, type JwtOptions } from './auth/jwt.ts';
 export { API_ERRORS, ApiError, type ApiErrorCode, type ErrorBody, type ErrorDetail } from './errors.ts';

@@ -20,6 +20,31 @@ export function hashApiKey(key: string, pepper: string): string {
   return HASH_PREFIX + createHmac('sha256', pepper).update(key, 'utf8').digest('hex');
 }
 
+/**
+ * The shortest pepper the API and `--create-key` accept. The pepper is what
+ * keeps the pseudonyms in researcher exports from being recomputed by anyone
+ * holding a list of athlete ids, so it must be a secret nobody can guess:
+ * 32 characters of `openssl rand -base64 32` carry ~190 bits.
+ */
+export const MIN_PEPPER_CHARS = 32;
+
+/** What is wrong with a pepper, or null when it will do (one line, never the pepper itself). */
+export function pepperProblem(pepper: string | undefined): string | null {
+  if (pepper === undefined || pepper === '') return `required: a random secret of at least ${MIN_PEPPER_CHARS} characters (e.g. \`openssl rand -base64 32\`), kept out of the key file`;
+  if (pepper.length < MIN_PEPPER_CHARS) return `must be at least ${MIN_PEPPER_CHARS} characters (it is ${pepper.length}): a short pepper lets anyone with a list of athlete ids undo export pseudonyms`;
+  return null;
+}
+
+/**
+ * A short fingerprint of the pepper (8 hex digits of an HMAC under it),
+ * stored beside each hash by `--create-key` so that a server started with
+ * another pepper says so instead of answering 401 to every key. 32 bits of a
+ * ≥190-bit secret's HMAC tell nothing usable about it.
+ */
+export function pepperCheck(pepper: string): string {
+  return createHmac('sha256', pepper).update('gaitwatch:pepper-check', 'utf8').digest('hex').slice(0, 8);
+}
+
 /** A new random key: give it to its holder once, store only its hash. */
 export function generateApiKey(): string {
   return `gw_${randomBytes(32).toString('base64url')}`;
@@ -27,13 +52,15 @@ export function generateApiKey(): string {
 
 const Id = z.string().regex(ID_PATTERN, 'must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}');
 const Hash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 lowercase hex digits (see `gaitwatch api --create-key`)');
+// Optional: entries written before the check existed, or by hand, have none.
+const PepperCheck = z.string().regex(/^[0-9a-f]{8}$/, 'must be 8 lowercase hex digits, as `gaitwatch api --create-key` writes it').optional();
 
 const KeyEntrySchema = z.discriminatedUnion('role', [
-  z.object({ id: Id, hash: Hash, role: z.literal('runner'), athleteId: Id }).strict(),
-  z.object({ id: Id, hash: Hash, role: z.literal('coach'), athleteIds: z.array(Id) }).strict(),
+  z.object({ id: Id, hash: Hash, pepperCheck: PepperCheck, role: z.literal('runner'), athleteId: Id }).strict(),
+  z.object({ id: Id, hash: Hash, pepperCheck: PepperCheck, role: z.literal('coach'), athleteIds: z.array(Id) }).strict(),
   // `identified`: an admin's grant to see real athlete ids in exports (default: pseudonyms).
-  z.object({ id: Id, hash: Hash, role: z.literal('researcher'), identified: z.boolean().optional() }).strict(),
-  z.object({ id: Id, hash: Hash, role: z.literal('admin') }).strict(),
+  z.object({ id: Id, hash: Hash, pepperCheck: PepperCheck, role: z.literal('researcher'), identified: z.boolean().optional() }).strict(),
+  z.object({ id: Id, hash: Hash, pepperCheck: PepperCheck, role: z.literal('admin') }).strict(),
 ]);
 export type KeyEntry = z.infer<typeof KeyEntrySchema>;
 
@@ -54,12 +81,22 @@ export class KeyRing {
     private readonly pepper: string,
   ) {
     const ids = new Set<string>();
+    const ours = pepperCheck(pepper);
+    const otherPepper: string[] = [];
     for (const entry of entries) {
       if (ids.has(entry.id)) throw new KeyFileError(`key id "${entry.id}" appears twice`);
       if (this.byHash.has(entry.hash)) throw new KeyFileError(`key "${entry.id}" has the same hash as another key`);
       ids.add(entry.id);
-      const { hash, ...principal } = entry;
+      if (entry.pepperCheck !== undefined && entry.pepperCheck !== ours) otherPepper.push(entry.id);
+      const { hash, pepperCheck: _check, ...principal } = entry;
       this.byHash.set(hash, principal);
+    }
+    if (otherPepper.length > 0) {
+      // Refuse rather than start: every one of these keys would get 401 with nothing saying why.
+      throw new KeyFileError(
+        `API key${otherPepper.length > 1 ? 's' : ''} ${otherPepper.map((id) => `"${id}"`).join(', ')} ${otherPepper.length > 1 ? 'were' : 'was'} made with another API_KEY_PEPPER ` +
+          `(pepperCheck in the key file ≠ ${ours}, this pepper's): start the API with the pepper the keys were made with, or make them again with \`gaitwatch api --create-key\``,
+      );
     }
   }
 
