@@ -49,6 +49,16 @@ describe.skipIf(services.skip)('gaitwatch ingest SIGKILLed mid-run', () => {
       // ×12: 10 s of wall time; the kill comes ~25 s into the run (baseline learnt, fatigue not begun).
       const replay = replayRecording(recording, { mqttUrl: running.get('mosquitto').url, athleteId, sessionId, format: 'json', speedup: 12 });
       await waitFor(async () => (await first.counter('gaitwatch_ingest_strides_total')) >= 65, 20_000, 'a baseline worth of strides');
+      // And a checkpoint past 10 s of data: under load checkpoints (1 s of wall time each) lag the strides.
+      const watch = new LocalStore({ dataDir, writerThread: false });
+      try {
+        await waitFor(async () => {
+          const saved = await watch.latestCheckpoint(athleteId, sessionId);
+          return saved !== null && (JSON.parse(Buffer.from(saved.data).toString('utf8')) as SessionCheckpoint).dataUs! - startUs > 10e6;
+        }, 20_000, 'a checkpoint more than 10 s into the run');
+      } finally {
+        await watch.close();
+      }
       first.process.kill('SIGKILL');
       await first.exited;
 
