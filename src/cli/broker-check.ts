@@ -76,6 +76,14 @@ export function brokerError(error: unknown, url: string, login: BrokerLogin): Us
     }
     return new UsageError(`${at} refused the connection (${reason})`);
   }
+  // A PUBACK refusal (MQTT 5, simulators/runner connect-publisher.ts): MQTT.js's "Publish error: <reason>".
+  const publishRefused = /^Publish error: (.+)$/.exec(error.message);
+  if (publishRefused !== null && typeof code === 'number') {
+    const reason = `${publishRefused[1]!.toLowerCase()}, MQTT reason ${code}`;
+    const who = login.username === undefined ? 'an anonymous login' : `the login ${JSON.stringify(login.username)}`;
+    if (code === 135) return new UsageError(`${at} refused the data (${reason}): ${who} may not publish for this athlete — use ${login.which}`);
+    return new UsageError(`${at} refused the data (${reason})`);
+  }
   if (typeof code !== 'string') return undefined;
   const network = NETWORK_REASONS[code];
   if (network !== undefined) return new UsageError(`cannot connect to ${at}: ${network}`);

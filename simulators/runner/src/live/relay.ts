@@ -1,5 +1,6 @@
 import { buildTopic, encodeBinaryImu, encodeJsonImu, US_PER_S, type ImuFrame, type SensorId, type StatusStart } from '@gaitwatch/protocol';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { connectPublisher } from './connect-publisher.ts';
 import { Random } from '../random.ts';
 import type { SimulatedSession } from '../session.ts';
 import { MessageSource } from './message-source.ts';
@@ -61,9 +62,8 @@ export class RunnerRelay {
 
   async connect(): Promise<void> {
     const { athleteId, sessionId, mqttUrl, username, password } = this.options;
-    this.client = await mqtt.connectAsync(mqttUrl, {
+    this.client = await connectPublisher(mqttUrl, {
       clientId: `relay-${athleteId}-${sessionId}`.slice(0, 64),
-      protocolVersion: 4,
       clean: false,
       reconnectPeriod: 500,
       connectTimeout: 10_000,

@@ -13,7 +13,7 @@ import {
   type SensorId,
   type StatusStart,
 } from '@gaitwatch/protocol';
-import mqtt from 'mqtt';
+import { connectPublisher } from './connect-publisher.ts';
 
 export interface ReplayOptions {
   readonly mqttUrl: string;
@@ -90,9 +90,8 @@ export async function replayRecording(path: string, options: ReplayOptions): Pro
   const perMessage = options.samplesPerMessage ?? 15;
   const imuTopic = buildTopic(options.athleteId, options.sessionId, 'imu');
   const statusTopic = buildTopic(options.athleteId, options.sessionId, 'status');
-  const client = await mqtt.connectAsync(options.mqttUrl, {
+  const client = await connectPublisher(options.mqttUrl, {
     clientId: `replay-${options.athleteId}-${options.sessionId}`.slice(0, 64),
-    protocolVersion: 4,
     clean: false,
     ...(options.username !== undefined ? { username: options.username, password: options.password ?? '' } : {}),
     will: { topic: statusTopic, payload: Buffer.from(JSON.stringify({ state: 'lost' })), qos: 1, retain: false },
