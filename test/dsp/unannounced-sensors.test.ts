@@ -6,7 +6,7 @@
 // The last line of defence (no stride time or cadence ≤ 0 or non-finite ever goes out, counted in the
 // summary's invalidStrides) is checked here through a corrupt checkpoint, and in
 // packages/dsp/src/session/stride-assembler.test.ts for contacts out of order.
-import { SessionAnalyzer, type AnalysisEvent, type StrideEvent, type SummaryEvent } from '@gaitwatch/dsp';
+import { DEFAULT_PARAMS, SessionAnalyzer, type AnalysisEvent, type StrideEvent, type SummaryEvent } from '@gaitwatch/dsp';
 import type { SensorId } from '@gaitwatch/protocol';
 import { MessageSource, SimulatedSession } from '@gaitwatch/runner-sim';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -154,7 +154,8 @@ describe('sensors the start did not announce', () => {
 describe('a stride time or cadence that is not positive never goes out', () => {
   it('a checkpoint whose queued strides carry a negative or NaN stride time: not emitted, counted as invalidStrides', () => {
     const cut = Math.floor(frames.length / 2);
-    const first = new SessionAnalyzer({}, { sensors: ALL, athleteId: 'a', sessionId: 's' });
+    // The pelvis's release delay throughout, so that the checkpoint holds strides still queued to tamper with.
+    const first = new SessionAnalyzer({ releaseAfterShanksS: DEFAULT_PARAMS.releaseAfterS }, { sensors: ALL, athleteId: 'a', sessionId: 's' });
     const before: AnalysisEvent[] = [];
     for (const f of frames.slice(0, cut)) before.push(...first.pushFrame(f.sensor, f.t0Us, f.periodUs, f.samples, f.count));
     const snapshot = JSON.parse(JSON.stringify(first.snapshot())) as { state: { unreleased: { events: Record<string, unknown>[] } } };

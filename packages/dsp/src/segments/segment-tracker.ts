@@ -415,7 +415,12 @@ export abstract class SegmentTracker {
     const ring = this.ring;
     const d = ring.data;
     if (ring.length === 0 || ring.time(ring.pushed - 1) < toUs) return 'sensor_silent';
-    if (ring.time(ring.firstIndex) > fromUs) return 'history';
+    if (ring.time(ring.firstIndex) > fromUs) {
+      // The history no longer reaches back there; the coverage log still says whether a hole was the cause
+      // (so the reason does not depend on how long after the stance it is asked, e.g. a pelvis stand-in's release).
+      const holeUs = this.coverage.longestHoleUs(fromUs, toUs);
+      return holeUs === 0 ? 'history' : holeUs > silentUs ? 'sensor_silent' : 'data_gap';
+    }
     const maxStepUs = this.maxRecordStepUs;
     let previousUs = Number.NaN;
     for (let i = ring.pushed - 1; i >= ring.firstIndex; i--) {

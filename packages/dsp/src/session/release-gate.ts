@@ -139,8 +139,30 @@ export class ReleaseGate {
     }
     strides.closeSilent(silentBeforeUs);
     const dataUs = watermarkUs;
-    watermarkUs -= this.context.params.releaseAfterS * 1e6;
+    watermarkUs -= this.delayUs(dataUs, silentBeforeUs);
     return this.queueBoundUs(strides.pendingBoundUs(watermarkUs), dataUs);
+  }
+
+  /**
+   * How far behind the slowest sensor the release stays, µs: far enough that
+   * no detector can still report an event before it. The pelvis detector
+   * reports a contact up to 1.64 s late (releaseAfterS), the shanks' within
+   * ~0.4 s (releaseAfterShanksS). Pelvis contacts become strides only where a
+   * leg has no shank data; so while both shanks have real data all around
+   * every contact the pelvis may still report — from its analysed time less
+   * its delay up to the shanks' watermark — the shanks' delay is enough, and
+   * the runner hears of a stride ~0.8 s sooner. Anything else (pelvis only,
+   * one shank, a shank's gap in that span, a calibrating pelvis) takes the
+   * pelvis's delay. Either way the output is the same; only its time differs.
+   */
+  private delayUs(dataUs: number, silentBeforeUs: number): number {
+    const { params, tracks, strides } = this.context;
+    const pelvisUs = params.releaseAfterS * 1e6;
+    const shanksUs = Math.min(params.releaseAfterShanksS, params.releaseAfterS) * 1e6;
+    const pelvis = tracks.get('pelvis');
+    // No pelvis, or a silent one: no pelvis contact is coming.
+    if (pelvis === undefined || pelvis.lastTUs < silentBeforeUs) return shanksUs;
+    return strides.shanksCover(pelvis.analysedUs - pelvisUs, dataUs - shanksUs) ? shanksUs : pelvisUs;
   }
 
   /** The sensors whose progress gates the release. Cached. */

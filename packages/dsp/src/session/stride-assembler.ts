@@ -284,6 +284,20 @@ export class StrideAssembler {
     return this.fallback.legOf(candidate, left, right);
   }
 
+  /**
+   * Whether both shanks have real data all around every time in [fromUs,
+   * toUs], so that no pelvis contact there can stand in for a leg (legOf:
+   * a contact both shanks cover is theirs). The release gate then need not
+   * wait for the pelvis detector's reporting delay.
+   */
+  shanksCover(fromUs: number, toUs: number): boolean {
+    const windowUs = CANDIDATE_COVER_S * 1e6;
+    for (let i = 0; i < SIDES.length; i++) {
+      if (!(this.context.shanks.get(SIDES[i]!)?.covers(fromUs - windowUs, toUs + windowUs) ?? false)) return false;
+    }
+    return true;
+  }
+
   /** A stance from a pelvis contact for a leg without shank data; stride time from the next such contact of that leg in the queue. */
   fromPelvis(candidate: Candidate, batch: readonly QueuedEvent[], index: number, atEnd: boolean): StrideEvent | undefined {
     const side = this.legOf(candidate, atEnd);

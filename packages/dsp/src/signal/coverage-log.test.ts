@@ -48,4 +48,16 @@ describe('CoverageLog', () => {
     log.clear();
     expect(log.covers(3_300_000, 3_900_000)).toBe(false);
   });
+
+  it('gives the longest hole kept over a window, 0 where it knows of none', () => {
+    const log = new CoverageLog(8, 3 * PERIOD_US);
+    feed(log, 0, 1_000_000);
+    feed(log, 1_200_000, 2_000_000); // a 210 ms hole (records every 10 ms, the last at 990 ms)
+    feed(log, 2_700_000, 3_000_000); // a 710 ms one
+    expect(log.longestHoleUs(100_000, 900_000)).toBe(0);
+    expect(log.longestHoleUs(900_000, 1_100_000)).toBe(210_000);
+    expect(log.longestHoleUs(900_000, 2_800_000)).toBe(710_000);
+    // Open intervals: a window that only touches a hole's edge is not in it.
+    expect(log.longestHoleUs(2_700_000, 2_900_000)).toBe(0);
+  });
 });

@@ -64,6 +64,20 @@ export class CoverageLog {
     return true;
   }
 
+  /**
+   * The longest hole kept that overlaps [fromUs, toUs], µs (0: none kept
+   * there). Why an angle there is missing, once the history itself no longer
+   * reaches back so far.
+   */
+  longestHoleUs(fromUs: number, toUs: number): number {
+    let longestUs = 0;
+    const kept = Math.min(this.logged, this.capacity);
+    for (let k = 0; k < kept; k++) {
+      if (this.starts[k]! < toUs && this.ends[k]! > fromUs && this.ends[k]! - this.starts[k]! > longestUs) longestUs = this.ends[k]! - this.starts[k]!;
+    }
+    return longestUs;
+  }
+
   /** Forgets everything (the history it stands beside was cleared). */
   clear(): void {
     this.logged = 0;
