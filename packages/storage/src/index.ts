@@ -30,6 +30,8 @@ export type {
   SessionRecord,
   StoreLogger,
   StoreMetrics,
+  StoreWriteProblem,
+  StoreWriteProblemReason,
   StrideQuery,
   StrideRecord,
   WriteBatch,

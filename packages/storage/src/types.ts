@@ -346,6 +346,27 @@ export interface StoreMetrics {
   readonly spoolFull: number;
   /** Duration of the last acknowledged database write, ms. */
   readonly lastWriteMs: number;
+  /** Gauge: points waiting in the spool (accepted, durable on disk, not yet in the database). */
+  readonly spoolPoints: number;
+}
+
+/**
+ * Why InfluxDB refuses every write in a way waiting cannot heal (write-condition.ts):
+ * `database_missing` (1.x database / 2.x bucket or org not found), `retention_policy_missing`,
+ * `endpoint_missing` (a 404 naming no database: a URL with a path, or the v2 API on 1.x before 1.8),
+ * `unauthorized` (401/403).
+ */
+export type StoreWriteProblemReason = 'database_missing' | 'retention_policy_missing' | 'endpoint_missing' | 'unauthorized';
+
+/** A persistent write failure, from its first failed write until a write succeeds. Points meanwhile wait in the spool. */
+export interface StoreWriteProblem {
+  readonly reason: StoreWriteProblemReason;
+  /** The HTTP status InfluxDB answered. */
+  readonly status: number;
+  /** What is wrong and what to do (no secrets), e.g. `InfluxDB at http://db:8086 has no database "gw": create it (…) or fix INFLUX_DB`. */
+  readonly message: string;
+  /** Since when, ms since 1970. */
+  readonly sinceMs: number;
 }
 
 /**
@@ -396,6 +417,12 @@ export interface GaitStore {
    */
   ackAlert(ack: AlertAckInput): Promise<AlertAckResult | null>;
   readonly metrics: StoreMetrics;
+  /**
+   * InfluxStore: set while InfluxDB refuses writes for a reason waiting cannot heal (no database, bad
+   * credentials, wrong URL); writes are still accepted into the spool and retried. Undefined otherwise
+   * (and always for LocalStore). For /readyz.
+   */
+  readonly writeProblem?: StoreWriteProblem | undefined;
   /** Flushes, stops timers and closes files; pending spool stays on disk for the next start. */
   close(): Promise<void>;
 }

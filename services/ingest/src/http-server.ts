@@ -11,7 +11,8 @@ export interface HealthServerOptions {
 /**
  * `/metrics` (Prometheus text), `/healthz` (the process answers) and
  * `/readyz` (200 only when the broker is connected and the store takes
- * writes). Built unstarted; `listen` is the only place that binds.
+ * writes; 503 names why — a refused login, a missing InfluxDB database, a
+ * full spool). Built unstarted; `listen` is the only place that binds.
  */
 export function buildHealthServer(options: HealthServerOptions): Server {
   return createServer((req, res) => {

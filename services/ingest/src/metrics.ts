@@ -1,5 +1,7 @@
-import type { GaitStore } from '@gaitwatch/storage';
+import type { GaitStore, StoreWriteProblemReason } from '@gaitwatch/storage';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const WRITE_PROBLEM_REASONS: readonly StoreWriteProblemReason[] = ['database_missing', 'retention_policy_missing', 'endpoint_missing', 'unauthorized'];
 
 /**
  * The ingest service's Prometheus metrics, on a registry of its own (not
@@ -69,6 +71,18 @@ export class IngestMetrics {
     gauge('gaitwatch_store_points_spooled', 'Points put in the spool (counter)', () => store.metrics.pointsSpooled);
     gauge('gaitwatch_store_points_replayed', 'Points replayed from the spool (counter)', () => store.metrics.pointsReplayed);
     gauge('gaitwatch_store_last_write_seconds', 'Duration of the last acknowledged database write', () => store.metrics.lastWriteMs / 1000);
+    gauge('gaitwatch_store_spool_points', 'Points waiting in the InfluxDB spool', () => store.metrics.spoolPoints);
+    new Gauge({
+      name: 'gaitwatch_store_write_problem',
+      help: '1 while InfluxDB refuses every write for this reason, which waiting cannot heal (points wait in the spool): database_missing, retention_policy_missing, endpoint_missing, unauthorized',
+      labelNames: ['reason'] as const,
+      registers: [this.registry],
+      collect() {
+        // Every reason, 0 or 1: a series that exists before the problem makes alerting rules simple.
+        const now = store.writeProblem?.reason;
+        for (const reason of WRITE_PROBLEM_REASONS) this.set({ reason }, reason === now ? 1 : 0);
+      },
+    });
   }
 
   /**

@@ -167,6 +167,9 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps = {}): 
       const refused = intake instanceof MqttIntake ? intake.refusedBecause : undefined;
       return refused === undefined ? 'not connected to the broker' : `not connected to the broker: it refuses the login (${refused}; check MQTT_USERNAME / MQTT_PASSWORD)`;
     }
+    // Named before a full spool: a missing database is what fills it, and what the operator must fix.
+    const writeProblem = store.writeProblem;
+    if (writeProblem !== undefined) return `the store cannot write: ${writeProblem.message}; ${store.metrics.spoolPoints} points wait in the spool${store.accepting ? '' : ', which is full'}`;
     if (!store.accepting || writer.blocked) return 'the store refuses writes (spool full)';
     return undefined;
   };

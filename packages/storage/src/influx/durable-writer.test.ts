@@ -123,6 +123,36 @@ describe('DurableWriter', () => {
     expect(await readFile(join(dir, 'dead.lp'), 'utf8')).toMatch(/^# \S+ HTTP 400 unavailable\nbad line\n$/);
   });
 
+  it('a missing database (404): spooled at once, retried with backoff until it is created, every outcome told in order', async () => {
+    const outcomes: (string | undefined)[] = [];
+    const spool = new MemorySpool();
+    let created = false;
+    const calls: number[] = [];
+    const send = async (): Promise<void> => {
+      calls.push(Date.now());
+      if (!created) throw new WriteFailure(true, 404, '{"error":"database not found: \\"gw\\""}', 0);
+    };
+    const w = new DurableWriter({ send, spool, deadLetterPath: join(dir, 'dead.lp'), liveAttempts: 3, backoff, random: () => 0, onOutcome: (f) => outcomes.push(f?.condition) });
+    const done = w.submit('a', 2);
+    await vi.advanceTimersByTimeAsync(0);
+    // In the spool with no backoff wait between live attempts: a second would not find the database either.
+    expect(spool.records).toHaveLength(1);
+    await done;
+    expect(outcomes[0]).toBe('database_missing');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(calls.length).toBeGreaterThan(10); // still retrying, with backoff: 50, 100, 200, 400, 400 … ms
+    expect(calls.length).toBeLessThan(20);
+    expect(spool.records).toHaveLength(1); // nothing dropped, nothing dead-lettered
+    expect(w.counters.pointsRejected).toBe(0);
+    created = true;
+    await vi.advanceTimersByTimeAsync(400);
+    expect(spool.records).toHaveLength(0);
+    expect(w.counters).toMatchObject({ pointsReplayed: 2, pointsRejected: 0 });
+    expect(outcomes.at(-1)).toBeUndefined();
+    expect(outcomes.slice(0, -1).every((o) => o === 'database_missing')).toBe(true);
+    await w.close();
+  });
+
   it('stops replaying on close and leaves the records in the spool', async () => {
     const { state, send } = endpoint();
     state.down = true;

@@ -11,6 +11,9 @@
  *   until the database answers 2xx, then acknowledges them in the spool.
  * - a batch the database refuses as invalid (400/413/422) is appended to the
  *   dead-letter file with the reason, and counted: never dropped silently.
+ * - a failure waiting cannot heal (no database, bad credentials: `WriteFailure#condition`)
+ *   is retried like the rest, but goes to the spool at once instead of after
+ *   `liveAttempts`; every outcome is told to `onOutcome` (the store's WriteHealth).
  */
 import { appendFile, open } from 'node:fs/promises';
 import { InfluxWriteError, StoreFullError } from '../errors.ts';
@@ -40,6 +43,8 @@ export interface DurableWriterOptions {
   /** For tests: a seeded random for the jitter. */
   readonly random?: () => number;
   readonly logger?: StoreLogger;
+  /** Told of each write's outcome once it is settled (undefined = 2xx; a live batch after it is spooled). Not of batches refused as invalid. */
+  readonly onOutcome?: (failure: WriteFailure | undefined) => void;
 }
 
 export interface WriterCounters {
@@ -84,12 +89,23 @@ export class DurableWriter {
   async submit(body: string, points: number): Promise<void> {
     if (!this.spooling) {
       const failure = await this.sendLive(body, points);
-      if (failure === undefined) return;
+      if (failure === undefined) {
+        this.options.onOutcome?.(undefined);
+        return;
+      }
       if (!failure.retriable) {
         await this.deadLetter(body, points, failure);
         throw new InfluxWriteError(failure.status ?? 0, failure.body);
       }
-      this.log.warn({ status: failure.status, reason: failure.body.slice(0, 200) }, 'influx: database unreachable or slow, spooling writes to disk');
+      // A persistent condition is logged at error by onOutcome, with what to do; this line is for outages.
+      if (failure.condition === undefined) this.log.warn({ status: failure.status, reason: failure.body.slice(0, 200) }, 'influx: database unreachable or slow, spooling writes to disk');
+      try {
+        await this.toSpool(body, points);
+      } finally {
+        // After the append, so that the count of points waiting includes this batch.
+        this.options.onOutcome?.(failure);
+      }
+      return;
     }
     await this.toSpool(body, points);
   }
@@ -116,7 +132,8 @@ export class DurableWriter {
         if (!(await sleep(backoffDelayMs(attempt - 1, this.backoff, this.random, failure?.retryAfterMs), this.stop.signal))) break;
       }
       failure = await this.sendOnce(body, points);
-      if (failure === undefined || !failure.retriable) return failure;
+      // A missing database does not appear between two live attempts: to the spool at once, where the replayer retries.
+      if (failure === undefined || !failure.retriable || failure.condition !== undefined) return failure;
     }
     return failure;
   }
@@ -190,12 +207,14 @@ export class DurableWriter {
         const failure = await this.sendOnce(body, record.items);
         if (failure === undefined) {
           this.counters.pointsReplayed += record.items;
+          this.options.onOutcome?.(undefined);
           break;
         }
         if (!failure.retriable) {
           await this.deadLetter(body, record.items, failure);
           break;
         }
+        this.options.onOutcome?.(failure);
         this.counters.writeRetries++;
         if (!(await sleep(backoffDelayMs(Math.min(retry, 30), this.backoff, this.random, failure.retryAfterMs), this.stop.signal))) return;
       }

@@ -7,6 +7,8 @@
  */
 import { HttpError, InfluxDB, RequestTimedOutError } from '@influxdata/influxdb-client';
 import { InfluxQueryError } from '../errors.ts';
+import type { StoreWriteProblemReason } from '../types.ts';
+import { persistentCondition } from './write-condition.ts';
 
 export interface InfluxConnectionOptions {
   /** Base URL, e.g. http://127.0.0.1:8086. */
@@ -43,13 +45,20 @@ export class WriteFailure extends Error {
     super(status === undefined ? `influx write failed: ${body}` : `influx write failed: HTTP ${status} ${body.slice(0, 300)}`);
     this.name = 'WriteFailure';
   }
+
+  /** A condition waiting cannot heal (no database, bad credentials, wrong URL: write-condition.ts), or undefined. Still retriable. */
+  get condition(): StoreWriteProblemReason | undefined {
+    return persistentCondition(this.status, this.body);
+  }
 }
 
 /**
  * Statuses that mean "this data is wrong" (bad line protocol, field type
  * conflict, too large): retrying cannot help. Everything else — 5xx, 429,
  * 401/403 (a token being rotated), 404 (database not created yet), network
- * errors, timeouts — is worth retrying, and the data waits in the spool.
+ * errors, timeouts — is worth retrying, and the data waits in the spool;
+ * of those, the ones an operator must fix (401/403, 404) are named by
+ * `WriteFailure#condition` and reported (write-health.ts).
  */
 const PERMANENT_STATUSES = new Set([400, 413, 422]);
 
@@ -127,6 +136,20 @@ export class InfluxHttp {
     const failure = body.error ?? result?.error;
     if (failure !== undefined) throw new InfluxQueryError(failure);
     return result?.series ?? [];
+  }
+
+  /**
+   * Asks whether a write would be taken, writing nothing: an empty body to the
+   * write endpoint (InfluxDB 1.x answers 404 for a missing database and 204 for
+   * an existing one before reading the body). Undefined on 2xx, else the failure.
+   */
+  async probeWrite(signal?: AbortSignal): Promise<WriteFailure | undefined> {
+    try {
+      await this.write('', signal);
+      return undefined;
+    } catch (error) {
+      return error instanceof WriteFailure ? error : classifyWriteError(error);
+    }
   }
 
   /** True when the server answers /ping. */

@@ -10,13 +10,15 @@ import { Batcher } from '../batcher.ts';
 import { StoreClosedError, StoreFullError } from '../errors.ts';
 import { Spool } from '../spool/spool.ts';
 import { SILENT_LOGGER } from '../types.ts';
-import type { AlertAckInput, AthleteRecord, GaitStore, RawImuPolicy, StoreLogger, StoreMetrics, WriteBatch } from '../types.ts';
+import type { AlertAckInput, AthleteRecord, GaitStore, RawImuPolicy, StoreLogger, StoreMetrics, StoreWriteProblem, WriteBatch } from '../types.ts';
 import { prepareBatch } from '../write-batch.ts';
-import type { BackoffOptions } from './backoff.ts';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { DurableWriter } from './durable-writer.ts';
 import { InfluxHttp, type InfluxConnectionOptions } from './http.ts';
 import { InfluxQueries } from './influx-queries.ts';
 import { ackPoint, athletePoint, batchLines } from './points.ts';
+import { WriteHealth } from './write-health.ts';
+import { probeUntilWritable } from './write-probe.ts';
 
 export interface InfluxStoreOptions extends InfluxConnectionOptions {
   /** Directory of the spool and the dead-letter file (e.g. `$DATA_DIR/spool`). */
@@ -43,6 +45,8 @@ export interface InfluxStoreOptions extends InfluxConnectionOptions {
   readonly rawImu?: RawImuPolicy;
   /** pino logger (or alike): spool, replay and refusal events. Default: silent. */
   readonly logger?: StoreLogger;
+  /** Ask InfluxDB at open whether it takes writes (an empty write), so a missing database shows at once (default true). */
+  readonly probeAtOpen?: boolean;
 }
 
 /** `accepting` turns true again only when the spool fell below this share of its bound (hysteresis for intake). */
@@ -58,12 +62,16 @@ export class InfluxStore extends QueryingStore implements GaitStore {
   private closed = false;
   private full = false;
   private imuSamplesSkipped = 0;
+  /** Stops the open-time probe at close. */
+  private readonly stopProbe = new AbortController();
+  private probing: Promise<void> = Promise.resolve();
 
   private constructor(
     options: InfluxStoreOptions,
     private readonly spool: Spool,
     private readonly writer: DurableWriter,
     http: InfluxHttp,
+    private readonly health: WriteHealth,
   ) {
     super();
     this.http = http;
@@ -87,16 +95,47 @@ export class InfluxStore extends QueryingStore implements GaitStore {
       ...(options.maxSpoolBytes === undefined ? {} : { maxBytes: options.maxSpoolBytes }),
       ...(options.spoolSegmentBytes === undefined ? {} : { segmentBytes: options.spoolSegmentBytes }),
     });
+    if (spool.tookOverFrom !== undefined) {
+      logger.warn(
+        { spoolDir: spool.directory, tookOverFromPid: spool.tookOverFrom, pointsWaiting: spool.itemsWaiting },
+        `took over the spool at ${spool.directory} from process ${spool.tookOverFrom}, which is gone; its unsent points will be sent (${spool.itemsWaiting} waiting)`,
+      );
+    }
+    const health = new WriteHealth(options, logger, () => spool.itemsWaiting);
     const writer = new DurableWriter({
       send: (body, signal) => http.write(body, signal),
       spool,
       deadLetterPath: join(options.spoolDir, 'dead-letter.lp'),
       logger,
+      onOutcome: (failure) => health.observe(failure),
       ...(options.liveAttempts === undefined ? {} : { liveAttempts: options.liveAttempts }),
       ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     });
     writer.start();
-    return new InfluxStore(options, spool, writer, http);
+    const store = new InfluxStore(options, spool, writer, http, health);
+    // With a spool to replay, the replayer's first attempt tells the same (write-probe.ts).
+    if ((options.probeAtOpen ?? true) && !writer.spooling) store.probe(http, options.backoff ?? DEFAULT_BACKOFF);
+    return store;
+  }
+
+  /** In the background: open must not wait on a database that is away (up to a request timeout). */
+  private probe(http: InfluxHttp, backoff: BackoffOptions): void {
+    this.probing = probeUntilWritable({
+      probe: (signal) => http.probeWrite(signal),
+      health: this.health,
+      replaying: () => this.writer.spooling,
+      backoff,
+      signal: this.stopProbe.signal,
+    }).catch(() => undefined); // probeWrite does not throw; a bug here must not become an unhandled rejection
+  }
+
+  /**
+   * Set while InfluxDB refuses writes for a reason waiting cannot heal (no database, refused credentials, a
+   * URL that answers 404): writes still go to the spool and are retried, and it clears at the first write
+   * that succeeds (write-health.ts). For /readyz.
+   */
+  get writeProblem(): StoreWriteProblem | undefined {
+    return this.health.problem;
   }
 
   /**
@@ -193,6 +232,7 @@ export class InfluxStore extends QueryingStore implements GaitStore {
       spoolBytes: this.spool.bytes,
       pendingPoints: this.batcher.pendingPoints,
       spoolFull: this.spoolFull() ? 1 : 0,
+      spoolPoints: this.spool.itemsWaiting,
     };
   }
 
@@ -200,6 +240,8 @@ export class InfluxStore extends QueryingStore implements GaitStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopProbe.abort();
+    await this.probing;
     await this.batcher.flush();
     await this.writer.close();
     await this.spool.close();

@@ -123,6 +123,7 @@ export class LocalStore extends QueryingStore implements GaitStore {
       spoolBytes: 0,
       pendingPoints: this.batcher.pendingPoints,
       spoolFull: 0,
+      spoolPoints: 0,
     };
   }
 

@@ -83,6 +83,25 @@ describe('Spool', () => {
     await again.close();
   });
 
+  it('counts the items (points) waiting: appended, acknowledged, refused, and across a crash', async () => {
+    const spool = await Spool.open(dir, { segmentBytes: 200, maxBytes: 4 * 64 });
+    for (const items of [3, 4, 5]) await spool.append(text(items), items);
+    expect(spool.itemsWaiting).toBe(12);
+    await spool.peek();
+    await spool.ack();
+    expect(spool.itemsWaiting).toBe(9);
+    await spool.append(text(6), 6);
+    await expect(spool.append(text(7), 7)).rejects.toBeInstanceOf(SpoolFullError);
+    expect(spool.itemsWaiting).toBe(15);
+    await crash();
+    const again = await Spool.open(dir, { segmentBytes: 200, maxBytes: 4 * 64 });
+    expect(again.itemsWaiting).toBe(15);
+    expect(again.directory).toBe(dir);
+    await drainAll(again);
+    expect(again.itemsWaiting).toBe(0);
+    await again.close();
+  });
+
   it('refuses an append past its size bound (SpoolFullError), writes nothing for it, and accepts again once drained', async () => {
     const recordBytes = RECORD_HEADER_BYTES + text(0).length;
     const spool = await Spool.open(dir, { maxBytes: recordBytes * 3, segmentBytes: recordBytes * 2 });

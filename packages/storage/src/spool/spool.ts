@@ -59,6 +59,8 @@ export class Spool {
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
   private depth = 0;
+  /** Items (points) in the records counted by `depth`. */
+  private items = 0;
   private diskBytes = 0;
   private corrupt = 0;
   /** Segment and offset up to which corrupt stretches were counted, so a re-read does not count one twice. */
@@ -95,6 +97,14 @@ export class Spool {
   get depthRecords(): number {
     return this.depth;
   }
+  /** Items (for the InfluxDB store: points) in the records waiting to be replayed. */
+  get itemsWaiting(): number {
+    return this.items;
+  }
+  /** The spool's directory. */
+  get directory(): string {
+    return this.dir;
+  }
   /** Bytes of segment files on disk (what the bound applies to). */
   get bytes(): number {
     return this.diskBytes;
@@ -117,6 +127,7 @@ export class Spool {
     // Reserve now, synchronously: concurrent appends see the bytes and the depth before their turn.
     this.diskBytes += recordBytes;
     this.depth++;
+    this.items += items;
     const seq = this.nextSeq++;
     return this.serial(async () => {
       try {
@@ -124,6 +135,7 @@ export class Spool {
       } catch (error) {
         this.diskBytes -= recordBytes;
         this.depth--;
+        this.items -= items;
         throw error;
       }
     });
@@ -141,6 +153,7 @@ export class Spool {
       if (done === undefined) throw new Error('spool: ack without a peeked record');
       this.readOffset = done.offset + done.bytes;
       this.depth--;
+      this.items -= done.record.items;
       await this.releaseFinished();
       await this.saveCursor();
     });
@@ -272,6 +285,7 @@ export class Spool {
       const buf = await readFrom(join(this.dir, segmentName(segment.id)), start, segment.size);
       const scan = scanRecords(buf);
       this.depth += scan.records.length;
+      for (const { record } of scan.records) this.items += record.items;
       const last = scan.records.at(-1);
       if (last !== undefined && last.record.seq >= this.nextSeq) this.nextSeq = last.record.seq + 1n;
       if (segment === this.segments.at(-1) && start + scan.validEnd < segment.size) {
