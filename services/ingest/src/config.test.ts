@@ -27,7 +27,7 @@ describe('loadConfig', () => {
       jitterMs: 250,
       jitterMaxFrames: 64,
       httpPort: 9464,
-      httpHost: '0.0.0.0',
+      httpHost: '127.0.0.1',
       checkpointEveryS: 5,
       ackMode: 'receipt',
       analysisThreads: defaultAnalysisThreads(),

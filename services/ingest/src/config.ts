@@ -219,7 +219,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     jitterMs: e.INGEST_JITTER_MS,
     jitterMaxFrames: e.INGEST_JITTER_MAX_FRAMES,
     httpPort: e.INGEST_HTTP_PORT,
-    httpHost: e.INGEST_HTTP_HOST ?? '0.0.0.0',
+    httpHost: e.INGEST_HTTP_HOST ?? '127.0.0.1',
     checkpointEveryS: e.INGEST_CHECKPOINT_S,
     ackMode: e.INGEST_ACK ?? 'receipt',
     analysisThreads: e.INGEST_ANALYSIS_THREADS ?? defaultAnalysisThreads(),
