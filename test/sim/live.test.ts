@@ -14,7 +14,7 @@ const services = await realServices(['mosquitto']);
 
 interface Received {
   imu: { key: string; frame: ImuFrame }[];
-  status: { key: string; state: string }[];
+  status: { key: string; state: string; tUs?: number; distanceM?: number }[];
 }
 
 /** Subscribes to every session's imu and status topics and collects what arrives. */
@@ -32,7 +32,8 @@ async function listen(url: string): Promise<{ received: Received; stop: () => Pr
     } else if (parsed.kind === 'status') {
       const decoded = decodeStatus(payload);
       if (!decoded.ok) throw new Error(`undecodable status: ${decoded.detail}`);
-      received.status.push({ key, state: decoded.status.state });
+      const st = decoded.status as { state: string; tUs?: number; distanceM?: number };
+      received.status.push({ key, state: st.state, ...(st.tUs !== undefined ? { tUs: st.tUs } : {}), ...(st.distanceM !== undefined ? { distanceM: st.distanceM } : {}) });
     }
   });
   await client.subscribeAsync([topicFilter('imu'), topicFilter('status')], { qos: 1 });
@@ -84,6 +85,32 @@ describe.skipIf(services.skip)('live simulator against a real Mosquitto', () => 
         expect(frames.every((f) => f.count <= 20)).toBe(true);
         expect(received.status.filter((s) => s.key === key).map((s) => s.state)).toEqual(['start', 'stop']);
       }
+    } finally {
+      await stop();
+    }
+  });
+
+  it('a fleet stopped early says where each run stopped: stop time and GPS distance from the time run, not the plan', async () => {
+    const { received, stop } = await listen(running.get('mosquitto').url);
+    try {
+      const abort = new AbortController();
+      const planS = 600;
+      // ×30 for ~2 s of wall time: about 60 s of a 10-minute plan.
+      setTimeout(() => abort.abort(), 2000);
+      const result = await runFleet({ mqttUrl: running.get('mosquitto').url, runners: 1, session: { scenario: 'steady', durationS: planS, seed: 23 }, format: 'binary', speedup: 30, staggerS: 0, signal: abort.signal });
+      const relay = result.relays[0]!;
+      const key = `${relay.athleteId}/${relay.sessionId}`;
+      await settle(() => received.status.filter((m) => m.key === key && m.state === 'stop').length, 1);
+      const frames = received.imu.filter((m) => m.key === key).map((m) => m.frame);
+      const start = new SimulatedSession({ scenario: 'steady', durationS: planS, seed: 23 });
+      const lastUs = Math.max(...frames.map((f) => f.t0Us + (f.count - 1) * f.periodUs));
+      const ranS = (lastUs - start.startUs) / 1e6;
+      expect(ranS).toBeGreaterThan(20);
+      expect(ranS).toBeLessThan(planS / 2);
+      const stopped = received.status.find((m) => m.key === key && m.state === 'stop')!;
+      expect(Math.abs(stopped.tUs! - lastUs)).toBeLessThan(0.1e6);
+      const expectedM = start.profile.speedMps * Math.max(0, ranS - start.plan.standingS);
+      expect(Math.abs(stopped.distanceM! - expectedM)).toBeLessThan(start.profile.speedMps * 0.2 + 1);
     } finally {
       await stop();
     }

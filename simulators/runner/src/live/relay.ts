@@ -45,6 +45,8 @@ export class RunnerRelay {
   private pending: ImuFrame | undefined;
   private wasDisconnected = false;
   private inFlight = 0;
+  /** Recording seconds relayed so far (the last frame's end): a run stopped early ends there, not at its plan's end. */
+  private ranS = 0;
   private drained: (() => void) | undefined;
   readonly stats: RelayStats;
   done = false;
@@ -125,6 +127,7 @@ export class RunnerRelay {
       }
       produced++;
       this.stats.produced++;
+      if (frameEndS > this.ranS) this.ranS = frameEndS;
       const disconnected = this.faults.isDisconnected(frameEndS);
       if (disconnected && !this.wasDisconnected) {
         // Drop the TCP connection for real: the broker publishes our last will, mqtt.js reconnects.
@@ -145,10 +148,12 @@ export class RunnerRelay {
   async finish(): Promise<void> {
     for (const payload of this.faults.drain()) this.send(payload);
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
-    const endUs = this.session.startUs + Math.round(this.session.plan.durationS * US_PER_S);
-    // The phone's GPS distance: the runner's speed over the time not spent standing (DESIGN.md: `stop` may carry it).
+    // Where the run stopped: its plan's end, or earlier when the fleet was stopped (Ctrl-C, the demo's end).
+    const ranS = Math.min(this.session.plan.durationS, this.ranS);
+    const endUs = this.session.startUs + Math.round(ranS * US_PER_S);
+    // The phone's GPS distance: the runner's speed over the time run, less the standing (DESIGN.md: `stop` may carry it).
     // A screen goes nowhere (its walk-in is a few metres indoors: no GPS distance, and no running load).
-    const movingS = this.session.screen !== undefined ? 0 : Math.max(0, this.session.plan.durationS - this.session.plan.standingS);
+    const movingS = this.session.screen !== undefined ? 0 : Math.max(0, ranS - this.session.plan.standingS);
     const distanceM = Math.round(this.session.profile.speedMps * movingS);
     await this.mqtt.publishAsync(this.statusTopic, JSON.stringify({ state: 'stop', tUs: endUs, distanceM }), { qos: 1 });
     await this.mqtt.endAsync();
