@@ -164,6 +164,15 @@ describe('who may change athletes', () => {
     expect(await api.store.getAthlete('r1')).toEqual(before);
   });
 
+  it('a runner puts one cue, or all of them, back to the default with null (merge patch)', async () => {
+    expect((await send(api, 'PATCH', '/v1/athletes/r2', 'runnerR2', { settings: { alerts: { voice: false, vibrate: false } } })).statusCode).toBe(200);
+    const res = await send(api, 'PATCH', '/v1/athletes/r2', 'runnerR2', { settings: { alerts: { voice: null } } });
+    expect(res.statusCode).toBe(200);
+    expect((await api.store.getAthlete('r2'))?.settings.alerts).toEqual({ formBreakdown: true, pelvicDropHigh: true, dataQuality: true, voice: true, vibrate: false });
+    expect((await send(api, 'PATCH', '/v1/athletes/r2', 'runnerR2', { settings: { alerts: null } })).statusCode).toBe(200);
+    expect((await api.store.getAthlete('r2'))?.settings.alerts).toBeUndefined();
+  });
+
   it('a coach changes every setting of a roster athlete; null takes a setting back to the default', async () => {
     const res = await send(api, 'PATCH', '/v1/athletes/r3', 'coach', { settings: { pelvicDropLimitDeg: 6.5, screenPelvicDropLevelMaxDeg: 7, injuredSide: 'left', baselineOverride: { pelvicDropDeg: 4.2 } } });
     expect(res.statusCode).toBe(200);
@@ -171,6 +180,12 @@ describe('who may change athletes', () => {
     expect((await send(api, 'GET', '/v1/athletes/r3', 'coach')).json()).toMatchObject({ athleteId: 'r3', settings: { pelvicDropLimitDeg: 6.5, screenPelvicDropLevelMaxDeg: 7, injuredSide: 'left', baselineOverride: { pelvicDropDeg: 4.2 } } });
     await send(api, 'PATCH', '/v1/athletes/r3', 'coach', { settings: { pelvicDropLimitDeg: null, screenPelvicDropLevelMaxDeg: null, baselineOverride: { shankFrontalDeg: -1 } } });
     expect((await api.store.getAthlete('r3'))?.settings).toEqual({ injuredSide: 'left', baselineOverride: { pelvicDropDeg: 4.2, shankFrontalDeg: -1 } });
+    // A nested field's null removes that field only; an override left empty is none.
+    expect((await send(api, 'PATCH', '/v1/athletes/r3', 'coach', { settings: { baselineOverride: { pelvicDropDeg: null } } })).statusCode).toBe(200);
+    expect((await api.store.getAthlete('r3'))?.settings).toEqual({ injuredSide: 'left', baselineOverride: { shankFrontalDeg: -1 } });
+    await send(api, 'PATCH', '/v1/athletes/r3', 'coach', { settings: { baselineOverride: { shankFrontalDeg: null } } });
+    expect((await api.store.getAthlete('r3'))?.settings).toEqual({ injuredSide: 'left' });
+    await send(api, 'PATCH', '/v1/athletes/r3', 'coach', { settings: { baselineOverride: { pelvicDropDeg: 4.2 } } });
     await send(api, 'PATCH', '/v1/athletes/r3', 'admin', { settings: { baselineOverride: null }, displayName: 'Three' });
     expect(await api.store.getAthlete('r3')).toMatchObject({ displayName: 'Three', settings: { injuredSide: 'left' } });
     await send(api, 'PATCH', '/v1/athletes/r3', 'coach', { displayName: null });

@@ -87,11 +87,13 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const inRange = (range: { min: number; max: number }) => z.number().min(range.min).max(range.max);
 const degrees = inRange;
 
+const cue = z.boolean().nullable();
 const AlertsPatch = z
-  .object({ formBreakdown: z.boolean(), pelvicDropHigh: z.boolean(), dataQuality: z.boolean(), voice: z.boolean(), vibrate: z.boolean() })
+  .object({ formBreakdown: cue, pelvicDropHigh: cue, dataQuality: cue, voice: cue, vibrate: cue })
   .partial()
   .strict()
-  .meta({ description: 'which alerts reach the runner and how; fields left out keep their value (default: all true)' });
+  .nullable()
+  .meta({ description: 'which alerts reach the runner and how; fields left out keep their value, null puts one (or, for `alerts: null`, all) back to the default (true)' });
 
 const SettingsPatch = z
   .object({
@@ -104,11 +106,11 @@ const SettingsPatch = z
       }),
     injuredSide: z.enum(['left', 'right']).nullable(),
     baselineOverride: z
-      .object({ pelvicDropDeg: degrees(BASELINE_OVERRIDE_RANGE_DEG), shankFrontalDeg: degrees(BASELINE_OVERRIDE_RANGE_DEG) })
+      .object({ pelvicDropDeg: degrees(BASELINE_OVERRIDE_RANGE_DEG).nullable(), shankFrontalDeg: degrees(BASELINE_OVERRIDE_RANGE_DEG).nullable() })
       .partial()
       .strict()
       .nullable()
-      .meta({ description: 'fresh-legs baseline to use instead of the learned one, degrees; null: learn it' }),
+      .meta({ description: 'fresh-legs baseline to use instead of the learned one, degrees, merged field by field; null (a field, or the whole): learn it' }),
     alerts: AlertsPatch,
     timeZone: z
       .string()
@@ -190,6 +192,16 @@ function viewFor(principal: Principal, athlete: AthleteListItem): AthleteListIte
   return rest;
 }
 
+/** `current` with `patch`'s fields: a value replaces, null removes, a field left out stays. */
+function mergeFields<T extends object>(current: T, patch: { readonly [K in keyof T]?: T[K] | null }): Partial<T> {
+  const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete next[key];
+    else if (value !== undefined) next[key] = value;
+  }
+  return next as Partial<T>;
+}
+
 /** Applies a merge patch to stored settings; `null` removes a field. */
 export function patchSettings(current: AthleteSettings, patch: AthletePatch['settings']): AthleteSettings {
   if (patch === undefined) return current;
@@ -201,8 +213,11 @@ export function patchSettings(current: AthleteSettings, patch: AthletePatch['set
   set('pelvicDropLimitDeg', patch.pelvicDropLimitDeg);
   set('screenPelvicDropLevelMaxDeg', patch.screenPelvicDropLevelMaxDeg);
   set('injuredSide', patch.injuredSide);
-  set('baselineOverride', patch.baselineOverride === null || patch.baselineOverride === undefined ? patch.baselineOverride : { ...(current.baselineOverride ?? {}), ...patch.baselineOverride });
-  set('alerts', patch.alerts === undefined ? undefined : { ...(current.alerts ?? DEFAULT_ALERT_PREFERENCES), ...patch.alerts });
+  // Nested objects merge field by field, and a field's null removes it (RFC 7396); an override left empty is none.
+  const override = patch.baselineOverride === null || patch.baselineOverride === undefined ? patch.baselineOverride : mergeFields(current.baselineOverride ?? {}, patch.baselineOverride);
+  set('baselineOverride', override !== null && override !== undefined && Object.keys(override).length === 0 ? null : override);
+  // The stored cues are whole (every field); a null one is back to its default.
+  set('alerts', patch.alerts === null || patch.alerts === undefined ? patch.alerts : { ...DEFAULT_ALERT_PREFERENCES, ...mergeFields(current.alerts ?? DEFAULT_ALERT_PREFERENCES, patch.alerts) });
   // Coaching settings are replaced whole (a band or a plan half from before and half new would be neither).
   set('timeZone', patch.timeZone);
   set('rampLimitPct', patch.rampLimitPct);
