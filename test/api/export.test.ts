@@ -51,12 +51,24 @@ describe('CSV export', () => {
 });
 
 describe('NDJSON export', () => {
+  it('says in its manifest when the session was still running: a researcher cannot mistake a partial file for a whole one', async () => {
+    const ndjson = await api.get('/v1/sessions/r1/s2/strides.ndjson', 'admin');
+    expect(ndjson.statusCode).toBe(200);
+    const manifest = JSON.parse(ndjson.body.split('\n')[0]!);
+    expect(manifest).toMatchObject({ session: { endUs: null }, complete: false });
+    expect(manifest.incomplete).toMatch(/^the session was still running at .+: what it analysed later is not in this file/);
+    const csv = await api.get('/v1/sessions/r1/s2/strides.csv', 'admin');
+    expect(csv.body).toContain('# complete: false\n');
+    expect(csv.body).toMatch(/^# incomplete: "the session was still running/m);
+  });
+
   it('is a manifest line then one {"kind":"stride"} object per stance with the contract’s names', async () => {
     const res = await api.get('/v1/sessions/r3/x.y_z-1/strides.ndjson', 'coach');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
     const [first, ...rest] = res.body.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(first).toMatchObject({ kind: 'manifest', exportFormat: 1, athleteId: 'r3', sessionId: 'x.y_z-1', generator: { package: '@gaitwatch/api' }, columns: [...STRIDE_COLUMNS] });
+    expect(first).toMatchObject({ kind: 'manifest', exportFormat: 1, athleteId: 'r3', sessionId: 'x.y_z-1', generator: { package: '@gaitwatch/api' }, columns: [...STRIDE_COLUMNS], complete: true });
+    expect(first.incomplete).toBeUndefined();
     expect(first.analysis).toMatchObject({ source: 'deployment', package: '@gaitwatch/dsp', version: DSP_VERSION });
     // Every column is described, the reasons by the values they can hold (the analysis's list).
     expect(Object.keys(first.units).sort()).toEqual(STRIDE_COLUMNS.filter((c) => c !== 'side').sort());

@@ -83,6 +83,13 @@ export interface ExportManifest {
   readonly athletePseudonymised: boolean;
   readonly sessionId: string;
   readonly session: { readonly startUs: number; readonly endUs: number | null };
+  /**
+   * Whether the session had ended when this was exported (its endUs is set).
+   * False: it was still running, and strides analysed after `exportedAt` are
+   * not in this file — `incomplete` says so in words.
+   */
+  readonly complete: boolean;
+  readonly incomplete?: string;
   readonly columns: readonly string[];
   readonly units: Record<string, string>;
   readonly exportedAt: string;
@@ -146,6 +153,8 @@ export function exportManifest(session: SessionRecord, now: Date = new Date(), p
     athletePseudonymised: pseudonym !== undefined,
     sessionId: session.sessionId,
     session: { startUs: session.startUs, endUs: session.endUs },
+    complete: session.endUs !== null,
+    ...(session.endUs === null ? { incomplete: `the session was still running at ${now.toISOString()}: what it analysed later is not in this file; export it again once it has ended` } : {}),
     columns: of === 'reps' ? REP_COLUMNS : STRIDE_COLUMNS,
     units: of === 'reps' ? REP_UNITS : UNITS,
     exportedAt: now.toISOString(),
