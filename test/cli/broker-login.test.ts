@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerAccount, startEmbeddedBroker, type EmbeddedBroker } from '../../src/start/index.ts';
+import { runGaitwatch, type CliRun } from '../harness/cli.ts';
 
 // `gaitwatch replay` and `simulate --mqtt-url` as a user runs them (the real CLI in a child process)
 // against a real broker that wants a login (gaitwatch start's embedded one, here in-process) and
@@ -14,27 +13,11 @@ import { brokerAccount, startEmbeddedBroker, type EmbeddedBroker } from '../../s
 // exit 2, like the CLI's other errors, never a stack; the password is never printed; the right
 // login works.
 
-const BIN = fileURLToPath(new URL('../../bin/gaitwatch.mjs', import.meta.url));
 const PASSWORD = 'ana-device-pw-0123456789';
 const SIM_PASSWORD = 'sim-device-pw-0123456789';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The CLI in a child process, asynchronously: the broker runs in this process and must keep answering. */
-function gaitwatch(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  // No MQTT_* from the environment the tests run in: each case sets the login it means.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MQTT_')));
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
+type Run = CliRun;
+const gaitwatch = runGaitwatch;
 
 /** Exit 2, and stderr exactly one line matching `message`, without a stack frame. */
 function expectOneLine(run: Run, message: RegExp): void {

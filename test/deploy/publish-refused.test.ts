@@ -3,33 +3,17 @@
 // the command publishes is told in one line with exit 2, where MQTT 3.1.1
 // would have had every publish acknowledged and dropped and the command
 // report success. The CLI runs as a user runs it, in a child process.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentials, deployBinaries, startDeployBroker, type Credentials, type DeployBroker } from './broker.ts';
 import { connectClient, type TestClient } from './mqtt-clients.ts';
+import { runGaitwatch } from '../harness/cli.ts';
 
 const bins = deployBinaries('deploy publish-refusal tests', ['mosquitto', 'mosquitto_passwd']);
-const BIN = fileURLToPath(new URL('../../bin/gaitwatch.mjs', import.meta.url));
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function gaitwatch(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MQTT_')));
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
+const gaitwatch = runGaitwatch;
 
 describe.skipIf(bins.skip)('publishing where the login may not: replay and simulate say so (real Mosquitto, deploy ACL)', () => {
   let dir: string;
