@@ -352,6 +352,21 @@ describe('SessionManager with checkpoints', () => {
     expect(sessions.filter((r) => r.endUs === null)).toHaveLength(1);
   });
 
+  it('a stop whose distance is faster than anybody runs: the session ends, the distance is kept aside and counted, not used', async () => {
+    let nowMs = 1_000_000;
+    const metrics = new IngestMetrics();
+    const { saved, sessions, make, suspendAfterTenSeconds } = checkpointing(() => nowMs, (ms) => (nowMs += ms), metrics);
+    await suspendAfterTenSeconds();
+    const second = make(async (key) => saved.get(key));
+    // 5 km in the 10 s the session ran.
+    second.handle(topic('status'), bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 10e6, distanceM: 5000 })));
+    await second.settled();
+    const closed = sessions.at(-1)!;
+    expect(closed.summary).toMatchObject({ endReason: 'stop', gpsDistanceRejected: { distanceM: 5000 } });
+    expect(closed.summary['gpsDistanceM']).toBeUndefined();
+    expect((await metrics.rejected.get()).values).toEqual([expect.objectContaining({ labels: { kind: 'status', reason: 'implausible_distance' }, value: 1 })]);
+  });
+
   it('a stop for a session suspended into a checkpoint resumes and ends it with the phone’s distance; a stop for nothing is counted, a repeated one ignored', async () => {
     let nowMs = 1_000_000;
     const metrics = new IngestMetrics();
@@ -359,13 +374,13 @@ describe('SessionManager with checkpoints', () => {
     await suspendAfterTenSeconds();
     // The next process hears only the phone's stop (its run ended while ingest restarted).
     const second = make(async (key) => saved.get(key));
-    const stop = bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 10e6, distanceM: 5000 }));
+    const stop = bytes(JSON.stringify({ state: 'stop', tUs: T0_US + 10e6, distanceM: 38 }));
     second.handle(topic('status'), stop);
     await second.settled();
     const closed = sessions.at(-1)!;
     expect(closed).toMatchObject({ athleteId: 'a1', sessionId: 's1', startUs: T0_US });
     expect(closed.endUs).not.toBeNull();
-    expect(closed.summary).toMatchObject({ endReason: 'stop', resumed: true, gpsDistanceM: 5000, ingest: { pelvis: { samples: 100 * FRAME } } });
+    expect(closed.summary).toMatchObject({ endReason: 'stop', resumed: true, gpsDistanceM: 38, ingest: { pelvis: { samples: 100 * FRAME } } });
     expect(second.activeSessions).toBe(0);
     // The same stop again (QoS 1 redelivery): nothing written, nothing counted.
     const written = sessions.length;

@@ -300,7 +300,7 @@ export class SessionManager {
     }
   }
 
-  private reject(kind: string, reason: RejectionReason | 'bad_topic' | 'after_stop' | 'overflow' | 'internal_error' | 'invalid_rep' | 'unknown_session', detail: string): void {
+  private reject(kind: string, reason: RejectionReason | 'bad_topic' | 'after_stop' | 'overflow' | 'internal_error' | 'invalid_rep' | 'unknown_session' | 'implausible_distance', detail: string): void {
     this.options.metrics.rejected.inc({ kind, reason });
     this.rejectLog.warn(`${kind}:${reason}`, { kind, reason, detail }, 'message rejected');
   }
@@ -370,7 +370,7 @@ export class SessionManager {
           session.lostAtMs = this.nowMs();
           return;
         }
-        this.close(key, session, 'stop', status.distanceM);
+        this.close(key, session, 'stop', status.distanceM, status.tUs);
         this.rememberStopped(key);
         return;
     }
@@ -499,8 +499,12 @@ export class SessionManager {
     return session;
   }
 
-  /** `distanceM`: the phone's GPS distance from its `stop`, kept in the summary (training load, onset distance). */
-  private close(key: StatusKey, session: LiveSession, reason: EndReason, distanceM?: number): void {
+  /**
+   * `distanceM`: the phone's GPS distance from its `stop`, kept in the summary (training load, onset distance)
+   * unless it is faster over the session than anybody runs: then it is kept aside as `gpsDistanceRejected`,
+   * counted and logged, and the load estimates the distance as for a phone that sent none.
+   */
+  private close(key: StatusKey, session: LiveSession, reason: EndReason, distanceM?: number, stopUs?: number): void {
     // Out of the map first: a session whose finish() failed is not tried again.
     this.sessions.delete(key);
     const before = new Float64Array(INPUT_COUNTERS);
@@ -509,12 +513,14 @@ export class SessionManager {
     this.countInput(session, before);
     this.options.metrics.sessionsActive.set(this.sessions.size);
     this.options.metrics.sessionsClosed.inc({ reason });
+    const distance = plausibleDistance(distanceM, session.startUs, Math.max(endUs ?? session.startUs, stopUs ?? Number.NEGATIVE_INFINITY));
+    if (distance.rejected !== undefined) this.reject('status', 'implausible_distance', `${session.athleteId}/${session.sessionId}: ${distance.rejected.distanceM} m in ${distance.rejected.durationS} s is faster than ${MAX_SESSION_SPEED_MPS} m/s: kept aside, not used as the run's distance`);
     this.options.output.session({
       athleteId: session.athleteId,
       sessionId: session.sessionId,
       startUs: session.startUs,
       endUs,
-      summary: { ...(summary as unknown as JsonObject), analysis: session.analyzer.describe() as unknown as JsonObject, state: 'closed', endReason: reason, startedBy: session.startedBy, activity: session.activity, resumed: session.resumed, ...(distanceM !== undefined ? { gpsDistanceM: distanceM } : {}), ingest: input as unknown as JsonObject },
+      summary: { ...(summary as unknown as JsonObject), analysis: session.analyzer.describe() as unknown as JsonObject, state: 'closed', endReason: reason, startedBy: session.startedBy, activity: session.activity, resumed: session.resumed, ...(distance.accepted !== undefined ? { gpsDistanceM: distance.accepted } : {}), ...(distance.rejected !== undefined ? { gpsDistanceRejected: distance.rejected } : {}), ingest: input as unknown as JsonObject },
     });
   }
 
@@ -639,4 +645,19 @@ export class SessionManager {
   closeAll(reason: EndReason): void {
     for (const [key, session] of [...this.sessions]) this.guarded('shutdown', () => this.close(key, session, reason));
   }
+}
+
+/**
+ * The fastest average speed a whole session's GPS distance is believed at, m/s: above the 100 m world record's
+ * average (10.4 m/s), so no real run is refused, while a distance from a wrong unit, a GPS jump or a stop that
+ * reports a longer run than was made is.
+ */
+export const MAX_SESSION_SPEED_MPS = 10.5;
+
+/** The phone's distance, accepted, or rejected with what made it implausible (start to stop, whichever later of data and `stop`). */
+export function plausibleDistance(distanceM: number | undefined, startUs: number, endUs: number): { accepted?: number; rejected?: { distanceM: number; durationS: number } } {
+  if (distanceM === undefined) return {};
+  const durationS = Math.max(0, (endUs - startUs) / 1e6);
+  if (distanceM > MAX_SESSION_SPEED_MPS * durationS) return { rejected: { distanceM, durationS: Math.round(durationS * 10) / 10 } };
+  return { accepted: distanceM };
 }
