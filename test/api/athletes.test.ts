@@ -324,6 +324,16 @@ describe('alert acknowledgement', () => {
     expect(listed.filter((a) => a.ack !== undefined && a.tUs !== r1Matrix.tUs)).toHaveLength(1);
   });
 
+  it('takes the alert back exactly as GET /v1/alerts gave it (its other fields ignored), but not its resolved half', async () => {
+    const listed = (await send(api, 'GET', '/v1/alerts?athlete=r1&session=s1&phase=raised', 'coach')).json().items as AlertRecord[];
+    const item = listed.find((a) => a.tUs === r1Matrix.tUs)!;
+    expect(item.episodeId ?? item.message).toBeDefined();
+    const res = await send(api, 'POST', '/v1/alerts/ack', 'coach', { ...item, note: 'seen' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().alert).toMatchObject({ tUs: item.tUs, ack: { by: expect.any(String) } });
+    expectError(await send(api, 'POST', '/v1/alerts/ack', 'coach', { ...item, phase: 'resolved' }), 400, 'GW_API_BAD_BODY');
+  });
+
   it('an alert the store does not have is 404 to whoever may see the athlete, 403 to anyone else', async () => {
     expectError(await send(api, 'POST', '/v1/alerts/ack', 'coach', { ...keyOf(r1Alert), tUs: r1Alert.tUs + 1 }), 404, 'GW_API_NOT_FOUND');
     expectError(await send(api, 'POST', '/v1/alerts/ack', 'coach', { ...keyOf(r1Alert), sessionId: 'nope' }), 404, 'GW_API_NOT_FOUND');

@@ -16,8 +16,9 @@ const TAG_VALUE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /**
  * The raised alert to acknowledge, named by its identity as `GET /v1/alerts`
- * returns it (DESIGN.md's tags + time, less the phase: an acknowledgement is
- * of the episode's raised alert), and an optional note.
+ * returns it (DESIGN.md's tags + time: an acknowledgement is of the episode's
+ * raised alert), and an optional note. The alert's other fields may come
+ * along (the item posted back whole) and are ignored; anything else is a 400.
  */
 const AckBody = z
   .object({
@@ -30,6 +31,15 @@ const AckBody = z
     sensor: z.string().regex(TAG_VALUE, 'must be the alert’s sensor').optional(),
     side: z.enum(['left', 'right']).optional(),
     note: z.string().max(MAX_ACK_NOTE_CHARS).optional(),
+    // The rest of the alert as GET /v1/alerts returns it, so a client may post back what it was given; not used.
+    phase: z.literal('raised', { message: 'an acknowledgement is of the episode’s raised alert' }).optional(),
+    message: z.string().max(1000).optional(),
+    value: z.number().nullable().optional(),
+    baseline: z.number().nullable().optional(),
+    episodeId: z.string().max(200).optional(),
+    reason: z.string().max(64).optional(),
+    affectedMetric: z.string().max(64).optional(),
+    ack: z.object({}).passthrough().optional(),
   })
   .strict();
 
@@ -51,7 +61,7 @@ const routes: FastifyPluginAsyncZod<{ store: GaitStore }> = async (app, { store 
     },
     async (request): Promise<AlertAckResult> => {
       const principal = principalOf(request);
-      const { note, ...key } = request.body;
+      const { note, phase: _phase, message: _message, value: _value, baseline: _baseline, episodeId: _episode, reason: _reason, affectedMetric: _affected, ack: _ack, ...key } = request.body;
       if (!canSeeAthlete(principal, key.athleteId)) throw new ApiError('GW_API_FORBIDDEN', `this key may not see athlete ${key.athleteId}`);
       const result = await store.ackAlert({ ...key, ackedBy: principal.id, ackedUs: Date.now() * 1000, ...(note === undefined ? {} : { note }) });
       if (result === null) throw new ApiError('GW_API_NOT_FOUND', `no raised ${key.type} alert of athlete ${key.athleteId} in session ${key.sessionId} at ${key.tUs} µs with that metric, severity, sensor and side`);
