@@ -36,6 +36,7 @@ export type {
   StrideRecord,
   WriteBatch,
 } from './types.ts';
+export { STORE_WRITE_PROBLEM_REASONS } from './types.ts';
 export { StoreFullError, StoreClosedError, InfluxWriteError, InfluxQueryError } from './errors.ts';
 export { openStore, type OpenStoreOptions } from './open-store.ts';
 export { LocalStore, type LocalStoreOptions } from './local/local-store.ts';

@@ -356,7 +356,8 @@ export interface StoreMetrics {
  * `endpoint_missing` (a 404 naming no database: a URL with a path, or the v2 API on 1.x before 1.8),
  * `unauthorized` (401/403).
  */
-export type StoreWriteProblemReason = 'database_missing' | 'retention_policy_missing' | 'endpoint_missing' | 'unauthorized';
+export const STORE_WRITE_PROBLEM_REASONS = ['database_missing', 'retention_policy_missing', 'endpoint_missing', 'unauthorized'] as const;
+export type StoreWriteProblemReason = (typeof STORE_WRITE_PROBLEM_REASONS)[number];
 
 /** A persistent write failure, from its first failed write until a write succeeds. Points meanwhile wait in the spool. */
 export interface StoreWriteProblem {

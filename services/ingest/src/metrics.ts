@@ -1,7 +1,5 @@
-import type { GaitStore, StoreWriteProblemReason } from '@gaitwatch/storage';
+import { STORE_WRITE_PROBLEM_REASONS, type GaitStore } from '@gaitwatch/storage';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-
-const WRITE_PROBLEM_REASONS: readonly StoreWriteProblemReason[] = ['database_missing', 'retention_policy_missing', 'endpoint_missing', 'unauthorized'];
 
 /**
  * The ingest service's Prometheus metrics, on a registry of its own (not
@@ -80,7 +78,7 @@ export class IngestMetrics {
       collect() {
         // Every reason, 0 or 1: a series that exists before the problem makes alerting rules simple.
         const now = store.writeProblem?.reason;
-        for (const reason of WRITE_PROBLEM_REASONS) this.set({ reason }, reason === now ? 1 : 0);
+        for (const reason of STORE_WRITE_PROBLEM_REASONS) this.set({ reason }, reason === now ? 1 : 0);
       },
     });
   }
